@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Command line for the Jiangyin profile generator: build, check or serve the site.
+
+Exit codes: 0 success, 1 content error, 2 usage error, 3 a bug in the generator.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Parse the command line; argparse exits 2 on a usage error."""
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the Jiangyin economic profile site.")
+    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve"),
+                        help="build (default): write the site; check: validate without writing; serve: live preview")
+    parser.add_argument("--out", default="_site", help="output folder (default: _site)")
+    parser.add_argument("--base-url", help="public address of the site, e.g. https://user.github.io/repo/")
+    parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
+    args = parser.parse_args(argv)
+    if args.base_url is not None:
+        parts = urlsplit(args.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            parser.error(f"--base-url must be an http(s) address such as https://user.github.io/repo/, "
+                         f"got '{args.base_url}'")
+    problem = out_dir_problem(ROOT, (ROOT / args.out).resolve())
+    if problem:
+        parser.error(problem)
+    return args
+
+
+def out_dir_problem(root: Path, out: Path) -> str:
+    """Why an output folder would be unsafe to replace, or ''."""
+    if out == root or out in root.parents:
+        return f"--out {out} would replace the project itself"
+    for name in ("content", "templates", "static", "tests", "sitegen", ".git"):
+        if out == root / name or (root / name) in out.parents:
+            return f"--out {out} is inside {name}/; choose a folder such as _site"
+    if out.is_file():
+        return f"--out {out} is a file, not a folder"
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists():
+        return f"--out {out} is not empty and does not look like a built site (no index.html); refusing to replace it"
+    return ""
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen command and print its outcome; return the exit code."""
+    from sitegen.errors import BuildFailed
+    from sitegen.pipeline import build
+
+    out = (ROOT / args.out).resolve()
+    if args.command == "serve":
+        from sitegen.serve import serve
+        return serve(ROOT, out, args.base_url, args.host, args.port)
+    try:
+        result = build(ROOT, out, args.base_url, write=args.command == "build")
+    except BuildFailed as failed:
+        for error in failed.errors:
+            print(error.format(), file=sys.stderr)
+        n = len(failed.errors)
+        kept = f"; {display(out)}/ was left as it was" if args.command == "build" else ""
+        print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
+        return 1
+    for warning in result.warnings:
+        print(warning.format(), file=sys.stderr)
+    warned = f", {len(result.warnings)} warning{'s' * (len(result.warnings) != 1)}" if result.warnings else ""
+    if args.command == "check":
+        print(f"Checked {result.pages} pages: no errors{warned} ({result.seconds:.2f} s).")
+    else:
+        print(f"Built {result.pages} pages ({result.files} files, {result.bytes / 1024:.0f} KB) into "
+              f"{display(out)}/ in {result.seconds:.2f} s{warned}.")
+    return 0
+
+
+def display(path: Path) -> str:
+    """A path relative to the project when it is inside it."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
+def main(argv: list[str]) -> int:
+    """Entry point: user errors exit 1, usage errors 2, generator bugs 3 with a traceback."""
+    args = parse_args(argv)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception:  # noqa: BLE001 - anything left is a bug in the generator, not in the content
+        traceback.print_exc()
+        print("This is a bug in the generator, not in your content. Please report it with the text above.",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

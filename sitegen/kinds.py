@@ -1,0 +1,185 @@
+"""The content kinds: which file holds each, and the fields it may have. The validator and the JSON Schemas both read this."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import model
+from .schema import (Choice, Date, Field, ListOf, MapOf, Number, Period, Record, Ref, Slug, Text, Url, Year)
+
+UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "rank", "years", "projects", "companies",
+         "enterprises", "employees", "funds", "guests")
+SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")
+QUALIFIERS = ("over", "about", "nearly", "under")
+STATUSES = ("signed", "under-construction", "progressing", "provincial-major", "in-production")
+TIERS = ("pillar", "emerging")
+MEASURES = ("signed", "started")
+RELIABILITY = ("high", "medium", "low")
+
+
+def figure(help: str = "", required: bool = True) -> Record:
+    """The one shape every figure has: a number, its unit and scale, a qualifier, an as-of period, a source."""
+    return Record(model.Figure, {
+        "value": Number("the number as the source gives it, e.g. 475.418"),
+        "unit": Choice(UNITS, "what is counted or the currency"),
+        "scale": Choice(SCALES, "multiplier of value: billion means value x 1,000,000,000; yi (亿) x 100,000,000",
+                        required=False),
+        "qualifier": Choice(QUALIFIERS, "when the source says 'over', 'about', 'nearly' or 'under'", required=False),
+        "as_of": Period("the year, month or day the figure holds for"),
+        "source": Ref("sources", "id of the source in sources.yaml"),
+        "label": Text("a short name for the figure on cards and lists", required=False),
+        "note": Text("a remark shown with the figure", required=False),
+    }, help=help, required=required, title="Figure")
+
+
+def figures() -> MapOf:
+    """A set of named figures."""
+    return MapOf(Slug("figure id"), figure(), "named figures: id: {value, unit, as_of, source}", required=False)
+
+
+def notes() -> ListOf:
+    """Sourced statements in our own words."""
+    return ListOf(Record(model.Note, {"text": Text("the statement, in our own words"),
+                                      "source": Ref("sources", "id of the source")}),
+                  "sourced statements in our own words", required=False)
+
+
+SOURCE = Record(model.Source, {
+    "id": Slug("unique id that figures use to cite this source"),
+    "title": Text("title of the page or document"),
+    "title_zh": Text("Chinese title, when the source is in Chinese", required=False),
+    "publisher": Text("who published it"),
+    "date": Date("date of publication"),
+    "url": Url("address of the page", required=False),
+    "reliability": Choice(RELIABILITY, "high: official or major outlet; medium: reputable copy; low: aggregator"),
+    "note": Text("caveats about this source", required=False),
+}, title="Source")
+
+INDUSTRY = Record(model.Industry, {
+    "id": Slug("unique id, used in the page address"),
+    "name": Text("English name"),
+    "name_zh": Text("Chinese name", required=False),
+    "tiers": ListOf(Choice(TIERS), "pillar: a hundred-billion-yuan cluster; emerging: a strategic emerging industry",
+                    required=False),
+    "summary": Text("one or two sentences in our own words"),
+    "source": Ref("sources", "id of the source for this industry's place in the profile"),
+    "figures": figures(),
+    "notes": notes(),
+}, title="Industry")
+
+COMPANY = Record(model.Company, {
+    "id": Slug("unique id, used in the page address"),
+    "name": Text("English name"),
+    "name_zh": Text("Chinese name", required=False),
+    "industry": Ref("industries", "id of its main industry", required=False),
+    "country": Text("home country, for foreign companies", required=False),
+    "listing": Text("stock listing, e.g. 'SSE: 600584'", required=False),
+    "summary": Text("one or two sentences in our own words"),
+    "source": Ref("sources", "id of the main source"),
+    "figures": figures(),
+    "notes": notes(),
+}, title="Company")
+
+PROJECT = Record(model.Project, {
+    "id": Slug("unique id, used in the page address"),
+    "name": Text("name of the project"),
+    "company": Ref("companies", "id of the company behind it"),
+    "industry": Ref("industries", "id of its industry"),
+    "status": ListOf(Choice(STATUSES), "stages reached: signed, under-construction, progressing, provincial-major, "
+                     "in-production", min_items=1),
+    "year": Year("year of the status"),
+    "event": Ref("events", "id of the summit where it was signed", required=False),
+    "investment": figure("planned total investment", required=False),
+    "summary": Text("one or two sentences in our own words"),
+    "source": Ref("sources", "id of the source for the project and its status"),
+    "notes": notes(),
+}, title="Project")
+
+EVENT = Record(model.Event, {
+    "id": Slug("unique id, used in the page address"),
+    "name": Text("full name of the event"),
+    "short_name": Text("short name for charts and lists"),
+    "edition": Number("number of the edition, e.g. 4 for the fourth summit", required=False, integer=True, minimum=1),
+    "date": Date("opening date"),
+    "measure": Choice(MEASURES, "signed: projects signed; started: projects starting or completing construction"),
+    "projects": figure("number of projects"),
+    "investment": figure("their total investment"),
+    "fields": ListOf(Ref("industries"), "ids of the industries the projects cover", required=False),
+    "summary": Text("one or two sentences in our own words"),
+    "source": Ref("sources", "id of the main source"),
+    "figures": figures(),
+    "notes": notes(),
+}, title="Event")
+
+PROFILE = Record(model.Profile, {
+    "name": Text("English name of the city"),
+    "name_zh": Text("Chinese name"),
+    "status": Text("administrative status"),
+    "parent": Text("the prefecture-level city it belongs to"),
+    "province": Text("province"),
+    "summary": Text("two or three sentences in our own words"),
+    "source": Ref("sources", "id of the source for name and status"),
+    "headline": ListOf(Text("a figure key such as profile.gdp.2022"), "figure keys shown as headline cards",
+                       min_items=1),
+    "figures": figures(),
+    "gdp": MapOf(Year("year"), figure(), "gross domestic product by year: YEAR: {value, unit, ...}"),
+    "rankings": MapOf(Slug("ranking id"), figure(), "rankings: id: {value, unit: rank, label, ...}", required=False),
+    "notes": notes(),
+}, title="City profile")
+
+SITE = Record(model.Site, {
+    "title": Text("site title", max_len=60),
+    "tagline": Text("a line under the title", required=False),
+    "description": Text("description for search engines and link previews", max_len=160),
+    "base_url": Url("public address of the site, ending in '/'"),
+    "language": Choice(("en",), "language code of the content"),
+    "publisher": Text("who publishes the site"),
+    "updated": Date("the date the data was last updated"),
+    "domain": Text("custom domain for GitHub Pages (writes a CNAME file)", required=False),
+    "repository": Url("address of the source repository", required=False),
+}, title="Site settings")
+
+ARTICLE = Record(lambda loc, **kw: kw | {"loc": loc}, {
+    "title": Text("headline", max_len=90),
+    "date": Date("publication date"),
+    "updated": Date("date of the last substantive update", required=False),
+    "summary": Text("one-sentence summary for lists and search engines", max_len=200),
+    "sources": ListOf(Ref("sources"), "ids of the sources the article draws on", min_items=1),
+    "slug": Slug("address of the article; defaults to the file name", required=False),
+}, title="Article front matter")
+
+
+class Key(Text):
+    """A UI string key: lowercase letters, digits and underscores."""
+
+    def check(self, value, node, cx):
+        if not re.match(r"^[a-z][a-z0-9_]*$", value):
+            return cx.error(node, f"'{value}' is not a valid key", "use lowercase letters, digits and underscores")
+        return value
+
+    def json_schema(self):
+        return self._described({"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"})
+
+
+STRINGS = MapOf(Key("string key"), Text("the text shown"), "UI strings: key: text")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of content file: its path under content/, its root field, and whether it is a list of items."""
+
+    name: str
+    path: str
+    root: Field
+    collection: bool
+
+
+KINDS = (
+    Kind("site", "site.yaml", SITE, False),
+    Kind("profile", "profile.yaml", PROFILE, False),
+    Kind("sources", "sources.yaml", ListOf(SOURCE, min_items=1), True),
+    Kind("industries", "industries.yaml", ListOf(INDUSTRY, min_items=1), True),
+    Kind("companies", "companies.yaml", ListOf(COMPANY), True),
+    Kind("events", "events.yaml", ListOf(EVENT), True),
+    Kind("projects", "projects.yaml", ListOf(PROJECT), True),
+)

@@ -1,0 +1,174 @@
+"""Read content files into raw documents: YAML node trees with line marks, Markdown bodies."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import Location, Problems
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One content file: its YAML root node (or None) and, for Markdown, the body after the front matter."""
+
+    source: str
+    text: str
+    root: yaml.Node | None
+    body: str = ""
+    body_line: int = 1
+
+
+def read_text(path: Path, source: str, problems: Problems) -> str | None:
+    """Read a file as UTF-8, reporting bad bytes at their line and column."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        problems.error(Location(source, line, col), f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
+                       "save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)")
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        problems.error(Location(source, 1, 1), "the file is empty", "add the content or delete the file")
+        return None
+    return text
+
+
+def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0) -> yaml.Node | None:
+    """Compose YAML into a node tree, reporting tabs, syntax errors and duplicate keys."""
+    if _report_tabs(text, source, problems, line_offset):
+        return None
+    try:
+        root = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = (exc.problem or exc.context or "invalid YAML").strip()
+        loc = Location(source, mark.line + 1 + line_offset, mark.column + 1) if mark else Location(source)
+        problems.error(loc, f"YAML syntax: {message}", _syntax_hint(message))
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(Location(source, 1 + line_offset, 1), f"YAML: {exc}")
+        return None
+    if root is not None:
+        _shift(root, line_offset)
+        _report_duplicate_keys(root, source, problems)
+    return root
+
+
+def _syntax_hint(message: str) -> str:
+    """Suggest a fix for the YAML syntax errors editors make most."""
+    if "mapping values are not allowed" in message:
+        return "a value containing ': ' must be quoted, or the line is indented wrongly"
+    if "could not find expected ':'" in message:
+        return "each line inside a mapping needs 'key: value'; check the indentation above"
+    if "found character '\\t'" in message:
+        return "indent with spaces, not tabs"
+    if "expected <block end>" in message:
+        return "check the indentation of this line against the lines above it"
+    if "found undefined alias" in message:
+        return "an '*' starts an alias in YAML; quote the value"
+    return ""
+
+
+def _report_tabs(text: str, source: str, problems: Problems, line_offset: int) -> bool:
+    """Report tab characters used for indentation, which YAML forbids."""
+    found = False
+    for n, line in enumerate(text.splitlines(), 1):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if "\t" in line[:indent]:
+            col = line.index("\t") + 1
+            problems.error(Location(source, n + line_offset, col), "tab character in indentation",
+                           "YAML indents with spaces only: replace the tab with spaces")
+            found = True
+    return found
+
+
+def _shift(node: yaml.Node, offset: int) -> None:
+    """Move every mark of a node tree down by `offset` lines (front matter lives below line 1)."""
+    if not offset:
+        return
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        n.start_mark = _moved(n.start_mark, offset)
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack += [k, v]
+        elif isinstance(n, yaml.SequenceNode):
+            stack += n.value
+
+
+def _moved(mark: yaml.Mark, offset: int) -> yaml.Mark:
+    """Return a copy of a mark `offset` lines further down."""
+    return yaml.Mark(mark.name, mark.index, mark.line + offset, mark.column, None, None)
+
+
+def _report_duplicate_keys(root: yaml.Node, source: str, problems: Problems) -> None:
+    """Report keys that appear twice in one mapping (PyYAML would silently keep the last)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else None
+                if name is not None and name in first:
+                    problems.error(location(source, key), f"duplicate key '{name}'",
+                                   f"'{name}' is already set on line {first[name].start_mark.line + 1}; "
+                                   "YAML would silently keep only the last one: remove or rename one")
+                elif name is not None:
+                    first[name] = key
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
+def location(source: str, node: yaml.Node) -> Location:
+    """The 1-based location of a YAML node in its file."""
+    return Location(source, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def load_yaml(path: Path, source: str, problems: Problems) -> Document | None:
+    """Load one YAML content file."""
+    text = read_text(path, source, problems)
+    if text is None:
+        return None
+    root = parse_yaml(text, source, problems)
+    return Document(source, text, root) if root is not None else None
+
+
+def load_markdown(path: Path, source: str, problems: Problems) -> Document | None:
+    """Load one Markdown file with its YAML front matter between '---' lines."""
+    text = read_text(path, source, problems)
+    if text is None:
+        return None
+    match = FRONT_MATTER.match(text)
+    if not match:
+        hint = ("close the front matter with a line of three dashes: ---" if text.startswith("---")
+                else "start the file with '---', the title, date, summary and sources, then '---'")
+        problems.error(Location(source, 1, 1), "missing or unclosed front matter", hint)
+        return None
+    front = match.group(1) or ""
+    if not front.strip():
+        problems.error(Location(source, 2, 1), "the front matter is empty",
+                       "add title, date, summary and sources between the '---' lines")
+        return None
+    root = parse_yaml(front, source, problems, line_offset=1)
+    if root is None:
+        return None
+    body_line = text.count("\n", 0, match.end()) + 1
+    return Document(source, text, root, body=text[match.end():], body_line=body_line)

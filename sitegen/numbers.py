@@ -1,0 +1,87 @@
+"""Figures formatted for people. Each language is a table of scales, units and qualifiers, so zh (亿, 万) slots in."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from .model import Figure
+
+SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "wan": 4, "yi": 8}
+
+
+@dataclass(frozen=True)
+class Language:
+    """How one language writes figures: display scales (largest first), unit patterns, qualifier patterns."""
+
+    scales: tuple[tuple[int, str], ...]
+    units: dict  # unit -> (pattern for one, pattern for many); {n} is the number with its scale word
+    qualifiers: dict  # qualifier -> pattern around the formatted figure
+    group: str = ","
+    ordinal: object = None
+
+
+def _english_ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _counted(noun: str) -> tuple[str, str]:
+    """Patterns for a counted noun with a regular plural."""
+    return f"{{n}} {noun}", f"{{n}} {noun}s"
+
+
+EN = Language(
+    scales=((12, "trillion"), (9, "billion"), (6, "million")),
+    units={"CNY": ("{n} yuan", "{n} yuan"), "USD": ("US${n}", "US${n}"), "EUR": ("€{n}", "€{n}"),
+           "people": ("{n} person", "{n} people"), "km2": ("{n} km²", "{n} km²"), "percent": ("{n}%", "{n}%"),
+           "years": _counted("year"), "projects": _counted("project"), "companies": ("{n} company", "{n} companies"),
+           "enterprises": _counted("enterprise"), "employees": _counted("employee"), "funds": _counted("fund"),
+           "guests": _counted("guest"), "rank": ("{n}", "{n}")},
+    qualifiers={"over": "over {f}", "about": "about {f}", "nearly": "nearly {f}", "under": "under {f}"},
+    ordinal=_english_ordinal,
+)
+LANGUAGES = {"en": EN}
+
+
+def base_value(fig: Figure) -> Decimal:
+    """The figure's value in units, with its scale applied."""
+    return fig.value.scaleb(SCALES[fig.scale]) if fig.scale else fig.value
+
+
+def _plain(value: Decimal, lang: Language, places: int | None) -> str:
+    """Write a decimal with digit grouping, rounded to `places` if given, without trailing zeros."""
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    text = f"{value.normalize():,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", lang.group)
+
+
+def number(fig: Figure, lang: str = "en", short: bool = False) -> str:
+    """The number with its scale word: '475.418 billion', or '475.4 billion' when short; ordinals for ranks.
+
+    An unscaled value keeps all its digits ('1,595,138') unless short; a scaled one is shown in display scales."""
+    table = LANGUAGES[lang]
+    value = base_value(fig)
+    if fig.unit == "rank":
+        return table.ordinal(int(value))
+    places = 1 if short else None
+    if (short or fig.scale) and fig.unit not in ("years", "percent", "km2"):
+        for exp, word in table.scales:
+            if value >= Decimal(1).scaleb(exp):
+                return f"{_plain(value.scaleb(-exp), table, places)} {word}"
+    return _plain(value, table, places if short and value < 1000 else None)
+
+
+def format_figure(fig: Figure, lang: str = "en", short: bool = False, bare: bool = False) -> str:
+    """A figure for people: 'over 100 billion yuan', '1,595,138 people', '2nd'; bare drops the unit."""
+    table = LANGUAGES[lang]
+    n = number(fig, lang, short)
+    if not bare:
+        one, many = table.units[fig.unit]
+        n = (one if base_value(fig) == 1 else many).format(n=n)
+    if fig.qualifier:
+        n = table.qualifiers[fig.qualifier].format(f=n)
+    return n

@@ -1,0 +1,234 @@
+"""The page plan (dest -> template + context), the Jinja environment, Markdown, and rendering with located errors."""
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import markdown
+from markupsafe import Markup, escape
+
+from . import model
+from .errors import Location, Problems
+from .numbers import format_figure
+from .validate import REF, body_location, resolve_ref
+
+SECTIONS = {"industries": "industry", "companies": "company", "projects": "project", "events": "event"}
+SECTION_PATH = {"industries": "industries", "companies": "companies", "projects": "projects", "events": "summits"}
+LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
+SAFE_SCHEMES = ("http", "https", "mailto", "")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to write: where, with which template, about which item (or items)."""
+
+    dest: str
+    template: str
+    kind: str
+    item: object = None
+    items: tuple = ()
+
+
+@dataclass
+class Citations:
+    """The sources cited on one page, numbered in order of first citation, and the figure anchors placed."""
+
+    content: model.Content
+    order: list = field(default_factory=list)
+    anchored: set = field(default_factory=set)
+
+    def anchor(self, fig: model.Figure) -> Markup:
+        """` id="fact-…"` the first time a figure appears on the page, so each anchor is unique."""
+        if fig.key in self.anchored:
+            return Markup("")
+        self.anchored.add(fig.key)
+        return Markup(f' id="{escape(fig.anchor)}"')
+
+    def cite(self, source_id: str) -> int:
+        """The footnote number of a source on this page, assigning the next one on first use."""
+        if source_id not in self.order:
+            self.order.append(source_id)
+        return self.order.index(source_id) + 1
+
+    def cited(self) -> list[model.Source]:
+        """The sources cited so far, in footnote order."""
+        return [self.content.sources[s] for s in self.order]
+
+
+def plan(content: model.Content) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    pages = [Page("index.html", "home.html", "home")]
+    for kind, singular in SECTIONS.items():
+        items = tuple(getattr(content, kind).values())
+        base = SECTION_PATH[kind]
+        pages.append(Page(f"{base}/index.html", f"{kind}.html", kind, items=items))
+        pages += [Page(f"{base}/{i.id}/index.html", f"{singular}.html", singular, item=i) for i in items]
+    articles = tuple(sorted(content.articles.values(), key=lambda a: (a.date, a.slug), reverse=True))
+    pages.append(Page("news/index.html", "news.html", "news", items=articles))
+    pages += [Page(f"news/{a.slug}/index.html", "article.html", "article", item=a) for a in articles]
+    pages.append(Page("sources/index.html", "sources.html", "sources", items=tuple(content.sources.values())))
+    pages.append(Page("404.html", "404.html", "404"))
+    return pages
+
+
+def base_path(base_url: str) -> str:
+    """The path part of the base URL, always starting and ending with '/'."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def page_url(dest: str, base: str) -> str:
+    """The public URL path of an output file: 'projects/x/index.html' -> '/base/projects/x/'."""
+    return base + (dest[: -len("index.html")] if dest.endswith("index.html") else dest)
+
+
+class Renderer:
+    """Renders pages of one content snapshot; keeps the Jinja environment and Markdown converter between pages."""
+
+    def __init__(self, content: model.Content, templates: Path, root: Path, base_url: str, lang: str = "en"):
+        self.content, self.root, self.lang = content, root, lang
+        self.templates = templates
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.base = base_path(self.base_url)
+        self.env = make_env(templates)
+        self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=content,
+                                profile=content.profile, t=content.strings[lang], lang=lang,
+                                related=self.related, figure_owner=self.figure_owner)
+        self.env.filters.update(fmt=self.fmt, label=self.label)
+        self.md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"], output_format="html")
+        self.md.preprocessors.deregister("html_block")
+        self.md.inlinePatterns.deregister("html")
+
+    def url(self, path: str = "") -> str:
+        """A site path with the base path in front: url('sources/') -> '/repo/sources/'."""
+        return self.base + path.lstrip("/")
+
+    def url_for(self, kind: str, ident: str) -> str:
+        """The URL of an item's page by kind (industries, companies, projects, events, articles)."""
+        section = "news" if kind == "articles" else SECTION_PATH[kind]
+        return self.url(f"{section}/{ident}/")
+
+    def fmt(self, fig: model.Figure, short: bool = False, bare: bool = False) -> str:
+        """Format a figure in the page's language."""
+        return format_figure(fig, self.lang, short=short, bare=bare)
+
+    def related(self, kind: str, attr: str, value: str) -> list:
+        """Items of a kind whose attribute equals (or, for tuples, contains) a value."""
+        def match(item):
+            v = getattr(item, attr)
+            return value in v if isinstance(v, tuple) else v == value
+        return [i for i in getattr(self.content, kind).values() if match(i)]
+
+    def label(self, fig: model.Figure) -> str:
+        """A figure's label, or one made from where it lives: 'GDP 2022', '2023 summit: projects'."""
+        if fig.label:
+            return fig.label
+        t = self.content.strings[self.lang]
+        kind, _, rest = fig.key.partition(".")
+        ident, _, name = rest.partition(".")
+        if kind == "profile":
+            return f"{t['gdp']} {name}" if ident == "gdp" else name.replace("-", " ").capitalize()
+        item = getattr(self.content, kind)[ident]
+        field = {"projects": t["projects_count"], "investment": t["investment"]}.get(name, name.replace("-", " "))
+        return f"{getattr(item, 'short_name', item.name)}: {field.lower()}"
+
+    def figure_owner(self, fig: model.Figure) -> tuple[str, str]:
+        """The title and URL of the page a figure belongs to."""
+        kind, _, rest = fig.key.partition(".")
+        if kind == "profile":
+            return self.content.profile.name, self.url() + "#" + fig.anchor
+        item = getattr(self.content, kind)[rest.split(".")[0]]
+        return item.name, self.url_for(kind, item.id) + "#" + fig.anchor
+
+    def check_templates(self, problems: Problems) -> None:
+        """Compile every template, reporting syntax errors at their file and line."""
+        for name in sorted(self.env.list_templates(filter_func=lambda n: not n.startswith("."))):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                problems.error(Location(f"templates/{exc.name or name}", exc.lineno or 1, 1),
+                               f"template syntax: {exc.message}", _template_hint(exc.message or ""))
+
+    def render(self, page: Page, problems: Problems) -> str | None:
+        """Render one page, reporting template errors at the template's file and line."""
+        cites = Citations(self.content)
+        ctx = {"page": page, "item": page.item, "items": page.items, "url_here": page_url(page.dest, self.base),
+               "cite": cites.cite, "cited": cites.cited, "anchor": cites.anchor,
+               "article_html": lambda a: self.article_html(a, cites)}
+        try:
+            return self.env.get_template(page.template).render(ctx)
+        except jinja2.TemplateNotFound as exc:
+            problems.error(Location(f"templates/{exc.name}"), "template not found",
+                           f"needed by {page_url(page.dest, self.base)}")
+        except jinja2.TemplateSyntaxError:
+            return None  # already reported by check_templates
+        except Exception as exc:  # noqa: BLE001 - a template error unless no frame is in templates/
+            loc = self._template_frame(exc)
+            if loc is None:
+                raise
+            problems.error(loc, f"{type(exc).__name__}: {exc} (while rendering {page_url(page.dest, self.base)})",
+                           _template_hint(str(exc)))
+        return None
+
+    def _template_frame(self, exc: BaseException) -> Location | None:
+        """The innermost traceback frame inside templates/, as a location."""
+        found = None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            path = Path(frame.filename)
+            if path.is_relative_to(self.templates) if path.is_absolute() else False:
+                found = Location(path.relative_to(self.root).as_posix(), frame.lineno or 1, 1)
+        return found
+
+    def article_html(self, article: model.Article, cites: Citations) -> Markup:
+        """Convert an article body to HTML with its [[references]] replaced by formatted, cited figures."""
+        pieces: list[str] = []
+
+        def swap(match: re.Match) -> str:
+            pieces.append(self._ref_html(match.group(1), match.group(2) or "", cites))
+            return f"\ue000{len(pieces) - 1}\ue001"
+
+        text = REF.sub(swap, article.body)
+        self.md.reset()
+        html = self.md.convert(text)
+        return Markup(re.sub("\ue000(\\d+)\ue001", lambda m: pieces[int(m.group(1))], html))
+
+    def _ref_html(self, path: str, style: str, cites: Citations) -> str:
+        """The HTML for one article reference: a cited figure or a link to an item."""
+        target = resolve_ref(path, self.content)
+        if isinstance(target, model.Figure):
+            text = self.fmt(target, short=style == "short", bare=style == "bare")
+            n = cites.cite(target.source)
+            return (f'<span class="fig" data-fact="{escape(target.key)}">{escape(text)}</span>'
+                    f'<sup class="cite"><a href="#src-{escape(target.source)}" aria-label="source {n}">{n}</a></sup>')
+        kind, item = target
+        return f'<a href="{escape(self.url_for(kind, item.id))}">{escape(item.name)}</a>'
+
+
+def check_article_links(article: model.Article, problems: Problems) -> None:
+    """Links in Markdown must use http(s), mailto or a relative path."""
+    for match in LINK.finditer(article.body):
+        target = match.group(1)
+        scheme = urlsplit(target).scheme.lower()
+        if scheme not in SAFE_SCHEMES:
+            problems.error(body_location(article, match.start(1)), f"link scheme '{scheme}:' is not allowed",
+                           "link to an https:// address or a page of this site")
+
+
+def make_env(templates: Path) -> jinja2.Environment:
+    """A Jinja environment: autoescaped, strict about undefined names, deterministic."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=True, auto_reload=False)
+
+
+def _template_hint(message: str) -> str:
+    """Suggest a fix for common template mistakes."""
+    if "is undefined" in message:
+        return "check the spelling of the name; UI strings live in content/i18n/en.yaml"
+    if "Unexpected end of template" in message or "expected token 'end" in message:
+        return "a block tag ({% if %}, {% for %}, {% block %}) is not closed"
+    return ""

@@ -1,0 +1,396 @@
+"""Declarative field types: each parses a YAML node with precise errors and describes itself as JSON Schema."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import yaml
+
+from .errors import Location, Problems
+from .load import location
+
+INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID", "__bool__": lambda self: False})()
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TAG = "tag:yaml.org,2002:"
+
+
+@dataclass(frozen=True)
+class Cx:
+    """What a field needs while parsing: the file it reads, where problems go, references to check later."""
+
+    source: str
+    problems: Problems
+    refs: list = field(default_factory=list)
+
+    def error(self, node: yaml.Node, message: str, hint: str = "") -> Any:
+        """Report an error at a node and return INVALID."""
+        self.problems.error(location(self.source, node), message, hint)
+        return INVALID
+
+
+@dataclass(frozen=True)
+class RefValue:
+    """A reference to another item by id, resolved once every file is parsed."""
+
+    kind: str
+    id: str
+    loc: Location
+
+
+def yaml_reading(node: yaml.ScalarNode) -> tuple[str, str]:
+    """Say what YAML made of an unquoted scalar, and how to get text instead."""
+    raw, tag = node.value, node.tag.removeprefix(TAG)
+    quote = f"quote it: '{raw}'" if "'" not in raw else f'quote it: "{raw}"'
+    if tag == "bool":
+        word = "true" if raw.lower() in ("yes", "y", "on", "true") else "false"
+        return f"`{raw}` is read by YAML as {word}", quote
+    if tag == "int" and ":" in raw:
+        return f"`{raw}` is read by YAML as the base-60 number {_int(raw)}", quote
+    if tag == "int" and re.match(r"^[-+]?0[0-7_]+$", raw):
+        return f"`{raw}` is read by YAML as the octal number {_int(raw)}", quote
+    if tag == "timestamp":
+        return f"`{raw}` is read by YAML as a date", quote
+    if tag == "null":
+        return ("an empty value" if not raw else f"`{raw}` is read by YAML as empty (null)"), "fill in the value"
+    names = {"int": "a whole number", "float": "a number"}
+    return f"`{raw}` is read by YAML as {names.get(tag, tag)}", quote
+
+
+def _int(raw: str) -> int:
+    """Evaluate an int scalar the way YAML 1.1 does (octal, base 60)."""
+    return yaml.safe_load(raw)
+
+
+def _kind(node: yaml.Node) -> str:
+    """Name the shape of a node for 'expected X, got Y' messages."""
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping (key: value lines)"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return yaml_reading(node)[0] if node.tag != TAG + "str" else f"the text '{node.value}'"
+
+
+class Field:
+    """Base of every field type; `help` documents it in errors and in the JSON Schema."""
+
+    expected = "a value"
+
+    def __init__(self, help: str = "", required: bool = True, default: Any = None):
+        self.help, self.required, self.default = help, required, default
+
+    def parse(self, node: yaml.Node, cx: Cx) -> Any:
+        """Turn a node into a value, or report and return INVALID."""
+        raise NotImplementedError
+
+    def json_schema(self) -> dict:
+        """Describe the accepted values as JSON Schema."""
+        raise NotImplementedError
+
+    def _described(self, schema: dict) -> dict:
+        return {"description": self.help, **schema} if self.help else schema
+
+    def wrong(self, node: yaml.Node, cx: Cx, hint: str = "") -> Any:
+        """Report 'expected X, got Y' with the YAML trap explained when there is one."""
+        got = _kind(node)
+        if not hint and isinstance(node, yaml.ScalarNode) and node.tag != TAG + "str":
+            hint = yaml_reading(node)[1]
+        return cx.error(node, f"expected {self.expected}, got {got}", hint)
+
+
+class Text(Field):
+    """A non-empty string; unquoted values that YAML reads as something else are rejected."""
+
+    expected = "text"
+
+    def __init__(self, help: str = "", required: bool = True, default: Any = None, max_len: int = 0):
+        super().__init__(help, required, default)
+        self.max_len = max_len
+
+    def parse(self, node, cx):
+        if not isinstance(node, yaml.ScalarNode) or node.tag != TAG + "str":
+            return self.wrong(node, cx)
+        value = " ".join(node.value.split()) if "\n" in node.value and node.style in (None, "'", '"') else node.value
+        value = value.strip()
+        if not value:
+            return cx.error(node, f"expected {self.expected}, got an empty string", "fill in the value")
+        if self.max_len and len(value) > self.max_len:
+            return cx.error(node, f"too long: {len(value)} characters, at most {self.max_len}",
+                            "shorten it; search engines cut longer text")
+        return self.check(value, node, cx)
+
+    def check(self, value: str, node: yaml.Node, cx: Cx) -> Any:
+        """Validate the string further; subclasses narrow it."""
+        return value
+
+    def json_schema(self):
+        schema = {"type": "string", "minLength": 1}
+        if self.max_len:
+            schema["maxLength"] = self.max_len
+        return self._described(schema)
+
+
+class Slug(Text):
+    """An id or URL segment: lowercase letters, digits and single hyphens."""
+
+    expected = "an id of lowercase letters, digits and hyphens"
+
+    def check(self, value, node, cx):
+        if not SLUG.match(value):
+            return cx.error(node, f"'{value}' is not a valid id: use only a-z, 0-9 and single hyphens",
+                            f"try '{slugify(value)}'")
+        return value
+
+    def json_schema(self):
+        return self._described({"type": "string", "pattern": SLUG.pattern})
+
+
+def slugify(text: str) -> str:
+    """Make a valid slug from any text."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
+
+
+class Url(Text):
+    """An absolute http(s) URL."""
+
+    expected = "an http(s) URL"
+
+    def check(self, value, node, cx):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            return cx.error(node, f"'{value}' is not an http(s) URL",
+                            "write the full address, starting with https:// or http://")
+        return value
+
+    def json_schema(self):
+        return self._described({"type": "string", "pattern": r"^https?://[^\s/]+\S*$"})
+
+
+class Choice(Text):
+    """One of a fixed set of words."""
+
+    def __init__(self, options: tuple[str, ...], help: str = "", required: bool = True, default: Any = None):
+        super().__init__(help, required, default)
+        self.options = options
+        self.expected = "one of " + ", ".join(options)
+
+    def check(self, value, node, cx):
+        if value not in self.options:
+            return cx.error(node, f"'{value}' is not one of: {', '.join(self.options)}", did_you_mean(value, self.options))
+        return value
+
+    def json_schema(self):
+        return self._described({"enum": list(self.options)})
+
+
+class Ref(Slug):
+    """The id of an item of another kind; checked once all files are read."""
+
+    def __init__(self, kind: str, help: str = "", required: bool = True):
+        super().__init__(help, required)
+        self.kind = kind
+        self.expected = f"the id of an item in {kind}"
+
+    def check(self, value, node, cx):
+        value = super().check(value, node, cx)
+        if value is not INVALID:
+            cx.refs.append(RefValue(self.kind, value, location(cx.source, node)))
+        return value
+
+
+class Number(Field):
+    """A non-negative decimal number, kept exact."""
+
+    expected = "a number"
+
+    def __init__(self, help: str = "", required: bool = True, default: Any = None, integer: bool = False,
+                 minimum: int = 0):
+        super().__init__(help, required, default)
+        self.integer, self.minimum = integer, minimum
+        if integer:
+            self.expected = "a whole number"
+
+    def parse(self, node, cx):
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (TAG + "int", TAG + "float"):
+            hint = "write the number without quotes, e.g. 217" if getattr(node, "tag", "") == TAG + "str" else ""
+            return self.wrong(node, cx, hint)
+        raw = node.value.replace("_", "")
+        if ":" in raw or re.match(r"^[-+]?0[0-9]", raw):
+            reading = yaml_reading(node)[0]
+            return cx.error(node, f"ambiguous number: {reading}", "write it without leading zeros or colons")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            return cx.error(node, f"expected a number, got '{node.value}'")
+        if not value.is_finite():
+            return cx.error(node, f"expected a finite number, got '{node.value}'")
+        if value < self.minimum:
+            word = "negative" if self.minimum == 0 else f"below {self.minimum}"
+            return cx.error(node, f"{word} value {node.value}", f"the value must be at least {self.minimum}")
+        if self.integer and value != value.to_integral_value():
+            return cx.error(node, f"expected a whole number, got {node.value}")
+        return int(value) if self.integer else value
+
+    def json_schema(self):
+        return self._described({"type": "integer" if self.integer else "number", "minimum": self.minimum})
+
+
+class Year(Number):
+    """A calendar year such as 2023."""
+
+    expected = "a year such as 2023"
+
+    def __init__(self, help: str = "", required: bool = True, default: Any = None):
+        super().__init__(help, required, default, integer=True, minimum=1000)
+
+    def parse(self, node, cx):
+        if isinstance(node, yaml.ScalarNode) and node.tag == TAG + "str" and node.value.isdigit():
+            return cx.error(node, f"expected {self.expected}, got the text '{node.value}'", "remove the quotes")
+        value = super().parse(node, cx)
+        if value is not INVALID and value > 2100:
+            return cx.error(node, f"{value} is not a plausible year", "write a four-digit year such as 2023")
+        return value
+
+    def json_schema(self):
+        return self._described({"type": "integer", "minimum": 1000, "maximum": 2100})
+
+
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PERIOD = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+class Date(Field):
+    """A calendar date, YYYY-MM-DD, quoted or not."""
+
+    expected = "a date written YYYY-MM-DD"
+    pattern = DATE
+
+    def parse(self, node, cx):
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (TAG + "str", TAG + "timestamp", TAG + "int"):
+            return self.wrong(node, cx)
+        value = node.value.strip()
+        if not self.pattern.match(value):
+            return cx.error(node, f"expected {self.expected}, got '{value}'", "for example 2023-10-28")
+        try:
+            dt.date.fromisoformat({4: value + "-01-01", 7: value + "-01"}.get(len(value), value))
+        except ValueError:
+            return cx.error(node, f"'{value}' is not a real date", "check the month and day")
+        return value
+
+    def json_schema(self):
+        return self._described({"type": "string", "pattern": self.pattern.pattern})
+
+
+class Period(Date):
+    """A year, month or day a figure holds for: 2022, 2023-03 or 2023-10-28."""
+
+    expected = "a year, YYYY-MM or YYYY-MM-DD"
+    pattern = PERIOD
+
+    def json_schema(self):
+        return self._described({"anyOf": [{"type": "integer", "minimum": 1000, "maximum": 2100},
+                                          {"type": "string", "pattern": self.pattern.pattern}]})
+
+
+class ListOf(Field):
+    """A list whose items share one field type."""
+
+    def __init__(self, item: Field, help: str = "", required: bool = True, min_items: int = 0,
+                 default: Any = ()):
+        super().__init__(help, required, default)
+        self.item, self.min_items = item, min_items
+        self.expected = "a list"
+
+    def parse(self, node, cx):
+        if not isinstance(node, yaml.SequenceNode):
+            return self.wrong(node, cx, "start each item on its own line with '- '")
+        if len(node.value) < self.min_items:
+            return cx.error(node, f"expected at least {self.min_items} item(s), got {len(node.value)}")
+        items = [self.item.parse(child, cx) for child in node.value]
+        return INVALID if any(i is INVALID for i in items) else tuple(items)
+
+    def json_schema(self):
+        schema = {"type": "array", "items": self.item.json_schema()}
+        if self.min_items:
+            schema["minItems"] = self.min_items
+        return self._described(schema)
+
+
+class MapOf(Field):
+    """A mapping whose keys share one field type and whose values share another."""
+
+    expected = "a mapping (key: value lines)"
+
+    def __init__(self, key: Field, value: Field, help: str = "", required: bool = True, default: Any = None):
+        super().__init__(help, required, default if default is not None else {})
+        self.key, self.value = key, value
+
+    def parse(self, node, cx):
+        if not isinstance(node, yaml.MappingNode):
+            return self.wrong(node, cx)
+        out, ok = {}, True
+        for knode, vnode in node.value:
+            k, v = self.key.parse(knode, cx), self.value.parse(vnode, cx)
+            ok = ok and k is not INVALID and v is not INVALID
+            out[k] = v
+        return out if ok else INVALID
+
+    def json_schema(self):
+        key = self.key.json_schema()
+        names = {"type": "string", "pattern": key["pattern"]} if "pattern" in key else {"type": "string", "pattern": r"^\d{4}$"}
+        return self._described({"type": "object", "propertyNames": names,
+                                "additionalProperties": self.value.json_schema()})
+
+
+class Record(Field):
+    """A mapping with known keys; builds `cls(**values, loc=...)`; unknown keys get a did-you-mean."""
+
+    expected = "a mapping (key: value lines)"
+
+    def __init__(self, cls: Callable, fields: dict[str, Field], help: str = "", required: bool = True,
+                 title: str = ""):
+        super().__init__(help, required)
+        self.cls, self.fields, self.title = cls, fields, title
+
+    def parse(self, node, cx):
+        if not isinstance(node, yaml.MappingNode):
+            return self.wrong(node, cx)
+        values, ok, seen = {}, True, set()
+        for knode, vnode in node.value:
+            key = knode.value if isinstance(knode, yaml.ScalarNode) else None
+            if key not in self.fields:
+                cx.error(knode, f"unknown key '{key}'", did_you_mean(str(key), self.fields) or
+                         "allowed keys: " + ", ".join(self.fields))
+                ok = False
+                continue
+            seen.add(key)
+            values[key] = self.fields[key].parse(vnode, cx)
+            ok = ok and values[key] is not INVALID
+        for name, spec in self.fields.items():
+            if name in seen:
+                continue
+            if spec.required:
+                cx.error(node, f"missing required key '{name}'" + (f" ({spec.help})" if spec.help else ""),
+                         f"add a line '{name}: ...'")
+                ok = False
+            else:
+                values[name] = spec.default
+        return self.cls(**values, loc=location(cx.source, node)) if ok else INVALID
+
+    def json_schema(self):
+        schema = {"type": "object", "additionalProperties": False,
+                  "properties": {k: f.json_schema() for k, f in self.fields.items()},
+                  "required": [k for k, f in self.fields.items() if f.required]}
+        if self.title:
+            schema["title"] = self.title
+        return self._described(schema)
+
+
+def did_you_mean(word: str, options) -> str:
+    """Suggest the closest allowed word, if any is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""

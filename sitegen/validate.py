@@ -1,0 +1,223 @@
+"""Raw documents -> the validated Content: fields first, across every file, then cross-references."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from . import kinds, model
+from .errors import Location, Problems
+from .load import Document, load_markdown, load_yaml
+from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
+
+REF = re.compile(r"\[\[\s*([^\]|]*?)\s*(?:\|\s*([^\]]*?)\s*)?\]\]")
+REF_STYLES = ("", "bare", "short")
+ENTITY_KINDS = ("industries", "companies", "projects", "events")
+
+
+def load_content(root: Path, problems: Problems) -> model.Content | None:
+    """Read and validate everything under root/content; report problems instead of raising."""
+    content_dir = root / "content"
+    refs: list[RefValue] = []
+    parsed = {k.name: _parse_kind(content_dir, k, problems, refs) for k in kinds.KINDS}
+    strings = _parse_strings(content_dir, problems)
+    articles = _parse_articles(content_dir, problems, refs)
+    if problems.errors:
+        return None
+    content = _assemble(parsed, strings, articles, problems)
+    _check_refs(content, refs, problems)
+    _check_headline(content, problems)
+    for article in content.articles.values():
+        check_article_refs(article, content, problems)
+    _warn_unused_sources(content, refs, problems)
+    return None if problems.errors else content
+
+
+def _rel(path: Path, content_dir: Path) -> str:
+    """The path of a content file as shown in errors: relative to the project root."""
+    return path.relative_to(content_dir.parent).as_posix()
+
+
+def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list):
+    """Load one kind's file and parse its root field."""
+    path = content_dir / kind.path
+    source = _rel(path, content_dir)
+    if not path.is_file():
+        problems.error(Location(source), "file is missing", f"create {source}; see the README for its keys")
+        return INVALID
+    doc = load_yaml(path, source, problems)
+    if doc is None:
+        return INVALID
+    cx = Cx(source, problems, refs)
+    return kind.root.parse(doc.root, cx)
+
+
+def _parse_strings(content_dir: Path, problems: Problems) -> dict:
+    """Load the UI strings of every language file in content/i18n/."""
+    out = {}
+    for path in sorted((content_dir / "i18n").glob("*.yaml")):
+        source = _rel(path, content_dir)
+        doc = load_yaml(path, source, problems)
+        if doc is not None:
+            out[path.stem] = kinds.STRINGS.parse(doc.root, Cx(source, problems))
+    if "en" not in out and not problems.errors:
+        problems.error(Location("content/i18n/en.yaml"), "file is missing", "the English UI strings are required")
+    base = out.get("en") or {}
+    for lang, table in out.items():
+        if table and base and lang != "en":
+            for key in sorted(set(base) - set(table)):
+                problems.error(Location(f"content/i18n/{lang}.yaml"), f"missing string '{key}'",
+                               "every language file needs the same keys as en.yaml")
+    return out
+
+
+def _parse_articles(content_dir: Path, problems: Problems, refs: list) -> list[model.Article]:
+    """Load every Markdown article in content/articles/."""
+    articles = []
+    for path in sorted((content_dir / "articles").glob("*.md")):
+        source = _rel(path, content_dir)
+        doc = load_markdown(path, source, problems)
+        if doc is None:
+            continue
+        cx = Cx(source, problems, refs)
+        meta = kinds.ARTICLE.parse(doc.root, cx)
+        if meta is INVALID:
+            continue
+        slug = meta.pop("slug") or _slug_from_name(path, doc, cx)
+        if slug is INVALID:
+            continue
+        articles.append(model.Article(slug=slug, body=doc.body, body_line=doc.body_line, **meta))
+    return articles
+
+
+def _slug_from_name(path: Path, doc: Document, cx: Cx):
+    """Default an article's slug to its file name, which must then be a valid slug."""
+    if SLUG.match(path.stem):
+        return path.stem
+    return cx.error(doc.root, f"file name '{path.name}' is not a valid address",
+                    f"rename it to '{slugify(path.stem)}.md' or add 'slug: {slugify(path.stem)}'")
+
+
+def _assemble(parsed: dict, strings: dict, articles: list, problems: Problems) -> model.Content:
+    """Index each kind by id (reporting duplicates) and give every figure its global key."""
+    figures: dict[str, model.Figure] = {}
+    profile = _key_profile(parsed["profile"], figures)
+    collections = {}
+    for name in ("sources", *ENTITY_KINDS):
+        items = parsed[name]
+        if name != "sources":
+            items = [_key_entity(name, item, figures) for item in items]
+        collections[name] = _index(name, items, lambda i: i.id, problems)
+    by_slug = _index("articles", articles, lambda a: a.slug, problems)
+    return model.Content(site=parsed["site"], profile=profile, strings=strings, articles=by_slug,
+                         figures=figures, **collections)
+
+
+def _index(kind: str, items, key, problems: Problems) -> dict:
+    """Map id -> item in file order, reporting an id used twice."""
+    out = {}
+    for item in items:
+        k = key(item)
+        if k in out:
+            problems.error(item.loc, f"duplicate id '{k}' in {kind}",
+                           f"'{k}' is already used at {out[k].loc}; ids must be unique")
+        else:
+            out[k] = item
+    return out
+
+
+def _keyed(fig: model.Figure, key: str, figures: dict) -> model.Figure:
+    """Give a figure its global key and register it."""
+    fig = dataclasses.replace(fig, key=key)
+    figures[key] = fig
+    return fig
+
+
+def _key_map(prefix: str, table: dict, figures: dict) -> dict:
+    """Key every figure of a named mapping under prefix."""
+    return {name: _keyed(fig, f"{prefix}.{name}", figures) for name, fig in table.items()}
+
+
+def _key_profile(profile: model.Profile, figures: dict) -> model.Profile:
+    """Key the profile's figures, GDP series and rankings."""
+    return dataclasses.replace(
+        profile,
+        figures=_key_map("profile.figures", profile.figures, figures),
+        gdp=_key_map("profile.gdp", dict(sorted(profile.gdp.items())), figures),
+        rankings=_key_map("profile.rankings", profile.rankings, figures))
+
+
+def _key_entity(kind: str, item, figures: dict):
+    """Key an entity's named figure fields and its `figures` mapping."""
+    prefix = f"{kind}.{item.id}"
+    changes = {"figures": _key_map(prefix, item.figures, figures)} if hasattr(item, "figures") else {}
+    for name in ("projects", "investment"):
+        fig = getattr(item, name, None)
+        if isinstance(fig, model.Figure):
+            changes[name] = _keyed(fig, f"{prefix}.{name}", figures)
+    return dataclasses.replace(item, **changes)
+
+
+def _check_refs(content: model.Content, refs: list[RefValue], problems: Problems) -> None:
+    """Every reference by id must name an existing item of its kind."""
+    for ref in refs:
+        table = getattr(content, ref.kind)
+        if ref.id not in table:
+            hint = did_you_mean(ref.id, table) or f"known ids: {', '.join(list(table)[:8])}"
+            problems.error(ref.loc, f"unknown {ref.kind[:-1] if ref.kind != 'industries' else 'industry'} "
+                                    f"'{ref.id}'", hint)
+
+
+def _check_headline(content: model.Content, problems: Problems) -> None:
+    """Headline keys on the profile must name figures."""
+    profile = content.profile
+    for key in profile.headline:
+        if key not in content.figures:
+            problems.error(profile.loc, f"headline figure '{key}' does not exist",
+                           did_you_mean(key, content.figures) or "use a key such as profile.gdp.2022")
+
+
+def resolve_ref(path: str, content: model.Content):
+    """Find what an article reference names: a Figure, or an entity (kind, item), or None."""
+    if path in content.figures:
+        return content.figures[path]
+    kind, _, ident = path.partition(".")
+    if kind in ENTITY_KINDS and ident in getattr(content, kind):
+        return kind, getattr(content, kind)[ident]
+    return None
+
+
+def check_article_refs(article: model.Article, content: model.Content, problems: Problems) -> None:
+    """Every [[reference]] in an article body must name a figure or an item."""
+    for match in REF.finditer(article.body):
+        path, style = match.group(1), match.group(2) or ""
+        loc = body_location(article, match.start())
+        target = resolve_ref(path, content)
+        if target is None:
+            options = list(content.figures) + [f"{k}.{i}" for k in ENTITY_KINDS for i in getattr(content, k)]
+            problems.error(loc, f"unknown reference [[{path}]]",
+                           did_you_mean(path, options) or "use a figure key such as events.summit-2023.projects")
+        elif style not in REF_STYLES:
+            problems.error(loc, f"unknown style '|{style}' in [[{path}]]", "use |bare, |short or nothing")
+    for n, line in enumerate(article.body.splitlines()):
+        col = line.find("[[")
+        if col >= 0 and not REF.search(line, col):
+            problems.error(body_location(article, sum(len(l) + 1 for l in article.body.splitlines()[:n]) + col),
+                           "unclosed reference '[['", "close it with ']]', e.g. [[profile.gdp.2022]]")
+
+
+def body_location(article: model.Article, offset: int) -> Location:
+    """The file location of a character offset in an article body."""
+    before = article.body[:offset]
+    line = article.body_line + before.count("\n")
+    col = offset - (before.rfind("\n") + 1) + 1
+    return Location(article.loc.source, line, col)
+
+
+def _warn_unused_sources(content: model.Content, refs: list[RefValue], problems: Problems) -> None:
+    """Warn about sources that nothing cites."""
+    cited = {r.id for r in refs if r.kind == "sources"}
+    for source in content.sources.values():
+        if source.id not in cited:
+            problems.warn(source.loc, f"source '{source.id}' is not cited by anything",
+                          "cite it from a figure, note or article, or remove it")

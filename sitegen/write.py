@@ -1,0 +1,61 @@
+"""Outputs -> a staging folder -> swapped into place whole; guards against escaping paths and double writes."""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import Location, Problems
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file to write: `dest` relative to the output folder, its bytes, and what produced it."""
+
+    dest: str
+    data: bytes
+    origin: str
+
+
+def safe_dest(dest: str) -> bool:
+    """True when a dest path stays inside the output folder."""
+    p = PurePosixPath(dest)
+    return bool(dest) and not p.is_absolute() and ".." not in p.parts and "\\" not in dest and "\0" not in dest
+
+
+def check_outputs(outputs: list[Output], problems: Problems) -> None:
+    """Refuse paths that leave the output folder and two outputs claiming one path."""
+    seen: dict[str, Output] = {}
+    for out in outputs:
+        if not safe_dest(out.dest):
+            problems.error(Location(out.origin), f"output path '{out.dest}' would leave the output folder")
+        elif out.dest.lower() in seen:
+            first = seen[out.dest.lower()]
+            problems.error(Location(out.origin), f"'{out.dest}' is written twice: by {first.origin} and by {out.origin}",
+                           "give one of them another id or file name")
+        else:
+            seen[out.dest.lower()] = out
+
+
+def write_site(outputs: list[Output], out_dir: Path) -> int:
+    """Write every output into a staging folder beside out_dir, then swap it in; return bytes written."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    total = 0
+    try:
+        for out in sorted(outputs, key=lambda o: o.dest):
+            path = staging / out.dest
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(out.data)
+            total += len(out.data)
+        if out_dir.exists():
+            os.replace(out_dir, old)
+        os.replace(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return total
