@@ -19,7 +19,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Jiangyin economic profile site.")
     parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve"),
                         help="build (default): write the site; check: validate without writing; serve: live preview")
-    parser.add_argument("--out", default="_site", help="output folder (default: _site)")
+    parser.add_argument("--root", default=str(ROOT), help="project folder holding content/, templates/ and static/ "
+                        "(default: the folder of build.py)")
+    parser.add_argument("--out", help="output folder (default: _site in the project folder)")
     parser.add_argument("--base-url", help="public address of the site, e.g. https://user.github.io/repo/")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
@@ -29,7 +31,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             parser.error(f"--base-url must be an http(s) address such as https://user.github.io/repo/, "
                          f"got '{args.base_url}'")
-    problem = out_dir_problem(ROOT, (ROOT / args.out).resolve())
+    args.root = Path(args.root).resolve()
+    if not args.root.is_dir():
+        parser.error(f"--root {args.root} is not a folder")
+    args.out = Path(args.out).resolve() if args.out else args.root / "_site"
+    problem = out_dir_problem(args.root, args.out)
     if problem:
         parser.error(problem)
     return args
@@ -54,17 +60,17 @@ def run(args: argparse.Namespace) -> int:
     from sitegen.errors import BuildFailed
     from sitegen.pipeline import build
 
-    out = (ROOT / args.out).resolve()
+    root, out = args.root, args.out
     if args.command == "serve":
         from sitegen.serve import serve
-        return serve(ROOT, out, args.base_url, args.host, args.port)
+        return serve(root, out, args.base_url, args.host, args.port)
     try:
-        result = build(ROOT, out, args.base_url, write=args.command == "build")
+        result = build(root, out, args.base_url, write=args.command == "build")
     except BuildFailed as failed:
         for error in failed.errors:
             print(error.format(), file=sys.stderr)
         n = len(failed.errors)
-        kept = f"; {display(out)}/ was left as it was" if args.command == "build" else ""
+        kept = f"; {display(out, root)}/ was left as it was" if args.command == "build" else ""
         print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
         return 1
     for warning in result.warnings:
@@ -74,13 +80,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"Checked {result.pages} pages: no errors{warned} ({result.seconds:.2f} s).")
     else:
         print(f"Built {result.pages} pages ({result.files} files, {result.bytes / 1024:.0f} KB) into "
-              f"{display(out)}/ in {result.seconds:.2f} s{warned}.")
+              f"{display(out, root)}/ in {result.seconds:.2f} s{warned}.")
     return 0
 
 
-def display(path: Path) -> str:
+def display(path: Path, root: Path) -> str:
     """A path relative to the project when it is inside it."""
-    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def main(argv: list[str]) -> int:

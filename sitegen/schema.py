@@ -359,11 +359,13 @@ class Record(Field):
     def parse(self, node, cx):
         if not isinstance(node, yaml.MappingNode):
             return self.wrong(node, cx)
-        values, ok, seen = {}, True, set()
+        values, ok, seen, meant = {}, True, set(), set()
         for knode, vnode in node.value:
             key = knode.value if isinstance(knode, yaml.ScalarNode) else None
             if key not in self.fields:
-                cx.error(knode, f"unknown key '{key}'", did_you_mean(str(key), self.fields) or
+                close = closest(str(key), self.fields)
+                meant.add(close)
+                cx.error(knode, f"unknown key '{key}'", f"did you mean '{close}'?" if close else
                          "allowed keys: " + ", ".join(self.fields))
                 ok = False
                 continue
@@ -373,7 +375,7 @@ class Record(Field):
         for name, spec in self.fields.items():
             if name in seen:
                 continue
-            if spec.required:
+            if spec.required and name not in meant:
                 cx.error(node, f"missing required key '{name}'" + (f" ({spec.help})" if spec.help else ""),
                          f"add a line '{name}: ...'")
                 ok = False
@@ -390,7 +392,13 @@ class Record(Field):
         return self._described(schema)
 
 
+def closest(word: str, options) -> str | None:
+    """The allowed word closest to word, if any is close."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, options) -> str:
     """Suggest the closest allowed word, if any is close."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    close = closest(word, options)
+    return f"did you mean '{close}'?" if close else ""

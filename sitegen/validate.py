@@ -13,6 +13,8 @@ from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 REF = re.compile(r"\[\[\s*([^\]|]*?)\s*(?:\|\s*([^\]]*?)\s*)?\]\]")
 REF_STYLES = ("", "bare", "short")
 ENTITY_KINDS = ("industries", "companies", "projects", "events")
+SINGULAR = {"industries": "industry", "companies": "company", "projects": "project", "events": "event",
+            "sources": "source"}
 
 
 def load_content(root: Path, problems: Problems) -> model.Content | None:
@@ -164,8 +166,7 @@ def _check_refs(content: model.Content, refs: list[RefValue], problems: Problems
         table = getattr(content, ref.kind)
         if ref.id not in table:
             hint = did_you_mean(ref.id, table) or f"known ids: {', '.join(list(table)[:8])}"
-            problems.error(ref.loc, f"unknown {ref.kind[:-1] if ref.kind != 'industries' else 'industry'} "
-                                    f"'{ref.id}'", hint)
+            problems.error(ref.loc, f"unknown {SINGULAR[ref.kind]} '{ref.id}'", hint)
 
 
 def _check_headline(content: model.Content, problems: Problems) -> None:
