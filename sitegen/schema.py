@@ -246,6 +246,7 @@ class Year(Number):
 
     def __init__(self, help: str = "", required: bool = True, default: Any = None):
         super().__init__(help, required, default, integer=True, minimum=1000)
+        self.expected = "a year such as 2023"
 
     def parse(self, node, cx):
         if isinstance(node, yaml.ScalarNode) and node.tag == TAG + "str" and node.value.isdigit():

@@ -1,0 +1,85 @@
+"""build.py as a process: exit codes, the summary line, --out, --base-url, check, determinism."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import REPO, edit, run_build, tree_bytes
+
+
+def test_build_writes_site_and_prints_one_summary_line(site):
+    result = run_build(site)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert re.fullmatch(r"Built 14 pages \(16 files, \d+ KB\) into _site/ in \d+\.\d\d s\.\n", result.stdout)
+    for dest in ["index.html", "404.html", "sources/index.html", "news/summit/index.html",
+                 "projects/chip-line/index.html", "companies/chipco/index.html", "industries/chips/index.html",
+                 "summits/summit-2023/index.html", "style.css"]:
+        assert (site / "_site" / dest).is_file(), dest
+
+
+def test_check_validates_without_writing(site):
+    result = run_build(site, "check")
+    assert result.returncode == 0
+    assert re.fullmatch(r"Checked 14 pages: no errors \(\d+\.\d\d s\)\.\n", result.stdout)
+    assert not (site / "_site").exists()
+
+
+def test_check_reports_errors_and_exits_1(site):
+    edit(site, "content/projects.yaml", "  year: 2023", "  year: '2023'")
+    result = run_build(site, "check")
+    assert result.returncode == 1
+    assert "content/projects.yaml:6:9: error: expected a year such as 2023, got the text '2023'" in result.stderr
+    assert not (site / "_site").exists()
+
+
+def test_out_option(site, tmp_path):
+    out = tmp_path / "elsewhere" / "public"
+    result = run_build(site, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert (out / "index.html").is_file() and not (site / "_site").exists()
+
+
+def test_base_url_prefixes_every_internal_url(site):
+    result = run_build(site, "--base-url", "https://user.github.io/repo/")
+    assert result.returncode == 0, result.stderr
+    for path in (site / "_site").rglob("*.html"):
+        html = path.read_text()
+        for url in re.findall(r'(?:href|src)="([^"]+)"', html):
+            if url.startswith(("#", "https://example.org")):
+                continue
+            assert url.startswith("/repo/"), f"{path.name}: {url}"
+
+
+def test_root_base_url(site):
+    assert run_build(site, "--base-url", "https://example.com").returncode == 0
+    html = (site / "_site/index.html").read_text()
+    assert 'href="/style.css"' in html and 'href="/projects/chip-line/"' in html
+
+
+def test_two_builds_are_byte_identical(site, tmp_path):
+    assert run_build(site, "--out", str(tmp_path / "a")).returncode == 0
+    assert run_build(site, "--out", str(tmp_path / "b")).returncode == 0
+    assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
+
+
+def test_usage_errors_exit_2(site):
+    for args in (["publish"], ["--base-url", "ftp://x/"], ["--port", "eighty"], ["--out", str(site / "content")]):
+        result = run_build(site, *args)
+        assert result.returncode == 2, args
+        assert "Traceback" not in result.stderr and "usage:" in result.stderr
+
+
+def test_out_refuses_to_replace_a_foreign_folder(site, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("do not delete")
+    result = run_build(site, "--out", str(precious))
+    assert result.returncode == 2 and "refusing to replace it" in result.stderr
+    assert (precious / "thesis.txt").read_text() == "do not delete"
+
+
+def test_help_runs():
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "--base-url" in result.stdout

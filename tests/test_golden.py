@@ -1,0 +1,25 @@
+"""A golden build of the mini fixture site. Refresh after an intended change with:
+
+    UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+from conftest import REPO, run_build, tree_bytes
+
+GOLDEN = REPO / "tests" / "golden" / "mini"
+
+
+def test_golden_build(site):
+    result = run_build(site, "--base-url", "https://example.org/mini/")
+    assert result.returncode == 0, result.stderr
+    built = tree_bytes(site / "_site")
+    if os.environ.get("UPDATE_GOLDEN"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(site / "_site", GOLDEN)
+    expected = tree_bytes(GOLDEN)
+    assert sorted(built) == sorted(expected)
+    for dest in expected:
+        assert built[dest].decode() == expected[dest].decode(), f"{dest} differs from the golden copy"

@@ -1,0 +1,142 @@
+"""Unit tests per stage, fed in-memory inputs: load, schema, numbers, write."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from sitegen import kinds
+from sitegen.errors import Location, Problems, SiteError
+from sitegen.load import parse_yaml
+from sitegen.model import Figure
+from sitegen.numbers import format_figure
+from sitegen.schema import INVALID, Cx, Number, Period, Slug, Text, Url
+from sitegen.write import Output, check_outputs, safe_dest
+
+
+def parse(field, text: str):
+    """Parse a one-value YAML document with a field; return (value, error lines)."""
+    problems = Problems()
+    node = parse_yaml(f"v: {text}\n", "t.yaml", problems).value[0][1]
+    value = field.parse(node, Cx("t.yaml", problems))
+    return value, [e.format().splitlines()[0] for e in problems.errors]
+
+
+# load
+
+def test_parse_yaml_reports_duplicate_keys_in_nested_mappings():
+    problems = Problems()
+    parse_yaml("a:\n  b: 1\n  b: 2\n", "x.yaml", problems)
+    assert [e.format().splitlines()[0] for e in problems.errors] == ["x.yaml:3:3: error: duplicate key 'b'"]
+
+
+def test_front_matter_offset_shifts_lines():
+    problems = Problems()
+    root = parse_yaml("title: x\ndate: y\n", "a.md", problems, line_offset=1)
+    assert root.value[1][0].start_mark.line + 1 == 3
+
+
+# schema
+
+@pytest.mark.parametrize("text, value, error", [
+    ("hello", "hello", None),
+    ("'no'", "no", None),
+    ("no", INVALID, "t.yaml:1:4: error: expected text, got `no` is read by YAML as false"),
+    ("", INVALID, "t.yaml:1:3: error: expected text, got an empty value"),
+    ("[a]", INVALID, "t.yaml:1:4: error: expected text, got a list"),
+])
+def test_text(text, value, error):
+    got, errors = parse(Text(), text)
+    assert got == value and errors == ([error] if error else [])
+
+
+@pytest.mark.parametrize("text, ok", [("475.418", True), ("1_000", True), ("-1", False), ("012", False),
+                                      (".inf", False), ("true", False), ("'5'", False)])
+def test_number(text, ok):
+    value, errors = parse(Number(), text)
+    assert (value is not INVALID) == ok and bool(errors) != ok
+    if ok:
+        assert isinstance(value, Decimal)
+
+
+def test_number_keeps_exact_decimal():
+    assert parse(Number(), "4580.33")[0] == Decimal("4580.33")
+
+
+@pytest.mark.parametrize("text, ok", [("2022", True), ("'2023-03'", True), ("2023-10-28", True), ("'2023-13'", False),
+                                      ("'2023-02-30'", False), ("last year", False)])
+def test_period(text, ok):
+    assert (parse(Period(), text)[0] is not INVALID) == ok
+
+
+@pytest.mark.parametrize("text, ok", [("jcet", True), ("summit-2023", True), ("Jcet", False), ("a--b", False),
+                                      ("../x", False), ("a_b", False)])
+def test_slug(text, ok):
+    assert (parse(Slug(), text)[0] is not INVALID) == ok
+
+
+@pytest.mark.parametrize("text, ok", [("https://a.org/x", True), ("http://a.org", True), ("javascript:alert(1)", False),
+                                      ("//a.org", False), ("ftp://a.org", False), ("https://", False)])
+def test_url(text, ok):
+    assert (parse(Url(), text)[0] is not INVALID) == ok
+
+
+def test_figure_record_builds_a_figure_and_registers_its_source_reference():
+    problems = Problems()
+    node = parse_yaml("value: 100\nscale: billion\nunit: CNY\nqualifier: over\nas_of: 2023\nsource: s1\n",
+                      "f.yaml", problems)
+    cx = Cx("f.yaml", problems)
+    fig = kinds.figure().parse(node, cx)
+    assert fig == Figure(Decimal(100), "CNY", "2023", "s1", "billion", "over")
+    assert [(r.kind, r.id, str(r.loc)) for r in cx.refs] == [("sources", "s1", "f.yaml:6:9")]
+
+
+# numbers
+
+def fig(value, unit, scale=None, qualifier=None):
+    return Figure(Decimal(value), unit, "2023", "s", scale, qualifier)
+
+
+@pytest.mark.parametrize("figure, full, short", [
+    (fig("475.418", "CNY", "billion"), "475.418 billion yuan", "475.4 billion yuan"),
+    (fig("100", "CNY", "billion", "over"), "over 100 billion yuan", "over 100 billion yuan"),
+    (fig("1", "EUR", "billion", "over"), "over €1 billion", "over €1 billion"),
+    (fig("680", "CNY", "yi"), "68 billion yuan", "68 billion yuan"),
+    (fig("1595138", "people"), "1,595,138 people", "1.6 million people"),
+    (fig("178.4", "people", "wan"), "1.784 million people", "1.8 million people"),
+    (fig("2", "rank"), "2nd", "2nd"),
+    (fig("21", "rank"), "21st", "21st"),
+    (fig("12", "rank"), "12th", "12th"),
+    (fig("5.9", "percent"), "5.9%", "5.9%"),
+    (fig("1", "projects"), "1 project", "1 project"),
+    (fig("30", "years", qualifier="over"), "over 30 years", "over 30 years"),
+    (fig("1.1", "USD", "billion"), "US$1.1 billion", "US$1.1 billion"),
+])
+def test_format_figure(figure, full, short):
+    assert format_figure(figure) == full
+    assert format_figure(figure, short=True) == short
+
+
+def test_format_bare_drops_unit():
+    assert format_figure(fig("217", "projects"), bare=True) == "217"
+
+
+# write
+
+@pytest.mark.parametrize("dest, ok", [("a/index.html", True), ("../x", False), ("/etc/passwd", False),
+                                      ("a/../../x", False), ("", False), ("a\\b", False)])
+def test_safe_dest(dest, ok):
+    assert safe_dest(dest) == ok
+
+
+def test_two_outputs_for_one_path_are_refused_naming_both():
+    problems = Problems()
+    check_outputs([Output("style.css", b"", "static/style.css"), Output("style.css", b"", "page style.css")], problems)
+    assert [e.message for e in problems.errors] == [
+        "'style.css' is written twice: by static/style.css and by page style.css"]
+
+
+def test_error_format():
+    e = SiteError(Location("content/a.yaml", 3, 5), "bad", "fix it")
+    assert e.format() == "content/a.yaml:3:5: error: bad\n  hint: fix it"
