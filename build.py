@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the command line; argparse exits 2 on a usage error."""
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Jiangyin economic profile site.")
-    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve"),
-                        help="build (default): write the site; check: validate without writing; serve: live preview")
+    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve", "schema"),
+                        help="build (default): write the site; check: validate without writing; serve: live preview; "
+                        "schema: regenerate the JSON Schemas in schema/")
     parser.add_argument("--root", default=str(ROOT), help="project folder holding content/, templates/ and static/ "
                         "(default: the folder of build.py)")
     parser.add_argument("--out", help="output folder (default: _site in the project folder)")
@@ -61,6 +62,11 @@ def run(args: argparse.Namespace) -> int:
     from sitegen.pipeline import build
 
     root, out = args.root, args.out
+    if args.command == "schema":
+        from sitegen.pipeline import write_schemas
+        changed = write_schemas(root)
+        print(f"Wrote {len(changed)} changed schema file(s) to schema/." if changed else "schema/ is up to date.")
+        return 0
     if args.command == "serve":
         from sitegen.serve import serve
         return serve(root, out, args.base_url, args.host, args.port)

@@ -183,3 +183,14 @@ KINDS = (
     Kind("events", "events.yaml", ListOf(EVENT), True),
     Kind("projects", "projects.yaml", ListOf(PROJECT), True),
 )
+
+
+def json_schemas() -> dict[str, dict]:
+    """JSON Schema documents for every content file, keyed by schema file name, made from the fields above."""
+    docs = {f"{k.path.removesuffix('.yaml')}.schema.json": (k.root, k.name) for k in KINDS}
+    docs["article.schema.json"] = (ARTICLE, "article front matter")
+    docs["strings.schema.json"] = (STRINGS, "UI strings")
+    return {name: {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                   "$id": f"https://jiangyin-profile.invalid/schema/{name}",
+                   "title": f"Jiangyin profile: {title}", **field.json_schema()}
+            for name, (field, title) in sorted(docs.items())}

@@ -1,11 +1,13 @@
 """build(): load -> validate -> render -> write, timed per stage. All reading and checking happens before the first write."""
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problems, SiteError
+from .kinds import json_schemas
 from .render import Renderer, check_article_links, plan
 from .validate import load_content
 from .write import Output, check_outputs, write_site
@@ -66,3 +68,22 @@ def static_outputs(static_dir: Path) -> list[Output]:
     files = sorted(p for p in static_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
     return [Output(p.relative_to(static_dir).as_posix(), p.read_bytes(), f"static/{p.relative_to(static_dir).as_posix()}")
             for p in files]
+
+
+def schema_files() -> dict[str, bytes]:
+    """The JSON Schema files for the content, as committed under schema/ and published under data/."""
+    return {name: (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+            for name, doc in json_schemas().items()}
+
+
+def write_schemas(root: Path) -> list[str]:
+    """Write schema/*.schema.json from the field definitions; return the names that changed."""
+    folder = root / "schema"
+    folder.mkdir(exist_ok=True)
+    changed = []
+    for name, data in schema_files().items():
+        path = folder / name
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+            changed.append(name)
+    return changed

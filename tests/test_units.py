@@ -140,3 +140,10 @@ def test_two_outputs_for_one_path_are_refused_naming_both():
 def test_error_format():
     e = SiteError(Location("content/a.yaml", 3, 5), "bad", "fix it")
     assert e.format() == "content/a.yaml:3:5: error: bad\n  hint: fix it"
+
+
+def test_committed_json_schemas_match_the_field_definitions():
+    from conftest import REPO
+    from sitegen.pipeline import schema_files
+    for name, data in schema_files().items():
+        assert (REPO / "schema" / name).read_bytes() == data, f"schema/{name} is stale: run python build.py schema"
