@@ -14,8 +14,8 @@ class Source:
     id: str
     title: str
     publisher: str
-    date: str
     reliability: str
+    date: str | None = None
     url: str | None = None
     title_zh: str | None = None
     note: str | None = None

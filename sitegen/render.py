@@ -98,7 +98,7 @@ class Renderer:
         self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=content,
                                 profile=content.profile, t=content.strings[lang], lang=lang,
                                 related=self.related, figure_owner=self.figure_owner)
-        self.env.filters.update(fmt=self.fmt, label=self.label)
+        self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"], output_format="html")
         self.md.preprocessors.deregister("html_block")
         self.md.inlinePatterns.deregister("html")
@@ -115,6 +115,19 @@ class Renderer:
     def fmt(self, fig: model.Figure, short: bool = False, bare: bool = False) -> str:
         """Format a figure in the page's language."""
         return format_figure(fig, self.lang, short=short, bare=bare)
+
+    def human_date(self, value: str | int | None) -> str:
+        """'2023-10-31' -> '31 October 2023', '2017-09' -> 'September 2017', '2022' -> '2022'."""
+        if value is None:
+            return ""
+        t = self.content.strings[self.lang]
+        parts = str(value).split("-")
+        if len(parts) == 1:
+            return parts[0]
+        month = t[f"month_{parts[1]}"]
+        if len(parts) == 2:
+            return t["date_month"].format(month=month, year=parts[0])
+        return t["date_day"].format(day=int(parts[2]), month=month, year=parts[0])
 
     def related(self, kind: str, attr: str, value: str) -> list:
         """Items of a kind whose attribute equals (or, for tuples, contains) a value."""
