@@ -93,3 +93,21 @@ def test_every_shown_figure_cites_its_source(real_site):
         html = page.read_text()
         for m in re.finditer(r'<span class="fig"[^>]*>[^<]*</span>(<sup class="cite">)?', html):
             assert m.group(1), f"{page}: figure without a footnote: {m.group(0)}"
+
+
+def test_changing_one_figure_changes_it_everywhere(tmp_path):
+    root = make_site(tmp_path / "s", content=REPO / "content")
+    before = (root / "content/events.yaml").read_text()
+    assert before.count("value: 217\n") == 1
+    (root / "content/events.yaml").write_text(before.replace("value: 217\n", "value: 218\n"))
+    result = run_build(root)
+    assert result.returncode == 0, result.stderr
+    # Source titles are quoted as published ("... sees 217 projects signed ..."): they are not our figure.
+    titles = re.compile(r'<li id="src-[^"]*">.*?(?=<time|<span class="reliability)', re.S)
+    pages = {p.relative_to(root / "_site").as_posix(): titles.sub("", p.read_text())
+             for p in (root / "_site").rglob("*.html")}
+    assert not [name for name, html in pages.items() if re.search(r"\b217\b", html)]
+    showing = sorted(name for name, html in pages.items() if "218 projects" in html)
+    for expected in ("index.html", "summits/index.html", "summits/summit-2023/index.html",
+                     "news/2023-jiangyin-development-summit/index.html", "sources/index.html"):
+        assert expected in showing
