@@ -53,3 +53,91 @@ def site(tmp_path: Path) -> Path:
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under a folder, by relative path."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# Browser and HTTP fixtures (real Chromium through Playwright, a real HTTP server).
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = REPO / "artifacts"
+
+
+class QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
+    """Static file handler that serves 404.html for missing paths, like GitHub Pages, and logs nothing."""
+
+    not_found_page: Path | None = None
+
+    def log_message(self, *args):
+        pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = self.not_found_page
+        if code == 404 and page is not None and page.is_file():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+
+def start_server(folder: Path, not_found: Path | None = None):
+    """Serve a folder over HTTP on 127.0.0.1 and a free port from a thread; return (server, base URL)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = type("Handler", (QuietHandler,), {"not_found_page": not_found})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory):
+    """The real content built under /repo/ and served, like a GitHub project site: (base URL, output folder)."""
+    www = tmp_path_factory.mktemp("www")
+    out = www / "repo"
+    server, origin = start_server(www, not_found=out / "404.html")
+    root = make_site(tmp_path_factory.mktemp("project"), content=REPO / "content")
+    result = run_build(root, "--out", str(out), "--base-url", f"{origin}/repo/")
+    assert result.returncode == 0, result.stderr
+    yield f"{origin}/repo/", out
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh 1280x800 page that records console errors and page errors in page.console_errors."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = ctx.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(
+        m.text if m.location.get("url") != pg.url else "(document) " + m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    yield pg
+    ctx.close()
+
+
+def site_pages(out: Path) -> list[str]:
+    """Every HTML page of a built site as a path relative to its root, with index.html dropped."""
+    pages = []
+    for p in sorted(out.rglob("*.html")):
+        rel = p.relative_to(out).as_posix()
+        pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+    return pages
