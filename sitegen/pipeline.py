@@ -1,6 +1,7 @@
 """build(): load -> validate -> render -> write, timed per stage. All reading and checking happens before the first write."""
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -8,14 +9,30 @@ from pathlib import Path
 
 from .errors import Problems, SiteError
 from .kinds import json_schemas
+from .model import Content
 from .render import Renderer, check_article_links, plan
+from .track import changes
 from .validate import load_content
-from .write import Output, check_outputs, write_site
+from .write import Output, check_outputs, update_site, write_site
+
+
+@dataclass
+class State:
+    """What a successful build leaves for the next one, so an edit re-renders only the pages it touches."""
+
+    inputs: dict[str, tuple]  # source path -> (mtime_ns, size, digest) for content/, templates/, static/
+    content: Content
+    env: object
+    base_url: str
+    out_dir: Path
+    outputs: dict[str, Output]
+    deps: dict[str, frozenset]
+    warnings: list[SiteError]
 
 
 @dataclass
 class BuildResult:
-    """What a build did: counts, time per stage, warnings."""
+    """What a build did: counts, time per stage, warnings, and the state for an incremental rebuild."""
 
     pages: int
     files: int
@@ -23,42 +40,116 @@ class BuildResult:
     seconds: float
     stages: dict = field(default_factory=dict)
     warnings: list[SiteError] = field(default_factory=list)
+    rendered: int = 0
+    written: int = 0
+    state: State | None = None
 
 
-def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, write: bool = True) -> BuildResult:
-    """Build the site under root into out_dir (default root/_site); raise BuildFailed with every user error."""
+def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, write: bool = True,
+          previous: State | None = None) -> BuildResult:
+    """Build the site under root into out_dir (default root/_site); raise BuildFailed with every user error.
+
+    With `previous`, the state of the last successful build into the same folder, only what the changed
+    input files touch is reloaded, re-rendered and rewritten; the output is byte-identical to a full build."""
     start = time.perf_counter()
-    stages: dict[str, float] = {}
+    out_dir = out_dir or root / "_site"
     problems = Problems()
+    inputs = scan_inputs(root, previous.inputs if previous else {})
+    changed_files = _changed(previous.inputs, inputs) if previous else None
+    clock = Clock()
 
-    # Load and validate every content file; cross-references only once all fields are valid.
-    content = load_content(root, problems)
-    problems.raise_if_any()
-    stages["load"] = time.perf_counter() - start
+    # Load and validate the content (again only if a content file changed); references once fields are valid.
+    if previous and not any(f.startswith("content/") for f in changed_files):
+        content, changed = previous.content, set()
+        problems.warnings = list(previous.warnings)
+    else:
+        content = load_content(root, problems)
+        problems.raise_if_any()
+        changed = changes(previous.content, content) if previous else set()
+    clock.lap("load")
 
-    # Render every page and gather static files, checking templates and article links first.
-    renderer = Renderer(content, root / "templates", root, base_url or content.site.base_url)
-    renderer.check_templates(problems)
+    # Render the pages whose dependencies changed (every page on a first build), then gather static files.
+    templates_changed = changed_files is None or any(f.startswith("templates/") for f in changed_files)
+    base_url = base_url or content.site.base_url
+    reuse = previous is not None and previous.base_url == base_url
+    renderer = Renderer(content, root / "templates", root, base_url,
+                        env=None if templates_changed or not reuse else previous.env)
+    if templates_changed:
+        renderer.check_templates(problems)
+        changed |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
     for article in content.articles.values():
         check_article_links(article, problems)
     problems.raise_if_any()
     pages = plan(content)
-    outputs = [out for page in pages if (out := _render_page(renderer, page, problems))]
-    outputs += static_outputs(root / "static")
-    check_outputs(outputs, problems)
+    outputs, deps, rendered = {}, {}, 0
+    for page in pages:
+        old = previous.deps.get(page.dest) if reuse else None
+        if old is not None and not (old & changed):
+            outputs[page.dest], deps[page.dest] = previous.outputs[page.dest], old
+            continue
+        if (result := renderer.render(page, problems)) is not None:
+            html, deps[page.dest] = result
+            outputs[page.dest] = Output(page.dest, html.encode("utf-8"), f"page {page.dest}")
+            rendered += 1
+    for out in static_outputs(root / "static"):
+        outputs[out.dest] = out
+    check_outputs(list(outputs.values()), problems)
     problems.raise_if_any()
-    stages["render"] = time.perf_counter() - start - stages["load"]
+    clock.lap("render")
 
-    # Write into a staging folder and swap it in whole.
-    written = write_site(outputs, out_dir or root / "_site") if write else 0
-    stages["write"] = time.perf_counter() - start - stages["load"] - stages["render"]
-    return BuildResult(len(pages), len(outputs), written, time.perf_counter() - start, stages, problems.warnings)
+    # Write: into a staging folder swapped in whole, or, after an edit, only the files whose bytes changed.
+    written = 0
+    if write and reuse and previous.out_dir == out_dir and out_dir.is_dir():
+        written = update_site(previous.outputs, outputs, out_dir)
+    elif write:
+        write_site(list(outputs.values()), out_dir)
+        written = len(outputs)
+    clock.lap("write")
+    state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings)
+    size = sum(len(o.data) for o in outputs.values())
+    return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
+                       rendered, written, state)
 
 
-def _render_page(renderer: Renderer, page, problems: Problems) -> Output | None:
-    """Render one page into an output, or None when it failed (the error is in problems)."""
-    html = renderer.render(page, problems)
-    return Output(page.dest, html.encode("utf-8"), f"page {page.dest}") if html is not None else None
+class Clock:
+    """Times consecutive stages."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        """Record the time since the previous lap under name."""
+        now = time.perf_counter()
+        self.laps[name], self.last = now - self.last, now
+
+
+WATCHED = ("content", "templates", "static")
+
+
+def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
+    """Stat every input file; hash only those whose size or mtime differ from `known`.
+
+    A file modified in the last two seconds is hashed anyway: two saves within one timestamp tick can
+    leave size and mtime unchanged (git's "racy clean" problem)."""
+    found, recent = {}, time.time_ns() - 2_000_000_000
+    for folder in WATCHED:
+        for path in sorted((root / folder).rglob("*")):
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            rel = path.relative_to(root).as_posix()
+            st = path.stat()
+            old = known.get(rel)
+            if old and old[:2] == (st.st_mtime_ns, st.st_size) and st.st_mtime_ns < recent:
+                found[rel] = old
+            else:
+                found[rel] = (st.st_mtime_ns, st.st_size, hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return found
+
+
+def _changed(old: dict[str, tuple], new: dict[str, tuple]) -> set[str]:
+    """Input files added, removed or changed in content."""
+    return {f for f in old.keys() | new.keys() if (old.get(f) or (0, 0, None))[2] != (new.get(f) or (0, 0, None))[2]}
 
 
 def static_outputs(static_dir: Path) -> list[Output]:

@@ -14,9 +14,12 @@ from markupsafe import Markup, escape
 from . import model
 from .errors import Location, Problems
 from .numbers import format_figure
+from .track import Recorder, TrackedContent, TrackedObject, select
 from .validate import REF, body_location, resolve_ref
 
 SECTIONS = {"industries": "industry", "companies": "company", "projects": "project", "events": "event"}
+PAGE_KINDS = {"industry": "industries", "company": "companies", "project": "projects", "event": "events",
+              "article": "articles", "news": "articles", "home": "profile"}
 SECTION_PATH = {"industries": "industries", "companies": "companies", "projects": "projects", "events": "summits"}
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 SAFE_SCHEMES = ("http", "https", "mailto", "")
@@ -89,15 +92,19 @@ def page_url(dest: str, base: str) -> str:
 class Renderer:
     """Renders pages of one content snapshot; keeps the Jinja environment and Markdown converter between pages."""
 
-    def __init__(self, content: model.Content, templates: Path, root: Path, base_url: str, lang: str = "en"):
-        self.content, self.root, self.lang = content, root, lang
-        self.templates = templates
+    def __init__(self, content: model.Content, templates: Path, root: Path, base_url: str, lang: str = "en",
+                 env: jinja2.Environment | None = None):
+        self.root, self.lang, self.templates = root, lang, templates
+        self.recorder = Recorder()
+        self.content = TrackedContent(content, self.recorder)  # every read through it is a page dependency
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.base = base_path(self.base_url)
-        self.env = make_env(templates)
-        self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=content,
-                                profile=content.profile, t=content.strings[lang], lang=lang,
-                                related=self.related, figure_owner=self.figure_owner)
+        self.env = env or make_env(templates)
+        self.env.recorder = self.recorder
+        self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=self.content,
+                                profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
+                                t=content.strings[lang], lang=lang, related=self.related,
+                                figure_owner=self.figure_owner)
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"], output_format="html")
         self.md.preprocessors.deregister("html_block")
@@ -131,10 +138,7 @@ class Renderer:
 
     def related(self, kind: str, attr: str, value: str) -> list:
         """Items of a kind whose attribute equals (or, for tuples, contains) a value."""
-        def match(item):
-            v = getattr(item, attr)
-            return value in v if isinstance(v, tuple) else v == value
-        return [i for i in getattr(self.content, kind).values() if match(i)]
+        return select(getattr(self.content, kind), attr, lambda v: value in v if isinstance(v, tuple) else v == value)
 
     def label(self, fig: model.Figure) -> str:
         """A figure's label, or one made from where it lives: 'GDP 2022', '2023 summit: projects'."""
@@ -166,14 +170,21 @@ class Renderer:
                 problems.error(Location(f"templates/{exc.name or name}", exc.lineno or 1, 1),
                                f"template syntax: {exc.message}", _template_hint(exc.message or ""))
 
-    def render(self, page: Page, problems: Problems) -> str | None:
-        """Render one page, reporting template errors at the template's file and line."""
+    def render(self, page: Page, problems: Problems) -> tuple[str, frozenset] | None:
+        """Render one page into (html, dependencies), reporting template errors at the template's file and line."""
+        self.recorder.start()
+        kind = PAGE_KINDS.get(page.kind, page.kind)
+        if page.item is not None:
+            self.recorder.add(kind, getattr(page.item, "id", getattr(page.item, "slug", "")))
+        if page.items:
+            self.recorder.add(kind, "*")
         cites = Citations(self.content)
         ctx = {"page": page, "item": page.item, "items": page.items, "url_here": page_url(page.dest, self.base),
                "cite": cites.cite, "cited": cites.cited, "anchor": cites.anchor,
                "article_html": lambda a: self.article_html(a, cites)}
         try:
-            return self.env.get_template(page.template).render(ctx)
+            html = self.env.get_template(page.template).render(ctx)
+            return html, frozenset(self.recorder.deps)
         except jinja2.TemplateNotFound as exc:
             problems.error(Location(f"templates/{exc.name}"), "template not found",
                            f"needed by {page_url(page.dest, self.base)}")
@@ -231,11 +242,22 @@ def check_article_links(article: model.Article, problems: Problems) -> None:
                            "link to an https:// address or a page of this site")
 
 
+class TrackingEnvironment(jinja2.Environment):
+    """A Jinja environment that records every template a page loads (extends, include, import)."""
+
+    recorder: Recorder | None = None
+
+    def _load_template(self, name, globals):
+        if self.recorder is not None:
+            self.recorder.add("template", name)
+        return super()._load_template(name, globals)
+
+
 def make_env(templates: Path) -> jinja2.Environment:
     """A Jinja environment: autoescaped, strict about undefined names, deterministic."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True, auto_reload=False)
+    return TrackingEnvironment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True, auto_reload=False)
 
 
 def _template_hint(message: str) -> str:

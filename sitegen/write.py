@@ -59,3 +59,29 @@ def write_site(outputs: list[Output], out_dir: Path) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
     return total
+
+
+def update_site(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -> int:
+    """Bring a built site from `old` to `new` in place: write files whose bytes changed, delete dropped ones."""
+    written = 0
+    for dest, out in sorted(new.items()):
+        if dest in old and old[dest].data == out.data and (out_dir / dest).is_file():
+            continue
+        path = out_dir / dest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        tmp.write_bytes(out.data)
+        os.replace(tmp, path)
+        written += 1
+    for dest in sorted(old.keys() - new.keys()):
+        (out_dir / dest).unlink(missing_ok=True)
+        _prune(out_dir / dest, out_dir)
+    return written
+
+
+def _prune(path: Path, out_dir: Path) -> None:
+    """Remove folders left empty by a deleted file, up to the output folder."""
+    folder = path.parent
+    while folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sitegen"
-LAYERS = ["errors", "model", "load", "schema", "kinds", "validate", "numbers", "charts", "render", "write",
+LAYERS = ["errors", "model", "load", "schema", "kinds", "validate", "numbers", "charts", "track", "render", "write",
           "pipeline", "serve"]
 
 

@@ -1,0 +1,109 @@
+"""Records what each page reads from the content and which templates it loads, and what an edit changed.
+
+A dependency is a pair (kind, id): ("projects", "jcet-x") for one item, ("projects", "*") for the whole
+collection (its order, membership or any item), ("site", "") for a singleton, ("template", name) for a
+template file. A page is re-rendered when its dependencies meet the changes of an edit."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .model import Content
+
+Dep = tuple[str, str]
+COLLECTIONS = ("sources", "industries", "companies", "projects", "events", "articles", "figures")
+SINGLETONS = ("site", "profile", "strings")
+ALWAYS: frozenset[Dep] = frozenset({("site", ""), ("strings", "")})
+
+
+class Recorder:
+    """Collects the dependencies of the render in progress."""
+
+    def __init__(self):
+        self.deps: set[Dep] = set()
+
+    def start(self) -> None:
+        """Begin a new page: forget the previous page's reads."""
+        self.deps = set(ALWAYS)
+
+    def add(self, kind: str, ident: str) -> None:
+        """Note one read."""
+        self.deps.add((kind, ident))
+
+
+class TrackedDict(Mapping):
+    """A read-only view of one collection that records which ids are read; iterating reads them all."""
+
+    def __init__(self, kind: str, data: dict, recorder: Recorder):
+        self._kind, self._data, self._rec = kind, data, recorder
+
+    def __getitem__(self, key):
+        self._rec.add(self._kind, key)
+        return self._data[key]
+
+    def __contains__(self, key):
+        self._rec.add(self._kind, key)
+        return key in self._data
+
+    def __iter__(self):
+        self._rec.add(self._kind, "*")
+        return iter(self._data)
+
+    def __len__(self):
+        self._rec.add(self._kind, "*")
+        return len(self._data)
+
+
+class TrackedContent:
+    """The content as templates see it: every collection and singleton read is recorded."""
+
+    def __init__(self, content: Content, recorder: Recorder):
+        self._content, self._rec = content, recorder
+        self._views = {k: TrackedDict(k, getattr(content, k), recorder) for k in COLLECTIONS}
+
+    def __getattr__(self, name):
+        if name in self._views:
+            return self._views[name]
+        self._rec.add(name, "")
+        return getattr(self._content, name)
+
+
+def changes(old: Content, new: Content) -> set[Dep]:
+    """The dependencies whose value differs between two content snapshots (locations are ignored).
+
+    Besides (kind, id) and (kind, "*"), an edit marks (kind, "*attr") for each attribute whose value
+    changed on some item, so a page that only filters a collection by that attribute can stay."""
+    changed: set[Dep] = {(k, "") for k in SINGLETONS if getattr(old, k) != getattr(new, k)}
+    for kind in COLLECTIONS:
+        a, b = getattr(old, kind), getattr(new, kind)
+        keys = {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+        changed |= {(kind, k) for k in keys}
+        if keys or list(a) != list(b):
+            changed.add((kind, "*"))
+        if list(a) != list(b):
+            changed |= {(kind, "*" + f) for item in (*a.values(), *b.values()) for f in vars(item)}
+        for k in keys & a.keys() & b.keys():
+            changed |= {(kind, "*" + f) for f in vars(a[k]) if getattr(a[k], f) != getattr(b[k], f)}
+    return changed
+
+
+def select(collection: TrackedDict, attr: str, match) -> list:
+    """Items of a tracked collection whose attribute satisfies match; depends on that attribute of every item
+    and on the matching items, not on the rest."""
+    collection._rec.add(collection._kind, "*" + attr)
+    found = []
+    for key, item in collection._data.items():
+        if match(getattr(item, attr)):
+            collection._rec.add(collection._kind, key)
+            found.append(item)
+    return found
+
+
+class TrackedObject:
+    """A read-only view of one object whose attribute reads record a single dependency."""
+
+    def __init__(self, obj, dep: Dep, recorder: Recorder):
+        self._obj, self._dep, self._rec = obj, dep, recorder
+
+    def __getattr__(self, name):
+        self._rec.add(*self._dep)
+        return getattr(self._obj, name)

@@ -1,0 +1,122 @@
+"""Incremental rebuilds: after any sequence of edits, the output equals a full build byte for byte."""
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, make_site, tree_bytes
+from sitegen.errors import BuildFailed
+from sitegen.pipeline import build
+
+
+def edit_figure(root: Path, rng: random.Random) -> str:
+    path = rng.choice(["content/events.yaml", "content/profile.yaml", "content/companies.yaml", "content/projects.yaml"])
+    text = (root / path).read_text()
+    spots = [m for m in re.finditer(r"(\n\s+value: )(\d+(?:\.\d+)?)\n", text)]
+    m = rng.choice(spots)
+    new = str(rng.randint(1, 999))
+    (root / path).write_text(text[:m.start(2)] + new + text[m.end(2):])
+    return f"{path}: value {m.group(2)} -> {new}"
+
+
+def edit_text(root: Path, rng: random.Random) -> str:
+    path = rng.choice(["content/industries.yaml", "content/companies.yaml", "content/projects.yaml", "content/sources.yaml"])
+    text = (root / path).read_text()
+    m = rng.choice(list(re.finditer(r'\n  (name|summary|title|publisher): "([^"\n]+)"', text)))
+    word = rng.choice(["Changed", "Edited", "Revised"])
+    (root / path).write_text(text[:m.start(2)] + f"{word} {m.group(2)}" + text[m.end(2):])
+    return f"{path}: {m.group(1)} edited"
+
+
+def edit_template(root: Path, rng: random.Random) -> str:
+    name = rng.choice(sorted(p.name for p in (root / "templates").glob("*.html")))
+    path = root / "templates" / name
+    path.write_text(path.read_text() + f"{{# edit {rng.random()} #}}\n" + ("<!-- x -->\n" if name.startswith("_") is False and "extends" not in path.read_text() else ""))
+    text = path.read_text()
+    if "{% block content %}" in text:
+        path.write_text(text.replace("{% block content %}", "{% block content %}<!-- edited -->", 1))
+    return f"templates/{name} edited"
+
+
+def edit_article(root: Path, rng: random.Random) -> str:
+    path = next((root / "content/articles").glob("*.md"))
+    path.write_text(path.read_text() + f"\nA closing line, version {rng.randint(1, 99)}, on [[profile.gdp.2022]].\n")
+    return "article edited"
+
+
+def edit_string(root: Path, rng: random.Random) -> str:
+    path = root / "content/i18n/en.yaml"
+    text = path.read_text()
+    m = rng.choice(list(re.finditer(r"\n(nav_[a-z]+|sources_title|not_found_title): (.+)", text)))
+    path.write_text(text[:m.start(2)] + m.group(2) + " X" + text[m.end(2):])
+    return f"string {m.group(1)} edited"
+
+
+def edit_static(root: Path, rng: random.Random) -> str:
+    path = root / "static/style.css"
+    path.write_text(path.read_text() + f"\n/* {rng.random()} */\n")
+    return "style.css edited"
+
+
+def add_and_remove_project(root: Path, rng: random.Random) -> str:
+    path = root / "content/projects.yaml"
+    text = path.read_text()
+    if "id: added-project" in text:
+        path.write_text(text.split("\n- id: added-project")[0] + "\n")
+        return "project removed"
+    path.write_text(text.rstrip("\n") + "\n\n- id: added-project\n  name: \"An added project\"\n  company: jcet\n"
+                    "  industry: integrated-circuits\n  status: [signed]\n  year: 2024\n"
+                    "  summary: \"Added by the test.\"\n  source: xinhua-2023-summit\n")
+    return "project added"
+
+
+def break_and_fix(root: Path, rng: random.Random) -> str:
+    path = root / "content/site.yaml"
+    text = path.read_text()
+    path.write_text(text + "\nunknown_key: 1\n")
+    with pytest.raises(BuildFailed):
+        build(root, root / "_inc", previous=STATE[0])
+    path.write_text(text)
+    return "broken then fixed"
+
+
+EDITS = [edit_figure, edit_text, edit_template, edit_article, edit_string, edit_static, add_and_remove_project,
+         break_and_fix]
+STATE = [None]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_rebuild_incrementally_to_the_full_build(tmp_path, seed):
+    rng = random.Random(seed)
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    STATE[0] = build(root, root / "_inc").state
+    partial = 0
+    for step in range(12):
+        what = rng.choice(EDITS)(root, rng)
+        result = build(root, root / "_inc", previous=STATE[0])
+        STATE[0] = result.state
+        full = build(root, tmp_path / f"full-{step}")
+        assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / f"full-{step}"), f"step {step}: {what}"
+        partial += result.rendered < result.pages
+    assert partial >= 3, "most edits should re-render only some pages"
+
+
+def test_figure_edit_rerenders_only_pages_that_show_it(tmp_path):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    state = build(root, root / "_inc").state
+    path = root / "content/companies.yaml"
+    path.write_text(path.read_text().replace("value: 19812", "value: 19813"))
+    result = build(root, root / "_inc", previous=state)
+    assert result.rendered <= 7, result.rendered  # the company, its project, lists naming it, the article, sources
+    assert "19,813 employees" in (root / "_inc/companies/jcet/index.html").read_text()
+    assert result.written == 2  # only the company page and the sources page changed bytes
+
+
+def test_unchanged_rebuild_renders_and_writes_nothing(tmp_path):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    state = build(root, root / "_inc").state
+    result = build(root, root / "_inc", previous=state)
+    assert (result.rendered, result.written) == (0, 0)
