@@ -54,7 +54,7 @@ def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0)
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "invalid YAML").strip()
         loc = Location(source, mark.line + 1 + line_offset, mark.column + 1) if mark else Location(source)
-        problems.error(loc, f"YAML syntax: {message}", _syntax_hint(message))
+        problems.error(loc, f"YAML syntax: {message}", _syntax_hint(message, exc, line_offset))
         return None
     except yaml.YAMLError as exc:
         problems.error(Location(source, 1 + line_offset, 1), f"YAML: {exc}")
@@ -65,8 +65,18 @@ def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0)
     return root
 
 
-def _syntax_hint(message: str) -> str:
-    """Suggest a fix for the YAML syntax errors editors make most."""
+OPENERS = {"flow sequence": "the '[' at line {} is not closed with ']'",
+           "flow mapping": "the '{{' at line {} is not closed with '}}'",
+           "quoted scalar": "the quote opened at line {} is never closed",
+           "block mapping": "check this line's indentation against line {}"}
+
+
+def _syntax_hint(message: str, exc: yaml.MarkedYAMLError, line_offset: int) -> str:
+    """Suggest a fix for the YAML syntax errors editors make most, pointing back to where the construct began."""
+    context, mark = exc.context or "", exc.context_mark
+    for construct, hint in OPENERS.items():
+        if construct in context and mark is not None and exc.problem_mark and mark.line != exc.problem_mark.line:
+            return hint.format(f"{mark.line + 1 + line_offset}, column {mark.column + 1}")
     if "mapping values are not allowed" in message:
         return "a value containing ': ' must be quoted, or the line is indented wrongly"
     if "could not find expected ':'" in message:

@@ -23,9 +23,9 @@ def hint_after(result, error_prefix: str) -> str:
 
 def test_yaml_syntax_error(site):
     edit(site, "content/industries.yaml", "  tiers: [pillar]", "  tiers: [pillar")
-    errs = errors_of(run_build(site))
-    assert len(errs) == 1 and errs[0].startswith("content/industries.yaml:4:")
-    assert "YAML syntax" in errs[0]
+    result = run_build(site)
+    assert errors_of(result) == ["content/industries.yaml:4:10: error: YAML syntax: did not find expected ',' or ']'"]
+    assert hint_after(result, "content/industries.yaml:4:10") == "hint: the '[' at line 3, column 10 is not closed with ']'"
 
 
 def test_tab_indentation(site):
@@ -151,17 +151,20 @@ def test_template_syntax_error(site):
 
 
 def test_template_undefined_variable_names_template_line_and_page(site):
-    edit(site, "templates/company.html", "{{ item.summary }}<sup", "{{ item.sumary }}<sup")
+    edit(site, "templates/company.html", "{% block content %}", "{% block content %}\n<p>{{ item.sumary }}</p>")
+    lines = (site / "templates/company.html").read_text().splitlines()
+    line = lines.index("<p>{{ item.sumary }}</p>") + 1
     errs = errors_of(run_build(site))
-    assert errs == ["templates/company.html:7:1: error: UndefinedError: 'sitegen.model.Company object' has no attribute "
-                    "'sumary' (while rendering /mini/companies/chipco/)"]
+    assert errs == [f"templates/company.html:{line}:1: error: UndefinedError: 'sitegen.model.Company object' has no "
+                    "attribute 'sumary' (while rendering /mini/companies/chipco/)"]
 
 
 def test_undefined_ui_string(site):
-    edit(site, "templates/404.html", "{{ t.not_found_text }}", "{{ t.not_found_txt }}")
+    edit(site, "templates/404.html", "{% block content %}", "{% block content %}\n<p>{{ t.not_found_txt }}</p>")
+    line = (site / "templates/404.html").read_text().splitlines().index("<p>{{ t.not_found_txt }}</p>") + 1
     errs = errors_of(run_build(site))
-    assert errs == ["templates/404.html:5:1: error: UndefinedError: 'dict object' has no attribute 'not_found_txt' "
-                    "(while rendering /mini/404.html)"]
+    assert errs == [f"templates/404.html:{line}:1: error: UndefinedError: 'dict object' has no attribute "
+                    "'not_found_txt' (while rendering /mini/404.html)"]
 
 
 def test_all_errors_of_a_run_are_reported(site):

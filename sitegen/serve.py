@@ -1,0 +1,175 @@
+"""The live preview: livereload serving the last good build, watching inputs, rebuilding incrementally.
+
+A rebuild never raises: on failure the last good site stays served and every HTML page carries an overlay
+with the errors (file:line:col, hint, source excerpt), which the next good build reloads away."""
+from __future__ import annotations
+
+import html
+import mimetypes
+import sys
+import time
+import traceback
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler
+from livereload.watcher import Watcher
+from tornado import ioloop, web
+
+from .errors import BuildFailed, SiteError, excerpt
+from .pipeline import WATCHED, build, scan_inputs
+from .render import base_path
+
+POLL_MS = 50
+
+
+class Session:
+    """The preview's state: the last good build, the current errors, and how to rebuild."""
+
+    def __init__(self, root: Path, out_dir: Path, base_url: str, log=print):
+        self.root, self.out_dir, self.base_url, self.log = root, out_dir, base_url, log
+        self.state = None
+        self.errors: list[str] = []
+        self.stats = self._stats()
+
+    def _stats(self) -> dict:
+        """Size and mtime of every watched file: a cheap fingerprint to poll."""
+        found = {}
+        for folder in WATCHED:
+            for path in (self.root / folder).rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    st = path.stat()
+                    found[path] = (st.st_mtime_ns, st.st_size)
+        return found
+
+    def changed(self) -> bool:
+        """True when a watched file was added, removed or saved since the last look."""
+        stats = self._stats()
+        if stats == self.stats:
+            return False
+        self.stats = stats
+        return True
+
+    def rebuild(self) -> bool:
+        """Build (incrementally after the first good build); never raises. True when the build succeeded."""
+        start = time.perf_counter()
+        try:
+            result = build(self.root, self.out_dir, self.base_url, previous=self.state)
+        except BuildFailed as failed:
+            self.errors = [self._describe(e) for e in failed.errors]
+            self.log("\n".join(self.errors) + f"\nFailed: {len(failed.errors)} error(s); still serving the last good site.")
+            return False
+        except Exception:  # noqa: BLE001 - a generator bug must not stop the preview
+            self.errors = ["internal error (a bug in the generator, not in your content):\n" + traceback.format_exc()]
+            self.log(self.errors[0])
+            return False
+        for warning in result.warnings:
+            self.log(warning.format())
+        verb = "Rebuilt" if self.state is not None else "Built"
+        self.state, self.errors = result.state, []
+        self.log(f"{verb} {result.rendered} of {result.pages} pages, wrote {result.written} files "
+                 f"in {(time.perf_counter() - start) * 1000:.0f} ms.")
+        return True
+
+    def _describe(self, error: SiteError) -> str:
+        """An error as printed in the terminal and shown in the browser: the line, the hint, the source around it."""
+        text = error.format()
+        path = self.root / error.loc.source
+        if error.loc.line and path.is_file():
+            lines = excerpt(path.read_text(encoding="utf-8", errors="replace"), error.loc.line)
+            text += "\n" + "\n".join(f"{'>' if n == error.loc.line else ' '} {n:4} | {line}" for n, line in lines)
+        return text
+
+
+class PollingWatcher(Watcher):
+    """Replaces livereload's 0.8 s polling and 3 s throttle: checks every 50 ms, rebuilds, then reloads."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+
+    def start(self, callback) -> bool:
+        """Start our own poll loop; returning True tells livereload not to start its own."""
+        ioloop.PeriodicCallback(self.tick, POLL_MS).start()
+        return True
+
+    def tick(self) -> None:
+        """On a change: rebuild, then reload every open tab (whether the build passed or failed)."""
+        if self.session.changed():
+            self.session.rebuild()
+            LiveReloadHandler.reload_waiters(path="*")
+
+
+def overlay(errors: list[str]) -> bytes:
+    """The error panel injected into every served page while the build is broken."""
+    items = "".join(f"<pre>{html.escape(e)}</pre>" for e in errors)
+    return (
+        '<div id="sitegen-error" role="alert" style="position:fixed;inset:0;z-index:2147483647;overflow:auto;'
+        'background:rgba(20,20,20,.96);color:#fff;padding:1.5rem;font:14px/1.5 ui-monospace,monospace">'
+        '<h2 style="color:#ff8a80;margin-top:0;font:bold 18px system-ui,sans-serif">The site did not build</h2>'
+        '<p style="font-family:system-ui,sans-serif">Showing the last good version underneath. '
+        f'Fix the file and save: this page reloads by itself.</p>{items}</div>'
+    ).encode("utf-8")
+
+
+class SiteHandler(web.RequestHandler):
+    """Serves the output folder under the base path, 404.html for missing paths, and the error overlay."""
+
+    def initialize(self, session: Session):
+        self.session = session
+
+    def get(self, path: str) -> None:
+        out = self.session.out_dir
+        target = (out / path).resolve()
+        if not target.is_relative_to(out.resolve()):
+            raise web.HTTPError(404)
+        if target.is_dir():
+            if path and not path.endswith("/"):
+                self.redirect(self.request.path + "/")
+                return
+            target = target / "index.html"
+        status = 200
+        if not target.is_file():
+            status, target = 404, out / "404.html"
+        body = target.read_bytes() if target.is_file() else b"<!doctype html><title>Not built</title><body></body>"
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if ctype == "text/html" and self.session.errors:
+            body = body.replace(b"</body>", overlay(self.session.errors) + b"</body>", 1)
+        self.set_status(status)
+        self.set_header("Content-Type", ctype + ("; charset=utf-8" if ctype.startswith("text/") else ""))
+        self.set_header("Cache-Control", "no-store")
+        self.write(body)
+
+
+class PreviewServer(Server):
+    """livereload's server with our handlers: the site under its base path, and a redirect from '/'."""
+
+    def __init__(self, session: Session, prefix: str):
+        super().__init__(watcher=PollingWatcher(session))
+        self.session, self.prefix = session, prefix
+        for folder in WATCHED:  # for livereload's bookkeeping; PollingWatcher does the watching
+            self.watcher.watch(str(session.root / folder))
+
+    def get_web_handlers(self, script):
+        handlers = [(f"{self.prefix}(.*)", SiteHandler, {"session": self.session})]
+        if self.prefix != "/":
+            handlers.append((r"/", web.RedirectHandler, {"url": self.prefix}))
+        return handlers
+
+
+def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> int:
+    """Build, serve at http://host:port/<base path>, and rebuild on every save until Ctrl+C."""
+    prefix = base_path(base_url or "/")
+    local = f"http://{host}:{port}{prefix}"
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # livereload would drop a second save within 3 s
+    session = Session(root, out_dir, local, log=lambda text: print(text, file=sys.stderr, flush=True))
+    session.rebuild()
+    server = PreviewServer(session, prefix)
+    print(f"Serving {local} (watching content/, templates/, static/; Ctrl+C to stop)", flush=True)
+    try:
+        server.serve(host=host, port=port, restart_delay=0, live_css=False)
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{port}: {exc.strerror}\n  hint: try another --port", file=sys.stderr)
+        return 2
+    return 0

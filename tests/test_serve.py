@@ -1,0 +1,111 @@
+"""The live preview in real Chromium against a real `build.py serve` process."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO, make_site
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """A copy of the real site served by `build.py serve` under /repo/: (root, base URL, process)."""
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port),
+                             "--base-url", "https://user.github.io/repo/"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/repo/"
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield root, base, proc
+    proc.terminate()
+    proc.wait(10)
+    proc.stdout.close()
+
+
+def open_live(page, url):
+    """Open a page and wait until livereload's websocket has said hello."""
+    with page.expect_websocket() as ws_info:
+        page.goto(url)
+    ws = ws_info.value
+    ws.wait_for_event("framereceived", timeout=10_000)
+    return ws
+
+
+def save_and_wait_for_reload(page, path, old, new):
+    """Edit a file and wait for the tab to reload by itself."""
+    text = path.read_text()
+    assert old in text
+    with page.expect_event("load", timeout=10_000):
+        path.write_text(text.replace(old, new, 1))
+    open_live_again(page)
+
+
+def open_live_again(page):
+    """After a reload, wait for the new page's websocket so the next save is seen."""
+    page.wait_for_function("() => window.LiveReload && window.LiveReload.connector && "
+                           "window.LiveReload.connector._connectionDesired", timeout=10_000)
+    page.wait_for_timeout(100)
+
+
+def test_edit_break_and_fix_in_the_browser(page, preview):
+    root, base, proc = preview
+    open_live(page, base)
+    assert "217 projects" in page.inner_text("main")
+    events = root / "content/events.yaml"
+
+    save_and_wait_for_reload(page, events, "    value: 217\n", "    value: 218\n")
+    assert "218 projects" in page.inner_text("main")
+
+    save_and_wait_for_reload(page, events, "    value: 218\n", "    value: [218\n")
+    overlay = page.locator("#sitegen-error")
+    assert overlay.is_visible()
+    line = next(n for n, l in enumerate(events.read_text().splitlines(), 1) if "value: [218" in l)
+    assert (f"content/events.yaml:{line + 1}:9: error: YAML syntax: did not find expected ',' or ']'\n"
+            f"  hint: the '[' at line {line}, column 12 is not closed with ']'") in overlay.inner_text()
+    assert "value: [218" in overlay.inner_text()  # the source excerpt
+    assert proc.poll() is None, "the server died on a bad edit"
+
+    save_and_wait_for_reload(page, events, "    value: [218\n", "    value: 219\n")
+    assert page.locator("#sitegen-error").count() == 0
+    assert "219 projects" in page.inner_text("main")
+    assert proc.poll() is None
+
+
+def test_two_quick_saves_both_reach_the_page(page, preview):
+    root, base, _ = preview
+    open_live(page, base + "summits/")
+    events = root / "content/events.yaml"
+    save_and_wait_for_reload(page, events, "    value: 217\n", "    value: 300\n")
+    save_and_wait_for_reload(page, events, "    value: 300\n", "    value: 301\n")
+    assert "301 projects" in page.inner_text("main")
+
+
+def test_template_and_string_edits_reload(page, preview):
+    root, base, _ = preview
+    open_live(page, base + "sources/")
+    save_and_wait_for_reload(page, root / "content/i18n/en.yaml", "sources_title: Sources", "sources_title: All sources")
+    assert page.locator("h1").inner_text() == "All sources"
+
+
+def test_served_under_base_path_with_404(page, preview):
+    _, base, _ = preview
+    assert page.goto(base.replace("/repo/", "/")).url == base
+    response = page.goto(base + "no/such/page/")
+    assert response.status == 404 and "Page not found" in page.inner_text("h1")
