@@ -113,6 +113,9 @@ def overlay(errors: list[str]) -> bytes:
     ).encode("utf-8")
 
 
+NOT_BUILT = b"<!doctype html><html><head><title>Not built yet</title></head><body></body></html>"
+
+
 class SiteHandler(web.RequestHandler):
     """Serves the output folder under the base path, 404.html for missing paths, and the error overlay."""
 
@@ -132,7 +135,7 @@ class SiteHandler(web.RequestHandler):
         status = 200
         if not target.is_file():
             status, target = 404, out / "404.html"
-        body = target.read_bytes() if target.is_file() else b"<!doctype html><title>Not built</title><body></body>"
+        body = target.read_bytes() if target.is_file() else NOT_BUILT
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype == "text/html" and self.session.errors:
             body = body.replace(b"</body>", overlay(self.session.errors) + b"</body>", 1)

@@ -17,15 +17,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def preview(tmp_path):
-    """A copy of the real site served by `build.py serve` under /repo/: (root, base URL, process)."""
-    root = make_site(tmp_path / "site", content=REPO / "content")
+def start_preview(root, *args) -> tuple[subprocess.Popen, int]:
+    """Start `build.py serve` on a free port and wait until it listens."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port),
-                             "--base-url", "https://user.github.io/repo/"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}/repo/"
+                             *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 20
     while time.time() < deadline:
         try:
@@ -33,10 +29,17 @@ def preview(tmp_path):
             break
         except OSError:
             time.sleep(0.05)
-    yield root, base, proc
+    return proc, port
+
+
+@pytest.fixture
+def preview(tmp_path):
+    """A copy of the real site served by `build.py serve` under /repo/: (root, base URL, process)."""
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    proc, port = start_preview(root, "--base-url", "https://user.github.io/repo/")
+    yield root, f"http://127.0.0.1:{port}/repo/", proc
     proc.terminate()
     proc.wait(10)
-    proc.stdout.close()
 
 
 def open_live(page, url):
@@ -109,3 +112,21 @@ def test_served_under_base_path_with_404(page, preview):
     assert page.goto(base.replace("/repo/", "/")).url == base
     response = page.goto(base + "no/such/page/")
     assert response.status == 404 and "Page not found" in page.inner_text("h1")
+
+
+def test_a_broken_first_build_shows_the_error_then_the_site_once_fixed(page, tmp_path):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    site_yaml = root / "content/site.yaml"
+    good = site_yaml.read_text()
+    site_yaml.write_text(good + "\ncolour: red\n")
+    proc, port = start_preview(root)
+    try:
+        open_live(page, f"http://127.0.0.1:{port}/")
+        assert "content/site.yaml" in page.locator("#sitegen-error").inner_text()
+        with page.expect_event("load", timeout=10_000):
+            site_yaml.write_text(good)
+        assert page.locator("#sitegen-error").count() == 0
+        assert page.locator("h1").count() == 1
+    finally:
+        proc.terminate()
+        proc.wait(10)
