@@ -7,7 +7,8 @@ from pathlib import Path
 
 from . import kinds, model
 from .errors import Location, Problems
-from .load import Document, load_markdown, load_yaml
+from .load import Document, load_markdown, load_yaml, location
+from .prose import typed_figures
 from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
 REF = re.compile(r"\[\[\s*([^\]|]*?)\s*(?:\|\s*([^\]]*?)\s*)?\]\]")
@@ -88,8 +89,22 @@ def _parse_articles(content_dir: Path, problems: Problems, refs: list) -> list[m
         slug = meta.pop("slug") or _slug_from_name(path, doc, cx)
         if slug is INVALID:
             continue
-        articles.append(model.Article(slug=slug, body=doc.body, body_line=doc.body_line, **meta))
+        article = model.Article(slug=slug, body=doc.body, body_line=doc.body_line, **meta)
+        check_article_prose(article, doc, problems)
+        articles.append(article)
     return articles
+
+
+def check_article_prose(article: model.Article, doc: Document, problems: Problems) -> None:
+    """Report figures typed into an article's title, summary or body instead of referenced from the YAML."""
+    hint = "take the figure from the YAML with a reference such as [[events.summit-2023.projects]]"
+    for key, value in doc.root.value:
+        if key.value in ("title", "summary"):
+            for _, snippet in typed_figures(value.value):
+                problems.error(location(doc.source, value), f"figure typed in the {key.value}: '{snippet}'",
+                               "write it in words, or leave it to the article body as a reference")
+    for offset, snippet in typed_figures(article.body):
+        problems.error(body_location(article, offset), f"figure typed in the text: '{snippet}'", hint)
 
 
 def _slug_from_name(path: Path, doc: Document, cx: Cx):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sitegen"
-LAYERS = ["errors", "model", "load", "schema", "kinds", "validate", "numbers", "charts", "track", "render", "write",
-          "pipeline", "serve"]
+LAYERS = ["errors", "model", "load", "schema", "kinds", "prose", "validate", "numbers", "charts", "track", "render", "write",
+          "publish", "links", "pipeline", "serve"]
 
 
 def local_imports(path: Path) -> set[str]:

@@ -197,3 +197,17 @@ def test_missing_file(tmp_path):
     result = run_build(root)
     assert result.returncode == 1
     assert "content/events.yaml: error: file is missing" in result.stderr
+
+
+def test_figure_typed_in_article_prose(site):
+    edit(site, "content/articles/summit.md", "## The flagship", "## The flagship\n\nIt drew 5.9% more, or 68 billion yuan.")
+    result = run_build(site)
+    assert errors_of(result) == ["content/articles/summit.md:11:9: error: figure typed in the text: '5.9%'",
+                                 "content/articles/summit.md:11:23: error: figure typed in the text: '68 billion'"]
+    assert "[[events.summit-2023.projects]]" in hint_after(result, "content/articles/summit.md:11:9")
+
+
+def test_years_ordinals_and_references_may_stand_in_prose(site):
+    edit(site, "content/articles/summit.md", "## The flagship",
+         "## The flagship\n\nOn 28 October 2023, the 4th summit, as in 2017 and 2019; see [[profile.gdp.2021]].")
+    assert run_build(site).returncode == 0

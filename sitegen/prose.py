@@ -1,0 +1,47 @@
+"""Find figures typed into prose, so every figure in an article comes from the YAML through a [[reference]].
+
+Years (1900-2099) and ordinals (4th, 21st) may stand; so may digits inside names such as 3DIC or PL-5."""
+from __future__ import annotations
+
+import re
+
+UNITS = (r"%|per\s?cent|percent|billion|million|trillion|thousand|bn|mn|yuan|rmb|cny|usd|eur|euros?|dollars?"
+         r"|km2|km²|km|square\s+kilomet(?:re|er)s?|mu|people|persons|residents|projects?|compan(?:y|ies)|firms?"
+         r"|enterprises?|employees|workers|funds?|guests|tonnes?|tons?|teu|times|years?")
+SCALE_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|several|a)\s+(?:billion|million|trillion)"
+NUMBER = r"(?<![\w.,-])\d+(?:,\d{3})*(?:\.\d+)?"
+TYPED = re.compile(
+    rf"(?P<unit>{NUMBER}\s*(?:{UNITS})(?![\w-]))"                  # 217 projects, 5.9%, 100 billion
+    rf"|(?P<money>(?:US\$|HK\$|\$|€|¥|£)\s*\d+(?:[.,]\d+)*)"        # US$1.1, €1
+    rf"|(?P<words>\b{SCALE_WORDS}\b)"                              # one hundred billion
+    rf"|(?P<cjk>{NUMBER}\s*[亿万])"                                  # 4960亿
+    rf"|(?P<number>{NUMBER}(?![\w-]))",                             # 217, 475.418, 1,595,138
+    re.IGNORECASE)
+YEAR = re.compile(r"^(?:19|20)\d\d$")
+MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+DAY_OF_MONTH = re.compile(rf"^\s+{MONTHS}\b|{MONTHS}\s+$")
+MASKS = (re.compile(r"\[\[.*?\]\]"), re.compile(r"```.*?```", re.S), re.compile(r"`[^`\n]*`"),
+         re.compile(r"\]\([^)]*\)"), re.compile(r"<!--.*?-->", re.S))
+
+
+def _masked(text: str) -> str:
+    """The text with references, code, link targets and comments blanked out, offsets kept."""
+    for mask in MASKS:
+        text = mask.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    return text
+
+
+def typed_figures(text: str) -> list[tuple[int, str]]:
+    """(offset, snippet) for every figure typed literally in the prose."""
+    found = []
+    for m in TYPED.finditer(_masked(text)):
+        snippet = m.group(0).strip()
+        if m.lastgroup == "number" and (YEAR.match(snippet) or _is_day(text, m.start(), m.end())):
+            continue
+        found.append((m.start(), snippet))
+    return found
+
+
+def _is_day(text: str, start: int, end: int) -> bool:
+    """True when the number is the day of a written date: '28 October' or 'October 28'."""
+    return bool(DAY_OF_MONTH.match(text[end:end + 12]) or DAY_OF_MONTH.search(text[max(0, start - 12):start]))
