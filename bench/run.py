@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Benchmark the generator on synthetic content of N projects against a minimal jinja2+markdown loop.
+
+Measures, each as the median wall time of several runs of `build.py` as a process (interpreter start
+included): a cold full build (no cache, no previous output), a rebuild after one figure changes, and
+the floor loop over the same data; with ms per page and peak memory (max RSS of the build process).
+
+    python3 bench/run.py --projects 1000 [--runs 5]
+
+Ends with one line of JSON: {"projects": N, "pages": ..., "cold_s": ..., "edit_s": ..., "peak_mb": ..., "floor_s": ...}
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synth  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def timed(cmd: list[str]) -> tuple[float, float, str]:
+    """Run a command; return (wall seconds, peak RSS in MB, stdout). Fails loudly on a non-zero exit."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.stdout.close(), proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def clean(site: Path) -> None:
+    """Remove the output and every cache, for a cold build."""
+    for name in ("_site", ".cache"):
+        shutil.rmtree(site / name, ignore_errors=True)
+
+
+def bench(projects: int, runs: int) -> dict:
+    """Measure one size; return the figures."""
+    site = synth.write_site(Path(tempfile.mkdtemp(prefix="bench-")) / "site", projects)
+    build = [sys.executable, str(REPO / "build.py"), "--root", str(site)]
+    cold, peaks, pages = [], [], 0
+    for _ in range(runs):
+        clean(site)
+        wall, peak, out = timed(build)
+        cold.append(wall)
+        peaks.append(peak)
+        pages = int(re.search(r"Built (\d+) pages", out).group(1))
+    edits = []
+    for n in range(runs):
+        synth.edit_one_figure(site, project=projects // 2, value=900 + n)
+        wall, peak, _ = timed(build)
+        edits.append(wall)
+        peaks.append(peak)
+    floor = []
+    for _ in range(runs):
+        shutil.rmtree(site / "_floor", ignore_errors=True)
+        floor.append(timed([sys.executable, str(REPO / "bench/floor.py"), str(site), str(site / "_floor")])[0])
+    shutil.rmtree(site.parent, ignore_errors=True)
+    result = {"projects": projects, "pages": pages, "cold_s": round(statistics.median(cold), 3),
+              "edit_s": round(statistics.median(edits), 3), "peak_mb": round(max(peaks), 1),
+              "floor_s": round(statistics.median(floor), 3)}
+    result["ms_per_page"] = round(result["cold_s"] * 1000 / pages, 3)
+    result["ratio_to_floor"] = round(result["cold_s"] / result["floor_s"], 2)
+    return result
+
+
+def main() -> None:
+    """Parse arguments, run, print a readable line per size and the JSON line last."""
+    parser = argparse.ArgumentParser(description="Benchmark the generator on synthetic content.")
+    parser.add_argument("--projects", type=int, action="append", help="number of projects (repeatable)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median is reported)")
+    args = parser.parse_args()
+    results = [bench(n, args.runs) for n in (args.projects or [10, 1000, 10000])]
+    for r in results:
+        print(f"{r['projects']:>6} projects, {r['pages']:>6} pages: cold {r['cold_s']:.3f} s "
+              f"({r['ms_per_page']:.2f} ms/page, {r['ratio_to_floor']}x floor {r['floor_s']:.3f} s), "
+              f"edit {r['edit_s']:.3f} s, peak {r['peak_mb']:.0f} MB", file=sys.stderr)
+    for r in results[:-1]:
+        print(json.dumps(r))
+    print(json.dumps(results[-1]))
+
+
+if __name__ == "__main__":
+    main()
