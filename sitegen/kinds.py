@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from . import model
-from .schema import (Choice, Date, Field, ListOf, MapOf, Number, Period, Record, Ref, Slug, Text, Url, Year)
+from .schema import (Choice, Date, Field, Hostname, ListOf, MapOf, Number, Period, Record, Ref, Slug, Text, Url, Year)
 
 UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "rank", "years", "projects", "companies",
          "enterprises", "employees", "funds", "guests")
@@ -135,7 +135,7 @@ SITE = Record(model.Site, {
     "language": Choice(("en",), "language code of the content"),
     "publisher": Text("who publishes the site"),
     "updated": Date("the date the data was last updated"),
-    "domain": Text("custom domain for GitHub Pages (writes a CNAME file)", required=False),
+    "domain": Hostname("custom domain for GitHub Pages, e.g. jiangyin.example.org (writes a CNAME file)", required=False),
     "repository": Url("address of the source repository", required=False),
 }, title="Site settings")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from .errors import Problems, SiteError
 from .kinds import json_schemas
 from .model import Content
+from .publish import asset_names, fingerprinted, site_files
 from .render import Renderer, check_article_links, plan
 from .track import changes
 from .validate import load_content
@@ -68,15 +69,19 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
         changed = changes(previous.content, content) if previous else set()
     clock.lap("load")
 
-    # Render the pages whose dependencies changed (every page on a first build), then gather static files.
+    # Render the pages whose dependencies changed (every page on a first build); CSS and JS get fingerprinted names
+    # first, so a changed stylesheet re-renders the pages that link it.
     templates_changed = changed_files is None or any(f.startswith("templates/") for f in changed_files)
     base_url = base_url or content.site.base_url
     reuse = previous is not None and previous.base_url == base_url
+    static = static_outputs(root / "static")
+    assets = asset_names(static)
     renderer = Renderer(content, root / "templates", root, base_url,
-                        env=None if templates_changed or not reuse else previous.env)
+                        env=None if templates_changed or not reuse else previous.env, assets=assets)
     if templates_changed:
         renderer.check_templates(problems)
         changed |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
+    changed |= {("static", f.removeprefix("static/")) for f in changed_files or () if f.startswith("static/")}
     for article in content.articles.values():
         check_article_links(article, problems)
     problems.raise_if_any()
@@ -91,10 +96,11 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
             html, deps[page.dest] = result
             outputs[page.dest] = Output(page.dest, html.encode("utf-8"), f"page {page.dest}")
             rendered += 1
-    for out in static_outputs(root / "static"):
-        outputs[out.dest] = out
-    check_outputs(list(outputs.values()), problems)
+    # Add the static files and the site-wide files (sitemap, feed, robots.txt ...).
+    extra = fingerprinted(static, assets) + site_files(content, pages, base_url)
+    check_outputs(list(outputs.values()) + extra, problems)
     problems.raise_if_any()
+    outputs.update((out.dest, out) for out in extra)
     clock.lap("render")
 
     # Write: into a staging folder swapped in whole, or, after an edit, only the files whose bytes changed.

@@ -84,6 +84,12 @@ def base_path(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
+def absolute(base_url: str, url: str) -> str:
+    """A root-relative URL made absolute with the base URL's scheme and host: '/repo/x/' -> 'https://h/repo/x/'."""
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}{url}"
+
+
 def page_url(dest: str, base: str) -> str:
     """The public URL path of an output file: 'projects/x/index.html' -> '/base/projects/x/'."""
     return base + (dest[: -len("index.html")] if dest.endswith("index.html") else dest)
@@ -93,8 +99,9 @@ class Renderer:
     """Renders pages of one content snapshot; keeps the Jinja environment and Markdown converter between pages."""
 
     def __init__(self, content: model.Content, templates: Path, root: Path, base_url: str, lang: str = "en",
-                 env: jinja2.Environment | None = None):
+                 env: jinja2.Environment | None = None, assets: dict[str, str] | None = None):
         self.root, self.lang, self.templates = root, lang, templates
+        self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.recorder = Recorder()
         self.content = TrackedContent(content, self.recorder)  # every read through it is a page dependency
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
@@ -104,7 +111,7 @@ class Renderer:
         self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=self.content,
                                 profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
                                 t=content.strings[lang], lang=lang, related=self.related,
-                                figure_owner=self.figure_owner)
+                                figure_owner=self.figure_owner, asset=self.asset, absolute=self.absolute)
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"], output_format="html")
         self.md.preprocessors.deregister("html_block")
@@ -113,6 +120,15 @@ class Renderer:
     def url(self, path: str = "") -> str:
         """A site path with the base path in front: url('sources/') -> '/repo/sources/'."""
         return self.base + path.lstrip("/")
+
+    def asset(self, path: str) -> str:
+        """The URL of a static file under its fingerprinted name: asset('style.css') -> '/repo/style.3f9a1c2e.css'."""
+        self.recorder.add("static", path)
+        return self.url(self.assets.get(path, path))
+
+    def absolute(self, url: str) -> str:
+        """A root-relative URL as an absolute one on the base URL's host, for canonical and OpenGraph URLs."""
+        return absolute(self.base_url, url)
 
     def url_for(self, kind: str, ident: str) -> str:
         """The URL of an item's page by kind (industries, companies, projects, events, articles)."""

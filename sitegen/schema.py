@@ -154,6 +154,23 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "item"
 
 
+class Hostname(Text):
+    """A bare host name such as jiangyin.example.org: no scheme, no path."""
+
+    expected = "a host name"
+    pattern = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+    def check(self, value, node, cx):
+        if not self.pattern.match(value):
+            host = urlsplit(value if "//" in value else "//" + value).hostname or ""
+            return cx.error(node, f"'{value}' is not a host name", f"write only the host name, e.g. '{host}'"
+                            if host and self.pattern.match(host) else "write a host name such as jiangyin.example.org")
+        return value
+
+    def json_schema(self):
+        return self._described({"type": "string", "pattern": self.pattern.pattern})
+
+
 class Url(Text):
     """An absolute http(s) URL."""
 

@@ -1,6 +1,7 @@
 """Shared fixtures: a small site built from tests/fixtures/mini plus the real templates, and build.py run as a process."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -57,7 +58,7 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 # Browser and HTTP fixtures (real Chromium through Playwright, a real HTTP server).
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # GitHub's Ubuntu runners: /usr/bin/google-chrome
 CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = REPO / "artifacts"

@@ -12,11 +12,13 @@ def test_build_writes_site_and_prints_one_summary_line(site):
     result = run_build(site)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert re.fullmatch(r"Built 14 pages \(16 files, \d+ KB\) into _site/ in \d+\.\d\d s\.\n", result.stdout)
+    assert re.fullmatch(r"Built 14 pages \(23 files, \d+ KB\) into _site/ in \d+\.\d\d s\.\n", result.stdout)
     for dest in ["index.html", "404.html", "sources/index.html", "news/summit/index.html",
                  "projects/chip-line/index.html", "companies/chipco/index.html", "industries/chips/index.html",
-                 "summits/summit-2023/index.html", "style.css"]:
+                 "summits/summit-2023/index.html", "sitemap.xml", "robots.txt", "feed.xml", ".nojekyll",
+                 "social.png", "favicon.ico", "apple-touch-icon.png"]:
         assert (site / "_site" / dest).is_file(), dest
+    assert len(list((site / "_site").glob("style.*.css"))) == 1 and not (site / "_site/style.css").exists()
 
 
 def test_check_validates_without_writing(site):
@@ -47,7 +49,7 @@ def test_base_url_prefixes_every_internal_url(site):
     for path in (site / "_site").rglob("*.html"):
         html = path.read_text()
         for url in re.findall(r'(?:href|src)="([^"]+)"', html):
-            if url.startswith(("#", "https://example.org")):
+            if url.startswith(("#", "https://example.org", "https://user.github.io/repo/")):
                 continue
             assert url.startswith("/repo/"), f"{path.name}: {url}"
 
@@ -55,7 +57,8 @@ def test_base_url_prefixes_every_internal_url(site):
 def test_root_base_url(site):
     assert run_build(site, "--base-url", "https://example.com").returncode == 0
     html = (site / "_site/index.html").read_text()
-    assert 'href="/style.css"' in html and 'href="/projects/chip-line/"' in html
+    assert re.search(r'href="/style\.[0-9a-f]{8}\.css"', html) and 'href="/projects/chip-line/"' in html
+    assert '<link rel="canonical" href="https://example.com/">' in html
 
 
 def test_two_builds_are_byte_identical(site, tmp_path):

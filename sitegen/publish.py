@@ -1,0 +1,106 @@
+"""What a host such as GitHub Pages needs besides the pages: fingerprinted asset names, sitemap.xml, robots.txt,
+the Atom feed, .nojekyll and CNAME. Pure functions of the content, the page plan and the base URL; no clock,
+so two builds of the same input give the same bytes."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import PurePosixPath
+from xml.sax.saxutils import escape
+
+from .model import Content
+from .render import Page, absolute, base_path, page_url
+from .write import Output
+
+FINGERPRINTED = (".css", ".js")
+
+
+def asset_names(static: list[Output]) -> dict[str, str]:
+    """Fingerprinted names of the CSS and JS files, from a hash of their bytes: 'style.css' -> 'style.3f9a1c2e.css'."""
+    names = {}
+    for out in static:
+        path = PurePosixPath(out.dest)
+        if path.suffix in FINGERPRINTED:
+            digest = hashlib.sha256(out.data).hexdigest()[:8]
+            names[out.dest] = str(path.with_name(f"{path.stem}.{digest}{path.suffix}"))
+    return names
+
+
+def fingerprinted(static: list[Output], names: dict[str, str]) -> list[Output]:
+    """The static files, CSS and JS under their fingerprinted names."""
+    return [replace(out, dest=names.get(out.dest, out.dest)) for out in static]
+
+
+def site_files(content: Content, pages: list[Page], base_url: str) -> list[Output]:
+    """Every site-wide file for the host: sitemap.xml, robots.txt, feed.xml, .nojekyll and, with a domain, CNAME."""
+    files = [sitemap(content, pages, base_url), robots(base_url), feed(content, pages, base_url),
+             Output(".nojekyll", b"", "publish: tells GitHub Pages not to run Jekyll on a branch deploy")]
+    if content.site.domain:
+        files.append(cname(content.site.domain))
+    return files
+
+
+def article_updated(page: Page) -> str:
+    """The date an article was last revised: its `updated` date, or else its publication date."""
+    return page.item.updated or page.item.date
+
+
+def lastmod(content: Content, page: Page) -> str:
+    """The date a page last changed: the data update (figures change everywhere), or an article's later revision."""
+    return max(content.site.updated, article_updated(page)) if page.kind == "article" else content.site.updated
+
+
+def sitemap(content: Content, pages: list[Page], base_url: str) -> Output:
+    """sitemap.xml listing the absolute URL of every page except the 404 page."""
+    base = base_path(base_url)
+    rows = [f"  <url><loc>{escape(absolute(base_url, page_url(p.dest, base)))}</loc>"
+            f"<lastmod>{lastmod(content, p)}</lastmod></url>\n" for p in pages if p.kind != "404"]
+    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+           + "".join(rows) + "</urlset>\n")
+    return Output("sitemap.xml", xml.encode("utf-8"), "publish: sitemap of every page")
+
+
+def robots(base_url: str) -> Output:
+    """robots.txt allowing everything and naming the sitemap's absolute URL."""
+    text = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(base_url, base_path(base_url))}sitemap.xml\n"
+    return Output("robots.txt", text.encode("utf-8"), "publish: robots.txt")
+
+
+def atom_time(date: str) -> str:
+    """An Atom timestamp for a content date: '2023-10-31' -> '2023-10-31T00:00:00Z'."""
+    return f"{date}T00:00:00Z"
+
+
+def feed(content: Content, pages: list[Page], base_url: str) -> Output:
+    """feed.xml: an Atom feed of the articles, newest first, each with its title, dates and summary."""
+    base, site = base_path(base_url), content.site
+    strings = content.strings[site.language]
+    articles = [p for p in pages if p.kind == "article"]
+    updated = max([article_updated(p) for p in articles], default=site.updated)
+    news = absolute(base_url, page_url("news/index.html", base))
+    head = (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{site.language}">\n'
+            f"  <title>{escape(site.title)}: {escape(strings['news_title'])}</title>\n"
+            f"  <subtitle>{escape(strings['news_intro'])}</subtitle>\n"
+            f'  <link rel="alternate" type="text/html" href="{escape(news)}"/>\n'
+            f'  <link rel="self" type="application/atom+xml" href="{escape(absolute(base_url, base))}feed.xml"/>\n'
+            f"  <id>{escape(absolute(base_url, base))}feed.xml</id>\n"
+            f"  <updated>{atom_time(updated)}</updated>\n"
+            f"  <author><name>{escape(site.publisher)}</name></author>\n")
+    entries = "".join(feed_entry(p, absolute(base_url, page_url(p.dest, base))) for p in articles)
+    return Output("feed.xml", (head + entries + "</feed>\n").encode("utf-8"), "publish: Atom feed of the articles")
+
+
+def feed_entry(page: Page, url: str) -> str:
+    """One article as an Atom <entry>."""
+    article = page.item
+    return (f"  <entry>\n    <title>{escape(article.title)}</title>\n"
+            f'    <link rel="alternate" type="text/html" href="{escape(url)}"/>\n'
+            f"    <id>{escape(url)}</id>\n"
+            f"    <published>{atom_time(article.date)}</published>\n"
+            f"    <updated>{atom_time(article_updated(page))}</updated>\n"
+            f"    <summary>{escape(article.summary)}</summary>\n  </entry>\n")
+
+
+def cname(domain: str) -> Output:
+    """The CNAME file GitHub Pages reads for a custom domain (validated as a host name when loaded)."""
+    return Output("CNAME", f"{domain}\n".encode("utf-8"), "publish: CNAME for the custom domain in site.yaml")

@@ -1,0 +1,189 @@
+"""Publishing files and checks on the fixture site: sitemap, robots.txt, Atom feed, .nojekyll, CNAME, canonical and
+OpenGraph meta, fingerprinted CSS, the in-memory link check, and the committed images."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+import struct
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import REPO, edit, make_site, run_build, tree_bytes
+from sitegen.errors import Problems
+from sitegen.links import check_links
+from sitegen.pipeline import build
+from sitegen.write import Output
+
+BASE = "https://user.github.io/repo/"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The fixture site built once for a project subpath: its output folder (tests only read it)."""
+    site = make_site(tmp_path_factory.mktemp("published") / "site")
+    result = run_build(site, "--base-url", BASE)
+    assert result.returncode == 0, result.stderr
+    return site / "_site"
+
+
+def page_urls(out) -> set[str]:
+    """The public URL of every HTML page of a built site except the 404 page."""
+    rels = [p.relative_to(out).as_posix() for p in out.rglob("*.html") if p.name != "404.html"]
+    return {BASE + r.removesuffix("index.html") for r in rels}
+
+
+# sitemap.xml, robots.txt, feed.xml, .nojekyll, CNAME
+
+def test_sitemap_lists_every_page_once_with_absolute_urls(built):
+    urls = ET.parse(built / "sitemap.xml").getroot().findall(f"{SITEMAP}url")
+    locs = [u.findtext(f"{SITEMAP}loc") for u in urls]
+    assert len(locs) == len(set(locs)) and set(locs) == page_urls(built)
+    assert {u.findtext(f"{SITEMAP}lastmod") for u in urls} == {"2024-01-02"}  # site.updated, later than the article
+
+
+def test_robots_txt_points_to_the_sitemap(built):
+    assert (built / "robots.txt").read_text() == f"User-agent: *\nAllow: /\n\nSitemap: {BASE}sitemap.xml\n"
+
+
+def test_atom_feed_of_the_articles(built):
+    feed = ET.parse(built / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.findtext(f"{ATOM}id") == BASE + "feed.xml"
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == BASE + "feed.xml"
+    assert feed.find(f"{ATOM}link[@rel='alternate']").get("href") == BASE + "news/"
+    assert feed.findtext(f"{ATOM}updated") == "2023-10-31T00:00:00Z"
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "The summit in brief"
+    assert entry.find(f"{ATOM}link").get("href") == entry.findtext(f"{ATOM}id") == BASE + "news/summit/"
+    assert entry.findtext(f"{ATOM}published") == "2023-10-31T00:00:00Z"
+    assert entry.findtext(f"{ATOM}summary") == "What was signed at the summit."
+
+
+def test_feed_is_linked_from_every_head_and_the_news_page(built):
+    link = '<link rel="alternate" type="application/atom+xml" title="Mini Profile: News" href="/repo/feed.xml">'
+    assert all(link in p.read_text() for p in built.rglob("*.html"))
+    assert '<a href="/repo/feed.xml" type="application/atom+xml">' in (built / "news/index.html").read_text()
+
+
+def test_nojekyll_and_no_cname_without_a_domain(built):
+    assert (built / ".nojekyll").read_bytes() == b""
+    assert not (built / "CNAME").exists()
+
+
+def test_cname_for_a_custom_domain(site):
+    edit(site, "content/site.yaml", "language: en", "language: en\ndomain: jiangyin.example.org")
+    assert run_build(site, "--base-url", "https://jiangyin.example.org/").returncode == 0
+    assert (site / "_site/CNAME").read_text() == "jiangyin.example.org\n"
+    assert 'href="/projects/chip-line/"' in (site / "_site/index.html").read_text()
+
+
+def test_domain_must_be_a_bare_host_name(site):
+    edit(site, "content/site.yaml", "language: en", "language: en\ndomain: https://jiangyin.example.org/")
+    result = run_build(site)
+    assert result.returncode == 1
+    assert ("content/site.yaml:5:9: error: 'https://jiangyin.example.org/' is not a host name\n"
+            "  hint: write only the host name, e.g. 'jiangyin.example.org'") in result.stderr
+
+
+# canonical, OpenGraph, Twitter card, icons
+
+def head_of(path) -> str:
+    return path.read_text().split("</head>")[0]
+
+
+def test_every_page_has_an_absolute_canonical_url_and_social_meta(built):
+    for url in page_urls(built):
+        rel = url.removeprefix(BASE)
+        head = head_of(built / (rel + "index.html" if rel.endswith("/") or not rel else rel))
+        assert re.findall(r'<link rel="canonical" href="([^"]+)">', head) == [url]
+        assert f'<meta property="og:url" content="{url}">' in head
+        assert f'<meta property="og:image" content="{BASE}social.png">' in head
+        assert '<meta name="twitter:card" content="summary_large_image">' in head
+        assert re.search(r'<meta property="og:title" content="[^"]+">', head)
+        for icon in ("favicon.ico", "favicon.svg", "apple-touch-icon.png"):
+            assert f'href="/repo/{icon}"' in head and (built / icon).is_file()
+    article = head_of(built / "news/summit/index.html")
+    assert '<meta property="og:type" content="article">' in article
+    assert '<meta property="og:description" content="What was signed at the summit.">' in article
+
+
+def test_404_page_is_not_indexed_and_has_no_canonical(built):
+    head = head_of(built / "404.html")
+    assert '<meta name="robots" content="noindex">' in head and "canonical" not in head
+
+
+def test_social_image_and_icons_have_the_sizes_browsers_expect():
+    def png_size(data: bytes) -> tuple[int, int]:
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        return struct.unpack(">II", data[16:24])
+    assert png_size((REPO / "static/social.png").read_bytes()) == (1200, 630)
+    assert png_size((REPO / "static/apple-touch-icon.png").read_bytes()) == (180, 180)
+    ico = (REPO / "static/favicon.ico").read_bytes()
+    assert ico[:6] == b"\0\0\1\0\1\0" and png_size(ico[22:]) == (32, 32)
+
+
+def test_social_card_shows_names_and_no_figure():
+    spec = importlib.util.spec_from_file_location("make_images", REPO / "tools/make_images.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    html = tool.card_html("Jiangyin Economic Profile", "A tagline", "江阴市", "<svg></svg>")
+    text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    assert "Jiangyin Economic Profile" in text and "江阴市" in text and not re.search(r"\d", text)
+
+
+# fingerprinted CSS
+
+def test_stylesheet_name_carries_a_hash_of_its_bytes(built):
+    digest = hashlib.sha256((REPO / "static/style.css").read_bytes()).hexdigest()[:8]
+    assert [p.name for p in built.glob("*.css")] == [f"style.{digest}.css"]
+    for page in built.rglob("*.html"):
+        assert f'<link rel="stylesheet" href="/repo/style.{digest}.css">' in page.read_text(), page
+
+
+def test_css_edit_renames_the_file_everywhere_also_incrementally(tmp_path):
+    root = make_site(tmp_path / "site")
+    state = build(root, root / "_inc").state
+    old = {p.name for p in (root / "_inc").glob("*.css")}
+    (root / "static/style.css").write_text((root / "static/style.css").read_text() + "\n.x { color: red; }\n")
+    result = build(root, root / "_inc", previous=state)
+    new = {p.name for p in (root / "_inc").glob("*.css")}
+    assert len(new) == 1 and new != old  # the old name is gone: no stale stylesheet left behind
+    assert result.rendered == result.pages  # every page links the stylesheet
+    build(root, tmp_path / "full")
+    assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / "full")
+
+
+# the link check
+
+def outputs_of(pages: dict[str, str]) -> dict[str, Output]:
+    return {dest: Output(dest, html.encode(), f"page {dest}") for dest, html in pages.items()}
+
+
+def test_link_check_resolves_relative_root_relative_and_absolute_links():
+    outputs = outputs_of({
+        "index.html": '<p id="top"><a href="a/">a</a> <a href="/repo/a#x">a</a> <a href="#top">top</a>\n'
+                      '<a href="https://h.example/repo/a/">abs</a> <a href="https://h.example/other-repo/">other</a>\n'
+                      '<a href="mailto:x@example.org">m</a> <a href="https://elsewhere.example/">e</a></p>',
+        "a/index.html": '<h1 id="x">x</h1><a href="../">up</a> <link href="../style.css"> <a href="/repo">root</a>',
+        "style.css": ""})
+    problems = Problems()
+    assert check_links(outputs, "https://h.example/repo/", "_site", problems) == 7  # the other project, mailto and elsewhere are not ours
+    assert problems.errors == []
+
+
+def test_link_check_names_page_line_column_and_why():
+    outputs = outputs_of({
+        "index.html": '<p>\n  <a href="missing/">m</a> <a href="/style.css">s</a>\n<a href="a/#nope">n</a></p>',
+        "a/index.html": '<p><a href="../missing/">m</a></p>', "style.css": ""})
+    problems = Problems()
+    check_links(outputs, "https://h.example/repo/", "_site", problems)
+    assert [e.format().splitlines()[0] for e in problems.errors] == [
+        "_site/a/index.html:1:4: error: broken link '../missing/' on /repo/a/ (and on 1 more page): "
+        "no page or file at /repo/missing/",
+        "_site/index.html:2:28: error: broken link '/style.css' on /repo/: it leaves the base path /repo/, "
+        "so it breaks when the site is served there",
+        "_site/index.html:3:1: error: broken link 'a/#nope' on /repo/: /repo/a/ has no element with id 'nope'"]
