@@ -43,6 +43,7 @@ class Citations:
     content: model.Content
     order: list = field(default_factory=list)
     anchored: set = field(default_factory=set)
+    shown: list = field(default_factory=list)  # every figure formatted on the page
 
     def anchor(self, fig: model.Figure) -> Markup:
         """` id="fact-…"` the first time a figure appears on the page, so each anchor is unique."""
@@ -60,6 +61,10 @@ class Citations:
     def cited(self) -> list[model.Source]:
         """The sources cited so far, in footnote order."""
         return [self.content.sources[s] for s in self.order]
+
+    def unsourced(self, listed: set[str]) -> list[model.Figure]:
+        """Figures shown on the page whose source is neither cited nor listed there."""
+        return [f for f in self.shown if f.source not in self.order and f.source not in listed]
 
 
 def plan(content: model.Content) -> list[Page]:
@@ -101,6 +106,7 @@ class Renderer:
     def __init__(self, content: model.Content, templates: Path, root: Path, base_url: str, lang: str = "en",
                  env: jinja2.Environment | None = None, assets: dict[str, str] | None = None):
         self.root, self.lang, self.templates = root, lang, templates
+        self.page_cites: Citations | None = None
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.recorder = Recorder()
         self.content = TrackedContent(content, self.recorder)  # every read through it is a page dependency
@@ -136,7 +142,9 @@ class Renderer:
         return self.url(f"{section}/{ident}/")
 
     def fmt(self, fig: model.Figure, short: bool = False, bare: bool = False) -> str:
-        """Format a figure in the page's language."""
+        """Format a figure in the page's language, noting that the page shows it (so it must cite its source)."""
+        if self.page_cites is not None:
+            self.page_cites.shown.append(fig)
         return format_figure(fig, self.lang, short=short, bare=bare)
 
     def human_date(self, value: str | int | None) -> str:
@@ -194,12 +202,17 @@ class Renderer:
             self.recorder.add(kind, getattr(page.item, "id", getattr(page.item, "slug", "")))
         if page.items:
             self.recorder.add(kind, "*")
-        cites = Citations(self.content)
+        cites = self.page_cites = Citations(self.content)
         ctx = {"page": page, "item": page.item, "items": page.items, "url_here": page_url(page.dest, self.base),
                "cite": cites.cite, "cited": cites.cited, "anchor": cites.anchor,
                "article_html": lambda a: self.article_html(a, cites)}
         try:
             html = self.env.get_template(page.template).render(ctx)
+            listed = set(self.content.sources) if page.kind == "sources" else set()
+            for fig in dict.fromkeys(cites.unsourced(listed)):
+                problems.error(Location(f"templates/{page.template}"), f"figure {fig.key} is shown on "
+                               f"{page_url(page.dest, self.base)} without its source",
+                               "show figures with the fig() macro, which adds the footnote, or call cite(f.source)")
             return html, frozenset(self.recorder.deps)
         except jinja2.TemplateNotFound as exc:
             problems.error(Location(f"templates/{exc.name}"), "template not found",
