@@ -211,3 +211,11 @@ def test_years_ordinals_and_references_may_stand_in_prose(site):
     edit(site, "content/articles/summit.md", "## The flagship",
          "## The flagship\n\nOn 28 October 2023, the 4th summit, as in 2017 and 2019; see [[profile.gdp.2021]].")
     assert run_build(site).returncode == 0
+
+
+def test_figure_shown_without_its_source_fails_the_build(site):
+    edit(site, "templates/404.html", "{% block content %}",
+         "{% block content %}\n<p>{{ content.figures['profile.gdp.2021']|fmt }}</p>")
+    result = run_build(site)
+    assert errors_of(result) == ["templates/404.html: error: figure profile.gdp.2021 is shown on /mini/404.html "
+                                 "without its source"]

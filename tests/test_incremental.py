@@ -43,7 +43,8 @@ def edit_template(root: Path, rng: random.Random) -> str:
 
 def edit_article(root: Path, rng: random.Random) -> str:
     path = next((root / "content/articles").glob("*.md"))
-    path.write_text(path.read_text() + f"\nA closing line, version {rng.randint(1, 99)}, on [[profile.gdp.2022]].\n")
+    word = rng.choice(["first", "second", "third", "last"])
+    path.write_text(path.read_text() + f"\nA {word} closing line, on [[profile.gdp.2022]].\n")
     return "article edited"
 
 
