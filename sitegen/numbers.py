@@ -37,7 +37,7 @@ EN = Language(
            "people": ("{n} person", "{n} people"), "km2": ("{n} km²", "{n} km²"), "percent": ("{n}%", "{n}%"),
            "years": _counted("year"), "projects": _counted("project"), "companies": ("{n} company", "{n} companies"),
            "enterprises": _counted("enterprise"), "employees": _counted("employee"), "funds": _counted("fund"),
-           "guests": _counted("guest"), "rank": ("{n}", "{n}")},
+           "guests": _counted("guest"), "rank": ("{n}", "{n}"), "industries": ("{n} industry", "{n} industries")},
     qualifiers={"over": "over {f}", "about": "about {f}", "nearly": "nearly {f}", "under": "under {f}"},
     ordinal=_english_ordinal,
 )
@@ -85,3 +85,29 @@ def format_figure(fig: Figure, lang: str = "en", short: bool = False, bare: bool
     if fig.qualifier:
         n = table.qualifiers[fig.qualifier].format(f=n)
     return n
+
+
+def display_exp(values: list[Decimal], lang: str = "en") -> int:
+    """The power of ten of the largest display scale that the biggest value reaches (0 if none)."""
+    top = max(values, default=Decimal(0))
+    return next((exp for exp, _ in LANGUAGES[lang].scales if top >= Decimal(1).scaleb(exp)), 0)
+
+
+def scaled(fig: Figure, exp: int, lang: str = "en", places: int = 1) -> str:
+    """The figure's number in units of 10**exp with its qualifier, for chart labels: 'over 100' (billions)."""
+    table = LANGUAGES[lang]
+    n = _plain(base_value(fig).scaleb(-exp), table, places)
+    return table.qualifiers[fig.qualifier].format(f=n) if fig.qualifier else n
+
+
+def unit_words(unit: str, exp: int = 0, lang: str = "en") -> str:
+    """The words for a unit at a display scale, for chart titles: ('CNY', 9) -> 'billion yuan'."""
+    table = LANGUAGES[lang]
+    word = dict(table.scales).get(exp, "")
+    return table.units[unit][1].format(n=word).strip()
+
+
+def count(n: int, unit: str, lang: str = "en") -> str:
+    """A count with its noun: count(4, 'industries') -> '4 industries', count(1, 'industries') -> '1 industry'."""
+    one, many = LANGUAGES[lang].units[unit]
+    return (one if n == 1 else many).format(n=_plain(Decimal(n), LANGUAGES[lang], None))

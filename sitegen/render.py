@@ -12,6 +12,7 @@ import markdown
 from markupsafe import Markup, escape
 
 from . import model
+from .charts import Charts
 from .errors import Location, Problems
 from .numbers import format_figure
 from .track import Recorder, TrackedContent, TrackedObject, select
@@ -119,6 +120,7 @@ class Renderer:
                                 t=content.strings[lang], lang=lang, related=self.related,
                                 figure_owner=self.figure_owner, asset=self.asset, absolute=self.absolute)
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
+        self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
         self.md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"], output_format="html")
         self.md.preprocessors.deregister("html_block")
         self.md.inlinePatterns.deregister("html")

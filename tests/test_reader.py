@@ -1,0 +1,142 @@
+"""The reader's experience of the real site in real Chromium: page weight, no scripts or third-party hosts,
+reading without JavaScript, dark mode, print, charts on a phone, planned amounts, and screenshots for review."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import ARTIFACTS, site_pages
+from test_a11y import RENDER_ALL
+
+HOME_BUDGET = 60 * 1024
+PROJECT = "projects/sj-3dic-packaging/"
+ARTICLE = "news/2023-jiangyin-development-summit/"
+SHOTS = {"home": "", "project": PROJECT, "article": ARTICLE}
+
+
+def loaded_bytes(browser, url: str) -> dict[str, int]:
+    """Every response a page load fetched, by URL, with its body size in bytes."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    page, responses = ctx.new_page(), []
+    page.on("response", lambda r: responses.append(r))
+    page.goto(url, wait_until="networkidle")
+    sizes = {r.url: len(r.body()) for r in responses}
+    ctx.close()
+    return sizes
+
+
+def test_home_page_weighs_at_most_60_kb_in_all(browser, live_site):
+    base, _ = live_site
+    sizes = loaded_bytes(browser, base)
+    total = sum(sizes.values())
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "home-weight.json").write_text(json.dumps({"total_bytes": total, "files": sizes}, indent=2) + "\n")
+    assert total <= HOME_BUDGET, f"home page loads {total / 1024:.1f} KB: {sizes}"
+    assert all(re.search(r"(/|\.html|\.css|\.svg|\.ico)$", url) for url in sizes), sizes  # no scripts, fonts, images
+    assert all(url.startswith(base) for url in sizes), sizes
+
+
+FETCHED = re.compile(r'<(?:link[^>]*rel="(?:stylesheet|icon|apple-touch-icon|preload|manifest)"[^>]*href|[a-z]+[^>]* src)="([^"]*)"')
+
+
+def test_pages_have_no_scripts_and_load_nothing_from_other_hosts(live_site):
+    _, out = live_site
+    for path in out.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "<script" not in html and not re.search(r"<[^>]+\son[a-z]+=", html), path  # no JavaScript at all
+        assert [u for u in FETCHED.findall(html) if re.match(r"(https?:)?//", u)] == [], path
+    for css in out.rglob("*.css"):
+        assert not re.search(r"@import|url\((?!#)", css.read_text(encoding="utf-8")), css
+
+
+def test_charts_and_figures_read_without_javascript(browser, live_site):
+    base, _ = live_site
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    page.goto(base)
+    assert page.locator("svg.chart-svg").count() == 3
+    for svg in page.locator("svg.chart-svg").all():
+        assert svg.bounding_box()["height"] > 150
+    assert "billion yuan" in page.locator(".cards").inner_text()
+    ctx.close()
+
+
+def test_chart_text_is_at_least_14_px_on_a_phone(browser, live_site):
+    base, _ = live_site
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    page = ctx.new_page()
+    page.goto(base)
+    sizes = page.evaluate("""[...document.querySelectorAll('svg.chart-svg text')].map(t => {
+        const svg = t.ownerSVGElement, scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return parseFloat(getComputedStyle(t).fontSize) * scale; })""")
+    ctx.close()
+    assert sizes and min(sizes) >= 14, min(sizes)
+
+
+def test_a_link_to_a_figure_in_a_chart_table_opens_its_table(page, live_site):
+    base, _ = live_site
+    page.goto(base + "#fact-profile-gdp-2010")
+    assert page.evaluate("document.getElementById('fact-profile-gdp-2010').closest('details').open")
+
+
+def test_dark_mode_switches_colours_of_page_and_charts(browser, live_site):
+    base, _ = live_site
+    colours = {}
+    for scheme in ("light", "dark"):
+        ctx = browser.new_context(color_scheme=scheme)
+        page = ctx.new_page()
+        page.goto(base)
+        colours[scheme] = page.evaluate("[getComputedStyle(document.body).backgroundColor,"
+                                        " getComputedStyle(document.querySelector('.chart-bar')).fill]")
+        ctx.close()
+    assert colours["light"][0] == "rgb(255, 255, 255)"
+    assert colours["dark"][0] != colours["light"][0] and colours["dark"][1] != colours["light"][1]
+
+
+def test_print_hides_navigation_and_writes_out_source_addresses(page, live_site):
+    base, _ = live_site
+    page.goto(base + ARTICLE)
+    page.emulate_media(media="print")
+    assert not page.locator("header nav").is_visible()
+    assert not page.locator(".skip").is_visible()
+    after = page.evaluate("getComputedStyle(document.querySelector('.cited a[href^=\"http\"]'), '::after').content")
+    assert "http" in after
+
+
+def test_signed_amounts_are_labelled_as_planned_investment(live_site):
+    _, out = live_site
+    home = (out / "index.html").read_text(encoding="utf-8")
+    card = re.search(r'<div class="card" id="fact-events-summit-2023-investment">.*?</div>', home, re.S).group(0)
+    assert "Planned investment, not money spent" in card
+    for path in (out / "projects").glob("*/index.html"):
+        html = path.read_text(encoding="utf-8")
+        if 'class="card"' in html:
+            assert "Planned investment, not money spent" in html, path
+    assert "spent" not in re.sub(r"not money spent", "", home)
+
+
+def test_status_badges_say_their_status_in_words(live_site):
+    _, out = live_site
+    badges = re.findall(r'<li class="badge badge-([a-z-]+)">([^<]+)</li>', (out / "projects/index.html").read_text())
+    assert badges and all(text.strip() for _, text in badges)
+    assert ("provincial-major", "Jiangsu major project") in badges
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_screenshots_for_review(browser, live_site, width):
+    base, _ = live_site
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        ctx = browser.new_context(viewport={"width": width, "height": 844}, color_scheme=scheme)
+        page = ctx.new_page()
+        for name, rel in SHOTS.items():
+            if scheme == "dark" and name != "home":
+                continue
+            page.goto(base + rel)
+            page.add_style_tag(content=RENDER_ALL)  # a full-page screenshot does not scroll
+            suffix = "" if scheme == "light" else "-dark"
+            assert page.screenshot(path=folder / f"{name}-{width}{suffix}.png", full_page=True)[:4] == b"\x89PNG"
+        ctx.close()
