@@ -1,0 +1,97 @@
+"""Open data: every figure as JSON, one CSV per collection with source columns, and the JSON Schemas, under data/.
+
+Pure functions of the validated content; values are written exactly as stored (no rounding), in stable order."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from .model import Content, Figure
+from .numbers import base_value, format_figure
+from .write import Output
+
+FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source")
+
+
+def _number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number (integers stay integers; others keep their shortest exact form)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _plain(value: Decimal) -> str:
+    """A Decimal written without exponent or trailing zeros, for CSV cells."""
+    text = f"{value.normalize():f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def figure_record(fig: Figure, content: Content) -> dict:
+    """One figure as a JSON object with its source spelled out."""
+    source = content.sources[fig.source]
+    kind, _, rest = fig.key.partition(".")
+    return {"key": fig.key, "anchor": fig.anchor, "label": fig.label, "owner": {"kind": kind, "id": rest.split(".")[0]},
+            "value": _number(fig.value), "scale": fig.scale, "unit": fig.unit, "qualifier": fig.qualifier,
+            "value_in_units": _number(base_value(fig)), "as_of": fig.as_of, "text": format_figure(fig),
+            "note": fig.note, "source": {"id": source.id, "title": source.title, "publisher": source.publisher,
+                                         "date": source.date, "url": source.url, "reliability": source.reliability}}
+
+
+def facts_json(content: Content) -> Output:
+    """data/facts.json: every figure on the site, keyed by its global key."""
+    doc = {"title": content.site.title, "updated": content.site.updated,
+           "figures": [figure_record(f, content) for _, f in sorted(content.figures.items())]}
+    data = json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    return Output("data/facts.json", data.encode("utf-8"), "data: every figure as JSON")
+
+
+def _figure_cells(fig: Figure | None, prefix: str) -> dict:
+    """The columns of one figure, named with a prefix; empty when there is no figure."""
+    if fig is None:
+        return {f"{prefix}_{c}": "" for c in FIGURE_COLUMNS}
+    values = {"value": _plain(fig.value), "scale": fig.scale or "", "unit": fig.unit, "qualifier": fig.qualifier or "",
+              "value_in_units": _plain(base_value(fig)), "as_of": fig.as_of, "source": fig.source}
+    return {f"{prefix}_{c}": values[c] for c in FIGURE_COLUMNS}
+
+
+def _source_cells(content: Content, source_id: str) -> dict:
+    """The source columns of a row."""
+    s = content.sources[source_id]
+    return {"source": s.id, "source_title": s.title, "source_publisher": s.publisher, "source_url": s.url or ""}
+
+
+def _csv(dest: str, rows: list[dict], origin: str) -> Output:
+    """A CSV file with a header row, UTF-8, LF line ends."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Output(dest, buf.getvalue().encode("utf-8"), origin)
+
+
+def collection_csvs(content: Content) -> list[Output]:
+    """data/*.csv: projects, companies, industries, summits, the GDP series and the sources."""
+    projects = [{"id": p.id, "name": p.name, "company": p.company, "industry": p.industry, "status": ";".join(p.status),
+                 "year": p.year, "event": p.event or "", **_figure_cells(p.investment, "investment"),
+                 **_source_cells(content, p.source)} for p in content.projects.values()]
+    companies = [{"id": c.id, "name": c.name, "name_zh": c.name_zh or "", "industry": c.industry or "",
+                  "country": c.country or "", "listing": c.listing or "", **_source_cells(content, c.source)}
+                 for c in content.companies.values()]
+    industries = [{"id": i.id, "name": i.name, "name_zh": i.name_zh or "", "tiers": ";".join(i.tiers),
+                   **_source_cells(content, i.source)} for i in content.industries.values()]
+    summits = [{"id": e.id, "name": e.name, "date": e.date, "measure": e.measure, **_figure_cells(e.projects, "projects"),
+                **_figure_cells(e.investment, "investment"), **_source_cells(content, e.source)}
+               for e in sorted(content.events.values(), key=lambda e: e.date)]
+    gdp = [{"year": year, **_figure_cells(f, "gdp"), **_source_cells(content, f.source)}
+           for year, f in content.profile.gdp.items()]
+    sources = [{"id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date or "", "url": s.url or "",
+                "reliability": s.reliability, "note": s.note or ""} for s in content.sources.values()]
+    tables = {"projects": projects, "companies": companies, "industries": industries, "summits": summits,
+              "gdp": gdp, "sources": sources}
+    return [_csv(f"data/{name}.csv", rows, f"data: {name} as CSV") for name, rows in tables.items()]
+
+
+def data_files(content: Content, schemas: dict[str, bytes]) -> list[Output]:
+    """Every download under data/: facts.json, the CSVs and the JSON Schemas of the content files."""
+    return ([facts_json(content)] + collection_csvs(content)
+            + [Output(f"data/schema/{name}", data, "data: JSON Schema") for name, data in schemas.items()])
