@@ -234,7 +234,7 @@ def matrix_row(name: str, marks: list[bool], x0: float, col_w: float, top: float
     """One industry of the tier matrix: its wrapped name and a dot or a ring per column; returns elements and height."""
     lines = wrap(name, x0 - 10)
     h = max(ROW, len(lines) * (FONT + 3) + 8)
-    out = [f'<line x1="0" x2="{WIDTH}" y1="{_n(top)}" y2="{_n(top)}" class="chart-grid"/>']
+    out = [f'<line x1="0" x2="{WIDTH}" y1="{_n(top)}" y2="{_n(top)}" class="chart-rule"/>']
     out += [_text(0, top + (h - len(lines) * (FONT + 3)) / 2 + (FONT + 3) * (j + 0.8), line, "chart-label")
             for j, line in enumerate(lines)]
     out += [f'<circle cx="{_n(x0 + col_w * (k + 0.5))}" cy="{_n(top + h / 2)}" r="{6 if mark else 3}" '
@@ -254,7 +254,7 @@ def tiers_chart(content: model.Content, lang: str) -> Chart:
     for item in items:
         more, h = matrix_row(item.name, [test(item) for _, test in cols], x0, col_w, top)
         body, top = body + more, top + h
-    body.append(f'<line x1="0" x2="{WIDTH}" y1="{_n(top)}" y2="{_n(top)}" class="chart-grid"/>')
+    body.append(f'<line x1="0" x2="{WIDTH}" y1="{_n(top)}" y2="{_n(top)}" class="chart-rule"/>')
     body.append(_text(0, top + FONT + 8, t["chart_total"], "chart-head"))
     body += [_text(x0 + col_w * (k + 0.5), top + FONT + 8, str(sum(map(test, items))), "chart-head", "middle")
              for k, (_, test) in enumerate(cols)]

@@ -95,6 +95,33 @@ def test_dark_mode_switches_colours_of_page_and_charts(browser, live_site):
     assert colours["dark"][0] != colours["light"][0] and colours["dark"][1] != colours["light"][1]
 
 
+CONTRAST_JS = """() => {
+  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => rgb(c).map(v => v / 255).map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+                          .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((m, n) => n - m); return (x + 0.05) / (y + 0.05); };
+  const bg = getComputedStyle(document.body).backgroundColor, out = {};
+  const marks = {".chart-bar:not(.marked)": "fill", ".chart-dot": "fill", ".chart-ring": "stroke",
+                 ".chart-axis": "stroke", ".hatch-line": "stroke", ".chart-svg text": "fill"};
+  for (const [sel, prop] of Object.entries(marks))
+    out[sel] = Math.min(...[...document.querySelectorAll(sel)].map(e => ratio(getComputedStyle(e)[prop], bg)));
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_chart_marks_and_labels_contrast_with_the_page(browser, live_site, scheme):
+    base, _ = live_site
+    ctx = browser.new_context(color_scheme=scheme)
+    page = ctx.new_page()
+    page.goto(base)
+    page.add_style_tag(content=RENDER_ALL)
+    ratios = page.evaluate(CONTRAST_JS)
+    ctx.close()
+    assert all(r >= 3 for r in ratios.values()), ratios  # WCAG 1.4.11 for graphics
+    assert ratios[".chart-svg text"] >= 4.5, ratios  # WCAG 1.4.3 for text
+
+
 def test_print_hides_navigation_and_writes_out_source_addresses(page, live_site):
     base, _ = live_site
     page.goto(base + ARTICLE)
