@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import Problems, SiteError
 from .kinds import json_schemas
+from .links import check_links
 from .model import Content
 from .publish import asset_names, fingerprinted, site_files
 from .render import Renderer, check_article_links, plan
@@ -96,11 +97,14 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
             html, deps[page.dest] = result
             outputs[page.dest] = Output(page.dest, html.encode("utf-8"), f"page {page.dest}")
             rendered += 1
-    # Add the static files and the site-wide files (sitemap, feed, robots.txt ...).
+    # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
     extra = fingerprinted(static, assets) + site_files(content, pages, base_url)
     check_outputs(list(outputs.values()) + extra, problems)
-    problems.raise_if_any()
+    problems.raise_if_any()  # a page that failed to render would echo as broken links to it
     outputs.update((out.dest, out) for out in extra)
+    where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
+    check_links(outputs, renderer.base_url, where, problems)
+    problems.raise_if_any()
     clock.lap("render")
 
     # Write: into a staging folder swapped in whole, or, after an edit, only the files whose bytes changed.

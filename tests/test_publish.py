@@ -187,3 +187,22 @@ def test_link_check_names_page_line_column_and_why():
         "_site/index.html:2:28: error: broken link '/style.css' on /repo/: it leaves the base path /repo/, "
         "so it breaks when the site is served there",
         "_site/index.html:3:1: error: broken link 'a/#nope' on /repo/: /repo/a/ has no element with id 'nope'"]
+
+
+def test_check_and_build_fail_on_planted_broken_links_and_leave_the_site(site):
+    assert run_build(site).returncode == 0
+    before = tree_bytes(site / "_site")
+    edit(site, "templates/news.html", "{% block content %}", "{% block content %}\n<a href=\"{{ url('no-such/') }}\">x</a>")
+    edit(site, "templates/404.html", "{% block content %}", "{% block content %}\n<img src=\"/logo.png\" alt=\"\">")
+    edit(site, "content/articles/summit.md", "## The flagship", "See the [sources](../../sources/#src-nope).\n\n## The flagship")
+    for command in ("check", "build"):
+        result = run_build(site, command)
+        assert result.returncode == 1 and result.stderr.rstrip().splitlines()[-1].startswith("Failed: 3 errors")
+        errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+        assert re.fullmatch(r"_site/404\.html:\d+:1: error: broken link '/logo\.png' on /mini/404\.html: it leaves "
+                            r"the base path /mini/, so it breaks when the site is served there", errors[0])
+        assert re.fullmatch(r"_site/news/index\.html:\d+:1: error: broken link '/mini/no-such/' on /mini/news/: "
+                            r"no page or file at /mini/no-such/", errors[1])
+        assert re.fullmatch(r"_site/news/summit/index\.html:\d+:\d+: error: broken link '\.\./\.\./sources/#src-nope' "
+                            r"on /mini/news/summit/: /mini/sources/ has no element with id 'src-nope'", errors[2])
+        assert tree_bytes(site / "_site") == before

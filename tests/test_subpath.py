@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.error import HTTPError
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import urlopen
 
 import pytest
@@ -86,11 +86,15 @@ def crawl(start: str) -> Crawl:
 
 
 def check_crawl(result: Crawl, start: str) -> None:
-    """Every same-host URL answered 200 and lies under start."""
+    """Every same-host URL answered 200 and lies under start; every #fragment names an id on its page."""
     host = urlsplit(start).netloc
     assert {u: s for u, s in result.status.items() if s != 200} == {}
     outside = [(p, u) for p, u in result.links if urlsplit(u).netloc == host and not u.startswith(start)]
     assert outside == []
+    for page, url in result.links:
+        target, fragment = urldefrag(url)
+        if fragment and target in result.ids:
+            assert unquote(fragment) in result.ids[target], f"{page} links to {url}"
 
 
 def report(name: str, result: Crawl, start: str) -> dict:
@@ -179,7 +183,8 @@ def test_404_page_loads_its_assets_at_any_depth(page, live_site):
 def test_the_crawler_catches_what_breaks_under_a_subpath(tmp_path):
     (tmp_path / "repo").mkdir()
     (tmp_path / "style.css").write_text("")  # exists at the domain root, as on a local server, not under /repo/
-    (tmp_path / "repo/index.html").write_text('<link rel="stylesheet" href="/style.css"><a href="gone/">x</a>')
+    (tmp_path / "repo/index.html").write_text('<link rel="stylesheet" href="/style.css"><a href="gone/">x</a>'
+                                              '<a href="#nowhere">y</a>')
     server, origin = start_server(tmp_path)
     try:
         found = crawl(origin + "/repo/")
@@ -191,4 +196,7 @@ def test_the_crawler_catches_what_breaks_under_a_subpath(tmp_path):
         check_crawl(found, origin + "/repo/")
     del found.status[origin + "/repo/gone/"]
     with pytest.raises(AssertionError, match="style.css"):
+        check_crawl(found, origin + "/repo/")
+    found.links = [(p, u) for p, u in found.links if not u.endswith("/style.css")]
+    with pytest.raises(AssertionError, match="nowhere"):
         check_crawl(found, origin + "/repo/")
