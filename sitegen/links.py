@@ -5,9 +5,10 @@ from a site served under /repo/ breaks on GitHub Pages), or absolute under the b
 must name an output and, with a #fragment, an id on that page."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from html.parser import HTMLParser
+from html import unescape
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .errors import Location, Problems
@@ -16,15 +17,17 @@ from .write import Output
 
 LINK_ATTRS = {"href", "src", "action", "poster"}
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")
+TAG = re.compile(r"<([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+ATTR = re.compile(r"([a-zA-Z_:][\w:.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))")
+COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 @dataclass(frozen=True)
 class Link:
-    """One URL found in a page, with its 1-based line and column."""
+    """One URL found in a page, at the character offset of its tag."""
 
     url: str
-    line: int
-    col: int
+    offset: int
 
 
 @dataclass(frozen=True)
@@ -35,32 +38,51 @@ class PageLinks:
     links: tuple[Link, ...]
 
 
-class LinkParser(HTMLParser):
-    """Collects ids (and <a name>) and link URLs: href, src, and absolute URLs in <meta content> (og:url, og:image)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[Link] = []
-
-    def handle_starttag(self, tag, attrs):
-        line, col = self.getpos()
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name == "id" or (tag == "a" and name == "name"):
-                self.ids.add(value)
-            elif name in LINK_ATTRS or (tag == "meta" and name == "content" and "://" in value):
-                self.links.append(Link(value, line, col + 1))
-
-
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def parse_page(html: bytes) -> PageLinks:
-    """The ids and links of one HTML page (memoized: an incremental rebuild re-parses only the pages that changed)."""
-    parser = LinkParser()
-    parser.feed(html.decode("utf-8", "replace"))
-    parser.close()
-    return PageLinks(frozenset(parser.ids), tuple(parser.links))
+    """The ids (and <a name>s) and link URLs of one page: href, src, and absolute URLs in <meta content>.
+
+    A regular-expression scan of the tags, outside comments; memoized, so an incremental rebuild
+    parses only the pages that changed."""
+    text = html.decode("utf-8", "replace")
+    comments = [m.span() for m in COMMENT.finditer(text)]
+    ids, links = set(), []
+    for tag in TAG.finditer(text):
+        if comments and any(a <= tag.start() < b for a, b in comments):
+            continue
+        name = tag.group(1).lower()
+        for attr in ATTR.finditer(tag.group(2)):
+            key, value = attr.group(1).lower(), unescape(next(v for v in attr.groups()[1:] if v is not None))
+            if key == "id" or (name == "a" and key == "name"):
+                ids.add(value)
+            elif key in LINK_ATTRS or (name == "meta" and key == "content" and "://" in value):
+                links.append(Link(value, tag.start()))
+    return PageLinks(frozenset(ids), tuple(links))
+
+
+@lru_cache(maxsize=4096)
+def resolved(html: bytes, dest: str, origin: str, base: str) -> tuple:
+    """(link, path under the base or None, fragment, why it is outside) for each internal link of a page; memoized."""
+    found = []
+    for link in parse_page(html).links:
+        url = link.url.strip()
+        parts = urlsplit(urljoin(origin + page_url(dest, base), url))
+        if parts.scheme in SKIP_SCHEMES or f"{parts.scheme}://{parts.netloc}" != origin:
+            continue
+        path = unquote(parts.path)
+        path = base if path + "/" == base else path  # GitHub Pages redirects /repo to /repo/
+        if not path.startswith(base):
+            if not urlsplit(url).netloc:  # an absolute link elsewhere on the host (another project) is not ours
+                found.append((link, None, "", f"it leaves the base path {base}, so it breaks when the site is served there"))
+            continue
+        found.append((link, path, unquote(parts.fragment), ""))
+    return tuple(found)
+
+
+def position(html: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of a character offset in a page."""
+    text = html.decode("utf-8", "replace")[:offset]
+    return text.count("\n") + 1, offset - (text.rfind("\n") + 1) + 1
 
 
 def check_links(outputs: dict[str, Output], base_url: str, where: str, problems: Problems) -> int:
@@ -68,43 +90,32 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
 
     A link broken the same way on many pages (one written by a shared template) is reported once, with a count."""
     origin, base = "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
-    parsed = {dest: parse_page(out.data) for dest, out in outputs.items() if dest.endswith(".html")}
+    pages = {dest: out.data for dest, out in outputs.items() if dest.endswith(".html")}
     checked, broken = 0, {}
-    for dest, page in sorted(parsed.items()):
-        for link in page.links:
-            target = urljoin(origin + page_url(dest, base), link.url.strip())
-            problem = link_problem(target, bool(urlsplit(link.url.strip()).netloc), origin, base, parsed, outputs)
-            checked += problem is not None
+    for dest, html in sorted(pages.items()):
+        for link, path, fragment, outside in resolved(html, dest, origin, base):
+            checked += 1
+            problem = outside or target_problem(path, fragment, base, pages, outputs)
             if problem:
-                broken.setdefault((target, problem), []).append((dest, link))
-    for (_, problem), places in broken.items():
+                broken.setdefault((path, fragment, problem), []).append((dest, link))
+    for (_, _, problem), places in broken.items():
         (dest, link), more = places[0], len(places) - 1
         also = f" (and on {more} more page{'s' * (more != 1)})" if more else ""
-        problems.error(Location(f"{where}/{dest}", link.line, link.col),
+        line, col = position(pages[dest], link.offset)
+        problems.error(Location(f"{where}/{dest}", line, col),
                        f"broken link '{link.url}' on {page_url(dest, base)}{also}: {problem}",
                        "fix the link in the template or article that writes it")
     return checked
 
 
-def link_problem(target: str, written_absolute: bool, origin: str, base: str, parsed: dict[str, PageLinks],
-                 outputs: dict[str, Output]) -> str | None:
-    """Why a link, resolved against its page, is broken: '' when it is fine, None when it is not internal."""
-    parts = urlsplit(target)
-    if parts.scheme in SKIP_SCHEMES or f"{parts.scheme}://{parts.netloc}" != origin:
-        return None
-    path = unquote(parts.path)
-    path = base if path + "/" == base else path  # GitHub Pages redirects /repo to /repo/
-    if not path.startswith(base):
-        if written_absolute:  # e.g. another project site on user.github.io: not ours to check
-            return None
-        return f"it leaves the base path {base}, so it breaks when the site is served there"
+def target_problem(path: str, fragment: str, base: str, pages: dict[str, bytes], outputs: dict[str, Output]) -> str:
+    """Why an internal path (and #fragment) names nothing in the outputs, or '' when it is fine."""
     rel = path[len(base):]
     dest = rel + "index.html" if rel == "" or rel.endswith("/") else rel
     if dest not in outputs:
         if dest + "/index.html" not in outputs:
             return f"no page or file at {path}"
         dest += "/index.html"  # GitHub Pages redirects /x to /x/
-    fragment = unquote(parts.fragment)
-    if fragment and dest in parsed and fragment not in parsed[dest].ids:
+    if fragment and dest in pages and fragment not in parse_page(pages[dest]).ids:
         return f"{page_url(dest, base)} has no element with id '{fragment}'"
     return ""

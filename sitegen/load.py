@@ -152,13 +152,33 @@ def location(source: str, node: yaml.Node) -> Location:
     return Location(source, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_yaml(path: Path, source: str, problems: Problems) -> Document | None:
-    """Load one YAML content file."""
-    text = read_text(path, source, problems)
+def load_yaml(path: Path, source: str, problems: Problems, text: str | None = None) -> Document | None:
+    """Load one YAML content file (or its text, when already read)."""
+    text = text if text is not None else read_text(path, source, problems)
     if text is None:
         return None
     root = parse_yaml(text, source, problems)
+    if root is None and not problems.errors:
+        problems.error(Location(source, 1, 1), "the file holds only comments", "add the content or delete the file")
     return Document(source, text, root) if root is not None else None
+
+
+ITEM_START = re.compile(r"^-(?:[ \t]|$)")
+PLAIN_LINE = re.compile(r"^\s*(?:#.*)?$")
+ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s:\[{,-])[&*!]\w|^(?:---|\.\.\.|%)", re.M)
+
+
+def split_items(text: str) -> list[tuple[int, str]] | None:
+    """Cut a top-level block list into its items, as (0-based first line, text) pairs, so each can be parsed
+    and cached on its own. None when the file is not a plain list (anchors, tags, flow style, documents)."""
+    if ANCHOR_OR_ALIAS.search(text):
+        return None
+    lines = text.splitlines(keepends=True)
+    starts = [n for n, line in enumerate(lines) if ITEM_START.match(line)]
+    if not starts or not all(PLAIN_LINE.match(line) for line in lines[: starts[0]]):
+        return None
+    bounds = starts + [len(lines)]
+    return [(bounds[i], "".join(lines[bounds[i]: bounds[i + 1]])) for i in range(len(starts))]
 
 
 def load_markdown(path: Path, source: str, problems: Problems) -> Document | None:

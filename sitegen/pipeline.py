@@ -30,6 +30,7 @@ class State:
     outputs: dict[str, Output]
     deps: dict[str, frozenset]
     warnings: list[SiteError]
+    items: dict = field(default_factory=dict)  # parsed list items by text and position, for the next load
 
 
 @dataclass
@@ -62,10 +63,11 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
 
     # Load and validate the content (again only if a content file changed); references once fields are valid.
     if previous and not any(f.startswith("content/") for f in changed_files):
-        content, changed = previous.content, set()
+        content, changed, items = previous.content, set(), previous.items
         problems.warnings = list(previous.warnings)
     else:
-        content = load_content(root, problems)
+        items = dict(previous.items) if previous else {}
+        content = load_content(root, problems, items)
         problems.raise_if_any()
         changed = changes(previous.content, content) if previous else set()
     clock.lap("load")
@@ -115,7 +117,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
         write_site(list(outputs.values()), out_dir)
         written = len(outputs)
     clock.lap("write")
-    state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings)
+    state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items)
     size = sum(len(o.data) for o in outputs.values())
     return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
                        rendered, written, state)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import kinds, model
 from .errors import Location, Problems
-from .load import Document, load_markdown, load_yaml, location
+from .load import Document, load_markdown, load_yaml, location, parse_yaml, read_text, split_items
 from .prose import typed_figures
 from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
@@ -18,11 +18,16 @@ SINGULAR = {"industries": "industry", "companies": "company", "projects": "proje
             "sources": "source"}
 
 
-def load_content(root: Path, problems: Problems) -> model.Content | None:
-    """Read and validate everything under root/content; report problems instead of raising."""
+def load_content(root: Path, problems: Problems, cache: dict | None = None) -> model.Content | None:
+    """Read and validate everything under root/content; report problems instead of raising.
+
+    `cache` (kept between builds by the caller) maps each list item's text and position to what parsing it
+    gave, so after an edit only the changed items of a file are parsed again."""
     content_dir = root / "content"
     refs: list[RefValue] = []
-    parsed = {k.name: _parse_kind(content_dir, k, problems, refs) for k in kinds.KINDS}
+    old, cache = ({} if cache is None else dict(cache)), cache if cache is not None else {}
+    cache.clear()  # keep only the items of this build: the cache never grows past the content
+    parsed = {k.name: _parse_kind(content_dir, k, problems, refs, (old, cache)) for k in kinds.KINDS}
     strings = _parse_strings(content_dir, problems)
     articles = _parse_articles(content_dir, problems, refs)
     if problems.errors:
@@ -41,18 +46,39 @@ def _rel(path: Path, content_dir: Path) -> str:
     return path.relative_to(content_dir.parent).as_posix()
 
 
-def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list):
-    """Load one kind's file and parse its root field."""
+def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, cache: tuple):
+    """Load one kind's file and parse its root field; a list file item by item, reusing cached items."""
     path = content_dir / kind.path
     source = _rel(path, content_dir)
     if not path.is_file():
         problems.error(Location(source), "file is missing", f"create {source}; see the README for its keys")
         return INVALID
-    doc = load_yaml(path, source, problems)
-    if doc is None:
+    text = read_text(path, source, problems)
+    chunks = split_items(text) if text is not None and kind.collection else None
+    if chunks is None:
+        doc = load_yaml(path, source, problems, text) if text is not None else None
+        return INVALID if doc is None else kind.root.parse(doc.root, Cx(source, problems, refs))
+    items = [_parse_item(kind, source, offset, chunk, problems, refs, cache) for offset, chunk in chunks]
+    if len(items) < kind.root.min_items:
+        problems.error(Location(source, 1, 1), f"expected at least {kind.root.min_items} item(s), got {len(items)}")
         return INVALID
-    cx = Cx(source, problems, refs)
-    return kind.root.parse(doc.root, cx)
+    return INVALID if any(i is INVALID for i in items) else tuple(items)
+
+
+def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems: Problems, refs: list, cache: tuple):
+    """Parse one list item (its text starts at line offset + 1), or take it from the cache."""
+    key, (old, new) = (source, offset, chunk), cache
+    if key in old:
+        item, item_refs = new[key] = old[key]
+        refs.extend(item_refs)
+        return item
+    errors_before, item_refs = len(problems.errors), []
+    node = parse_yaml(chunk, source, problems, line_offset=offset)
+    item = kind.root.item.parse(node.value[0], Cx(source, problems, item_refs)) if node is not None else INVALID
+    refs.extend(item_refs)
+    if item is not INVALID and len(problems.errors) == errors_before:
+        new[key] = (item, item_refs)
+    return item
 
 
 def _parse_strings(content_dir: Path, problems: Problems) -> dict:
