@@ -17,8 +17,8 @@ from .write import Output
 
 LINK_ATTRS = {"href", "src", "action", "poster"}
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")
-TAG = re.compile(r"<([a-zA-Z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
-ATTR = re.compile(r"([a-zA-Z_:][\w:.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+))")
+ATTR = re.compile(r"""\s(id|name|href|src|action|poster|content)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+TAG_NAME = re.compile(r"<([a-zA-Z][\w:-]*)")
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -42,21 +42,22 @@ class PageLinks:
 def parse_page(html: bytes) -> PageLinks:
     """The ids (and <a name>s) and link URLs of one page: href, src, and absolute URLs in <meta content>.
 
-    A regular-expression scan of the tags, outside comments; memoized, so an incremental rebuild
-    parses only the pages that changed."""
+    A regular-expression scan for the attributes (quoted, as the templates write them), outside comments;
+    memoized, so an incremental rebuild parses only the pages that changed."""
     text = html.decode("utf-8", "replace")
     comments = [m.span() for m in COMMENT.finditer(text)]
     ids, links = set(), []
-    for tag in TAG.finditer(text):
-        if comments and any(a <= tag.start() < b for a, b in comments):
+    for attr in ATTR.finditer(text):
+        start = text.rfind("<", 0, attr.start())
+        if comments and any(a <= start < b for a, b in comments):
             continue
-        name = tag.group(1).lower()
-        for attr in ATTR.finditer(tag.group(2)):
-            key, value = attr.group(1).lower(), unescape(next(v for v in attr.groups()[1:] if v is not None))
-            if key == "id" or (name == "a" and key == "name"):
-                ids.add(value)
-            elif key in LINK_ATTRS or (name == "meta" and key == "content" and "://" in value):
-                links.append(Link(value, tag.start()))
+        tag = TAG_NAME.match(text, start)
+        name, key = (tag.group(1).lower() if tag else ""), attr.group(1).lower()
+        value = unescape(attr.group(2) if attr.group(2) is not None else attr.group(3))
+        if key == "id" or (name == "a" and key == "name"):
+            ids.add(value)
+        elif key in LINK_ATTRS or (name == "meta" and key == "content" and "://" in value):
+            links.append(Link(value, start))
     return PageLinks(frozenset(ids), tuple(links))
 
 
