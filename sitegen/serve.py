@@ -21,7 +21,7 @@ from .errors import BuildFailed, SiteError, excerpt
 from .pipeline import WATCHED, build, scan_inputs
 from .render import base_path
 
-POLL_MS = 50
+POLL_MS = 25
 
 
 class Session:
@@ -83,7 +83,7 @@ class Session:
 
 
 class PollingWatcher(Watcher):
-    """Replaces livereload's 0.8 s polling and 3 s throttle: checks every 50 ms, rebuilds, then reloads."""
+    """Replaces livereload's 0.8 s polling and 3 s throttle: checks every 25 ms, rebuilds, then reloads."""
 
     def __init__(self, session: Session):
         super().__init__()
