@@ -53,6 +53,7 @@ class Chart:
     rows: tuple[Row, ...]
     sources: tuple[str, ...]
     note: str = ""
+    csv: str = ""  # the download under data/ that holds the chart's data, e.g. data/gdp.csv
 
 
 def _n(x: float) -> str:
@@ -154,7 +155,7 @@ def gdp_chart(content: model.Content, lang: str) -> Chart:
     body, height = bar_panel("chart-gdp", bars, 0, "", lang, "")
     return Chart("chart-gdp", t["chart_gdp_title"].format(unit=unit_words("CNY", exp, lang)), summary,
                  svg("chart-gdp", height + 2, summary, body), (t["year"], t["gdp"]),
-                 tuple(Row(y, (gdp[y],)) for y in years), sources([gdp[y] for y in years]))
+                 tuple(Row(y, (gdp[y],)) for y in years), sources([gdp[y] for y in years]), csv="data/gdp.csv")
 
 
 def summits_summary(events: list, t: dict, lang: str) -> str:
@@ -196,7 +197,7 @@ def summits_chart(content: model.Content, lang: str) -> Chart:
     note = " ".join(t["chart_started_note"].format(name=e.short_name) for e in started)
     return Chart(cid, t["chart_summits_title"], summary, svg(cid, top + 2, summary, body, hatch(cid) if started else ""),
                  (t["event_name"], t["projects_count"], t["investment"], t["chart_counts"]), rows,
-                 sources([f for e in events for f in (e.projects, e.investment)]), note)
+                 sources([f for e in events for f in (e.projects, e.investment)]), note, "data/summits.csv")
 
 
 def wrap(text: str, width: float) -> list[str]:
@@ -262,7 +263,7 @@ def tiers_chart(content: model.Content, lang: str) -> Chart:
     rows = tuple(Row(i.name, tuple(t["cell_yes"] if test(i) else t["cell_no"] for _, test in cols), ("industries", i.id))
                  for i in items)
     return Chart(cid, t["chart_tiers_title"], summary, svg(cid, top + FONT + 14, summary, body),
-                 (t["industry"], *(h for h, _ in cols)), rows, sources(items))
+                 (t["industry"], *(h for h, _ in cols)), rows, sources(items), csv="data/industries.csv")
 
 
 class Charts:

@@ -6,13 +6,31 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from .model import Content, Figure
 from .numbers import base_value, format_figure
 from .write import Output
 
 FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source")
+MEDIA_TYPES = {".csv": "text/csv", ".json": "application/json"}
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file under data/ as the Data page lists it. `name` is its file name without the extension (the
+    schema's file name for a JSON Schema); `rows` counts a CSV's data rows or facts.json's figures; `columns`
+    is a CSV's header."""
+
+    dest: str
+    name: str
+    kind: str  # facts, table or schema
+    media_type: str
+    bytes: int
+    rows: int | None = None
+    columns: tuple[str, ...] = ()
 
 
 def _number(value: Decimal) -> int | float:
@@ -34,7 +52,8 @@ def figure_record(fig: Figure, content: Content) -> dict:
             "value": _number(fig.value), "scale": fig.scale, "unit": fig.unit, "qualifier": fig.qualifier,
             "value_in_units": _number(base_value(fig)), "as_of": fig.as_of, "text": format_figure(fig),
             "note": fig.note, "source": {"id": source.id, "title": source.title, "publisher": source.publisher,
-                                         "date": source.date, "url": source.url, "reliability": source.reliability}}
+                                         "date": source.date, "url": source.url, "retrieved": source.retrieved,
+                                         "reliability": source.reliability}}
 
 
 def facts_json(content: Content) -> Output:
@@ -85,7 +104,8 @@ def collection_csvs(content: Content) -> list[Output]:
     gdp = [{"year": year, **_figure_cells(f, "gdp"), **_source_cells(content, f.source)}
            for year, f in content.profile.gdp.items()]
     sources = [{"id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date or "", "url": s.url or "",
-                "reliability": s.reliability, "note": s.note or ""} for s in content.sources.values()]
+                "retrieved": s.retrieved or "", "reliability": s.reliability, "note": s.note or ""}
+               for s in content.sources.values()]
     tables = {"projects": projects, "companies": companies, "industries": industries, "summits": summits,
               "gdp": gdp, "sources": sources}
     return [_csv(f"data/{name}.csv", rows, f"data: {name} as CSV") for name, rows in tables.items()]
@@ -95,3 +115,24 @@ def data_files(content: Content, schemas: dict[str, bytes]) -> list[Output]:
     """Every download under data/: facts.json, the CSVs and the JSON Schemas of the content files."""
     return ([facts_json(content)] + collection_csvs(content)
             + [Output(f"data/schema/{name}", data, "data: JSON Schema") for name, data in schemas.items()])
+
+
+def _shape(out: Output) -> tuple[int | None, tuple[str, ...]]:
+    """How many records a download holds (a CSV's data rows, facts.json's figures) and a CSV's columns."""
+    if out.dest.endswith(".csv"):
+        header, *rows = csv.reader(io.StringIO(out.data.decode("utf-8")))
+        return len(rows), tuple(header)
+    if out.dest == "data/facts.json":
+        return len(json.loads(out.data)["figures"]), ()
+    return None, ()
+
+
+def catalogue(outputs: list[Output]) -> tuple[Download, ...]:
+    """The downloads with their real byte sizes, in the order data_files made them."""
+    found = []
+    for out in outputs:
+        path = PurePosixPath(out.dest)
+        kind = "schema" if path.parent.name == "schema" else "facts" if path.suffix == ".json" else "table"
+        name = path.name if kind == "schema" else path.stem
+        found.append(Download(out.dest, name, kind, MEDIA_TYPES[path.suffix], len(out.data), *_shape(out)))
+    return tuple(found)

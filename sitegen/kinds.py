@@ -51,6 +51,8 @@ SOURCE = Record(model.Source, {
     "publisher": Text("who published it"),
     "date": Period("date of publication: YYYY-MM-DD, or YYYY-MM or YYYY when only that is known", required=False),
     "url": Url("address of the page", required=False),
+    "retrieved": Date("the day the page was read for this site, YYYY-MM-DD (write it when you check a source)",
+                      required=False),
     "reliability": Choice(RELIABILITY, "high: official or major outlet; medium: reputable copy; low: aggregator"),
     "note": Text("caveats about this source", required=False),
 }, title="Source")

@@ -9,7 +9,8 @@ from .errors import Location
 
 @dataclass(frozen=True)
 class Source:
-    """Where figures come from. `url` is http(s) or empty; `reliability` is high, medium or low."""
+    """Where figures come from. `url` is http(s) or empty; `reliability` is high, medium or low; `retrieved` is the
+    day the page was read, when recorded."""
 
     id: str
     title: str
@@ -17,6 +18,7 @@ class Source:
     reliability: str
     date: str | None = None
     url: str | None = None
+    retrieved: str | None = None
     title_zh: str | None = None
     note: str | None = None
     loc: Location = field(default=Location(""), compare=False)

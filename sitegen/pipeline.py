@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .data import catalogue, data_files
 from .errors import Problems, SiteError
 from .kinds import json_schemas
 from .links import check_links
@@ -79,8 +80,10 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     reuse = previous is not None and previous.base_url == base_url
     static = static_outputs(root / "static")
     assets = asset_names(static)
+    data = data_files(content, schema_files())  # before the pages: the Data page lists their sizes
     renderer = Renderer(content, root / "templates", root, base_url,
-                        env=None if templates_changed or not reuse else previous.env, assets=assets)
+                        env=None if templates_changed or not reuse else previous.env, assets=assets,
+                        downloads=catalogue(data))
     if templates_changed:
         renderer.check_templates(problems)
         changed |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
@@ -100,7 +103,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
             outputs[page.dest] = Output(page.dest, html.encode("utf-8"), f"page {page.dest}")
             rendered += 1
     # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
-    extra = fingerprinted(static, assets) + site_files(content, pages, base_url)
+    extra = fingerprinted(static, assets) + site_files(content, pages, base_url) + data
     check_outputs(list(outputs.values()) + extra, problems)
     problems.raise_if_any()  # a page that failed to render would echo as broken links to it
     outputs.update((out.dest, out) for out in extra)

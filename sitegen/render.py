@@ -14,8 +14,9 @@ from markupsafe import Markup, escape
 from . import model
 from .charts import Charts
 from .errors import Location, Problems
+from .jsonld import JsonLd
 from .numbers import format_figure
-from .track import Recorder, TrackedContent, TrackedObject, select
+from .track import COLLECTIONS, Recorder, TrackedContent, TrackedObject, select
 from .validate import REF, body_location, resolve_ref
 
 SECTIONS = {"industries": "industry", "companies": "company", "projects": "project", "events": "event"}
@@ -80,6 +81,7 @@ def plan(content: model.Content) -> list[Page]:
     pages.append(Page("news/index.html", "news.html", "news", items=articles))
     pages += [Page(f"news/{a.slug}/index.html", "article.html", "article", item=a) for a in articles]
     pages.append(Page("sources/index.html", "sources.html", "sources", items=tuple(content.sources.values())))
+    pages.append(Page("data/index.html", "data.html", "data"))
     pages.append(Page("404.html", "404.html", "404"))
     return pages
 
@@ -105,8 +107,9 @@ class Renderer:
     """Renders pages of one content snapshot; keeps the Jinja environment and Markdown converter between pages."""
 
     def __init__(self, content: model.Content, templates: Path, root: Path, base_url: str, lang: str = "en",
-                 env: jinja2.Environment | None = None, assets: dict[str, str] | None = None):
+                 env: jinja2.Environment | None = None, assets: dict[str, str] | None = None, downloads: tuple = ()):
         self.root, self.lang, self.templates = root, lang, templates
+        self._downloads = downloads  # the files under data/, with their sizes, for the Data page
         self.page_cites: Citations | None = None
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.recorder = Recorder()
@@ -118,9 +121,12 @@ class Renderer:
         self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=self.content,
                                 profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
                                 t=content.strings[lang], lang=lang, related=self.related,
-                                figure_owner=self.figure_owner, asset=self.asset, absolute=self.absolute)
+                                figure_owner=self.figure_owner, asset=self.asset, absolute=self.absolute,
+                                downloads=self.downloads, as_of=self.as_of)
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
+        self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
+                                        lambda kind, ident: self.absolute(self.url_for(kind, ident)))
         self.md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"], output_format="html")
         self.md.preprocessors.deregister("html_block")
         self.md.inlinePatterns.deregister("html")
@@ -133,6 +139,11 @@ class Renderer:
         """The URL of a static file under its fingerprinted name: asset('style.css') -> '/repo/style.3f9a1c2e.css'."""
         self.recorder.add("static", path)
         return self.url(self.assets.get(path, path))
+
+    def downloads(self) -> tuple:
+        """The files under data/ with their sizes; they hold every item, so reading them depends on all content."""
+        self.recorder.deps |= {(kind, "*") for kind in COLLECTIONS} | {("profile", "")}
+        return self._downloads
 
     def absolute(self, url: str) -> str:
         """A root-relative URL as an absolute one on the base URL's host, for canonical and OpenGraph URLs."""
@@ -148,6 +159,11 @@ class Renderer:
         if self.page_cites is not None:
             self.page_cites.shown.append(fig)
         return format_figure(fig, self.lang, short=short, bare=bare)
+
+    def as_of(self, fig: model.Figure) -> Markup:
+        """The as-of date shown beside a figure: ' (as of 28 October 2023)', with a machine-readable <time>."""
+        return Markup(' <span class="as-of">({} <time datetime="{}">{}</time>)</span>').format(
+            self.content.strings[self.lang]["as_of"], fig.as_of, self.human_date(fig.as_of))
 
     def human_date(self, value: str | int | None) -> str:
         """'2023-10-31' -> '31 October 2023', '2017-09' -> 'September 2017', '2022' -> '2022'."""
@@ -258,7 +274,8 @@ class Renderer:
             text = self.fmt(target, short=style == "short", bare=style == "bare")
             n = cites.cite(target.source)
             return (f'<span class="fig" data-fact="{escape(target.key)}">{escape(text)}</span>'
-                    f'<sup class="cite"><a href="#src-{escape(target.source)}" aria-label="source {n}">{n}</a></sup>')
+                    f'<sup class="cite"><a href="#src-{escape(target.source)}" aria-label="source {n}">{n}</a></sup>'
+                    f"{self.as_of(target)}")
         kind, item = target
         return f'<a href="{escape(self.url_for(kind, item.id))}">{escape(item.name)}</a>'
 

@@ -111,9 +111,10 @@ def test_figure_edit_rerenders_only_pages_that_show_it(tmp_path):
     path = root / "content/companies.yaml"
     path.write_text(path.read_text().replace("value: 19812", "value: 19813"))
     result = build(root, root / "_inc", previous=state)
-    assert result.rendered <= 7, result.rendered  # the company, its project, lists naming it, the article, sources
+    # the company, its project, lists naming it, the article, sources, and the Data page (it lists the downloads' sizes)
+    assert result.rendered <= 8, result.rendered
     assert "19,813 employees" in (root / "_inc/companies/jcet/index.html").read_text()
-    assert result.written == 2  # only the company page and the sources page changed bytes
+    assert result.written == 3  # only the company page, the sources page and data/facts.json changed bytes
 
 
 def test_unchanged_rebuild_renders_and_writes_nothing(tmp_path):
