@@ -24,6 +24,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "(default: the folder of build.py)")
     parser.add_argument("--out", help="output folder (default: _site in the project folder)")
     parser.add_argument("--base-url", help="public address of the site, e.g. https://user.github.io/repo/")
+    parser.add_argument("--fresh", action="store_true", help="ignore the cache in .cache/ and build everything")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
     args = parser.parse_args(argv)
@@ -70,8 +71,12 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from sitegen.serve import serve
         return serve(root, out, args.base_url, args.host, args.port)
+    from sitegen import cache
+
+    previous = None if args.fresh else cache.load(root, out, args.base_url)
     try:
-        result = build(root, out, args.base_url, write=args.command == "build")
+        result = build(root, out, args.base_url, write=args.command == "build", previous=previous,
+                       cache=cache.cache_dir(root) / "templates")
     except BuildFailed as failed:
         for error in failed.errors:
             print(error.format(), file=sys.stderr)
@@ -79,13 +84,17 @@ def run(args: argparse.Namespace) -> int:
         kept = f"; {display(out, root)}/ was left as it was" if args.command == "build" else ""
         print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
         return 1
+    if args.command == "build":
+        cache.save(root, result.state)
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     warned = f", {len(result.warnings)} warning{'s' * (len(result.warnings) != 1)}" if result.warnings else ""
     if args.command == "check":
         print(f"Checked {result.pages} pages: no errors{warned} ({result.seconds:.2f} s).")
     else:
-        print(f"Built {result.pages} pages ({result.files} files, {result.bytes / 1024:.0f} KB) into "
+        partial = (f"; {result.rendered} pages rendered, {result.written} files written"
+                   if result.rendered < result.pages else "")
+        print(f"Built {result.pages} pages ({result.files} files, {result.bytes / 1024:.0f} KB{partial}) into "
               f"{display(out, root)}/ in {result.seconds:.2f} s{warned}.")
     return 0
 

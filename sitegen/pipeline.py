@@ -13,7 +13,7 @@ from .kinds import json_schemas
 from .links import check_links
 from .model import Content
 from .publish import asset_names, fingerprinted, site_files
-from .render import Renderer, check_article_links, plan
+from .render import Renderer, check_article_links, make_env, plan
 from .track import changes
 from .validate import load_content
 from .write import Output, check_outputs, update_site, write_site
@@ -50,11 +50,12 @@ class BuildResult:
 
 
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, write: bool = True,
-          previous: State | None = None) -> BuildResult:
+          previous: State | None = None, cache: Path | None = None) -> BuildResult:
     """Build the site under root into out_dir (default root/_site); raise BuildFailed with every user error.
 
     With `previous`, the state of the last successful build into the same folder, only what the changed
-    input files touch is reloaded, re-rendered and rewritten; the output is byte-identical to a full build."""
+    input files touch is reloaded, re-rendered and rewritten; the output is byte-identical to a full build.
+    With `cache`, a folder, compiled templates are kept there between runs."""
     start = time.perf_counter()
     out_dir = out_dir or root / "_site"
     problems = Problems()
@@ -81,8 +82,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     static = static_outputs(root / "static")
     assets = asset_names(static)
     data = data_files(content, schema_files())  # before the pages: the Data page lists their sizes
-    renderer = Renderer(content, root / "templates", root, base_url,
-                        env=None if templates_changed or not reuse else previous.env, assets=assets,
+    env = previous.env if reuse and not templates_changed and previous.env else make_env(root / "templates", cache)
+    renderer = Renderer(content, root / "templates", root, base_url, env=env, assets=assets,
                         downloads=catalogue(data))
     if templates_changed:
         renderer.check_templates(problems)

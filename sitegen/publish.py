@@ -6,11 +6,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from pathlib import PurePosixPath
-from xml.sax.saxutils import escape
+from html import escape as _escape
 
 from .model import Content
 from .render import Page, absolute, base_path, page_url
 from .write import Output
+
+
+def escape(text: str) -> str:
+    """Escape &, < and > for XML text (xml.sax.saxutils would pull in urllib.request at start-up)."""
+    return _escape(text, quote=False)
 
 FINGERPRINTED = (".css", ".js")
 

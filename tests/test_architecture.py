@@ -8,7 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sitegen"
 LAYERS = ["errors", "model", "load", "schema", "kinds", "prose", "validate", "numbers", "charts", "jsonld", "track", "render", "write", "data",
-          "publish", "links", "pipeline", "serve"]
+          "publish", "links", "pipeline", "cache", "serve"]
 
 
 def local_imports(path: Path) -> set[str]:

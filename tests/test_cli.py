@@ -87,3 +87,28 @@ def test_out_refuses_to_replace_a_foreign_folder(site, tmp_path):
 def test_help_runs():
     result = subprocess.run([sys.executable, str(REPO / "build.py"), "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "--base-url" in result.stdout
+
+
+def test_cached_rebuild_after_an_edit_equals_a_fresh_build(site, tmp_path):
+    assert run_build(site).returncode == 0
+    assert (site / ".cache/sitegen/state.pickle").is_file()
+    edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
+    result = run_build(site)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"; [1-9] pages rendered, [1-9] files written\)", result.stdout), result.stdout
+    assert run_build(site, "--out", str(tmp_path / "fresh"), "--fresh").returncode == 0
+    assert tree_bytes(site / "_site") == tree_bytes(tmp_path / "fresh")
+
+
+def test_cache_is_ignored_when_the_output_was_touched(site):
+    assert run_build(site).returncode == 0
+    (site / "_site/index.html").write_text("tampered")
+    result = run_build(site)
+    assert result.returncode == 0 and "pages rendered" not in result.stdout
+    assert "tampered" not in (site / "_site/index.html").read_text()
+
+
+def test_fresh_ignores_the_cache(site):
+    assert run_build(site).returncode == 0
+    result = run_build(site, "--fresh")
+    assert result.returncode == 0 and "pages rendered" not in result.stdout

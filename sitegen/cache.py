@@ -1,0 +1,74 @@
+"""The on-disk cache between command-line builds: the last build's state, so an edit rebuilds only what it touches.
+
+Kept in .cache/sitegen/ under the project. It is used only when nothing casts doubt on it: the same generator
+code and Python, the same output folder and base URL, and every output file still as the last build left it.
+Otherwise the build is a full one."""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .pipeline import State
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_dir(root: Path) -> Path:
+    """Where a project's cache lives."""
+    return root / ".cache" / "sitegen"
+
+
+def code_version() -> str:
+    """A digest of the generator's code and of Python's and the libraries' versions: a new generator never trusts
+    an old cache."""
+    import jinja2
+    import markdown
+    import yaml
+    versions = f"{sys.version} jinja2 {jinja2.__version__} markdown {markdown.__version__} pyyaml {yaml.__version__}"
+    digest = hashlib.blake2b(versions.encode(), digest_size=16)
+    for path in sorted(PACKAGE.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _manifest(out_dir: Path, dests) -> dict[str, tuple[int, int]]:
+    """Size and mtime of each output file as written."""
+    found = {}
+    for dest in dests:
+        st = (out_dir / dest).stat()
+        found[dest] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def save(root: Path, state: State) -> None:
+    """Store a successful build's state (never raises: a cache is optional)."""
+    try:
+        folder = cache_dir(root)
+        folder.mkdir(parents=True, exist_ok=True)
+        record = {"version": code_version(), "manifest": _manifest(state.out_dir, state.outputs),
+                  "state": replace(state, env=None)}
+        tmp = folder / "state.pickle.tmp"
+        tmp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(folder / "state.pickle")
+    except OSError:
+        pass
+
+
+def load(root: Path, out_dir: Path, base_url: str | None) -> State | None:
+    """The last build's state when it can be trusted for a build into out_dir, else None."""
+    path = cache_dir(root) / "state.pickle"
+    try:
+        record = pickle.loads(path.read_bytes())
+        state = record["state"]
+        if record["version"] != code_version() or state.out_dir != out_dir:
+            return None
+        if base_url is not None and base_url != state.base_url:
+            return None
+        if _manifest(out_dir, state.outputs) != record["manifest"]:
+            return None
+        return state
+    except (OSError, pickle.UnpicklingError, EOFError, KeyError, AttributeError, TypeError, ValueError):
+        return None
