@@ -58,9 +58,11 @@ def figure_record(fig: Figure, content: Content) -> dict:
 
 def facts_json(content: Content) -> Output:
     """data/facts.json: every figure on the site, keyed by its global key."""
-    doc = {"title": content.site.title, "updated": content.site.updated,
-           "figures": [figure_record(f, content) for _, f in sorted(content.figures.items())]}
-    data = json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    head = json.dumps({"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False,
+                      sort_keys=True)[:-1]
+    rows = [json.dumps(figure_record(f, content), ensure_ascii=False, sort_keys=True)
+            for _, f in sorted(content.figures.items())]
+    data = head + ', "figures": [\n' + ",\n".join(rows) + "\n]}\n"  # one figure a line: readable and diffable
     return Output("data/facts.json", data.encode("utf-8"), "data: every figure as JSON")
 
 

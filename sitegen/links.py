@@ -67,7 +67,8 @@ def resolved(html: bytes, dest: str, origin: str, base: str) -> tuple:
     found = []
     for link in parse_page(html).links:
         url = link.url.strip()
-        parts = urlsplit(urljoin(origin + page_url(dest, base), url))
+        parts = _split(origin + page_url(dest, base) if url.startswith("#") or not url.startswith("/") or
+                       url.startswith("//") else origin, url)
         if parts.scheme in SKIP_SCHEMES or f"{parts.scheme}://{parts.netloc}" != origin:
             continue
         path = unquote(parts.path)
@@ -78,6 +79,12 @@ def resolved(html: bytes, dest: str, origin: str, base: str) -> tuple:
             continue
         found.append((link, path, unquote(parts.fragment), ""))
     return tuple(found)
+
+
+@lru_cache(maxsize=65536)
+def _split(page: str, url: str):
+    """A link resolved against its page and split; root-relative links share one entry across pages."""
+    return urlsplit(urljoin(page, url))
 
 
 def position(html: bytes, offset: int) -> tuple[int, int]:

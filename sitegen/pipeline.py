@@ -1,6 +1,7 @@
 """build(): load -> validate -> render -> write, timed per stage. All reading and checking happens before the first write."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -177,8 +178,9 @@ def static_outputs(static_dir: Path) -> list[Output]:
             for p in files]
 
 
+@functools.cache
 def schema_files() -> dict[str, bytes]:
-    """The JSON Schema files for the content, as committed under schema/ and published under data/."""
+    """The JSON Schema files for the content, as committed under schema/ and published under data/ (made once)."""
     return {name: (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
             for name, doc in json_schemas().items()}
 

@@ -111,6 +111,7 @@ class Renderer:
         self.root, self.lang, self.templates = root, lang, templates
         self._downloads = downloads  # the files under data/, with their sizes, for the Data page
         self.page_cites: Citations | None = None
+        self._citing: dict | None = None
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.recorder = Recorder()
         self.content = TrackedContent(content, self.recorder)  # every read through it is a page dependency
@@ -121,7 +122,7 @@ class Renderer:
         self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=self.content,
                                 profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
                                 t=content.strings[lang], lang=lang, related=self.related,
-                                figure_owner=self.figure_owner, asset=self.asset, absolute=self.absolute,
+                                figure_owner=self.figure_owner, citing=self.citing, asset=self.asset, absolute=self.absolute,
                                 downloads=self.downloads, as_of=self.as_of)
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
@@ -177,6 +178,14 @@ class Renderer:
         if len(parts) == 2:
             return t["date_month"].format(month=month, year=parts[0])
         return t["date_day"].format(day=int(parts[2]), month=month, year=parts[0])
+
+    def citing(self, source_id: str) -> list[model.Figure]:
+        """The figures that cite a source, in key order (an index built once per content snapshot)."""
+        if self._citing is None:
+            self._citing = {}
+            for key, fig in sorted(self.content.figures.items()):
+                self._citing.setdefault(fig.source, []).append(fig)
+        return self._citing.get(source_id, [])
 
     def related(self, kind: str, attr: str, value: str) -> list:
         """Items of a kind whose attribute equals (or, for tuples, contains) a value."""
