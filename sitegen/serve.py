@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import re
 import sys
 import time
 import traceback
@@ -22,6 +23,7 @@ from .pipeline import WATCHED, build, scan_inputs
 from .render import base_path
 
 POLL_MS = 25
+FINGERPRINT = re.compile(r"\.[0-9a-f]{8}\.(?:css|js)$")
 
 
 class Session:
@@ -141,7 +143,8 @@ class SiteHandler(web.RequestHandler):
             body = body.replace(b"</body>", overlay(self.session.errors) + b"</body>", 1)
         self.set_status(status)
         self.set_header("Content-Type", ctype + ("; charset=utf-8" if ctype.startswith("text/") else ""))
-        self.set_header("Cache-Control", "no-store")
+        # Fingerprinted files (style.3f9a1c2e.css) never change under their name: let the browser keep them.
+        self.set_header("Cache-Control", "max-age=31536000, immutable" if FINGERPRINT.search(target.name) else "no-store")
         self.write(body)
 
 
