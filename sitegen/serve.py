@@ -22,7 +22,7 @@ from .errors import BuildFailed, SiteError, excerpt
 from .pipeline import WATCHED, build, scan_inputs
 from .render import base_path
 
-POLL_MS = 25
+POLL_MS = 10
 FINGERPRINT = re.compile(r"\.[0-9a-f]{8}\.(?:css|js)$")
 
 
@@ -85,7 +85,7 @@ class Session:
 
 
 class PollingWatcher(Watcher):
-    """Replaces livereload's 0.8 s polling and 3 s throttle: checks every 25 ms, rebuilds, then reloads."""
+    """Replaces livereload's 0.8 s polling and 3 s throttle: checks every 10 ms, rebuilds, then reloads."""
 
     def __init__(self, session: Session):
         super().__init__()
