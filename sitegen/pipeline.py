@@ -17,6 +17,7 @@ from .publish import asset_names, fingerprinted, site_files
 from .render import Renderer, check_article_links, make_env, plan
 from .track import changes
 from .validate import load_content
+from .workers import render_many
 from .write import Output, check_outputs, update_site, write_site
 
 
@@ -94,16 +95,20 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
         check_article_links(article, problems)
     problems.raise_if_any()
     pages = plan(content)
-    outputs, deps, rendered = {}, {}, 0
+    outputs, deps, todo = {}, {}, []
     for page in pages:
         old = previous.deps.get(page.dest) if reuse else None
         if old is not None and not (old & changed):
             outputs[page.dest], deps[page.dest] = previous.outputs[page.dest], old
-            continue
-        if (result := renderer.render(page, problems)) is not None:
-            html, deps[page.dest] = result
-            outputs[page.dest] = Output(page.dest, html.encode("utf-8"), f"page {page.dest}")
-            rendered += 1
+        else:
+            todo.append(page)
+            outputs[page.dest] = None  # keeps plan order
+    for dest, html, page_deps in render_many(renderer, todo, problems):
+        if html is None:
+            del outputs[dest]
+        else:
+            outputs[dest], deps[dest] = Output(dest, html, f"page {dest}"), page_deps
+    rendered = len(todo)
     # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
     extra = fingerprinted(static, assets) + site_files(content, pages, base_url) + data
     check_outputs(list(outputs.values()) + extra, problems)

@@ -112,6 +112,7 @@ class Renderer:
         self._downloads = downloads  # the files under data/, with their sizes, for the Data page
         self.page_cites: Citations | None = None
         self._citing: dict | None = None
+        self._related: dict = {}  # (kind, attribute) -> value -> items, for related()
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.recorder = Recorder()
         self.content = TrackedContent(content, self.recorder)  # every read through it is a page dependency
@@ -189,7 +190,7 @@ class Renderer:
 
     def related(self, kind: str, attr: str, value: str) -> list:
         """Items of a kind whose attribute equals (or, for tuples, contains) a value."""
-        return select(getattr(self.content, kind), attr, lambda v: value in v if isinstance(v, tuple) else v == value)
+        return select(getattr(self.content, kind), attr, value, self._related)
 
     def label(self, fig: model.Figure) -> str:
         """A figure's label, or one made from where it lives: 'GDP 2022', '2023 summit: projects'."""
@@ -211,6 +212,14 @@ class Renderer:
             return self.content.profile.name, self.url() + "#" + fig.anchor
         item = getattr(self.content, kind)[rest.split(".")[0]]
         return item.name, self.url_for(kind, item.id) + "#" + fig.anchor
+
+    def compile_all(self) -> None:
+        """Compile every template now (before forking workers), ignoring errors check_templates reports."""
+        for name in self.env.list_templates(filter_func=lambda n: not n.startswith(".")):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError:
+                pass
 
     def check_templates(self, problems: Problems) -> None:
         """Compile every template, reporting syntax errors at their file and line."""

@@ -86,16 +86,23 @@ def changes(old: Content, new: Content) -> set[Dep]:
     return changed
 
 
-def select(collection: TrackedDict, attr: str, match) -> list:
-    """Items of a tracked collection whose attribute satisfies match; depends on that attribute of every item
-    and on the matching items, not on the rest."""
+def select(collection: TrackedDict, attr: str, value, index: dict) -> list:
+    """Items of a tracked collection whose attribute equals value (or, for a tuple, contains it); depends on that
+    attribute of every item and on the matching items, not on the rest. `index` keeps, per collection and
+    attribute, value -> [(id, item)], built on first use, so each lookup costs only its matches."""
     collection._rec.add(collection._kind, "*" + attr)
-    found = []
-    for key, item in collection._data.items():
-        if match(getattr(item, attr)):
-            collection._rec.add(collection._kind, key)
-            found.append(item)
-    return found
+    key = (collection._kind, attr)
+    if key not in index:
+        table: dict = {}
+        for ident, item in collection._data.items():
+            v = getattr(item, attr)
+            for one in (dict.fromkeys(v) if isinstance(v, tuple) else (v,)):
+                table.setdefault(one, []).append((ident, item))
+        index[key] = table
+    found = index[key].get(value, [])
+    for ident, _ in found:
+        collection._rec.add(collection._kind, ident)
+    return [item for _, item in found]
 
 
 class TrackedObject:

@@ -1,0 +1,50 @@
+"""Render many pages on every core: forked workers share the prepared renderer and return pages in plan order.
+
+Used for large batches only (a fork costs more than a few pages take); the result is the same bytes as a serial
+render, since each page depends only on the content, the templates and its own place in the plan."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+from .errors import Problems
+from .render import Page, Renderer
+
+PARALLEL_MIN = 400  # pages; below this a serial render is faster than starting workers
+_RENDERER: Renderer | None = None  # handed to forked workers; set only while a pool lives
+
+
+def _render_chunk(pages: list[Page]) -> list[tuple]:
+    """In a worker: render pages; return (dest, html bytes or None, dependencies, errors) for each."""
+    out = []
+    for page in pages:
+        problems = Problems()
+        result = _RENDERER.render(page, problems)
+        html, deps = result if result is not None else (None, frozenset())
+        out.append((page.dest, html.encode("utf-8") if html is not None else None, deps, problems.errors))
+    return out
+
+
+def render_many(renderer: Renderer, pages: list[Page], problems: Problems) -> list[tuple]:
+    """Render pages, in parallel when there are many; return (dest, html bytes or None, dependencies) in order."""
+    global _RENDERER
+    workers = min(os.cpu_count() or 1, 8)
+    if len(pages) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        _RENDERER = renderer
+        try:
+            results = _render_chunk(pages)
+        finally:
+            _RENDERER = None
+    else:
+        renderer.compile_all()  # compile once before the fork instead of once per worker
+        size = -(-len(pages) // (workers * 4))
+        chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
+        _RENDERER = renderer
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = [r for chunk in pool.imap(_render_chunk, chunks) for r in chunk]
+        finally:
+            _RENDERER = None
+    for _, _, _, errors in results:
+        problems.errors.extend(errors)
+    return [(dest, html, deps) for dest, html, deps, _ in results]

@@ -1,0 +1,28 @@
+"""Rendering on several cores gives the same bytes as rendering on one, and reports errors the same way."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import REPO, edit, make_site, tree_bytes
+from sitegen import workers
+from sitegen.errors import BuildFailed
+from sitegen.pipeline import build
+
+
+def test_parallel_render_equals_serial(tmp_path, monkeypatch):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    build(root, tmp_path / "serial")
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    result = build(root, tmp_path / "parallel")
+    assert result.rendered == result.pages
+    assert tree_bytes(tmp_path / "parallel") == tree_bytes(tmp_path / "serial")
+
+
+def test_parallel_render_reports_template_errors(site, monkeypatch):
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    edit(site, "templates/company.html", "{% block content %}", "{% block content %}\n<p>{{ item.sumary }}</p>")
+    with pytest.raises(BuildFailed) as failed:
+        build(site, site / "_site")
+    assert [e.loc.source for e in failed.value.errors] == ["templates/company.html"]
