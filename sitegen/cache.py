@@ -48,8 +48,9 @@ def save(root: Path, state: State) -> None:
     try:
         folder = cache_dir(root)
         folder.mkdir(parents=True, exist_ok=True)
+        hollow = {dest: out.hollow() for dest, out in state.outputs.items()}  # the bytes are in the output folder
         record = {"version": code_version(), "manifest": _manifest(state.out_dir, state.outputs),
-                  "state": replace(state, env=None)}
+                  "state": replace(state, env=None, outputs=hollow)}
         tmp = folder / "state.pickle.tmp"
         tmp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
         tmp.replace(folder / "state.pickle")

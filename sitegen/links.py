@@ -38,12 +38,10 @@ class PageLinks:
     links: tuple[Link, ...]
 
 
-@lru_cache(maxsize=4096)
 def parse_page(html: bytes) -> PageLinks:
     """The ids (and <a name>s) and link URLs of one page: href, src, and absolute URLs in <meta content>.
 
-    A regular-expression scan for the attributes (quoted, as the templates write them), outside comments;
-    memoized, so an incremental rebuild parses only the pages that changed."""
+    A regular-expression scan for the attributes (quoted, as the templates write them), outside comments."""
     text = html.decode("utf-8", "replace")
     comments = [m.span() for m in COMMENT.finditer(text)]
     ids, links = set(), []
@@ -61,11 +59,28 @@ def parse_page(html: bytes) -> PageLinks:
     return PageLinks(frozenset(ids), tuple(links))
 
 
-@lru_cache(maxsize=4096)
-def resolved(html: bytes, dest: str, origin: str, base: str) -> tuple:
-    """(link, path under the base or None, fragment, why it is outside) for each internal link of a page; memoized."""
-    found = []
-    for link in parse_page(html).links:
+@dataclass(frozen=True)
+class PageInfo:
+    """What the link check knows of one page: a digest of its bytes, its ids, and its internal links resolved
+    as (link, path under the base or None, fragment, why it is outside)."""
+
+    digest: bytes
+    ids: frozenset[str]
+    links: tuple
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """The link check's memory between builds: every page's info and every output path."""
+
+    pages: dict
+    dests: frozenset
+
+
+def page_info(html: bytes, digest: bytes, dest: str, origin: str, base: str) -> PageInfo:
+    """Parse a page and resolve its internal links against its own URL."""
+    parsed, found = parse_page(html), []
+    for link in parsed.links:
         url = link.url.strip()
         parts = _split(origin + page_url(dest, base) if url.startswith("#") or not url.startswith("/") or
                        url.startswith("//") else origin, url)
@@ -78,7 +93,7 @@ def resolved(html: bytes, dest: str, origin: str, base: str) -> tuple:
                 found.append((link, None, "", f"it leaves the base path {base}, so it breaks when the site is served there"))
             continue
         found.append((link, path, unquote(parts.fragment), ""))
-    return tuple(found)
+    return PageInfo(digest, parsed.ids, tuple(found))
 
 
 @lru_cache(maxsize=65536)
@@ -93,30 +108,49 @@ def position(html: bytes, offset: int) -> tuple[int, int]:
     return text.count("\n") + 1, offset - (text.rfind("\n") + 1) + 1
 
 
-def check_links(outputs: dict[str, Output], base_url: str, where: str, problems: Problems) -> int:
-    """Report every broken internal link or anchor at `where/dest:line:col`; return how many internal links there are.
+def check_links(outputs: dict[str, Output], base_url: str, where: str, problems: Problems,
+                previous: LinkState | None = None) -> tuple[int, LinkState]:
+    """Report every broken internal link or anchor at `where/dest:line:col`; return how many links were checked and
+    the state for the next build.
 
-    A link broken the same way on many pages (one written by a shared template) is reported once, with a count."""
+    With `previous` (from a build that passed), only pages whose bytes changed are parsed; and when no output
+    disappeared and no changed page lost or gained an id, only the changed pages' links are checked, since the
+    others were fine and everything they point to is still there. A link broken the same way on many pages
+    (one written by a shared template) is reported once, with a count."""
     origin, base = "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
-    pages = {dest: out.data for dest, out in outputs.items() if dest.endswith(".html")}
+    known = previous.pages if previous else {}
+    infos, fresh = {}, []
+    for dest, out in outputs.items():
+        if not dest.endswith(".html"):
+            continue
+        digest = out.digest
+        old = known.get(dest)
+        if old is not None and old.digest == digest:
+            infos[dest] = old
+        else:
+            infos[dest] = page_info(out.data, digest, dest, origin, base)
+            fresh.append(dest)
+    dests = frozenset(outputs)
+    stable = previous is not None and previous.dests <= dests and all(
+        d not in known or known[d].ids == infos[d].ids for d in fresh)
     checked, broken = 0, {}
-    for dest, html in sorted(pages.items()):
-        for link, path, fragment, outside in resolved(html, dest, origin, base):
+    for dest in sorted(fresh if stable else infos):
+        for link, path, fragment, outside in infos[dest].links:
             checked += 1
-            problem = outside or target_problem(path, fragment, base, pages, outputs)
+            problem = outside or target_problem(path, fragment, base, infos, outputs)
             if problem:
                 broken.setdefault((path, fragment, problem), []).append((dest, link))
     for (_, _, problem), places in broken.items():
         (dest, link), more = places[0], len(places) - 1
         also = f" (and on {more} more page{'s' * (more != 1)})" if more else ""
-        line, col = position(pages[dest], link.offset)
+        line, col = position(outputs[dest].data, link.offset)
         problems.error(Location(f"{where}/{dest}", line, col),
                        f"broken link '{link.url}' on {page_url(dest, base)}{also}: {problem}",
                        "fix the link in the template or article that writes it")
-    return checked
+    return checked, LinkState(infos, dests)
 
 
-def target_problem(path: str, fragment: str, base: str, pages: dict[str, bytes], outputs: dict[str, Output]) -> str:
+def target_problem(path: str, fragment: str, base: str, pages: dict[str, PageInfo], outputs: dict[str, Output]) -> str:
     """Why an internal path (and #fragment) names nothing in the outputs, or '' when it is fine."""
     rel = path[len(base):]
     dest = rel + "index.html" if rel == "" or rel.endswith("/") else rel
@@ -124,6 +158,6 @@ def target_problem(path: str, fragment: str, base: str, pages: dict[str, bytes],
         if dest + "/index.html" not in outputs:
             return f"no page or file at {path}"
         dest += "/index.html"  # GitHub Pages redirects /x to /x/
-    if fragment and dest in pages and fragment not in parse_page(pages[dest]).ids:
+    if fragment and dest in pages and fragment not in pages[dest].ids:
         return f"{page_url(dest, base)} has no element with id '{fragment}'"
     return ""

@@ -11,7 +11,7 @@ from pathlib import Path
 from .data import catalogue, data_files
 from .errors import Problems, SiteError
 from .kinds import json_schemas
-from .links import check_links
+from .links import LinkState, check_links
 from .model import Content
 from .publish import asset_names, fingerprinted, site_files
 from .render import Renderer, check_article_links, make_env, plan
@@ -34,6 +34,7 @@ class State:
     deps: dict[str, frozenset]
     warnings: list[SiteError]
     items: dict = field(default_factory=dict)  # parsed list items by text and position, for the next load
+    links: LinkState | None = None  # what the link check knows of every page
 
 
 @dataclass
@@ -80,7 +81,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     # first, so a changed stylesheet re-renders the pages that link it.
     templates_changed = changed_files is None or any(f.startswith("templates/") for f in changed_files)
     base_url = base_url or content.site.base_url
-    reuse = previous is not None and previous.base_url == base_url
+    reuse = previous is not None and previous.base_url == base_url and previous.out_dir == out_dir
     static = static_outputs(root / "static")
     assets = asset_names(static)
     data = data_files(content, schema_files())  # before the pages: the Data page lists their sizes
@@ -115,20 +116,20 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     problems.raise_if_any()  # a page that failed to render would echo as broken links to it
     outputs.update((out.dest, out) for out in extra)
     where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
-    check_links(outputs, renderer.base_url, where, problems)
+    _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None)
     problems.raise_if_any()
     clock.lap("render")
 
     # Write: into a staging folder swapped in whole, or, after an edit, only the files whose bytes changed.
     written = 0
-    if write and reuse and previous.out_dir == out_dir and out_dir.is_dir():
+    if write and reuse and out_dir.is_dir():
         written = update_site(previous.outputs, outputs, out_dir)
     elif write:
         write_site(list(outputs.values()), out_dir)
         written = len(outputs)
     clock.lap("write")
-    state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items)
-    size = sum(len(o.data) for o in outputs.values())
+    state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items, links)
+    size = sum(o.size for o in outputs.values())
     return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
                        rendered, written, state)
 

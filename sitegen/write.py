@@ -1,6 +1,7 @@
 """Outputs -> a staging folder -> swapped into place whole; guards against escaping paths and double writes."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -11,11 +12,25 @@ from .errors import Location, Problems
 
 @dataclass(frozen=True)
 class Output:
-    """One file to write: `dest` relative to the output folder, its bytes, and what produced it."""
+    """One file to write: `dest` relative to the output folder, its bytes, and what produced it.
+
+    `size` and `digest` describe the bytes; they survive `hollow()`, which drops the bytes of a file already
+    written (what the on-disk cache keeps of the last build)."""
 
     dest: str
     data: bytes
     origin: str
+    size: int = -1
+    digest: bytes = b""
+
+    def __post_init__(self):
+        if self.size < 0:
+            object.__setattr__(self, "size", len(self.data))
+            object.__setattr__(self, "digest", hashlib.blake2b(self.data, digest_size=16).digest())
+
+    def hollow(self) -> "Output":
+        """The same file without its bytes."""
+        return Output(self.dest, b"", self.origin, self.size, self.digest)
 
 
 def safe_dest(dest: str) -> bool:
@@ -65,7 +80,7 @@ def update_site(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -
     """Bring a built site from `old` to `new` in place: write files whose bytes changed, delete dropped ones."""
     written = 0
     for dest, out in sorted(new.items()):
-        if dest in old and old[dest].data == out.data and (out_dir / dest).is_file():
+        if dest in old and old[dest].digest == out.digest and (out_dir / dest).is_file():
             continue
         path = out_dir / dest
         path.parent.mkdir(parents=True, exist_ok=True)

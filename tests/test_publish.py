@@ -171,7 +171,7 @@ def test_link_check_resolves_relative_root_relative_and_absolute_links():
         "a/index.html": '<h1 id="x">x</h1><a href="../">up</a> <link href="../style.css"> <a href="/repo">root</a>',
         "style.css": ""})
     problems = Problems()
-    assert check_links(outputs, "https://h.example/repo/", "_site", problems) == 7  # the other project, mailto and elsewhere are not ours
+    assert check_links(outputs, "https://h.example/repo/", "_site", problems)[0] == 7  # the other project, mailto and elsewhere are not ours
     assert problems.errors == []
 
 
@@ -206,3 +206,16 @@ def test_check_and_build_fail_on_planted_broken_links_and_leave_the_site(site):
         assert re.fullmatch(r"_site/news/summit/index\.html:\d+:\d+: error: broken link '\.\./\.\./sources/#src-nope' "
                             r"on /mini/news/summit/: /mini/sources/ has no element with id 'src-nope'", errors[2])
         assert tree_bytes(site / "_site") == before
+
+
+def test_link_check_after_an_edit_checks_the_changed_pages_and_still_catches_a_vanished_anchor():
+    pages = {"index.html": '<a href="a/#x">a</a>', "a/index.html": '<h1 id="x">x</h1><a href="../">up</a>'}
+    problems = Problems()
+    checked, state = check_links(outputs_of(pages), "https://h.example/repo/", "_site", problems)
+    assert (checked, problems.errors) == (2, [])
+    pages["a/index.html"] = '<h1 id="x">changed</h1><a href="../">up</a>'
+    checked, state = check_links(outputs_of(pages), "https://h.example/repo/", "_site", problems, state)
+    assert (checked, problems.errors) == (1, [])  # only the changed page's link
+    pages["a/index.html"] = '<h1 id="y">renamed</h1>'
+    check_links(outputs_of(pages), "https://h.example/repo/", "_site", problems, state)
+    assert [e.message.split(":")[0] for e in problems.errors] == ["broken link 'a/#x' on /repo/"]
