@@ -71,9 +71,9 @@ class PageInfo:
 
 @dataclass(frozen=True)
 class LinkState:
-    """The link check's memory between builds: every page's info and every output path."""
+    """The link check's memory between builds: every page's digest and ids, and every output path."""
 
-    pages: dict
+    pages: dict  # dest -> (digest, ids)
     dests: frozenset
 
 
@@ -109,48 +109,48 @@ def position(html: bytes, offset: int) -> tuple[int, int]:
 
 
 def check_links(outputs: dict[str, Output], base_url: str, where: str, problems: Problems,
-                previous: LinkState | None = None) -> tuple[int, LinkState]:
+                previous: LinkState | None = None, read=None) -> tuple[int, LinkState]:
     """Report every broken internal link or anchor at `where/dest:line:col`; return how many links were checked and
     the state for the next build.
 
-    With `previous` (from a build that passed), only pages whose bytes changed are parsed; and when no output
-    disappeared and no changed page lost or gained an id, only the changed pages' links are checked, since the
-    others were fine and everything they point to is still there. A link broken the same way on many pages
-    (one written by a shared template) is reported once, with a count."""
+    With `previous` (from a build that passed): when no output disappeared and no page whose bytes changed lost
+    or gained an id, only the changed pages are parsed and checked, since the others were fine and everything
+    they point to is still there; otherwise every page is (an output without its bytes is read with `read(dest)`).
+    A link broken the same way on many pages (one written by a shared template) is reported once, with a count."""
     origin, base = "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
     known = previous.pages if previous else {}
-    infos, fresh = {}, []
-    for dest, out in outputs.items():
-        if not dest.endswith(".html"):
-            continue
-        digest = out.digest
-        old = known.get(dest)
-        if old is not None and old.digest == digest:
-            infos[dest] = old
-        else:
-            infos[dest] = page_info(out.data, digest, dest, origin, base)
-            fresh.append(dest)
-    dests = frozenset(outputs)
-    stable = previous is not None and previous.dests <= dests and all(
-        d not in known or known[d].ids == infos[d].ids for d in fresh)
+    html = {dest: out for dest, out in outputs.items() if dest.endswith(".html")}
+    fresh = [d for d, out in html.items() if d not in known or known[d][0] != out.digest]
+    infos = {d: page_info(_bytes(html[d], read), html[d].digest, d, origin, base) for d in fresh}
+    stable = previous is not None and previous.dests <= frozenset(outputs) and all(
+        d not in known or known[d][1] == infos[d].ids for d in fresh)
+    ids = {d: infos[d].ids if d in infos else known[d][1] for d in html}
+    if not stable:
+        infos.update((d, page_info(_bytes(out, read), out.digest, d, origin, base)) for d, out in html.items()
+                      if d not in infos)
     checked, broken = 0, {}
-    for dest in sorted(fresh if stable else infos):
+    for dest in sorted(infos):
         for link, path, fragment, outside in infos[dest].links:
             checked += 1
-            problem = outside or target_problem(path, fragment, base, infos, outputs)
+            problem = outside or target_problem(path, fragment, base, ids, outputs)
             if problem:
                 broken.setdefault((path, fragment, problem), []).append((dest, link))
     for (_, _, problem), places in broken.items():
         (dest, link), more = places[0], len(places) - 1
         also = f" (and on {more} more page{'s' * (more != 1)})" if more else ""
-        line, col = position(outputs[dest].data, link.offset)
+        line, col = position(_bytes(outputs[dest], read), link.offset)
         problems.error(Location(f"{where}/{dest}", line, col),
                        f"broken link '{link.url}' on {page_url(dest, base)}{also}: {problem}",
                        "fix the link in the template or article that writes it")
-    return checked, LinkState(infos, dests)
+    return checked, LinkState({d: (html[d].digest, ids[d]) for d in html}, frozenset(outputs))
 
 
-def target_problem(path: str, fragment: str, base: str, pages: dict[str, PageInfo], outputs: dict[str, Output]) -> str:
+def _bytes(out: Output, read) -> bytes:
+    """An output's bytes, read back from the output folder when the cache kept only its digest."""
+    return out.data if out.data or not out.size or read is None else read(out.dest)
+
+
+def target_problem(path: str, fragment: str, base: str, ids: dict[str, frozenset], outputs: dict[str, Output]) -> str:
     """Why an internal path (and #fragment) names nothing in the outputs, or '' when it is fine."""
     rel = path[len(base):]
     dest = rel + "index.html" if rel == "" or rel.endswith("/") else rel
@@ -158,6 +158,6 @@ def target_problem(path: str, fragment: str, base: str, pages: dict[str, PageInf
         if dest + "/index.html" not in outputs:
             return f"no page or file at {path}"
         dest += "/index.html"  # GitHub Pages redirects /x to /x/
-    if fragment and dest in pages and fragment not in pages[dest].ids:
+    if fragment and dest in ids and fragment not in ids[dest]:
         return f"{page_url(dest, base)} has no element with id '{fragment}'"
     return ""

@@ -116,7 +116,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     problems.raise_if_any()  # a page that failed to render would echo as broken links to it
     outputs.update((out.dest, out) for out in extra)
     where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
-    _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None)
+    _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None,
+                           read=lambda dest: (out_dir / dest).read_bytes())
     problems.raise_if_any()
     clock.lap("render")
 

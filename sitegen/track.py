@@ -20,6 +20,7 @@ class Recorder:
 
     def __init__(self):
         self.deps: set[Dep] = set()
+        self._shared: dict[Dep, Dep] = {}  # one tuple per dependency, shared by every page that has it
 
     def start(self) -> None:
         """Begin a new page: forget the previous page's reads."""
@@ -27,7 +28,8 @@ class Recorder:
 
     def add(self, kind: str, ident: str) -> None:
         """Note one read."""
-        self.deps.add((kind, ident))
+        dep = (kind, ident)
+        self.deps.add(self._shared.setdefault(dep, dep))
 
 
 class TrackedDict(Mapping):

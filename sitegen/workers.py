@@ -47,4 +47,5 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems) -> li
             _RENDERER = None
     for _, _, _, errors in results:
         problems.errors.extend(errors)
-    return [(dest, html, deps) for dest, html, deps, _ in results]
+    shared: dict = {}  # workers send their own copies: share one tuple per dependency again (a smaller cache)
+    return [(dest, html, frozenset(shared.setdefault(d, d) for d in deps)) for dest, html, deps, _ in results]
