@@ -22,6 +22,7 @@ from .validate import REF, body_location, resolve_ref
 SECTIONS = {"industries": "industry", "companies": "company", "projects": "project", "events": "event"}
 PAGE_KINDS = {"industry": "industries", "company": "companies", "project": "projects", "event": "events",
               "article": "articles", "news": "articles", "home": "profile"}
+PAGE_SIZE = 100  # items on one page of an index
 SECTION_PATH = {"industries": "industries", "companies": "companies", "projects": "projects", "events": "summits"}
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 SAFE_SCHEMES = ("http", "https", "mailto", "")
@@ -36,6 +37,8 @@ class Page:
     kind: str
     item: object = None
     items: tuple = ()
+    number: int = 1  # for a list split into pages: this page's number, of `count`
+    count: int = 1
 
 
 @dataclass
@@ -75,7 +78,7 @@ def plan(content: model.Content) -> list[Page]:
     for kind, singular in SECTIONS.items():
         items = tuple(getattr(content, kind).values())
         base = SECTION_PATH[kind]
-        pages.append(Page(f"{base}/index.html", f"{kind}.html", kind, items=items))
+        pages += paginated(base, f"{kind}.html", kind, items)
         pages += [Page(f"{base}/{i.id}/index.html", f"{singular}.html", singular, item=i) for i in items]
     articles = tuple(sorted(content.articles.values(), key=lambda a: (a.date, a.slug), reverse=True))
     pages.append(Page("news/index.html", "news.html", "news", items=articles))
@@ -84,6 +87,18 @@ def plan(content: model.Content) -> list[Page]:
     pages.append(Page("data/index.html", "data.html", "data"))
     pages.append(Page("404.html", "404.html", "404"))
     return pages
+
+
+def paginated(base: str, template: str, kind: str, items: tuple) -> list[Page]:
+    """An index split into pages of PAGE_SIZE items: base/, base/page/2/, ..."""
+    chunks = [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [()]
+    return [Page(f"{base}/index.html" if n == 1 else f"{base}/page/{n}/index.html", template, kind, items=chunk,
+                 number=n, count=len(chunks)) for n, chunk in enumerate(chunks, 1)]
+
+
+def page_href(base: str, number: int) -> str:
+    """The site path of page `number` of an index under base ('projects/', 'projects/page/2/')."""
+    return f"{base}/" if number == 1 else f"{base}/page/{number}/"
 
 
 def base_path(base_url: str) -> str:
@@ -123,7 +138,8 @@ class Renderer:
         self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=self.content,
                                 profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
                                 t=content.strings[lang], lang=lang, related=self.related,
-                                figure_owner=self.figure_owner, citing=self.citing, asset=self.asset, absolute=self.absolute,
+                                figure_owner=self.figure_owner, citing=self.citing, page_href=page_href,
+                                kind_path=lambda kind: SECTION_PATH.get(kind, kind) + "/", asset=self.asset, absolute=self.absolute,
                                 downloads=self.downloads, as_of=self.as_of)
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
@@ -237,7 +253,9 @@ class Renderer:
         if page.item is not None:
             self.recorder.add(kind, getattr(page.item, "id", getattr(page.item, "slug", "")))
         if page.items:
-            self.recorder.add(kind, "*")
+            self.recorder.add(kind, "#keys")  # which items exist and in what order (paging, numbering)
+            for i in page.items:
+                self.recorder.add(kind, getattr(i, "id", getattr(i, "slug", "")))
         cites = self.page_cites = Citations(self.content)
         ctx = {"page": page, "item": page.item, "items": page.items, "url_here": page_url(page.dest, self.base),
                "cite": cites.cite, "cited": cites.cited, "anchor": cites.anchor,

@@ -1,8 +1,9 @@
 """Records what each page reads from the content and which templates it loads, and what an edit changed.
 
 A dependency is a pair (kind, id): ("projects", "jcet-x") for one item, ("projects", "*") for the whole
-collection (its order, membership or any item), ("site", "") for a singleton, ("template", name) for a
-template file. A page is re-rendered when its dependencies meet the changes of an edit."""
+collection (its order, membership or any item), ("projects", "#keys") for its membership and order only,
+("projects", "*industry") for one attribute of every item, ("site", "") for a singleton, ("template", name)
+for a template file. A page is re-rendered when its dependencies meet the changes of an edit."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -82,6 +83,7 @@ def changes(old: Content, new: Content) -> set[Dep]:
         if keys or list(a) != list(b):
             changed.add((kind, "*"))
         if list(a) != list(b):
+            changed.add((kind, "#keys"))
             changed |= {(kind, "*" + f) for item in (*a.values(), *b.values()) for f in vars(item)}
         for k in keys & a.keys() & b.keys():
             changed |= {(kind, "*" + f) for f in vars(a[k]) if getattr(a[k], f) != getattr(b[k], f)}

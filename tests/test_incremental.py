@@ -89,8 +89,9 @@ EDITS = [edit_figure, edit_text, edit_template, edit_article, edit_string, edit_
 STATE = [None]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_edits_rebuild_incrementally_to_the_full_build(tmp_path, seed):
+@pytest.mark.parametrize("seed, page_size", [(1, 100), (2, 100), (3, 3)])
+def test_random_edits_rebuild_incrementally_to_the_full_build(tmp_path, monkeypatch, seed, page_size):
+    monkeypatch.setattr("sitegen.render.PAGE_SIZE", page_size)  # 3: the project index spans pages
     rng = random.Random(seed)
     root = make_site(tmp_path / "site", content=REPO / "content")
     STATE[0] = build(root, root / "_inc").state
@@ -122,3 +123,15 @@ def test_unchanged_rebuild_renders_and_writes_nothing(tmp_path):
     state = build(root, root / "_inc").state
     result = build(root, root / "_inc", previous=state)
     assert (result.rendered, result.written) == (0, 0)
+
+
+def test_index_pages_split_and_link_to_each_other(tmp_path, monkeypatch):
+    monkeypatch.setattr("sitegen.render.PAGE_SIZE", 3)
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    result = build(root, root / "_site")  # the build's link check proves every pager link resolves
+    pages = sorted(p.relative_to(root / "_site").as_posix() for p in (root / "_site/projects").rglob("index.html")
+                   if "/page/" in p.as_posix())
+    assert pages == ["projects/page/2/index.html", "projects/page/3/index.html"]
+    second = (root / "_site/projects/page/2/index.html").read_text()
+    assert 'rel="prev"' in second and 'rel="next"' in second and "Page 2 of 3" in second
+    assert result.rendered == result.pages
