@@ -5,6 +5,7 @@ from a site served under /repo/ breaks on GitHub Pages), or absolute under the b
 must name an output and, with a #fragment, an id on that page."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,11 +80,15 @@ class LinkState:
 
 def page_info(html: bytes, digest: bytes, dest: str, origin: str, base: str) -> PageInfo:
     """Parse a page and resolve its internal links against its own URL."""
-    parsed, found = parse_page(html), []
+    parsed, found, here = parse_page(html), [], page_url(dest, base)
     for link in parsed.links:
         url = link.url.strip()
-        parts = _split(origin + page_url(dest, base) if url.startswith("#") or not url.startswith("/") or
-                       url.startswith("//") else origin, url)
+        if url.startswith(base) or url.startswith("#"):  # the common cases, without urljoin: /base/x/#y and #y
+            path, _, fragment = (here + url if url.startswith("#") else url).partition("#")
+            found.append((link, unquote(path) if "%" in path else path,
+                          unquote(fragment) if "%" in fragment else fragment, ""))
+            continue
+        parts = _split(origin + here if not url.startswith("/") or url.startswith("//") else origin, url)
         if parts.scheme in SKIP_SCHEMES or f"{parts.scheme}://{parts.netloc}" != origin:
             continue
         path = unquote(parts.path)
@@ -108,12 +113,18 @@ def position(html: bytes, offset: int) -> tuple[int, int]:
     return text.count("\n") + 1, offset - (text.rfind("\n") + 1) + 1
 
 
+def inspector(base_url: str):
+    """A function (dest, html) -> PageInfo for pages of a site at base_url, to run while pages are rendered."""
+    origin, base = "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
+    return lambda dest, html: page_info(html, hashlib.blake2b(html, digest_size=16).digest(), dest, origin, base)
+
+
 def check_links(outputs: dict[str, Output], base_url: str, where: str, problems: Problems,
-                previous: LinkState | None = None, read=None) -> tuple[int, LinkState]:
+                previous: LinkState | None = None, read=None, seen: dict | None = None) -> tuple[int, LinkState]:
     """Report every broken internal link or anchor at `where/dest:line:col`; return how many links were checked and
     the state for the next build.
 
-    With `previous` (from a build that passed): when no output disappeared and no page whose bytes changed lost
+    `seen` holds pages already parsed while they were rendered. With `previous` (from a build that passed): when no output disappeared and no page whose bytes changed lost
     or gained an id, only the changed pages are parsed and checked, since the others were fine and everything
     they point to is still there; otherwise every page is (an output without its bytes is read with `read(dest)`).
     A link broken the same way on many pages (one written by a shared template) is reported once, with a count."""
@@ -121,7 +132,9 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
     known = previous.pages if previous else {}
     html = {dest: out for dest, out in outputs.items() if dest.endswith(".html")}
     fresh = [d for d, out in html.items() if d not in known or known[d][0] != out.digest]
-    infos = {d: page_info(_bytes(html[d], read), html[d].digest, d, origin, base) for d in fresh}
+    seen = seen or {}
+    infos = {d: seen[d] if d in seen and seen[d].digest == html[d].digest else
+             page_info(_bytes(html[d], read), html[d].digest, d, origin, base) for d in fresh}
     stable = previous is not None and previous.dests <= frozenset(outputs) and all(
         d not in known or known[d][1] == infos[d].ids for d in fresh)
     ids = {d: infos[d].ids if d in infos else known[d][1] for d in html}

@@ -11,7 +11,7 @@ from pathlib import Path
 from .data import catalogue, data_files
 from .errors import Problems, SiteError
 from .kinds import json_schemas
-from .links import LinkState, check_links
+from .links import LinkState, check_links, inspector
 from .model import Content
 from .publish import asset_names, fingerprinted, site_files
 from .render import Renderer, check_article_links, make_env, plan
@@ -104,11 +104,12 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
         else:
             todo.append(page)
             outputs[page.dest] = None  # keeps plan order
-    for dest, html, page_deps in render_many(renderer, todo, problems):
+    seen = {}
+    for dest, html, page_deps, info in render_many(renderer, todo, problems, inspector(renderer.base_url)):
         if html is None:
             del outputs[dest]
         else:
-            outputs[dest], deps[dest] = Output(dest, html, f"page {dest}"), page_deps
+            outputs[dest], deps[dest], seen[dest] = Output(dest, html, f"page {dest}", len(html), info.digest), page_deps, info
     rendered = len(todo)
     # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
     extra = fingerprinted(static, assets) + site_files(content, pages, base_url) + data
@@ -117,7 +118,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     outputs.update((out.dest, out) for out in extra)
     where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
     _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None,
-                           read=lambda dest: (out_dir / dest).read_bytes())
+                           read=lambda dest: (out_dir / dest).read_bytes(), seen=seen)
     problems.raise_if_any()
     clock.lap("render")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sitegen"
-LAYERS = ["errors", "model", "load", "schema", "kinds", "prose", "validate", "numbers", "charts", "jsonld", "track", "render", "workers", "write", "data",
-          "publish", "links", "pipeline", "cache", "serve"]
+LAYERS = ["errors", "model", "load", "schema", "kinds", "prose", "validate", "numbers", "charts", "jsonld", "track", "render", "write", "links", "workers", "data",
+          "publish", "pipeline", "cache", "serve"]
 
 
 def local_imports(path: Path) -> set[str]:
