@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
-import markdown
 from markupsafe import Markup, escape
 
 from . import model
@@ -145,9 +144,7 @@ class Renderer:
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
         self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
                                         lambda kind, ident: self.absolute(self.url_for(kind, ident)))
-        self.md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"], output_format="html")
-        self.md.preprocessors.deregister("html_block")
-        self.md.inlinePatterns.deregister("html")
+        self._md = None  # made on first use: building the converter costs more than a rebuild that needs none
 
     def url(self, path: str = "") -> str:
         """A site path with the base path in front: url('sources/') -> '/repo/sources/'."""
@@ -290,6 +287,15 @@ class Renderer:
                 found = Location(path.relative_to(self.root).as_posix(), frame.lineno or 1, 1)
         return found
 
+    def markdown(self):
+        """The Markdown converter, with raw HTML switched off (it would bypass autoescaping)."""
+        if self._md is None:
+            import markdown
+            self._md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"], output_format="html")
+            self._md.preprocessors.deregister("html_block")
+            self._md.inlinePatterns.deregister("html")
+        return self._md
+
     def article_html(self, article: model.Article, cites: Citations) -> Markup:
         """Convert an article body to HTML with its [[references]] replaced by formatted, cited figures."""
         pieces: list[str] = []
@@ -299,8 +305,9 @@ class Renderer:
             return f"\ue000{len(pieces) - 1}\ue001"
 
         text = REF.sub(swap, article.body)
-        self.md.reset()
-        html = self.md.convert(text)
+        md = self.markdown()
+        md.reset()
+        html = md.convert(text)
         return Markup(re.sub("\ue000(\\d+)\ue001", lambda m: pieces[int(m.group(1))], html))
 
     def _ref_html(self, path: str, style: str, cites: Citations) -> str:
