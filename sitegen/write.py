@@ -77,10 +77,12 @@ def write_site(outputs: list[Output], out_dir: Path) -> int:
 
 
 def update_site(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -> int:
-    """Bring a built site from `old` to `new` in place: write files whose bytes changed, delete dropped ones."""
+    """Bring a built site from `old` to `new` in place: write files whose bytes changed, delete dropped ones.
+
+    Only for an output folder known to hold `old` (the preview's own, or one the cache's manifest vouched for)."""
     written = 0
     for dest, out in sorted(new.items()):
-        if dest in old and old[dest].digest == out.digest and (out_dir / dest).is_file():
+        if dest in old and old[dest].digest == out.digest:  # the caller vouches that out_dir still holds `old`
             continue
         path = out_dir / dest
         path.parent.mkdir(parents=True, exist_ok=True)
