@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
+import socket
 import sys
 import time
 import traceback
@@ -168,6 +169,10 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
     """Build, serve at http://host:port/<base path>, and rebuild on every save until Ctrl+C."""
     prefix = base_path(base_url or "/")
     local = f"http://{host}:{port}{prefix}"
+    problem = _port_problem(host, port)
+    if problem:
+        print(f"error: cannot listen on {host}:{port}: {problem}\n  hint: try another --port", file=sys.stderr)
+        return 2
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # livereload would drop a second save within 3 s
     session = Session(root, out_dir, local, log=lambda text: print(text, file=sys.stderr, flush=True))
     session.rebuild()
@@ -179,3 +184,13 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
         print(f"error: cannot listen on {host}:{port}: {exc.strerror}\n  hint: try another --port", file=sys.stderr)
         return 2
     return 0
+
+
+def _port_problem(host: str, port: int) -> str:
+    """Why the preview could not listen on host:port ('' when it can), checked before the first build."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return ""

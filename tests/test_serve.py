@@ -130,3 +130,16 @@ def test_a_broken_first_build_shows_the_error_then_the_site_once_fixed(page, tmp
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_busy_port_is_a_usage_error_before_anything_is_built(tmp_path):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port",
+                                 str(port)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+    assert not (root / "_site").exists()
