@@ -43,28 +43,32 @@ def preview(tmp_path):
 
 
 def open_live(page, url):
-    """Open a page and wait until livereload's websocket has said hello."""
-    with page.expect_websocket() as ws_info:
-        page.goto(url)
-    ws = ws_info.value
-    ws.wait_for_event("framereceived", timeout=10_000)
-    return ws
+    """Open a page and wait until its livereload client has introduced itself (sent 'info'): only then does the
+    server count the tab among those to reload."""
+    page.live_infos = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: '"info"' in str(frame) and
+                                            page.live_infos.append(frame)))
+    page.goto(url)
+    wait_until_listening(page, 1)
+
+
+def wait_until_listening(page, count):
+    """Wait for the count-th 'info' frame of the tab's livereload clients, and for the server to take it in."""
+    deadline = time.time() + 10
+    while len(page.live_infos) < count:
+        assert time.time() < deadline, "livereload never connected"
+        page.wait_for_timeout(20)
+    page.wait_for_timeout(50)
 
 
 def save_and_wait_for_reload(page, path, old, new):
-    """Edit a file and wait for the tab to reload by itself."""
+    """Edit a file, wait for the tab to reload by itself, and for its new livereload client to connect."""
     text = path.read_text()
     assert old in text
+    connected = len(page.live_infos)
     with page.expect_event("load", timeout=10_000):
         path.write_text(text.replace(old, new, 1))
-    open_live_again(page)
-
-
-def open_live_again(page):
-    """After a reload, wait for the new page's websocket so the next save is seen."""
-    page.wait_for_function("() => window.LiveReload && window.LiveReload.connector && "
-                           "window.LiveReload.connector._connectionDesired", timeout=10_000)
-    page.wait_for_timeout(100)
+    wait_until_listening(page, connected + 1)
 
 
 def test_edit_break_and_fix_in_the_browser(page, preview):
