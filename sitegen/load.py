@@ -163,7 +163,7 @@ def load_yaml(path: Path, source: str, problems: Problems, text: str | None = No
     return Document(source, text, root) if root is not None else None
 
 
-ITEM_START = re.compile(r"^-(?:[ \t]|$)")
+ITEM_STARTS = re.compile(r"^-(?:[ \t]|$)", re.M)
 PLAIN_LINE = re.compile(r"^\s*(?:#.*)?$")
 ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s:\[{,-])[&*!]\w|^(?:---|\.\.\.|%)", re.M)
 
@@ -173,12 +173,15 @@ def split_items(text: str) -> list[tuple[int, str]] | None:
     and cached on its own. None when the file is not a plain list (anchors, tags, flow style, documents)."""
     if ANCHOR_OR_ALIAS.search(text):
         return None
-    lines = text.splitlines(keepends=True)
-    starts = [n for n, line in enumerate(lines) if ITEM_START.match(line)]
-    if not starts or not all(PLAIN_LINE.match(line) for line in lines[: starts[0]]):
+    starts = [m.start() for m in ITEM_STARTS.finditer(text)]
+    if not starts or not all(PLAIN_LINE.match(line) for line in text[: starts[0]].splitlines()):
         return None
-    bounds = starts + [len(lines)]
-    return [(bounds[i], "".join(lines[bounds[i]: bounds[i + 1]])) for i in range(len(starts))]
+    chunks, line, previous = [], text.count("\n", 0, starts[0]), starts[0]
+    for start, end in zip(starts, starts[1:] + [len(text)]):
+        line += text.count("\n", previous, start)
+        chunks.append((line, text[start:end]))
+        previous = start
+    return chunks
 
 
 def load_markdown(path: Path, source: str, problems: Problems) -> Document | None:

@@ -197,7 +197,7 @@ class Renderer:
         """The figures that cite a source, in key order (an index built once per content snapshot)."""
         if self._citing is None:
             self._citing = {}
-            for key, fig in sorted(self.content.figures.items()):
+            for key, fig in sorted(self.content.figures.everything().items()):
                 self._citing.setdefault(fig.source, []).append(fig)
         return self._citing.get(source_id, [])
 

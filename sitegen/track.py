@@ -55,6 +55,11 @@ class TrackedDict(Mapping):
         self._rec.add(self._kind, "*")
         return len(self._data)
 
+    def everything(self) -> dict:
+        """The whole collection at once, recorded as one dependency on all of it (cheaper than item by item)."""
+        self._rec.add(self._kind, "*")
+        return self._data
+
 
 class TrackedContent:
     """The content as templates see it: every collection and singleton read is recorded."""
