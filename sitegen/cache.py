@@ -71,5 +71,5 @@ def load(root: Path, out_dir: Path, base_url: str | None) -> State | None:
         if _manifest(out_dir, state.outputs) != record["manifest"]:
             return None
         return state
-    except (OSError, pickle.UnpicklingError, EOFError, KeyError, AttributeError, TypeError, ValueError):
+    except Exception:  # noqa: BLE001 - any unreadable or foreign cache just means a full build
         return None

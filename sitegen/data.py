@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from .model import Content, Figure
-from .numbers import base_value, format_figure
+from .numbers import base_value, decimal_text, format_figure
 from .write import Output
 
 FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source")
@@ -36,12 +36,6 @@ class Download:
 def _number(value: Decimal) -> int | float:
     """A Decimal as a JSON number (integers stay integers; others keep their shortest exact form)."""
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _plain(value: Decimal) -> str:
-    """A Decimal written without exponent or trailing zeros, for CSV cells."""
-    text = f"{value.normalize():f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def figure_record(fig: Figure, content: Content) -> dict:
@@ -70,8 +64,8 @@ def _figure_cells(fig: Figure | None, prefix: str) -> dict:
     """The columns of one figure, named with a prefix; empty when there is no figure."""
     if fig is None:
         return {f"{prefix}_{c}": "" for c in FIGURE_COLUMNS}
-    values = {"value": _plain(fig.value), "scale": fig.scale or "", "unit": fig.unit, "qualifier": fig.qualifier or "",
-              "value_in_units": _plain(base_value(fig)), "as_of": fig.as_of, "source": fig.source}
+    values = {"value": decimal_text(fig.value), "scale": fig.scale or "", "unit": fig.unit, "qualifier": fig.qualifier or "",
+              "value_in_units": decimal_text(base_value(fig)), "as_of": fig.as_of, "source": fig.source}
     return {f"{prefix}_{c}": values[c] for c in FIGURE_COLUMNS}
 
 

@@ -5,7 +5,6 @@ from a site served under /repo/ breaks on GitHub Pages), or absolute under the b
 must name an output and, with a #fragment, an id on that page."""
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .errors import Location, Problems
 from .render import base_path, page_url
-from .write import Output
+from .write import Output, digest
 
 LINK_ATTRS = {"href", "src", "action", "poster"}
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")
@@ -116,7 +115,7 @@ def position(html: bytes, offset: int) -> tuple[int, int]:
 def inspector(base_url: str):
     """A function (dest, html) -> PageInfo for pages of a site at base_url, to run while pages are rendered."""
     origin, base = "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
-    return lambda dest, html: page_info(html, hashlib.blake2b(html, digest_size=16).digest(), dest, origin, base)
+    return lambda dest, html: page_info(html, digest(html), dest, origin, base)
 
 
 def check_links(outputs: dict[str, Output], base_url: str, where: str, problems: Problems,

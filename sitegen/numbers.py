@@ -49,14 +49,19 @@ def base_value(fig: Figure) -> Decimal:
     return fig.value.scaleb(SCALES[fig.scale]) if fig.scale else fig.value
 
 
-def _plain(value: Decimal, lang: Language, places: int | None) -> str:
-    """Write a decimal with digit grouping, rounded to `places` if given, without trailing zeros."""
+def decimal_text(value: Decimal, places: int | None = None, group: str = "") -> str:
+    """Write a decimal without exponent or trailing zeros, rounded to `places` if given, grouped with `group`."""
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
     text = f"{value.normalize():,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(",", lang.group)
+    return text.replace(",", group)
+
+
+def _plain(value: Decimal, lang: Language, places: int | None) -> str:
+    """Write a decimal the way a language groups digits."""
+    return decimal_text(value, places, lang.group)
 
 
 def number(fig: Figure, lang: str = "en", short: bool = False) -> str:

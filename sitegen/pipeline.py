@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from .render import Renderer, check_article_links, make_env, plan
 from .track import changes
 from .validate import load_content
 from .workers import render_many
-from .write import Output, check_outputs, update_site, write_site
+from .write import Output, check_outputs, digest, update_site, write_site
 
 
 @dataclass
@@ -168,7 +167,7 @@ def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
             if old and old[:2] == (st.st_mtime_ns, st.st_size) and st.st_mtime_ns < recent:
                 found[rel] = old
             else:
-                found[rel] = (st.st_mtime_ns, st.st_size, hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+                found[rel] = (st.st_mtime_ns, st.st_size, digest(path.read_bytes()))
     return found
 
 

@@ -16,11 +16,10 @@ from .errors import Location, Problems
 from .jsonld import JsonLd
 from .numbers import format_figure
 from .track import COLLECTIONS, Recorder, TrackedContent, TrackedObject, select
-from .validate import REF, body_location, resolve_ref
+from .validate import ENTITY_KINDS, REF, SINGULAR, body_location, resolve_ref
 
-SECTIONS = {"industries": "industry", "companies": "company", "projects": "project", "events": "event"}
-PAGE_KINDS = {"industry": "industries", "company": "companies", "project": "projects", "event": "events",
-              "article": "articles", "news": "articles", "home": "profile"}
+SECTIONS = {kind: SINGULAR[kind] for kind in ENTITY_KINDS}  # collection -> its item pages' kind
+PAGE_KINDS = {**{one: kind for kind, one in SECTIONS.items()}, "article": "articles", "news": "articles"}
 PAGE_SIZE = 100  # items on one page of an index
 SECTION_PATH = {"industries": "industries", "companies": "companies", "projects": "projects", "events": "summits"}
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")

@@ -112,3 +112,10 @@ def test_fresh_ignores_the_cache(site):
     assert run_build(site).returncode == 0
     result = run_build(site, "--fresh")
     assert result.returncode == 0 and "pages rendered" not in result.stdout
+
+
+def test_a_corrupt_cache_means_a_full_build(site):
+    assert run_build(site).returncode == 0
+    (site / ".cache/sitegen/state.pickle").write_bytes(b"not a pickle at all")
+    result = run_build(site)
+    assert result.returncode == 0 and "pages rendered" not in result.stdout and result.stderr == ""
