@@ -33,6 +33,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             parser.error(f"--base-url must be an http(s) address such as https://user.github.io/repo/, "
                          f"got '{args.base_url}'")
+    if not 1 <= args.port <= 65535:
+        parser.error(f"--port must be between 1 and 65535, got {args.port}")
     args.root = Path(args.root).resolve()
     if not args.root.is_dir():
         parser.error(f"--root {args.root} is not a folder")

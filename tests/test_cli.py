@@ -69,7 +69,8 @@ def test_two_builds_are_byte_identical(site, tmp_path):
 
 
 def test_usage_errors_exit_2(site):
-    for args in (["publish"], ["--base-url", "ftp://x/"], ["--port", "eighty"], ["--out", str(site / "content")]):
+    for args in (["publish"], ["--base-url", "ftp://x/"], ["--port", "eighty"], ["serve", "--port", "99999"],
+                 ["--out", str(site / "content")]):
         result = run_build(site, *args)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr and "usage:" in result.stderr
