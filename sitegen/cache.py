@@ -11,6 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .memory import paused_gc
 from .pipeline import State
 
 PACKAGE = Path(__file__).resolve().parent
@@ -52,7 +53,9 @@ def save(root: Path, state: State) -> None:
         record = {"version": code_version(), "manifest": _manifest(state.out_dir, state.outputs),
                   "state": replace(state, env=None, outputs=hollow)}
         tmp = folder / "state.pickle.tmp"
-        tmp.write_bytes(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        with paused_gc():
+            data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.write_bytes(data)
         tmp.replace(folder / "state.pickle")
     except OSError:
         pass
@@ -62,7 +65,9 @@ def load(root: Path, out_dir: Path, base_url: str | None) -> State | None:
     """The last build's state when it can be trusted for a build into out_dir, else None."""
     path = cache_dir(root) / "state.pickle"
     try:
-        record = pickle.loads(path.read_bytes())
+        data = path.read_bytes()
+        with paused_gc():  # 3x faster at 10,000 projects
+            record = pickle.loads(data)
         state = record["state"]
         if record["version"] != code_version() or state.out_dir != out_dir:
             return None

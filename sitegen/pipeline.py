@@ -11,6 +11,7 @@ from .data import catalogue, data_files
 from .errors import Problems, SiteError
 from .kinds import json_schemas
 from .links import LinkState, check_links, inspector
+from .memory import paused_gc
 from .model import Content
 from .publish import asset_names, fingerprinted, site_files
 from .render import Renderer, check_article_links, make_env, plan
@@ -58,6 +59,13 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     With `previous`, the state of the last successful build into the same folder, only what the changed
     input files touch is reloaded, re-rendered and rewritten; the output is byte-identical to a full build.
     With `cache`, a folder, compiled templates are kept there between runs."""
+    with paused_gc():
+        return _build(root, out_dir, base_url, write, previous, cache)
+
+
+def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, previous: State | None,
+           cache: Path | None) -> BuildResult:
+    """build(), with the cyclic collector paused by the caller."""
     start = time.perf_counter()
     out_dir = out_dir or root / "_site"
     problems = Problems()

@@ -26,10 +26,15 @@ class Cx:
     source: str
     problems: Problems
     refs: list = field(default_factory=list)
+    line_offset: int = 0  # lines above the parsed text in its file (a list item, front matter)
+
+    def at(self, node: yaml.Node) -> Location:
+        """Where a node is in the file."""
+        return location(self.source, node, self.line_offset)
 
     def error(self, node: yaml.Node, message: str, hint: str = "") -> Any:
         """Report an error at a node and return INVALID."""
-        self.problems.error(location(self.source, node), message, hint)
+        self.problems.error(self.at(node), message, hint)
         return INVALID
 
 
@@ -215,7 +220,7 @@ class Ref(Slug):
     def check(self, value, node, cx):
         value = super().check(value, node, cx)
         if value is not INVALID:
-            cx.refs.append(RefValue(self.kind, value, location(cx.source, node)))
+            cx.refs.append(RefValue(self.kind, value, cx.at(node)))
         return value
 
 
@@ -399,7 +404,7 @@ class Record(Field):
                 ok = False
             else:
                 values[name] = spec.default
-        return self.cls(**values, loc=location(cx.source, node)) if ok else INVALID
+        return self.cls(**values, loc=cx.at(node)) if ok else INVALID
 
     def json_schema(self):
         schema = {"type": "object", "additionalProperties": False,

@@ -74,7 +74,7 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
         return item
     errors_before, item_refs = len(problems.errors), []
     node = parse_yaml(chunk, source, problems, line_offset=offset)
-    item = kind.root.item.parse(node.value[0], Cx(source, problems, item_refs)) if node is not None else INVALID
+    item = kind.root.item.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
     refs.extend(item_refs)
     if item is not INVALID and len(problems.errors) == errors_before:
         new[key] = (item, item_refs)
@@ -108,7 +108,7 @@ def _parse_articles(content_dir: Path, problems: Problems, refs: list) -> list[m
         doc = load_markdown(path, source, problems)
         if doc is None:
             continue
-        cx = Cx(source, problems, refs)
+        cx = Cx(source, problems, refs, doc.line_offset)
         meta = kinds.ARTICLE.parse(doc.root, cx)
         if meta is INVALID:
             continue
@@ -127,7 +127,7 @@ def check_article_prose(article: model.Article, doc: Document, problems: Problem
     for key, value in doc.root.value:
         if key.value in ("title", "summary"):
             for _, snippet in typed_figures(value.value):
-                problems.error(location(doc.source, value), f"figure typed in the {key.value}: '{snippet}'",
+                problems.error(location(doc.source, value, doc.line_offset), f"figure typed in the {key.value}: '{snippet}'",
                                "write it in words, or leave it to the article body as a reference")
     for offset, snippet in typed_figures(article.body):
         problems.error(body_location(article, offset), f"figure typed in the text: '{snippet}'", hint)

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 
 from .errors import Problems
+from .memory import frozen_heap
 from .render import Page, Renderer
 
 PARALLEL_MIN = 400  # pages; below this a serial render is faster than starting workers
@@ -46,7 +47,7 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
         chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
         _RENDERER = renderer
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with frozen_heap(), multiprocessing.get_context("fork").Pool(workers) as pool:
                 results = [r for chunk in pool.imap(_render_chunk, chunks) for r in chunk]
         finally:
             _RENDERER = None

@@ -8,7 +8,7 @@ import yaml
 
 from sitegen import kinds
 from sitegen.errors import Location, Problems, SiteError
-from sitegen.load import parse_yaml
+from sitegen.load import location, parse_yaml
 from sitegen.model import Figure
 from sitegen.numbers import format_figure
 from sitegen.schema import INVALID, Cx, Number, Period, Slug, Text, Url
@@ -34,7 +34,10 @@ def test_parse_yaml_reports_duplicate_keys_in_nested_mappings():
 def test_front_matter_offset_shifts_lines():
     problems = Problems()
     root = parse_yaml("title: x\ndate: y\n", "a.md", problems, line_offset=1)
-    assert root.value[1][0].start_mark.line + 1 == 3
+    assert location("a.md", root.value[1][0], 1).line == 3
+    parse_yaml("a: 1\na: 2\n", "b.yaml", problems, line_offset=10)
+    assert [e.format().splitlines()[0] for e in problems.errors] == ["b.yaml:12:1: error: duplicate key 'a'"]
+    assert "already set on line 11" in problems.errors[0].hint
 
 
 # schema
