@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content error, 2 usage error, 3 a bug in the generator.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
 from pathlib import Path
@@ -75,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         return serve(root, out, args.base_url, args.host, args.port)
     from sitegen import cache
 
+    gc.disable()  # one build per process: the collector would only re-walk objects that live until exit
     previous = None if args.fresh else cache.load(root, out, args.base_url)
     try:
         result = build(root, out, args.base_url, write=args.command == "build", previous=previous,
@@ -87,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
         return 1
     if args.command == "build":
-        cache.save(root, result.state)
+        cache.save(root, result.state, previous)
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     warned = f", {len(result.warnings)} warning{'s' * (len(result.warnings) != 1)}" if result.warnings else ""

@@ -6,6 +6,7 @@ Otherwise the build is a full one."""
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sys
 from dataclasses import replace
@@ -35,23 +36,33 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def _manifest(out_dir: Path, dests) -> dict[str, tuple[int, int]]:
-    """Size and mtime of each output file as written."""
-    found = {}
+def _manifest(out_dir: Path, dests, known: dict | None = None) -> dict[str, tuple[int, int]]:
+    """Size and mtime of each output file as written; `known` entries are taken as they are."""
+    found, folder, stat = {}, str(out_dir), os.stat
     for dest in dests:
-        st = (out_dir / dest).stat()
-        found[dest] = (st.st_size, st.st_mtime_ns)
+        if known and dest in known:
+            found[dest] = known[dest]
+        else:
+            st = stat(f"{folder}/{dest}")
+            found[dest] = (st.st_size, st.st_mtime_ns)
     return found
 
 
-def save(root: Path, state: State) -> None:
-    """Store a successful build's state (never raises: a cache is optional)."""
+def save(root: Path, state: State, previous: State | None = None) -> None:
+    """Store a successful build's state (never raises: a cache is optional). With `previous`, the state this
+    build started from, files the build left alone keep their manifest entries instead of being stat'ed again."""
     try:
         folder = cache_dir(root)
         folder.mkdir(parents=True, exist_ok=True)
         hollow = {dest: out.hollow() for dest, out in state.outputs.items()}  # the bytes are in the output folder
-        record = {"version": code_version(), "manifest": _manifest(state.out_dir, state.outputs),
-                  "state": replace(state, env=None, outputs=hollow)}
+        kept = {}
+        if previous is not None and (previous.out_dir, previous.base_url) == (state.out_dir, state.base_url):
+            old = previous.outputs
+            kept = {d: entry for d, entry in previous.manifest.items()
+                    if d in old and d in hollow and old[d].digest == hollow[d].digest}  # not rewritten
+        manifest = _manifest(state.out_dir, state.outputs, kept)
+        record = {"version": code_version(), "manifest": manifest,
+                  "state": replace(state, env=None, outputs=hollow, manifest={})}
         tmp = folder / "state.pickle.tmp"
         with paused_gc():
             data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
@@ -75,6 +86,7 @@ def load(root: Path, out_dir: Path, base_url: str | None) -> State | None:
             return None
         if _manifest(out_dir, state.outputs) != record["manifest"]:
             return None
+        state.manifest = record["manifest"]
         return state
     except Exception:  # noqa: BLE001 - any unreadable or foreign cache just means a full build
         return None

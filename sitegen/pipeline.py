@@ -35,6 +35,7 @@ class State:
     warnings: list[SiteError]
     items: dict = field(default_factory=dict)  # parsed list items by text and position, for the next load
     links: LinkState | None = None  # what the link check knows of every page
+    manifest: dict = field(default_factory=dict)  # output file -> (size, mtime_ns) as last written (set by the cache)
 
 
 @dataclass
