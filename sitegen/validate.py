@@ -75,6 +75,8 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
     errors_before, item_refs = len(problems.errors), []
     node = parse_yaml(chunk, source, problems, line_offset=offset)
     item = kind.root.item.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
+    if item is not INVALID and kind.name in ENTITY_KINDS:
+        item = _key_entity(kind.name, item, {})  # keyed once, with the cached item, not on every load
     refs.extend(item_refs)
     if item is not INVALID and len(problems.errors) == errors_before:
         new[key] = (item, item_refs)
@@ -191,13 +193,18 @@ def _key_profile(profile: model.Profile, figures: dict) -> model.Profile:
 
 
 def _key_entity(kind: str, item, figures: dict):
-    """Key an entity's named figure fields and its `figures` mapping."""
+    """Key an entity's named figure fields and its `figures` mapping; an item keyed already (when it was parsed)
+    only has its figures registered."""
+    table = getattr(item, "figures", {})
+    named = [(name, fig) for name in ("projects", "investment") if isinstance(fig := getattr(item, name, None), model.Figure)]
+    if all(f.key for f in table.values()) and all(f.key for _, f in named):
+        figures.update((f.key, f) for f in table.values())
+        figures.update((f.key, f) for _, f in named)
+        return item
     prefix = f"{kind}.{item.id}"
-    changes = {"figures": _key_map(prefix, item.figures, figures)} if hasattr(item, "figures") else {}
-    for name in ("projects", "investment"):
-        fig = getattr(item, name, None)
-        if isinstance(fig, model.Figure):
-            changes[name] = _keyed(fig, f"{prefix}.{name}", figures)
+    changes = {"figures": _key_map(prefix, table, figures)} if hasattr(item, "figures") else {}
+    for name, fig in named:
+        changes[name] = _keyed(fig, f"{prefix}.{name}", figures)
     return dataclasses.replace(item, **changes)
 
 

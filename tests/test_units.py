@@ -8,7 +8,7 @@ import yaml
 
 from sitegen import kinds
 from sitegen.errors import Location, Problems, SiteError
-from sitegen.load import location, parse_yaml
+from sitegen.load import location, parse_yaml, split_items
 from sitegen.model import Figure
 from sitegen.numbers import format_figure
 from sitegen.schema import INVALID, Cx, Number, Period, Slug, Text, Url
@@ -29,6 +29,14 @@ def test_parse_yaml_reports_duplicate_keys_in_nested_mappings():
     problems = Problems()
     parse_yaml("a:\n  b: 1\n  b: 2\n", "x.yaml", problems)
     assert [e.format().splitlines()[0] for e in problems.errors] == ["x.yaml:3:3: error: duplicate key 'b'"]
+
+
+def test_split_items_cuts_a_plain_list_and_refuses_what_ties_items_together():
+    assert split_items("# c\n- id: a\n  x: 1\n- id: b\n") == [(1, "- id: a\n  x: 1\n"), (3, "- id: b\n")]
+    assert split_items("- id: a\n  note: R&D, 5*3 and wow!\n- id: b\n") is not None  # not value starts
+    for tied in ("- &x id: a\n- id: b\n", "- id: a\n  y: *x\n", "- id: !foo a\n", "- {id: a}\n---\n- id: b\n",
+                 "%YAML 1.1\n---\n- id: a\n", "- id: a\n  k: [*x]\n"):
+        assert split_items(tied) is None, tied
 
 
 def test_front_matter_offset_shifts_lines():
