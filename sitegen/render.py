@@ -128,6 +128,7 @@ class Renderer:
         self._related: dict = {}  # (kind, attribute) -> value -> items, for related()
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.recorder = Recorder()
+        self._content = content
         self.content = TrackedContent(content, self.recorder)  # every read through it is a page dependency
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.base = base_path(self.base_url)
@@ -192,13 +193,20 @@ class Renderer:
             return t["date_month"].format(month=month, year=parts[0])
         return t["date_day"].format(day=int(parts[2]), month=month, year=parts[0])
 
-    def citing(self, source_id: str) -> list[model.Figure]:
-        """The figures that cite a source, in key order (an index built once per content snapshot)."""
+    def citing(self, source_id: str, shown: int) -> list[model.Figure]:
+        """The figures that cite a source, in key order (an index built once per content snapshot). The page
+        depends on every figure's source (which figures, how many) and on the first `shown` figures themselves,
+        so an edit to any other figure leaves it alone."""
         if self._citing is None:
             self._citing = {}
-            for key, fig in sorted(self.content.figures.everything().items()):
+            for key, fig in sorted(self._content.figures.items()):  # untracked: the reads are recorded below
                 self._citing.setdefault(fig.source, []).append(fig)
-        return self._citing.get(source_id, [])
+        self.recorder.add("figures", "*source")
+        self.recorder.add("figures", "#keys")
+        found = self._citing.get(source_id, [])
+        for fig in found[:shown]:
+            self.recorder.add("figures", fig.key)
+        return found
 
     def related(self, kind: str, attr: str, value: str) -> list:
         """Items of a kind whose attribute equals (or, for tuples, contains) a value."""

@@ -135,3 +135,27 @@ def test_index_pages_split_and_link_to_each_other(tmp_path, monkeypatch):
     second = (root / "_site/projects/page/2/index.html").read_text()
     assert 'rel="prev"' in second and 'rel="next"' in second and "Page 2 of 3" in second
     assert result.rendered == result.pages
+
+
+def test_sources_page_depends_only_on_the_figures_it_lists(tmp_path, monkeypatch):
+    import sys
+    sys.path.insert(0, str(REPO / "bench"))
+    import synth  # the benchmark's content: more figures per source than the sources page lists
+    root = synth.write_site(tmp_path / "site", 120)
+    state = build(root, root / "_inc").state
+    sources = (root / "_inc/sources/index.html").read_text()
+    listed = set(re.findall(r'data-fact="projects\.(project-\d+)\.investment"', sources))
+    hidden = next(f"project-{i}" for i in range(120) if f"project-{i}" not in listed)
+    shown = sorted(listed)[0]
+    rendered = []
+    real = __import__("sitegen.render", fromlist=["Renderer"]).Renderer.render
+    monkeypatch.setattr("sitegen.render.Renderer.render", lambda self, page, problems: (
+        rendered.append(page.dest), real(self, page, problems))[1])
+    for project, value in ((hidden, 901), (shown, 902)):
+        rendered.clear()
+        synth.edit_one_figure(root, project=int(project.split("-")[1]), value=value)
+        state = build(root, root / "_inc", previous=state).state
+        assert f"projects/{project}/index.html" in rendered
+        assert ("sources/index.html" in rendered) == (project == shown), (project, rendered)
+        build(root, tmp_path / f"full-{value}")
+        assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / f"full-{value}")
