@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 
+from .memory import ObjectMemo
 from .model import Content, Figure
 from .numbers import base_value, decimal_text, format_figure
 from .write import Output
@@ -50,14 +51,15 @@ def figure_record(fig: Figure, content: Content) -> dict:
                                          "reliability": source.reliability}}
 
 
-def facts_json(content: Content) -> Output:
-    """data/facts.json: every figure on the site, keyed by its global key."""
+def facts_json(content: Content, memo: ObjectMemo) -> tuple[Output, int]:
+    """data/facts.json: every figure on the site, keyed by its global key; and how many."""
     head = json.dumps({"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False,
                       sort_keys=True)[:-1]
-    rows = [json.dumps(figure_record(f, content), ensure_ascii=False, sort_keys=True)
+    rows = [memo.get("facts", (f, content.sources[f.source]), lambda f=f: json.dumps(figure_record(f, content),
+                                                                            ensure_ascii=False, sort_keys=True))
             for _, f in sorted(content.figures.items())]
     data = head + ', "figures": [\n' + ",\n".join(rows) + "\n]}\n"  # one figure a line: readable and diffable
-    return Output("data/facts.json", data.encode("utf-8"), "data: every figure as JSON")
+    return Output("data/facts.json", data.encode("utf-8"), "data: every figure as JSON"), len(rows)
 
 
 def _figure_cells(fig: Figure | None, prefix: str) -> dict:
@@ -75,60 +77,76 @@ def _source_cells(content: Content, source_id: str) -> dict:
     return {"source": s.id, "source_title": s.title, "source_publisher": s.publisher, "source_url": s.url or ""}
 
 
-def _csv(dest: str, rows: list[dict], origin: str) -> Output:
-    """A CSV file with a header row, UTF-8, LF line ends."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return Output(dest, buf.getvalue().encode("utf-8"), origin)
+class _CsvLines:
+    """Writes one CSV line at a time (UTF-8 text, LF line ends), so each row can be kept and reused."""
+
+    def __init__(self):
+        self.buf = io.StringIO()
+        self.writer = csv.writer(self.buf, lineterminator="\n")
+
+    def line(self, values) -> str:
+        self.buf.seek(0)
+        self.buf.truncate()
+        self.writer.writerow(values)
+        return self.buf.getvalue()
 
 
-def collection_csvs(content: Content) -> list[Output]:
-    """data/*.csv: projects, companies, industries, summits, the GDP series and the sources."""
-    projects = [{"id": p.id, "name": p.name, "company": p.company, "industry": p.industry, "status": ";".join(p.status),
-                 "year": p.year, "event": p.event or "", **_figure_cells(p.investment, "investment"),
-                 **_source_cells(content, p.source)} for p in content.projects.values()]
-    companies = [{"id": c.id, "name": c.name, "name_zh": c.name_zh or "", "industry": c.industry or "",
-                  "country": c.country or "", "listing": c.listing or "", **_source_cells(content, c.source)}
-                 for c in content.companies.values()]
-    industries = [{"id": i.id, "name": i.name, "name_zh": i.name_zh or "", "tiers": ";".join(i.tiers),
-                   **_source_cells(content, i.source)} for i in content.industries.values()]
-    summits = [{"id": e.id, "name": e.name, "date": e.date, "measure": e.measure, **_figure_cells(e.projects, "projects"),
-                **_figure_cells(e.investment, "investment"), **_source_cells(content, e.source)}
-               for e in sorted(content.events.values(), key=lambda e: e.date)]
-    gdp = [{"year": year, **_figure_cells(f, "gdp"), **_source_cells(content, f.source)}
-           for year, f in content.profile.gdp.items()]
-    sources = [{"id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date or "", "url": s.url or "",
-                "retrieved": s.retrieved or "", "reliability": s.reliability, "note": s.note or ""}
-               for s in content.sources.values()]
-    tables = {"projects": projects, "companies": companies, "industries": industries, "summits": summits,
-              "gdp": gdp, "sources": sources}
-    return [_csv(f"data/{name}.csv", rows, f"data: {name} as CSV") for name, rows in tables.items()]
+def collection_csvs(content: Content, memo: ObjectMemo) -> list[tuple[Output, int, tuple[str, ...]]]:
+    """data/*.csv: projects, companies, industries, summits, the GDP series and the sources; with each file's
+    data rows and columns."""
+    src = content.sources
+    tables = {
+        "projects": (content.projects.values(), lambda p: src[p.source], lambda p: {
+            "id": p.id, "name": p.name, "company": p.company, "industry": p.industry, "status": ";".join(p.status),
+            "year": p.year, "event": p.event or "", **_figure_cells(p.investment, "investment"),
+            **_source_cells(content, p.source)}),
+        "companies": (content.companies.values(), lambda c: src[c.source], lambda c: {
+            "id": c.id, "name": c.name, "name_zh": c.name_zh or "", "industry": c.industry or "",
+            "country": c.country or "", "listing": c.listing or "", **_source_cells(content, c.source)}),
+        "industries": (content.industries.values(), lambda i: src[i.source], lambda i: {
+            "id": i.id, "name": i.name, "name_zh": i.name_zh or "", "tiers": ";".join(i.tiers),
+            **_source_cells(content, i.source)}),
+        "summits": (sorted(content.events.values(), key=lambda e: e.date), lambda e: src[e.source], lambda e: {
+            "id": e.id, "name": e.name, "date": e.date, "measure": e.measure, **_figure_cells(e.projects, "projects"),
+            **_figure_cells(e.investment, "investment"), **_source_cells(content, e.source)}),
+        "gdp": (content.profile.gdp.items(), lambda yf: src[yf[1].source], lambda yf: {
+            "year": yf[0], **_figure_cells(yf[1], "gdp"), **_source_cells(content, yf[1].source)}),
+        "sources": (content.sources.values(), lambda s: s, lambda s: {
+            "id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date or "", "url": s.url or "",
+            "retrieved": s.retrieved or "", "reliability": s.reliability, "note": s.note or ""}),
+    }
+    out, lines = [], _CsvLines()
+    for name, (items, source_of, row) in tables.items():
+        columns: tuple[str, ...] = ()
+        rows = []
+        for item in items:
+            key = item[1] if name == "gdp" else item  # a GDP row is made from its figure
+            made = memo.get(name, (key, source_of(item)), lambda item=item: _row_line(row(item), lines))
+            columns = made[0]
+            rows.append(made[1])
+        columns = columns or ("id",)
+        data = lines.line(columns) + "".join(rows)
+        out.append((Output(f"data/{name}.csv", data.encode("utf-8"), f"data: {name} as CSV"), len(rows), columns))
+    return out
 
 
-def data_files(content: Content, schemas: dict[str, bytes]) -> list[Output]:
-    """Every download under data/: facts.json, the CSVs and the JSON Schemas of the content files."""
-    return ([facts_json(content)] + collection_csvs(content)
-            + [Output(f"data/schema/{name}", data, "data: JSON Schema") for name, data in schemas.items()])
+def _row_line(row: dict, lines: _CsvLines) -> tuple[tuple[str, ...], str]:
+    """A row's columns and its CSV line."""
+    return tuple(row), lines.line(row.values())
 
 
-def _shape(out: Output) -> tuple[int | None, tuple[str, ...]]:
-    """How many records a download holds (a CSV's data rows, facts.json's figures) and a CSV's columns."""
-    if out.dest.endswith(".csv"):
-        header, *rows = csv.reader(io.StringIO(out.data.decode("utf-8")))
-        return len(rows), tuple(header)
-    if out.dest == "data/facts.json":
-        return len(json.loads(out.data)["figures"]), ()
-    return None, ()
+def data_files(content: Content, schemas: dict[str, bytes], memo: ObjectMemo) -> tuple[list[Output], tuple]:
+    """Every download under data/ (facts.json, the CSVs and the JSON Schemas of the content files), and the
+    catalogue of them the Data page shows."""
+    facts, count = facts_json(content, memo)
+    made = [(facts, count, ())] + collection_csvs(content, memo)
+    made += [(Output(f"data/schema/{name}", data, "data: JSON Schema"), None, ()) for name, data in schemas.items()]
+    return [out for out, _, _ in made], tuple(_download(out, rows, columns) for out, rows, columns in made)
 
 
-def catalogue(outputs: list[Output]) -> tuple[Download, ...]:
-    """The downloads with their real byte sizes, in the order data_files made them."""
-    found = []
-    for out in outputs:
-        path = PurePosixPath(out.dest)
-        kind = "schema" if path.parent.name == "schema" else "facts" if path.suffix == ".json" else "table"
-        name = path.name if kind == "schema" else path.stem
-        found.append(Download(out.dest, name, kind, MEDIA_TYPES[path.suffix], len(out.data), *_shape(out)))
-    return tuple(found)
+def _download(out: Output, rows: int | None, columns: tuple[str, ...]) -> Download:
+    """How the Data page lists one file, with its real byte size."""
+    path = PurePosixPath(out.dest)
+    kind = "schema" if path.parent.name == "schema" else "facts" if path.suffix == ".json" else "table"
+    name = path.name if kind == "schema" else path.stem
+    return Download(out.dest, name, kind, MEDIA_TYPES[path.suffix], len(out.data), rows, columns)

@@ -33,3 +33,31 @@ def frozen_heap() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+class ObjectMemo:
+    """Values made from immutable objects (a figure's line of JSON, a project's CSV row), found again by the
+    objects' identity: the content cache hands an unchanged item back as the same object, so after an edit only
+    the changed items' values are made again. Identity survives pickling (the objects travel with the memo), and
+    each build keeps only the entries it used, so the memo never outgrows the content."""
+
+    def __init__(self, previous: "ObjectMemo | None" = None):
+        self._old = previous._entries if previous is not None else {}
+        self._entries: dict[tuple, tuple[tuple, object]] = {}
+
+    def get(self, tag: str, objects: tuple, make):
+        """The value of kind `tag` for these objects, made with make() unless an earlier build made it for the
+        very same ones."""
+        key = (tag, *map(id, objects))
+        hit = self._entries.get(key) or self._old.get(key)
+        if hit is None or any(a is not b for a, b in zip(hit[0], objects)):
+            hit = (objects, make())
+        self._entries[key] = hit
+        return hit[1]
+
+    def __getstate__(self):
+        return [((key[0], objects), value) for key, (objects, value) in self._entries.items()]
+
+    def __setstate__(self, entries):
+        self._old = {}
+        self._entries = {(tag, *map(id, objects)): (objects, value) for (tag, objects), value in entries}

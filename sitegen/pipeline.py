@@ -7,11 +7,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import catalogue, data_files
+from .data import data_files
 from .errors import Problems, SiteError
 from .kinds import json_schemas
 from .links import LinkState, check_links, inspector
-from .memory import paused_gc
+from .memory import ObjectMemo, paused_gc
 from .model import Content
 from .publish import asset_names, fingerprinted, site_files
 from .render import Renderer, check_article_links, make_env, plan
@@ -36,6 +36,7 @@ class State:
     items: dict = field(default_factory=dict)  # parsed list items by text and position, for the next load
     links: LinkState | None = None  # what the link check knows of every page
     manifest: dict = field(default_factory=dict)  # output file -> (size, mtime_ns) as last written (set by the cache)
+    memo: ObjectMemo | None = None  # encoded rows of the data files, by the items they were made from
 
 
 @dataclass
@@ -92,10 +93,11 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     reuse = previous is not None and previous.base_url == base_url and previous.out_dir == out_dir
     static = static_outputs(root / "static")
     assets = asset_names(static)
-    data = data_files(content, schema_files())  # before the pages: the Data page lists their sizes
+    memo = ObjectMemo(previous.memo if previous else None)
+    data, downloads = data_files(content, schema_files(), memo)  # before the pages: the Data page lists their sizes
     env = previous.env if reuse and not templates_changed and previous.env else make_env(root / "templates", cache)
     renderer = Renderer(content, root / "templates", root, base_url, env=env, assets=assets,
-                        downloads=catalogue(data))
+                        downloads=downloads)
     if templates_changed:
         renderer.check_templates(problems)
         changed |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
@@ -138,7 +140,8 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         write_site(list(outputs.values()), out_dir)
         written = len(outputs)
     clock.lap("write")
-    state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items, links)
+    state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items, links,
+                  memo=memo)
     size = sum(o.size for o in outputs.values())
     return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
                        rendered, written, state)

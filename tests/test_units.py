@@ -158,3 +158,21 @@ def test_committed_json_schemas_match_the_field_definitions():
     from sitegen.pipeline import schema_files
     for name, data in schema_files().items():
         assert (REPO / "schema" / name).read_bytes() == data, f"schema/{name} is stale: run python build.py schema"
+
+
+# memory
+
+def test_object_memo_reuses_values_by_identity_across_builds_and_pickling():
+    import pickle
+    from sitegen.memory import ObjectMemo
+    a, b, calls = ["x"], ["x"], []
+    memo = ObjectMemo()
+    assert memo.get("t", (a,), lambda: calls.append(1) or "A") == "A"
+    memo = pickle.loads(pickle.dumps((memo, a)))  # identity travels with the objects pickled alongside
+    memo, a2 = memo
+    nxt = ObjectMemo(memo)
+    assert nxt.get("t", (a2,), lambda: calls.append(2) or "new") == "A"  # the same object: reused
+    assert nxt.get("t", (b,), lambda: calls.append(3) or "B") == "B"  # equal but another object: made again
+    assert nxt.get("u", (a2,), lambda: calls.append(4) or "U") == "U"  # another kind of value
+    assert calls == [1, 3, 4]
+    assert len(ObjectMemo(nxt)._old) == 3  # a build keeps only what it used
