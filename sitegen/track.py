@@ -83,7 +83,7 @@ def changes(old: Content, new: Content) -> set[Dep]:
     changed: set[Dep] = {(k, "") for k in SINGLETONS if getattr(old, k) != getattr(new, k)}
     for kind in COLLECTIONS:
         a, b = getattr(old, kind), getattr(new, kind)
-        keys = {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+        keys = {k for k in a.keys() | b.keys() if a.get(k) is not b.get(k) and a.get(k) != b.get(k)}
         changed |= {(kind, k) for k in keys}
         if keys or list(a) != list(b):
             changed.add((kind, "*"))

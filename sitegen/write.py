@@ -5,7 +5,7 @@ import hashlib
 import os
 import shutil
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .errors import Location, Problems
 
@@ -40,8 +40,8 @@ def digest(data: bytes) -> bytes:
 
 def safe_dest(dest: str) -> bool:
     """True when a dest path stays inside the output folder."""
-    p = PurePosixPath(dest)
-    return bool(dest) and not p.is_absolute() and ".." not in p.parts and "\\" not in dest and "\0" not in dest
+    return (bool(dest) and not dest.startswith("/") and "\\" not in dest and "\0" not in dest
+            and ".." not in dest.split("/"))
 
 
 def check_outputs(outputs: list[Output], problems: Problems) -> None:
