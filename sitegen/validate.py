@@ -210,11 +210,11 @@ def _key_entity(kind: str, item, figures: dict):
 
 def _check_refs(content: model.Content, refs: list[RefValue], problems: Problems) -> None:
     """Every reference by id must name an existing item of its kind."""
-    for ref in refs:
-        table = getattr(content, ref.kind)
-        if ref.id not in table:
-            hint = did_you_mean(ref.id, table) or f"known ids: {', '.join(list(table)[:8])}"
-            problems.error(ref.loc, f"unknown {SINGULAR[ref.kind]} '{ref.id}'", hint)
+    for kind, ident, source, line, col in refs:
+        table = getattr(content, kind)
+        if ident not in table:
+            hint = did_you_mean(ident, table) or f"known ids: {', '.join(list(table)[:8])}"
+            problems.error(Location(source, line, col), f"unknown {SINGULAR[kind]} '{ident}'", hint)
 
 
 def _check_headline(content: model.Content, problems: Problems) -> None:
@@ -265,7 +265,7 @@ def body_location(article: model.Article, offset: int) -> Location:
 
 def _warn_unused_sources(content: model.Content, refs: list[RefValue], problems: Problems) -> None:
     """Warn about sources that nothing cites."""
-    cited = {r.id for r in refs if r.kind == "sources"}
+    cited = {ident for kind, ident, *_ in refs if kind == "sources"}
     for source in content.sources.values():
         if source.id not in cited:
             problems.warn(source.loc, f"source '{source.id}' is not cited by anything",
