@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .errors import Location, Problems
 from .render import base_path, page_url
-from .write import Output, digest
+from .write import Output
 
 LINK_ATTRS = {"href", "src", "action", "poster"}
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")
@@ -107,9 +107,9 @@ def position(html: bytes, offset: int) -> tuple[int, int]:
 
 
 def inspector(base_url: str):
-    """A function (dest, html) -> PageInfo for pages of a site at base_url, to run while pages are rendered."""
+    """A function (dest, html, digest of html) -> PageInfo for pages of a site at base_url, to run while pages are rendered."""
     origin, base = "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
-    return lambda dest, html: page_info(html, digest(html), dest, origin, base)
+    return lambda dest, html, digest: page_info(html, digest, dest, origin, base)
 
 
 def check_links(outputs: dict[str, Output], base_url: str, where: str, problems: Problems,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from .render import Renderer, check_article_links, make_env, plan
 from .track import changes
 from .validate import load_content
 from .workers import render_many
-from .write import Output, check_outputs, digest, update_site, write_site
+from .write import Output, check_outputs, digest, staging, update_site, write_site
 
 
 @dataclass
@@ -114,31 +115,34 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         else:
             todo.append(page)
             outputs[page.dest] = None  # keeps plan order
-    seen = {}
-    for dest, html, page_deps, info in render_many(renderer, todo, problems, inspector(renderer.base_url)):
-        if html is None:
-            del outputs[dest]
-        else:
-            outputs[dest], deps[dest], seen[dest] = Output(dest, html, f"page {dest}", len(html), info.digest), page_deps, info
-    rendered = len(todo)
-    # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
-    extra = fingerprinted(static, assets) + site_files(content, pages, base_url) + data
-    check_outputs(list(outputs.values()) + extra, problems)
-    problems.raise_if_any()  # a page that failed to render would echo as broken links to it
-    outputs.update((out.dest, out) for out in extra)
-    where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
-    _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None,
-                           read=lambda dest: (out_dir / dest).read_bytes(), seen=seen)
-    problems.raise_if_any()
-    clock.lap("render")
+    # Pages are rendered into a staging folder (on a full build) that replaces the output folder only if all passed.
+    with (staging(out_dir) if write and not (reuse and out_dir.is_dir()) else nullcontext()) as staged:
+        seen = {}
+        for dest, out, page_deps, info in render_many(renderer, todo, problems, inspector(renderer.base_url), staged):
+            if out is None:
+                del outputs[dest]
+            else:
+                outputs[dest], deps[dest], seen[dest] = out, page_deps, info
+        rendered = len(todo)
+        # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
+        extra = fingerprinted(static, assets) + site_files(content, pages, base_url) + data
+        check_outputs(list(outputs.values()) + extra, problems)
+        problems.raise_if_any()  # a page that failed to render would echo as broken links to it
+        outputs.update((out.dest, out) for out in extra)
+        where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
+        _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None,
+                               read=lambda dest: ((staged or out_dir) / dest).read_bytes(), seen=seen)
+        problems.raise_if_any()
+        clock.lap("render")
 
-    # Write: into a staging folder swapped in whole, or, after an edit, only the files whose bytes changed.
-    written = 0
-    if write and reuse and out_dir.is_dir():
-        written = update_site(previous.outputs, outputs, out_dir)
-    elif write:
-        write_site(list(outputs.values()), out_dir)
-        written = len(outputs)
+        # Write: the rest of the files into the staging folder, swapped in whole; or, after an edit, only the files
+        # whose bytes changed.
+        written = 0
+        if staged is not None:
+            write_site(list(outputs.values()), out_dir, staged)
+            written = len(outputs)
+        elif write:
+            written = update_site(previous.outputs, outputs, out_dir)
     clock.lap("write")
     state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items, links,
                   memo=memo)

@@ -6,34 +6,45 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from pathlib import Path
 
 from .errors import Problems
 from .memory import frozen_heap
 from .render import Page, Renderer
+from .write import Output, safe_dest, write_file
 
 PARALLEL_MIN = 400  # pages; below this a serial render is faster than starting workers
 _RENDERER: Renderer | None = None  # handed to forked workers; set only while a pool lives
 _INSPECT = None  # likewise: what to learn from each rendered page while it is at hand (its links)
+_STAGED: str | None = None  # likewise: the staging folder pages are written to as they are made, if any
 
 
 def _render_chunk(pages: list[Page]) -> list[tuple]:
-    """In a worker: render pages; return (dest, html bytes or None, dependencies, errors, inspection) for each."""
+    """In a worker: render pages; return (dest, Output or None, dependencies, errors, inspection) for each. With a
+    staging folder, each page is written there at once and comes back hollow (its size and digest only)."""
     out = []
     for page in pages:
         problems = Problems()
         result = _RENDERER.render(page, problems)
-        html, deps = result if result is not None else (None, frozenset())
-        data = html.encode("utf-8") if html is not None else None
-        seen = _INSPECT(page.dest, data) if _INSPECT is not None and data is not None else None
-        out.append((page.dest, data, deps, problems.errors, seen))
+        if result is None:
+            out.append((page.dest, None, frozenset(), problems.errors, None))
+            continue
+        html, deps = result
+        output = Output(page.dest, html.encode("utf-8"), f"page {page.dest}")
+        seen = _INSPECT(page.dest, output.data, output.digest) if _INSPECT is not None else None
+        if _STAGED is not None and safe_dest(page.dest):  # an unsafe path is reported by the caller, never written
+            write_file(_STAGED, page.dest, output.data)
+            output = output.hollow()
+        out.append((page.dest, output, deps, problems.errors, seen))
     return out
 
 
-def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspect=None) -> list[tuple]:
-    """Render pages, in parallel when there are many; return (dest, html bytes or None, dependencies, inspect(dest,
-    html) or None) in plan order."""
-    global _RENDERER, _INSPECT
-    _INSPECT = inspect
+def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspect=None,
+                staged: Path | None = None) -> list[tuple]:
+    """Render pages, in parallel when there are many; return (dest, Output or None, dependencies, inspect(dest,
+    html, digest) or None) in plan order. With `staged`, pages are written into that folder as they are made."""
+    global _RENDERER, _INSPECT, _STAGED
+    _INSPECT, _STAGED = inspect, str(staged) if staged is not None else None
     workers = min(os.cpu_count() or 1, 8)
     if len(pages) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         _RENDERER = renderer
@@ -51,9 +62,9 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
                 results = [r for chunk in pool.imap(_render_chunk, chunks) for r in chunk]
         finally:
             _RENDERER = None
-    _INSPECT = None
+    _INSPECT = _STAGED = None
     for _, _, _, errors, _ in results:
         problems.errors.extend(errors)
     shared: dict = {}  # workers send their own copies: share one tuple per dependency again (a smaller cache)
-    return [(dest, html, frozenset(shared.setdefault(d, d) for d in deps), seen)
-            for dest, html, deps, _, seen in results]
+    return [(dest, output, frozenset(shared.setdefault(d, d) for d in deps), seen)
+            for dest, output, deps, _, seen in results]

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,25 +60,46 @@ def check_outputs(outputs: list[Output], problems: Problems) -> None:
             seen[out.dest.lower()] = out
 
 
-def write_site(outputs: list[Output], out_dir: Path) -> int:
-    """Write every output into a staging folder beside out_dir, then swap it in; return bytes written."""
+@contextmanager
+def staging(out_dir: Path) -> Iterator[Path]:
+    """A new, empty folder beside out_dir to build the site in; whatever write_site did not swap into place is
+    removed afterwards, so a failed build leaves out_dir as it was."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    folder = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_file(folder: str, dest: str, data: bytes) -> None:
+    """Write one new file under a folder (a staging folder: nothing to replace), making its parent folders."""
+    path = f"{folder}/{dest}"
+    parent = path.rpartition("/")[0]
+    if not os.path.isdir(parent):
+        os.makedirs(parent, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def write_site(outputs: list[Output], out_dir: Path, staged: Path) -> int:
+    """Write every output not yet in the staging folder (those with bytes: pages written while they were rendered
+    are hollow), then swap the staging folder in for out_dir; return the bytes written here."""
+    out_dir = out_dir.resolve()
     old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
     total = 0
     try:
         for out in sorted(outputs, key=lambda o: o.dest):
-            path = staging / out.dest
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(out.data)
-            total += len(out.data)
+            if out.data or not out.size:
+                write_file(str(staged), out.dest, out.data)
+                total += len(out.data)
         if out_dir.exists():
             os.replace(out_dir, old)
-        os.replace(staging, out_dir)
+        os.replace(staged, out_dir)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
     return total
 

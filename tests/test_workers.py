@@ -26,3 +26,18 @@ def test_parallel_render_reports_template_errors(site, monkeypatch):
     with pytest.raises(BuildFailed) as failed:
         build(site, site / "_site")
     assert [e.loc.source for e in failed.value.errors] == ["templates/company.html"]
+
+
+def test_pages_written_while_rendered_leave_no_trace_when_the_build_fails(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    build(root, root / "_site")
+    before = tree_bytes(root / "_site")
+    # every page renders (and is written to the staging folder), then the link check fails the build
+    edit(root, "templates/base.html", "</footer>", '<a href="{{ url(\'no-such-page/\') }}">x</a></footer>')
+    with pytest.raises(BuildFailed) as failed:
+        build(root, root / "_site")
+    assert "broken link" in failed.value.errors[0].message
+    assert tree_bytes(root / "_site") == before
+    assert sorted(p.name for p in root.iterdir()) == ["_site", "content", "static", "templates"]
