@@ -21,6 +21,8 @@ from .validate import ENTITY_KINDS, REF, SINGULAR, body_location, resolve_ref
 SECTIONS = {kind: SINGULAR[kind] for kind in ENTITY_KINDS}  # collection -> its item pages' kind
 PAGE_KINDS = {**{one: kind for kind, one in SECTIONS.items()}, "article": "articles", "news": "articles"}
 PAGE_SIZE = 100  # items on one page of an index
+NAV = (("nav_home", ""), ("nav_industries", "industries/"), ("nav_projects", "projects/"), ("nav_companies", "companies/"),
+       ("nav_events", "summits/"), ("nav_news", "news/"), ("nav_sources", "sources/"), ("nav_data", "data/"))
 SECTION_PATH = {"industries": "industries", "companies": "companies", "projects": "projects", "events": "summits"}
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 SAFE_SCHEMES = ("http", "https", "mailto", "")
@@ -134,12 +136,19 @@ class Renderer:
         self.base = base_path(self.base_url)
         self.env = env or make_env(templates)
         self.env.recorder = self.recorder
+        for template in (self.env.cache or {}).values():
+            template._module = None  # a macro module (imported once per build) holds the previous renderer's globals
         self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=self.content,
                                 profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
                                 t=content.strings[lang], lang=lang, related=self.related,
                                 figure_owner=self.figure_owner, citing=self.citing, page_href=page_href,
                                 kind_path=lambda kind: SECTION_PATH.get(kind, kind) + "/", asset=self.asset, absolute=self.absolute,
                                 downloads=self.downloads, as_of=self.as_of)
+        # The page's citations, as globals so that macros imported without the page's context (cached once) see them.
+        self.env.globals.update(cite=lambda source: self.page_cites.cite(source), cited=lambda: self.page_cites.cited(),
+                                anchor=lambda fig: self.page_cites.anchor(fig),
+                                article_html=lambda article: self.article_html(article, self.page_cites))
+        self.env.globals["nav"] = tuple((Markup(escape(content.strings[lang][key])), self.url(path)) for key, path in NAV)
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
         self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
@@ -260,10 +269,8 @@ class Renderer:
             self.recorder.add(kind, "#keys")  # which items exist and in what order (paging, numbering)
             for i in page.items:
                 self.recorder.add(kind, getattr(i, "id", getattr(i, "slug", "")))
-        cites = self.page_cites = Citations(self.content)
-        ctx = {"page": page, "item": page.item, "items": page.items, "url_here": page_url(page.dest, self.base),
-               "cite": cites.cite, "cited": cites.cited, "anchor": cites.anchor,
-               "article_html": lambda a: self.article_html(a, cites)}
+        cites = self.page_cites = Citations(self.content)  # cite(), cited(), anchor() act on it
+        ctx = {"page": page, "item": page.item, "items": page.items, "url_here": page_url(page.dest, self.base)}
         try:
             html = self.env.get_template(page.template).render(ctx)
             listed = set(self.content.sources) if page.kind == "sources" else set()
