@@ -305,7 +305,13 @@ class Renderer:
         """The Markdown converter, with raw HTML switched off (it would bypass autoescaping)."""
         if self._md is None:
             import markdown
-            self._md = markdown.Markdown(extensions=["tables", "toc", "sane_lists"], output_format="html")
+            from markdown.extensions.sane_lists import SaneListExtension
+            from markdown.extensions.tables import TableExtension
+            from markdown.extensions.toc import TocExtension
+
+            # Extension objects, not names: looking names up scans every installed package's entry points.
+            self._md = markdown.Markdown(extensions=[TableExtension(), TocExtension(), SaneListExtension()],
+                                         output_format="html")
             self._md.preprocessors.deregister("html_block")
             self._md.inlinePatterns.deregister("html")
         return self._md

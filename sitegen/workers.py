@@ -4,7 +4,6 @@ Used for large batches only (a fork costs more than a few pages take); the resul
 render, since each page depends only on the content, the templates and its own place in the plan."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 from pathlib import Path
 
@@ -46,6 +45,8 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
     global _RENDERER, _INSPECT, _STAGED
     _INSPECT, _STAGED = inspect, str(staged) if staged is not None else None
     workers = min(os.cpu_count() or 1, 8)
+    if len(pages) >= PARALLEL_MIN and workers >= 2:
+        import multiprocessing  # only here: importing it costs a small build a tenth of its time
     if len(pages) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         _RENDERER = renderer
         try:
