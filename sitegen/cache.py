@@ -64,9 +64,8 @@ def save(root: Path, state: State, previous: State | None = None) -> None:
         record = {"version": code_version(), "manifest": manifest,
                   "state": replace(state, env=None, outputs=hollow, manifest={})}
         tmp = folder / "state.pickle.tmp"
-        with paused_gc():
-            data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.write_bytes(data)
+        with paused_gc(), open(tmp, "wb") as f:  # streamed: never the whole pickle in memory
+            pickle.dump(record, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(folder / "state.pickle")
     except OSError:
         pass

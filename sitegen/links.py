@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from sys import intern
 from functools import lru_cache
 from html import unescape
 from urllib.parse import unquote, urljoin, urlsplit
@@ -40,7 +41,7 @@ def parse_page(html: bytes) -> tuple[frozenset[str], list[tuple[str, int]]]:
         if "&" in value:
             value = unescape(value)
         if key == "id":
-            ids.add(value)
+            ids.add(intern(value))  # pages share ids (main, src-…): one string each across the site
         elif key in LINK_ATTRS:
             links.append((value, start))
         elif key == "name" or "://" in value:  # <a name> is an anchor; <meta content> may be an absolute URL
@@ -55,12 +56,15 @@ def parse_page(html: bytes) -> tuple[frozenset[str], list[tuple[str, int]]]:
 
 @dataclass(frozen=True)
 class PageInfo:
-    """What the link check knows of one page: a digest of its bytes, its ids, and its internal links resolved
-    as ((url, offset), path under the base or None, fragment, why it is outside)."""
+    """What the link check knows of one page: a digest of its bytes, its ids, how many internal links it has,
+    and the distinct targets they resolve to, as (path under the base or None, fragment, why it is outside).
+    Only targets are kept (a page repeats the menu's and the footer's): where a broken one is written is looked
+    up again in the page, which is rare."""
 
     digest: bytes
     ids: frozenset[str]
-    links: tuple
+    count: int
+    targets: tuple
 
 
 @dataclass(frozen=True)
@@ -73,13 +77,25 @@ class LinkState:
 
 def page_info(html: bytes, digest: bytes, dest: str, origin: str, base: str) -> PageInfo:
     """Parse a page and resolve its internal links against its own URL."""
-    (ids, links), found, here = parse_page(html), [], page_url(dest, base)
+    ids, links = parse_page(html)
+    if len(_TARGETS) > 500_000:  # a long preview session: start afresh rather than grow
+        _TARGETS.clear()
+    targets = [_TARGETS.setdefault(target, target) for _, target in _resolved(links, dest, origin, base)]
+    return PageInfo(digest, ids, len(targets), tuple(dict.fromkeys(targets)))
+
+
+_TARGETS: dict = {}  # one tuple per distinct link target in this process: pages share most of theirs
+
+
+def _resolved(links: list[tuple[str, int]], dest: str, origin: str, base: str):
+    """Each internal link of a page as ((url, offset), (path under the base or None, fragment, why it is outside))."""
+    here = page_url(dest, base)
     for link in links:
         url = link[0].strip()
         if url.startswith(base) or url.startswith("#"):  # the common cases, without urljoin: /base/x/#y and #y
             path, _, fragment = (here + url if url.startswith("#") else url).partition("#")
-            found.append((link, unquote(path) if "%" in path else path,
-                          unquote(fragment) if "%" in fragment else fragment, ""))
+            yield link, (intern(unquote(path) if "%" in path else path),
+                         intern(unquote(fragment) if "%" in fragment else fragment), "")
             continue
         parts = _split(origin + here if not url.startswith("/") or url.startswith("//") else origin, url)
         if parts.scheme in SKIP_SCHEMES or f"{parts.scheme}://{parts.netloc}" != origin:
@@ -88,10 +104,14 @@ def page_info(html: bytes, digest: bytes, dest: str, origin: str, base: str) -> 
         path = base if path + "/" == base else path  # GitHub Pages redirects /repo to /repo/
         if not path.startswith(base):
             if not urlsplit(url).netloc:  # an absolute link elsewhere on the host (another project) is not ours
-                found.append((link, None, "", f"it leaves the base path {base}, so it breaks when the site is served there"))
+                yield link, (None, "", f"it leaves the base path {base}, so it breaks when the site is served there")
             continue
-        found.append((link, path, unquote(parts.fragment), ""))
-    return PageInfo(digest, ids, tuple(found))
+        yield link, (intern(path), unquote(parts.fragment), "")
+
+
+def _first_link_to(html: bytes, target: tuple, dest: str, origin: str, base: str) -> tuple[str, int]:
+    """The (url, offset) of the first link on a page that resolves to target."""
+    return next(link for link, found in _resolved(parse_page(html)[1], dest, origin, base) if found == target)
 
 
 @lru_cache(maxsize=65536)
@@ -136,20 +156,22 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
                       if d not in infos)
     checked, broken, verdicts = 0, {}, {}
     for dest in sorted(infos):
-        for link, path, fragment, outside in infos[dest].links:
-            checked += 1
+        checked += infos[dest].count
+        for target in infos[dest].targets:
+            path, fragment, outside = target
             problem = outside
             if not problem:  # pages share most of their targets (the menu, the head): judge each one once
-                target = (path, fragment)
-                problem = verdicts.get(target)
+                problem = verdicts.get((path, fragment))
                 if problem is None:
-                    problem = verdicts[target] = target_problem(path, fragment, base, ids, outputs)
+                    problem = verdicts[path, fragment] = target_problem(path, fragment, base, ids, outputs)
             if problem:
-                broken.setdefault((path, fragment, problem), []).append((dest, link))
+                broken.setdefault((path, fragment, problem), []).append((dest, target))
     for (_, _, problem), places in broken.items():
-        (dest, link), more = places[0], len(places) - 1
+        (dest, target), more = places[0], len(places) - 1
         also = f" (and on {more} more page{'s' * (more != 1)})" if more else ""
-        line, col = position(_bytes(outputs[dest], read), link[1])
+        page = _bytes(outputs[dest], read)
+        link = _first_link_to(page, target, dest, origin, base)
+        line, col = position(page, link[1])
         problems.error(Location(f"{where}/{dest}", line, col),
                        f"broken link '{link[0]}' on {page_url(dest, base)}{also}: {problem}",
                        "fix the link in the template or article that writes it")

