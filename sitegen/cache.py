@@ -54,7 +54,7 @@ def save(root: Path, state: State, previous: State | None = None) -> None:
     try:
         folder = cache_dir(root)
         folder.mkdir(parents=True, exist_ok=True)
-        hollow = {dest: out.hollow() for dest, out in state.outputs.items()}  # the bytes are in the output folder
+        hollow = {dest: out.hollow() if out.data else out for dest, out in state.outputs.items()}  # bytes are on disk
         kept = {}
         if previous is not None and (previous.out_dir, previous.base_url) == (state.out_dir, state.base_url):
             old = previous.outputs

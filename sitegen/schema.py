@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
+from sys import intern
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
@@ -17,6 +19,15 @@ from .load import location
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID", "__bool__": lambda self: False})()
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG = "tag:yaml.org,2002:"
+# Short values (ids, units, dates, statuses) recur thousands of times across items: one string object each keeps
+# the content, and the cache that stores it, smaller and faster to pickle.
+SHORT = 64
+
+
+@functools.lru_cache(maxsize=4096)
+def _decimal(raw: str) -> Decimal:
+    """A number as an exact Decimal, one object per spelling (Decimals are immutable)."""
+    return Decimal(raw)
 
 
 @dataclass(frozen=True)
@@ -122,7 +133,7 @@ class Text(Field):
         if self.max_len and len(value) > self.max_len:
             return cx.error(node, f"too long: {len(value)} characters, at most {self.max_len}",
                             "shorten it; search engines cut longer text")
-        return self.check(value, node, cx)
+        return self.check(intern(value) if len(value) <= SHORT else value, node, cx)
 
     def check(self, value: str, node: yaml.Node, cx: Cx) -> Any:
         """Validate the string further; subclasses narrow it."""
@@ -242,7 +253,7 @@ class Number(Field):
             reading = yaml_reading(node)[0]
             return cx.error(node, f"ambiguous number: {reading}", "write it without leading zeros or colons")
         try:
-            value = Decimal(raw)
+            value = _decimal(raw)
         except InvalidOperation:
             return cx.error(node, f"expected a number, got '{node.value}'")
         if not value.is_finite():
@@ -299,7 +310,7 @@ class Date(Field):
             dt.date.fromisoformat({4: value + "-01-01", 7: value + "-01"}.get(len(value), value))
         except ValueError:
             return cx.error(node, f"'{value}' is not a real date", "check the month and day")
-        return value
+        return intern(value)
 
     def json_schema(self):
         return self._described({"type": "string", "pattern": self.pattern.pattern})
