@@ -89,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
         kept = f"; {display(out, root)}/ was left as it was" if args.command == "build" else ""
         print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
         return 1
-    if args.command == "build":
+    unchanged = previous is not None and not (result.rendered or result.written) and \
+        result.state.inputs == previous.inputs
+    if args.command == "build" and not unchanged:  # an unchanged build leaves the cache as true as it was
         cache.save(root, result.state, previous)
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)

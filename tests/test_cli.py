@@ -101,6 +101,20 @@ def test_cached_rebuild_after_an_edit_equals_a_fresh_build(site, tmp_path):
     assert tree_bytes(site / "_site") == tree_bytes(tmp_path / "fresh")
 
 
+def test_cache_is_rewritten_only_when_the_build_changed_something(site):
+    assert run_build(site).returncode == 0
+    cached = site / ".cache/sitegen/state.pickle"
+    stamp = cached.stat().st_mtime_ns
+    result = run_build(site)
+    assert "0 pages rendered, 0 files written" in result.stdout and cached.stat().st_mtime_ns == stamp
+    edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
+    assert run_build(site).returncode == 0 and cached.stat().st_mtime_ns != stamp
+    stamp = cached.stat().st_mtime_ns
+    edit(site, "content/events.yaml", "    value: 218\n", "    value: 217\n")  # back: the cache must follow
+    result = run_build(site)
+    assert re.search(r"; [1-9] pages rendered", result.stdout) and cached.stat().st_mtime_ns != stamp
+
+
 def test_cache_is_ignored_when_the_output_was_touched(site):
     assert run_build(site).returncode == 0
     (site / "_site/index.html").write_text("tampered")
