@@ -50,7 +50,7 @@ class ObjectMemo:
         very same ones."""
         key = (tag, *map(id, objects))
         hit = self._entries.get(key) or self._old.get(key)
-        if hit is None or any(a is not b for a, b in zip(hit[0], objects)):
+        if hit is None or hit[0] != objects:  # tuples compare items by identity first: cheap when they are the same
             hit = (objects, make())
         self._entries[key] = hit
         return hit[1]
