@@ -117,6 +117,8 @@ def main(argv: list[str]) -> int:
     try:
         return run(args)
     except KeyboardInterrupt:
+        if args.command != "serve":  # stopping the preview with Ctrl-C is the normal way out
+            print("Interrupted before the build finished; run it again.", file=sys.stderr)
         return 130
     except Exception:  # noqa: BLE001 - anything left is a bug in the generator, not in the content
         traceback.print_exc()

@@ -5,6 +5,7 @@ render, since each page depends only on the content, the templates and its own p
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 from .errors import Problems
@@ -38,6 +39,11 @@ def _render_chunk(pages: list[Page]) -> list[tuple]:
     return out
 
 
+def _quiet_on_ctrl_c() -> None:
+    """In a worker: leave Ctrl-C to the parent, which stops the pool and reports once (no trace per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspect=None,
                 staged: Path | None = None) -> list[tuple]:
     """Render pages, in parallel when there are many; return (dest, Output or None, dependencies, inspect(dest,
@@ -59,7 +65,7 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
         chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
         _RENDERER = renderer
         try:
-            with frozen_heap(), multiprocessing.get_context("fork").Pool(workers) as pool:
+            with frozen_heap(), multiprocessing.get_context("fork").Pool(workers, _quiet_on_ctrl_c) as pool:
                 results = [r for chunk in pool.imap(_render_chunk, chunks) for r in chunk]
         finally:
             _RENDERER = None

@@ -134,3 +134,25 @@ def test_a_corrupt_cache_means_a_full_build(site):
     (site / ".cache/sitegen/state.pickle").write_bytes(b"not a pickle at all")
     result = run_build(site)
     assert result.returncode == 0 and "pages rendered" not in result.stdout and result.stderr == ""
+
+
+def test_ctrl_c_during_a_parallel_build_stops_quietly_and_leaves_no_trace(tmp_path):
+    import os
+    import signal
+    import time
+    sys.path.insert(0, str(REPO / "bench"))
+    import synth  # enough pages for the parallel render
+    root = synth.write_site(tmp_path / "site", 1500)
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith("._site.staging-") for p in root.iterdir()):  # pages are being rendered
+        assert proc.poll() is None and time.monotonic() < deadline, "the build ended before it could be stopped"
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group, workers included
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err == "Interrupted before the build finished; run it again.\n"
+    assert sorted(p.name for p in root.iterdir()) == [".cache", "content", "static", "templates"]  # no site, no staging
+    assert not (root / ".cache/sitegen/state.pickle").exists()
