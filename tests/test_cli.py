@@ -147,7 +147,7 @@ def test_ctrl_c_during_a_parallel_build_stops_quietly_and_leaves_no_trace(tmp_pa
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
-    while not any(p.name.startswith("._site.staging-") for p in root.iterdir()):  # pages are being rendered
+    while not any((p / "projects").is_dir() for p in root.glob("._site.staging-*")):  # workers are writing pages
         assert proc.poll() is None and time.monotonic() < deadline, "the build ended before it could be stopped"
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group, workers included
