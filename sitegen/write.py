@@ -66,6 +66,7 @@ def staging(out_dir: Path) -> Iterator[Path]:
     removed afterwards, so a failed build leaves out_dir as it was."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(out_dir)
     folder = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
@@ -73,6 +74,20 @@ def staging(out_dir: Path) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_abandoned(out_dir: Path) -> None:
+    """Remove staging and old folders left beside out_dir by builds that were killed (their process is gone)."""
+    for folder in out_dir.parent.glob(f".{out_dir.name}.*-*"):
+        kind, _, pid = folder.name.removeprefix(f".{out_dir.name}.").rpartition("-")
+        if kind not in ("staging", "old") or not pid.isdigit() or not folder.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # alive, or not ours to signal: leave it
+            pass
 
 
 def write_file(folder: str, dest: str, data: bytes) -> None:

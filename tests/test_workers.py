@@ -41,3 +41,13 @@ def test_pages_written_while_rendered_leave_no_trace_when_the_build_fails(tmp_pa
     assert "broken link" in failed.value.errors[0].message
     assert tree_bytes(root / "_site") == before
     assert sorted(p.name for p in root.iterdir()) == ["_site", "content", "static", "templates"]
+
+
+def test_a_killed_builds_leftovers_are_removed_by_the_next_build(tmp_path):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    dead = 2 ** 22 + 12345  # above Linux's largest process id: no such process
+    for name in (f"._site.staging-{dead}", f"._site.old-{dead}"):
+        (root / name / "x").mkdir(parents=True)
+    (root / "._site.notes-1").mkdir()  # not ours: left alone
+    build(root, root / "_site")
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == ["._site.notes-1"]
