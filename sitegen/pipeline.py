@@ -143,6 +143,8 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
             written = len(outputs)
         elif write:
             written = update_site(previous.outputs, outputs, out_dir)
+    if write:  # the bytes are on disk now: the state keeps sizes and digests (the next build compares those)
+        outputs = {dest: out.hollow() if out.data else out for dest, out in outputs.items()}
     clock.lap("write")
     state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items, links,
                   memo=memo)
