@@ -1,4 +1,5 @@
-"""The cyclic garbage collector's part in a build: kept out of the way while long-lived objects pile up.
+"""Memory across a build: the cyclic garbage collector kept out of the way while long-lived objects pile up, and
+values kept from one build to the next by the identity of the objects they were made from (ObjectMemo).
 
 A build makes hundreds of thousands of objects that live until it ends (YAML nodes, content items, page
 dependencies, the cache's state). Python's collector re-walks them all every few thousand allocations, which
