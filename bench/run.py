@@ -3,11 +3,13 @@
 
 Measures, each as the median wall time of several runs of `build.py` as a process (interpreter start
 included): a cold full build (no cache, no previous output), a rebuild after one figure changes, and
-the floor loop over the same data; with ms per page and peak memory (max RSS of the build process).
+the floor loop over the same data; with ms per page and peak memory (max RSS of the build process). Also the
+preview's rebuild after one figure changes (bench/serve_edit.py: state kept in memory, as in `build.py serve`).
 
     python3 bench/run.py --projects 1000 [--runs 5]
 
-Ends with one line of JSON: {"projects": N, "pages": ..., "cold_s": ..., "edit_s": ..., "peak_mb": ..., "floor_s": ...}
+Ends with one line of JSON: {"projects": N, "pages": ..., "cold_s": ..., "edit_s": ..., "serve_edit_s": ...,
+"peak_mb": ..., "floor_s": ...}
 """
 from __future__ import annotations
 
@@ -66,13 +68,15 @@ def bench(projects: int, runs: int) -> dict:
         wall, peak, _ = timed(build)
         edits.append(wall)
         peaks.append(peak)
+    serve = json.loads(timed([sys.executable, str(REPO / "bench/serve_edit.py"), str(site), "--edits", str(runs)])[2])
     floor = []
     for _ in range(runs):
         shutil.rmtree(site / "_floor", ignore_errors=True)
         floor.append(timed([sys.executable, str(REPO / "bench/floor.py"), str(site), str(site / "_floor")])[0])
     shutil.rmtree(site.parent, ignore_errors=True)
     result = {"projects": projects, "pages": pages, "cold_s": round(statistics.median(cold), 3),
-              "edit_s": round(statistics.median(edits), 3), "peak_mb": round(max(peaks), 1),
+              "edit_s": round(statistics.median(edits), 3), "serve_edit_s": serve["median_s"],
+              "peak_mb": round(max(peaks), 1),
               "floor_s": round(statistics.median(floor), 3)}
     result["ms_per_page"] = round(result["cold_s"] * 1000 / pages, 3)
     result["ratio_to_floor"] = round(result["cold_s"] / result["floor_s"], 2)
@@ -89,7 +93,8 @@ def main() -> None:
     for r in results:
         print(f"{r['projects']:>6} projects, {r['pages']:>6} pages: cold {r['cold_s']:.3f} s "
               f"({r['ms_per_page']:.2f} ms/page, {r['ratio_to_floor']}x floor {r['floor_s']:.3f} s), "
-              f"edit {r['edit_s']:.3f} s, peak {r['peak_mb']:.0f} MB", file=sys.stderr)
+              f"edit {r['edit_s']:.3f} s (in the preview {r['serve_edit_s']:.3f} s), peak {r['peak_mb']:.0f} MB",
+              file=sys.stderr)
     for r in results[:-1]:
         print(json.dumps(r))
     print(json.dumps(results[-1]))

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""The preview's rebuild after one figure changes, on a synthetic site: what `build.py serve` does between a save
+and the reload, without the HTTP server and browser (bench/reload_latency.py measures those, on the real site).
+
+    python3 bench/serve_edit.py SITE_DIR [--edits 5]
+
+Builds once, then for each edit: writes the figure, waits for the preview's poll to see it, and rebuilds. Prints
+one line of JSON: {"edits": N, "median_s": ..., "max_s": ...}, the time from the write to the rebuilt site."""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import synth  # noqa: E402
+from sitegen.serve import Session  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", type=Path)
+    parser.add_argument("--edits", type=int, default=5)
+    args = parser.parse_args()
+    session = Session(args.site, args.site / "_serve", "http://127.0.0.1:8000/", log=lambda line: None)
+    assert session.rebuild(), session.errors
+    projects = (args.site / "content/projects.yaml").read_text().count("\n- id: ") + 1
+    times = []
+    for n in range(args.edits):
+        synth.edit_one_figure(args.site, project=projects // 2, value=800 + n)
+        start = time.perf_counter()
+        while not session.changed():  # what the preview's poll does every few milliseconds
+            time.sleep(0.001)
+        assert session.rebuild(), session.errors
+        times.append(time.perf_counter() - start)
+    print(json.dumps({"edits": args.edits, "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}))
+
+
+if __name__ == "__main__":
+    main()

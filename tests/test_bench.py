@@ -1,0 +1,18 @@
+"""The benchmark runs as the README says and ends with its line of JSON (figures are not asserted: no timed tests)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def test_benchmark_runs_and_reports_every_figure():
+    result = subprocess.run([sys.executable, str(REPO / "bench/run.py"), "--projects", "10", "--runs", "1"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["projects"] == 10 and figures["pages"] == 42
+    for key in ("cold_s", "edit_s", "serve_edit_s", "peak_mb", "floor_s"):
+        assert figures[key] > 0, key
