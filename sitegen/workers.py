@@ -39,6 +39,12 @@ def _render_chunk(pages: list[Page]) -> list[tuple]:
     return out
 
 
+def _fork_context():
+    """multiprocessing's 'fork' context, or None where the platform has none."""
+    import multiprocessing  # here, not at the top: importing it costs a small build a tenth of its time
+    return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+
+
 def _quiet_on_ctrl_c() -> None:
     """In a worker: leave Ctrl-C to the parent, which stops the pool and reports once (no trace per worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -51,9 +57,8 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
     global _RENDERER, _INSPECT, _STAGED
     _INSPECT, _STAGED = inspect, str(staged) if staged is not None else None
     workers = min(os.cpu_count() or 1, 8)
-    if len(pages) >= PARALLEL_MIN and workers >= 2:
-        import multiprocessing  # only here: importing it costs a small build a tenth of its time
-    if len(pages) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    context = _fork_context() if len(pages) >= PARALLEL_MIN and workers >= 2 else None
+    if context is None:
         _RENDERER = renderer
         try:
             results = _render_chunk(pages)
@@ -65,7 +70,7 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
         chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
         _RENDERER = renderer
         try:
-            with frozen_heap(), multiprocessing.get_context("fork").Pool(workers, _quiet_on_ctrl_c) as pool:
+            with frozen_heap(), context.Pool(workers, _quiet_on_ctrl_c) as pool:
                 results = [r for chunk in pool.imap(_render_chunk, chunks) for r in chunk]
         finally:
             _RENDERER = None
