@@ -131,8 +131,12 @@ def collection_csvs(content: Content, memo: ObjectMemo) -> list[tuple[Output, in
 
 
 def _row_line(row: dict, lines: _CsvLines) -> tuple[tuple[str, ...], str]:
-    """A row's columns and its CSV line."""
-    return tuple(row), lines.line(row.values())
+    """A row's columns (one tuple per table, shared by its rows) and its CSV line."""
+    columns = tuple(row)
+    return _COLUMNS.setdefault(columns, columns), lines.line(row.values())
+
+
+_COLUMNS: dict = {}  # each table's header, kept once: the data memo (and the cache) would hold a copy per row
 
 
 def data_files(content: Content, schemas: dict[str, bytes], memo: ObjectMemo) -> tuple[list[Output], tuple]:
