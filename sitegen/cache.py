@@ -6,6 +6,7 @@ Otherwise the build is a full one."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import pickle
 import sys
@@ -23,14 +24,19 @@ def cache_dir(root: Path) -> Path:
     return root / ".cache" / "sitegen"
 
 
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
+
+
 def code_version() -> str:
-    """A digest of the generator's code and of Python's and the libraries' versions: a new generator never trusts
-    an old cache."""
-    import jinja2
-    import markdown
-    import yaml
-    versions = f"{sys.version} jinja2 {jinja2.__version__} markdown {markdown.__version__} pyyaml {yaml.__version__}"
-    digest = hashlib.blake2b(versions.encode(), digest_size=16)
+    """A digest of the generator's code, Python's version and the installed libraries: a new generator never
+    trusts an old cache. A library is known by its folder's path and modification time (installing, upgrading or
+    removing it rewrites the folder), so it need not be imported: an edit that renders no article never loads
+    Markdown."""
+    digest = hashlib.blake2b(sys.version.encode(), digest_size=16)
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        folder = Path(spec.origin).parent if spec and spec.origin else None
+        digest.update(f"{name} {folder} {folder.stat().st_mtime_ns if folder else ''}".encode())
     for path in sorted(PACKAGE.glob("*.py")):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
