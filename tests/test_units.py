@@ -176,3 +176,28 @@ def test_object_memo_reuses_values_by_identity_across_builds_and_pickling():
     assert nxt.get("u", (a2,), lambda: calls.append(4) or "U") == "U"  # another kind of value
     assert calls == [1, 3, 4]
     assert len(ObjectMemo(nxt)._old) == 3  # a build keeps only what it used
+
+
+# cache
+
+def test_cache_version_follows_the_generator_code_and_the_installed_libraries(tmp_path, monkeypatch):
+    import importlib
+    import os
+    from sitegen import cache
+    lib = tmp_path / "fakelib"
+    lib.mkdir()
+    (lib / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    monkeypatch.setattr(cache, "LIBRARIES", cache.LIBRARIES + ("fakelib",))
+    package = tmp_path / "generator"
+    package.mkdir()
+    (package / "a.py").write_text("x = 1\n")
+    monkeypatch.setattr(cache, "PACKAGE", package)
+    first = cache.code_version()
+    assert cache.code_version() == first
+    (package / "a.py").write_text("x = 2\n")  # the generator changed
+    second = cache.code_version()
+    assert second != first
+    os.utime(lib, ns=(1, 1))  # the library was reinstalled: its folder changed
+    assert cache.code_version() != second
