@@ -129,6 +129,9 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     code = main(sys.argv[1:])
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe (build.py | head): nothing more to say
+            pass
     os._exit(code)  # every file is written and closed: skip freeing a large site's objects one by one at exit
