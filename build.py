@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Command line for the Jiangyin profile generator: build, check or serve the site.
 
-Exit codes: 0 success, 1 content error, 2 usage error, 3 a bug in the generator.
+Exit codes: 0 success, 1 content error, 2 usage error, 3 a bug in the generator, 130 interrupted, 141 output pipe
+closed early.
 """
 from __future__ import annotations
 
@@ -116,6 +117,9 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     try:
         return run(args)
+    except BrokenPipeError:  # the output was cut short (build.py | head): the work is done, stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         if args.command != "serve":  # stopping the preview with Ctrl-C is the normal way out
             print("Interrupted before the build finished; run it again.", file=sys.stderr)

@@ -156,3 +156,13 @@ def test_ctrl_c_during_a_parallel_build_stops_quietly_and_leaves_no_trace(tmp_pa
     assert err == "Interrupted before the build finished; run it again.\n"
     assert sorted(p.name for p in root.iterdir()) == [".cache", "content", "static", "templates"]  # no site, no staging
     assert not (root / ".cache/sitegen/state.pickle").exists()
+
+
+def test_a_closed_output_pipe_is_not_a_crash(site):
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(site)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # as `build.py | head -0` does
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait() == 141 and err == ""
+    assert (site / "_site/index.html").is_file()  # the build itself was done
