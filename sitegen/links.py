@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from sys import intern
 from functools import lru_cache
 from html import unescape
+from sys import intern
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .errors import Location, Problems
@@ -94,8 +94,7 @@ def _resolved(links: list[tuple[str, int]], dest: str, origin: str, base: str):
         url = link[0].strip()
         if url.startswith(base) or url.startswith("#"):  # the common cases, without urljoin: /base/x/#y and #y
             path, _, fragment = (here + url if url.startswith("#") else url).partition("#")
-            yield link, (intern(unquote(path) if "%" in path else path),
-                         intern(unquote(fragment) if "%" in fragment else fragment), "")
+            yield link, (_decoded(path), _decoded(fragment), "")
             continue
         parts = _split(origin + here if not url.startswith("/") or url.startswith("//") else origin, url)
         if parts.scheme in SKIP_SCHEMES or f"{parts.scheme}://{parts.netloc}" != origin:
@@ -106,7 +105,12 @@ def _resolved(links: list[tuple[str, int]], dest: str, origin: str, base: str):
             if not urlsplit(url).netloc:  # an absolute link elsewhere on the host (another project) is not ours
                 yield link, (None, "", f"it leaves the base path {base}, so it breaks when the site is served there")
             continue
-        yield link, (intern(path), unquote(parts.fragment), "")
+        yield link, (intern(path), _decoded(parts.fragment), "")
+
+
+def _decoded(part: str) -> str:
+    """A URL path or fragment with %-escapes decoded, as one shared string (pages repeat their targets)."""
+    return intern(unquote(part) if "%" in part else part)
 
 
 def _first_link_to(html: bytes, target: tuple, dest: str, origin: str, base: str) -> tuple[str, int]:
@@ -126,9 +130,15 @@ def position(html: bytes, offset: int) -> tuple[int, int]:
     return text.count("\n") + 1, offset - (text.rfind("\n") + 1) + 1
 
 
+def _origin_and_base(base_url: str) -> tuple[str, str]:
+    """'https://h.example/repo/' -> ('https://h.example', '/repo/')."""
+    return "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
+
+
 def inspector(base_url: str):
-    """A function (dest, html, digest of html) -> PageInfo for pages of a site at base_url, to run while pages are rendered."""
-    origin, base = "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
+    """A function (dest, html, digest of html) -> PageInfo for pages of a site at base_url, to run while pages
+    are rendered."""
+    origin, base = _origin_and_base(base_url)
     return lambda dest, html, digest: page_info(html, digest, dest, origin, base)
 
 
@@ -137,11 +147,12 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
     """Report every broken internal link or anchor at `where/dest:line:col`; return how many links were checked and
     the state for the next build.
 
-    `seen` holds pages already parsed while they were rendered. With `previous` (from a build that passed): when no output disappeared and no page whose bytes changed lost
-    or gained an id, only the changed pages are parsed and checked, since the others were fine and everything
-    they point to is still there; otherwise every page is (an output without its bytes is read with `read(dest)`).
-    A link broken the same way on many pages (one written by a shared template) is reported once, with a count."""
-    origin, base = "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
+    `seen` holds pages already parsed while they were rendered. With `previous` (from a build that passed): when
+    no output disappeared and no page whose bytes changed lost or gained an id, only the changed pages are parsed
+    and checked, since the others were fine and everything they point to is still there; otherwise every page is
+    (an output without its bytes is read with `read(dest)`). A link broken the same way on many pages (one
+    written by a shared template) is reported once, with a count."""
+    origin, base = _origin_and_base(base_url)
     known = previous.pages if previous else {}
     html = {dest: out for dest, out in outputs.items() if dest.endswith(".html")}
     fresh = [d for d, out in html.items() if d not in known or known[d][0] != out.digest]

@@ -17,6 +17,7 @@ def escape(text: str) -> str:
     """Escape &, < and > for XML text (xml.sax.saxutils would pull in urllib.request at start-up)."""
     return _escape(text, quote=False)
 
+
 FINGERPRINTED = (".css", ".js")
 
 

@@ -243,12 +243,8 @@ class Renderer:
         return item.name, self.url_for(kind, item.id) + "#" + fig.anchor
 
     def compile_all(self) -> None:
-        """Compile every template now (before forking workers), ignoring errors check_templates reports."""
-        for name in self.env.list_templates(filter_func=lambda n: not n.startswith(".")):
-            try:
-                self.env.get_template(name)
-            except jinja2.TemplateError:
-                pass
+        """Compile every template now (before forking workers); errors were reported by check_templates."""
+        self.check_templates(Problems())
 
     def check_templates(self, problems: Problems) -> None:
         """Compile every template, reporting syntax errors at their file and line."""

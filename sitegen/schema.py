@@ -5,9 +5,9 @@ import datetime as dt
 import difflib
 import functools
 import re
-from sys import intern
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from sys import intern
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
