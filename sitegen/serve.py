@@ -171,8 +171,7 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
     local = f"http://{host}:{port}{prefix}"
     problem = _port_problem(host, port)
     if problem:
-        print(f"error: cannot listen on {host}:{port}: {problem}\n  hint: try another --port", file=sys.stderr)
-        return 2
+        return _cannot_listen(host, port, problem)
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # livereload would drop a second save within 3 s
     session = Session(root, out_dir, local, log=lambda text: print(text, file=sys.stderr, flush=True))
     session.rebuild()
@@ -180,10 +179,15 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
     print(f"Serving {local} (watching content/, templates/, static/; Ctrl+C to stop)", flush=True)
     try:
         server.serve(host=host, port=port, restart_delay=0, live_css=False)
-    except OSError as exc:
-        print(f"error: cannot listen on {host}:{port}: {exc.strerror}\n  hint: try another --port", file=sys.stderr)
-        return 2
+    except OSError as exc:  # taken between the check and the start
+        return _cannot_listen(host, port, exc.strerror or str(exc))
     return 0
+
+
+def _cannot_listen(host: str, port: int, reason: str) -> int:
+    """Say the preview cannot use host:port; the usage-error exit code."""
+    print(f"error: cannot listen on {host}:{port}: {reason}\n  hint: try another --port", file=sys.stderr)
+    return 2
 
 
 def _port_problem(host: str, port: int) -> str:
