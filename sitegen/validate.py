@@ -57,7 +57,10 @@ def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: l
     chunks = split_items(text) if text is not None and kind.collection else None
     if chunks is None:
         doc = load_yaml(path, source, problems, text) if text is not None else None
-        return INVALID if doc is None else kind.root.parse(doc.root, Cx(source, problems, refs))
+        parsed = INVALID if doc is None else kind.root.parse(doc.root, Cx(source, problems, refs))
+        if parsed is INVALID or kind.name not in ENTITY_KINDS:
+            return parsed
+        return tuple(_key_entity(kind.name, item) for item in parsed)
     items = [_parse_item(kind, source, offset, chunk, problems, refs, cache) for offset, chunk in chunks]
     if len(items) < kind.root.min_items:
         problems.error(Location(source, 1, 1), f"expected at least {kind.root.min_items} item(s), got {len(items)}")
@@ -76,7 +79,7 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
     node = parse_yaml(chunk, source, problems, line_offset=offset)
     item = kind.root.item.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
     if item is not INVALID and kind.name in ENTITY_KINDS:
-        item = _key_entity(kind.name, item, {})  # keyed once, with the cached item, not on every load
+        item = _key_entity(kind.name, item)  # keyed once, with the cached item, not on every load
     refs.extend(item_refs)
     if item is not INVALID and len(problems.errors) == errors_before:
         new[key] = (item, item_refs)
@@ -150,8 +153,8 @@ def _assemble(parsed: dict, strings: dict, articles: list, problems: Problems) -
     collections = {}
     for name in ("sources", *ENTITY_KINDS):
         items = parsed[name]
-        if name != "sources":
-            items = [_key_entity(name, item, figures) for item in items]
+        for item in items if name != "sources" else ():
+            figures.update((fig.key, fig) for fig in _entity_figures(item))
         collections[name] = _index(name, items, lambda i: i.id, problems)
     by_slug = _index("articles", articles, lambda a: a.slug, problems)
     return model.Content(site=parsed["site"], profile=profile, strings=strings, articles=by_slug,
@@ -171,14 +174,15 @@ def _index(kind: str, items, key, problems: Problems) -> dict:
     return out
 
 
-def _keyed(fig: model.Figure, key: str, figures: dict) -> model.Figure:
-    """Give a figure its global key and register it."""
+def _keyed(fig: model.Figure, key: str, figures: dict | None = None) -> model.Figure:
+    """Give a figure its global key (and register it in `figures`, when given)."""
     fig = dataclasses.replace(fig, key=key)
-    figures[key] = fig
+    if figures is not None:
+        figures[key] = fig
     return fig
 
 
-def _key_map(prefix: str, table: dict, figures: dict) -> dict:
+def _key_map(prefix: str, table: dict, figures: dict | None = None) -> dict:
     """Key every figure of a named mapping under prefix."""
     return {name: _keyed(fig, f"{prefix}.{name}", figures) for name, fig in table.items()}
 
@@ -192,20 +196,28 @@ def _key_profile(profile: model.Profile, figures: dict) -> model.Profile:
         rankings=_key_map("profile.rankings", profile.rankings, figures))
 
 
-def _key_entity(kind: str, item, figures: dict):
-    """Key an entity's named figure fields and its `figures` mapping; an item keyed already (when it was parsed)
-    only has its figures registered."""
-    table = getattr(item, "figures", {})
-    named = [(name, fig) for name in ("projects", "investment") if isinstance(fig := getattr(item, name, None), model.Figure)]
-    if all(f.key for f in table.values()) and all(f.key for _, f in named):
-        figures.update((f.key, f) for f in table.values())
-        figures.update((f.key, f) for _, f in named)
-        return item
+FIGURE_FIELDS = ("projects", "investment")  # an entity's figures held in fields of their own
+
+
+def _key_entity(kind: str, item):
+    """The entity with its `figures` mapping and figure fields given their global keys (done once, as it is
+    parsed; the parse cache keeps the keyed item)."""
     prefix = f"{kind}.{item.id}"
-    changes = {"figures": _key_map(prefix, table, figures)} if hasattr(item, "figures") else {}
-    for name, fig in named:
-        changes[name] = _keyed(fig, f"{prefix}.{name}", figures)
+    changes = {"figures": _key_map(prefix, item.figures)} if hasattr(item, "figures") else {}
+    for name in FIGURE_FIELDS:
+        fig = getattr(item, name, None)
+        if isinstance(fig, model.Figure):
+            changes[name] = _keyed(fig, f"{prefix}.{name}")
     return dataclasses.replace(item, **changes)
+
+
+def _entity_figures(item):
+    """A keyed entity's figures: its `figures` mapping, then its figure fields."""
+    yield from getattr(item, "figures", {}).values()
+    for name in FIGURE_FIELDS:
+        fig = getattr(item, name, None)
+        if isinstance(fig, model.Figure):
+            yield fig
 
 
 def _check_refs(content: model.Content, refs: list[RefValue], problems: Problems) -> None:
