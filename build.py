@@ -91,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
         return 1
     unchanged = previous is not None and not (result.rendered or result.written) and \
-        result.state.inputs == previous.inputs
-    if args.command == "build" and not unchanged:  # an unchanged build leaves the cache as true as it was
+        result.state.inputs == previous.inputs  # then the cache is as true as it was
+    if args.command == "build" and not unchanged:
         cache.save(root, result.state, previous)
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)

@@ -60,15 +60,14 @@ def save(root: Path, state: State, previous: State | None = None) -> None:
     try:
         folder = cache_dir(root)
         folder.mkdir(parents=True, exist_ok=True)
-        hollow = {dest: out.hollow() if out.data else out for dest, out in state.outputs.items()}  # bytes are on disk
+        outputs = state.outputs  # hollow: a build that wrote keeps only sizes and digests
         kept = {}
         if previous is not None and (previous.out_dir, previous.base_url) == (state.out_dir, state.base_url):
             old = previous.outputs
             kept = {d: entry for d, entry in previous.manifest.items()
-                    if d in old and d in hollow and old[d].digest == hollow[d].digest}  # not rewritten
-        manifest = _manifest(state.out_dir, state.outputs, kept)
-        record = {"version": code_version(), "manifest": manifest,
-                  "state": replace(state, env=None, outputs=hollow, manifest={})}
+                    if d in old and d in outputs and old[d].digest == outputs[d].digest}  # not rewritten
+        manifest = _manifest(state.out_dir, outputs, kept)
+        record = {"version": code_version(), "manifest": manifest, "state": replace(state, env=None, manifest={})}
         tmp = folder / "state.pickle.tmp"
         with paused_gc(), open(tmp, "wb") as f:  # streamed: never the whole pickle in memory
             pickle.dump(record, f, protocol=pickle.HIGHEST_PROTOCOL)
