@@ -15,6 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
+# The generator's modules keep their compiled bytecode (sitegen/__pycache__/) even where PYTHONDONTWRITEBYTECODE is
+# set: compiling them again on every run costs a small build about 0.2 s, more than the build itself.
+sys.dont_write_bytecode = False
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
