@@ -9,6 +9,7 @@ one line of JSON: {"edits": N, "median_s": ..., "max_s": ...}, the time from the
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import sys
@@ -26,6 +27,7 @@ def main() -> None:
     parser.add_argument("site", type=Path)
     parser.add_argument("--edits", type=int, default=5)
     args = parser.parse_args()
+    gc.disable()  # as in `build.py serve`, which collects when idle, after the reload
     session = Session(args.site, args.site / "_serve", "http://127.0.0.1:8000/", log=lambda line: None)
     assert session.rebuild(), session.errors
     projects = (args.site / "content/projects.yaml").read_text().count("\n- id: ") + 1
@@ -37,6 +39,7 @@ def main() -> None:
             time.sleep(0.001)
         assert session.rebuild(), session.errors
         times.append(time.perf_counter() - start)
+        gc.collect()
     print(json.dumps({"edits": args.edits, "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}))
 
 

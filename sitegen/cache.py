@@ -67,7 +67,8 @@ def save(root: Path, state: State, previous: State | None = None) -> None:
             kept = {d: entry for d, entry in previous.manifest.items()
                     if d in old and d in outputs and old[d].digest == outputs[d].digest}  # not rewritten
         manifest = _manifest(state.out_dir, outputs, kept)
-        record = {"version": code_version(), "manifest": manifest, "state": replace(state, env=None, manifest={})}
+        record = {"version": code_version(), "manifest": manifest,
+                  "state": replace(state, env=None, manifest={}, related={})}
         tmp = folder / "state.pickle.tmp"
         with paused_gc(), open(tmp, "wb") as f:  # streamed: never the whole pickle in memory
             pickle.dump(record, f, protocol=pickle.HIGHEST_PROTOCOL)

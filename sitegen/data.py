@@ -55,9 +55,9 @@ def facts_json(content: Content, memo: ObjectMemo) -> tuple[Output, int]:
     """data/facts.json: every figure on the site, keyed by its global key; and how many."""
     head = json.dumps({"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False,
                       sort_keys=True)[:-1]
-    rows = [memo.get("facts", (f, content.sources[f.source]), lambda f=f: json.dumps(figure_record(f, content),
-                                                                            ensure_ascii=False, sort_keys=True))
-            for _, f in sorted(content.figures.items())]
+    figures = [f for _, f in sorted(content.figures.items())]
+    rows = memo.each("facts", [(f, content.sources[f.source]) for f in figures],
+                     lambda i: json.dumps(figure_record(figures[i], content), ensure_ascii=False, sort_keys=True))
     data = head + ', "figures": [\n' + ",\n".join(rows) + "\n]}\n"  # one figure a line: readable and diffable
     return Output("data/facts.json", data.encode("utf-8"), "data: every figure as JSON"), len(rows)
 
@@ -117,14 +117,11 @@ def collection_csvs(content: Content, memo: ObjectMemo) -> list[tuple[Output, in
     }
     out, lines = [], _CsvLines()
     for name, (items, source_of, row) in tables.items():
-        columns: tuple[str, ...] = ()
-        rows = []
-        for item in items:
-            key = item[1] if name == "gdp" else item  # a GDP row is made from its figure
-            made = memo.get(name, (key, source_of(item)), lambda item=item: _row_line(row(item), lines))
-            columns = made[0]
-            rows.append(made[1])
-        columns = columns or ("id",)
+        items = list(items)
+        made = memo.each(name, [(item[1] if name == "gdp" else item, source_of(item)) for item in items],  # a GDP
+                         lambda i: _row_line(row(items[i]), lines))  # row is made from its figure
+        columns = made[0][0] if made else ("id",)
+        rows = [line for _, line in made]
         data = lines.line(columns) + "".join(rows)
         out.append((Output(f"data/{name}.csv", data.encode("utf-8"), f"data: {name} as CSV"), len(rows), columns))
     return out

@@ -11,6 +11,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
+
+BLOCK = 64  # values per ObjectMemo.each() entry
 
 
 @contextmanager
@@ -55,6 +58,25 @@ class ObjectMemo:
             hit = (objects, make())
         self._entries[key] = hit
         return hit[1]
+
+    def latest(self, tag: str, key: tuple, make):
+        """The value of kind `tag`, made with make() unless the last one was made for an equal key (compared by
+        value: for a value made from many fresh objects that are seldom all the same, like the list of pages)."""
+        hit = self._entries.get((tag,)) or self._old.get((tag,))
+        if hit is None or hit[0] != key:
+            hit = (key, make())
+        self._entries[(tag,)] = hit
+        return hit[1]
+
+    def each(self, tag: str, keys: list[tuple], make) -> list:
+        """[make(i) for each i], where keys[i] holds the objects value i is made from. Kept in blocks of BLOCK
+        values: a lookup per block instead of per value (an edit remakes its block), one entry per block."""
+        values: list = []
+        for start in range(0, len(keys), BLOCK):
+            end = min(start + BLOCK, len(keys))
+            values += self.get(tag, tuple(chain.from_iterable(keys[start:end])),
+                               lambda: tuple(make(i) for i in range(start, end)))  # made at once, in this pass
+        return values
 
     def __getstate__(self):
         return [((key[0], objects), value) for key, (objects, value) in self._entries.items()]

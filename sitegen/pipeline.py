@@ -16,7 +16,7 @@ from .memory import ObjectMemo, paused_gc
 from .model import Content
 from .publish import asset_names, fingerprinted, site_files
 from .render import Renderer, check_article_links, make_env, plan
-from .track import changes
+from .track import carry_index, changes
 from .validate import load_content
 from .workers import render_many
 from .write import Output, check_outputs, digest, staging, update_site, write_site
@@ -32,12 +32,13 @@ class State:
     base_url: str
     out_dir: Path
     outputs: dict[str, Output]
-    deps: dict[str, tuple]  # page -> what it read, sorted (a tuple: a tenth of a frozenset's memory)
+    deps: dict[str, tuple]  # page -> what it read (a tuple: a tenth of a frozenset's memory)
     warnings: list[SiteError]
     items: dict = field(default_factory=dict)  # parsed list items by text and position, for the next load
     links: LinkState | None = None  # what the link check knows of every page
     manifest: dict = field(default_factory=dict)  # output file -> (size, mtime_ns) as last written (set by the cache)
     memo: ObjectMemo | None = None  # encoded rows of the data files, by the items they were made from
+    related: dict = field(default_factory=dict)  # the renderer's index of items by attribute (memory only)
 
 
 @dataclass
@@ -97,8 +98,8 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     memo = ObjectMemo(previous.memo if previous else None)
     data, downloads = data_files(content, schema_files(), memo)  # before the pages: the Data page lists their sizes
     env = previous.env if reuse and not templates_changed and previous.env else make_env(root / "templates", cache)
-    renderer = Renderer(content, root / "templates", root, base_url, env=env, assets=assets,
-                        downloads=downloads)
+    renderer = Renderer(content, root / "templates", root, base_url, env=env, assets=assets, downloads=downloads,
+                        related=carry_index(previous.related, content, changed) if previous else None)
     if templates_changed:
         renderer.check_templates(problems)
         changed |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
@@ -125,7 +126,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
                 outputs[dest], deps[dest], seen[dest] = out, page_deps, info
         rendered = len(todo)
         # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
-        extra = fingerprinted(static, assets) + site_files(content, pages, base_url) + data
+        extra = fingerprinted(static, assets) + site_files(content, pages, base_url, memo) + data
         check_outputs(list(outputs.values()) + extra, problems)
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
@@ -147,7 +148,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         outputs = {dest: out.hollow() if out.data else out for dest, out in outputs.items()}
     clock.lap("write")
     state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items, links,
-                  memo=memo)
+                  memo=memo, related=renderer.related_index)
     size = sum(o.size for o in outputs.values())
     return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
                        rendered, written, state)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from html import escape as _escape
 
+from .memory import ObjectMemo
 from .model import Content
 from .render import Page, absolute, base_path, page_url
 from .write import Output
@@ -37,9 +38,12 @@ def fingerprinted(static: list[Output], names: dict[str, str]) -> list[Output]:
     return [replace(out, dest=names.get(out.dest, out.dest)) for out in static]
 
 
-def site_files(content: Content, pages: list[Page], base_url: str) -> list[Output]:
-    """Every site-wide file for the host: sitemap.xml, robots.txt, feed.xml, .nojekyll and, with a domain, CNAME."""
-    files = [sitemap(content, pages, base_url), robots(base_url), feed(content, pages, base_url),
+def site_files(content: Content, pages: list[Page], base_url: str, memo: ObjectMemo) -> list[Output]:
+    """Every site-wide file for the host: sitemap.xml, robots.txt, feed.xml, .nojekyll and, with a domain, CNAME.
+    The sitemap is made again only when a page, the base URL or a date in it changed."""
+    key = (base_url, content.site.updated, tuple([p.dest for p in pages]),
+           tuple([article_updated(p) for p in pages if p.kind == "article"]))
+    files = [memo.latest("sitemap", key, lambda: sitemap(content, pages, base_url)), robots(base_url), feed(content, pages, base_url),
              Output(".nojekyll", b"", "publish: tells GitHub Pages not to run Jekyll on a branch deploy")]
     if content.site.domain:
         files.append(cname(content.site.domain))

@@ -122,12 +122,13 @@ class Renderer:
     """Renders pages of one content snapshot; keeps the Jinja environment and Markdown converter between pages."""
 
     def __init__(self, content: model.Content, templates: Path, root: Path, base_url: str, lang: str = "en",
-                 env: jinja2.Environment | None = None, assets: dict[str, str] | None = None, downloads: tuple = ()):
+                 env: jinja2.Environment | None = None, assets: dict[str, str] | None = None, downloads: tuple = (),
+                 related: dict | None = None):
         self.root, self.lang, self.templates = root, lang, templates
         self._downloads = downloads  # the files under data/, with their sizes, for the Data page
         self.page_cites: Citations | None = None
         self._citing: dict | None = None
-        self._related: dict = {}  # (kind, attribute) -> value -> items, for related()
+        self.related_index: dict = related or {}  # (kind, attribute) -> value -> items, for related()
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.recorder = Recorder()
         self._content = content
@@ -219,7 +220,7 @@ class Renderer:
 
     def related(self, kind: str, attr: str, value: str) -> list:
         """Items of a kind whose attribute equals (or, for tuples, contains) a value."""
-        return select(getattr(self.content, kind), attr, value, self._related)
+        return select(getattr(self.content, kind), attr, value, self.related_index)
 
     def label(self, fig: model.Figure) -> str:
         """A figure's label, or one made from where it lives: 'GDP 2022', '2023 summit: projects'."""

@@ -4,6 +4,7 @@ A rebuild never raises: on failure the last good site stays served and every HTM
 with the errors (file:line:col, hint, source excerpt), which the next good build reloads away."""
 from __future__ import annotations
 
+import gc
 import html
 import mimetypes
 import re
@@ -24,6 +25,8 @@ from .pipeline import WATCHED, build, scan_inputs
 from .render import base_path
 
 POLL_MS = 10
+COLLECT_AFTER_S = 1.0  # the cyclic collector runs this long after a rebuild, when the preview is idle ...
+COLLECT_EVERY_S = 60.0  # ... and at least this often
 FINGERPRINT = re.compile(r"\.[0-9a-f]{8}\.(?:css|js)$")
 
 
@@ -91,6 +94,7 @@ class PollingWatcher(Watcher):
     def __init__(self, session: Session):
         super().__init__()
         self.session = session
+        self.collect_at = time.monotonic() + COLLECT_EVERY_S
 
     def start(self, callback) -> bool:
         """Start our own poll loop; returning True tells livereload not to start its own."""
@@ -98,10 +102,16 @@ class PollingWatcher(Watcher):
         return True
 
     def tick(self) -> None:
-        """On a change: rebuild, then reload every open tab (whether the build passed or failed)."""
+        """On a change: rebuild, then reload every open tab (whether the build passed or failed). The cyclic
+        collector, switched off by serve(), runs here once the preview is idle: not between a save and the reload
+        (at 10,000 projects it would add a tenth to the rebuild)."""
         if self.session.changed():
             self.session.rebuild()
             LiveReloadHandler.reload_waiters(path="*")
+            self.collect_at = time.monotonic() + COLLECT_AFTER_S
+        elif time.monotonic() >= self.collect_at:
+            gc.collect()
+            self.collect_at = time.monotonic() + COLLECT_EVERY_S
 
 
 def overlay(errors: list[str]) -> bytes:
@@ -173,6 +183,7 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
     if problem:
         return _cannot_listen(host, port, problem)
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # livereload would drop a second save within 3 s
+    gc.disable()  # PollingWatcher.tick collects when idle
     session = Session(root, out_dir, local, log=lambda text: print(text, file=sys.stderr, flush=True))
     session.rebuild()
     server = PreviewServer(session, prefix)

@@ -104,14 +104,38 @@ def select(collection: TrackedDict, attr: str, value, index: dict) -> list:
     if key not in index:
         table: dict = {}
         for ident, item in collection._data.items():
-            v = getattr(item, attr)
-            for one in (dict.fromkeys(v) if isinstance(v, tuple) else (v,)):
+            for one in _values(getattr(item, attr)):
                 table.setdefault(one, []).append((ident, item))
         index[key] = table
     found = index[key].get(value, [])
     for ident, _ in found:
         collection._rec.add(collection._kind, ident)
     return [item for _, item in found]
+
+
+def _values(v) -> tuple:
+    """The values an attribute is matched on: each member of a tuple (once), or the value itself."""
+    return tuple(dict.fromkeys(v)) if type(v) is tuple else (v,)
+
+
+def carry_index(index: dict, content: Content, changed: set[Dep]) -> dict:
+    """select()'s index from the previous build, brought up to date with an edit instead of built again: a table
+    whose collection changed membership or order, or whose attribute changed on some item, is dropped (to be built
+    on first use); an item that changed otherwise is swapped for its new object in the rows that hold it."""
+    carried = {}
+    for (kind, attr), table in index.items():
+        if (kind, "#keys") in changed or (kind, "*" + attr) in changed:
+            continue
+        data = getattr(content, kind)
+        edited = [ident for k, ident in changed if k == kind and ident in data]
+        if edited:
+            table = dict(table)
+            for ident in edited:
+                item = data[ident]
+                for one in _values(getattr(item, attr)):
+                    table[one] = [(i, item) if i == ident else (i, old) for i, old in table[one]]
+        carried[(kind, attr)] = table
+    return carried
 
 
 class TrackedObject:

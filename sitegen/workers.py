@@ -78,5 +78,5 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
     for _, _, _, errors, _ in results:
         problems.errors.extend(errors)
     shared: dict = {}  # workers send their own copies: share one tuple per dependency again (a smaller cache)
-    return [(dest, output, tuple(sorted(shared.setdefault(d, d) for d in deps)), seen)
+    return [(dest, output, tuple([shared.setdefault(d, d) for d in deps]), seen)
             for dest, output, deps, _, seen in results]

@@ -159,3 +159,25 @@ def test_sources_page_depends_only_on_the_figures_it_lists(tmp_path, monkeypatch
         assert ("sources/index.html" in rendered) == (project == shown), (project, rendered)
         build(root, tmp_path / f"full-{value}")
         assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / f"full-{value}")
+
+
+def test_pages_that_list_an_edited_item_show_its_new_values(tmp_path):
+    """The index of items by attribute (industry -> projects ...) is carried from build to build: an edited
+    item must reach every page that lists it, and a changed attribute must move it to its new list."""
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    state = build(root, root / "_inc").state
+    path = root / "content/projects.yaml"
+    text = path.read_text()
+    steps = [text.replace('name: "SJ Semiconductor 3DIC packaging project"', 'name: "Renamed 3DIC project"', 1),
+             text.replace("  industry: integrated-circuits\n", "  industry: high-end-textiles\n", 2)]
+    for n, new in enumerate(steps):
+        assert new != text
+        path.write_text(new)
+        state = build(root, root / "_inc", previous=state).state
+        build(root, tmp_path / f"full-{n}")
+        assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / f"full-{n}"), f"step {n}"
+    assert "Renamed 3DIC project" not in (root / "_inc/industries/integrated-circuits/index.html").read_text()
+    path.write_text(steps[0])
+    state = build(root, root / "_inc", previous=state).state
+    assert "Renamed 3DIC project" in (root / "_inc/industries/integrated-circuits/index.html").read_text()
+    assert "Renamed 3DIC project" in (root / "_inc/companies/sj-semiconductor/index.html").read_text()

@@ -1,10 +1,12 @@
 """The live preview in real Chromium against a real `build.py serve` process."""
 from __future__ import annotations
 
+import gc
 import socket
 import subprocess
 import sys
 import time
+import weakref
 
 import pytest
 
@@ -147,3 +149,27 @@ def test_a_busy_port_is_a_usage_error_before_anything_is_built(tmp_path):
     assert result.returncode == 2
     assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
     assert not (root / "_site").exists()
+
+
+def test_preview_collects_cycles_when_idle_not_during_a_rebuild(tmp_path):
+    """serve() switches the cyclic collector off; the watcher's tick collects once the preview is idle."""
+    from sitegen.serve import PollingWatcher, Session
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    watcher = PollingWatcher(Session(root, tmp_path / "out", "http://127.0.0.1:8000/", log=lambda line: None))
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        class Node:
+            pass
+        node, collected = Node(), []
+        node.loop = node  # freed only by the cyclic collector
+        weakref.finalize(node, collected.append, True)
+        del node
+        watcher.tick()  # nothing changed and not yet time
+        assert not collected
+        watcher.collect_at = 0
+        watcher.tick()
+        assert collected
+    finally:
+        if was:
+            gc.enable()
