@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     unchanged = previous is not None and not (result.rendered or result.written) and \
         result.state.inputs == previous.inputs  # then the cache is as true as it was
     if args.command == "build" and not unchanged:
-        cache.save(root, result.state, previous)
+        cache.save_detached(root, result.state, previous)  # written behind the prompt
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     warned = f", {len(result.warnings)} warning{'s' * (len(result.warnings) != 1)}" if result.warnings else ""

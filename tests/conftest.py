@@ -40,9 +40,13 @@ def edit(root: Path, rel: str, old: str, new: str, count: int = 1) -> None:
 
 
 def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run build.py as a process against a site folder."""
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
+    """Run build.py as a process against a site folder; return once the cache it writes behind the prompt is
+    written too (tests look at it)."""
+    from sitegen.cache import wait_for_saves
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
                           capture_output=True, text=True, timeout=120)
+    wait_for_saves(root)
+    return done
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 
 from conftest import REPO, edit, run_build, tree_bytes
 
@@ -99,6 +100,22 @@ def test_cached_rebuild_after_an_edit_equals_a_fresh_build(site, tmp_path):
     assert re.search(r"; [1-9] pages rendered, [1-9] files written\)", result.stdout), result.stdout
     assert run_build(site, "--out", str(tmp_path / "fresh"), "--fresh").returncode == 0
     assert tree_bytes(site / "_site") == tree_bytes(tmp_path / "fresh")
+
+
+def test_cache_is_written_behind_the_prompt_and_the_next_build_waits_for_it(site):
+    """The cache is saved by a child process after build.py exits; a build started meanwhile waits for the lock."""
+    import fcntl
+    assert run_build(site).returncode == 0
+    edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
+    with open(site / ".cache/sitegen/lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as a save in progress holds it
+        waiting = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(site)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert waiting.poll() is None, "the build should wait for the cache being written"
+    out, err = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, err
+    assert re.search(r"; [1-9] pages rendered", out), out  # it used the cache once the lock was free
 
 
 def test_cache_is_rewritten_only_when_the_build_changed_something(site):
