@@ -16,42 +16,44 @@ from .errors import Location, Problems
 from .render import base_path, page_url
 from .write import Output
 
-LINK_ATTRS = {"href", "src", "action", "poster"}
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")
 # The attributes that hold ids and URLs, written as the templates and Markdown write them: lowercase, after
 # whitespace, '=' then a quoted value. Simple enough for the regular expression engine's fast path (3x faster
-# than allowing spaces around '=' or any case).
-ATTR = re.compile(r"""[ \t\r\n](id|name|href|src|action|poster|content)=(?:"([^"]*)"|'([^']*)')""")
-TAG_NAME = re.compile(r"<([a-zA-Z][\w:-]*)")
+# than allowing spaces around '=' or any case). `content` counts only holding an absolute URL (<meta content>).
+ATTR = re.compile(r"""[ \t\r\n](id|href|src|action|poster|content)=(?:"([^"]*)"|'([^']*)')""")
+A_NAME = re.compile(r"""<[aA][ \t\r\n](?:[^>]*?[ \t\r\n])?name=(?:"([^"]*)"|'([^']*)')""")  # <a name> anchors
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
-def parse_page(html: bytes) -> tuple[frozenset[str], list[tuple[str, int]]]:
-    """The ids (and <a name>s) of one page, and its link URLs (href, src, absolute URLs in <meta content>) as
-    (url, character offset of the tag) pairs; attributes inside comments are left out."""
+def _text(html: bytes) -> str:
+    """A page as text, with its comments blanked out (same length, so offsets still point into the page)."""
     text = html.decode("utf-8", "replace")
-    comments = [m.span() for m in COMMENT.finditer(text)] if "<!--" in text else ()
-    ids, links = set(), []
-    for match in ATTR.finditer(text):
-        key, double, single = match.groups()
-        start = text.rfind("<", 0, match.start())
-        if comments and any(a <= start < b for a, b in comments):
-            continue
-        value = double if double is not None else single
-        if "&" in value:
-            value = unescape(value)
+    return COMMENT.sub(lambda m: " " * len(m.group()), text) if "<!--" in text else text
+
+
+def _url(key: str, double: str, single: str) -> str | None:
+    """The URL an attribute holds (None for an id, or a `content` that holds no absolute URL)."""
+    value = double or single
+    if "&" in value:
+        value = unescape(value)
+    return None if key == "id" or (key == "content" and "://" not in value) else value
+
+
+def parse_page(html: bytes) -> tuple[frozenset[str], list[str]]:
+    """The ids (and <a name>s) of one page, and the URLs it links to (href, src, absolute URLs in <meta content>);
+    what is inside comments is left out."""
+    text = _text(html)
+    ids, urls = set(), []
+    for key, double, single in ATTR.findall(text):  # findall: no match objects, the bulk of a site's link check
         if key == "id":
-            ids.add(intern(value))  # pages share ids (main, src-…): one string each across the site
-        elif key in LINK_ATTRS:
-            links.append((value, start))
-        elif key == "name" or "://" in value:  # <a name> is an anchor; <meta content> may be an absolute URL
-            tag = TAG_NAME.match(text, start)
-            name = tag.group(1).lower() if tag else ""
-            if name == "a" and key == "name":
-                ids.add(value)
-            elif name == "meta" and key == "content":
-                links.append((value, start))
-    return frozenset(ids), links
+            ids.add(intern(unescape(double or single)))  # pages share ids (main, src-…): one string each
+        else:
+            url = _url(key, double, single)
+            if url is not None:
+                urls.append(url)
+    if text.count(" name=") > text.count("<meta name="):  # some name= is not a <meta>'s: look for <a name>
+        ids.update(unescape(double or single) for double, single in A_NAME.findall(text))
+    return frozenset(ids), urls
 
 
 @dataclass(frozen=True)
@@ -77,35 +79,44 @@ class LinkState:
 
 def page_info(html: bytes, digest: bytes, dest: str, origin: str, base: str) -> PageInfo:
     """Parse a page and resolve its internal links against its own URL."""
-    ids, links = parse_page(html)
+    ids, urls = parse_page(html)
     if len(_TARGETS) > 500_000:  # a long preview session: start afresh rather than grow
         _TARGETS.clear()
-    targets = [_TARGETS.setdefault(target, target) for _, target in _resolved(links, dest, origin, base)]
+    here = page_url(dest, base)
+    targets = [_TARGETS.setdefault(t, t) for t in (_target(url, here, origin, base) for url in urls) if t is not None]
     return PageInfo(digest, ids, len(targets), tuple(dict.fromkeys(targets)))
 
 
 _TARGETS: dict = {}  # one tuple per distinct link target in this process: pages share most of theirs
 
 
-def _resolved(links: list[tuple[str, int]], dest: str, origin: str, base: str):
-    """Each internal link of a page as ((url, offset), (path under the base or None, fragment, why it is outside))."""
-    here = page_url(dest, base)
-    for link in links:
-        url = link[0].strip()
-        if url.startswith(base) or url.startswith("#"):  # the common cases, without urljoin: /base/x/#y and #y
-            path, _, fragment = (here + url if url.startswith("#") else url).partition("#")
-            yield link, (_decoded(path), _decoded(fragment), "")
-            continue
-        parts = _split(origin + here if not url.startswith("/") or url.startswith("//") else origin, url)
-        if parts.scheme in SKIP_SCHEMES or f"{parts.scheme}://{parts.netloc}" != origin:
-            continue
-        path = unquote(parts.path)
-        path = base if path + "/" == base else path  # GitHub Pages redirects /repo to /repo/
-        if not path.startswith(base):
-            if not urlsplit(url).netloc:  # an absolute link elsewhere on the host (another project) is not ours
-                yield link, (None, "", f"it leaves the base path {base}, so it breaks when the site is served there")
-            continue
-        yield link, (intern(path), _decoded(parts.fragment), "")
+def _target(url: str, here: str, origin: str, base: str) -> tuple | None:
+    """Where a link on the page at `here` points, if it is internal: (path under the base or None, fragment, why
+    it is outside)."""
+    url = url.strip()
+    if url.startswith(base):  # the common cases, without urljoin: /base/x/#y and https://host/base/x/
+        return _rooted(url)
+    if url.startswith(origin) and url.startswith(base, len(origin)):
+        return _rooted(url[len(origin):])
+    if url.startswith("#"):
+        return _decoded(here), _decoded(url[1:]), ""
+    parts = _split(origin + here if not url.startswith("/") or url.startswith("//") else origin, url)
+    if parts.scheme in SKIP_SCHEMES or f"{parts.scheme}://{parts.netloc}" != origin:
+        return None
+    path = unquote(parts.path)
+    path = base if path + "/" == base else path  # GitHub Pages redirects /repo to /repo/
+    if not path.startswith(base):
+        if not urlsplit(url).netloc:  # an absolute link elsewhere on the host (another project) is not ours
+            return None, "", f"it leaves the base path {base}, so it breaks when the site is served there"
+        return None
+    return intern(path), _decoded(parts.fragment), ""
+
+
+@lru_cache(maxsize=65536)
+def _rooted(url: str) -> tuple:
+    """The target of a link under the base path: the same on every page that has it (the menu, the head)."""
+    path, _, fragment = url.partition("#")
+    return _decoded(path), _decoded(fragment), ""
 
 
 def _decoded(part: str) -> str:
@@ -114,8 +125,13 @@ def _decoded(part: str) -> str:
 
 
 def _first_link_to(html: bytes, target: tuple, dest: str, origin: str, base: str) -> tuple[str, int]:
-    """The (url, offset) of the first link on a page that resolves to target."""
-    return next(link for link, found in _resolved(parse_page(html)[1], dest, origin, base) if found == target)
+    """The URL of the first link on a page that resolves to target, and the character offset of its tag."""
+    text, here = _text(html), page_url(dest, base)
+    for match in ATTR.finditer(text):
+        url = _url(*match.groups())
+        if url is not None and _target(url, here, origin, base) == target:
+            return url, text.rfind("<", 0, match.start())
+    raise LookupError(f"no link to {target} on {dest}")
 
 
 @lru_cache(maxsize=65536)

@@ -189,6 +189,20 @@ def test_link_check_names_page_line_column_and_why():
         "_site/index.html:3:1: error: broken link 'a/#nope' on /repo/: /repo/a/ has no element with id 'nope'"]
 
 
+def test_link_check_reads_a_name_anchors_meta_urls_and_single_quotes_but_not_comments():
+    outputs = outputs_of({
+        "index.html": '<meta name="viewport" content="width=device-width">\n'
+                      '<meta property="og:url" content="https://h.example/repo/gone/">\n'
+                      '<!-- <a href="commented-out/">x</a> <a id="hidden"></a> -->\n'
+                      "<a href='a/#old'>old anchor</a> <a href=\"#hidden\">h</a>",
+        "a/index.html": '<p><a class="x" name="old"></a></p>'})
+    problems = Problems()
+    check_links(outputs, "https://h.example/repo/", "_site", problems)
+    assert [e.format().splitlines()[0] for e in problems.errors] == [
+        "_site/index.html:2:1: error: broken link 'https://h.example/repo/gone/' on /repo/: no page or file at /repo/gone/",
+        "_site/index.html:4:33: error: broken link '#hidden' on /repo/: /repo/ has no element with id 'hidden'"]
+
+
 def test_check_and_build_fail_on_planted_broken_links_and_leave_the_site(site):
     assert run_build(site).returncode == 0
     before = tree_bytes(site / "_site")
