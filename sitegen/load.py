@@ -95,6 +95,8 @@ def _syntax_hint(message: str, exc: yaml.MarkedYAMLError, line_offset: int) -> s
 
 def _report_tabs(text: str, source: str, problems: Problems, line_offset: int) -> bool:
     """Report tab characters used for indentation, which YAML forbids."""
+    if "\t" not in text:
+        return False
     found = False
     for n, line in enumerate(text.splitlines(), 1):
         indent = len(line) - len(line.lstrip(" \t"))
@@ -162,6 +164,15 @@ def split_items(text: str) -> list[tuple[int, str]] | None:
         chunks.append((line, text[start:end]))
         previous = start
     return chunks
+
+
+def compose_items(text: str, source: str, count: int) -> list | None:
+    """The item nodes of a whole list file composed in one pass (their marks count from the top of the file); None
+    when the file has a YAML error or does not hold `count` items."""
+    root = parse_yaml(text, source, scratch := Problems())
+    if scratch.errors or not isinstance(root, yaml.SequenceNode) or len(root.value) != count:
+        return None
+    return root.value
 
 
 def _plain_list(text: str) -> bool:
