@@ -96,6 +96,17 @@ def paginated(base: str, template: str, kind: str, items: tuple) -> list[Page]:
                  number=n, count=len(chunks)) for n, chunk in enumerate(chunks, 1)]
 
 
+def _human_date(value: str, t: dict) -> str:
+    """A content date in words, with the month names and patterns of strings `t`."""
+    parts = value.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = t[f"month_{parts[1]}"]
+    if len(parts) == 2:
+        return t["date_month"].format(month=month, year=parts[0])
+    return t["date_day"].format(day=int(parts[2]), month=month, year=parts[0])
+
+
 def page_href(base: str, number: int) -> str:
     """The site path of page `number` of an index under base ('projects/', 'projects/page/2/')."""
     return f"{base}/" if number == 1 else f"{base}/page/{number}/"
@@ -154,6 +165,7 @@ class Renderer:
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
         self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
                                         lambda kind, ident: self.absolute(self.url_for(kind, ident)))
+        self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
         self._md = None  # made on first use: building the converter costs more than a rebuild that needs none
 
     def url(self, path: str = "") -> str:
@@ -187,21 +199,18 @@ class Renderer:
 
     def as_of(self, fig: model.Figure) -> Markup:
         """The as-of date shown beside a figure: ' (as of 28 October 2023)', with a machine-readable <time>."""
-        return Markup(' <span class="as-of">({} <time datetime="{}">{}</time>)</span>').format(
-            self.content.strings[self.lang]["as_of"], fig.as_of, self.human_date(fig.as_of))
+        t = self.content.strings[self.lang]  # an f-string with escape(): Markup.format() cost an index page a tenth
+        return Markup(f' <span class="as-of">({escape(t["as_of"])} <time datetime="{escape(fig.as_of)}">'
+                      f'{escape(self.human_date(fig.as_of))}</time>)</span>')
 
     def human_date(self, value: str | int | None) -> str:
         """'2023-10-31' -> '31 October 2023', '2017-09' -> 'September 2017', '2022' -> '2022'."""
         if value is None:
             return ""
-        t = self.content.strings[self.lang]
-        parts = str(value).split("-")
-        if len(parts) == 1:
-            return parts[0]
-        month = t[f"month_{parts[1]}"]
-        if len(parts) == 2:
-            return t["date_month"].format(month=month, year=parts[0])
-        return t["date_day"].format(day=int(parts[2]), month=month, year=parts[0])
+        made = self._dates.get(value)
+        if made is None:
+            made = self._dates[value] = _human_date(str(value), self.content.strings[self.lang])
+        return made
 
     def citing(self, source_id: str, shown: int) -> list[model.Figure]:
         """The figures that cite a source, in key order (an index built once per content snapshot). The page
