@@ -166,15 +166,6 @@ def split_items(text: str) -> list[tuple[int, str]] | None:
     return chunks
 
 
-def compose_items(text: str, source: str, count: int) -> list | None:
-    """The item nodes of a whole list file composed in one pass (their marks count from the top of the file); None
-    when the file has a YAML error or does not hold `count` items."""
-    root = parse_yaml(text, source, scratch := Problems())
-    if scratch.errors or not isinstance(root, yaml.SequenceNode) or len(root.value) != count:
-        return None
-    return root.value
-
-
 def _plain_list(text: str) -> bool:
     """No anchor, alias or tag (an '&', '*' or '!' starting a value) and no document markers, which would tie
     items together. Literal searches instead of one regular expression with '^' alternatives: 50x faster on a

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import kinds, model
 from .errors import Location, Problems
-from .load import Document, compose_items, load_markdown, load_yaml, location, parse_yaml, read_text, split_items
+from .load import Document, load_markdown, load_yaml, location, parse_yaml, read_text, split_items
 from .prose import typed_figures
 from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
@@ -61,40 +61,23 @@ def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: l
         if parsed is INVALID or kind.name not in ENTITY_KINDS:
             return parsed
         return tuple(_key_entity(kind.name, item) for item in parsed)
-    nodes = _compose_whole(text, source, chunks, cache[0])
-    items = [_parse_item(kind, source, offset, chunk, problems, refs, cache, node)
-             for (offset, chunk), node in zip(chunks, nodes)]
+    items = [_parse_item(kind, source, offset, chunk, problems, refs, cache) for offset, chunk in chunks]
     if len(items) < kind.root.min_items:
         problems.error(Location(source, 1, 1), f"expected at least {kind.root.min_items} item(s), got {len(items)}")
         return INVALID
     return INVALID if any(i is INVALID for i in items) else tuple(items)
 
 
-def _compose_whole(text: str, source: str, chunks: list, old: dict) -> list:
-    """The YAML nodes of a list file's items, composed in one pass when most items are new (a first build: a
-    quarter faster than item by item); else, or when the file has a YAML error, None for each item, so that
-    each is composed on its own (and errors are reported as they always are, item by item)."""
-    if sum((source, offset, chunk) not in old for offset, chunk in chunks) * 2 >= len(chunks):
-        nodes = compose_items(text, source, len(chunks))
-        if nodes is not None:
-            return nodes
-    return [None] * len(chunks)
-
-
-def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems: Problems, refs: list, cache: tuple,
-                node: yaml.Node | None = None):
-    """Parse one list item (its text starts at line offset + 1), or take it from the cache. `node` is the item
-    already composed with its whole file (its marks count from the top of the file), if it was."""
+def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems: Problems, refs: list, cache: tuple):
+    """Parse one list item (its text starts at line offset + 1), or take it from the cache."""
     key, (old, new) = (source, offset, chunk), cache
     if key in old:
         item, item_refs = new[key] = old[key]
         refs.extend(item_refs)
         return item
-    errors_before, item_refs, line_offset = len(problems.errors), [], 0
-    if node is None:
-        doc = parse_yaml(chunk, source, problems, line_offset=offset)
-        node, line_offset = (doc.value[0] if doc is not None else None), offset
-    item = kind.root.item.parse(node, Cx(source, problems, item_refs, line_offset)) if node is not None else INVALID
+    errors_before, item_refs = len(problems.errors), []
+    node = parse_yaml(chunk, source, problems, line_offset=offset)
+    item = kind.root.item.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
     if item is not INVALID and kind.name in ENTITY_KINDS:
         item = _key_entity(kind.name, item)  # keyed once, with the cached item, not on every load
     refs.extend(item_refs)
