@@ -177,10 +177,13 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
              page_info(_bytes(html[d], read), html[d].digest, d, origin, base) for d in fresh}
     stable = previous is not None and previous.dests <= frozenset(outputs) and all(
         d not in known or known[d][1] == infos[d].ids for d in fresh)
-    ids = {d: infos[d].ids if d in infos else known[d][1] for d in html}
-    if not stable:
+    if stable:  # every page of the last build is still here: its entries are kept, the fresh ones replaced
+        pages = dict(known)
+        pages.update((d, (infos[d].digest, infos[d].ids)) for d in fresh)
+    else:
         infos.update((d, page_info(_bytes(out, read), out.digest, d, origin, base)) for d, out in html.items()
                       if d not in infos)
+        pages = {d: (infos[d].digest, infos[d].ids) for d in html}
     checked, broken, verdicts = 0, {}, {}
     for dest in sorted(infos):
         checked += infos[dest].count
@@ -190,7 +193,7 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
             if not problem:  # pages share most of their targets (the menu, the head): judge each one once
                 problem = verdicts.get((path, fragment))
                 if problem is None:
-                    problem = verdicts[path, fragment] = target_problem(path, fragment, base, ids, outputs)
+                    problem = verdicts[path, fragment] = target_problem(path, fragment, base, pages, outputs)
             if problem:
                 broken.setdefault((path, fragment, problem), []).append((dest, target))
     for (_, _, problem), places in broken.items():
@@ -202,7 +205,7 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
         problems.error(Location(f"{where}/{dest}", line, col),
                        f"broken link '{link[0]}' on {page_url(dest, base)}{also}: {problem}",
                        "fix the link in the template or article that writes it")
-    return checked, LinkState({d: (html[d].digest, ids[d]) for d in html}, frozenset(outputs))
+    return checked, LinkState(pages, frozenset(outputs))
 
 
 def _bytes(out: Output, read) -> bytes:
@@ -210,14 +213,15 @@ def _bytes(out: Output, read) -> bytes:
     return out.data if out.data or not out.size or read is None else read(out.dest)
 
 
-def target_problem(path: str, fragment: str, base: str, ids: dict[str, frozenset], outputs: dict[str, Output]) -> str:
-    """Why an internal path (and #fragment) names nothing in the outputs, or '' when it is fine."""
+def target_problem(path: str, fragment: str, base: str, pages: dict[str, tuple], outputs: dict[str, Output]) -> str:
+    """Why an internal path (and #fragment) names nothing in the outputs, or '' when it is fine. `pages` maps each
+    page to (digest, ids)."""
     rel = path[len(base):]
     dest = rel + "index.html" if rel == "" or rel.endswith("/") else rel
     if dest not in outputs:
         if dest + "/index.html" not in outputs:
             return f"no page or file at {path}"
         dest += "/index.html"  # GitHub Pages redirects /x to /x/
-    if fragment and dest in ids and fragment not in ids[dest]:
+    if fragment and dest in pages and fragment not in pages[dest][1]:
         return f"{page_url(dest, base)} has no element with id '{fragment}'"
     return ""
