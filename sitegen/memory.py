@@ -78,9 +78,10 @@ class ObjectMemo:
                                lambda: tuple(make(i) for i in range(start, end)))  # made at once, in this pass
         return values
 
-    def __getstate__(self):
-        return [((key[0], objects), value) for key, (objects, value) in self._entries.items()]
+    def __getstate__(self):  # identities change in transit: entries are keyed again on arrival (latest()'s by tag)
+        return [((key[0], objects, len(key) == 1), value) for key, (objects, value) in self._entries.items()]
 
     def __setstate__(self, entries):
         self._old = {}
-        self._entries = {(tag, *map(id, objects)): (objects, value) for (tag, objects), value in entries}
+        self._entries = {(tag,) if by_value else (tag, *map(id, objects)): (objects, value)
+                         for (tag, objects, by_value), value in entries}

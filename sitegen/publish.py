@@ -43,7 +43,8 @@ def site_files(content: Content, pages: list[Page], base_url: str, memo: ObjectM
     The sitemap is made again only when a page, the base URL or a date in it changed."""
     key = (base_url, content.site.updated, tuple([p.dest for p in pages]),
            tuple([article_updated(p) for p in pages if p.kind == "article"]))
-    files = [memo.latest("sitemap", key, lambda: sitemap(content, pages, base_url)), robots(base_url), feed(content, pages, base_url),
+    files = [memo.latest("sitemap", key, lambda: sitemap(content, pages, base_url)), robots(base_url),
+             feed(content, pages, base_url),
              Output(".nojekyll", b"", "publish: tells GitHub Pages not to run Jekyll on a branch deploy")]
     if content.site.domain:
         files.append(cname(content.site.domain))

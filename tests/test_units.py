@@ -178,6 +178,22 @@ def test_object_memo_reuses_values_by_identity_across_builds_and_pickling():
     assert len(ObjectMemo(nxt)._old) == 3  # a build keeps only what it used
 
 
+def test_object_memo_blocks_and_latest_values_survive_pickling():
+    import pickle
+    from sitegen.memory import BLOCK, ObjectMemo
+    items, made = [[n] for n in range(BLOCK + 3)], []
+    memo = ObjectMemo()
+    assert memo.each("rows", [(i,) for i in items], lambda n: made.append(n) or f"row {n}") == [
+        f"row {n}" for n in range(BLOCK + 3)]
+    assert memo.latest("map", ("a", "b"), lambda: made.append("map") or "sitemap") == "sitemap"
+    memo, items = pickle.loads(pickle.dumps((memo, items)))
+    nxt, made = ObjectMemo(memo), []
+    items[1] = ["changed"]  # one item in the first block is a new object
+    assert nxt.each("rows", [(i,) for i in items], lambda n: made.append(n) or f"new {n}")[:2] == ["new 0", "new 1"]
+    assert nxt.latest("map", ("a", "b"), lambda: made.append("map") or "again") == "sitemap"  # an equal key
+    assert made == list(range(BLOCK))  # only the first block was made again
+
+
 # cache
 
 def test_cache_version_follows_the_generator_code_and_the_installed_libraries(tmp_path, monkeypatch):
