@@ -230,11 +230,11 @@ def _entity_figures(item):
 
 def _check_refs(content: model.Content, refs: list[RefValue], problems: Problems) -> None:
     """Every reference by id must name an existing item of its kind."""
-    for kind, ident, source, line, col in refs:
-        table = getattr(content, kind)
-        if ident not in table:
-            hint = did_you_mean(ident, table) or f"known ids: {', '.join(list(table)[:8])}"
-            problems.error(Location(source, line, col), f"unknown {SINGULAR[kind]} '{ident}'", hint)
+    tables = {kind: getattr(content, kind) for kind in {r[0] for r in refs}}
+    for kind, ident, source, line, col in [r for r in refs if r[1] not in tables[r[0]]]:  # the few broken ones
+        table = tables[kind]
+        hint = did_you_mean(ident, table) or f"known ids: {', '.join(list(table)[:8])}"
+        problems.error(Location(source, line, col), f"unknown {SINGULAR[kind]} '{ident}'", hint)
 
 
 def _check_headline(content: model.Content, problems: Problems) -> None:
@@ -285,7 +285,7 @@ def body_location(article: model.Article, offset: int) -> Location:
 
 def _warn_unused_sources(content: model.Content, refs: list[RefValue], problems: Problems) -> None:
     """Warn about sources that nothing cites."""
-    cited = {ident for kind, ident, *_ in refs if kind == "sources"}
+    cited = {r[1] for r in refs if r[0] == "sources"}
     for source in content.sources.values():
         if source.id not in cited:
             problems.warn(source.loc, f"source '{source.id}' is not cited by anything",
