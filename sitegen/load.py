@@ -152,7 +152,7 @@ DOCUMENT_MARK = re.compile(r"\n(?:---|\.\.\.|%)")
 def split_items(text: str) -> list[tuple[int, str]] | None:
     """Cut a top-level block list into its items, as (0-based first line, text) pairs, so each can be parsed
     and cached on its own. None when the file is not a plain list (anchors, tags, flow style, documents)."""
-    if not _plain_list(text):
+    if not plain_list(text):
         return None
     first = [0] if text.startswith("-") and (len(text) == 1 or text[1] in " \t\n") else []
     starts = first + [m.start() + 1 for m in ITEM_STARTS.finditer(text)]
@@ -166,7 +166,34 @@ def split_items(text: str) -> list[tuple[int, str]] | None:
     return chunks
 
 
-def _plain_list(text: str) -> bool:
+def common_ends(a: str, b: str) -> tuple[int, int]:
+    """The lengths of the longest common prefix and suffix of two texts (not overlapping in the shorter one).
+    Compared a block at a time, then halving, so a one-character edit to a large file costs microseconds."""
+    limit = min(len(a), len(b))
+    head = _common_length(a, b, limit, lambda x, n, m: x[n:m])
+    tail = _common_length(a, b, limit - head, lambda x, n, m: x[len(x) - m:len(x) - n])
+    return head, tail
+
+
+def _common_length(a: str, b: str, limit: int, cut) -> int:
+    """How far from one end (prefix: cut(x, n, m) is x[n:m]; suffix: the same counted from the end) a and b
+    agree, up to limit."""
+    n, block = 0, 4096
+    while n < limit and cut(a, n, min(n + block, limit)) == cut(b, n, min(n + block, limit)):
+        n = min(n + block, limit)
+    if n == limit:
+        return n
+    lo, hi = n, min(n + block, limit)  # the first difference is in [lo, hi): halve towards it
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if cut(a, lo, mid) == cut(b, lo, mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo if cut(a, lo, lo + 1) != cut(b, lo, lo + 1) else hi
+
+
+def plain_list(text: str) -> bool:
     """No anchor, alias or tag (an '&', '*' or '!' starting a value) and no document markers, which would tie
     items together. Literal searches instead of one regular expression with '^' alternatives: 50x faster on a
     3 MB file."""

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 import re
 from pathlib import Path
 
 from . import kinds, model
 from .errors import Location, Problems
-from .load import Document, load_markdown, load_yaml, location, parse_yaml, read_text, split_items
+from .load import (Document, common_ends, load_markdown, load_yaml, location, parse_yaml, plain_list, read_text,
+                   split_items)
 from .prose import typed_figures
 from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
@@ -54,36 +57,102 @@ def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: l
         problems.error(Location(source), "file is missing", f"create {source}; see the README for its keys")
         return INVALID
     text = read_text(path, source, problems)
-    chunks = split_items(text) if text is not None and kind.collection else None
+    parsed = _parse_list(kind, source, text, problems, refs, cache) if text is not None and kind.collection else None
+    if parsed is not None:
+        return parsed
+    doc = load_yaml(path, source, problems, text) if text is not None else None
+    parsed = INVALID if doc is None else kind.root.parse(doc.root, Cx(source, problems, refs))
+    if parsed is INVALID or kind.name not in ENTITY_KINDS:
+        return parsed
+    return tuple(_key_entity(kind.name, item) for item in parsed)
+
+
+@dataclass(frozen=True)
+class ListFile:
+    """A list file as the last build parsed it, item by item: its text, where each item starts (character and
+    0-based line) and what each item gave (the keyed item and its references)."""
+
+    text: str
+    starts: list[int]
+    lines: list[int]
+    items: list
+    refs: list[list]
+
+
+def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, refs: list, cache: tuple):
+    """A list file's items, parsed one by one; None when the file is not a plain list (then it is parsed whole).
+
+    The items an edit left alone are taken from the last build's copy of the file (`cache`, keyed by source):
+    those before the first changed character, and those after the last one when no line was added or removed
+    (their locations are unchanged); only the text between is split and parsed again."""
+    old, new = cache
+    last = old.get(source)
+    keep, tail, region = (0, 0, (0, len(text))) if not isinstance(last, ListFile) else _unchanged(last, text)
+    start, end = region
+    if not plain_list(text[max(0, start - 4):end + 4]):  # the rest was plain last time; a mark may span the seams
+        return None
+    chunks = split_items(text[start:end]) if text[start:end].strip() else []
     if chunks is None:
-        doc = load_yaml(path, source, problems, text) if text is not None else None
-        parsed = INVALID if doc is None else kind.root.parse(doc.root, Cx(source, problems, refs))
-        if parsed is INVALID or kind.name not in ENTITY_KINDS:
-            return parsed
-        return tuple(_key_entity(kind.name, item) for item in parsed)
-    items = [_parse_item(kind, source, offset, chunk, problems, refs, cache) for offset, chunk in chunks]
+        return None
+    base_line = last.lines[keep] if 0 < keep < len(last.lines) else 0  # the line the region starts on
+    starts, lines, items, item_refs = [], [], [], []
+    if keep:
+        starts, lines, items, item_refs = last.starts[:keep], last.lines[:keep], last.items[:keep], last.refs[:keep]
+    at = end - sum(len(chunk) for _, chunk in chunks)  # the items run to the region's end; a lead comes before
+    shift = len(text) - len(last.text) if isinstance(last, ListFile) else 0
+    for offset, chunk in chunks:
+        item, found = _parse_item(kind, source, base_line + offset, chunk, problems)
+        starts.append(at), lines.append(base_line + offset), items.append(item), item_refs.append(found)
+        at += len(chunk)
+    if tail:
+        n = len(last.starts) - tail
+        moved = text.count("\n", 0, end) - last.text.count("\n", 0, last.starts[n])
+        if moved:  # lines were added or removed above: the rest is parsed again at its new place
+            for k in range(n, len(last.starts)):
+                chunk_end = last.starts[k + 1] if k + 1 < len(last.starts) else len(last.text)
+                item, found = _parse_item(kind, source, last.lines[k] + moved, last.text[last.starts[k]:chunk_end],
+                                          problems)
+                items.append(item), item_refs.append(found)
+        else:
+            items += last.items[n:]
+            item_refs += last.refs[n:]
+        starts += [s + shift for s in last.starts[n:]]
+        lines += [line + moved for line in last.lines[n:]]
+    for found in item_refs:
+        refs.extend(found)
     if len(items) < kind.root.min_items:
         problems.error(Location(source, 1, 1), f"expected at least {kind.root.min_items} item(s), got {len(items)}")
         return INVALID
-    return INVALID if any(i is INVALID for i in items) else tuple(items)
+    if any(i is INVALID for i in items):
+        return INVALID
+    new[source] = ListFile(text, starts, lines, items, item_refs)  # a build with errors keeps nothing anyway
+    return tuple(items)
 
 
-def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems: Problems, refs: list, cache: tuple):
-    """Parse one list item (its text starts at line offset + 1), or take it from the cache."""
-    key, (old, new) = (source, offset, chunk), cache
-    if key in old:
-        item, item_refs = new[key] = old[key]
-        refs.extend(item_refs)
-        return item
-    errors_before, item_refs = len(problems.errors), []
+def _unchanged(last: ListFile, text: str) -> tuple[int, int, tuple[int, int]]:
+    """How many items at the start and at the end of the last copy of a list file are unchanged in `text` (the
+    same text, still cut at the same item starts), and the span of `text` between them."""
+    old, n = last.text, len(last.starts)
+    if old == text:
+        return n, 0, (len(text), len(text))
+    head, tail = common_ends(old, text)
+    # Item k is kept when its text and the next item's start ('\n-' and a space) are inside the head; the items
+    # from `first` on are kept when their text and the newline before each are inside the tail.
+    keep = bisect_right(last.starts, head - 2, 1) - 1
+    first = bisect_left(last.starts, len(old) - tail + 1, keep)
+    start = last.starts[keep] if keep else 0
+    end = last.starts[first] + len(text) - len(old) if first < n else len(text)
+    return keep, n - first, (start, max(start, end))
+
+
+def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems: Problems) -> tuple:
+    """Parse one list item (its text starts at line offset + 1): (the keyed item or INVALID, its references)."""
+    item_refs: list = []
     node = parse_yaml(chunk, source, problems, line_offset=offset)
     item = kind.root.item.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
     if item is not INVALID and kind.name in ENTITY_KINDS:
         item = _key_entity(kind.name, item)  # keyed once, with the cached item, not on every load
-    refs.extend(item_refs)
-    if item is not INVALID and len(problems.errors) == errors_before:
-        new[key] = (item, item_refs)
-    return item
+    return item, item_refs
 
 
 def _parse_strings(content_dir: Path, problems: Problems) -> dict:

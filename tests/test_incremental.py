@@ -181,3 +181,60 @@ def test_pages_that_list_an_edited_item_show_its_new_values(tmp_path):
     state = build(root, root / "_inc", previous=state).state
     assert "Renamed 3DIC project" in (root / "_inc/industries/integrated-circuits/index.html").read_text()
     assert "Renamed 3DIC project" in (root / "_inc/companies/sj-semiconductor/index.html").read_text()
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    """One random edit of a list file: a value, a comment line, a deleted line, a moved, copied or dropped item,
+    the lead comment, a stray character (often invalid YAML) or a new last item."""
+    lines = text.split("\n")
+    items = [n for n, line in enumerate(lines) if line.startswith("- ")]
+    n = rng.randrange(len(lines))
+    kind = rng.randrange(8)
+    if kind == 0:
+        values = [k for k, line in enumerate(lines) if re.search(r"value: \d", line)]
+        k = rng.choice(values)
+        lines[k] = re.sub(r"value: \d+", f"value: {rng.randint(1, 99999)}", lines[k])
+    elif kind == 1:
+        lines.insert(n, "# a comment line")
+    elif kind == 2:
+        del lines[n]
+    elif kind in (3, 4):  # copy or drop a whole item
+        k = rng.randrange(len(items))
+        end = items[k + 1] if k + 1 < len(items) else len(lines)
+        block = lines[items[k]:end]
+        if kind == 3:
+            lines[items[rng.randrange(len(items))]:items[rng.randrange(len(items))]] = block
+        else:
+            del lines[items[k]:end]
+    elif kind == 5:
+        lines[0] = f"# lead {rng.random()}"
+    elif kind == 6:
+        k = rng.randrange(len(text))
+        return text[:k] + rng.choice("x:-\n #&'\"") + text[k + 1:]
+    else:
+        lines += ["- id: late-" + str(rng.randint(1, 999)), '  name: "A late project"', "  company: jcet",
+                  "  industry: integrated-circuits", "  status: [signed]", "  year: 2024",
+                  '  summary: "Added last."', "  source: xinhua-2023-summit", ""]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_list_files_reparse_only_what_changed_and_match_a_fresh_parse(tmp_path, seed):
+    """A list file is parsed again only between the first and last changed characters (the rest is taken from
+    the last good build); whatever the edit, the content, errors and warnings equal a fresh load's."""
+    from sitegen.errors import Problems
+    from sitegen.validate import load_content
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    rng, good = random.Random(seed), {}
+    assert load_content(root, Problems(), good) is not None
+    for path in ("content/projects.yaml", "content/companies.yaml") * 20:
+        before = (root / path).read_text()
+        (root / path).write_text(mutate(before, rng))
+        cached, again, fresh = dict(good), Problems(), Problems()
+        content = load_content(root, again, cached)
+        assert content == load_content(root, fresh, {})
+        assert [e.format() for e in again.errors + again.warnings] == [e.format() for e in fresh.errors + fresh.warnings]
+        if content is None:
+            (root / path).write_text(before)  # keep the file mostly valid, as an editor fixing a mistake would
+        else:
+            good = cached
