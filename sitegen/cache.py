@@ -121,7 +121,8 @@ def wait_for_saves(root: Path) -> None:
 
 
 def _write(root: Path, state: State, previous: State | None) -> None:
-    """Write the cache file (the caller holds the lock)."""
+    """Write the cache files (the caller holds the lock): the manifest of the output, small, read first; and the
+    state. A stamp shared by the two tells a matching pair."""
     folder = cache_dir(root)
     outputs = state.outputs  # hollow: a build that wrote keeps only sizes and digests
     kept = {}
@@ -130,30 +131,61 @@ def _write(root: Path, state: State, previous: State | None) -> None:
         kept = {d: entry for d, entry in previous.manifest.items()
                 if d in old and d in outputs and old[d].digest == outputs[d].digest}  # not rewritten
     manifest = _manifest(state.out_dir, outputs, kept)
-    record = {"version": code_version(), "manifest": manifest,
-              "state": replace(state, env=None, manifest={}, related={})}
-    tmp = folder / "state.pickle.tmp"
-    with paused_gc(), open(tmp, "wb") as f:  # streamed: never the whole pickle in memory
-        pickle.dump(record, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(folder / "state.pickle")
+    stamp = os.urandom(8)
+    head = {"version": code_version(), "out_dir": state.out_dir, "stamp": stamp, "manifest": manifest}
+    record = {"stamp": stamp, "state": replace(state, env=None, manifest={}, related={})}
+    for name, value in (("manifest.pickle", head), ("state.pickle", record)):
+        with paused_gc(), open(folder / f"{name}.tmp", "wb") as f:  # streamed: never the whole pickle in memory
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    for name in ("manifest.pickle", "state.pickle"):
+        (folder / f"{name}.tmp").replace(folder / name)
 
 
 def load(root: Path, out_dir: Path, base_url: str | None) -> State | None:
-    """The last build's state when it can be trusted for a build into out_dir, else None."""
-    path = cache_dir(root) / "state.pickle"
+    """The last build's state when it can be trusted for a build into out_dir, else None. Whether the output
+    folder is still as the last build left it (a stat of every file: 0.08 s at 10,000 projects) is checked by a
+    child process while this one reads the state."""
+    folder = cache_dir(root)
+    verdict = None
     try:
         with _locked(root, exclusive=False):  # waits while a build before this one is still writing it
-            data = path.read_bytes()
+            head = pickle.loads((folder / "manifest.pickle").read_bytes())
+            if head["version"] != code_version() or head["out_dir"] != out_dir:
+                return None
+            verdict = _check_output(out_dir, head["manifest"])
+            data = (folder / "state.pickle").read_bytes()
         with paused_gc():  # 3x faster at 10,000 projects
             record = pickle.loads(data)
         state = record["state"]
-        if record["version"] != code_version() or state.out_dir != out_dir:
+        if record["stamp"] != head["stamp"] or (base_url is not None and base_url != state.base_url):
             return None
-        if base_url is not None and base_url != state.base_url:
+        if not verdict():
             return None
-        if _manifest(out_dir, state.outputs) != record["manifest"]:
-            return None
-        state.manifest = record["manifest"]
+        state.manifest = head["manifest"]
         return state
     except Exception:  # noqa: BLE001 - any unreadable or foreign cache just means a full build
         return None
+    finally:
+        if verdict is not None:
+            verdict()  # a child still checking is waited for
+
+
+def _check_output(out_dir: Path, manifest: dict):
+    """Start checking that every output file has the size and mtime the manifest says; return a function that
+    gives the answer (waiting for it). In a child process where there is fork, so the check overlaps the read."""
+    if not hasattr(os, "fork"):
+        same = _manifest(out_dir, manifest) == manifest
+        return lambda: same
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os._exit(0 if _manifest(out_dir, manifest) == manifest else 1)
+        finally:
+            os._exit(1)
+    answer: list = []
+
+    def verdict() -> bool:
+        if not answer:
+            answer.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0)
+        return answer[0]
+    return verdict

@@ -140,6 +140,20 @@ def test_cache_is_ignored_when_the_output_was_touched(site):
     assert "tampered" not in (site / "_site/index.html").read_text()
 
 
+def test_cache_files_from_two_builds_are_not_mixed(site):
+    """The manifest (checked first, in a child process) and the state carry one stamp: a pair from two builds is
+    not trusted."""
+    assert run_build(site).returncode == 0
+    cache = site / ".cache/sitegen"
+    older = (cache / "manifest.pickle").read_bytes()
+    edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
+    assert "pages rendered" in run_build(site).stdout
+    (cache / "manifest.pickle").write_bytes(older)
+    edit(site, "content/events.yaml", "    value: 218\n", "    value: 219\n")
+    result = run_build(site)
+    assert result.returncode == 0 and "pages rendered" not in result.stdout
+
+
 def test_fresh_ignores_the_cache(site):
     assert run_build(site).returncode == 0
     result = run_build(site, "--fresh")
