@@ -34,7 +34,7 @@ class State:
     outputs: dict[str, Output]
     deps: dict[str, tuple]  # page -> what it read (a tuple: a tenth of a frozenset's memory)
     warnings: list[SiteError]
-    items: dict = field(default_factory=dict)  # parsed list items by text and position, for the next load
+    items: dict = field(default_factory=dict)  # each list file as last parsed (validate.ListFile), for the next load
     links: LinkState | None = None  # what the link check knows of every page
     manifest: dict = field(default_factory=dict)  # output file -> (size, mtime_ns) as last written (set by the cache)
     memo: ObjectMemo | None = None  # encoded rows of the data files, by the items they were made from

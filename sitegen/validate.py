@@ -25,8 +25,8 @@ SINGULAR = {"industries": "industry", "companies": "company", "projects": "proje
 def load_content(root: Path, problems: Problems, cache: dict | None = None) -> model.Content | None:
     """Read and validate everything under root/content; report problems instead of raising.
 
-    `cache` (kept between builds by the caller) maps each list item's text and position to what parsing it
-    gave, so after an edit only the changed items of a file are parsed again."""
+    `cache` (kept between builds by the caller) maps each list file to its text and items as last parsed
+    (ListFile), so after an edit only the changed part of a file is parsed again."""
     content_dir = root / "content"
     refs: list[RefValue] = []
     old, cache = ({} if cache is None else dict(cache)), cache if cache is not None else {}
