@@ -96,14 +96,31 @@ def _remove_abandoned(out_dir: Path) -> None:
             pass
 
 
+NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
 def write_file(folder: str, dest: str, data: bytes) -> None:
-    """Write one new file under a folder (a staging folder: nothing to replace), making its parent folders."""
+    """Write one new file under a folder (a staging folder: nothing to replace), making its parent folders. With
+    the os module's calls: open() would add an fstat, an ioctl and an lseek to each of 11,000 pages, and a folder
+    is made only when opening the file found none."""
     path = f"{folder}/{dest}"
-    parent = path.rpartition("/")[0]
-    if not os.path.isdir(parent):
-        os.makedirs(parent, exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(data)
+    try:
+        fd = os.open(path, NEW_FILE, 0o666)
+    except FileNotFoundError:
+        parent = path.rpartition("/")[0]
+        try:
+            os.mkdir(parent)
+        except FileNotFoundError:
+            os.makedirs(parent, exist_ok=True)
+        except FileExistsError:
+            pass
+        fd = os.open(path, NEW_FILE, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def write_site(outputs: list[Output], out_dir: Path, staged: Path) -> int:
