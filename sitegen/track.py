@@ -7,6 +7,8 @@ for a template file. A page is re-rendered when its dependencies meet the change
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import compress
+from operator import is_not
 
 from .model import Content
 
@@ -83,11 +85,15 @@ def changes(old: Content, new: Content) -> set[Dep]:
     changed: set[Dep] = {(k, "") for k in SINGLETONS if getattr(old, k) != getattr(new, k)}
     for kind in COLLECTIONS:
         a, b = getattr(old, kind), getattr(new, kind)
-        keys = {k for k in a.keys() | b.keys() if a.get(k) is not b.get(k) and a.get(k) != b.get(k)}
+        same_keys = list(a) == list(b)
+        if same_keys:  # the usual edit: only items that are new objects are compared, picked out without a loop
+            keys = {k for k in compress(b, map(is_not, a.values(), b.values())) if a[k] != b[k]}
+        else:
+            keys = {k for k in a.keys() | b.keys() if a.get(k) is not b.get(k) and a.get(k) != b.get(k)}
         changed |= {(kind, k) for k in keys}
-        if keys or list(a) != list(b):
+        if keys or not same_keys:
             changed.add((kind, "*"))
-        if list(a) != list(b):
+        if not same_keys:
             changed.add((kind, "#keys"))
             changed |= {(kind, "*" + f) for item in (*a.values(), *b.values()) for f in vars(item)}
         for k in keys & a.keys() & b.keys():
