@@ -220,8 +220,8 @@ def _assemble(parsed: dict, strings: dict, articles: list, problems: Problems) -
     collections = {}
     for name in ("sources", *ENTITY_KINDS):
         items = parsed[name]
-        for item in items if name != "sources" else ():
-            figures.update((fig.key, fig) for fig in _entity_figures(item))
+        if name != "sources":
+            _register_figures(items, figures)
         collections[name] = _index(name, items, lambda i: i.id, problems)
     by_slug = _index("articles", articles, lambda a: a.slug, problems)
     return model.Content(site=parsed["site"], profile=profile, strings=strings, articles=by_slug,
@@ -308,13 +308,18 @@ def _with(obj, **changes):
     return new
 
 
-def _entity_figures(item):
-    """A keyed entity's figures: its `figures` mapping, then its figure fields."""
-    yield from getattr(item, "figures", {}).values()
-    for name in FIGURE_FIELDS:
-        fig = getattr(item, name, None)
-        if isinstance(fig, model.Figure):
-            yield fig
+def _register_figures(items, figures: dict) -> None:
+    """Add keyed entities' figures to `figures`: each item's `figures` mapping, then its figure fields (one pass,
+    no generator per item: 20,000 figures after every edit of a large site)."""
+    for item in items:
+        own = getattr(item, "figures", None)
+        if own:
+            for fig in own.values():
+                figures[fig.key] = fig
+        for name in FIGURE_FIELDS:
+            fig = getattr(item, name, None)
+            if fig.__class__ is model.Figure:
+                figures[fig.key] = fig
 
 
 def _check_refs(content: model.Content, refs: list[RefValue], problems: Problems) -> None:
