@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
-from bisect import bisect_left, bisect_right
-from decimal import Decimal
-from dataclasses import dataclass
 import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from . import kinds, model
