@@ -53,18 +53,14 @@ class ObjectMemo:
         """The value of kind `tag` for these objects, made with make() unless an earlier build made it for the
         very same ones."""
         key = (tag, *map(id, objects))
-        hit = self._entries.get(key) or self._old.get(key)
-        if hit is None or hit[0] != objects:  # tuples compare items by identity first: cheap when they are the same
-            hit = (objects, make())
+        hit = self._found(key, objects) or (objects, make())
         self._entries[key] = hit
         return hit[1]
 
     def latest(self, tag: str, key: tuple, make):
         """The value of kind `tag`, made with make() unless the last one was made for an equal key (compared by
         value: for a value made from many fresh objects that are seldom all the same, like the list of pages)."""
-        hit = self._entries.get((tag,)) or self._old.get((tag,))
-        if hit is None or hit[0] != key:
-            hit = (key, make())
+        hit = self._found((tag,), key) or (key, make())
         self._entries[(tag,)] = hit
         return hit[1]
 
@@ -78,14 +74,17 @@ class ObjectMemo:
             end = min(start + BLOCK, len(keys))
             objects = tuple(chain.from_iterable(keys[start:end]))
             key, place = (tag, *map(id, objects)), (f"{tag}@{start}",)
-            hit = self._entries.get(key) or self._old.get(key)
-            if hit is None or hit[0] != objects:
-                hit = self._old.get(place)
-                if hit is None or hit[0] != objects:
-                    hit = (objects, tuple(make(i) for i in range(start, end)))
+            hit = (self._found(key, objects) or self._found(place, objects)
+                   or (objects, tuple(make(i) for i in range(start, end))))
             self._entries[key] = self._entries[place] = hit
             values += hit[1]
         return values
+
+    def _found(self, key: tuple, objects: tuple) -> tuple | None:
+        """The entry under key, from this build or the last, if it was made from objects equal to these (tuples
+        compare items by identity first: cheap when they are the very same)."""
+        hit = self._entries.get(key) or self._old.get(key)
+        return hit if hit is not None and hit[0] == objects else None
 
     def __getstate__(self):  # identities change in transit: entries are keyed again on arrival (latest()'s by tag)
         return [((key[0], objects, len(key) == 1), value) for key, (objects, value) in self._entries.items()]

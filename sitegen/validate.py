@@ -90,8 +90,8 @@ def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, re
     last = old.get(source)
     keep, tail, region = (0, 0, (0, len(text))) if not isinstance(last, ListFile) else _unchanged(last, text)
     start, end = region
-    if not plain_list(text[max(0, start - 4):end + 4]):  # the rest was plain last time; a mark may span the seams
-        return None
+    if (start, end) != (0, len(text)) and not plain_list(text[max(0, start - 4):end + 4]):
+        return None  # the rest was plain last time (a mark may span the seams); a whole text is checked by split_items
     chunks = split_items(text[start:end]) if text[start:end].strip() else []
     if chunks is None:
         return None
