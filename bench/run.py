@@ -117,6 +117,8 @@ def main() -> None:
     parser.add_argument("--projects", type=int, action="append", help="number of projects (repeatable)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median is reported)")
     args = parser.parse_args()
+    if args.runs < 1 or any(n < 1 for n in args.projects or ()):
+        parser.error("--projects and --runs must be at least 1")
     adopt_orphans()
     results = [bench(n, args.runs) for n in (args.projects or [10, 1000, 10000])]
     for r in results:

@@ -27,9 +27,12 @@ def main() -> None:
     parser.add_argument("site", type=Path)
     parser.add_argument("--edits", type=int, default=5)
     args = parser.parse_args()
+    if args.edits < 1 or not (args.site / "content/projects.yaml").is_file():
+        parser.error("give a site made by bench/synth.py (with content/projects.yaml) and --edits of at least 1")
     gc.disable()  # as in `build.py serve`, which collects when idle, after the reload
     session = Session(args.site, args.site / "_serve", "http://127.0.0.1:8000/", log=lambda line: None)
-    assert session.rebuild(), session.errors
+    if not session.rebuild():
+        raise SystemExit("\n".join(session.errors))
     projects = (args.site / "content/projects.yaml").read_text().count("\n- id: ") + 1
     times = []
     for n in range(args.edits):
@@ -37,7 +40,8 @@ def main() -> None:
         start = time.perf_counter()
         while not session.changed():  # what the preview's poll does every few milliseconds
             time.sleep(0.001)
-        assert session.rebuild(), session.errors
+        if not session.rebuild():
+            raise SystemExit("\n".join(session.errors))
         times.append(time.perf_counter() - start)
         gc.collect()
     print(json.dumps({"edits": args.edits, "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}))

@@ -17,3 +17,12 @@ def test_benchmark_runs_and_reports_every_figure():
     for key in ("cold_s", "edit_s", "serve_edit_s", "peak_mb", "floor_s", "cold_cached_s", "edit_cached_s",
                 "cache_writer_peak_mb"):
         assert figures[key] > 0, key
+
+
+def test_benchmark_scripts_refuse_bad_arguments_without_a_traceback(tmp_path):
+    for script, args in (("bench/run.py", ["--projects", "0"]), ("bench/run.py", ["--runs", "0"]),
+                         ("bench/serve_edit.py", [str(tmp_path)])):
+        result = subprocess.run([sys.executable, str(REPO / script), *args], capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 2 and "error:" in result.stderr, (script, args, result.stderr)
+        assert "Traceback" not in result.stderr
