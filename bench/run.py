@@ -10,11 +10,18 @@ build.py returns once the site is written and leaves its cache to a child proces
 prompt: cold_s and edit_s are the times to the prompt; cold_cached_s and edit_cached_s the times until that
 child is done too (each run waits for it before the next starts), and cache_writer_peak_mb the child's peak.
 
-    python3 bench/run.py --projects 1000 [--runs 5]
+With --real, also the project's own site, from a copy of it: cold (no cache and no output, so its templates
+are compiled too), with --fresh (the cache ignored, the compiled templates kept) and with nothing changed. Every
+line carries what any Python build pays here before its own work: a bare interpreter (python_start_s) and one
+that imports jinja2, markdown and yaml (python_imports_s), so figures from machines of different speeds compare.
+
+    python3 bench/run.py --projects 1000 [--runs 5] [--real]
 
 Ends with one line of JSON: {"projects": N, "pages": ..., "cold_s": ..., "edit_s": ..., "serve_edit_s": ...,
 "peak_mb": ..., "cold_cached_s": ..., "edit_cached_s": ..., "cache_writer_peak_mb": ..., "floor_s": ...,
-"ms_per_page": ..., "ratio_to_floor": ...}
+"ms_per_page": ..., "ratio_to_floor": ..., "python_start_s": ..., "python_imports_s": ...}; with --real, the
+line {"site": "real", "pages": ..., "cold_s": ..., "fresh_s": ..., "noop_s": ..., ...} comes before it (and is
+the last line when --real is given without --projects).
 """
 from __future__ import annotations
 
@@ -111,16 +118,54 @@ def bench(projects: int, runs: int) -> dict:
     return result
 
 
+def baseline(runs: int) -> dict:
+    """What any Python build pays on this machine before its own work: a bare interpreter start, and one that
+    imports the three libraries every build needs."""
+    start = [timed([sys.executable, "-c", "pass"])[0] for _ in range(runs)]
+    imports = [timed([sys.executable, "-c", "import jinja2, markdown, yaml"])[0] for _ in range(runs)]
+    return {"python_start_s": round(statistics.median(start), 3),
+            "python_imports_s": round(statistics.median(imports), 3)}
+
+
+def bench_real(runs: int) -> dict:
+    """Measure the project's own site, built from a copy (the repository's _site/ and .cache/ stay as they are):
+    cold, with no cache and no output; --fresh, which ignores the cache but keeps the compiled templates; and a
+    build with nothing changed."""
+    root = Path(tempfile.mkdtemp(prefix="bench-real-")) / "site"
+    for name in ("content", "templates", "static"):
+        shutil.copytree(REPO / name, root / name)
+    build = [sys.executable, str(REPO / "build.py"), "--root", str(root)]
+    cold, fresh, noop, pages = [], [], [], 0
+    for _ in range(runs):
+        clean(root)
+        wall, _, out = timed(build, [])
+        cold.append(wall)
+        pages = int(re.search(r"Built (\d+) pages", out).group(1))
+        fresh.append(timed(build + ["--fresh"], [])[0])
+        noop.append(timed(build, [])[0])
+    shutil.rmtree(root.parent, ignore_errors=True)
+    return {"site": "real", "pages": pages, "cold_s": round(statistics.median(cold), 3),
+            "fresh_s": round(statistics.median(fresh), 3), "noop_s": round(statistics.median(noop), 3)}
+
+
 def main() -> None:
     """Parse arguments, run, print a readable line per size and the JSON line last."""
     parser = argparse.ArgumentParser(description="Benchmark the generator on synthetic content.")
     parser.add_argument("--projects", type=int, action="append", help="number of projects (repeatable)")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median is reported)")
+    parser.add_argument("--real", action="store_true", help="also measure the project's own site (alone when "
+                        "no --projects is given)")
     args = parser.parse_args()
     if args.runs < 1 or any(n < 1 for n in args.projects or ()):
         parser.error("--projects and --runs must be at least 1")
     adopt_orphans()
-    results = [bench(n, args.runs) for n in (args.projects or [10, 1000, 10000])]
+    machine = baseline(max(args.runs, 5))
+    real = [{**bench_real(args.runs), **machine}] if args.real else []
+    sizes = args.projects or ([] if args.real else [10, 1000, 10000])
+    results = [{**bench(n, args.runs), **machine} for n in sizes]
+    for r in real:
+        print(f"the real site, {r['pages']} pages: cold {r['cold_s']:.3f} s, --fresh {r['fresh_s']:.3f} s, "
+              f"nothing changed {r['noop_s']:.3f} s", file=sys.stderr)
     for r in results:
         print(f"{r['projects']:>6} projects, {r['pages']:>6} pages: cold {r['cold_s']:.3f} s "
               f"({r['ms_per_page']:.2f} ms/page, {r['ratio_to_floor']}x floor {r['floor_s']:.3f} s), "
@@ -128,9 +173,10 @@ def main() -> None:
               f"with the cache written behind the prompt: cold {r['cold_cached_s']:.3f} s, edit "
               f"{r['edit_cached_s']:.3f} s, its writer's peak {r['cache_writer_peak_mb']:.0f} MB",
               file=sys.stderr)
-    for r in results[:-1]:
+    print(f"this machine: python3 starts in {machine['python_start_s']:.3f} s, and imports jinja2, markdown and "
+          f"yaml in {machine['python_imports_s']:.3f} s in all", file=sys.stderr)
+    for r in real + results:
         print(json.dumps(r))
-    print(json.dumps(results[-1]))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,23 @@ def test_benchmark_runs_and_reports_every_figure():
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["projects"] == 10 and figures["pages"] == 42
     for key in ("cold_s", "edit_s", "serve_edit_s", "peak_mb", "floor_s", "cold_cached_s", "edit_cached_s",
-                "cache_writer_peak_mb"):
+                "cache_writer_peak_mb", "python_start_s", "python_imports_s"):
         assert figures[key] > 0, key
+
+
+def test_benchmark_measures_the_real_site_from_a_copy():
+    before = sorted(p.name for p in REPO.iterdir())
+    result = subprocess.run([sys.executable, str(REPO / "bench/run.py"), "--real", "--runs", "1"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert len(lines) == 1 and figures["site"] == "real"
+    assert figures["pages"] > 30  # the profile's pages, not a synthetic site's
+    for key in ("cold_s", "fresh_s", "noop_s", "python_start_s", "python_imports_s"):
+        assert figures[key] > 0, key
+    assert figures["python_imports_s"] > figures["python_start_s"]
+    assert sorted(p.name for p in REPO.iterdir()) == before  # built elsewhere: nothing added to the repository
 
 
 def test_benchmark_scripts_refuse_bad_arguments_without_a_traceback(tmp_path):
