@@ -133,7 +133,7 @@ def _write(root: Path, state: State, previous: State | None) -> None:
     manifest = _manifest(state.out_dir, outputs, kept)
     stamp = os.urandom(8)
     head = {"version": code_version(), "out_dir": state.out_dir, "stamp": stamp, "manifest": manifest}
-    record = {"stamp": stamp, "state": replace(state, env=None, manifest={}, related={})}
+    record = {"stamp": stamp, "state": replace(state, env=None, manifest={}, related={}, pages=[])}
     for name, value in (("manifest.pickle", head), ("state.pickle", record)):
         with paused_gc(), open(folder / f"{name}.tmp", "wb") as f:  # streamed: never the whole pickle in memory
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)

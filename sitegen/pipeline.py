@@ -39,6 +39,7 @@ class State:
     manifest: dict = field(default_factory=dict)  # output file -> (size, mtime_ns) as last written (set by the cache)
     memo: ObjectMemo | None = None  # encoded rows of the data files, by the items they were made from
     related: dict = field(default_factory=dict)  # the renderer's index of items by attribute (memory only)
+    pages: list = field(default_factory=list)  # the plan, whose item pages the next plan reuses (memory only)
 
 
 @dataclass
@@ -107,7 +108,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     for article in content.articles.values():
         check_article_links(article, problems)
     problems.raise_if_any()
-    pages = plan(content)
+    pages = plan(content, previous.pages if previous else ())
     outputs, deps, todo = {}, {}, []
     for page in pages:
         old = previous.deps.get(page.dest) if reuse else None
@@ -127,7 +128,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         rendered = len(todo)
         # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
         extra = fingerprinted(static, assets) + site_files(content, pages, base_url, memo) + data
-        check_outputs(list(outputs.values()) + extra, problems)
+        check_outputs(list(outputs.values()) + extra, problems, previous.outputs if reuse else ())
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
         where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
@@ -148,7 +149,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         outputs = {dest: out.hollow() if out.data else out for dest, out in outputs.items()}
     clock.lap("write")
     state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items, links,
-                  memo=memo, related=renderer.related_index)
+                  memo=memo, related=renderer.related_index, pages=pages)
     size = sum(o.size for o in outputs.values())
     return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
                        rendered, written, state)

@@ -148,6 +148,20 @@ def test_two_outputs_for_one_path_are_refused_naming_both():
         "'style.css' is written twice: by static/style.css and by page style.css"]
 
 
+def test_paths_known_from_the_last_build_still_meet_new_and_doubled_ones():
+    known = {"a/index.html": None, "b/index.html": None}
+
+    def errors(*dests):
+        problems = Problems()
+        check_outputs([Output(d, b"", f"page {n}") for n, d in enumerate(dests)], problems, known)
+        return [e.message for e in problems.errors]
+
+    assert errors("a/index.html", "b/index.html") == []
+    assert errors("a/index.html", "A/index.html") == ["'A/index.html' is written twice: by page 0 and by page 1"]
+    assert errors("a/index.html", "a/index.html") == ["'a/index.html' is written twice: by page 0 and by page 1"]
+    assert errors("a/index.html", "../x") == ["output path '../x' would leave the output folder"]
+
+
 def test_error_format():
     e = SiteError(Location("content/a.yaml", 3, 5), "bad", "fix it")
     assert e.format() == "content/a.yaml:3:5: error: bad\n  hint: fix it"
