@@ -55,7 +55,9 @@ def adopt_orphans() -> None:
 
 def timed(cmd: list[str], after: list | None = None) -> tuple[float, float, str]:
     """Run a command; return (wall seconds, peak RSS in MB, stdout). Fails loudly on a non-zero exit. With `after`,
-    a list: appends (seconds until every process it left behind ended, their peak RSS in MB)."""
+    a list: appends (seconds until every process it left behind ended, their peak RSS in MB). The disk is synced
+    first, so that writing back what the last run (or its clean-up) left in memory is not timed as this run's work."""
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
