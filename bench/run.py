@@ -79,10 +79,17 @@ def timed(cmd: list[str], after: list | None = None) -> tuple[float, float, str]
     return wall, usage.ru_maxrss / 1024, out
 
 
-def clean(site: Path) -> None:
-    """Remove the output and every cache, for a cold build."""
+def cold_build(build: list[str], site: Path, after: list) -> tuple[float, float, int]:
+    """Remove the output and every cache, then build: (wall seconds, peak RSS in MB, pages built)."""
     for name in ("_site", ".cache"):
         shutil.rmtree(site / name, ignore_errors=True)
+    wall, peak, out = timed(build, after)
+    return wall, peak, int(re.search(r"Built (\d+) pages", out).group(1))
+
+
+def median(values) -> float:
+    """The median, rounded to the millisecond."""
+    return round(statistics.median(values), 3)
 
 
 def bench(projects: int, runs: int) -> dict:
@@ -91,11 +98,9 @@ def bench(projects: int, runs: int) -> dict:
     build = [sys.executable, str(REPO / "build.py"), "--root", str(site)]
     cold, peaks, pages, saved = [], [], 0, []
     for _ in range(runs):
-        clean(site)
-        wall, peak, out = timed(build, saved)
+        wall, peak, pages = cold_build(build, site, saved)
         cold.append(wall)
         peaks.append(peak)
-        pages = int(re.search(r"Built (\d+) pages", out).group(1))
     edits, edits_saved = [], []
     for n in range(runs):
         synth.edit_one_figure(site, project=projects // 2, value=900 + n)
@@ -108,13 +113,10 @@ def bench(projects: int, runs: int) -> dict:
         shutil.rmtree(site / "_floor", ignore_errors=True)
         floor.append(timed([sys.executable, str(REPO / "bench/floor.py"), str(site), str(site / "_floor")])[0])
     shutil.rmtree(site.parent, ignore_errors=True)
-    result = {"projects": projects, "pages": pages, "cold_s": round(statistics.median(cold), 3),
-              "edit_s": round(statistics.median(edits), 3), "serve_edit_s": serve["median_s"],
-              "peak_mb": round(max(peaks), 1),
-              "cold_cached_s": round(statistics.median(s for s, _ in saved), 3),
-              "edit_cached_s": round(statistics.median(s for s, _ in edits_saved), 3),
-              "cache_writer_peak_mb": round(max(m for _, m in saved + edits_saved), 1),
-              "floor_s": round(statistics.median(floor), 3)}
+    result = {"projects": projects, "pages": pages, "cold_s": median(cold), "edit_s": median(edits),
+              "serve_edit_s": serve["median_s"], "peak_mb": round(max(peaks), 1),
+              "cold_cached_s": median(s for s, _ in saved), "edit_cached_s": median(s for s, _ in edits_saved),
+              "cache_writer_peak_mb": round(max(m for _, m in saved + edits_saved), 1), "floor_s": median(floor)}
     result["ms_per_page"] = round(result["cold_s"] * 1000 / pages, 3)
     result["ratio_to_floor"] = round(result["cold_s"] / result["floor_s"], 2)
     return result
@@ -125,8 +127,7 @@ def baseline(runs: int) -> dict:
     imports the three libraries every build needs."""
     start = [timed([sys.executable, "-c", "pass"])[0] for _ in range(runs)]
     imports = [timed([sys.executable, "-c", "import jinja2, markdown, yaml"])[0] for _ in range(runs)]
-    return {"python_start_s": round(statistics.median(start), 3),
-            "python_imports_s": round(statistics.median(imports), 3)}
+    return {"python_start_s": median(start), "python_imports_s": median(imports)}
 
 
 def bench_real(runs: int) -> dict:
@@ -139,15 +140,12 @@ def bench_real(runs: int) -> dict:
     build = [sys.executable, str(REPO / "build.py"), "--root", str(root)]
     cold, fresh, noop, pages = [], [], [], 0
     for _ in range(runs):
-        clean(root)
-        wall, _, out = timed(build, [])
+        wall, _, pages = cold_build(build, root, [])
         cold.append(wall)
-        pages = int(re.search(r"Built (\d+) pages", out).group(1))
         fresh.append(timed(build + ["--fresh"], [])[0])
         noop.append(timed(build, [])[0])
     shutil.rmtree(root.parent, ignore_errors=True)
-    return {"site": "real", "pages": pages, "cold_s": round(statistics.median(cold), 3),
-            "fresh_s": round(statistics.median(fresh), 3), "noop_s": round(statistics.median(noop), 3)}
+    return {"site": "real", "pages": pages, "cold_s": median(cold), "fresh_s": median(fresh), "noop_s": median(noop)}
 
 
 def main() -> None:

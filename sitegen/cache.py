@@ -12,7 +12,6 @@ import pickle
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 try:
@@ -133,7 +132,7 @@ def _write(root: Path, state: State, previous: State | None) -> None:
     manifest = _manifest(state.out_dir, outputs, kept)
     stamp = os.urandom(8)
     head = {"version": code_version(), "out_dir": state.out_dir, "stamp": stamp, "manifest": manifest}
-    record = {"stamp": stamp, "state": replace(state, env=None, manifest={}, related={}, pages=[])}
+    record = {"stamp": stamp, "state": state.on_disk()}
     for name, value in (("manifest.pickle", head), ("state.pickle", record)):
         with paused_gc(), open(folder / f"{name}.tmp", "wb") as f:  # streamed: never the whole pickle in memory
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)

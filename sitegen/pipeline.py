@@ -5,7 +5,7 @@ import functools
 import json
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .data import data_files
@@ -40,6 +40,11 @@ class State:
     memo: ObjectMemo | None = None  # encoded rows of the data files, by the items they were made from
     related: dict = field(default_factory=dict)  # the renderer's index of items by attribute (memory only)
     pages: list = field(default_factory=list)  # the plan, whose item pages the next plan reuses (memory only)
+
+    def on_disk(self) -> "State":
+        """The state as the cache stores it: without what lives in memory only (the Jinja environment, the
+        related() index, the plan) and without the manifest, which the cache stores in a file of its own."""
+        return replace(self, env=None, manifest={}, related={}, pages=[])
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +47,7 @@ def safe_dest(dest: str) -> bool:
             and ".." not in dest.split("/"))
 
 
-def check_outputs(outputs: list[Output], problems: Problems, known=()) -> None:
+def check_outputs(outputs: list[Output], problems: Problems, known: Container[str] = ()) -> None:
     """Refuse paths that leave the output folder and two outputs claiming one path. `known`: the paths of the last
     successful build, all of them safe and distinct without regard to case; after an edit that keeps every page,
     only their number needs checking (the full check cost 8 ms at 10,000 pages)."""
