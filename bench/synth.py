@@ -30,7 +30,7 @@ def write_site(root: Path, projects: int) -> Path:
         "base_url: https://example.org/bench/\nlanguage: en\npublisher: Bench\nupdated: 2024-01-01\n")
     (content / "sources.yaml").write_text("".join(
         f"- id: {s}\n  title: Source number {i}\n  publisher: Publisher {i % 7}\n  date: 2023-10-{1 + i % 28:02d}\n"
-        f"  url: https://example.org/source/{i}\n  reliability: high\n" for i, s in enumerate(src)))
+        f"  url: https://example.org/source/{i}\n  kind: news\n  reliability: high\n" for i, s in enumerate(src)))
     (content / "industries.yaml").write_text("".join(
         f"- id: industry-{i}\n  name: Industry {i}\n  tiers: [{'pillar' if i < 4 else 'emerging'}]\n"
         f"  summary: An industry of the synthetic city.\n  source: {src[i % n_sources]}\n" for i in range(n_industries)))

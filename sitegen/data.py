@@ -15,7 +15,7 @@ from .model import Content, Figure
 from .numbers import base_value, decimal_text, format_figure
 from .write import Output
 
-FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source")
+FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note")
 MEDIA_TYPES = {".csv": "text/csv", ".json": "application/json"}
 
 
@@ -46,9 +46,10 @@ def figure_record(fig: Figure, content: Content) -> dict:
     return {"key": fig.key, "anchor": fig.anchor, "label": fig.label, "owner": {"kind": kind, "id": rest.split(".")[0]},
             "value": _number(fig.value), "scale": fig.scale, "unit": fig.unit, "qualifier": fig.qualifier,
             "value_in_units": _number(base_value(fig)), "as_of": fig.as_of, "text": format_figure(fig),
-            "note": fig.note, "source": {"id": source.id, "title": source.title, "publisher": source.publisher,
-                                         "date": source.date, "url": source.url, "retrieved": source.retrieved,
-                                         "reliability": source.reliability}}
+            "note": fig.note, "basis": fig.basis, "by": fig.by, "scope": fig.scope, "shared_with": fig.shared_with,
+            "source": {"id": source.id, "title": source.title, "publisher": source.publisher, "date": source.date,
+                       "url": source.url, "retrieved": source.retrieved, "kind": source.kind,
+                       "reliability": source.reliability, "note": source.note}}
 
 
 def facts_json(content: Content, memo: ObjectMemo) -> tuple[Output, int]:
@@ -67,7 +68,8 @@ def _figure_cells(fig: Figure | None, prefix: str) -> dict:
     if fig is None:
         return {f"{prefix}_{c}": "" for c in FIGURE_COLUMNS}
     values = {"value": decimal_text(fig.value), "scale": fig.scale or "", "unit": fig.unit, "qualifier": fig.qualifier or "",
-              "value_in_units": decimal_text(base_value(fig)), "as_of": fig.as_of, "source": fig.source}
+              "value_in_units": decimal_text(base_value(fig)), "as_of": fig.as_of, "source": fig.source,
+              "note": fig.note or ""}
     return {f"{prefix}_{c}": values[c] for c in FIGURE_COLUMNS}
 
 
@@ -113,7 +115,7 @@ def collection_csvs(content: Content, memo: ObjectMemo) -> list[tuple[Output, in
             "year": yf[0], **_figure_cells(yf[1], "gdp"), **_source_cells(content, yf[1].source)}),
         "sources": (content.sources.values(), lambda s: s, lambda s: {
             "id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date or "", "url": s.url or "",
-            "retrieved": s.retrieved or "", "reliability": s.reliability, "note": s.note or ""}),
+            "retrieved": s.retrieved or "", "kind": s.kind, "reliability": s.reliability, "note": s.note or ""}),
     }
     out, lines = [], _CsvLines()
     for name, (items, source_of, row) in tables.items():

@@ -5,9 +5,10 @@ import re
 from dataclasses import dataclass
 
 from . import model
-from .schema import (Choice, Date, Field, Hostname, ListOf, MapOf, Number, Period, Record, Ref, Slug, Text, Url, Year)
+from .schema import (Choice, Date, Field, Hostname, ListOf, MapOf, Number, Period, Prose, Record, Ref, Slug, Text, Url,
+                     When, Year)
 
-UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "rank", "years", "projects", "companies",
+UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "percent-change", "rank", "years", "projects", "companies",
          "enterprises", "employees", "funds", "guests")
 SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")
 QUALIFIERS = ("over", "about", "nearly", "under")
@@ -15,6 +16,35 @@ STATUSES = ("signed", "under-construction", "progressing", "provincial-major", "
 TIERS = ("pillar", "emerging")
 MEASURES = ("signed", "started")
 RELIABILITY = ("high", "medium", "low")
+BASES = ("real", "nominal")
+SOURCE_KINDS = ("official-statistics", "government", "news", "press-release", "encyclopedia", "company", "other")
+PROMOTIONAL = ("press-release", "company")  # the words of those who promote what they describe
+GROWTH_WORDS = r"[Gg]rowth|[Gg]rew|[Ii]ncrease|[Rr]ise|[Rr]ose|[Cc]hange|[Dd]ecline|[Ff]ell|[Ff]all"
+
+
+class GrowthAsPercent:
+    """A rule on figures: a growth rate written as a plain percent (its label says growth) must use the unit
+    percent-change, which requires its basis. A share (a stake, a rate of something) stays a percent."""
+
+    pattern = re.compile(GROWTH_WORDS)
+
+    def check(self, values: dict, keys: dict, node, cx) -> bool:
+        """Report a percent figure whose label names a change."""
+        if values.get("unit") == "percent" and values.get("label") and self.pattern.search(values["label"]):
+            return cx.error(keys.get("unit", node), "a growth rate needs 'unit: percent-change' and its basis",
+                            "write 'unit: percent-change' and 'basis: real' or 'basis: nominal' (real growth is at "
+                            "comparable prices)") is True
+        return True
+
+    def json_schema(self) -> dict:
+        """The same rule for editors: a label naming a change may not go with the unit percent."""
+        return {"if": {"properties": {"unit": {"const": "percent"}, "label": {"pattern": GROWTH_WORDS}},
+                       "required": ["unit", "label"]},
+                "then": {"properties": {"unit": {"not": {"const": "percent"}}}}}
+
+
+RANK_HINT = ("a ranking says who ranks and among whom, e.g. 'by: Yicai, as cited by China Daily' and "
+             "'scope: county-level economies in China, by GDP'")
 
 
 def figure(help: str = "", required: bool = True) -> Record:
@@ -27,9 +57,22 @@ def figure(help: str = "", required: bool = True) -> Record:
         "qualifier": Choice(QUALIFIERS, "when the source says 'over', 'about', 'nearly' or 'under'", required=False),
         "as_of": Period("the year, month or day the figure holds for"),
         "source": Ref("sources", "id of the source in sources.yaml"),
-        "label": Text("a short name for the figure on cards and lists", required=False),
-        "note": Text("a remark shown with the figure", required=False),
-    }, help=help, required=required, title="Figure")
+        "label": Prose("a short name for the figure on cards and lists", required=False),
+        "note": Prose("a caveat or remark, shown with the figure and in the downloads", required=False),
+        "by": Text("rank: who publishes the ranking (an institute, a newspaper), or who reported it when no compiler "
+                   "is named", required=False),
+        "scope": Text("rank: among whom, and by what measure, e.g. 'county-level cities in China, by GDP'",
+                      required=False),
+        "shared_with": Text("rank: who shares the place, when it is a tie, e.g. 'Kunshan'", required=False),
+        "basis": Choice(BASES, "percent-change: real (at comparable prices, inflation removed) or nominal (at "
+                        "current prices)", required=False),
+    }, help=help, required=required, title="Figure", rules=(
+        When("unit", ("rank",), require=("by", "scope"), hint=RANK_HINT),
+        When("unit", ("rank",), forbid=("by", "scope", "shared_with"), negate=True),
+        When("unit", ("percent-change",), require=("basis",), hint="say whether the growth is real (at comparable "
+             "prices) or nominal: 'basis: real' or 'basis: nominal'"),
+        When("unit", ("percent-change",), forbid=("basis",), negate=True),
+        GrowthAsPercent()))
 
 
 def figures() -> MapOf:
@@ -39,7 +82,7 @@ def figures() -> MapOf:
 
 def notes() -> ListOf:
     """Sourced statements in our own words."""
-    return ListOf(Record(model.Note, {"text": Text("the statement, in our own words"),
+    return ListOf(Record(model.Note, {"text": Prose("the statement, in our own words"),
                                       "source": Ref("sources", "id of the source")}),
                   "sourced statements in our own words", required=False)
 
@@ -53,9 +96,15 @@ SOURCE = Record(model.Source, {
     "url": Url("address of the page", required=False),
     "retrieved": Date("the day the page was read for this site, YYYY-MM-DD (write it when you check a source)",
                       required=False),
+    "kind": Choice(SOURCE_KINDS, "what the source is: official-statistics (a statistics bureau or yearbook), "
+                   "government (an authority's own report or speech), news, press-release (promotional wire copy), "
+                   "encyclopedia, company (a firm's own words), other (aggregators, commentary)"),
     "reliability": Choice(RELIABILITY, "high: official or major outlet; medium: reputable copy; low: aggregator"),
-    "note": Text("caveats about this source", required=False),
-}, title="Source")
+    "note": Prose("caveats about this source, shown with it", required=False),
+}, title="Source", rules=(
+    When("kind", PROMOTIONAL, refuse=(("reliability", ("high",)),),
+         hint="a press release or a company's own words promotes what it describes: rate it medium or low, and "
+              "attribute its claims in the text ('according to the release')"),))
 
 INDUSTRY = Record(model.Industry, {
     "id": Slug("unique id, used in the page address"),
@@ -63,7 +112,7 @@ INDUSTRY = Record(model.Industry, {
     "name_zh": Text("Chinese name", required=False),
     "tiers": ListOf(Choice(TIERS), "pillar: a hundred-billion-yuan cluster; emerging: a strategic emerging industry",
                     required=False),
-    "summary": Text("one or two sentences in our own words"),
+    "summary": Prose("one or two sentences in our own words"),
     "source": Ref("sources", "id of the source for this industry's place in the profile"),
     "figures": figures(),
     "notes": notes(),
@@ -76,7 +125,7 @@ COMPANY = Record(model.Company, {
     "industry": Ref("industries", "id of its main industry", required=False),
     "country": Text("home country, for foreign companies", required=False),
     "listing": Text("stock listing, e.g. 'SSE: 600584'", required=False),
-    "summary": Text("one or two sentences in our own words"),
+    "summary": Prose("one or two sentences in our own words"),
     "source": Ref("sources", "id of the main source"),
     "figures": figures(),
     "notes": notes(),
@@ -92,7 +141,7 @@ PROJECT = Record(model.Project, {
     "year": Year("year of the status"),
     "event": Ref("events", "id of the summit where it was signed", required=False),
     "investment": figure("planned total investment", required=False),
-    "summary": Text("one or two sentences in our own words"),
+    "summary": Prose("one or two sentences in our own words"),
     "source": Ref("sources", "id of the source for the project and its status"),
     "notes": notes(),
 }, title="Project")
@@ -107,7 +156,7 @@ EVENT = Record(model.Event, {
     "projects": figure("number of projects"),
     "investment": figure("their total investment"),
     "fields": ListOf(Ref("industries"), "ids of the industries the projects cover", required=False),
-    "summary": Text("one or two sentences in our own words"),
+    "summary": Prose("one or two sentences in our own words"),
     "source": Ref("sources", "id of the main source"),
     "figures": figures(),
     "notes": notes(),
@@ -119,7 +168,7 @@ PROFILE = Record(model.Profile, {
     "status": Text("administrative status"),
     "parent": Text("the prefecture-level city it belongs to"),
     "province": Text("province"),
-    "summary": Text("two or three sentences in our own words"),
+    "summary": Prose("two or three sentences in our own words"),
     "source": Ref("sources", "id of the source for name and status"),
     "headline": ListOf(Text("a figure key such as profile.gdp.2022"), "figure keys shown as headline cards",
                        min_items=1),
@@ -131,8 +180,8 @@ PROFILE = Record(model.Profile, {
 
 SITE = Record(model.Site, {
     "title": Text("site title", max_len=60),
-    "tagline": Text("a line under the title", required=False),
-    "description": Text("description for search engines and link previews", max_len=160),
+    "tagline": Prose("a line under the title", required=False),
+    "description": Prose("description for search engines and link previews", max_len=160),
     "base_url": Url("public address of the site, ending in '/'"),
     "language": Choice(("en",), "language code of the content"),
     "publisher": Text("who publishes the site"),
@@ -142,10 +191,10 @@ SITE = Record(model.Site, {
 }, title="Site settings")
 
 ARTICLE = Record(lambda loc, **kw: kw | {"loc": loc}, {
-    "title": Text("headline", max_len=90),
+    "title": Prose("headline", max_len=90),
     "date": Date("publication date"),
     "updated": Date("date of the last substantive update", required=False),
-    "summary": Text("one-sentence summary for lists and search engines", max_len=200),
+    "summary": Prose("one-sentence summary for lists and search engines", max_len=200),
     "sources": ListOf(Ref("sources"), "ids of the sources the article draws on", min_items=1),
     "slug": Slug("address of the article; defaults to the file name", required=False),
 }, title="Article front matter")
@@ -163,7 +212,7 @@ class Key(Text):
         return self._described({"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"})
 
 
-STRINGS = MapOf(Key("string key"), Text("the text shown"), "UI strings: key: text")
+STRINGS = MapOf(Key("string key"), Prose("the text shown"), "UI strings: key: text")
 
 
 @dataclass(frozen=True)

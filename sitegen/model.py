@@ -9,12 +9,14 @@ from .errors import Location
 
 @dataclass(frozen=True)
 class Source:
-    """Where figures come from. `url` is http(s) or empty; `reliability` is high, medium or low; `retrieved` is the
-    day the page was read, when recorded."""
+    """Where figures come from. `url` is http(s) or empty; `kind` says what it is (news, press-release ...);
+    `reliability` is high, medium or low, never high for a promotional kind; `retrieved` is the day the page was
+    read, when recorded."""
 
     id: str
     title: str
     publisher: str
+    kind: str
     reliability: str
     date: str | None = None
     url: str | None = None
@@ -26,7 +28,10 @@ class Source:
 
 @dataclass(frozen=True)
 class Figure:
-    """A number with its unit, scale, qualifier, as-of period and source id. `key` is its global path."""
+    """A number with its unit, scale, qualifier, as-of period and source id. `key` is its global path.
+
+    A rank (unit rank) always has `by` (who ranks) and `scope` (among whom), and `shared_with` when tied; a
+    percent-change always has its `basis` (real or nominal)."""
 
     value: Decimal
     unit: str
@@ -36,6 +41,10 @@ class Figure:
     qualifier: str | None = None
     label: str | None = None
     note: str | None = None
+    by: str | None = None
+    scope: str | None = None
+    shared_with: str | None = None
+    basis: str | None = None
     loc: Location = field(default=Location(""), compare=False)
     key: str = ""
 

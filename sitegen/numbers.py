@@ -16,6 +16,8 @@ class Language:
     scales: tuple[tuple[int, str], ...]
     units: dict  # unit -> (pattern for one, pattern for many); {n} is the number with its scale word
     qualifiers: dict  # qualifier -> pattern around the formatted figure
+    bases: dict  # percent-change basis -> pattern around the formatted figure
+    shared: str  # pattern for a tied rank: {f} the rank, {with} who shares it
     group: str = ","
     ordinal: object = None
 
@@ -35,10 +37,13 @@ EN = Language(
     scales=((12, "trillion"), (9, "billion"), (6, "million")),
     units={"CNY": ("{n} yuan", "{n} yuan"), "USD": ("US${n}", "US${n}"), "EUR": ("€{n}", "€{n}"),
            "people": ("{n} person", "{n} people"), "km2": ("{n} km²", "{n} km²"), "percent": ("{n}%", "{n}%"),
+           "percent-change": ("{n}%", "{n}%"),
            "years": _counted("year"), "projects": _counted("project"), "companies": ("{n} company", "{n} companies"),
            "enterprises": _counted("enterprise"), "employees": _counted("employee"), "funds": _counted("fund"),
            "guests": _counted("guest"), "rank": ("{n}", "{n}"), "industries": ("{n} industry", "{n} industries")},
     qualifiers={"over": "over {f}", "about": "about {f}", "nearly": "nearly {f}", "under": "under {f}"},
+    bases={"real": "{f} in real terms", "nominal": "{f} in nominal terms"},
+    shared="{f}, shared with {with}",
     ordinal=_english_ordinal,
 )
 LANGUAGES = {"en": EN}
@@ -73,7 +78,7 @@ def number(fig: Figure, lang: str = "en", short: bool = False) -> str:
     if fig.unit == "rank":
         return table.ordinal(int(value))
     places = 1 if short else None
-    if (short or fig.scale) and fig.unit not in ("years", "percent", "km2"):
+    if (short or fig.scale) and fig.unit not in ("years", "percent", "percent-change", "km2"):
         for exp, word in table.scales:
             if value >= Decimal(1).scaleb(exp):
                 return f"{_plain(value.scaleb(-exp), table, places)} {word}"
@@ -81,12 +86,17 @@ def number(fig: Figure, lang: str = "en", short: bool = False) -> str:
 
 
 def format_figure(fig: Figure, lang: str = "en", short: bool = False, bare: bool = False) -> str:
-    """A figure for people: 'over 100 billion yuan', '1,595,138 people', '2nd'; bare drops the unit."""
+    """A figure for people: 'over 100 billion yuan', '1,595,138 people', '2nd, shared with Kunshan', '5.9% in real
+    terms'; bare drops the unit (and the basis and the tie, which belong to it)."""
     table = LANGUAGES[lang]
     n = number(fig, lang, short)
     if not bare:
         one, many = table.units[fig.unit]
         n = (one if base_value(fig) == 1 else many).format(n=n)
+        if fig.basis:
+            n = table.bases[fig.basis].format(f=n)
+        if fig.shared_with:
+            n = table.shared.format(f=n, **{"with": fig.shared_with})
     if fig.qualifier:
         n = table.qualifiers[fig.qualifier].format(f=n)
     return n

@@ -14,7 +14,7 @@ from .kinds import json_schemas
 from .links import LinkState, check_links, inspector
 from .memory import ObjectMemo, paused_gc
 from .model import Content
-from .publish import asset_names, fingerprinted, site_files
+from .publish import asset_names, compact, fingerprinted, site_files
 from .render import Renderer, check_article_links, make_env, plan
 from .track import carry_index, changes
 from .validate import load_content
@@ -99,7 +99,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     templates_changed = changed_files is None or any(f.startswith("templates/") for f in changed_files)
     base_url = base_url or content.site.base_url
     reuse = previous is not None and previous.base_url == base_url and previous.out_dir == out_dir
-    static = static_outputs(root / "static")
+    static = compact(static_outputs(root / "static"))
     assets = asset_names(static)
     memo = ObjectMemo(previous.memo if previous else None)
     data, downloads = data_files(content, schema_files(), memo)  # before the pages: the Data page lists their sizes

