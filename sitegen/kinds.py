@@ -31,7 +31,7 @@ class GrowthAsPercent:
     def check(self, values: dict, keys: dict, node, cx) -> bool:
         """Report a percent figure whose label names a change."""
         if values.get("unit") == "percent" and values.get("label") and self.pattern.search(values["label"]):
-            return cx.error(keys.get("unit", node), "a growth rate needs 'unit: percent-change' and its basis",
+            return cx.error(keys["unit"][1], "a growth rate needs 'unit: percent-change' and its basis",
                             "write 'unit: percent-change' and 'basis: real' or 'basis: nominal' (real growth is at "
                             "comparable prices)") is True
         return True

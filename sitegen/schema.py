@@ -428,7 +428,7 @@ class Record(Field):
             else:
                 values[name] = spec.default
         if ok:
-            keys = {knode.value: knode for knode, _ in node.value if isinstance(knode, yaml.ScalarNode)}
+            keys = {knode.value: (knode, vnode) for knode, vnode in node.value if isinstance(knode, yaml.ScalarNode)}
             for rule in self.rules:
                 ok = rule.check(values, keys, node, cx) and ok
         return self.cls(**values, loc=cx.at(node)) if ok else INVALID
@@ -466,7 +466,8 @@ class When:
         return f"{self.field} is {'not ' if self.negate else ''}{' or '.join(self.values)}"
 
     def check(self, values: dict, keys: dict, node: yaml.Node, cx: Cx) -> bool:
-        """Report every key the rule requires, forbids or refuses; True when there was nothing to report."""
+        """Report every key the rule requires, forbids or refuses; True when there was nothing to report. `keys`
+        maps each key given to its (key, value) nodes."""
         if not self.applies(values.get(self.field)):
             return True
         ok = True
@@ -477,12 +478,13 @@ class When:
                           self.hint or f"add a line '{missing[0]}: ...'")
         for name in self.forbid:
             if name in keys:
-                ok = cx.error(keys[name], f"'{name}' is only for a record whose {self.field} is "
+                ok = cx.error(keys[name][0], f"'{name}' is only for a record whose {self.field} is "
                               f"{'' if self.negate else 'not '}{' or '.join(self.values)}",
                               self.hint or f"remove the line '{name}: ...'")
         for name, bad in self.refuse:
             if values.get(name) in bad:
-                ok = cx.error(keys.get(name, node), f"{name} '{values[name]}' is not allowed when {self._case()}",
+                ok = cx.error(keys[name][1] if name in keys else node,
+                              f"{name} '{values[name]}' is not allowed when {self._case()}",
                               self.hint)
         return ok is True
 

@@ -14,6 +14,7 @@ from conftest import REPO, edit, make_site, run_build, tree_bytes
 from sitegen.errors import Problems
 from sitegen.links import check_links
 from sitegen.pipeline import build
+from sitegen.publish import minify_css
 from sitegen.write import Output
 
 BASE = "https://user.github.io/repo/"
@@ -137,9 +138,13 @@ def test_social_card_shows_names_and_no_figure():
 
 # fingerprinted CSS
 
-def test_stylesheet_name_carries_a_hash_of_its_bytes(built):
-    digest = hashlib.sha256((REPO / "static/style.css").read_bytes()).hexdigest()[:8]
+def test_stylesheet_is_published_minified_under_a_hash_of_its_bytes(built):
+    published = minify_css((REPO / "static/style.css").read_bytes())
+    digest = hashlib.sha256(published).hexdigest()[:8]
     assert [p.name for p in built.glob("*.css")] == [f"style.{digest}.css"]
+    assert (built / f"style.{digest}.css").read_bytes() == published
+    assert b"/*" not in published and b"\n" not in published[:-1]
+    assert len(published) < 0.9 * (REPO / "static/style.css").stat().st_size
     for page in built.rglob("*.html"):
         assert f'<link rel="stylesheet" href="/repo/style.{digest}.css">' in page.read_text(), page
 
