@@ -94,25 +94,25 @@ class _CsvLines:
 
 
 def collection_csvs(content: Content, memo: ObjectMemo) -> list[tuple[Output, int, tuple[str, ...]]]:
-    """data/*.csv: projects, companies, industries, summits, the GDP series and the sources; with each file's
+    """data/*.csv: the GDP series, industries, companies, projects, summits and the sources; with each file's
     data rows and columns."""
     src = content.sources
     tables = {
+        "gdp": (content.profile.gdp.items(), lambda yf: src[yf[1].source], lambda yf: {
+            "year": yf[0], **_figure_cells(yf[1], "gdp"), **_source_cells(content, yf[1].source)}),
+        "industries": (content.industries.values(), lambda i: src[i.source], lambda i: {
+            "id": i.id, "name": i.name, "name_zh": i.name_zh or "", "tiers": ";".join(i.tiers),
+            **_source_cells(content, i.source)}),
+        "companies": (content.companies.values(), lambda c: src[c.source], lambda c: {
+            "id": c.id, "name": c.name, "name_zh": c.name_zh or "", "industry": c.industry or "",
+            "country": c.country or "", "listing": c.listing or "", **_source_cells(content, c.source)}),
         "projects": (content.projects.values(), lambda p: src[p.source], lambda p: {
             "id": p.id, "name": p.name, "company": p.company, "industry": p.industry, "status": ";".join(p.status),
             "year": p.year, "event": p.event or "", **_figure_cells(p.investment, "investment"),
             **_source_cells(content, p.source)}),
-        "companies": (content.companies.values(), lambda c: src[c.source], lambda c: {
-            "id": c.id, "name": c.name, "name_zh": c.name_zh or "", "industry": c.industry or "",
-            "country": c.country or "", "listing": c.listing or "", **_source_cells(content, c.source)}),
-        "industries": (content.industries.values(), lambda i: src[i.source], lambda i: {
-            "id": i.id, "name": i.name, "name_zh": i.name_zh or "", "tiers": ";".join(i.tiers),
-            **_source_cells(content, i.source)}),
         "summits": (sorted(content.events.values(), key=lambda e: e.date), lambda e: src[e.source], lambda e: {
             "id": e.id, "name": e.name, "date": e.date, "measure": e.measure, **_figure_cells(e.projects, "projects"),
             **_figure_cells(e.investment, "investment"), **_source_cells(content, e.source)}),
-        "gdp": (content.profile.gdp.items(), lambda yf: src[yf[1].source], lambda yf: {
-            "year": yf[0], **_figure_cells(yf[1], "gdp"), **_source_cells(content, yf[1].source)}),
         "sources": (content.sources.values(), lambda s: s, lambda s: {
             "id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date or "", "url": s.url or "",
             "retrieved": s.retrieved or "", "kind": s.kind, "reliability": s.reliability, "note": s.note or ""}),
