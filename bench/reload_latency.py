@@ -28,8 +28,8 @@ ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-firs
 
 
 def copy_site(dest: Path) -> Path:
-    """A copy of the project's content, templates and static files."""
-    for name in ("content", "templates", "static"):
+    """A copy of the project's models, content, templates and static files."""
+    for name in ("models", "content", "templates", "static"):
         shutil.copytree(REPO / name, dest / name)
     return dest
 

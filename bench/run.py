@@ -135,7 +135,7 @@ def bench_real(runs: int) -> dict:
     cold, with no cache and no output; --fresh, which ignores the cache but keeps the compiled templates; and a
     build with nothing changed."""
     root = Path(tempfile.mkdtemp(prefix="bench-real-")) / "site"
-    for name in ("content", "templates", "static"):
+    for name in ("models", "content", "templates", "static"):
         shutil.copytree(REPO / name, root / name)
     build = [sys.executable, str(REPO / "build.py"), "--root", str(root)]
     cold, fresh, noop, pages = [], [], [], 0

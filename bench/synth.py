@@ -21,6 +21,7 @@ def write_site(root: Path, projects: int) -> Path:
     (content / "articles").mkdir(parents=True)
     (content / "i18n").mkdir()
     shutil.copy(REPO / "content/i18n/en.yaml", content / "i18n/en.yaml")
+    shutil.copytree(REPO / "models", root / "models")
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copytree(REPO / "static", root / "static")
     n_sources, n_companies, n_industries = max(5, projects // 50), max(5, projects // 10), 12

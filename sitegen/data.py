@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 
+from .kinds import Download, Kind, Registry, shape_of
 from .memory import ObjectMemo
 from .model import Content, Figure
 from .numbers import base_value, decimal_text, format_figure
 from .write import Output
 
 FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note")
+SOURCE_COLUMNS = ("source", "source_title", "source_publisher", "source_url")
 MEDIA_TYPES = {".csv": "text/csv", ".json": "application/json"}
 
 
@@ -93,56 +95,73 @@ class _CsvLines:
         return self.buf.getvalue()
 
 
-def collection_csvs(content: Content, memo: ObjectMemo) -> list[tuple[Output, int, tuple[str, ...]]]:
-    """data/*.csv: the GDP series, industries, companies, projects, summits and the sources; with each file's
-    data rows and columns."""
-    src = content.sources
-    tables = {
-        "gdp": (content.profile.gdp.items(), lambda yf: src[yf[1].source], lambda yf: {
-            "year": yf[0], **_figure_cells(yf[1], "gdp"), **_source_cells(content, yf[1].source)}),
-        "industries": (content.industries.values(), lambda i: src[i.source], lambda i: {
-            "id": i.id, "name": i.name, "name_zh": i.name_zh or "", "tiers": ";".join(i.tiers),
-            **_source_cells(content, i.source)}),
-        "companies": (content.companies.values(), lambda c: src[c.source], lambda c: {
-            "id": c.id, "name": c.name, "name_zh": c.name_zh or "", "industry": c.industry or "",
-            "country": c.country or "", "listing": c.listing or "", **_source_cells(content, c.source)}),
-        "projects": (content.projects.values(), lambda p: src[p.source], lambda p: {
-            "id": p.id, "name": p.name, "company": p.company, "industry": p.industry, "status": ";".join(p.status),
-            "year": p.year, "event": p.event or "", **_figure_cells(p.investment, "investment"),
-            **_source_cells(content, p.source)}),
-        "summits": (sorted(content.events.values(), key=lambda e: e.date), lambda e: src[e.source], lambda e: {
-            "id": e.id, "name": e.name, "date": e.date, "measure": e.measure, **_figure_cells(e.projects, "projects"),
-            **_figure_cells(e.investment, "investment"), **_source_cells(content, e.source)}),
-        "sources": (content.sources.values(), lambda s: s, lambda s: {
-            "id": s.id, "title": s.title, "publisher": s.publisher, "date": s.date or "", "url": s.url or "",
-            "retrieved": s.retrieved or "", "kind": s.kind, "reliability": s.reliability, "note": s.note or ""}),
-    }
+def collection_csvs(content: Content, registry: Registry, memo: ObjectMemo) -> list[tuple[Output, int, tuple]]:
+    """data/*.csv, as each kind's model declares them (the GDP series, industries, companies, projects, summits, the
+    sources); with each file's data rows and columns."""
     out, lines = [], _CsvLines()
-    for name, (items, source_of, row) in tables.items():
-        items = list(items)
-        made = memo.each(name, [(item[1] if name == "gdp" else item, source_of(item)) for item in items],  # a GDP
-                         lambda i: _row_line(row(items[i]), lines))  # row is made from its figure
-        columns = made[0][0] if made else ("id",)
-        rows = [line for _, line in made]
-        data = lines.line(columns) + "".join(rows)
-        out.append((Output(f"data/{name}.csv", data.encode("utf-8"), f"data: {name} as CSV"), len(rows), columns))
+    for kind in registry.kinds:
+        for table in kind.downloads:
+            rows = _rows(content, kind, table)
+            sources = content.sources
+            keys = [(value, sources[value.source]) if kind.name != "sources" else (value, value)
+                    for _, value in rows]  # a row is made again when its item or its source changes
+            columns = tuple(c for col in table.columns for c in _columns(kind, table, col))
+            made = memo.each(table.name, keys, lambda i: lines.line(_row(content, kind, table, *rows[i]).values()))
+            data = lines.line(columns) + "".join(made)
+            out.append((Output(f"data/{table.name}.csv", data.encode("utf-8"), f"data: {table.name} as CSV"),
+                        len(made), _COLUMNS.setdefault(columns, columns)))
     return out
 
 
-def _row_line(row: dict, lines: _CsvLines) -> tuple[tuple[str, ...], str]:
-    """A row's columns (one tuple per table, shared by its rows) and its CSV line."""
-    columns = tuple(row)
-    return _COLUMNS.setdefault(columns, columns), lines.line(row.values())
+def _rows(content: Content, kind: Kind, table: Download) -> list[tuple]:
+    """A table's rows as (key, value): a collection's items (key None), or a single record's map field."""
+    if table.rows:
+        return list(getattr(getattr(content, kind.name), table.rows).items())
+    items = getattr(content, kind.name).values()
+    if table.sort:
+        items = sorted(items, key=lambda item: getattr(item, table.sort))
+    return [(None, item) for item in items]
 
 
-_COLUMNS: dict = {}  # each table's header, kept once: the data memo (and the cache) would hold a copy per row
+def _columns(kind: Kind, table: Download, column: str) -> tuple[str, ...]:
+    """The CSV columns one declared column becomes: a figure eight, the source four, others one."""
+    if column == table.key:
+        return (column,)
+    if column == table.rows or shape_of(kind.record.fields[column]) == "figure":
+        return tuple(f"{column}_{c}" for c in FIGURE_COLUMNS)
+    if column == "source" and kind.name != "sources":
+        return SOURCE_COLUMNS
+    return (column,)
 
 
-def data_files(content: Content, schemas: dict[str, bytes], memo: ObjectMemo) -> tuple[list[Output], tuple]:
+def _row(content: Content, kind: Kind, table: Download, key, value) -> dict:
+    """One row of a table: each declared column's cells."""
+    row = {}
+    for column in table.columns:
+        if column == table.key:
+            row[column] = key
+        elif column == table.rows:
+            row.update(_figure_cells(value, column))
+        elif column == "source" and kind.name != "sources":
+            row.update(_source_cells(content, value.source))
+        else:
+            cell = getattr(value, column)
+            if isinstance(cell, Figure) or (cell is None and shape_of(kind.record.fields[column]) == "figure"):
+                row.update(_figure_cells(cell, column))
+            else:
+                row[column] = ";".join(cell) if isinstance(cell, tuple) else "" if cell is None else cell
+    return row
+
+
+_COLUMNS: dict = {}  # each table's header, kept once
+
+
+def data_files(content: Content, registry: Registry, schemas: dict[str, bytes],
+               memo: ObjectMemo) -> tuple[list[Output], tuple]:
     """Every download under data/ (facts.json, the CSVs and the JSON Schemas of the content files), and the
     catalogue of them the Data page shows."""
     facts, count = facts_json(content, memo)
-    made = [(facts, count, ())] + collection_csvs(content, memo)
+    made = [(facts, count, ())] + collection_csvs(content, registry, memo)
     made += [(Output(f"data/schema/{name}", data, "data: JSON Schema"), None, ()) for name, data in schemas.items()]
     return [out for out, _, _ in made], tuple(_download(out, rows, columns) for out, rows, columns in made)
 

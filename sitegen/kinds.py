@@ -1,25 +1,32 @@
-"""The content kinds: which file holds each, and the fields it may have. The validator and the JSON Schemas both read this."""
+"""The kinds of content, as the project's models/*.yaml declare them: one file per kind, the one place that lists
+them. A kind's declaration gives its content file, its fields (with help text), its pages (URL section, templates,
+navigation slot) and its downloads; the validator, the page plan, the downloads and the JSON Schemas all read the
+Registry made from them. The shapes every kind shares (a figure, named figures, sourced notes) are built in here."""
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
 
 from . import model
-from .schema import (Choice, Date, Field, Hostname, ListOf, MapOf, Number, Period, Prose, Record, Ref, Slug, Text, Url,
-                     When, Year)
+from .errors import Location, Problems
+from .load import load_yaml
+from .schema import (INVALID, Choice, Cx, Date, Field, Hostname, ListOf, MapOf, Number, Period, Prose, Record, Ref,
+                     Slug, Text, Url, When, Year, did_you_mean)
 
 UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "percent-change", "rank", "years", "projects", "companies",
          "enterprises", "employees", "funds", "guests")
 SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")
 QUALIFIERS = ("over", "about", "nearly", "under")
-STATUSES = ("signed", "under-construction", "progressing", "provincial-major", "in-production")
-TIERS = ("pillar", "emerging")
-MEASURES = ("signed", "started")
-RELIABILITY = ("high", "medium", "low")
 BASES = ("real", "nominal")
-SOURCE_KINDS = ("official-statistics", "government", "news", "press-release", "encyclopedia", "company", "other")
-PROMOTIONAL = ("press-release", "company")  # the words of those who promote what they describe
+LANGUAGES = ("en", "zh")  # the languages a site may have; English is the base, written without a suffix
 GROWTH_WORDS = r"[Gg]rowth|[Gg]rew|[Ii]ncrease|[Rr]ise|[Rr]ose|[Cc]hange|[Dd]ecline|[Ff]ell|[Ff]all"
+RANK_HINT = ("a ranking says who ranks and among whom, e.g. 'by: Yicai, as cited by China Daily' and "
+             "'scope: county-level economies in China, by GDP'")
 
 
 class GrowthAsPercent:
@@ -41,10 +48,6 @@ class GrowthAsPercent:
         return {"if": {"properties": {"unit": {"const": "percent"}, "label": {"pattern": GROWTH_WORDS}},
                        "required": ["unit", "label"]},
                 "then": {"properties": {"unit": {"not": {"const": "percent"}}}}}
-
-
-RANK_HINT = ("a ranking says who ranks and among whom, e.g. 'by: Yicai, as cited by China Daily' and "
-             "'scope: county-level economies in China, by GDP'")
 
 
 def figure(help: str = "", required: bool = True) -> Record:
@@ -75,129 +78,34 @@ def figure(help: str = "", required: bool = True) -> Record:
         GrowthAsPercent()))
 
 
-def figures() -> MapOf:
+class Figures(MapOf):
+    """A set of named figures: id: {value, unit, as_of, source}. An item's named figures share its key space
+    (companies.jcet.revenue-2023); a single record's keep the field's name (profile.figures.area)."""
+
+
+def figures(help: str = "named figures: id: {value, unit, as_of, source}", required: bool = False) -> Figures:
     """A set of named figures."""
-    return MapOf(Slug("figure id"), figure(), "named figures: id: {value, unit, as_of, source}", required=False)
+    return Figures(Slug("figure id"), figure(), help, required=required)
 
 
-def notes() -> ListOf:
+def notes(help: str = "sourced statements in our own words", required: bool = False) -> ListOf:
     """Sourced statements in our own words."""
     return ListOf(Record(model.Note, {"text": Prose("the statement, in our own words"),
-                                      "source": Ref("sources", "id of the source")}),
-                  "sourced statements in our own words", required=False)
+                                      "source": Ref("sources", "id of the source")}), help, required=required)
 
 
-SOURCE = Record(model.Source, {
-    "id": Slug("unique id that figures use to cite this source"),
-    "title": Text("title of the page or document"),
-    "title_zh": Text("Chinese title, when the source is in Chinese", required=False),
-    "publisher": Text("who published it"),
-    "date": Period("date of publication: YYYY-MM-DD, or YYYY-MM or YYYY when only that is known", required=False),
-    "url": Url("address of the page", required=False),
-    "retrieved": Date("the day the page was read for this site, YYYY-MM-DD (write it when you check a source)",
-                      required=False),
-    "kind": Choice(SOURCE_KINDS, "what the source is: official-statistics (a statistics bureau or yearbook), "
-                   "government (an authority's own report or speech), news, press-release (promotional wire copy), "
-                   "encyclopedia, company (a firm's own words), other (aggregators, commentary)"),
-    "reliability": Choice(RELIABILITY, "high: official or major outlet; medium: reputable copy; low: aggregator"),
-    "note": Prose("caveats about this source, shown with it", required=False),
-}, title="Source", rules=(
-    When("kind", PROMOTIONAL, refuse=(("reliability", ("high",)),),
-         hint="a press release or a company's own words promotes what it describes: rate it medium or low, and "
-              "attribute its claims in the text ('according to the release')"),))
+class Flag(Field):
+    """true or false."""
 
-INDUSTRY = Record(model.Industry, {
-    "id": Slug("unique id, used in the page address"),
-    "name": Text("English name"),
-    "name_zh": Text("Chinese name", required=False),
-    "tiers": ListOf(Choice(TIERS), "pillar: a hundred-billion-yuan cluster; emerging: a strategic emerging industry",
-                    required=False),
-    "summary": Prose("one or two sentences in our own words"),
-    "source": Ref("sources", "id of the source for this industry's place in the profile"),
-    "figures": figures(),
-    "notes": notes(),
-}, title="Industry")
+    expected = "true or false"
 
-COMPANY = Record(model.Company, {
-    "id": Slug("unique id, used in the page address"),
-    "name": Text("English name"),
-    "name_zh": Text("Chinese name", required=False),
-    "industry": Ref("industries", "id of its main industry", required=False),
-    "country": Text("home country, for foreign companies", required=False),
-    "listing": Text("stock listing, e.g. 'SSE: 600584'", required=False),
-    "summary": Prose("one or two sentences in our own words"),
-    "source": Ref("sources", "id of the main source"),
-    "figures": figures(),
-    "notes": notes(),
-}, title="Company")
+    def parse(self, node, cx):
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+            return self.wrong(node, cx, "write true or false")
+        return node.value.lower() in ("true", "yes", "on", "y")
 
-PROJECT = Record(model.Project, {
-    "id": Slug("unique id, used in the page address"),
-    "name": Text("name of the project"),
-    "company": Ref("companies", "id of the company behind it"),
-    "industry": Ref("industries", "id of its industry"),
-    "status": ListOf(Choice(STATUSES), "stages reached: signed, under-construction, progressing, provincial-major, "
-                     "in-production", min_items=1),
-    "year": Year("year of the status"),
-    "event": Ref("events", "id of the summit where it was signed", required=False),
-    "investment": figure("planned total investment", required=False),
-    "summary": Prose("one or two sentences in our own words"),
-    "source": Ref("sources", "id of the source for the project and its status"),
-    "notes": notes(),
-}, title="Project")
-
-EVENT = Record(model.Event, {
-    "id": Slug("unique id, used in the page address"),
-    "name": Text("full name of the event"),
-    "short_name": Text("short name for charts and lists"),
-    "edition": Number("number of the edition, e.g. 4 for the fourth summit", required=False, integer=True, minimum=1),
-    "date": Period("opening date: YYYY-MM-DD, or YYYY-MM when the day is not known"),
-    "measure": Choice(MEASURES, "signed: projects signed; started: projects starting or completing construction"),
-    "projects": figure("number of projects"),
-    "investment": figure("their total investment"),
-    "fields": ListOf(Ref("industries"), "ids of the industries the projects cover", required=False),
-    "summary": Prose("one or two sentences in our own words"),
-    "source": Ref("sources", "id of the main source"),
-    "figures": figures(),
-    "notes": notes(),
-}, title="Event")
-
-PROFILE = Record(model.Profile, {
-    "name": Text("English name of the city"),
-    "name_zh": Text("Chinese name"),
-    "status": Text("administrative status"),
-    "parent": Text("the prefecture-level city it belongs to"),
-    "province": Text("province"),
-    "summary": Prose("two or three sentences in our own words"),
-    "source": Ref("sources", "id of the source for name and status"),
-    "headline": ListOf(Text("a figure key such as profile.gdp.2022"), "figure keys shown as headline cards",
-                       min_items=1),
-    "figures": figures(),
-    "gdp": MapOf(Year("year"), figure(), "gross domestic product by year: YEAR: {value, unit, ...}"),
-    "rankings": MapOf(Slug("ranking id"), figure(), "rankings: id: {value, unit: rank, label, ...}", required=False),
-    "notes": notes(),
-}, title="City profile")
-
-SITE = Record(model.Site, {
-    "title": Text("site title", max_len=60),
-    "tagline": Prose("a line under the title", required=False),
-    "description": Prose("description for search engines and link previews", max_len=160),
-    "base_url": Url("public address of the site, ending in '/'"),
-    "language": Choice(("en",), "language code of the content"),
-    "publisher": Text("who publishes the site"),
-    "updated": Date("the date the data was last updated"),
-    "domain": Hostname("custom domain for GitHub Pages, e.g. jiangyin.example.org (writes a CNAME file)", required=False),
-    "repository": Url("address of the source repository", required=False),
-}, title="Site settings")
-
-ARTICLE = Record(lambda loc, **kw: kw | {"loc": loc}, {
-    "title": Prose("headline", max_len=90),
-    "date": Date("publication date"),
-    "updated": Date("date of the last substantive update", required=False),
-    "summary": Prose("one-sentence summary for lists and search engines", max_len=200),
-    "sources": ListOf(Ref("sources"), "ids of the sources the article draws on", min_items=1),
-    "slug": Slug("address of the article; defaults to the file name", required=False),
-}, title="Article front matter")
+    def json_schema(self):
+        return self._described({"type": "boolean"})
 
 
 class Key(Text):
@@ -212,35 +120,303 @@ class Key(Text):
         return self._described({"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"})
 
 
+class FigureKey(Text):
+    """The global key of a figure, such as profile.gdp.2022; checked once every figure is known."""
+
+    def check(self, value, node, cx):
+        loc = cx.at(node)
+        cx.refs.append(("figures", value, loc.source, loc.line, loc.col))
+        return value
+
+
 STRINGS = MapOf(Key("string key"), Prose("the text shown"), "UI strings: key: text")
 
 
 @dataclass(frozen=True)
-class Kind:
-    """One kind of content file: its path under content/, its root field, and whether it is a list of items."""
+class Pages:
+    """A kind's pages: its URL section (a folder under the site root, '' for the root), the template of one item's
+    page and of the index (paginated by `per_page` when given, ordered by `sort`: a field, '-' first for
+    descending), and its place in the navigation (`nav`, labelled by the string `label`)."""
+
+    section: str
+    item: str | None = None
+    index: str | None = None
+    nav: int | None = None
+    label: str = ""
+    per_page: int | None = None
+    sort: str | None = None
+
+
+@dataclass(frozen=True)
+class Download:
+    """A CSV under data/: its name, the rows (the kind's items, or a map field of a single record, keyed by
+    `key`), their order (`sort`: a field) and its columns (fields; a figure takes eight columns, `source` four)."""
 
     name: str
-    path: str
-    root: Field
-    collection: bool
+    columns: tuple[str, ...]
+    rows: str | None = None
+    key: str | None = None
+    sort: str | None = None
+    loc: Location = field(default=Location(""), compare=False)
 
 
-KINDS = (
-    Kind("site", "site.yaml", SITE, False),
-    Kind("profile", "profile.yaml", PROFILE, False),
-    Kind("sources", "sources.yaml", ListOf(SOURCE, min_items=1), True),
-    Kind("industries", "industries.yaml", ListOf(INDUSTRY, min_items=1), True),
-    Kind("companies", "companies.yaml", ListOf(COMPANY), True),
-    Kind("events", "events.yaml", ListOf(EVENT), True),
-    Kind("projects", "projects.yaml", ListOf(PROJECT), True),
-)
+@dataclass(frozen=True)
+class Kind:
+    """One kind of content as declared in models/NAME.yaml: its name (the collection's, e.g. 'projects'), the name
+    of one item ('project': its template and its interface string), its shape (list: items with ids in one file;
+    single: one record; markdown: a folder of articles; strings: a folder of interface strings), its content file
+    or folder, its place among the kinds (`order`), its fields (`record`), pages and downloads."""
+
+    name: str
+    one: str
+    shape: str
+    file: str
+    order: int
+    record: Record | None
+    pages: Pages | None = None
+    downloads: tuple[Download, ...] = ()
+    min_items: int = 0
+    source: str = ""  # the models file that declares it
+
+    @property
+    def collection(self) -> bool:
+        """Whether the kind is a collection of items (by id or slug) rather than one record."""
+        return self.shape in ("list", "markdown")
+
+    @property
+    def root(self) -> Field:
+        """What the content file holds: a list of records, or one."""
+        return ListOf(self.record, min_items=self.min_items) if self.shape == "list" else self.record
+
+    @property
+    def key(self) -> str:
+        """The field that names an item: its id, or an article's slug."""
+        return "slug" if self.shape == "markdown" else "id"
+
+    def fields_of(self, shape: str) -> tuple[str, ...]:
+        """The names of the kind's fields of one shape: figure, figures (named figures) or figure-map."""
+        return tuple(name for name, f in self.record.fields.items() if shape_of(f) == shape) if self.record else ()
+
+    @cached_property
+    def figure_fields(self) -> tuple[str, ...]:
+        """Fields holding one figure (an event's projects, a project's investment)."""
+        return self.fields_of("figure")
+
+    @cached_property
+    def named_figures(self) -> tuple[str, ...]:
+        """Fields holding named figures that share the item's key space."""
+        return self.fields_of("figures")
+
+    @cached_property
+    def figure_maps(self) -> tuple[str, ...]:
+        """Other maps of figures (a profile's GDP by year, its rankings)."""
+        return self.fields_of("figure-map")
 
 
-def json_schemas() -> dict[str, dict]:
-    """JSON Schema documents for every content file, keyed by schema file name, made from the fields above."""
-    docs = {f"{k.path.removesuffix('.yaml')}.schema.json": (k.root, k.name) for k in KINDS}
-    docs["article.schema.json"] = (ARTICLE, "article front matter")
-    docs["strings.schema.json"] = (STRINGS, "UI strings")
+def shape_of(f: Field) -> str:
+    """What a field holds, for the kind-independent parts of the generator: figure, figures, figure-map or other."""
+    if isinstance(f, Record) and f.cls is model.Figure:
+        return "figure"
+    if isinstance(f, Figures):
+        return "figures"
+    if isinstance(f, MapOf) and isinstance(f.value, Record) and f.value.cls is model.Figure:
+        return "figure-map"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every kind, in order; looked up by name or by the name of one item."""
+
+    kinds: tuple[Kind, ...]
+    by_name: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.by_name.update({k.name: k for k in self.kinds} | {k.one: k for k in self.kinds if k.one != k.name})
+
+    def __getitem__(self, name: str) -> Kind:
+        return self.by_name[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.by_name
+
+    def of_shape(self, *shapes: str) -> tuple[Kind, ...]:
+        """The kinds of the given shapes, in order."""
+        return tuple(k for k in self.kinds if k.shape in shapes)
+
+    @property
+    def linked(self) -> tuple[Kind, ...]:
+        """The collections whose items have pages of their own: [[kind.id]] in an article links to one."""
+        return tuple(k for k in self.kinds if k.collection and k.pages and k.pages.item)
+
+    @cached_property
+    def schema_files(self) -> dict[str, bytes]:
+        """The JSON Schema files of the content, as committed under schema/ and published under data/schema/."""
+        return {name: (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+                for name, doc in json_schemas(self).items()}
+
+    def section(self, name: str) -> str:
+        """The URL section of a kind (by its name or one item's), e.g. events -> 'summits'."""
+        kind = self.by_name.get(name)
+        return kind.pages.section if kind is not None and kind.pages else name
+
+
+# How models/*.yaml are read: the same declarative fields as the content, so a mistake in a model is reported at
+# its line too.
+FIELD_TYPES = ("text", "prose", "slug", "url", "hostname", "date", "period", "year", "number", "choice", "ref",
+               "list", "map", "figure", "figures", "notes", "key", "figure_key")
+
+
+def _declared(loc, **values) -> dict:
+    """A declaration read from a model file, as a dict with its location."""
+    return values | {"loc": loc}
+
+
+_SPEC_FIELDS: dict[str, Field] = {
+    "type": Choice(FIELD_TYPES, "what the field holds"),
+    "help": Text("what an editor should write, shown in errors and by the editor", required=False),
+    "required": Flag("false when the field may be left out (figures and notes may always be)", required=False),
+    "localized": Flag("true when the field has a twin per language (name_zh ...)", required=False, default=False),
+    "max_len": Number("text: the most characters allowed", required=False, integer=True, minimum=1),
+    "options": ListOf(Text("an allowed value"), "choice: the allowed values", required=False, min_items=1),
+    "to": Slug("ref: the kind whose item ids it names", required=False),
+    "min": Number("list: the fewest items allowed", required=False, integer=True),
+    "integer": Flag("number: true for whole numbers", required=False, default=False),
+    "minimum": Number("number: the smallest value allowed", required=False, integer=True),
+}
+SPEC = Record(_declared, _SPEC_FIELDS, title="Field")
+_NESTED = Record(_declared, _SPEC_FIELDS, "a nested field: a list's items, a map's keys or values", required=False)
+_SPEC_FIELDS.update(of=_NESTED, key=_NESTED, value=_NESTED)  # the same declaration, recursively
+
+RULE = Record(_declared, {
+    "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values the rule applies to"),
+    "require": ListOf(Key("field"), "fields that must be given", required=False),
+    "forbid": ListOf(Key("field"), "fields that must not be given", required=False),
+    "refuse": MapOf(Key("field"), ListOf(Text("value")), "values a field may not take", required=False),
+    "hint": Text("how to fix it", required=False),
+}, title="Rule")
+
+MODEL = Record(_declared, {
+    "kind": Slug("the collection's name, e.g. projects: content.projects in templates, the first part of keys"),
+    "one": Slug("the name of one item, e.g. project: its page template and its interface string", required=False),
+    "shape": Choice(("list", "single", "markdown", "strings"), "list: items with ids; single: one record; "
+                    "markdown: a folder of articles; strings: a folder of interface strings"),
+    "file": Text("its file (or folder) under content/"),
+    "order": Number("its place among the kinds: pages, downloads and checks go in this order", integer=True),
+    "min": Number("list: the fewest items allowed", required=False, integer=True),
+    "title": Text("its name in the JSON Schema"),
+    "pages": Record(lambda loc, section=None, label=None, **kw: Pages((section or "").strip("/"), label=label or "", **kw), {
+        "section": Text("the folder of its pages under the site root ('/' for the root)", required=False),
+        "item": Text("the template of one item's page", required=False),
+        "index": Text("the template of the index page", required=False),
+        "nav": Number("its place in the navigation", required=False, integer=True),
+        "label": Key("the interface string naming it in the navigation (default: nav_KIND)", required=False),
+        "per_page": Number("items per index page", required=False, integer=True, minimum=1),
+        "sort": Text("the field its pages are ordered by ('-date': newest first)", required=False),
+    }, required=False),
+    "downloads": ListOf(Record(lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw), {
+        "name": Slug("the CSV's name: data/NAME.csv"),
+        "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
+        "rows": Key("a map field of a single record to make the rows from", required=False),
+        "key": Key("the column holding each row's map key", required=False),
+        "sort": Key("the field its rows are ordered by", required=False),
+    }), "its CSV files under data/", required=False),
+    "fields": MapOf(Key("field name"), SPEC, "its fields", required=False),
+    "rules": ListOf(RULE, "rules across its fields", required=False),
+}, title="Model")
+
+
+def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
+    """A model's field declaration as a Field; None (reported) when it names an unknown kind of setting."""
+    kind, help = spec["type"], spec.get("help") or ""
+    required = spec["required"] if spec["required"] is not None else kind not in ("figures", "notes")
+    make = {
+        "text": lambda: (Text(help, required, max_len=spec.get("max_len") or 0)),
+        "prose": lambda: (Prose(help, required, max_len=spec.get("max_len") or 0)),
+        "slug": lambda: Slug(help, required), "url": lambda: Url(help, required),
+        "hostname": lambda: Hostname(help, required), "date": lambda: Date(help, required),
+        "period": lambda: Period(help, required), "year": lambda: Year(help, required),
+        "key": lambda: Key(help, required), "figure_key": lambda: FigureKey(help, required),
+        "number": lambda: Number(help, required, integer=spec["integer"],
+                                 minimum=spec.get("minimum") or 0),
+        "choice": lambda: Choice(tuple(spec.get("options") or ()), help, required),
+        "ref": lambda: Ref(spec.get("to") or "", help, required),
+        "figure": lambda: figure(help, required),
+        "figures": lambda: figures(*([help] if help else []), required=required),
+        "notes": lambda: notes(*([help] if help else []), required=required),
+    }
+    if kind in make:
+        return make[kind]()
+    parts = [_field(spec[name], where, problems) if spec.get(name) else None for name in ("of", "key", "value")]
+    if kind == "list" and parts[0] is not None:
+        return ListOf(parts[0], help, required, min_items=spec.get("min") or 0)
+    if kind == "map" and parts[1] is not None and parts[2] is not None:
+        return MapOf(parts[1], parts[2], help, required)
+    problems.error(where, f"a {kind} field needs " + ("'of'" if kind == "list" else "'key' and 'value'"),
+                   "e.g. {type: list, of: {type: text}}")
+    return None
+
+
+def _kind(decl: dict, source: str, problems: Problems) -> Kind | None:
+    """One model file's declaration as a Kind."""
+    fields = {}
+    for name, spec in (decl.get("fields") or {}).items():
+        made = _field(spec, spec["loc"], problems)
+        if made is not None:
+            fields[name] = made
+    rules = tuple(When(*next(iter(r["when"].items())), require=tuple(r.get("require") or ()),
+                       forbid=tuple(r.get("forbid") or ()), hint=r.get("hint") or "",
+                       refuse=tuple((k, tuple(v)) for k, v in (r.get("refuse") or {}).items()))
+                  for r in decl.get("rules") or ())
+    for table in decl.get("downloads") or ():
+        known = set(fields) | {table.rows, table.key}
+        for column in table.columns:
+            if column not in known:
+                problems.error(table.loc, f"column '{column}' of {table.name}.csv is not a field of {decl['kind']}",
+                               did_you_mean(column, known - {None}) or "list fields declared under 'fields:'")
+    shape, one = decl["shape"], decl.get("one") or decl["kind"]
+    record = None
+    if shape != "strings":
+        cls = model.item_class(one.title().replace("-", ""))
+        record = Record(cls, fields, title=decl["title"], rules=rules)
+    return Kind(decl["kind"], one, shape, decl["file"], decl["order"], record, decl.get("pages"),
+                tuple(decl.get("downloads") or ()), decl.get("min") or 0, source)
+
+
+def load_registry(root: Path, problems: Problems) -> Registry:
+    """Read every models/*.yaml of a project into the Registry, reporting mistakes at their lines."""
+    kinds = []
+    for path in sorted((root / "models").glob("*.yaml")):
+        source = path.relative_to(root).as_posix()
+        doc = load_yaml(path, source, problems)
+        decl = MODEL.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
+        if decl is not INVALID:
+            kind = _kind(decl, source, problems)
+            if kind is not None:
+                kinds.append(kind)
+    names = {}
+    for kind in kinds:
+        for name in {kind.name, kind.one}:
+            if name in names:
+                problems.error(Location(kind.source, 1, 1), f"kind '{name}' is declared twice",
+                               f"it is already declared in {names[name]}")
+            names[name] = kind.source
+    if not kinds and not problems.errors:
+        problems.error(Location("models/"), "no kinds of content are declared",
+                       "the project needs its models/*.yaml files (see models/README.md)")
+    return Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))))
+
+
+def json_schemas(registry: Registry) -> dict[str, dict]:
+    """JSON Schema documents for every content file, keyed by schema file name, made from the kinds' fields."""
+    docs = {}
+    for k in registry.kinds:
+        if k.shape == "strings":
+            docs["strings.schema.json"] = (STRINGS, "UI strings")
+        elif k.shape == "markdown":
+            docs[f"{k.one}.schema.json"] = (k.record, f"{k.one} front matter")
+        else:
+            docs[f"{Path(k.file).stem}.schema.json"] = (k.root, k.name)
     return {name: {"$schema": "https://json-schema.org/draft/2020-12/schema",
                    "$id": f"https://jiangyin-profile.invalid/schema/{name}",
                    "title": f"Jiangyin profile: {title}", **field.json_schema()}

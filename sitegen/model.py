@@ -8,25 +8,6 @@ from .errors import Location
 
 
 @dataclass(frozen=True)
-class Source:
-    """Where figures come from. `url` is http(s) or empty; `kind` says what it is (news, press-release ...);
-    `reliability` is high, medium or low, never high for a promotional kind; `retrieved` is the day the page was
-    read, when recorded."""
-
-    id: str
-    title: str
-    publisher: str
-    kind: str
-    reliability: str
-    date: str | None = None
-    url: str | None = None
-    retrieved: str | None = None
-    title_zh: str | None = None
-    note: str | None = None
-    loc: Location = field(default=Location(""), compare=False)
-
-
-@dataclass(frozen=True)
 class Figure:
     """A number with its unit, scale, qualifier, as-of period and source id. `key` is its global path.
 
@@ -63,137 +44,80 @@ class Note:
     loc: Location = field(default=Location(""), compare=False)
 
 
-@dataclass(frozen=True)
-class Industry:
-    """An industry or industrial cluster; `tiers` holds pillar, emerging and/or summit-field."""
+class Item:
+    """One validated record of a kind declared in models/ (a company, a project, the site settings ...): its fields
+    as attributes, `loc` where it starts. Treated as immutable; equal when every field but `loc` is equal.
 
-    id: str
-    name: str
-    tiers: tuple[str, ...]
-    summary: str
-    source: str
-    name_zh: str | None = None
-    figures: dict = field(default_factory=dict)
-    notes: tuple[Note, ...] = ()
-    loc: Location = field(default=Location(""), compare=False)
+    Each kind gets its own subclass, named after one item (`Company`, `Project`), so messages name it; item_class()
+    makes it on demand from the name alone, so a pickled item finds its class again without the registry."""
 
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
 
-@dataclass(frozen=True)
-class Company:
-    """A company behind projects in Jiangyin."""
+    def __eq__(self, other) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        a, b = self.__dict__, other.__dict__
+        return a.keys() == b.keys() and all(a[k] == b[k] for k in a if k != "loc")
 
-    id: str
-    name: str
-    summary: str
-    source: str
-    industry: str | None = None
-    name_zh: str | None = None
-    country: str | None = None
-    listing: str | None = None
-    figures: dict = field(default_factory=dict)
-    notes: tuple[Note, ...] = ()
-    loc: Location = field(default=Location(""), compare=False)
+    __hash__ = None  # unhashable, like a frozen dataclass holding dicts
+
+    def __repr__(self) -> str:
+        ident = self.__dict__.get("id") or self.__dict__.get("slug") or ""
+        return f"{type(self).__name__}({ident!r})"
+
+    def __reduce__(self):
+        return _restore, (type(self).__name__, self.__dict__)
 
 
-@dataclass(frozen=True)
-class Project:
-    """An investment project; `status` lists stages such as signed or provincial-major."""
-
-    id: str
-    name: str
-    company: str
-    industry: str
-    status: tuple[str, ...]
-    year: int
-    summary: str
-    source: str
-    event: str | None = None
-    investment: Figure | None = None
-    notes: tuple[Note, ...] = ()
-    loc: Location = field(default=Location(""), compare=False)
+_CLASSES: dict[str, type] = {}
 
 
-@dataclass(frozen=True)
-class Event:
-    """A development summit or investment symposium and what was signed there."""
-
-    id: str
-    name: str
-    short_name: str
-    date: str
-    measure: str
-    projects: Figure
-    investment: Figure
-    summary: str
-    source: str
-    edition: int | None = None
-    fields: tuple[str, ...] = ()
-    figures: dict = field(default_factory=dict)
-    notes: tuple[Note, ...] = ()
-    loc: Location = field(default=Location(""), compare=False)
+def item_class(name: str) -> type:
+    """The Item subclass called `name` (made on first use)."""
+    cls = _CLASSES.get(name)
+    if cls is None:
+        cls = _CLASSES[name] = globals()[name] = type(name, (Item,), {"__module__": __name__, "__qualname__": name})
+    return cls
 
 
-@dataclass(frozen=True)
-class Profile:
-    """The city: names, status, headline figure keys, other figures, GDP by year, rankings."""
-
-    name: str
-    name_zh: str
-    status: str
-    parent: str
-    province: str
-    summary: str
-    source: str
-    headline: tuple[str, ...]
-    figures: dict
-    gdp: dict
-    rankings: dict
-    notes: tuple[Note, ...] = ()
-    loc: Location = field(default=Location(""), compare=False)
+def __getattr__(name: str):
+    """An item class by its name, made if need be: pickle looks classes up on the module (a kind's Record names
+    its class), and the cache is read before models/ is."""
+    if name[:1].isupper() and name.isidentifier():
+        return item_class(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
-class Site:
-    """Site-wide settings. `base_url` ends with '/'; `domain` writes a CNAME file when set."""
-
-    title: str
-    description: str
-    base_url: str
-    language: str
-    publisher: str
-    updated: str
-    tagline: str | None = None
-    domain: str | None = None
-    repository: str | None = None
-    loc: Location = field(default=Location(""), compare=False)
+def replace(item, **changes):
+    """A copy of an item, a figure or the content with some fields changed."""
+    if isinstance(item, Content):
+        pick = lambda table: {name: changes.get(name, value) for name, value in table.items()}
+        return Content(pick(item.records), pick(item.collections), changes.get("strings", item.strings),
+                       changes.get("figures", item.figures))
+    new = object.__new__(type(item))
+    new.__dict__.update(item.__dict__, **changes)
+    return new
 
 
-@dataclass(frozen=True)
-class Article:
-    """A Markdown article; `body` is Markdown with figure references still in it."""
-
-    slug: str
-    title: str
-    date: str
-    summary: str
-    sources: tuple[str, ...]
-    body: str = ""
-    body_line: int = 1
-    updated: str | None = None
-    loc: Location = field(default=Location(""), compare=False)
+def _restore(name: str, fields: dict) -> Item:
+    """An item back from a pickle."""
+    item = object.__new__(item_class(name))
+    item.__dict__.update(fields)
+    return item
 
 
-@dataclass(frozen=True)
 class Content:
-    """Everything validated, with each kind indexed by id in file order."""
+    """Everything validated: the single records (site, profile ...) and the collections (each kind's items by id,
+    in file order) as attributes named after their kinds, the interface strings by language, and every figure by
+    its global key."""
 
-    site: Site
-    profile: Profile
-    strings: dict
-    sources: dict
-    industries: dict
-    companies: dict
-    projects: dict
-    events: dict
-    articles: dict
-    figures: dict  # key -> Figure, every figure anywhere
+    def __init__(self, records: dict, collections: dict, strings: dict, figures: dict):
+        self.__dict__.update(records, **collections)
+        self.records, self.collections, self.strings, self.figures = records, collections, strings, figures
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Content) and (self.records, self.collections, self.strings, self.figures) == (
+            other.records, other.collections, other.strings, other.figures)
+
+    __hash__ = None

@@ -1,7 +1,6 @@
 """build(): load -> validate -> render -> write, timed per stage. All reading and checking happens before the first write."""
 from __future__ import annotations
 
-import functools
 import json
 import time
 from contextlib import nullcontext
@@ -10,7 +9,7 @@ from pathlib import Path
 
 from .data import data_files
 from .errors import Problems, SiteError
-from .kinds import json_schemas
+from .kinds import load_registry
 from .links import LinkState, check_links, inspector
 from .memory import ObjectMemo, paused_gc
 from .model import Content
@@ -40,6 +39,7 @@ class State:
     memo: ObjectMemo | None = None  # encoded rows of the data files, by the items they were made from
     related: dict = field(default_factory=dict)  # the renderer's index of items by attribute (memory only)
     pages: list = field(default_factory=list)  # the plan, whose item pages the next plan reuses (memory only)
+    registry: object = None  # the kinds of content, as models/ declared them
 
     def on_disk(self) -> "State":
         """The state as the cache stores it: without what lives in memory only (the Jinja environment, the
@@ -81,6 +81,10 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     problems = Problems()
     inputs = scan_inputs(root, previous.inputs if previous else {})
     changed_files = _changed(previous.inputs, inputs) if previous else None
+    if previous and any(f.startswith("models/") for f in changed_files):
+        previous, changed_files = None, None  # another datamodel: nothing of the last build can be trusted
+    registry = previous.registry if previous else load_registry(root, problems)
+    problems.raise_if_any()
     clock = Clock()
 
     # Load and validate the content (again only if a content file changed); references once fields are valid.
@@ -89,7 +93,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         problems.warnings = list(previous.warnings)
     else:
         items = dict(previous.items) if previous else {}
-        content = load_content(root, problems, items)
+        content = load_content(root, problems, items, registry)
         problems.raise_if_any()
         changed = changes(previous.content, content) if previous else set()
     clock.lap("load")
@@ -102,9 +106,9 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     static = compact(static_outputs(root / "static"))
     assets = asset_names(static)
     memo = ObjectMemo(previous.memo if previous else None)
-    data, downloads = data_files(content, schema_files(), memo)  # before the pages: the Data page lists their sizes
+    data, downloads = data_files(content, registry, registry.schema_files, memo)  # before the pages: the Data page lists their sizes
     env = previous.env if reuse and not templates_changed and previous.env else make_env(root / "templates", cache)
-    renderer = Renderer(content, root / "templates", root, base_url, env=env, assets=assets, downloads=downloads,
+    renderer = Renderer(content, registry, root / "templates", root, base_url, env=env, assets=assets, downloads=downloads,
                         related=carry_index(previous.related, content, changed) if previous else None)
     if templates_changed:
         renderer.check_templates(problems)
@@ -113,7 +117,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     for article in content.articles.values():
         check_article_links(article, problems)
     problems.raise_if_any()
-    pages = plan(content, previous.pages if previous else ())
+    pages = plan(content, registry, previous.pages if previous else ())
     outputs, deps, todo = {}, {}, []
     for page in pages:
         old = previous.deps.get(page.dest) if reuse else None
@@ -154,7 +158,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         outputs = {dest: out.hollow() if out.data else out for dest, out in outputs.items()}
     clock.lap("write")
     state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items, links,
-                  memo=memo, related=renderer.related_index, pages=pages)
+                  memo=memo, related=renderer.related_index, pages=pages, registry=registry)
     size = sum(o.size for o in outputs.values())
     return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
                        rendered, written, state)
@@ -173,7 +177,7 @@ class Clock:
         self.laps[name], self.last = now - self.last, now
 
 
-WATCHED = ("content", "templates", "static")
+WATCHED = ("models", "content", "templates", "static")
 
 
 def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
@@ -210,19 +214,15 @@ def static_outputs(static_dir: Path) -> list[Output]:
             for p in files]
 
 
-@functools.cache
-def schema_files() -> dict[str, bytes]:
-    """The JSON Schema files for the content, as committed under schema/ and published under data/ (made once)."""
-    return {name: (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-            for name, doc in json_schemas().items()}
-
-
 def write_schemas(root: Path) -> list[str]:
-    """Write schema/*.schema.json from the field definitions; return the names that changed."""
+    """Write schema/*.schema.json from the kinds declared in models/; return the names that changed."""
+    problems = Problems()
+    registry = load_registry(root, problems)
+    problems.raise_if_any()
     folder = root / "schema"
     folder.mkdir(exist_ok=True)
     changed = []
-    for name, data in schema_files().items():
+    for name, data in registry.schema_files.items():
         path = folder / name
         if not path.exists() or path.read_bytes() != data:
             path.write_bytes(data)

@@ -15,15 +15,12 @@ from .charts import Charts
 from .errors import Location, Problems
 from .jsonld import JsonLd
 from .numbers import format_figure
-from .track import COLLECTIONS, Recorder, TrackedContent, TrackedObject, select
-from .validate import ENTITY_KINDS, REF, SINGULAR, body_location, resolve_ref
+from .kinds import Registry
+from .track import Recorder, TrackedContent, TrackedObject, select
+from .validate import REF, body_location, resolve_ref
 
-SECTIONS = {kind: SINGULAR[kind] for kind in ENTITY_KINDS}  # collection -> its item pages' kind
-PAGE_KINDS = {**{one: kind for kind, one in SECTIONS.items()}, "article": "articles", "news": "articles"}
-PAGE_SIZE = 100  # items on one page of an index
-NAV = (("nav_home", ""), ("nav_industries", "industries/"), ("nav_projects", "projects/"), ("nav_companies", "companies/"),
-       ("nav_events", "summits/"), ("nav_news", "news/"), ("nav_sources", "sources/"), ("nav_data", "data/"))
-SECTION_PATH = {"industries": "industries", "companies": "companies", "projects": "projects", "events": "summits"}
+# Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
+SITE_PAGES = (("data", "data/index.html", "data.html", (7, "nav_data")), ("404", "404.html", "404.html", None))
 LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 SAFE_SCHEMES = ("http", "https", "mailto", "")
 
@@ -72,30 +69,48 @@ class Citations:
         return [f for f in self.shown if f.source not in self.order and f.source not in listed]
 
 
-def plan(content: model.Content, previous: list[Page] = ()) -> list[Page]:
-    """Every page of the site, in a stable order. An item's page from `previous` (the last plan) is used again
-    when the item is the very same object (making 11,000 pages anew cost an edit 12 ms)."""
+def plan(content: model.Content, registry: Registry, previous: list[Page] = ()) -> list[Page]:
+    """Every page of the site, in a stable order: each kind's pages as models/ declares them, in the kinds' order
+    (a single record's page; a collection's index, paginated or whole, then its items' pages), then the site's own
+    pages. An item's page from `previous` (the last plan) is used again when the item is the very same object
+    (making 11,000 pages anew cost an edit 12 ms)."""
     made = {id(page.item): page for page in previous if page.item is not None}  # the page holds its item alive
-    pages = [Page("index.html", "home.html", "home")]
-    for kind, singular in SECTIONS.items():
-        items = tuple(getattr(content, kind).values())
-        base = SECTION_PATH[kind]
-        pages += paginated(base, f"{kind}.html", kind, items)
-        pages += [page if page is not None and page.item is i else
-                  Page(f"{base}/{i.id}/index.html", f"{singular}.html", singular, item=i)
-                  for page, i in zip(map(made.get, map(id, items)), items)]
-    articles = tuple(sorted(content.articles.values(), key=lambda a: (a.date, a.slug), reverse=True))
-    pages.append(Page("news/index.html", "news.html", "news", items=articles))
-    pages += [Page(f"news/{a.slug}/index.html", "article.html", "article", item=a) for a in articles]
-    pages.append(Page("sources/index.html", "sources.html", "sources", items=tuple(content.sources.values())))
-    pages.append(Page("data/index.html", "data.html", "data"))
-    pages.append(Page("404.html", "404.html", "404"))
+    pages = []
+    for kind in registry.kinds:
+        p = kind.pages
+        if p is None:
+            continue
+        base = p.section
+        if not kind.collection:
+            pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.one))
+            continue
+        items = tuple(getattr(content, kind.name).values())
+        if p.sort:
+            field, key = p.sort.lstrip("-"), kind.key
+            items = tuple(sorted(items, key=lambda i: (getattr(i, field), getattr(i, key)), reverse=p.sort[0] == "-"))
+        if p.index:
+            pages += (paginated(base, p.index, kind.name, items, p.per_page) if p.per_page else
+                      [Page(f"{base}/index.html", p.index, kind.name, items=items)])
+        if p.item:
+            key = kind.key
+            pages += [page if page is not None and page.item is i else
+                      Page(f"{base}/{getattr(i, key)}/index.html", p.item, kind.one, item=i)
+                      for page, i in zip(map(made.get, map(id, items)), items)]
+    pages += [Page(dest, template, name) for name, dest, template, _ in SITE_PAGES]
     return pages
 
 
-def paginated(base: str, template: str, kind: str, items: tuple) -> list[Page]:
-    """An index split into pages of PAGE_SIZE items: base/, base/page/2/, ..."""
-    chunks = [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [()]
+def navigation(registry: Registry) -> tuple[tuple[str, str], ...]:
+    """The main navigation as (string key, site path), in slot order: each kind with a slot, and the site pages."""
+    slots = [(k.pages.nav, k.pages.label or f"nav_{k.name}", f"{k.pages.section}/" if k.pages.section else "")
+             for k in registry.kinds if k.pages and k.pages.nav is not None]
+    slots += [(nav[0], nav[1], dest.removesuffix("index.html")) for _, dest, _, nav in SITE_PAGES if nav]
+    return tuple((label, path) for _, label, path in sorted(slots))
+
+
+def paginated(base: str, template: str, kind: str, items: tuple, size: int) -> list[Page]:
+    """An index split into pages of `size` items: base/, base/page/2/, ..."""
+    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [()]
     return [Page(f"{base}/index.html" if n == 1 else f"{base}/page/{n}/index.html", template, kind, items=chunk,
                  number=n, count=len(chunks)) for n, chunk in enumerate(chunks, 1)]
 
@@ -136,10 +151,10 @@ def page_url(dest: str, base: str) -> str:
 class Renderer:
     """Renders pages of one content snapshot; keeps the Jinja environment and Markdown converter between pages."""
 
-    def __init__(self, content: model.Content, templates: Path, root: Path, base_url: str, lang: str = "en",
-                 env: jinja2.Environment | None = None, assets: dict[str, str] | None = None, downloads: tuple = (),
-                 related: dict | None = None):
-        self.root, self.lang, self.templates = root, lang, templates
+    def __init__(self, content: model.Content, registry: Registry, templates: Path, root: Path, base_url: str,
+                 lang: str = "en", env: jinja2.Environment | None = None, assets: dict[str, str] | None = None,
+                 downloads: tuple = (), related: dict | None = None):
+        self.root, self.lang, self.templates, self.registry = root, lang, templates, registry
         self._downloads = downloads  # the files under data/, with their sizes, for the Data page
         self.page_cites: Citations | None = None
         self._citing: dict | None = None
@@ -158,13 +173,15 @@ class Renderer:
                                 profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
                                 t=content.strings[lang], lang=lang, related=self.related,
                                 figure_owner=self.figure_owner, citing=self.citing, page_href=page_href,
-                                kind_path=lambda kind: SECTION_PATH.get(kind, kind) + "/", asset=self.asset, absolute=self.absolute,
+                                kind_path=lambda kind: registry.section(kind) + "/", asset=self.asset,
+                                absolute=self.absolute,
                                 downloads=self.downloads, as_of=self.as_of)
         # The page's citations, as globals so that macros imported without the page's context (cached once) see them.
         self.env.globals.update(cite=lambda source: self.page_cites.cite(source), cited=lambda: self.page_cites.cited(),
                                 anchor=lambda fig: self.page_cites.anchor(fig),
                                 article_html=lambda article: self.article_html(article, self.page_cites))
-        self.env.globals["nav"] = tuple((Markup(escape(content.strings[lang][key])), self.url(path)) for key, path in NAV)
+        self.env.globals["nav"] = tuple((Markup(escape(content.strings[lang][key])), self.url(path))
+                                        for key, path in navigation(registry))
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
         self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
@@ -183,7 +200,8 @@ class Renderer:
 
     def downloads(self) -> tuple:
         """The files under data/ with their sizes; they hold every item, so reading them depends on all content."""
-        self.recorder.deps |= {(kind, "*") for kind in COLLECTIONS} | {("profile", "")}
+        self.recorder.deps |= ({(kind, "*") for kind in (*self._content.collections, "figures")} |
+                               {(name, "") for name in self._content.records})
         return self._downloads
 
     def absolute(self, url: str) -> str:
@@ -192,8 +210,7 @@ class Renderer:
 
     def url_for(self, kind: str, ident: str) -> str:
         """The URL of an item's page by kind (industries, companies, projects, events, articles)."""
-        section = "news" if kind == "articles" else SECTION_PATH[kind]
-        return self.url(f"{section}/{ident}/")
+        return self.url(f"{self.registry.section(kind)}/{ident}/")
 
     def fmt(self, fig: model.Figure, short: bool = False, bare: bool = False) -> str:
         """Format a figure in the page's language, noting that the page shows it (so it must cite its source)."""
@@ -242,7 +259,7 @@ class Renderer:
         t = self.content.strings[self.lang]
         kind, _, rest = fig.key.partition(".")
         ident, _, name = rest.partition(".")
-        if kind == "profile":
+        if kind in self._content.records:
             return f"{t['gdp']} {name}" if ident == "gdp" else name.replace("-", " ").capitalize()
         item = getattr(self.content, kind)[ident]
         field = {"projects": t["projects_count"], "investment": t["investment"]}.get(name, name.replace("-", " "))
@@ -251,8 +268,8 @@ class Renderer:
     def figure_owner(self, fig: model.Figure) -> tuple[str, str]:
         """The title and URL of the page a figure belongs to."""
         kind, _, rest = fig.key.partition(".")
-        if kind == "profile":
-            return self.content.profile.name, self.url() + "#" + fig.anchor
+        if kind in self._content.records:
+            return getattr(self.content, kind).name, self.url(self.registry.section(kind)) + "#" + fig.anchor
         item = getattr(self.content, kind)[rest.split(".")[0]]
         return item.name, self.url_for(kind, item.id) + "#" + fig.anchor
 
@@ -272,7 +289,7 @@ class Renderer:
     def render(self, page: Page, problems: Problems) -> tuple[str, frozenset] | None:
         """Render one page into (html, dependencies), reporting template errors at the template's file and line."""
         self.recorder.start()
-        kind = PAGE_KINDS.get(page.kind, page.kind)
+        kind = self.registry[page.kind].name if page.kind in self.registry else page.kind
         if page.item is not None:
             self.recorder.add(kind, getattr(page.item, "id", getattr(page.item, "slug", "")))
         if page.items:
@@ -342,7 +359,7 @@ class Renderer:
 
     def _ref_html(self, path: str, style: str, cites: Citations) -> str:
         """The HTML for one article reference: a cited figure or a link to an item."""
-        target = resolve_ref(path, self.content)
+        target = resolve_ref(path, self.content, self.registry)
         if isinstance(target, model.Figure):
             text = self.fmt(target, short=style == "short", bare=style == "bare")
             n = cites.cite(target.source)

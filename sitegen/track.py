@@ -13,8 +13,6 @@ from operator import is_not
 from .model import Content
 
 Dep = tuple[str, str]
-COLLECTIONS = ("sources", "industries", "companies", "projects", "events", "articles", "figures")
-SINGLETONS = ("site", "profile", "strings")
 ALWAYS: frozenset[Dep] = frozenset({("site", ""), ("strings", "")})
 
 
@@ -68,7 +66,7 @@ class TrackedContent:
 
     def __init__(self, content: Content, recorder: Recorder):
         self._content, self._rec = content, recorder
-        self._views = {k: TrackedDict(k, getattr(content, k), recorder) for k in COLLECTIONS}
+        self._views = {k: TrackedDict(k, getattr(content, k), recorder) for k in collections(content)}
 
     def __getattr__(self, name):
         if name in self._views:
@@ -82,8 +80,8 @@ def changes(old: Content, new: Content) -> set[Dep]:
 
     Besides (kind, id) and (kind, "*"), an edit marks (kind, "*attr") for each attribute whose value
     changed on some item, so a page that only filters a collection by that attribute can stay."""
-    changed: set[Dep] = {(k, "") for k in SINGLETONS if getattr(old, k) != getattr(new, k)}
-    for kind in COLLECTIONS:
+    changed: set[Dep] = {(k, "") for k in (*new.records, "strings") if getattr(old, k, None) != getattr(new, k)}
+    for kind in collections(new):
         a, b = getattr(old, kind), getattr(new, kind)
         same_keys = list(a) == list(b)
         if same_keys:  # the usual edit: only items that are new objects are compared, picked out without a loop
@@ -99,6 +97,11 @@ def changes(old: Content, new: Content) -> set[Dep]:
         for k in keys & a.keys() & b.keys():
             changed |= {(kind, "*" + f) for f in vars(a[k]) if getattr(a[k], f) != getattr(b[k], f)}
     return changed
+
+
+def collections(content: Content) -> tuple[str, ...]:
+    """The names of the content's collections, each kind's and every figure's."""
+    return (*content.collections, "figures")
 
 
 def select(collection: TrackedDict, attr: str, value, index: dict) -> list:

@@ -1,7 +1,6 @@
 """Raw documents -> the validated Content: fields first, across every file, then cross-references."""
 from __future__ import annotations
 
-import dataclasses
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -17,30 +16,35 @@ from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
 REF = re.compile(r"\[\[\s*([^\]|]*?)\s*(?:\|\s*([^\]]*?)\s*)?\]\]")
 REF_STYLES = ("", "bare", "short")
-ENTITY_KINDS = ("industries", "companies", "projects", "events")
-SINGULAR = {"industries": "industry", "companies": "company", "projects": "project", "events": "event",
-            "sources": "source"}
 
 
-def load_content(root: Path, problems: Problems, cache: dict | None = None) -> model.Content | None:
-    """Read and validate everything under root/content; report problems instead of raising.
+def load_content(root: Path, problems: Problems, cache: dict | None = None,
+                 registry: kinds.Registry | None = None) -> model.Content | None:
+    """Read and validate everything under root/content, kind by kind as models/ declares them; report problems
+    instead of raising.
 
     `cache` (kept between builds by the caller) maps each list file to its text and items as last parsed
     (ListFile), so after an edit only the changed part of a file is parsed again."""
+    registry = registry if registry is not None else kinds.load_registry(root, problems)
     content_dir = root / "content"
     refs: list[RefValue] = []
     old, cache = ({} if cache is None else dict(cache)), cache if cache is not None else {}
     cache.clear()  # keep only the items of this build: the cache never grows past the content
-    parsed = {k.name: _parse_kind(content_dir, k, problems, refs, (old, cache)) for k in kinds.KINDS}
-    strings = _parse_strings(content_dir, problems)
-    articles = _parse_articles(content_dir, problems, refs)
+    parsed, strings = {}, {}
+    for kind in registry.kinds:
+        if kind.shape == "strings":
+            strings = _parse_strings(content_dir, kind, problems)
+        elif kind.shape == "markdown":
+            parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs)
+        else:
+            parsed[kind.name] = _parse_kind(content_dir, kind, problems, refs, (old, cache))
     if problems.errors:
         return None
-    content = _assemble(parsed, strings, articles, problems)
-    _check_refs(content, refs, problems)
-    _check_headline(content, problems)
-    for article in content.articles.values():
-        check_article_refs(article, content, problems)
+    content = _assemble(registry, parsed, strings, problems)
+    _check_refs(registry, content, refs, problems)
+    for kind in registry.of_shape("markdown"):
+        for article in getattr(content, kind.name).values():
+            check_article_refs(article, content, problems, registry)
     _warn_unused_sources(content, refs, problems)
     return None if problems.errors else content
 
@@ -52,7 +56,7 @@ def _rel(path: Path, content_dir: Path) -> str:
 
 def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, cache: tuple):
     """Load one kind's file and parse its root field; a list file item by item, reusing cached items."""
-    path = content_dir / kind.path
+    path = content_dir / kind.file
     source = _rel(path, content_dir)
     if not path.is_file():
         problems.error(Location(source), "file is missing", f"create {source}; see the README for its keys")
@@ -63,9 +67,9 @@ def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: l
         return parsed
     doc = load_yaml(path, source, problems, text) if text is not None else None
     parsed = INVALID if doc is None else kind.root.parse(doc.root, Cx(source, problems, refs))
-    if parsed is INVALID or kind.name not in ENTITY_KINDS:
+    if parsed is INVALID or not kind.collection:
         return parsed
-    return tuple(_key_entity(kind.name, item) for item in parsed)
+    return tuple(_key_entity(kind, item) for item in parsed)
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,8 @@ def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, re
         lines += [line + moved for line in last.lines[n:]]
     for found in item_refs:
         refs.extend(found)
-    if len(items) < kind.root.min_items:
-        problems.error(Location(source, 1, 1), f"expected at least {kind.root.min_items} item(s), got {len(items)}")
+    if len(items) < kind.min_items:
+        problems.error(Location(source, 1, 1), f"expected at least {kind.min_items} item(s), got {len(items)}")
         return INVALID
     if any(i is INVALID for i in items):
         return INVALID
@@ -147,16 +151,16 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
     """Parse one list item (its text starts at line offset + 1): (the keyed item or INVALID, its references)."""
     item_refs: list = []
     node = parse_yaml(chunk, source, problems, line_offset=offset)
-    item = kind.root.item.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
-    if item is not INVALID and kind.name in ENTITY_KINDS:
-        item = _key_entity(kind.name, item)  # keyed once, with the cached item, not on every load
+    item = kind.record.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
+    if item is not INVALID:
+        item = _key_entity(kind, item)  # keyed once, with the cached item, not on every load
     return item, item_refs
 
 
-def _parse_strings(content_dir: Path, problems: Problems) -> dict:
+def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems) -> dict:
     """Load the UI strings of every language file in content/i18n/."""
     out = {}
-    for path in sorted((content_dir / "i18n").glob("*.yaml")):
+    for path in sorted((content_dir / kind.file).glob("*.yaml")):
         source = _rel(path, content_dir)
         doc = load_yaml(path, source, problems)
         if doc is not None:
@@ -172,28 +176,28 @@ def _parse_strings(content_dir: Path, problems: Problems) -> dict:
     return out
 
 
-def _parse_articles(content_dir: Path, problems: Problems, refs: list) -> list[model.Article]:
+def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list) -> list:
     """Load every Markdown article in content/articles/."""
     articles = []
-    for path in sorted((content_dir / "articles").glob("*.md")):
+    for path in sorted((content_dir / kind.file).glob("*.md")):
         source = _rel(path, content_dir)
         doc = load_markdown(path, source, problems)
         if doc is None:
             continue
         cx = Cx(source, problems, refs, doc.line_offset)
-        meta = kinds.ARTICLE.parse(doc.root, cx)
+        meta = kind.record.parse(doc.root, cx)
         if meta is INVALID:
             continue
-        slug = meta.pop("slug") or _slug_from_name(path, doc, cx)
+        slug = meta.slug or _slug_from_name(path, doc, cx)
         if slug is INVALID:
             continue
-        article = model.Article(slug=slug, body=doc.body, body_line=doc.body_line, **meta)
+        article = _with(meta, slug=slug, body=doc.body, body_line=doc.body_line)
         check_article_prose(article, doc, problems)
         articles.append(article)
     return articles
 
 
-def check_article_prose(article: model.Article, doc: Document, problems: Problems) -> None:
+def check_article_prose(article, doc: Document, problems: Problems) -> None:
     """Report figures typed into an article's title, summary or body instead of referenced from the YAML."""
     hint = "take the figure from the YAML with a reference such as [[events.summit-2023.projects]]"
     for key, value in doc.root.value:
@@ -216,19 +220,20 @@ def _slug_from_name(path: Path, doc: Document, cx: Cx):
                     f"rename it to '{slugify(path.stem)}.md' or add 'slug: {slugify(path.stem)}'")
 
 
-def _assemble(parsed: dict, strings: dict, articles: list, problems: Problems) -> model.Content:
-    """Index each kind by id (reporting duplicates) and give every figure its global key."""
+def _assemble(registry: kinds.Registry, parsed: dict, strings: dict, problems: Problems) -> model.Content:
+    """Index each collection by id (reporting duplicates) and give every figure its global key."""
     figures: dict[str, model.Figure] = {}
-    profile = _key_profile(parsed["profile"], figures)
-    collections = {}
-    for name in ("sources", *ENTITY_KINDS):
-        items = parsed[name]
-        if name != "sources":
-            _register_figures(items, figures)
-        collections[name] = _index(name, items, lambda i: i.id, problems)
-    by_slug = _index("articles", articles, lambda a: a.slug, problems)
-    return model.Content(site=parsed["site"], profile=profile, strings=strings, articles=by_slug,
-                         figures=figures, **collections)
+    records, collections = {}, {}
+    for kind in registry.kinds:
+        if kind.shape == "single":
+            records[kind.name] = _key_record(kind, parsed[kind.name], figures)
+        elif kind.collection:
+            items = parsed[kind.name]
+            if kind.shape == "markdown":
+                items = [_key_entity(kind, item) for item in items]
+            _register_figures(kind, items, figures)
+            collections[kind.name] = _index(kind.name, items, lambda i, key=kind.key: getattr(i, key), problems)
+    return model.Content(records, collections, strings, figures)
 
 
 def _index(kind: str, items, key, problems: Problems) -> dict:
@@ -257,28 +262,36 @@ def _key_map(prefix: str, table: dict, figures: dict | None = None) -> dict:
     return {name: _keyed(fig, f"{prefix}.{name}", figures) for name, fig in table.items()}
 
 
-def _key_profile(profile: model.Profile, figures: dict) -> model.Profile:
-    """Key the profile's figures, GDP series and rankings."""
-    return dataclasses.replace(
-        profile,
-        figures=_key_map("profile.figures", profile.figures, figures),
-        gdp=_key_map("profile.gdp", dict(sorted(profile.gdp.items())), figures),
-        rankings=_key_map("profile.rankings", profile.rankings, figures))
+def _key_record(kind: kinds.Kind, record, figures: dict):
+    """A single record with its figures keyed under the kind's name and the field's (profile.gdp.2022,
+    profile.figures.area); a map of figures keyed by year is put in year order."""
+    changes = {}
+    for name, f in kind.record.fields.items():
+        value = getattr(record, name)
+        shape = kinds.shape_of(f)
+        if shape in ("figures", "figure-map"):
+            table = dict(sorted(value.items())) if isinstance(f.key, kinds.Year) else value
+            changes[name] = _key_map(f"{kind.name}.{name}", table, figures)
+        elif shape == "figure" and value is not None:
+            changes[name] = _keyed(value, f"{kind.name}.{name}", figures)
+    return _with(record, **changes)
 
 
-FIGURE_FIELDS = ("projects", "investment")  # an entity's figures held in fields of their own
-
-
-def _key_entity(kind: str, item):
-    """The entity with its `figures` mapping and figure fields given their global keys (done once, as it is
-    parsed; the parse cache keeps the keyed item)."""
-    prefix = f"{kind}.{item.id}"
-    changes = {"figures": _key_map(prefix, item.figures)} if hasattr(item, "figures") else {}
-    for name in FIGURE_FIELDS:
-        fig = getattr(item, name, None)
-        if isinstance(fig, model.Figure):
+def _key_entity(kind: kinds.Kind, item):
+    """An item with its figures given their global keys: its named figures under the item's own key
+    (companies.jcet.revenue-2023), its figure fields and maps under the field's name (events.summit-2023.projects).
+    Done once, as it is parsed; the parse cache keeps the keyed item."""
+    prefix = f"{kind.name}.{getattr(item, kind.key)}"
+    changes = {}
+    for name in kind.figure_fields:
+        fig = getattr(item, name)
+        if fig is not None:
             changes[name] = _keyed(fig, f"{prefix}.{name}")
-    return _with(item, **changes)
+    for name in kind.named_figures:
+        changes[name] = _key_map(prefix, getattr(item, name))
+    for name in kind.figure_maps:
+        changes[name] = _key_map(f"{prefix}.{name}", getattr(item, name))
+    return _with(item, **changes) if changes else item
 
 
 _PLAIN = {str, int, bool, type(None), Decimal}  # values that hold no location
@@ -297,7 +310,7 @@ def _moved(value, lines: int):
     if isinstance(value, dict):
         moved = {k: _moved(v, lines) for k, v in value.items()}
         return value if all(moved[k] is v for k, v in value.items()) else moved
-    if hasattr(value, "__dataclass_fields__"):
+    if isinstance(value, model.Item) or hasattr(value, "__dataclass_fields__"):
         changes = {k: m for k, v in vars(value).items() if (m := _moved(v, lines)) is not v}
         return _with(value, **changes) if changes else value
     return value
@@ -311,56 +324,50 @@ def _with(obj, **changes):
     return new
 
 
-def _register_figures(items, figures: dict) -> None:
-    """Add keyed entities' figures to `figures`: each item's `figures` mapping, then its figure fields (one pass,
-    no generator per item: 20,000 figures after every edit of a large site)."""
+def _register_figures(kind: kinds.Kind, items, figures: dict) -> None:
+    """Add keyed items' figures to `figures`: each item's named figures and figure maps, then its figure fields
+    (one pass, no generator per item: 20,000 figures after every edit of a large site)."""
+    tables, fields = kind.named_figures + kind.figure_maps, kind.figure_fields
     for item in items:
-        own = getattr(item, "figures", None)
-        if own:
-            for fig in own.values():
-                figures[fig.key] = fig
-        for name in FIGURE_FIELDS:
-            fig = getattr(item, name, None)
+        for name in tables:
+            own = getattr(item, name)
+            if own:
+                for fig in own.values():
+                    figures[fig.key] = fig
+        for name in fields:
+            fig = getattr(item, name)
             if fig.__class__ is model.Figure:
                 figures[fig.key] = fig
 
 
-def _check_refs(content: model.Content, refs: list[RefValue], problems: Problems) -> None:
-    """Every reference by id must name an existing item of its kind."""
-    tables = {kind: getattr(content, kind) for kind in {r[0] for r in refs}}
+def _check_refs(registry: kinds.Registry, content: model.Content, refs: list[RefValue], problems: Problems) -> None:
+    """Every reference by id must name an existing item of its kind (or, for a figure key, an existing figure)."""
+    tables = {kind: content.figures if kind == "figures" else getattr(content, kind, {}) for kind in {r[0] for r in refs}}
     for kind, ident, source, line, col in [r for r in refs if r[1] not in tables[r[0]]]:  # the few broken ones
         table = tables[kind]
+        one = "figure" if kind == "figures" else registry[kind].one if kind in registry else kind
         hint = did_you_mean(ident, table) or f"known ids: {', '.join(list(table)[:8])}"
-        problems.error(Location(source, line, col), f"unknown {SINGULAR[kind]} '{ident}'", hint)
+        problems.error(Location(source, line, col), f"unknown {one} '{ident}'", hint)
 
 
-def _check_headline(content: model.Content, problems: Problems) -> None:
-    """Headline keys on the profile must name figures."""
-    profile = content.profile
-    for key in profile.headline:
-        if key not in content.figures:
-            problems.error(profile.loc, f"headline figure '{key}' does not exist",
-                           did_you_mean(key, content.figures) or "use a key such as profile.gdp.2022")
-
-
-def resolve_ref(path: str, content: model.Content):
-    """Find what an article reference names: a Figure, or an entity (kind, item), or None."""
+def resolve_ref(path: str, content: model.Content, registry: kinds.Registry):
+    """Find what an article reference names: a Figure, or an item with a page (kind, item), or None."""
     if path in content.figures:
         return content.figures[path]
     kind, _, ident = path.partition(".")
-    if kind in ENTITY_KINDS and ident in getattr(content, kind):
+    if kind in registry and registry[kind] in registry.linked and ident in getattr(content, kind):
         return kind, getattr(content, kind)[ident]
     return None
 
 
-def check_article_refs(article: model.Article, content: model.Content, problems: Problems) -> None:
+def check_article_refs(article, content: model.Content, problems: Problems, registry: kinds.Registry) -> None:
     """Every [[reference]] in an article body must name a figure or an item."""
     for match in REF.finditer(article.body):
         path, style = match.group(1), match.group(2) or ""
         loc = body_location(article, match.start())
-        target = resolve_ref(path, content)
+        target = resolve_ref(path, content, registry)
         if target is None:
-            options = list(content.figures) + [f"{k}.{i}" for k in ENTITY_KINDS for i in getattr(content, k)]
+            options = list(content.figures) + [f"{k.name}.{i}" for k in registry.linked for i in getattr(content, k.name)]
             problems.error(loc, f"unknown reference [[{path}]]",
                            did_you_mean(path, options) or "use a figure key such as events.summit-2023.projects")
         elif style not in REF_STYLES:
@@ -372,7 +379,7 @@ def check_article_refs(article: model.Article, content: model.Content, problems:
                            "unclosed reference '[['", "close it with ']]', e.g. [[profile.gdp.2022]]")
 
 
-def body_location(article: model.Article, offset: int) -> Location:
+def body_location(article, offset: int) -> Location:
     """The file location of a character offset in an article body."""
     before = article.body[:offset]
     line = article.body_line + before.count("\n")

@@ -15,10 +15,11 @@ sys.path.insert(0, str(REPO))
 
 
 def make_site(dest: Path, files: dict | None = None, content: Path = FIXTURE / "content") -> Path:
-    """Copy a content folder and the real templates and static files to dest, then apply file overrides.
+    """Copy a content folder and the real models, templates and static files to dest, then apply file overrides.
 
     `files` maps a path relative to the site to text, bytes, or None (delete the file)."""
     shutil.copytree(content, dest / "content")
+    shutil.copytree(REPO / "models", dest / "models")
     shutil.copytree(REPO / "templates", dest / "templates")
     shutil.copytree(REPO / "static", dest / "static")
     for rel, data in (files or {}).items():

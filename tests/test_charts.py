@@ -1,7 +1,6 @@
 """The chart module as pure functions: model series in, accessible SVG out; and the number helpers it uses."""
 from __future__ import annotations
 
-import dataclasses
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +10,8 @@ import pytest
 from conftest import FIXTURE, REPO
 from sitegen import charts
 from sitegen.errors import Problems
-from sitegen.model import Figure
+from sitegen.kinds import load_registry
+from sitegen.model import Figure, replace
 from sitegen.numbers import base_value, count, display_exp, scaled, unit_words
 from sitegen.validate import load_content
 
@@ -19,7 +19,7 @@ from sitegen.validate import load_content
 def content_of(folder: Path):
     """The validated content of a site folder."""
     problems = Problems()
-    content = load_content(folder, problems)
+    content = load_content(folder, problems, registry=load_registry(REPO, problems))  # a fixture has no models/
     problems.raise_if_any()
     return content
 
@@ -50,8 +50,8 @@ def test_gdp_bars_are_proportional_to_the_figures(real):
 
 def test_a_changed_figure_changes_the_chart(mini):
     gdp = dict(mini.profile.gdp)
-    gdp[2022] = dataclasses.replace(gdp[2022], value=Decimal("916.066"))
-    changed = dataclasses.replace(mini, profile=dataclasses.replace(mini.profile, gdp=gdp))
+    gdp[2022] = replace(gdp[2022], value=Decimal("916.066"))
+    changed = replace(mini, profile=replace(mini.profile, gdp=gdp))
     svg = str(charts.gdp_chart(changed, "en").svg)
     assert ">916.1<" in svg and ">475.4<" not in svg
     assert "916.1 billion yuan in 2022" in charts.gdp_chart(changed, "en").summary
@@ -94,8 +94,8 @@ def test_tier_matrix_marks_membership_by_shape_and_counts_each_column(real):
 
 
 def test_labels_are_escaped(mini):
-    industries = {k: dataclasses.replace(v, name="<b>Chips & co</b>") for k, v in mini.industries.items()}
-    svg = str(charts.tiers_chart(dataclasses.replace(mini, industries=industries), "en").svg)
+    industries = {k: replace(v, name="<b>Chips & co</b>") for k, v in mini.industries.items()}
+    svg = str(charts.tiers_chart(replace(mini, industries=industries), "en").svg)
     assert "<b>" not in svg and ">&lt;b&gt;Chips &amp;<" in svg
 
 

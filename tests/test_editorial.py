@@ -178,8 +178,9 @@ def test_every_text_field_of_the_content_model_reaches_a_page_or_a_download(tmp_
     token, build, and find each token in the published site."""
     root = make_site(tmp_path / "site", content=REPO / "content")
     tokens: dict[str, str] = {}
-    for kind in kinds.KINDS:
-        path = root / "content" / kind.path
+    registry = kinds.load_registry(REPO, Problems())
+    for kind in registry.of_shape("list", "single"):
+        path = root / "content" / kind.file
         data = yaml.safe_load(path.read_text())
         items = data if kind.collection else [data]
         for item in items:
@@ -188,7 +189,7 @@ def test_every_text_field_of_the_content_model_reaches_a_page_or_a_download(tmp_
     for article in (root / "content/articles").glob("*.md"):
         front, body = article.read_text().split("\n---\n", 1)
         meta = yaml.safe_load(front.removeprefix("---\n"))
-        _fill(kinds.ARTICLE, meta, "articles", tokens)
+        _fill(registry["articles"].record, meta, "articles", tokens)
         article.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body)
     result = run_build(root)
     assert result.returncode == 0, result.stderr

@@ -183,7 +183,7 @@ def test_failed_build_leaves_previous_site_untouched(site):
     result = run_build(site)
     assert result.returncode == 1 and "_site/ was left as it was" in result.stderr
     assert tree_bytes(site / "_site") == before
-    assert sorted(p.name for p in site.iterdir()) == [".cache", "_site", "content", "static", "templates"]  # no staging left
+    assert sorted(p.name for p in site.iterdir()) == [".cache", "_site", "content", "models", "static", "templates"]  # no staging
 
 
 def test_article_link_with_unsafe_scheme(site):

@@ -90,10 +90,10 @@ STATE = [None]
 
 
 @pytest.mark.parametrize("seed, page_size", [(1, 100), (2, 100), (3, 3)])
-def test_random_edits_rebuild_incrementally_to_the_full_build(tmp_path, monkeypatch, seed, page_size):
-    monkeypatch.setattr("sitegen.render.PAGE_SIZE", page_size)  # 3: the project index spans pages
+def test_random_edits_rebuild_incrementally_to_the_full_build(tmp_path, seed, page_size):
     rng = random.Random(seed)
     root = make_site(tmp_path / "site", content=REPO / "content")
+    set_page_size(root, page_size)  # 3: the project index spans pages
     STATE[0] = build(root, root / "_inc").state
     partial = 0
     for step in range(12):
@@ -125,9 +125,15 @@ def test_unchanged_rebuild_renders_and_writes_nothing(tmp_path):
     assert (result.rendered, result.written) == (0, 0)
 
 
-def test_index_pages_split_and_link_to_each_other(tmp_path, monkeypatch):
-    monkeypatch.setattr("sitegen.render.PAGE_SIZE", 3)
+def set_page_size(root, size: int) -> None:
+    """Split every index into pages of `size` items, as the site's models say."""
+    for path in (root / "models").glob("*.yaml"):
+        path.write_text(path.read_text().replace("per_page: 100", f"per_page: {size}"))
+
+
+def test_index_pages_split_and_link_to_each_other(tmp_path):
     root = make_site(tmp_path / "site", content=REPO / "content")
+    set_page_size(root, 3)
     result = build(root, root / "_site")  # the build's link check proves every pager link resolves
     pages = sorted(p.relative_to(root / "_site").as_posix() for p in (root / "_site/projects").rglob("index.html")
                    if "/page/" in p.as_posix())

@@ -169,8 +169,8 @@ def test_error_format():
 
 def test_committed_json_schemas_match_the_field_definitions():
     from conftest import REPO
-    from sitegen.pipeline import schema_files
-    for name, data in schema_files().items():
+    from sitegen.kinds import load_registry
+    for name, data in load_registry(REPO, Problems()).schema_files.items():
         assert (REPO / "schema" / name).read_bytes() == data, f"schema/{name} is stale: run python build.py schema"
 
 

@@ -40,7 +40,7 @@ def test_pages_written_while_rendered_leave_no_trace_when_the_build_fails(tmp_pa
         build(root, root / "_site")
     assert "broken link" in failed.value.errors[0].message
     assert tree_bytes(root / "_site") == before
-    assert sorted(p.name for p in root.iterdir()) == ["_site", "content", "static", "templates"]
+    assert sorted(p.name for p in root.iterdir()) == ["_site", "content", "models", "static", "templates"]
 
 
 def test_a_killed_builds_leftovers_are_removed_by_the_next_build(tmp_path):
