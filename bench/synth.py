@@ -28,7 +28,7 @@ def write_site(root: Path, projects: int) -> Path:
     src = [f"source-{i}" for i in range(n_sources)]
     (content / "site.yaml").write_text(
         "title: Synthetic profile\ndescription: Synthetic content for the benchmark.\n"
-        "base_url: https://example.org/bench/\nlanguage: en\npublisher: Bench\nupdated: 2024-01-01\n")
+        "base_url: https://example.org/bench/\nlanguages: [en]\npublisher: Bench\nupdated: 2024-01-01\n")
     (content / "sources.yaml").write_text("".join(
         f"- id: {s}\n  title: Source number {i}\n  publisher: Publisher {i % 7}\n  date: 2023-10-{1 + i % 28:02d}\n"
         f"  url: https://example.org/source/{i}\n  kind: news\n  reliability: high\n" for i, s in enumerate(src)))

@@ -81,17 +81,17 @@ class JsonLd:
                        "description": article.summary, "datePublished": article.date,
                        "dateModified": article.updated or article.date, "author": self.publisher(),
                        "publisher": self.publisher(), "mainEntityOfPage": url, "url": url,
-                       "image": self.link("social.png"), "inLanguage": self.content.site.language,
+                       "image": self.link("social.png"), "inLanguage": self.content.site.languages[0],
                        "about": {"@id": self.link("") + "#city"},
                        "citation": [creative_work(self.content.sources[s]) for s in article.sources]})
 
     def dataset_name(self) -> str:
         """The name of the open data."""
-        return f"{self.content.site.title}: {self.content.strings[self.content.site.language]['data_title']}"
+        return f"{self.content.site.title}: {self.content.strings[self.content.site.languages[0]]['data_title']}"
 
     def dataset(self, downloads: tuple) -> Markup:
         """The downloads as a Dataset: one DataDownload per data file, the period the figures cover, their sources."""
-        site, t = self.content.site, self.content.strings[self.content.site.language]
+        site, t = self.content.site, self.content.strings[self.content.site.languages[0]]
         years = sorted({d[:4] for d in {f.as_of for f in self.content.figures.everything().values()}})
         files = [{"@type": "DataDownload", "name": d.dest.rpartition("/")[2], "contentUrl": self.link(d.dest),
                   "encodingFormat": d.media_type, "contentSize": f"{d.bytes} B",
@@ -99,7 +99,7 @@ class JsonLd:
         return script(_drop_empty({
             "@type": "Dataset", "@id": self.link("data/") + "#dataset", "name": self.dataset_name(),
             "description": t["data_description"], "url": self.link("data/"), "creator": self.publisher(),
-            "publisher": self.publisher(), "dateModified": site.updated, "inLanguage": site.language,
+            "publisher": self.publisher(), "dateModified": site.updated, "inLanguage": site.languages[0],
             "isAccessibleForFree": True, "spatialCoverage": self.place(),
             "temporalCoverage": f"{years[0]}/{years[-1]}" if years else None, "distribution": files,
             "isBasedOn": [creative_work(s) for s in self.content.sources.values()]}))

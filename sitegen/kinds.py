@@ -4,6 +4,7 @@ navigation slot) and its downloads; the validator, the page plan, the downloads 
 Registry made from them. The shapes every kind shares (a figure, named figures, sourced notes) are built in here."""
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "percent-change", "ran
 SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")
 QUALIFIERS = ("over", "about", "nearly", "under")
 BASES = ("real", "nominal")
-LANGUAGES = ("en", "zh")  # the languages a site may have; English is the base, written without a suffix
+LANGUAGES = {"en": "English", "zh": "Chinese"}  # the languages a site may have; English is the base, unsuffixed
 GROWTH_WORDS = r"[Gg]rowth|[Gg]rew|[Ii]ncrease|[Rr]ise|[Rr]ose|[Cc]hange|[Dd]ecline|[Ff]ell|[Ff]all"
 RANK_HINT = ("a ranking says who ranks and among whom, e.g. 'by: Yicai, as cited by China Daily' and "
              "'scope: county-level economies in China, by GDP'")
@@ -50,6 +51,12 @@ class GrowthAsPercent:
                 "then": {"properties": {"unit": {"not": {"const": "percent"}}}}}
 
 
+def localized(field: Field) -> Field:
+    """Mark a text field as having a twin per language of the site (label_zh beside label)."""
+    field.localized = True
+    return field
+
+
 def figure(help: str = "", required: bool = True) -> Record:
     """The one shape every figure has: a number, its unit and scale, a qualifier, an as-of period, a source."""
     return Record(model.Figure, {
@@ -60,13 +67,13 @@ def figure(help: str = "", required: bool = True) -> Record:
         "qualifier": Choice(QUALIFIERS, "when the source says 'over', 'about', 'nearly' or 'under'", required=False),
         "as_of": Period("the year, month or day the figure holds for"),
         "source": Ref("sources", "id of the source in sources.yaml"),
-        "label": Prose("a short name for the figure on cards and lists", required=False),
-        "note": Prose("a caveat or remark, shown with the figure and in the downloads", required=False),
-        "by": Text("rank: who publishes the ranking (an institute, a newspaper), or who reported it when no compiler "
-                   "is named", required=False),
-        "scope": Text("rank: among whom, and by what measure, e.g. 'county-level cities in China, by GDP'",
-                      required=False),
-        "shared_with": Text("rank: who shares the place, when it is a tie, e.g. 'Kunshan'", required=False),
+        "label": localized(Prose("a short name for the figure on cards and lists", required=False)),
+        "note": localized(Prose("a caveat or remark, shown with the figure and in the downloads", required=False)),
+        "by": localized(Text("rank: who publishes the ranking (an institute, a newspaper), or who reported it when no "
+                             "compiler is named", required=False)),
+        "scope": localized(Text("rank: among whom, and by what measure, e.g. 'county-level cities in China, by GDP'",
+                                required=False)),
+        "shared_with": localized(Text("rank: who shares the place, when it is a tie, e.g. 'Kunshan'", required=False)),
         "basis": Choice(BASES, "percent-change: real (at comparable prices, inflation removed) or nominal (at "
                         "current prices)", required=False),
     }, help=help, required=required, title="Figure", rules=(
@@ -90,7 +97,7 @@ def figures(help: str = "named figures: id: {value, unit, as_of, source}", requi
 
 def notes(help: str = "sourced statements in our own words", required: bool = False) -> ListOf:
     """Sourced statements in our own words."""
-    return ListOf(Record(model.Note, {"text": Prose("the statement, in our own words"),
+    return ListOf(Record(model.Note, {"text": localized(Prose("the statement, in our own words")),
                                       "source": Ref("sources", "id of the source")}), help, required=required)
 
 
@@ -229,6 +236,7 @@ class Registry:
     """Every kind, in order; looked up by name or by the name of one item."""
 
     kinds: tuple[Kind, ...]
+    languages: tuple[str, ...] = ("en",)  # the site's languages, English first
     by_name: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -331,8 +339,8 @@ def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
     kind, help = spec["type"], spec.get("help") or ""
     required = spec["required"] if spec["required"] is not None else kind not in ("figures", "notes")
     make = {
-        "text": lambda: (Text(help, required, max_len=spec.get("max_len") or 0)),
-        "prose": lambda: (Prose(help, required, max_len=spec.get("max_len") or 0)),
+        "text": lambda: _twinned(Text(help, required, max_len=spec.get("max_len") or 0), spec),
+        "prose": lambda: _twinned(Prose(help, required, max_len=spec.get("max_len") or 0), spec),
         "slug": lambda: Slug(help, required), "url": lambda: Url(help, required),
         "hostname": lambda: Hostname(help, required), "date": lambda: Date(help, required),
         "period": lambda: Period(help, required), "year": lambda: Year(help, required),
@@ -357,7 +365,94 @@ def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
     return None
 
 
-def _kind(decl: dict, source: str, problems: Problems) -> Kind | None:
+def _twinned(field: Field, spec: dict) -> Field:
+    """A text field, localized when its declaration says so."""
+    return localized(field) if spec["localized"] else field
+
+
+class Twins:
+    """A rule on records with localized fields: each such field given has its twin in every other language of the
+    site (name_zh beside name), and no twin stands without its field."""
+
+    def __init__(self, names: tuple[str, ...], languages: tuple[str, ...]):
+        self.names, self.languages = names, languages
+
+    def check(self, values: dict, keys: dict, node, cx) -> bool:
+        """Report a missing or orphaned twin, at the field (or the record)."""
+        ok = True
+        for name in self.names:
+            for lang in self.languages:
+                twin = f"{name}_{lang}"
+                if values.get(name) is not None and values.get(twin) is None:
+                    ok = cx.error(keys[name][0] if name in keys else node,
+                                  f"'{name}' has no {LANGUAGES[lang]} text '{twin}'",
+                                  f"add '{twin}: ...' beside it: the site's languages in content/site.yaml include "
+                                  f"{lang}") is True and ok
+                elif values.get(twin) is not None and values.get(name) is None:
+                    ok = cx.error(keys[twin][0], f"'{twin}' without '{name}'",
+                                  f"add '{name}: ...' in English beside it") is True and ok
+        return ok
+
+    def json_schema(self) -> dict:
+        """Each field given requires its twins, for editors."""
+        return {"dependentRequired": {name: [f"{name}_{lang}" for lang in self.languages] for name in self.names}}
+
+
+class TranslatedNames:
+    """A rule on `translated`: it lists fields of the record (whose text is our translation, not a source's)."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+
+    def check(self, values: dict, keys: dict, node, cx) -> bool:
+        """Report a listed name that is not a text field of the record."""
+        bad = [n for n in values.get("translated") or () if n not in self.names]
+        for name in bad:
+            cx.error(keys["translated"][1], f"'{name}' is not a text field here",
+                     did_you_mean(name, self.names) or "list the fields whose text is our own translation")
+        return not bad
+
+    def json_schema(self) -> dict:
+        """The names it may list."""
+        return {"properties": {"translated": {"items": {"enum": list(self.names)}}}}
+
+
+def bilingual(field: Field, languages: tuple[str, ...]) -> Field:
+    """A field for a site in these languages: every record with localized fields gets their twins in the other
+    languages (unless declared), the rule that pairs them, and `translated` (the fields whose text is ours, not a
+    source's); nested records (figures, notes, list items) likewise."""
+    if isinstance(field, ListOf):
+        new = copy.copy(field)
+        new.item = bilingual(field.item, languages)
+        return new
+    if isinstance(field, MapOf):
+        new = copy.copy(field)
+        new.value = bilingual(field.value, languages)
+        return new
+    if not isinstance(field, Record):
+        return field
+    new = copy.copy(field)
+    fields, names = {}, []
+    for name, f in field.fields.items():
+        fields[name] = bilingual(f, languages)
+        if getattr(f, "localized", False):
+            names.append(name)
+            for lang in languages[1:]:
+                twin = f"{name}_{lang}"
+                if twin not in field.fields:
+                    fields[twin] = copy.copy(f)
+                    fields[twin].help, fields[twin].required = f"{f.help}, in {LANGUAGES[lang]}", False
+                    fields[twin].localized = False
+    if names:
+        texts = tuple(n for n, f in fields.items() if isinstance(f, Text) and not isinstance(f, (Slug, Choice)))
+        fields["translated"] = ListOf(Key("a field"), "the fields whose text is our own translation, not a "
+                                      "source's (shown marked as such)", required=False)
+        new.rules = field.rules + (Twins(tuple(names), languages[1:]), TranslatedNames(texts))
+    new.fields = fields
+    return new
+
+
+def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...] = ("en",)) -> Kind | None:
     """One model file's declaration as a Kind."""
     fields = {}
     for name, spec in (decl.get("fields") or {}).items():
@@ -378,20 +473,34 @@ def _kind(decl: dict, source: str, problems: Problems) -> Kind | None:
     record = None
     if shape != "strings":
         cls = model.item_class(one.title().replace("-", ""))
-        record = Record(cls, fields, title=decl["title"], rules=rules)
+        record = bilingual(Record(cls, fields, title=decl["title"], rules=rules), languages)
     return Kind(decl["kind"], one, shape, decl["file"], decl["order"], record, decl.get("pages"),
                 tuple(decl.get("downloads") or ()), decl.get("min") or 0, source)
 
 
-def load_registry(root: Path, problems: Problems) -> Registry:
-    """Read every models/*.yaml of a project into the Registry, reporting mistakes at their lines."""
+def site_languages(root: Path) -> tuple[str, ...]:
+    """The languages content/site.yaml asks for, read ahead of its validation (which reports any mistake in it):
+    the records of every kind depend on them."""
+    try:
+        found = (yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8")) or {}).get("languages")
+    except (OSError, ValueError, yaml.YAMLError, AttributeError):
+        return ("en",)
+    if isinstance(found, list) and found and all(lang in LANGUAGES for lang in found) and found[0] == "en":
+        return tuple(dict.fromkeys(found))
+    return ("en",)
+
+
+def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | None = None) -> Registry:
+    """Read every models/*.yaml of a project into the Registry, reporting mistakes at their lines; its records are
+    made for the site's languages (read from content/site.yaml unless given)."""
+    languages = languages or site_languages(root)
     kinds = []
     for path in sorted((root / "models").glob("*.yaml")):
         source = path.relative_to(root).as_posix()
         doc = load_yaml(path, source, problems)
         decl = MODEL.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
         if decl is not INVALID:
-            kind = _kind(decl, source, problems)
+            kind = _kind(decl, source, problems, languages)
             if kind is not None:
                 kinds.append(kind)
     names = {}
@@ -404,7 +513,7 @@ def load_registry(root: Path, problems: Problems) -> Registry:
     if not kinds and not problems.errors:
         problems.error(Location("models/"), "no kinds of content are declared",
                        "the project needs its models/*.yaml files (see models/README.md)")
-    return Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))))
+    return Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages)
 
 
 def json_schemas(registry: Registry) -> dict[str, dict]:

@@ -26,6 +26,12 @@ class Figure:
     scope: str | None = None
     shared_with: str | None = None
     basis: str | None = None
+    label_zh: str | None = None  # the Chinese twins of the texts above, on a site with Chinese
+    note_zh: str | None = None
+    by_zh: str | None = None
+    scope_zh: str | None = None
+    shared_with_zh: str | None = None
+    translated: tuple[str, ...] = ()  # which of its texts are our own translation, not a source's
     loc: Location = field(default=Location(""), compare=False)
     key: str = ""
 
@@ -41,6 +47,8 @@ class Note:
 
     text: str
     source: str
+    text_zh: str | None = None
+    translated: tuple[str, ...] = ()
     loc: Location = field(default=Location(""), compare=False)
 
 

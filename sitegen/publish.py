@@ -99,11 +99,11 @@ def atom_time(date: str) -> str:
 def feed(content: Content, pages: list[Page], base_url: str) -> Output:
     """feed.xml: an Atom feed of the articles, newest first, each with its title, dates and summary."""
     base, site = base_path(base_url), content.site
-    strings = content.strings[site.language]
+    strings = content.strings[site.languages[0]]
     articles = [p for p in pages if p.kind == "article"]
     updated = max([article_updated(p) for p in articles], default=site.updated)
     news = absolute(base_url, page_url("news/index.html", base))
-    head = (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{site.language}">\n'
+    head = (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{site.languages[0]}">\n'
             f"  <title>{escape(site.title)}: {escape(strings['news_title'])}</title>\n"
             f"  <subtitle>{escape(strings['news_intro'])}</subtitle>\n"
             f'  <link rel="alternate" type="text/html" href="{escape(news)}"/>\n'

@@ -33,7 +33,7 @@ def load_content(root: Path, problems: Problems, cache: dict | None = None,
     parsed, strings = {}, {}
     for kind in registry.kinds:
         if kind.shape == "strings":
-            strings = _parse_strings(content_dir, kind, problems)
+            strings = _parse_strings(content_dir, kind, problems, registry.languages)
         elif kind.shape == "markdown":
             parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs)
         else:
@@ -157,7 +157,7 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
     return item, item_refs
 
 
-def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems) -> dict:
+def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, languages: tuple[str, ...]) -> dict:
     """Load the UI strings of every language file in content/i18n/."""
     out = {}
     for path in sorted((content_dir / kind.file).glob("*.yaml")):
@@ -165,8 +165,11 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems) -> d
         doc = load_yaml(path, source, problems)
         if doc is not None:
             out[path.stem] = kinds.STRINGS.parse(doc.root, Cx(source, problems))
-    if "en" not in out and not problems.errors:
-        problems.error(Location("content/i18n/en.yaml"), "file is missing", "the English UI strings are required")
+    for lang in languages:
+        if lang not in out and not problems.errors:
+            problems.error(Location(f"content/{kind.file}/{lang}.yaml"), "file is missing",
+                           f"the site's languages include {lang}: its interface strings are required, with the same "
+                           "keys as en.yaml")
     base = out.get("en") or {}
     for lang, table in out.items():
         if table and base and lang != "en":

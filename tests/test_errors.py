@@ -170,7 +170,7 @@ def test_undefined_ui_string(site):
 def test_all_errors_of_a_run_are_reported(site):
     edit(site, "content/companies.yaml", "  name: ChipCo", "  name: no")
     edit(site, "content/sources.yaml", "  reliability: medium", "  reliability: mediun")
-    edit(site, "content/site.yaml", "language: en", "language: en\ncolour: red")
+    edit(site, "content/site.yaml", "languages: [en]", "languages: [en]\ncolour: red")
     errs = errors_of(run_build(site))
     assert [e.split(": error:")[0] for e in errs] == [
         "content/companies.yaml:2:9", "content/site.yaml:5:1", "content/sources.yaml:6:16"]

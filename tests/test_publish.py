@@ -76,14 +76,14 @@ def test_nojekyll_and_no_cname_without_a_domain(built):
 
 
 def test_cname_for_a_custom_domain(site):
-    edit(site, "content/site.yaml", "language: en", "language: en\ndomain: jiangyin.example.org")
+    edit(site, "content/site.yaml", "languages: [en]", "languages: [en]\ndomain: jiangyin.example.org")
     assert run_build(site, "--base-url", "https://jiangyin.example.org/").returncode == 0
     assert (site / "_site/CNAME").read_text() == "jiangyin.example.org\n"
     assert 'href="/projects/chip-line/"' in (site / "_site/index.html").read_text()
 
 
 def test_domain_must_be_a_bare_host_name(site):
-    edit(site, "content/site.yaml", "language: en", "language: en\ndomain: https://jiangyin.example.org/")
+    edit(site, "content/site.yaml", "languages: [en]", "languages: [en]\ndomain: https://jiangyin.example.org/")
     result = run_build(site)
     assert result.returncode == 1
     assert ("content/site.yaml:5:9: error: 'https://jiangyin.example.org/' is not a host name\n"
