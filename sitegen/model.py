@@ -102,7 +102,7 @@ def replace(item, **changes):
     if isinstance(item, Content):
         pick = lambda table: {name: changes.get(name, value) for name, value in table.items()}
         return Content(pick(item.records), pick(item.collections), changes.get("strings", item.strings),
-                       changes.get("figures", item.figures))
+                       changes.get("figures", item.figures), item.editions)
     new = object.__new__(type(item))
     new.__dict__.update(item.__dict__, **changes)
     return new
@@ -120,12 +120,19 @@ class Content:
     in file order) as attributes named after their kinds, the interface strings by language, and every figure by
     its global key."""
 
-    def __init__(self, records: dict, collections: dict, strings: dict, figures: dict):
+    def __init__(self, records: dict, collections: dict, strings: dict, figures: dict, editions: dict | None = None):
         self.__dict__.update(records, **collections)
         self.records, self.collections, self.strings, self.figures = records, collections, strings, figures
+        self.editions = editions or {}  # language -> kind -> items, for kinds written once per language (articles)
+
+    def edition(self, lang: str, kind: str) -> dict:
+        """A kind's items in one language: the collection itself, or its edition in that language."""
+        return self.editions.get(lang, {}).get(kind, self.collections[kind]) if lang in self.editions else \
+            self.collections[kind]
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Content) and (self.records, self.collections, self.strings, self.figures) == (
-            other.records, other.collections, other.strings, other.figures)
+        return isinstance(other, Content) and (self.records, self.collections, self.strings, self.figures,
+                                               self.editions) == (other.records, other.collections, other.strings,
+                                                                  other.figures, other.editions)
 
     __hash__ = None

@@ -35,7 +35,7 @@ def load_content(root: Path, problems: Problems, cache: dict | None = None,
         if kind.shape == "strings":
             strings = _parse_strings(content_dir, kind, problems, registry.languages)
         elif kind.shape == "markdown":
-            parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs)
+            parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs, registry.languages)
         else:
             parsed[kind.name] = _parse_kind(content_dir, kind, problems, refs, (old, cache))
     if problems.errors:
@@ -43,8 +43,9 @@ def load_content(root: Path, problems: Problems, cache: dict | None = None,
     content = _assemble(registry, parsed, strings, problems)
     _check_refs(registry, content, refs, problems)
     for kind in registry.of_shape("markdown"):
-        for article in getattr(content, kind.name).values():
-            check_article_refs(article, content, problems, registry)
+        for lang in registry.languages:
+            for article in content.edition(lang, kind.name).values():
+                check_article_refs(article, content, problems, registry)
     _warn_unused_sources(content, refs, problems)
     return None if problems.errors else content
 
@@ -179,11 +180,20 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, lang
     return out
 
 
-def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list) -> list:
-    """Load every Markdown article in content/articles/."""
-    articles = []
+def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list,
+                    languages: tuple[str, ...]) -> dict[str, list]:
+    """Load every Markdown article in content/articles/, by language: NAME.md is the English edition, NAME.zh.md
+    the Chinese one; every article has an edition in each of the site's languages."""
+    editions: dict[str, list] = {lang: [] for lang in languages}
+    names: dict[str, dict] = {}  # file name without language -> language -> source
     for path in sorted((content_dir / kind.file).glob("*.md")):
         source = _rel(path, content_dir)
+        stem, _, lang = path.stem.rpartition(".") if "." in path.stem else (path.stem, "", "en")
+        if lang not in languages:
+            problems.error(Location(source), f"an edition in '{lang}', which is not among the site's languages",
+                           f"add {lang} to 'languages' in content/site.yaml, or rename or remove the file")
+            continue
+        names.setdefault(stem, {})[lang] = source
         doc = load_markdown(path, source, problems)
         if doc is None:
             continue
@@ -191,13 +201,21 @@ def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, ref
         meta = kind.record.parse(doc.root, cx)
         if meta is INVALID:
             continue
-        slug = meta.slug or _slug_from_name(path, doc, cx)
+        slug = meta.slug or _slug_from_name(path.with_name(stem + ".md"), doc, cx)
         if slug is INVALID:
             continue
-        article = _with(meta, slug=slug, body=doc.body, body_line=doc.body_line)
+        article = _with(meta, slug=slug, body=doc.body, body_line=doc.body_line, lang=lang)
         check_article_prose(article, doc, problems)
-        articles.append(article)
-    return articles
+        editions[lang].append(article)
+    for stem, found in names.items():
+        for lang in languages:
+            if lang not in found:
+                have = next(iter(found.values()))
+                twin = f"{stem}.md" if lang == "en" else f"{stem}.{lang}.md"
+                problems.error(Location(have), f"no {kinds.LANGUAGES[lang]} edition of this article",
+                               f"write content/{kind.file}/{twin}: every article has an edition in each of the "
+                               "site's languages")
+    return editions
 
 
 def check_article_prose(article, doc: Document, problems: Problems) -> None:
@@ -226,17 +244,22 @@ def _slug_from_name(path: Path, doc: Document, cx: Cx):
 def _assemble(registry: kinds.Registry, parsed: dict, strings: dict, problems: Problems) -> model.Content:
     """Index each collection by id (reporting duplicates) and give every figure its global key."""
     figures: dict[str, model.Figure] = {}
-    records, collections = {}, {}
+    records, collections, editions = {}, {}, {}
     for kind in registry.kinds:
         if kind.shape == "single":
             records[kind.name] = _key_record(kind, parsed[kind.name], figures)
+        elif kind.shape == "markdown":
+            base, *others = registry.languages
+            by_lang = {lang: _index(kind.name, items, lambda i: i.slug, problems)
+                       for lang, items in parsed[kind.name].items()}
+            collections[kind.name] = by_lang[base]
+            for lang in others:
+                editions.setdefault(lang, {})[kind.name] = by_lang[lang]
         elif kind.collection:
             items = parsed[kind.name]
-            if kind.shape == "markdown":
-                items = [_key_entity(kind, item) for item in items]
             _register_figures(kind, items, figures)
             collections[kind.name] = _index(kind.name, items, lambda i, key=kind.key: getattr(i, key), problems)
-    return model.Content(records, collections, strings, figures)
+    return model.Content(records, collections, strings, figures, editions)
 
 
 def _index(kind: str, items, key, problems: Problems) -> dict:

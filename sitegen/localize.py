@@ -1,0 +1,87 @@
+"""The content as each language's pages read it: for English, the content itself; for another language, a copy in
+which every localized text holds that language's twin (`name` holds what `name_zh` says, and `name_en` what
+`name` said), figures, notes and articles included. A copy is made once per source object and kept, by identity,
+for the next build, so an edit copies again only what it changed."""
+from __future__ import annotations
+
+from .kinds import Kind, Registry
+from .model import Content, Figure, Note, replace
+from .schema import ListOf, Record
+
+FIGURE_TEXTS = ("label", "note", "by", "scope", "shared_with")
+NOTE_TEXTS = ("text",)
+
+
+class Localizer:
+    """Makes the per-language views of successive content snapshots, reusing the copies of unchanged objects."""
+
+    def __init__(self, registry: Registry, previous: "Localizer | None" = None):
+        self.registry = registry
+        self._old = previous._made if previous is not None and previous.registry is registry else {}
+        self._made: dict = {}  # (lang, id(source)) -> (source, copy): holds the source alive, so ids stay unique
+
+    def views(self, content: Content) -> dict[str, Content]:
+        """The content for each of the site's languages, English first."""
+        base, *others = self.registry.languages
+        views = {base: content}
+        for lang in others:
+            views[lang] = self._view(content, lang)
+        return views
+
+    def _copy(self, lang: str, source, make):
+        """The copy of `source` for `lang`: last build's when the source is the very same object, else make()."""
+        key = (lang, id(source))
+        hit = self._made.get(key) or self._old.get(key)
+        if hit is None or hit[0] is not source:
+            hit = (source, make())
+        self._made[key] = hit
+        return hit[1]
+
+    def _view(self, content: Content, lang: str) -> Content:
+        """One language's copy of the content."""
+        figures = {key: self._copy(lang, fig, lambda fig=fig: _texts(fig, FIGURE_TEXTS, lang))
+                   for key, fig in content.figures.items()}
+        records = {name: self._item(lang, self.registry[name], item, figures)
+                   for name, item in content.records.items()}
+        collections = {}
+        for name, items in content.collections.items():
+            kind = self.registry[name]
+            if kind.shape == "markdown":
+                collections[name] = content.editions.get(lang, {}).get(name, {})
+            else:
+                collections[name] = {key: self._item(lang, kind, item, figures) for key, item in items.items()}
+        return Content(records, collections, content.strings, figures, editions=content.editions)
+
+    def _item(self, lang: str, kind: Kind, item, figures: dict):
+        """One item's copy: its texts in `lang`, its figures and notes from that language's copies."""
+        return self._copy(lang, item, lambda: _localized(kind.record, item, lang, figures, self))
+
+
+def _texts(obj, names: tuple[str, ...], lang: str):
+    """A figure or note with its texts in `lang` (the English kept as NAME_en)."""
+    changes = {}
+    for name in names:
+        twin = getattr(obj, f"{name}_{lang}", None)
+        if twin is not None:
+            changes[name], changes[f"{name}_en"] = twin, getattr(obj, name)
+    return replace(obj, **changes) if changes else obj
+
+
+def _localized(record: Record, item, lang: str, figures: dict, localizer: Localizer):
+    """An item's fields in `lang`, as its record declares them."""
+    changes = {}
+    for name, field in record.fields.items():
+        value = getattr(item, name, None)
+        if value is None:
+            continue
+        if getattr(field, "localized", False):
+            twin = getattr(item, f"{name}_{lang}", None)
+            if twin is not None:
+                changes[name], changes[f"{name}_en"] = twin, value
+        elif isinstance(value, Figure):
+            changes[name] = figures.get(value.key, value)
+        elif isinstance(value, dict) and value and isinstance(next(iter(value.values())), Figure):
+            changes[name] = {k: figures.get(f.key, f) for k, f in value.items()}
+        elif isinstance(field, ListOf) and isinstance(field.item, Record) and field.item.cls is Note:
+            changes[name] = tuple(localizer._copy(lang, n, lambda n=n: _texts(n, NOTE_TEXTS, lang)) for n in value)
+    return replace(item, **changes) if changes else item
