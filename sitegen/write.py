@@ -1,15 +1,22 @@
-"""Outputs -> a staging folder -> swapped into place whole; guards against escaping paths and double writes."""
+"""Outputs -> a staging folder -> swapped into place whole; guards against escaping paths and double writes.
+
+A full build writes the whole site into a staging folder and swaps it for the output folder; an incremental one
+writes only the changed files beside the output folder and swaps them in under a journal. Either way an interrupted
+build leaves the old site or the new one, whole: Ctrl-C and SIGTERM wait while files are swapped, and what a
+SIGKILL leaves is rolled back by the next build (recover()) before anything else."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
+import signal
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Location, Problems
+from .errors import BuildFailed, Location, Problems, SiteError
 
 
 @dataclass(frozen=True)
@@ -68,34 +75,120 @@ def check_outputs(outputs: list[Output], problems: Problems, known: Container[st
             seen[out.dest.lower()] = out
 
 
+MARKER = ".sitegen-output"  # in every output folder a build made: only such a folder is ever replaced
+MARKER_TEXT = b"This folder is made by build.py (the Jiangyin profile generator), which replaces it whole.\n"
+KINDS = ("old", "update", "staging", "trash")  # what builds leave beside out_dir, in the order recover() visits them
+
+
+def foreign(out_dir: Path) -> bool:
+    """True when out_dir holds files but no build made it (no marker): a build must not replace it."""
+    return out_dir.is_dir() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir())
+
+
+def recover(out_dir: Path) -> None:
+    """Undo or finish what builds that were killed (their process is gone) left beside out_dir, before anything else:
+    a swap cut short is rolled back from its journal (or, once committed, finished), an output folder moved aside
+    is put back, staging folders are removed. Afterwards out_dir holds one build's files, whole."""
+    prefix = f".{out_dir.name}."
+    try:
+        names = [n for n in os.listdir(out_dir.parent) if n.startswith(prefix)]
+    except OSError:
+        return
+    found = []
+    for name in names:
+        kind, _, pid = name.removeprefix(prefix).rpartition("-")
+        if kind in KINDS and pid.isdigit() and not _alive(int(pid)):
+            found.append((KINDS.index(kind), name))
+    for _, name in sorted(found):
+        folder = out_dir.parent / name
+        if name.startswith(f"{prefix}old-") and not out_dir.exists():
+            os.replace(folder, out_dir)  # killed between moving the old site aside and moving the new one in
+        elif name.startswith(f"{prefix}update-"):
+            _settle(out_dir, folder)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """True unless the process is gone (one we may not signal is alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return True
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends: a swap, once begun, finishes, and so does its clean-up (only
+    SIGKILL can cut them, and the next build's recover() then rolls back). Their handlers run in the main thread, so
+    this holds whichever thread the system hands a signal to; elsewhere than in the main thread it holds nothing."""
+    caught: list[int] = []
+    held = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            held[sig] = signal.signal(sig, lambda signum, frame: caught.append(signum))
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for sig, handler in held.items():
+            signal.signal(sig, handler)
+        for sig in caught:
+            signal.raise_signal(sig)  # now, to the handler it was meant for
+
+
 @contextmanager
 def staging(out_dir: Path) -> Iterator[Path]:
     """A new, empty folder beside out_dir to build the site in; whatever write_site did not swap into place is
     removed afterwards, so a failed build leaves out_dir as it was."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(out_dir)
-    folder = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    folder = _beside(out_dir, "staging")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     try:
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _remove_abandoned(out_dir: Path) -> None:
-    """Remove staging and old folders left beside out_dir by builds that were killed (their process is gone)."""
-    for folder in out_dir.parent.glob(f".{out_dir.name}.*-*"):
-        kind, _, pid = folder.name.removeprefix(f".{out_dir.name}.").rpartition("-")
-        if kind not in ("staging", "old") or not pid.isdigit() or not folder.is_dir():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
+        with _signals_held():
             shutil.rmtree(folder, ignore_errors=True)
-        except OSError:  # alive, or not ours to signal: leave it
-            pass
+
+
+def _beside(out_dir: Path, kind: str) -> Path:
+    """This process's folder of a kind beside out_dir (recover() knows them by their names)."""
+    return out_dir.with_name(f".{out_dir.name}.{kind}-{os.getpid()}")
+
+
+@contextmanager
+def written_or_failed(out_dir: Path, shown: str) -> Iterator[None]:
+    """Turn a write that failed in the block (a full disk, a folder that cannot be made) into the user's error,
+    named by the output file it was for (`shown`: out_dir as the user knows it) rather than a temporary name."""
+    try:
+        yield
+    except OSError as exc:
+        error = _write_error(exc, out_dir.resolve(), shown)
+        if error is None:  # not about the output
+            raise
+        raise BuildFailed([error]) from None
+
+
+def _write_error(exc: OSError, out_dir: Path, shown: str) -> SiteError | None:
+    """The error for a failed write under out_dir or a folder of the build beside it; None for any other path."""
+    try:
+        parts = Path(os.path.realpath(exc.filename or "")).relative_to(out_dir.parent).parts
+    except (TypeError, ValueError):
+        return None
+    if not parts or not (parts[0] == out_dir.name or parts[0].startswith(f".{out_dir.name}.")):
+        return None
+    rest = parts[1:]
+    if parts[0].startswith(f".{out_dir.name}.update-") and rest[:1] in (("new",), ("old",)):
+        rest = rest[1:]
+    what = "this file" if rest else "into this folder"
+    return SiteError(Location("/".join((shown, *rest))), f"cannot write {what}: {exc.strerror or exc}",
+                     "free some space (or choose another --out) and build again; the old site was left as it was")
 
 
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
@@ -121,49 +214,112 @@ def write_file(folder: str, dest: str, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+    except OSError as exc:  # a full disk: say which file
+        raise OSError(exc.errno, exc.strerror, path) from None
     finally:
         os.close(fd)
 
 
 def write_site(outputs: list[Output], out_dir: Path, staged: Path) -> int:
     """Write every output not yet in the staging folder (those with bytes: pages written while they were rendered
-    are hollow), then swap the staging folder in for out_dir; return the bytes written here."""
+    are hollow), and the marker; then swap the staging folder in for out_dir. Return the bytes written here."""
     out_dir = out_dir.resolve()
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
     total = 0
-    try:
-        for out in sorted(outputs, key=lambda o: o.dest):
-            if out.data or not out.size:
-                write_file(str(staged), out.dest, out.data)
-                total += len(out.data)
-        if out_dir.exists():
-            os.replace(out_dir, old)
-        os.replace(staged, out_dir)
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
+    for out in sorted(outputs, key=lambda o: o.dest):
+        if out.data or not out.size:
+            write_file(str(staged), out.dest, out.data)
+            total += len(out.data)
+    write_file(str(staged), MARKER, MARKER_TEXT)
+    old, trash = _beside(out_dir, "old"), _beside(out_dir, "trash")
+    with _signals_held():
+        try:
+            if out_dir.exists():
+                os.replace(out_dir, old)
+            try:
+                os.replace(staged, out_dir)
+            except BaseException:
+                if old.exists():
+                    os.replace(old, out_dir)
+                raise
+            if old.exists():  # renamed before it is removed: recover() never puts a folder half removed back
+                os.replace(old, trash)
+        finally:
+            shutil.rmtree(trash, ignore_errors=True)
     return total
 
 
 def update_site(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -> int:
-    """Bring a built site from `old` to `new` in place: write files whose bytes changed, delete dropped ones.
+    """Bring a built site from `old` to `new`: the files whose bytes changed are written beside it, then swapped in
+    with the dropped files taken out, under a journal (see _swap); return the number of files written.
 
     Only for an output folder known to hold `old` (the preview's own, or one the cache's manifest vouched for)."""
-    written = 0
     changed = [dest for dest, out in new.items() if old.get(dest) is not out]  # most are the very same output
-    for dest in sorted(changed):
-        out = new[dest]
-        if dest in old and old[dest].digest == out.digest:  # the caller vouches that out_dir still holds `old`
-            continue
-        path = out_dir / dest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        tmp.write_bytes(out.data)
-        os.replace(tmp, path)
-        written += 1
-    for dest in sorted(old.keys() - new.keys()):
-        (out_dir / dest).unlink(missing_ok=True)
+    changed = sorted(d for d in changed if d not in old or old[d].digest != new[d].digest)
+    removed = sorted(old.keys() - new.keys())
+    if not changed and not removed:
+        return 0
+    work = _beside(out_dir, "update")
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        for dest in changed:
+            write_file(f"{work}/new", dest, new[dest].data)
+    except BaseException:
+        with _signals_held():
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    with _signals_held():
+        try:
+            _swap(out_dir, work, changed, removed)
+        finally:
+            _settle(out_dir, work)
+    return len(changed)
+
+
+def _swap(out_dir: Path, work: Path, changed: list[str], removed: list[str]) -> None:
+    """Move the files under work/new into out_dir and the dropped ones out, each replaced or dropped file first
+    moved to work/old. The journal, written before the first move, names every file; the file `done`, made after
+    the last, commits: until then _settle() puts every old file back."""
+    journal = work / "journal"
+    journal.with_suffix(".tmp").write_text(json.dumps({"changed": changed, "removed": removed}), encoding="utf-8")
+    os.replace(journal.with_suffix(".tmp"), journal)
+    for dest in removed:
+        _move(out_dir / dest, work / "old" / dest)
+    for dest in changed:
+        _move(out_dir / dest, work / "old" / dest)
+        _move(work / "new" / dest, out_dir / dest)
+    (work / "done").touch()
+    for dest in removed:
         _prune(out_dir / dest, out_dir)
-    return written
+
+
+def _settle(out_dir: Path, work: Path) -> None:
+    """Finish a swap (its journal committed) or undo it (put back every file it moved), then remove its folder."""
+    try:
+        journal = json.loads((work / "journal").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        journal = None  # never written, or cut short: no file was moved yet
+    if journal is not None and not (work / "done").exists():
+        for dest in journal["changed"]:
+            if (work / "old" / dest).exists():
+                _move(work / "old" / dest, out_dir / dest)
+            elif not (work / "new" / dest).exists():  # a new file that got in place, with none before it
+                (out_dir / dest).unlink(missing_ok=True)
+                _prune(out_dir / dest, out_dir)
+        for dest in journal["removed"]:
+            if (work / "old" / dest).exists():
+                _move(work / "old" / dest, out_dir / dest)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _move(src: Path, dst: Path) -> None:
+    """Rename src to dst, making dst's folder if needed; nothing when there is no src."""
+    try:
+        os.replace(src, dst)
+    except FileNotFoundError:
+        if not os.path.lexists(src):
+            return
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)
 
 
 def _prune(path: Path, out_dir: Path) -> None:
