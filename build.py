@@ -30,7 +30,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--root", default=str(ROOT), help="project folder holding content/, templates/ and static/ "
                         "(default: the folder of build.py)")
     parser.add_argument("--out", help="output folder (default: _site in the project folder)")
-    parser.add_argument("--base-url", help="public address of the site, e.g. https://user.github.io/repo/")
+    parser.add_argument("--base-url", help="public address of the site, e.g. https://user.github.io/repo/ (default: "
+                        "http://127.0.0.1:8000/, links from the site root, to view it locally)")
     parser.add_argument("--fresh", action="store_true", help="ignore the cache in .cache/ and build everything")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")

@@ -65,8 +65,8 @@ class BuildResult:
 
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, write: bool = True,
           previous: State | None = None, cache=None) -> BuildResult:
-    """Build the site under root into out_dir (default root/_site); raise BuildFailed with every user error, and
-    with a write that failed (the old site then stays as it was).
+    """Build the site under root into out_dir (default root/_site) for base_url (default LOCAL_BASE_URL); raise
+    BuildFailed with every user error, and with a write that failed (the old site then stays as it was).
 
     With `previous`, the state of the last successful build into the same folder, only what the changed
     input files touch is reloaded, re-rendered and rewritten; the output is byte-identical to a full build.
@@ -101,7 +101,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     # Render the pages whose dependencies changed (every page on a first build); CSS and JS get fingerprinted names
     # first, so a changed stylesheet re-renders the pages that link it.
     templates_changed = changed_files is None or any(f.startswith("templates/") for f in changed_files)
-    base_url = base_url or content.site.base_url
+    base_url = base_url or LOCAL_BASE_URL
     reuse = previous is not None and previous.base_url == base_url and previous.out_dir == out_dir
     static = static_outputs(root / "static")
     assets = asset_names(static)
@@ -179,6 +179,7 @@ class Clock:
 
 
 WATCHED = ("content", "templates", "static")
+LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing locally, links from the site root
 
 
 def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
