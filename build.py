@@ -68,9 +68,9 @@ def out_dir_problem(root: Path, out: Path) -> str:
     if not os.access(there if there != out else out.parent, os.W_OK):
         return f"--out {out}: {there if there != out else out.parent} is not writable; choose another folder"
     if foreign(out):
-        return (f"--out {out} holds files that no build made (it has no {MARKER}), and a build replaces the whole "
-                f"folder: refusing to replace it\n  hint: choose a new or empty folder, or build into another folder "
-                f"and copy the site into this one")
+        return (f"the output folder {out} holds files that no build made (it has no {MARKER}); a build replaces "
+                f"its output folder whole, so it is refusing to replace it\n  hint: choose a new or empty folder with "
+                f"--out, or delete this one first if nothing in it is needed (a site built before builds marked theirs)")
     return ""
 
 
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         from sitegen.serve import serve
         return serve(root, out, args.base_url, args.host, args.port)
     from sitegen import cache
-    from sitegen.write import recover
+    from sitegen.swap import recover
 
     gc.disable()  # one build per process: the collector would only re-walk objects that live until exit
     if args.command == "build":

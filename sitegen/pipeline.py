@@ -16,11 +16,11 @@ from .memory import ObjectMemo, paused_gc
 from .model import Content
 from .publish import asset_names, fingerprinted, site_files
 from .render import Renderer, check_article_links, make_env, plan
+from .swap import recover
 from .track import carry_index, changes
 from .validate import load_content
 from .workers import render_many
-from .write import (Output, check_outputs, digest, recover, staging, update_site, write_site,
-                    written_or_failed)
+from .write import Output, check_outputs, digest, staging, update_site, write_site, written_or_failed
 
 
 @dataclass

@@ -1,22 +1,20 @@
 """Outputs -> a staging folder -> swapped into place whole; guards against escaping paths and double writes.
 
-A full build writes the whole site into a staging folder and swaps it for the output folder; an incremental one
-writes only the changed files beside the output folder and swaps them in under a journal. Either way an interrupted
-build leaves the old site or the new one, whole: Ctrl-C and SIGTERM wait while files are swapped, and what a
-SIGKILL leaves is rolled back by the next build (recover()) before anything else."""
+A full build writes the whole site into a staging folder, an incremental one only the changed files into a folder
+beside the output folder; swap.py puts them in place, so that an interrupted build leaves the old site or the new
+one, whole. Only a folder a build made (it holds the marker) is ever replaced."""
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
-import signal
 from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildFailed, Location, Problems, SiteError
+from .swap import beside, settle, signals_held, swap_files, swap_folder
 
 
 @dataclass(frozen=True)
@@ -77,68 +75,11 @@ def check_outputs(outputs: list[Output], problems: Problems, known: Container[st
 
 MARKER = ".sitegen-output"  # in every output folder a build made: only such a folder is ever replaced
 MARKER_TEXT = b"This folder is made by build.py (the Jiangyin profile generator), which replaces it whole.\n"
-KINDS = ("old", "update", "staging", "trash")  # what builds leave beside out_dir, in the order recover() visits them
 
 
 def foreign(out_dir: Path) -> bool:
     """True when out_dir holds files but no build made it (no marker): a build must not replace it."""
     return out_dir.is_dir() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir())
-
-
-def recover(out_dir: Path) -> None:
-    """Undo or finish what builds that were killed (their process is gone) left beside out_dir, before anything else:
-    a swap cut short is rolled back from its journal (or, once committed, finished), an output folder moved aside
-    is put back, staging folders are removed. Afterwards out_dir holds one build's files, whole."""
-    prefix = f".{out_dir.name}."
-    try:
-        names = [n for n in os.listdir(out_dir.parent) if n.startswith(prefix)]
-    except OSError:
-        return
-    found = []
-    for name in names:
-        kind, _, pid = name.removeprefix(prefix).rpartition("-")
-        if kind in KINDS and pid.isdigit() and not _alive(int(pid)):
-            found.append((KINDS.index(kind), name))
-    for _, name in sorted(found):
-        folder = out_dir.parent / name
-        if name.startswith(f"{prefix}old-") and not out_dir.exists():
-            os.replace(folder, out_dir)  # killed between moving the old site aside and moving the new one in
-        elif name.startswith(f"{prefix}update-"):
-            _settle(out_dir, folder)
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    """True unless the process is gone (one we may not signal is alive)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        pass
-    return True
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block ends: a swap, once begun, finishes, and so does its clean-up (only
-    SIGKILL can cut them, and the next build's recover() then rolls back). Their handlers run in the main thread, so
-    this holds whichever thread the system hands a signal to; elsewhere than in the main thread it holds nothing."""
-    caught: list[int] = []
-    held = {}
-    try:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            held[sig] = signal.signal(sig, lambda signum, frame: caught.append(signum))
-    except ValueError:  # not the main thread
-        pass
-    try:
-        yield
-    finally:
-        for sig, handler in held.items():
-            signal.signal(sig, handler)
-        for sig in caught:
-            signal.raise_signal(sig)  # now, to the handler it was meant for
 
 
 @contextmanager
@@ -147,19 +88,14 @@ def staging(out_dir: Path) -> Iterator[Path]:
     removed afterwards, so a failed build leaves out_dir as it was."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    folder = _beside(out_dir, "staging")
+    folder = beside(out_dir, "staging")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     try:
         yield folder
     finally:
-        with _signals_held():
+        with signals_held():
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _beside(out_dir: Path, kind: str) -> Path:
-    """This process's folder of a kind beside out_dir (recover() knows them by their names)."""
-    return out_dir.with_name(f".{out_dir.name}.{kind}-{os.getpid()}")
 
 
 @contextmanager
@@ -223,34 +159,19 @@ def write_file(folder: str, dest: str, data: bytes) -> None:
 def write_site(outputs: list[Output], out_dir: Path, staged: Path) -> int:
     """Write every output not yet in the staging folder (those with bytes: pages written while they were rendered
     are hollow), and the marker; then swap the staging folder in for out_dir. Return the bytes written here."""
-    out_dir = out_dir.resolve()
     total = 0
     for out in sorted(outputs, key=lambda o: o.dest):
         if out.data or not out.size:
             write_file(str(staged), out.dest, out.data)
             total += len(out.data)
     write_file(str(staged), MARKER, MARKER_TEXT)
-    old, trash = _beside(out_dir, "old"), _beside(out_dir, "trash")
-    with _signals_held():
-        try:
-            if out_dir.exists():
-                os.replace(out_dir, old)
-            try:
-                os.replace(staged, out_dir)
-            except BaseException:
-                if old.exists():
-                    os.replace(old, out_dir)
-                raise
-            if old.exists():  # renamed before it is removed: recover() never puts a folder half removed back
-                os.replace(old, trash)
-        finally:
-            shutil.rmtree(trash, ignore_errors=True)
+    swap_folder(staged, out_dir.resolve())
     return total
 
 
 def update_site(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -> int:
     """Bring a built site from `old` to `new`: the files whose bytes changed are written beside it, then swapped in
-    with the dropped files taken out, under a journal (see _swap); return the number of files written.
+    with the dropped files taken out, under a journal (swap.swap_files); return the number of files written.
 
     Only for an output folder known to hold `old` (the preview's own, or one the cache's manifest vouched for)."""
     changed = [dest for dest, out in new.items() if old.get(dest) is not out]  # most are the very same output
@@ -258,73 +179,15 @@ def update_site(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -
     removed = sorted(old.keys() - new.keys())
     if not changed and not removed:
         return 0
-    work = _beside(out_dir, "update")
+    out_dir = out_dir.resolve()
+    work = beside(out_dir, "update")
     shutil.rmtree(work, ignore_errors=True)
     try:
         for dest in changed:
             write_file(f"{work}/new", dest, new[dest].data)
-    except BaseException:
-        with _signals_held():
-            shutil.rmtree(work, ignore_errors=True)
-        raise
-    with _signals_held():
-        try:
-            _swap(out_dir, work, changed, removed)
-        finally:
-            _settle(out_dir, work)
+        with signals_held():
+            swap_files(out_dir, work, changed, removed)
+    finally:
+        with signals_held():
+            settle(out_dir, work)
     return len(changed)
-
-
-def _swap(out_dir: Path, work: Path, changed: list[str], removed: list[str]) -> None:
-    """Move the files under work/new into out_dir and the dropped ones out, each replaced or dropped file first
-    moved to work/old. The journal, written before the first move, names every file; the file `done`, made after
-    the last, commits: until then _settle() puts every old file back."""
-    journal = work / "journal"
-    journal.with_suffix(".tmp").write_text(json.dumps({"changed": changed, "removed": removed}), encoding="utf-8")
-    os.replace(journal.with_suffix(".tmp"), journal)
-    for dest in removed:
-        _move(out_dir / dest, work / "old" / dest)
-    for dest in changed:
-        _move(out_dir / dest, work / "old" / dest)
-        _move(work / "new" / dest, out_dir / dest)
-    (work / "done").touch()
-    for dest in removed:
-        _prune(out_dir / dest, out_dir)
-
-
-def _settle(out_dir: Path, work: Path) -> None:
-    """Finish a swap (its journal committed) or undo it (put back every file it moved), then remove its folder."""
-    try:
-        journal = json.loads((work / "journal").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        journal = None  # never written, or cut short: no file was moved yet
-    if journal is not None and not (work / "done").exists():
-        for dest in journal["changed"]:
-            if (work / "old" / dest).exists():
-                _move(work / "old" / dest, out_dir / dest)
-            elif not (work / "new" / dest).exists():  # a new file that got in place, with none before it
-                (out_dir / dest).unlink(missing_ok=True)
-                _prune(out_dir / dest, out_dir)
-        for dest in journal["removed"]:
-            if (work / "old" / dest).exists():
-                _move(work / "old" / dest, out_dir / dest)
-    shutil.rmtree(work, ignore_errors=True)
-
-
-def _move(src: Path, dst: Path) -> None:
-    """Rename src to dst, making dst's folder if needed; nothing when there is no src."""
-    try:
-        os.replace(src, dst)
-    except FileNotFoundError:
-        if not os.path.lexists(src):
-            return
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dst)
-
-
-def _prune(path: Path, out_dir: Path) -> None:
-    """Remove folders left empty by a deleted file, up to the output folder."""
-    folder = path.parent
-    while folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from conftest import REPO, tree_bytes
 from sitegen.pipeline import build
-from sitegen.write import recover
+from sitegen.swap import recover
 
 sys.path.insert(0, str(REPO / "bench"))
 import synth  # noqa: E402

@@ -79,7 +79,7 @@ def build_cut_short(root: Path, out: Path, previous, step: int, how: str) -> int
 def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_path, how, incremental):
     """Issue 14, item 7: a build killed (SIGKILL) at any step of putting its files in place leaves a journal the
     next build rolls back or forward first; one interrupted (SIGINT) there finishes the swap or never starts it."""
-    from sitegen.write import recover
+    from sitegen.swap import recover
     root = make_site(tmp_path / "site")
     out = root / "_site"
     sources, sites = versions(root), {}
@@ -209,8 +209,8 @@ def test_out_refuses_a_folder_no_build_made(site, tmp_path):
     (www / "blog/post.html").write_text("a post")
     result = run_build(site, "--out", str(www))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"--out {www} holds files that no build made" in result.stderr
-    assert "choose a new or empty folder" in result.stderr
+    assert f"the output folder {www} holds files that no build made" in result.stderr
+    assert "refusing to replace it\n  hint: choose a new or empty folder with --out" in result.stderr
     assert tree_bytes(www) == {"index.html": b"my home page", "blog/post.html": b"a post"}
     schema = site / "schema"
     shutil.copytree(REPO / "schema", schema)
