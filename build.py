@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Command line for the Jiangyin profile generator: build, check or serve the site.
 
-Exit codes: 0 success, 1 content error, 2 usage error, 3 a bug in the generator, 130 interrupted, 141 output pipe
-closed early.
+Exit codes: 0 success, 1 content error (or the output could not be written), 2 usage error, 3 a bug in the
+generator, 130 interrupted (Ctrl-C), 141 output pipe closed early, 143 stopped (SIGTERM).
 """
 from __future__ import annotations
 
 import argparse
 import gc
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -29,7 +30,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--root", default=str(ROOT), help="project folder holding content/, templates/ and static/ "
                         "(default: the folder of build.py)")
     parser.add_argument("--out", help="output folder (default: _site in the project folder)")
-    parser.add_argument("--base-url", help="public address of the site, e.g. https://user.github.io/repo/")
+    parser.add_argument("--base-url", help="public address of the site, e.g. https://user.github.io/repo/ (default: "
+                        "http://127.0.0.1:8000/, links from the site root, to view it locally)")
     parser.add_argument("--fresh", action="store_true", help="ignore the cache in .cache/ and build everything")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
@@ -45,24 +47,36 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if not args.root.is_dir():
         parser.error(f"--root {args.root} is not a folder")
     args.out = Path(args.out).resolve() if args.out else args.root / "_site"
-    problem = out_dir_problem(args.root, args.out)
+    problem = out_dir_problem(args.root, args.out) if args.command in ("build", "serve") else ""
     if problem:
         parser.error(problem)
     return args
 
 
 def out_dir_problem(root: Path, out: Path) -> str:
-    """Why an output folder would be unsafe to replace, or ''."""
+    """Why a build may not write an output folder, or ''. It replaces the folder whole: only one that a build made
+    (it holds the marker) or an empty one, never a folder of the project or a place where no folder can be made."""
+    from sitegen.write import MARKER, foreign
     if out == root or out in root.parents:
         return f"--out {out} would replace the project itself"
     for name in ("content", "templates", "static", "tests", "sitegen", ".git"):
         if out == root / name or (root / name) in out.parents:
             return f"--out {out} is inside {name}/; choose a folder such as _site"
-    if out.is_file():
-        return f"--out {out} is a file, not a folder"
-    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists():
-        return f"--out {out} is not empty and does not look like a built site (no index.html); refusing to replace it"
+    there = next(folder for folder in (out, *out.parents) if os.path.lexists(folder))  # the nearest that exists
+    if not there.is_dir():
+        return f"--out {out} is a file, not a folder" if there == out else f"--out {out}: {there} is a file, not a folder"
+    if not os.access(there if there != out else out.parent, os.W_OK):
+        return f"--out {out}: {there if there != out else out.parent} is not writable; choose another folder"
+    if foreign(out):
+        return (f"the output folder {out} holds files that no build made (it has no {MARKER}); a build replaces "
+                f"its output folder whole, so it is refusing to replace it\n  hint: choose a new or empty folder with "
+                f"--out, or delete this one first if nothing in it is needed (a site built before builds marked theirs)")
     return ""
+
+
+def stop_on_sigterm(signum, frame) -> None:
+    """SIGTERM (`kill`) unwinds the build like Ctrl-C, so it leaves no staging folder; then exits 143."""
+    raise SystemExit(128 + signum)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,12 +94,15 @@ def run(args: argparse.Namespace) -> int:
         from sitegen.serve import serve
         return serve(root, out, args.base_url, args.host, args.port)
     from sitegen import cache
+    from sitegen.swap import recover
 
     gc.disable()  # one build per process: the collector would only re-walk objects that live until exit
+    if args.command == "build":
+        recover(out)  # first undo what a killed build left, so that the cache can vouch for the output again
     previous = None if args.fresh else cache.load(root, out, args.base_url)
     try:
         result = build(root, out, args.base_url, write=args.command == "build", previous=previous,
-                       cache=cache.cache_dir(root) / "templates")
+                       cache=cache.template_cache(root))
     except BuildFailed as failed:
         for error in failed.errors:
             print(error.format(), file=sys.stderr)
@@ -118,6 +135,7 @@ def display(path: Path, root: Path) -> str:
 def main(argv: list[str]) -> int:
     """Entry point: user errors exit 1, usage errors 2, generator bugs 3 with a traceback."""
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
         return run(args)
     except BrokenPipeError:  # the output was cut short (build.py | head): the work is done, stop quietly
@@ -127,6 +145,10 @@ def main(argv: list[str]) -> int:
         if args.command != "serve":  # stopping the preview with Ctrl-C is the normal way out
             print("Interrupted before the build finished; run it again.", file=sys.stderr)
         return 130
+    except SystemExit as stop:  # SIGTERM
+        if args.command != "serve":
+            print("Stopped before the build finished; run it again.", file=sys.stderr)
+        return stop.code
     except Exception:  # noqa: BLE001 - anything left is a bug in the generator, not in the content
         traceback.print_exc()
         print("This is a bug in the generator, not in your content. Please report it with the text above.",

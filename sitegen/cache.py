@@ -1,8 +1,9 @@
 """The on-disk cache between command-line builds: the last build's state, so an edit rebuilds only what it touches.
 
-Kept in .cache/sitegen/ under the project. It is used only when nothing casts doubt on it: the same generator
-code and Python, the same output folder and base URL, and every output file still as the last build left it.
-Otherwise the build is a full one."""
+Kept in .cache/sitegen/ under the project, with the compiled templates. It is used only when nothing casts doubt on
+it: the same generator code and Python, the same output folder and base URL, and every output file still as the
+last build left it. Otherwise the build is a full one. It is never needed: where it cannot be read or written, a
+build just does all its work."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +14,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import jinja2
+import jinja2.bccache
 
 try:
     import fcntl
@@ -28,6 +32,34 @@ PACKAGE = Path(__file__).resolve().parent
 def cache_dir(root: Path) -> Path:
     """Where a project's cache lives."""
     return root / ".cache" / "sitegen"
+
+
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs, as an option only: a file it cannot read whole (cut short by a full
+    disk or a killed write) or cannot write is passed over, and the template compiled again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - whatever is wrong with the file, compiling the template again mends it
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def template_cache(root: Path) -> TemplateCache | None:
+    """The project's compiled-template cache, or None where its folder cannot be made (a read-only checkout, a
+    `.cache` that is a file): then every template is compiled on each run."""
+    folder = cache_dir(root) / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return TemplateCache(str(folder))
 
 
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")

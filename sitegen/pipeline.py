@@ -15,10 +15,11 @@ from .memory import ObjectMemo, paused_gc
 from .model import Content
 from .publish import asset_names, compact, fingerprinted, site_files
 from .render import Renderer, check_article_links, make_env, plan
+from .swap import recover
 from .track import carry_index, changes
 from .validate import load_content
 from .workers import render_many
-from .write import Output, check_outputs, digest, staging, update_site, write_site
+from .write import Output, check_outputs, digest, staging, update_site, write_site, written_or_failed
 
 
 @dataclass
@@ -63,12 +64,13 @@ class BuildResult:
 
 
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, write: bool = True,
-          previous: State | None = None, cache: Path | None = None) -> BuildResult:
-    """Build the site under root into out_dir (default root/_site); raise BuildFailed with every user error.
+          previous: State | None = None, cache=None) -> BuildResult:
+    """Build the site under root into out_dir (default root/_site) for base_url (default LOCAL_BASE_URL); raise
+    BuildFailed with every user error, and with a write that failed (the old site then stays as it was).
 
     With `previous`, the state of the last successful build into the same folder, only what the changed
     input files touch is reloaded, re-rendered and rewritten; the output is byte-identical to a full build.
-    With `cache`, a folder, compiled templates are kept there between runs."""
+    With `cache`, a jinja2 bytecode cache, compiled templates are kept between runs."""
     with paused_gc():
         return _build(root, out_dir, base_url, write, previous, cache)
 
@@ -78,6 +80,8 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     """build(), with the cyclic collector paused by the caller."""
     start = time.perf_counter()
     out_dir = out_dir or root / "_site"
+    if write:
+        recover(out_dir)  # what a killed build left, before anything else
     problems = Problems()
     inputs = scan_inputs(root, previous.inputs if previous else {})
     changed_files = _changed(previous.inputs, inputs) if previous else None
@@ -101,7 +105,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     # Render the pages whose dependencies changed (every page on a first build); CSS and JS get fingerprinted names
     # first, so a changed stylesheet re-renders the pages that link it.
     templates_changed = changed_files is None or any(f.startswith("templates/") for f in changed_files)
-    base_url = base_url or content.site.base_url
+    base_url = base_url or LOCAL_BASE_URL
     reuse = previous is not None and previous.base_url == base_url and previous.out_dir == out_dir
     static = compact(static_outputs(root / "static"))
     assets = asset_names(static)
@@ -127,7 +131,9 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
             todo.append(page)
             outputs[page.dest] = None  # keeps plan order
     # Pages are rendered into a staging folder (on a full build) that replaces the output folder only if all passed.
-    with (staging(out_dir) if write and not (reuse and out_dir.is_dir()) else nullcontext()) as staged:
+    where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
+    fresh = write and not (reuse and out_dir.is_dir())
+    with written_or_failed(out_dir, where), (staging(out_dir) if fresh else nullcontext()) as staged:
         seen = {}
         for dest, out, page_deps, info in render_many(renderer, todo, problems, inspector(renderer.base_url), staged):
             if out is None:
@@ -140,7 +146,6 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         check_outputs(list(outputs.values()) + extra, problems, previous.outputs if reuse else ())
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
-        where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
         _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None,
                                read=lambda dest: ((staged or out_dir) / dest).read_bytes(), seen=seen)
         problems.raise_if_any()
@@ -178,6 +183,7 @@ class Clock:
 
 
 WATCHED = ("models", "content", "templates", "static")
+LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing locally, links from the site root
 
 
 def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:

@@ -391,16 +391,12 @@ class TrackingEnvironment(jinja2.Environment):
         return super()._load_template(name, globals)
 
 
-def make_env(templates: Path, bytecode: Path | None = None) -> jinja2.Environment:
+def make_env(templates: Path, bytecode: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """A Jinja environment: autoescaped, strict about undefined names, deterministic; compiled templates are
-    kept in `bytecode` (a folder) between runs when given."""
-    cache = None
-    if bytecode is not None:
-        bytecode.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(bytecode))
+    kept in `bytecode` between runs when given."""
     return TrackingEnvironment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
                                undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                               keep_trailing_newline=True, auto_reload=False, bytecode_cache=cache)
+                               keep_trailing_newline=True, auto_reload=False, bytecode_cache=bytecode)
 
 
 def _template_hint(message: str) -> str:

@@ -17,6 +17,7 @@ PARALLEL_MIN = 400  # pages; below this a serial render is faster than starting 
 _RENDERER: Renderer | None = None  # handed to forked workers; set only while a pool lives
 _INSPECT = None  # likewise: what to learn from each rendered page while it is at hand (its links)
 _STAGED: str | None = None  # likewise: the staging folder pages are written to as they are made, if any
+_PARENT = 0  # likewise: the process that started the workers
 
 
 def _render_chunk(pages: list[Page]) -> list[tuple]:
@@ -45,17 +46,27 @@ def _fork_context():
     return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
 
 
-def _quiet_on_ctrl_c() -> None:
-    """In a worker: leave Ctrl-C to the parent, which stops the pool and reports once (no trace per worker)."""
+def _worker_signals() -> None:
+    """In a worker: leave Ctrl-C to the parent, which stops the pool and reports once (no trace per worker); end at
+    once on SIGTERM (how the pool stops its workers), and with the parent if it is killed (Linux), so that no
+    worker writes into a staging folder its build has given up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != _PARENT:  # the parent died before the line above
+        os._exit(1)
 
 
 def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspect=None,
                 staged: Path | None = None) -> list[tuple]:
     """Render pages, in parallel when there are many; return (dest, Output or None, dependencies, inspect(dest,
     html, digest) or None) in plan order. With `staged`, pages are written into that folder as they are made."""
-    global _RENDERER, _INSPECT, _STAGED
-    _INSPECT, _STAGED = inspect, str(staged) if staged is not None else None
+    global _RENDERER, _INSPECT, _STAGED, _PARENT
+    _INSPECT, _STAGED, _PARENT = inspect, str(staged) if staged is not None else None, os.getpid()
     workers = min(os.cpu_count() or 1, 8)
     context = _fork_context() if len(pages) >= PARALLEL_MIN and workers >= 2 else None
     if context is None:
@@ -70,7 +81,7 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
         chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
         _RENDERER = renderer
         try:
-            with frozen_heap(), context.Pool(workers, _quiet_on_ctrl_c) as pool:
+            with frozen_heap(), context.Pool(workers, _worker_signals) as pool:
                 results = [r for chunk in pool.imap(_render_chunk, chunks) for r in chunk]
         finally:
             _RENDERER = None

@@ -1,4 +1,8 @@
-"""Outputs -> a staging folder -> swapped into place whole; guards against escaping paths and double writes."""
+"""Outputs -> a staging folder -> swapped into place whole; guards against escaping paths and double writes.
+
+A full build writes the whole site into a staging folder, an incremental one only the changed files into a folder
+beside the output folder; swap.py puts them in place, so that an interrupted build leaves the old site or the new
+one, whole. Only a folder a build made (it holds the marker) is ever replaced."""
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Location, Problems
+from .errors import BuildFailed, Location, Problems, SiteError
+from .swap import beside, settle, signals_held, swap_files, swap_folder
 
 
 @dataclass(frozen=True)
@@ -68,34 +73,58 @@ def check_outputs(outputs: list[Output], problems: Problems, known: Container[st
             seen[out.dest.lower()] = out
 
 
+MARKER = ".sitegen-output"  # in every output folder a build made: only such a folder is ever replaced
+MARKER_TEXT = b"This folder is made by build.py (the Jiangyin profile generator), which replaces it whole.\n"
+
+
+def foreign(out_dir: Path) -> bool:
+    """True when out_dir holds files but no build made it (no marker): a build must not replace it."""
+    return out_dir.is_dir() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir())
+
+
 @contextmanager
 def staging(out_dir: Path) -> Iterator[Path]:
     """A new, empty folder beside out_dir to build the site in; whatever write_site did not swap into place is
     removed afterwards, so a failed build leaves out_dir as it was."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(out_dir)
-    folder = out_dir.with_name(f".{out_dir.name}.staging-{os.getpid()}")
+    folder = beside(out_dir, "staging")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     try:
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _remove_abandoned(out_dir: Path) -> None:
-    """Remove staging and old folders left beside out_dir by builds that were killed (their process is gone)."""
-    for folder in out_dir.parent.glob(f".{out_dir.name}.*-*"):
-        kind, _, pid = folder.name.removeprefix(f".{out_dir.name}.").rpartition("-")
-        if kind not in ("staging", "old") or not pid.isdigit() or not folder.is_dir():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
+        with signals_held():
             shutil.rmtree(folder, ignore_errors=True)
-        except OSError:  # alive, or not ours to signal: leave it
-            pass
+
+
+@contextmanager
+def written_or_failed(out_dir: Path, shown: str) -> Iterator[None]:
+    """Turn a write that failed in the block (a full disk, a folder that cannot be made) into the user's error,
+    named by the output file it was for (`shown`: out_dir as the user knows it) rather than a temporary name."""
+    try:
+        yield
+    except OSError as exc:
+        error = _write_error(exc, out_dir.resolve(), shown)
+        if error is None:  # not about the output
+            raise
+        raise BuildFailed([error]) from None
+
+
+def _write_error(exc: OSError, out_dir: Path, shown: str) -> SiteError | None:
+    """The error for a failed write under out_dir or a folder of the build beside it; None for any other path."""
+    try:
+        parts = Path(os.path.realpath(exc.filename or "")).relative_to(out_dir.parent).parts
+    except (TypeError, ValueError):
+        return None
+    if not parts or not (parts[0] == out_dir.name or parts[0].startswith(f".{out_dir.name}.")):
+        return None
+    rest = parts[1:]
+    if parts[0].startswith(f".{out_dir.name}.update-") and rest[:1] in (("new",), ("old",)):
+        rest = rest[1:]
+    what = "this file" if rest else "into this folder"
+    return SiteError(Location("/".join((shown, *rest))), f"cannot write {what}: {exc.strerror or exc}",
+                     "free some space (or choose another --out) and build again; the old site was left as it was")
 
 
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
@@ -121,54 +150,44 @@ def write_file(folder: str, dest: str, data: bytes) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+    except OSError as exc:  # a full disk: say which file
+        raise OSError(exc.errno, exc.strerror, path) from None
     finally:
         os.close(fd)
 
 
 def write_site(outputs: list[Output], out_dir: Path, staged: Path) -> int:
     """Write every output not yet in the staging folder (those with bytes: pages written while they were rendered
-    are hollow), then swap the staging folder in for out_dir; return the bytes written here."""
-    out_dir = out_dir.resolve()
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    are hollow), and the marker; then swap the staging folder in for out_dir. Return the bytes written here."""
     total = 0
-    try:
-        for out in sorted(outputs, key=lambda o: o.dest):
-            if out.data or not out.size:
-                write_file(str(staged), out.dest, out.data)
-                total += len(out.data)
-        if out_dir.exists():
-            os.replace(out_dir, old)
-        os.replace(staged, out_dir)
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
+    for out in sorted(outputs, key=lambda o: o.dest):
+        if out.data or not out.size:
+            write_file(str(staged), out.dest, out.data)
+            total += len(out.data)
+    write_file(str(staged), MARKER, MARKER_TEXT)
+    swap_folder(staged, out_dir.resolve())
     return total
 
 
 def update_site(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -> int:
-    """Bring a built site from `old` to `new` in place: write files whose bytes changed, delete dropped ones.
+    """Bring a built site from `old` to `new`: the files whose bytes changed are written beside it, then swapped in
+    with the dropped files taken out, under a journal (swap.swap_files); return the number of files written.
 
     Only for an output folder known to hold `old` (the preview's own, or one the cache's manifest vouched for)."""
-    written = 0
     changed = [dest for dest, out in new.items() if old.get(dest) is not out]  # most are the very same output
-    for dest in sorted(changed):
-        out = new[dest]
-        if dest in old and old[dest].digest == out.digest:  # the caller vouches that out_dir still holds `old`
-            continue
-        path = out_dir / dest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        tmp.write_bytes(out.data)
-        os.replace(tmp, path)
-        written += 1
-    for dest in sorted(old.keys() - new.keys()):
-        (out_dir / dest).unlink(missing_ok=True)
-        _prune(out_dir / dest, out_dir)
-    return written
-
-
-def _prune(path: Path, out_dir: Path) -> None:
-    """Remove folders left empty by a deleted file, up to the output folder."""
-    folder = path.parent
-    while folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
+    changed = sorted(d for d in changed if d not in old or old[d].digest != new[d].digest)
+    removed = sorted(old.keys() - new.keys())
+    if not changed and not removed:
+        return 0
+    out_dir = out_dir.resolve()
+    work = beside(out_dir, "update")
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        for dest in changed:
+            write_file(f"{work}/new", dest, new[dest].data)
+        with signals_held():
+            swap_files(out_dir, work, changed, removed)
+    finally:
+        with signals_held():
+            settle(out_dir, work)
+    return len(changed)

@@ -156,7 +156,7 @@ def test_template_undefined_variable_names_template_line_and_page(site):
     line = lines.index("<p>{{ item.sumary }}</p>") + 1
     errs = errors_of(run_build(site))
     assert errs == [f"templates/company.html:{line}:1: error: UndefinedError: 'sitegen.model.Company object' has no "
-                    "attribute 'sumary' (while rendering /mini/companies/chipco/)"]
+                    "attribute 'sumary' (while rendering /companies/chipco/)"]
 
 
 def test_undefined_ui_string(site):
@@ -164,7 +164,7 @@ def test_undefined_ui_string(site):
     line = (site / "templates/404.html").read_text().splitlines().index("<p>{{ t.not_found_txt }}</p>") + 1
     errs = errors_of(run_build(site))
     assert errs == [f"templates/404.html:{line}:1: error: UndefinedError: 'dict object' has no attribute "
-                    "'not_found_txt' (while rendering /mini/404.html)"]
+                    "'not_found_txt' (while rendering /404.html)"]
 
 
 def test_all_errors_of_a_run_are_reported(site):
@@ -217,5 +217,5 @@ def test_figure_shown_without_its_source_fails_the_build(site):
     edit(site, "templates/404.html", "{% block content %}",
          "{% block content %}\n<p>{{ content.figures['profile.gdp.2021']|fmt }}</p>")
     result = run_build(site)
-    assert errors_of(result) == ["templates/404.html: error: figure profile.gdp.2021 is shown on /mini/404.html "
+    assert errors_of(result) == ["templates/404.html: error: figure profile.gdp.2021 is shown on /404.html "
                                  "without its source"]

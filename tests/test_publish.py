@@ -209,13 +209,14 @@ def test_link_check_reads_a_name_anchors_meta_urls_and_single_quotes_but_not_com
 
 
 def test_check_and_build_fail_on_planted_broken_links_and_leave_the_site(site):
-    assert run_build(site).returncode == 0
+    mini = ("--base-url", "https://example.org/mini/")
+    assert run_build(site, *mini).returncode == 0
     before = tree_bytes(site / "_site")
     edit(site, "templates/news.html", "{% block content %}", "{% block content %}\n<a href=\"{{ url('no-such/') }}\">x</a>")
     edit(site, "templates/404.html", "{% block content %}", "{% block content %}\n<img src=\"/logo.png\" alt=\"\">")
     edit(site, "content/articles/summit.md", "## The flagship", "See the [sources](../../sources/#src-nope).\n\n## The flagship")
     for command in ("check", "build"):
-        result = run_build(site, command)
+        result = run_build(site, command, *mini)
         assert result.returncode == 1 and result.stderr.rstrip().splitlines()[-1].startswith("Failed: 3 errors")
         errors = [line for line in result.stderr.splitlines() if ": error: " in line]
         assert re.fullmatch(r"_site/404\.html:\d+:1: error: broken link '/logo\.png' on /mini/404\.html: it leaves "

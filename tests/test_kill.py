@@ -1,0 +1,119 @@
+"""Builds killed at random moments: whatever the moment and the signal, the output folder holds the old site or the
+new one, whole, and no temporary files; the next build cleans up and builds.
+
+The default run kills ten builds of a synthetic site of 437 pages (about 20 s). A longer run:
+
+    KILL_TEST_RUNS=200 KILL_TEST_PROJECTS=2000 python3 -m pytest tests/test_kill.py
+
+(KILL_TEST_SEED=N repeats a run's choices of signal, moment and kind of build; the moments themselves depend on the
+machine's speed.)"""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import REPO, tree_bytes
+from sitegen.pipeline import build
+from sitegen.swap import recover
+
+sys.path.insert(0, str(REPO / "bench"))
+import synth  # noqa: E402
+
+RUNS = int(os.environ.get("KILL_TEST_RUNS", "10"))
+PROJECTS = int(os.environ.get("KILL_TEST_PROJECTS", "370"))  # over 400 pages: rendered by the parallel workers
+SEED = int(os.environ.get("KILL_TEST_SEED", str(random.randrange(10**6))))
+HOW = [("SIGINT to the process group (Ctrl-C)", signal.SIGINT, True), ("SIGTERM", signal.SIGTERM, False),
+       ("SIGKILL", signal.SIGKILL, False), ("SIGKILL to the process group", signal.SIGKILL, True)]
+
+
+def two_versions(root: Path) -> dict[str, dict[str, str]]:
+    """The site's files as written ("a"), and after an edit that changes every page (a template), one project's
+    figure and drops another project (its pages go) ("b")."""
+    base, projects = root / "templates/base.html", root / "content/projects.yaml"
+    a = {"templates/base.html": base.read_text(), "content/projects.yaml": projects.read_text()}
+    synth.edit_one_figure(root, project=1, value=777)
+    head, rest = projects.read_text().split("- id: project-3\n")
+    b = {"templates/base.html": a["templates/base.html"].replace("</body>", "<!-- b --></body>"),
+         "content/projects.yaml": head + rest[rest.index("- id: project-4\n"):]}
+    assert all(a[rel] != b[rel] for rel in a)
+    return {"a": a, "b": b}
+
+
+def use(root: Path, files: dict[str, str]) -> None:
+    """Put one version of the files in place."""
+    for rel, text in files.items():
+        (root / rel).write_text(text)
+
+
+def run(root: Path, *args: str) -> tuple[int, float]:
+    """Build to the end: (exit code, seconds)."""
+    from sitegen.cache import wait_for_saves
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root), *args], capture_output=True,
+                          text=True, timeout=300)
+    seconds = time.perf_counter() - start
+    wait_for_saves(root)
+    assert done.returncode == 0, done.stderr
+    return done.returncode, seconds
+
+
+def leftovers(out: Path) -> list[str]:
+    """What a build left beside the output folder (staging, swap and old folders)."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
+    rng = random.Random(SEED)
+    root = synth.write_site(tmp_path / "site", PROJECTS)
+    out = root / "_site"
+    files = two_versions(root)
+    sites = {}
+    for name, version in files.items():  # the complete builds, made in this process
+        use(root, version)
+        build(root, tmp_path / name)
+        sites[name] = tree_bytes(tmp_path / name)
+    assert run(root, "--fresh")[0] == 0 and tree_bytes(out) == sites["b"]
+    use(root, files["a"])
+    seconds = {"incremental": run(root)[1]}
+    use(root, files["b"])
+    seconds["full"] = run(root, "--fresh")[1]
+    held, seen = "b", {}
+    for trial in range(RUNS):
+        target = "a" if held == "b" else "b"
+        use(root, files[target])
+        kind = rng.choice(["incremental", "full"])
+        how, sig, group = rng.choice(HOW)
+        delay = rng.uniform(0, seconds[kind] * 1.1)
+        about = f"seed {SEED}, trial {trial}: {kind} build from {held} to {target}, {how} after {delay:.3f} s"
+        proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root)]
+                                + ["--fresh"] * (kind == "full"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        time.sleep(delay)
+        try:
+            os.killpg(proc.pid, sig) if group else os.kill(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode in (0, 130, 143, -signal.SIGKILL), f"{about}: exit {proc.returncode}\n{err}"
+        assert "Traceback" not in err, f"{about}\n{err}"
+        if proc.returncode == -signal.SIGKILL:
+            time.sleep(0.05)  # the workers end with the build
+            recover(out)  # what the next build does first
+        else:
+            assert leftovers(out) == [], about
+        got = tree_bytes(out)
+        assert got in (sites[held], sites[target]), f"{about}: the output mixes the two builds"
+        assert leftovers(out) == [], about
+        outcome = "new" if got == sites[target] else "old"
+        seen[outcome] = seen.get(outcome, 0) + 1
+        run(root)  # the next build: cleans up, builds, and leaves the new site
+        assert tree_bytes(out) == sites[target] and leftovers(out) == [], f"{about}: the next build"
+        held = target
+    print(f"kill test: seed {SEED}, {RUNS} builds stopped; the output was the old site {seen.get('old', 0)} times "
+          f"and the new one {seen.get('new', 0)} times")
