@@ -15,7 +15,8 @@ from .links import LinkState, check_links, inspector
 from .memory import ObjectMemo, paused_gc
 from .model import Content
 from .publish import asset_names, fingerprinted, site_files
-from .render import Renderer, check_article_links, make_env, plan
+from .article import convert, link_location
+from .render import Renderer, make_env, plan
 from .track import carry_index, changes
 from .validate import load_content
 from .workers import render_many
@@ -110,8 +111,6 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         renderer.check_templates(problems)
         changed |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
     changed |= {("static", f.removeprefix("static/")) for f in changed_files or () if f.startswith("static/")}
-    for article in content.articles.values():
-        check_article_links(article, problems)
     problems.raise_if_any()
     pages = plan(content, previous.pages if previous else ())
     outputs, deps, todo = {}, {}, []
@@ -122,6 +121,10 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         else:
             todo.append(page)
             outputs[page.dest] = None  # keeps plan order
+    for page in todo:  # Markdown to HTML once per body, its links checked, before any page is rendered
+        if page.kind == "article":
+            convert(page.item, problems)
+    problems.raise_if_any()
     # Pages are rendered into a staging folder (on a full build) that replaces the output folder only if all passed.
     with (staging(out_dir) if write and not (reuse and out_dir.is_dir()) else nullcontext()) as staged:
         seen = {}
@@ -137,8 +140,10 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
         where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
+        articles = {page.dest: page.item for page in pages if page.kind == "article"}
         _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None,
-                               read=lambda dest: ((staged or out_dir) / dest).read_bytes(), seen=seen)
+                               read=lambda dest: ((staged or out_dir) / dest).read_bytes(), seen=seen,
+                               blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None)
         problems.raise_if_any()
         clock.lap("render")
 

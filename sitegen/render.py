@@ -11,12 +11,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import model
+from .article import convert
 from .charts import Charts
 from .errors import Location, Problems
 from .jsonld import JsonLd
 from .numbers import format_figure
 from .track import COLLECTIONS, Recorder, TrackedContent, TrackedObject, select
-from .validate import ENTITY_KINDS, REF, SINGULAR, body_location, resolve_ref
+from .validate import ENTITY_KINDS, REF, SINGULAR, ref_parts, resolve_ref
 
 SECTIONS = {kind: SINGULAR[kind] for kind in ENTITY_KINDS}  # collection -> its item pages' kind
 PAGE_KINDS = {**{one: kind for kind, one in SECTIONS.items()}, "article": "articles", "news": "articles"}
@@ -24,8 +25,6 @@ PAGE_SIZE = 100  # items on one page of an index
 NAV = (("nav_home", ""), ("nav_industries", "industries/"), ("nav_projects", "projects/"), ("nav_companies", "companies/"),
        ("nav_events", "summits/"), ("nav_news", "news/"), ("nav_sources", "sources/"), ("nav_data", "data/"))
 SECTION_PATH = {"industries": "industries", "companies": "companies", "projects": "projects", "events": "summits"}
-LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
-SAFE_SCHEMES = ("http", "https", "mailto", "")
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs a plan of 11,000 pages 10 ms more
@@ -170,7 +169,6 @@ class Renderer:
         self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
                                         lambda kind, ident: self.absolute(self.url_for(kind, ident)))
         self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
-        self._md = None  # made on first use: building the converter costs more than a rebuild that needs none
 
     def url(self, path: str = "") -> str:
         """A site path with the base path in front: url('sources/') -> '/repo/sources/'."""
@@ -311,34 +309,14 @@ class Renderer:
                 found = Location(path.relative_to(self.root).as_posix(), frame.lineno or 1, 1)
         return found
 
-    def markdown(self):
-        """The Markdown converter, with raw HTML switched off (it would bypass autoescaping)."""
-        if self._md is None:
-            import markdown
-            from markdown.extensions.sane_lists import SaneListExtension
-            from markdown.extensions.tables import TableExtension
-            from markdown.extensions.toc import TocExtension
-
-            # Extension objects, not names: looking names up scans every installed package's entry points.
-            self._md = markdown.Markdown(extensions=[TableExtension(), TocExtension(), SaneListExtension()],
-                                         output_format="html")
-            self._md.preprocessors.deregister("html_block")
-            self._md.inlinePatterns.deregister("html")
-        return self._md
-
     def article_html(self, article: model.Article, cites: Citations) -> Markup:
-        """Convert an article body to HTML with its [[references]] replaced by formatted, cited figures."""
-        pieces: list[str] = []
-
-        def swap(match: re.Match) -> str:
-            pieces.append(self._ref_html(match.group(1), match.group(2) or "", cites))
-            return f"\ue000{len(pieces) - 1}\ue001"
-
-        text = REF.sub(swap, article.body)
-        md = self.markdown()
-        md.reset()
-        html = md.convert(text)
-        return Markup(re.sub("\ue000(\\d+)\ue001", lambda m: pieces[int(m.group(1))], html))
+        """An article body as HTML with its [[references]] replaced by formatted, cited figures (in text order, so
+        footnotes number in reading order). The body was converted and checked before rendering (check_article)."""
+        done = convert(article, Problems())
+        if done is None:
+            return Markup("")
+        pieces = [self._ref_html(*ref_parts(m), cites) for m in REF.finditer(article.body)]
+        return Markup(done.fill(pieces))
 
     def _ref_html(self, path: str, style: str, cites: Citations) -> str:
         """The HTML for one article reference: a cited figure or a link to an item."""
@@ -351,16 +329,6 @@ class Renderer:
                     f"{self.as_of(target)}")
         kind, item = target
         return f'<a href="{escape(self.url_for(kind, item.id))}">{escape(item.name)}</a>'
-
-
-def check_article_links(article: model.Article, problems: Problems) -> None:
-    """Links in Markdown must use http(s), mailto or a relative path."""
-    for match in LINK.finditer(article.body):
-        target = match.group(1)
-        scheme = urlsplit(target).scheme.lower()
-        if scheme not in SAFE_SCHEMES:
-            problems.error(body_location(article, match.start(1)), f"link scheme '{scheme}:' is not allowed",
-                           "link to an https:// address or a page of this site")
 
 
 class TrackingEnvironment(jinja2.Environment):

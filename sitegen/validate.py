@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -12,10 +13,9 @@ from . import kinds, model
 from .errors import Location, Problems
 from .load import (Document, common_ends, load_markdown, load_yaml, location, parse_yaml, plain_list, read_text,
                    split_items)
-from .prose import typed_figures
+from .prose import REF, typed_figures
 from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
-REF = re.compile(r"\[\[\s*([^\]|]*?)\s*(?:\|\s*([^\]]*?)\s*)?\]\]")
 REF_STYLES = ("", "bare", "short")
 ENTITY_KINDS = ("industries", "companies", "projects", "events")
 SINGULAR = {"industries": "industry", "companies": "company", "projects": "project", "events": "event",
@@ -350,31 +350,61 @@ def resolve_ref(path: str, content: model.Content):
     return None
 
 
+def ref_parts(match: re.Match) -> tuple[str, str]:
+    """The key and style of a reference match: `[[ key | short ]]` -> ('key', 'short')."""
+    path, bar, style = match.group(1).partition("|")
+    return path.strip(), style.strip() if bar else ""
+
+
 def check_article_refs(article: model.Article, content: model.Content, problems: Problems) -> None:
-    """Every [[reference]] in an article body must name a figure or an item."""
+    """Every [[reference]] in an article body must name a figure or an item, and every '[[' be closed on its line."""
+    options = None
     for match in REF.finditer(article.body):
-        path, style = match.group(1), match.group(2) or ""
+        path, style = ref_parts(match)
         loc = body_location(article, match.start())
         target = resolve_ref(path, content)
         if target is None:
-            options = list(content.figures) + [f"{k}.{i}" for k in ENTITY_KINDS for i in getattr(content, k)]
+            if options is None:
+                options = list(content.figures) + [f"{k}.{i}" for k in ENTITY_KINDS for i in getattr(content, k)]
             problems.error(loc, f"unknown reference [[{path}]]",
                            did_you_mean(path, options) or "use a figure key such as events.summit-2023.projects")
         elif style not in REF_STYLES:
             problems.error(loc, f"unknown style '|{style}' in [[{path}]]", "use |bare, |short or nothing")
-    for n, line in enumerate(article.body.splitlines()):
-        col = line.find("[[")
-        if col >= 0 and not REF.search(line, col):
-            problems.error(body_location(article, sum(len(l) + 1 for l in article.body.splitlines()[:n]) + col),
-                           "unclosed reference '[['", "close it with ']]', e.g. [[profile.gdp.2022]]")
+    for offset in unclosed_refs(article.body):
+        problems.error(body_location(article, offset), "unclosed reference '[['",
+                       "close it with ']]', e.g. [[profile.gdp.2022]]")
+
+
+def unclosed_refs(body: str) -> list[int]:
+    """The offset of the first '[[' on each line that no reference closes (linear in the body)."""
+    found, line_start = [], 0
+    for line in body.split("\n"):
+        at = 0
+        if "[[" in line:
+            for match in REF.finditer(line):
+                gap = line.find("[[", at, match.start())
+                if gap >= 0:
+                    break
+                at = match.end()
+            else:
+                gap = line.find("[[", at)
+            if gap >= 0:
+                found.append(line_start + gap)
+        line_start += len(line) + 1
+    return found
 
 
 def body_location(article: model.Article, offset: int) -> Location:
     """The file location of a character offset in an article body."""
-    before = article.body[:offset]
-    line = article.body_line + before.count("\n")
-    col = offset - (before.rfind("\n") + 1) + 1
-    return Location(article.loc.source, line, col)
+    starts = _line_starts(article.body)
+    n = bisect_right(starts, offset) - 1
+    return Location(article.loc.source, article.body_line + n, offset - starts[n] + 1)
+
+
+@functools.lru_cache(maxsize=16)
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line's first character (an article with many errors looks up each in log time)."""
+    return [0] + [m.end() for m in re.finditer("\n", text)]
 
 
 def _warn_unused_sources(content: model.Content, refs: list[RefValue], problems: Problems) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sitegen"
-LAYERS = ["memory", "errors", "model", "load", "schema", "kinds", "prose", "validate", "numbers", "charts", "jsonld", "track", "render", "write", "links", "workers", "data",
+LAYERS = ["memory", "errors", "model", "load", "schema", "kinds", "prose", "validate", "article", "numbers", "charts", "jsonld", "track", "render", "write", "links", "workers", "data",
           "publish", "pipeline", "cache", "serve"]
 
 
