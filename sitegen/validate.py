@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import kinds, model
 from .errors import Location, Problems
-from .load import (Document, common_ends, load_markdown, load_yaml, location, parse_yaml, plain_list, read_text,
+from .load import (FORBIDDEN, Document, common_ends, forbidden_char, load_markdown, load_yaml, location, parse_yaml, plain_list, read_text,
                    split_items)
 from .prose import REF, typed_figures
 from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
@@ -101,10 +101,14 @@ def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, re
         starts, lines, items, item_refs = last.starts[:keep], last.lines[:keep], last.items[:keep], last.refs[:keep]
     at = end - sum(len(chunk) for _, chunk in chunks)  # the items run to the region's end; a lead comes before
     shift = len(text) - len(last.text) if isinstance(last, ListFile) else 0
+    mine = Problems()
     for offset, chunk in chunks:
-        item, found = _parse_item(kind, source, base_line + offset, chunk, problems)
+        item, found = _parse_item(kind, source, base_line + offset, chunk, mine)
         starts.append(at), lines.append(base_line + offset), items.append(item), item_refs.append(found)
         at += len(chunk)
+    if any(e.message.startswith("YAML syntax") for e in mine.errors):
+        return None  # a cut may have fallen inside a quoted or bracketed value: PyYAML reads the whole file instead
+    problems.errors += mine.errors
     if tail:
         n = len(last.starts) - tail
         moved = text.count("\n", 0, end) - last.text.count("\n", 0, last.starts[n])
@@ -194,7 +198,12 @@ def _parse_articles(content_dir: Path, problems: Problems, refs: list) -> list[m
 
 
 def check_article_prose(article: model.Article, doc: Document, problems: Problems) -> None:
-    """Report figures typed into an article's title, summary or body instead of referenced from the YAML."""
+    """Report figures typed into an article's title, summary or body instead of referenced from the YAML, and
+    characters in the body that no page may hold."""
+    bad = FORBIDDEN.search(article.body)
+    if bad:
+        problems.error(body_location(article, bad.start()), f"the text holds the control character "
+                       f"{forbidden_char(bad.group())}, which no page or feed may hold", "remove it")
     hint = "take the figure from the YAML with a reference such as [[events.summit-2023.projects]]"
     for key, value in doc.root.value:
         if key.value in ("title", "summary"):

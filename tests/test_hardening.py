@@ -104,3 +104,104 @@ def test_reference_inside_a_link_title_becomes_plain_text(site):
     assert run_build(site).returncode == 0
     html = (site / "_site/news/summit/index.html").read_text(encoding="utf-8")
     assert 'title="about ChipCo"' in html
+
+
+# 4. Aliases: a recursive one and an alias bomb are refused at file:line, in bounded time.
+
+BOMB = "".join(f"x{n}: &a{n} [{', '.join([f'*a{n - 1}' if n else 'x'] * 9)}]\n" for n in range(10))
+
+
+@pytest.mark.parametrize("text, error", [
+    ("tagline: &a [*a]\n", "content/site.yaml:7:10: error: recursive alias: this anchored value contains itself"),
+    (BOMB, "content/site.yaml:15:5: error: aliases repeat this value into 4,412,961,486 more values (at most 100,000)"),
+], ids=["recursive", "bomb"])
+def test_recursive_alias_and_alias_bomb_are_refused(site, text, error):
+    path = site / "content/site.yaml"
+    path.write_text(path.read_text() + text)
+    start = time.monotonic()
+    assert errors_of(run_build(site)) == [error]
+    assert time.monotonic() - start < 10
+
+
+# 6. Huge numbers are refused at validation.
+
+@pytest.mark.parametrize("old, new, error", [
+    ("  edition: 4", "  edition: 1.0e+100000000",
+     "content/events.yaml:4:12: error: the number 1.0e+100000000 is too large: at most 15 digits before the decimal point"),
+    ("    value: 217", "    value: 1.0e+999998\n    scale: billion",
+     "content/events.yaml:8:12: error: the number 1.0e+999998 is too large: at most 15 digits before the decimal point"),
+    ("    value: 217", "    value: " + "9" * 5000,
+     "content/events.yaml:8:12: error: the number 99999999999999999999… is too large: at most 15 digits before the "
+     "decimal point"),
+    ("    value: 217", "    value: 0.0000000001",
+     "content/events.yaml:8:12: error: the number 0.0000000001 has more than 9 digits after the decimal point"),
+], ids=["edition", "scaled", "digits", "decimals"])
+def test_huge_numbers_are_refused(site, old, new, error):
+    edit(site, "content/events.yaml", old, new)
+    start = time.monotonic()
+    assert errors_of(run_build(site)) == [error]
+    assert time.monotonic() - start < 10
+
+
+def test_long_base_60_number_in_a_text_field_is_explained(site):
+    edit(site, "content/companies.yaml", "  name: ChipCo", "  name: " + ":".join(["1"] * 3000))
+    assert errors_of(run_build(site)) == ["content/companies.yaml:2:9: error: expected text, got `1:1:1:1:1:1:1:1:1:1:…` "
+                                          "is read by YAML as a whole number"]
+
+
+# 10. Keys that differ only in spelling are duplicates.
+
+@pytest.mark.parametrize("old, new, error", [
+    ("  2021:", "  2022.0:",
+     "content/profile.yaml:25:3: error: duplicate key '2022': it reads as '2022', already set on line 19 as '2022.0'"),
+    ("  2022:", "  2_021:",
+     "content/profile.yaml:25:3: error: duplicate key '2_021': it reads as '2021', already set on line 19 as '2021'"),
+    ("rankings:\n", "rankings:\n  'gdp-county ':\n    value: 3\n    unit: rank\n    as_of: 2022\n    source: release\n",
+     "content/profile.yaml:37:3: error: duplicate key 'gdp-county': it reads as 'gdp-county', already set on line 32 as "
+     "'gdp-county '"),
+], ids=["float-year", "underscore-year", "spaced-id"])
+def test_keys_that_differ_only_in_spelling_are_duplicates(site, old, new, error):
+    edit(site, "content/profile.yaml", old, new)
+    assert errors_of(run_build(site)) == [error]
+
+
+# 11. Control characters and unsafe address characters are refused.
+
+@pytest.mark.parametrize("rel, old, new, error", [
+    ("content/companies.yaml", "  name: ChipCo", '  name: "Chip\\x01Co"',
+     "content/companies.yaml:2:9: error: the text holds the control character U+0001, which no page or feed may hold"),
+    ("content/site.yaml", "title: Mini Profile", 'title: "Mini\\0Profile"',
+     "content/site.yaml:1:8: error: the text holds the control character U+0000, which no page or feed may hold"),
+    ("content/site.yaml", "title: Mini Profile", 'title: "Mini\\uFFFEProfile"',
+     "content/site.yaml:1:8: error: the text holds the control character U+FFFE, which no page or feed may hold"),
+    ("content/site.yaml", "base_url: https://example.org/mini/", "base_url: https://example.org/mi\"ni/",
+     "content/site.yaml:3:11: error: 'https://example.org/mi\"ni/' is not an http(s) URL"),
+    ("content/articles/summit.md", "## The flagship", "## The\0flagship",
+     "content/articles/summit.md:9:7: error: the text holds the control character U+0000, which no page or feed may hold"),
+], ids=["x01", "nul", "nonchar", "quote-in-url", "article-nul"])
+def test_control_characters_are_refused(site, rel, old, new, error):
+    edit(site, rel, old, new)
+    assert errors_of(run_build(site)) == [error]
+
+
+def test_base_url_option_with_a_quote_is_a_usage_error(site):
+    result = run_build(site, "--base-url", 'https://example.org/a"b/')
+    assert result.returncode == 2 and "--base-url must be" in result.stderr
+
+
+# 18. The item splitter accepts exactly what PyYAML accepts.
+
+def test_quoted_text_wrapped_onto_a_dash_line_is_valid(site):
+    edit(site, "content/industries.yaml", "  summary: Cloth and clothing made in the city.",
+         '  summary: "Cloth and clothing made\n- in the city."')
+    assert run_build(site).returncode == 0
+    html = (site / "_site/industries/textiles/index.html").read_text(encoding="utf-8")
+    assert "Cloth and clothing made - in the city." in html
+    edit(site, "content/industries.yaml", "  summary: Chip packaging and testing.", "  summary: Chip packaging, again.")
+    assert run_build(site).returncode == 0  # incremental: the splitter meets it again
+
+
+def test_a_real_syntax_error_in_a_list_file_is_still_reported_once(site):
+    edit(site, "content/industries.yaml", "  summary: Chip packaging and testing.", '  summary: "Chip packaging')
+    assert errors_of(run_build(site)) == [
+        "content/industries.yaml:11:1: error: YAML syntax: found unexpected end of stream"]
