@@ -107,6 +107,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     env = previous.env if reuse and not templates_changed and previous.env else make_env(root / "templates", cache)
     renderer = Renderer(content, root / "templates", root, base_url, env=env, assets=assets, downloads=downloads,
                         related=carry_index(previous.related, content, changed) if previous else None)
+    renderer.check_strings(problems)
     if templates_changed:
         renderer.check_templates(problems)
         changed |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}

@@ -17,13 +17,15 @@ from .errors import Location, Problems
 from .jsonld import JsonLd
 from .numbers import format_figure
 from .track import COLLECTIONS, Recorder, TrackedContent, TrackedObject, select
-from .validate import ENTITY_KINDS, REF, SINGULAR, ref_parts, resolve_ref
+from .schema import did_you_mean
+from .validate import ENTITY_KINDS, REF, SINGULAR, ref_parts, resolve_ref, string_location
 
 SECTIONS = {kind: SINGULAR[kind] for kind in ENTITY_KINDS}  # collection -> its item pages' kind
 PAGE_KINDS = {**{one: kind for kind, one in SECTIONS.items()}, "article": "articles", "news": "articles"}
 PAGE_SIZE = 100  # items on one page of an index
 NAV = (("nav_home", ""), ("nav_industries", "industries/"), ("nav_projects", "projects/"), ("nav_companies", "companies/"),
        ("nav_events", "summits/"), ("nav_news", "news/"), ("nav_sources", "sources/"), ("nav_data", "data/"))
+CODE_STRINGS = tuple(key for key, _ in NAV) + ("news_title", "news_intro")  # read outside templates (menu, feed)
 SECTION_PATH = {"industries": "industries", "companies": "companies", "projects": "projects", "events": "summits"}
 
 
@@ -163,11 +165,13 @@ class Renderer:
         self.env.globals.update(cite=lambda source: self.page_cites.cite(source), cited=lambda: self.page_cites.cited(),
                                 anchor=lambda fig: self.page_cites.anchor(fig),
                                 article_html=lambda article: self.article_html(article, self.page_cites))
-        self.env.globals["nav"] = tuple((Markup(escape(content.strings[lang][key])), self.url(path)) for key, path in NAV)
+        # .get: a missing menu string is reported by check_strings before any page is rendered
+        self.env.globals["nav"] = tuple((Markup(escape(content.strings[lang].get(key, ""))), self.url(path)) for key, path in NAV)
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
         self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
                                         lambda kind, ident: self.absolute(self.url_for(kind, ident)))
+        self._strings_reported: set[str] = set()
         self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
 
     def url(self, path: str = "") -> str:
@@ -263,6 +267,10 @@ class Renderer:
         for name in sorted(self.env.list_templates(filter_func=lambda n: not n.startswith("."))):
             try:
                 self.env.get_template(name)
+            except UnicodeDecodeError as exc:  # saved in another encoding, or not a template at all (an image)
+                line, col = byte_position(exc.object, exc.start)
+                problems.error(Location(f"templates/{name}", line, col), f"invalid UTF-8 byte 0x{exc.object[exc.start]:02x}",
+                               "save the template as UTF-8; images and other files belong in static/")
             except jinja2.TemplateSyntaxError as exc:
                 problems.error(Location(f"templates/{exc.name or name}", exc.lineno or 1, 1),
                                f"template syntax: {exc.message}", _template_hint(exc.message or ""))
@@ -292,6 +300,10 @@ class Renderer:
                            f"needed by {page_url(page.dest, self.base)}")
         except jinja2.TemplateSyntaxError:
             return None  # already reported by check_templates
+        except model.StringError as exc:  # the strings file is to blame, at the key; the template says where it is used
+            if exc.key not in self._strings_reported:  # once, not once per page and template that meets it
+                self._strings_reported.add(exc.key)
+                problems.error(string_location(self.root, self.lang, exc.key), exc.message, self._string_hint(exc))
         except Exception as exc:  # noqa: BLE001 - a template error unless no frame is in templates/
             loc = self._template_frame(exc)
             if loc is None:
@@ -299,6 +311,23 @@ class Renderer:
             problems.error(loc, f"{type(exc).__name__}: {exc} (while rendering {page_url(page.dest, self.base)})",
                            _template_hint(str(exc)))
         return None
+
+    def check_strings(self, problems: Problems) -> None:
+        """Report UI strings the generator's own code needs (the menu, the feed) missing from the strings file."""
+        for key in CODE_STRINGS:
+            if key not in self._content.strings[self.lang]:
+                exc = model.StringError(key, f"missing string '{key}'", "", missing=True)
+                problems.error(string_location(self.root, self.lang, key), exc.message, self._string_hint(exc))
+
+    def _string_hint(self, exc: model.StringError) -> str:
+        """Where a faulty string is used (the template line, when a template uses it), and how to fix it."""
+        frame = self._template_frame(exc)
+        where = f"{frame.source}:{frame.line}" if frame else "the generator"
+        if not exc.missing:
+            return f"{exc.hint} (used at {where})"
+        close = did_you_mean(exc.key, self._content.strings[self.lang]) if frame else ""
+        return (f"{where} uses it: add a line '{exc.key}: ...' to content/i18n/{self.lang}.yaml"
+                + (f", or fix the name there ({close})" if close else ""))
 
     def _template_frame(self, exc: BaseException) -> Location | None:
         """The innermost traceback frame inside templates/, as a location."""
@@ -329,6 +358,11 @@ class Renderer:
                     f"{self.as_of(target)}")
         kind, item = target
         return f'<a href="{escape(self.url_for(kind, item.id))}">{escape(item.name)}</a>'
+
+
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of a byte offset."""
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 class TrackingEnvironment(jinja2.Environment):

@@ -163,8 +163,9 @@ def _parse_strings(content_dir: Path, problems: Problems) -> dict:
     for path in sorted((content_dir / "i18n").glob("*.yaml")):
         source = _rel(path, content_dir)
         doc = load_yaml(path, source, problems)
-        if doc is not None:
-            out[path.stem] = kinds.STRINGS.parse(doc.root, Cx(source, problems))
+        table = kinds.STRINGS.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
+        if table is not INVALID:
+            out[path.stem] = model.UiStrings({key: model.UiText(text, key) for key, text in table.items()})
     if "en" not in out and not problems.errors:
         problems.error(Location("content/i18n/en.yaml"), "file is missing", "the English UI strings are required")
     base = out.get("en") or {}
@@ -174,6 +175,17 @@ def _parse_strings(content_dir: Path, problems: Problems) -> dict:
                 problems.error(Location(f"content/i18n/{lang}.yaml"), f"missing string '{key}'",
                                "every language file needs the same keys as en.yaml")
     return out
+
+
+def string_location(root: Path, lang: str, key: str) -> Location:
+    """Where a UI string is set in its language file (the file's first line when it is not set there)."""
+    source = f"content/i18n/{lang}.yaml"
+    problems = Problems()
+    doc = load_yaml(root / source, source, problems)
+    for knode, vnode in doc.root.value if doc is not None and isinstance(doc.root.value, list) else ():
+        if getattr(knode, "value", None) == key:
+            return location(source, vnode)
+    return Location(source, 1, 1)
 
 
 def _parse_articles(content_dir: Path, problems: Problems, refs: list) -> list[model.Article]:

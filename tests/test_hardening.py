@@ -205,3 +205,32 @@ def test_a_real_syntax_error_in_a_list_file_is_still_reported_once(site):
     edit(site, "content/industries.yaml", "  summary: Chip packaging and testing.", '  summary: "Chip packaging')
     assert errors_of(run_build(site)) == [
         "content/industries.yaml:11:1: error: YAML syntax: found unexpected end of stream"]
+
+
+# 13. A missing UI string or a stray placeholder is reported at the strings file.
+
+@pytest.mark.parametrize("old, new, error", [
+    ("nav_data: Data\n", "", "content/i18n/en.yaml:1:1: error: missing string 'nav_data'"),
+    ("tier_pillar: Pillar industry\n", "", "content/i18n/en.yaml:1:1: error: missing string 'tier_pillar'"),
+    ('data_rows: "{rows} rows"', 'data_rows: "{rows} rows {nope}"',
+     "content/i18n/en.yaml:141:12: error: string 'data_rows' has the unknown placeholder {nope}"),
+    ('date_day: "{day} {month} {year}"', 'date_day: "{day} {month} {year"',
+     "content/i18n/en.yaml:96:11: error: string 'date_day': expected '}' before end of string"),
+], ids=["menu", "template", "placeholder", "brace"])
+def test_ui_string_mistakes_are_reported_in_the_strings_file(site, old, new, error):
+    edit(site, "content/i18n/en.yaml", old, new)
+    assert errors_of(run_build(site)) == [error]
+
+
+# 14. A template that is not UTF-8 is a located error.
+
+@pytest.mark.parametrize("name, data, error", [
+    ("404.html", None, "templates/404.html:4:7: error: invalid UTF-8 byte 0xe9"),
+    ("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00", "templates/logo.png:1:1: error: invalid UTF-8 byte 0x89"),
+], ids=["latin-1", "binary"])
+def test_template_that_is_not_utf8_is_reported(site, name, data, error):
+    path = site / "templates" / name
+    if data is None:
+        data = path.read_bytes().replace(b"{% block content %}", "{% block content %}\n<p>Caf\xe9</p>".encode("latin-1"))
+    path.write_bytes(data)
+    assert errors_of(run_build(site)) == [error]
