@@ -234,3 +234,13 @@ def test_template_that_is_not_utf8_is_reported(site, name, data, error):
         data = path.read_bytes().replace(b"{% block content %}", "{% block content %}\n<p>Caf\xe9</p>".encode("latin-1"))
     path.write_bytes(data)
     assert errors_of(run_build(site)) == [error]
+
+
+# 21. The header logo keeps its size when the stylesheet does not load.
+
+def test_logo_is_small_without_the_stylesheet(page, live_site):
+    base, _ = live_site
+    page.route("**/*.css", lambda route: route.abort())
+    page.goto(base)
+    box = page.locator(".brand-mark").bounding_box()
+    assert box["width"] <= 32 and box["height"] <= 32
