@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .data import data_files
-from .errors import Problems, SiteError
+from .errors import Location, Problems, SiteError
 from .kinds import json_schemas
 from .links import LinkState, check_links, inspector
 from .memory import ObjectMemo, paused_gc
@@ -81,6 +81,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     out_dir = out_dir or root / "_site"
     problems = Problems()
     inputs = scan_inputs(root, previous.inputs if previous else {})
+    check_inside(root, inputs, problems)
     changed_files = _changed(previous.inputs, inputs) if previous else None
     clock = Clock()
 
@@ -189,9 +190,7 @@ def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
     leave size and mtime unchanged (git's "racy clean" problem)."""
     found, recent = {}, time.time_ns() - 2_000_000_000
     for folder in WATCHED:
-        for path in sorted((root / folder).rglob("*")):
-            if path.name.startswith(".") or not path.is_file():
-                continue
+        for path in input_files(root / folder):
             rel = path.relative_to(root).as_posix()
             st = path.stat()
             old = known.get(rel)
@@ -202,6 +201,24 @@ def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
     return found
 
 
+def input_files(folder: Path) -> list[Path]:
+    """The files under a folder, sorted, leaving out hidden ones and those in hidden folders (.git, .env, ...)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                  and p.is_file())
+
+
+def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> None:
+    """Refuse input files that are links to a file outside the project: it would be read, or published, as ours."""
+    inside = root.resolve()
+    for rel in inputs:
+        target = (root / rel).resolve()
+        if not target.is_relative_to(inside):
+            problems.error(Location(rel), f"it is a link to {target}, outside the project, which would be published",
+                           "copy the file into the project instead of linking to it")
+
+
 def _changed(old: dict[str, tuple], new: dict[str, tuple]) -> set[str]:
     """Input files added, removed or changed in content."""
     return {f for f in old.keys() | new.keys() if (old.get(f) or (0, 0, None))[2] != (new.get(f) or (0, 0, None))[2]}
@@ -209,9 +226,7 @@ def _changed(old: dict[str, tuple], new: dict[str, tuple]) -> set[str]:
 
 def static_outputs(static_dir: Path) -> list[Output]:
     """Every file under static/, copied to the same path under the output folder."""
-    if not static_dir.is_dir():
-        return []
-    files = sorted(p for p in static_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files = input_files(static_dir)
     return [Output(p.relative_to(static_dir).as_posix(), p.read_bytes(), f"static/{p.relative_to(static_dir).as_posix()}")
             for p in files]
 

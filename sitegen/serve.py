@@ -21,7 +21,7 @@ from livereload.watcher import Watcher
 from tornado import ioloop, web
 
 from .errors import BuildFailed, SiteError, excerpt
-from .pipeline import WATCHED, build, scan_inputs
+from .pipeline import WATCHED, build, input_files, scan_inputs
 from .render import base_path
 
 POLL_MS = 10
@@ -43,10 +43,9 @@ class Session:
         """Size and mtime of every watched file: a cheap fingerprint to poll."""
         found = {}
         for folder in WATCHED:
-            for path in (self.root / folder).rglob("*"):
-                if path.is_file() and not path.name.startswith("."):
-                    st = path.stat()
-                    found[path] = (st.st_mtime_ns, st.st_size)
+            for path in input_files(self.root / folder):
+                st = path.stat()
+                found[path] = (st.st_mtime_ns, st.st_size)
         return found
 
     def changed(self) -> bool:

@@ -17,6 +17,7 @@ from .prose import REF, typed_figures
 from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
 REF_STYLES = ("", "bare", "short")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 ENTITY_KINDS = ("industries", "companies", "projects", "events")
 SINGULAR = {"industries": "industry", "companies": "company", "projects": "project", "events": "event",
             "sources": "source"}
@@ -191,6 +192,10 @@ def string_location(root: Path, lang: str, key: str) -> Location:
 def _parse_articles(content_dir: Path, problems: Problems, refs: list) -> list[model.Article]:
     """Load every Markdown article in content/articles/."""
     articles = []
+    for path in sorted((content_dir / "articles").glob("*")):
+        if path.suffix.lower() in MARKDOWN_SUFFIXES and path.suffix != ".md":
+            problems.error(Location(_rel(path, content_dir)), f"'{path.name}' is not read: articles are named *.md",
+                           f"rename it to '{path.stem}.md'")
     for path in sorted((content_dir / "articles").glob("*.md")):
         source = _rel(path, content_dir)
         doc = load_markdown(path, source, problems)

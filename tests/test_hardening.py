@@ -244,3 +244,41 @@ def test_logo_is_small_without_the_stylesheet(page, live_site):
     page.goto(base)
     box = page.locator(".brand-mark").bounding_box()
     assert box["width"] <= 32 and box["height"] <= 32
+
+
+# 2. Nothing from outside the project, and nothing from a hidden folder, is published.
+
+def test_link_out_of_the_project_is_refused(site, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web\n")
+    (site / "static/passwd.txt").symlink_to(secret)
+    errs = errors_of(run_build(site))
+    assert errs == [f"static/passwd.txt: error: it is a link to {secret}, outside the project, which would be published"]
+
+
+def test_link_inside_the_project_and_hidden_folders(site):
+    (site / "static/x/.env").mkdir(parents=True)
+    (site / "static/x/.env/secret").write_text("token\n")
+    (site / "static/x/.hidden.txt").write_text("hidden\n")
+    (site / "static/again.svg").symlink_to(site / "static/favicon.svg")
+    assert run_build(site).returncode == 0
+    assert not (site / "_site/x").exists()
+    assert (site / "_site/again.svg").read_bytes() == (site / "static/favicon.svg").read_bytes()
+
+
+# 19. Every error has a place; articles with another Markdown suffix are not ignored silently; the preview answers
+# a NUL in a URL with 404 and HEAD like GET (see test_preview_guards below).
+
+def test_static_file_colliding_with_a_generated_one_is_blamed_on_the_static_file(site):
+    (site / "static/sitemap.xml").write_text("<urlset/>\n")
+    result = run_build(site)
+    assert errors_of(result) == ["static/sitemap.xml: error: 'sitemap.xml' is written twice: by static/sitemap.xml "
+                                 "and by publish: sitemap of every page"]
+    assert "rename or remove static/sitemap.xml" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["news.MD", "news.markdown"])
+def test_article_with_another_markdown_suffix_is_an_error(site, name):
+    (site / "content/articles" / name).write_text((site / "content/articles/summit.md").read_text())
+    assert errors_of(run_build(site)) == [
+        f"content/articles/{name}: error: '{name}' is not read: articles are named *.md"]
