@@ -282,3 +282,64 @@ def test_article_with_another_markdown_suffix_is_an_error(site, name):
     (site / "content/articles" / name).write_text((site / "content/articles/summit.md").read_text())
     assert errors_of(run_build(site)) == [
         f"content/articles/{name}: error: '{name}' is not read: articles are named *.md"]
+
+
+# 3 and 19. The preview: a warning beyond loopback; on loopback, only loopback Host names and its own pages'
+# websockets; a NUL in a URL is a 404; HEAD answers like GET.
+
+def http(port: int, request: str) -> str:
+    """Send one raw HTTP request to the preview; return the status line and headers."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(request.encode("latin-1"))
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return data.decode("latin-1")
+
+
+def upgrade(port: int, origin: str) -> str:
+    return http(port, f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n")
+
+
+def test_preview_guards(site):
+    from test_serve import start_preview
+    proc, port = start_preview(site)
+    try:
+        get = "GET / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n"
+        assert http(port, get.format(f"127.0.0.1:{port}")).startswith("HTTP/1.1 200")
+        assert http(port, get.format(f"localhost:{port}")).startswith("HTTP/1.1 200")
+        assert http(port, get.format(f"evil.example:{port}")).startswith("HTTP/1.1 403")
+        assert http(port, get.format("127.0.0.1:1")).startswith("HTTP/1.1 403")
+        assert upgrade(port, f"http://127.0.0.1:{port}").startswith("HTTP/1.1 101")
+        assert upgrade(port, "http://evil.example").startswith("HTTP/1.1 403")
+        assert http(port, f"GET /%00 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+                    ).startswith("HTTP/1.1 404")
+        head = http(port, f"HEAD / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
+        assert head.startswith("HTTP/1.1 200") and head.endswith("\r\n\r\n") and "text/html" in head
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_preview_beyond_loopback_warns(site):
+    import subprocess
+    import sys
+    from conftest import REPO
+    from test_serve import free_port
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(site), "--port", str(port),
+                             "--host", "0.0.0.0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "Serving" not in (line := proc.stdout.readline()):
+            pass
+        time.sleep(0.3)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert "warning: --host 0.0.0.0 lets every machine that can reach this one open the preview" in err
