@@ -146,23 +146,27 @@ def link_location(article: model.Article, url: str) -> Location | None:
     return body_location(article, prefix) if prefix is not None else None
 
 
+TIMER_SIGNALS = {signal.ITIMER_REAL: signal.SIGALRM, signal.ITIMER_PROF: signal.SIGPROF} if hasattr(signal, "setitimer") else {}
+
+
 @contextmanager
-def time_limit(seconds: float):
-    """Raise TooSlow in the block after `seconds` (in the main thread, where signals arrive; elsewhere no limit)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+def time_limit(seconds: float, timer: int = getattr(signal, "ITIMER_REAL", 0), error: type = TooSlow):
+    """Raise `error` in the block after `seconds` of the timer's time (real time; CPU time with ITIMER_PROF), in the
+    main thread, where signals arrive; elsewhere, or without interval timers, no limit."""
+    if threading.current_thread() is not threading.main_thread() or timer not in TIMER_SIGNALS:
         yield
         return
 
     def expired(signum, frame):
-        raise TooSlow()
+        raise error(f"more than {seconds} s")
 
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(TIMER_SIGNALS[timer], expired)
+    signal.setitimer(timer, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(timer, 0)
+        signal.signal(TIMER_SIGNALS[timer], previous)
 
 
 def _markdown():

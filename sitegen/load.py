@@ -68,7 +68,10 @@ def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "invalid YAML").strip()
-        loc = Location(source, mark.line + 1 + line_offset, mark.column + 1) if mark else Location(source)
+        line, col = (mark.line, mark.column) if mark else (0, 0)
+        if line > text.count("\n"):  # the end of a text without a final line break: PyYAML names the line after it
+            line, col = text.count("\n"), len(text) - (text.rfind("\n") + 1)
+        loc = Location(source, line + 1 + line_offset, col + 1)
         problems.error(loc, f"YAML syntax: {message}", _syntax_hint(message, exc, line_offset))
         return None
     except yaml.YAMLError as exc:

@@ -343,3 +343,12 @@ def test_preview_beyond_loopback_warns(site):
         proc.terminate()
         _, err = proc.communicate(timeout=10)
     assert "warning: --host 0.0.0.0 lets every machine that can reach this one open the preview" in err
+
+
+# Found by the property tests: a syntax error at the end of a file without a final line break was placed on a line
+# past the end.
+
+def test_syntax_error_at_the_end_of_a_file_is_on_its_last_line(site):
+    path = site / "content/site.yaml"
+    path.write_text(path.read_text() + "oops")
+    assert errors_of(run_build(site)) == ["content/site.yaml:7:5: error: YAML syntax: could not find expected ':'"]
