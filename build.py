@@ -38,7 +38,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.base_url is not None:
         parts = urlsplit(args.base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(c in args.base_url for c in ' "<>\\^`{|}'):
             parser.error(f"--base-url must be an http(s) address such as https://user.github.io/repo/, "
                          f"got '{args.base_url}'")
     if not 1 <= args.port <= 65535:

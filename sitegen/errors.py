@@ -45,7 +45,7 @@ class BuildFailed(Exception):
 
     def __init__(self, errors: list[SiteError]):
         super().__init__(f"{len(errors)} error(s)")
-        self.errors = sorted(errors, key=SiteError.sort_key)
+        self.errors = sorted(set(errors), key=SiteError.sort_key)  # many pages can meet one mistake
 
 
 @dataclass

@@ -159,7 +159,8 @@ def inspector(base_url: str):
 
 
 def check_links(outputs: dict[str, Output], base_url: str, where: str, problems: Problems,
-                previous: LinkState | None = None, read=None, seen: dict | None = None) -> tuple[int, LinkState]:
+                previous: LinkState | None = None, read=None, seen: dict | None = None,
+                blame=None) -> tuple[int, LinkState]:
     """Report every broken internal link or anchor at `where/dest:line:col`; return how many links were checked and
     the state for the next build.
 
@@ -167,7 +168,8 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
     no output disappeared and no page whose bytes changed lost or gained an id, only the changed pages are parsed
     and checked, since the others were fine and everything they point to is still there; otherwise every page is
     (an output without its bytes is read with `read(dest)`). A link broken the same way on many pages (one
-    written by a shared template) is reported once, with a count."""
+    written by a shared template) is reported once, with a count; at the place `blame(dest, url)` names when it
+    names one (the line of an article's Markdown that writes the link)."""
     origin, base = _origin_and_base(base_url)
     known = previous.pages if previous else {}
     html = {dest: out for dest, out in outputs.items() if dest.endswith(".html")}
@@ -201,9 +203,11 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
         also = f" (and on {more} more page{'s' * (more != 1)})" if more else ""
         page = _bytes(outputs[dest], read)
         link = _first_link_to(page, target, dest, origin, base)
-        line, col = position(page, link[1])
-        problems.error(Location(f"{where}/{dest}", line, col),
-                       f"broken link '{link[0]}' on {page_url(dest, base)}{also}: {problem}",
+        written = blame(dest, link[0]) if blame is not None else None
+        if written is None:
+            line, col = position(page, link[1])
+            written = Location(f"{where}/{dest}", line, col)
+        problems.error(written, f"broken link '{link[0]}' on {page_url(dest, base)}{also}: {problem}",
                        "fix the link in the template or article that writes it")
     return checked, LinkState(pages, frozenset(outputs))
 

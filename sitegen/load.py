@@ -10,6 +10,11 @@ import yaml
 from .errors import Location, Problems
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Characters no page, feed or sitemap may hold: control characters (but tab and line breaks), surrogates and
+# noncharacters. YAML lets a double-quoted escape ("\x01", "\0") write them; the XML of feed.xml forbids them.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                       + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+                       + "]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -45,6 +50,12 @@ def read_text(path: Path, source: str, problems: Problems) -> str | None:
     return text
 
 
+def forbidden_char(text: str) -> str:
+    """How to name the first character of text that no output may hold ('U+0001'), or ''."""
+    m = FORBIDDEN.search(text)
+    return f"U+{ord(m.group()):04X}" if m else ""
+
+
 def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0) -> yaml.Node | None:
     """Compose YAML into a node tree, reporting tabs, syntax errors and duplicate keys.
 
@@ -57,14 +68,21 @@ def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or exc.context or "invalid YAML").strip()
-        loc = Location(source, mark.line + 1 + line_offset, mark.column + 1) if mark else Location(source)
+        line, col = (mark.line, mark.column) if mark else (0, 0)
+        if line > text.count("\n"):  # the end of a text without a final line break: PyYAML names the line after it
+            line, col = text.count("\n"), len(text) - (text.rfind("\n") + 1)
+        loc = Location(source, line + 1 + line_offset, col + 1)
         problems.error(loc, f"YAML syntax: {message}", _syntax_hint(message, exc, line_offset))
         return None
     except yaml.YAMLError as exc:
         problems.error(Location(source, 1 + line_offset, 1), f"YAML: {exc}")
         return None
-    if root is not None:
-        _report_duplicate_keys(root, source, problems, line_offset)
+    if root is None:
+        return None
+    if "*" not in text:  # no alias: a plain tree, walked without the bookkeeping aliases need
+        _walk_tree(root, source, problems, line_offset)
+    elif not _check_tree(root, source, problems, line_offset):
+        return None
     return root
 
 
@@ -108,24 +126,76 @@ def _report_tabs(text: str, source: str, problems: Problems, line_offset: int) -
     return found
 
 
-def _report_duplicate_keys(root: yaml.Node, source: str, problems: Problems, line_offset: int) -> None:
-    """Report keys that appear twice in one mapping (PyYAML would silently keep the last)."""
+MAX_EXPANSION = 100_000  # values that aliases may add to a file beyond its own (an alias bomb adds billions)
+
+
+def _check_tree(root: yaml.Node, source: str, problems: Problems, line_offset: int) -> bool:
+    """Report keys that appear twice in one mapping (PyYAML would silently keep the last), aliases that contain
+    themselves, and aliases that multiply a file's values past MAX_EXPANSION; False when the tree cannot be used.
+
+    Each distinct node is walked once (an alias shares its anchor's node), so the walk is linear in the text."""
+    sizes: dict[int, int] = {}  # node -> how many values it holds with its aliases expanded
+    shared: dict[int, yaml.Node] = {}  # nodes reached more than once: anchors, through their aliases
+    open_nodes: set[int] = set()  # nodes being walked: reaching one again means an alias inside itself
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        children = _children(node)
+        if done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        if id(node) in open_nodes:
+            problems.error(location(source, node, line_offset), "recursive alias: this anchored value contains itself",
+                           "an '*' alias may only repeat a value defined before it, outside it")
+            return False
+        if id(node) in sizes:
+            shared[id(node)] = node
+            continue
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        if isinstance(node, yaml.MappingNode):
+            _report_duplicates(node, source, problems, line_offset)
+        stack += [(child, False) for child in reversed(children)]
+    extra = sizes[id(root)] - len(sizes)
+    if extra > MAX_EXPANSION:
+        node = max(shared.values(), key=lambda n: sizes[id(n)])
+        problems.error(location(source, node, line_offset), f"aliases repeat this value into {extra:,} more values (at most {MAX_EXPANSION:,})",
+                       "write the values out, or repeat smaller ones: an '*' alias copies everything under its anchor")
+        return False
+    return True
+
+
+def _walk_tree(root: yaml.Node, source: str, problems: Problems, line_offset: int) -> None:
+    """Report keys written twice in one mapping, in a tree without aliases."""
     stack = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, yaml.MappingNode):
-            first: dict[str, yaml.Node] = {}
-            for key, value in node.value:
-                name = key.value if isinstance(key, yaml.ScalarNode) else None
-                if name is not None and name in first:
-                    problems.error(location(source, key, line_offset), f"duplicate key '{name}'",
-                                   f"'{name}' is already set on line {first[name].start_mark.line + 1 + line_offset}; "
-                                   "YAML would silently keep only the last one: remove or rename one")
-                elif name is not None:
-                    first[name] = key
-                stack.append(value)
+            _report_duplicates(node, source, problems, line_offset)
+            stack += [value for _, value in node.value]
         elif isinstance(node, yaml.SequenceNode):
             stack += node.value
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    """The nodes directly under a node: a mapping's values (its keys are scalars here), a list's items."""
+    if isinstance(node, yaml.MappingNode):
+        return [value for _, value in node.value]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
+
+
+def _report_duplicates(node: yaml.MappingNode, source: str, problems: Problems, line_offset: int) -> None:
+    """Report a key written twice in one mapping."""
+    first: dict[str, yaml.Node] = {}
+    for key, _ in node.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name is not None and name in first:
+            problems.error(location(source, key, line_offset), f"duplicate key '{name}'",
+                           f"'{name}' is already set on line {first[name].start_mark.line + 1 + line_offset}; "
+                           "YAML would silently keep only the last one: remove or rename one")
+        elif name is not None:
+            first[name] = key
 
 
 def location(source: str, node: yaml.Node, line_offset: int = 0) -> Location:

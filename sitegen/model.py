@@ -136,3 +136,45 @@ class Content:
                                                                   other.figures, other.editions)
 
     __hash__ = None
+
+
+class StringError(Exception):
+    """A UI string that is missing, or whose placeholders do not fit its use: the strings file is to blame."""
+
+    def __init__(self, key: str, message: str, hint: str, missing: bool = False):
+        super().__init__(message)
+        self.key, self.message, self.hint, self.missing = key, message, hint, missing
+
+
+class UiText(str):
+    """One UI string that knows its key, so a placeholder it does not fit is reported at that key."""
+
+    key: str = ""
+
+    def __new__(cls, value: str, key: str = ""):
+        text = super().__new__(cls, value)
+        text.key = key
+        return text
+
+    def __getnewargs__(self):
+        return str(self), self.key
+
+    def format(self, *args, **kwargs) -> str:
+        """str.format, raising StringError when the text names a placeholder its caller does not give."""
+        try:
+            return str.format(self, *args, **kwargs)
+        except (KeyError, IndexError) as exc:
+            names = ", ".join("{" + name + "}" for name in kwargs) or "none"
+            raise StringError(self.key, f"string '{self.key}' has the unknown placeholder {{{exc.args[0]}}}",
+                              f"placeholders it can use: {names}") from None
+        except ValueError as exc:
+            raise StringError(self.key, f"string '{self.key}': {exc}",
+                              "write a placeholder as {name}, and a brace as {{ or }}") from None
+
+
+class UiStrings(dict):
+    """The UI strings of one language, key -> UiText; a missing key raises StringError (not KeyError, which a
+    template would turn into an undefined value blamed on its own line)."""
+
+    def __missing__(self, key):
+        raise StringError(str(key), f"missing string '{key}'", "", missing=True)

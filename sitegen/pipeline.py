@@ -8,13 +8,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .data import data_files
-from .errors import Problems, SiteError
+from .article import convert, link_location
+from .errors import Location, Problems, SiteError
 from .kinds import load_registry
 from .links import LinkState, check_links, inspector
 from .memory import ObjectMemo, paused_gc
 from .model import Content
 from .publish import asset_names, compact, fingerprinted, site_files
-from .render import Renderer, check_article_links, make_env, plan
+from .render import Renderer, make_env, plan
 from .swap import recover
 from .track import carry_index, changes
 from .validate import load_content
@@ -84,6 +85,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         recover(out_dir)  # what a killed build left, before anything else
     problems = Problems()
     inputs = scan_inputs(root, previous.inputs if previous else {})
+    check_inside(root, inputs, problems)
     changed_files = _changed(previous.inputs, inputs) if previous else None
     if previous and any(f.startswith("models/") for f in changed_files):
         previous, changed_files = None, None  # another datamodel: nothing of the last build can be trusted
@@ -114,12 +116,11 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     env = previous.env if reuse and not templates_changed and previous.env else make_env(root / "templates", cache)
     renderer = Renderer(content, registry, root / "templates", root, base_url, env=env, assets=assets, downloads=downloads,
                         related=carry_index(previous.related, content, changed) if previous else None)
+    renderer.check_strings(problems)
     if templates_changed:
         renderer.check_templates(problems)
         changed |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
     changed |= {("static", f.removeprefix("static/")) for f in changed_files or () if f.startswith("static/")}
-    for article in content.articles.values():
-        check_article_links(article, problems)
     problems.raise_if_any()
     pages = plan(content, registry, previous.pages if previous else ())
     outputs, deps, todo = {}, {}, []
@@ -130,6 +131,10 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         else:
             todo.append(page)
             outputs[page.dest] = None  # keeps plan order
+    for page in todo:  # Markdown to HTML once per body, its links checked, before any page is rendered
+        if page.kind == "article":
+            convert(page.item, problems)
+    problems.raise_if_any()
     # Pages are rendered into a staging folder (on a full build) that replaces the output folder only if all passed.
     where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
     fresh = write and not (reuse and out_dir.is_dir())
@@ -146,8 +151,10 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         check_outputs(list(outputs.values()) + extra, problems, previous.outputs if reuse else ())
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
+        articles = {page.dest: page.item for page in pages if page.kind == "article"}
         _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None,
-                               read=lambda dest: ((staged or out_dir) / dest).read_bytes(), seen=seen)
+                               read=lambda dest: ((staged or out_dir) / dest).read_bytes(), seen=seen,
+                               blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None)
         problems.raise_if_any()
         clock.lap("render")
 
@@ -193,9 +200,7 @@ def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
     leave size and mtime unchanged (git's "racy clean" problem)."""
     found, recent = {}, time.time_ns() - 2_000_000_000
     for folder in WATCHED:
-        for path in sorted((root / folder).rglob("*")):
-            if path.name.startswith(".") or not path.is_file():
-                continue
+        for path in input_files(root / folder):
             rel = path.relative_to(root).as_posix()
             st = path.stat()
             old = known.get(rel)
@@ -206,6 +211,24 @@ def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
     return found
 
 
+def input_files(folder: Path) -> list[Path]:
+    """The files under a folder, sorted, leaving out hidden ones and those in hidden folders (.git, .env, ...)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                  and p.is_file())
+
+
+def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> None:
+    """Refuse input files that are links to a file outside the project: it would be read, or published, as ours."""
+    inside = root.resolve()
+    for rel in inputs:
+        target = (root / rel).resolve()
+        if not target.is_relative_to(inside):
+            problems.error(Location(rel), f"it is a link to {target}, outside the project, which would be published",
+                           "copy the file into the project instead of linking to it")
+
+
 def _changed(old: dict[str, tuple], new: dict[str, tuple]) -> set[str]:
     """Input files added, removed or changed in content."""
     return {f for f in old.keys() | new.keys() if (old.get(f) or (0, 0, None))[2] != (new.get(f) or (0, 0, None))[2]}
@@ -213,9 +236,7 @@ def _changed(old: dict[str, tuple], new: dict[str, tuple]) -> set[str]:
 
 def static_outputs(static_dir: Path) -> list[Output]:
     """Every file under static/, copied to the same path under the output folder."""
-    if not static_dir.is_dir():
-        return []
-    files = sorted(p for p in static_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files = input_files(static_dir)
     return [Output(p.relative_to(static_dir).as_posix(), p.read_bytes(), f"static/{p.relative_to(static_dir).as_posix()}")
             for p in files]
 

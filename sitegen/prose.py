@@ -21,15 +21,40 @@ TYPED = re.compile(
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 DAY_OF_MONTH = re.compile(rf"^\s+{MONTHS}\b|{MONTHS}\s+$")
-MASKS = (re.compile(r"\[\[.*?\]\]"), re.compile(r"```.*?```", re.S), re.compile(r"`[^`\n]*`"),
-         re.compile(r"\]\([^)]*\)"), re.compile(r"<!--.*?-->", re.S))
+# A reference: `[[key]]` or `[[key|style]]` on one line. Its inside holds no bracket, so finding every reference
+# is linear: from each `[[` the search stops at the next bracket (a lazy `.*?` would run to the end each time).
+REF = re.compile(r"\[\[([^\[\]\n]*)\]\]")
+INLINE_CODE = re.compile(r"`[^`\n]*`")
+BLANK = re.compile(r"[^\n]")
 
 
 def _masked(text: str) -> str:
-    """The text with references, code, link targets and comments blanked out, offsets kept."""
-    for mask in MASKS:
-        text = mask.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-    return text
+    """The text with references, code, link targets and comments blanked out, offsets kept. Every pass is linear:
+    a pair is found with str.find, never with a lazy `.*?` that would run to the end from every unclosed opener."""
+    text = REF.sub(_blank, text)
+    text = _blank_pairs(text, "```", "```")
+    text = INLINE_CODE.sub(_blank, text)
+    text = _blank_pairs(text, "](", ")")
+    return _blank_pairs(text, "<!--", "-->")
+
+
+def _blank(match: re.Match) -> str:
+    """A match with every character but newlines replaced by a space."""
+    return BLANK.sub(" ", match.group(0))
+
+
+def _blank_pairs(text: str, opener: str, closer: str) -> str:
+    """Blank each `opener ... closer` span, nearest closer first (the regular expression `opener.*?closer` with
+    re.S, in one pass)."""
+    out, pos = [], 0
+    while (start := text.find(opener, pos)) != -1:
+        end = text.find(closer, start + len(opener))
+        if end == -1:
+            break
+        end += len(closer)
+        out += [text[pos:start], BLANK.sub(" ", text[start:end])]
+        pos = end
+    return "".join(out) + text[pos:]
 
 
 def typed_figures(text: str) -> list[tuple[int, str]]:

@@ -11,18 +11,19 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import model
+from .article import convert
 from .charts import Charts
 from .errors import Location, Problems
 from .jsonld import JsonLd
 from .numbers import format_figure
 from .kinds import Registry
+from .schema import did_you_mean
 from .track import Recorder, TrackedContent, TrackedObject, select
-from .validate import REF, body_location, resolve_ref
+from .validate import REF, ref_parts, resolve_ref, string_location
 
 # Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
 SITE_PAGES = (("data", "data/index.html", "data.html", (7, "nav_data")), ("404", "404.html", "404.html", None))
-LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
-SAFE_SCHEMES = ("http", "https", "mailto", "")
+CODE_STRINGS = ("news_title", "news_intro")  # read outside templates (the feed), besides the menu's
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs a plan of 11,000 pages 10 ms more
@@ -180,14 +181,15 @@ class Renderer:
         self.env.globals.update(cite=lambda source: self.page_cites.cite(source), cited=lambda: self.page_cites.cited(),
                                 anchor=lambda fig: self.page_cites.anchor(fig),
                                 article_html=lambda article: self.article_html(article, self.page_cites))
-        self.env.globals["nav"] = tuple((Markup(escape(content.strings[lang][key])), self.url(path))
+        # .get: a missing menu string is reported by check_strings before any page is rendered
+        self.env.globals["nav"] = tuple((Markup(escape(content.strings[lang].get(key, ""))), self.url(path))
                                         for key, path in navigation(registry))
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
         self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
                                         lambda kind, ident: self.absolute(self.url_for(kind, ident)))
+        self._strings_reported: set[str] = set()
         self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
-        self._md = None  # made on first use: building the converter costs more than a rebuild that needs none
 
     def url(self, path: str = "") -> str:
         """A site path with the base path in front: url('sources/') -> '/repo/sources/'."""
@@ -282,6 +284,10 @@ class Renderer:
         for name in sorted(self.env.list_templates(filter_func=lambda n: not n.startswith("."))):
             try:
                 self.env.get_template(name)
+            except UnicodeDecodeError as exc:  # saved in another encoding, or not a template at all (an image)
+                line, col = byte_position(exc.object, exc.start)
+                problems.error(Location(f"templates/{name}", line, col), f"invalid UTF-8 byte 0x{exc.object[exc.start]:02x}",
+                               "save the template as UTF-8; images and other files belong in static/")
             except jinja2.TemplateSyntaxError as exc:
                 problems.error(Location(f"templates/{exc.name or name}", exc.lineno or 1, 1),
                                f"template syntax: {exc.message}", _template_hint(exc.message or ""))
@@ -311,6 +317,10 @@ class Renderer:
                            f"needed by {page_url(page.dest, self.base)}")
         except jinja2.TemplateSyntaxError:
             return None  # already reported by check_templates
+        except model.StringError as exc:  # the strings file is to blame, at the key; the template says where it is used
+            if exc.key not in self._strings_reported:  # once, not once per page and template that meets it
+                self._strings_reported.add(exc.key)
+                problems.error(string_location(self.root, self.lang, exc.key), exc.message, self._string_hint(exc))
         except Exception as exc:  # noqa: BLE001 - a template error unless no frame is in templates/
             loc = self._template_frame(exc)
             if loc is None:
@@ -318,6 +328,23 @@ class Renderer:
             problems.error(loc, f"{type(exc).__name__}: {exc} (while rendering {page_url(page.dest, self.base)})",
                            _template_hint(str(exc)))
         return None
+
+    def check_strings(self, problems: Problems) -> None:
+        """Report UI strings the generator's own code needs (the menu, the feed) missing from the strings file."""
+        for key in (*(label for label, _ in navigation(self.registry)), *CODE_STRINGS):
+            if key not in self._content.strings[self.lang]:
+                exc = model.StringError(key, f"missing string '{key}'", "", missing=True)
+                problems.error(string_location(self.root, self.lang, key), exc.message, self._string_hint(exc))
+
+    def _string_hint(self, exc: model.StringError) -> str:
+        """Where a faulty string is used (the template line, when a template uses it), and how to fix it."""
+        frame = self._template_frame(exc)
+        where = f"{frame.source}:{frame.line}" if frame else "the generator"
+        if not exc.missing:
+            return f"{exc.hint} (used at {where})"
+        close = did_you_mean(exc.key, self._content.strings[self.lang]) if frame else ""
+        return (f"{where} uses it: add a line '{exc.key}: ...' to content/i18n/{self.lang}.yaml"
+                + (f", or fix the name there ({close})" if close else ""))
 
     def _template_frame(self, exc: BaseException) -> Location | None:
         """The innermost traceback frame inside templates/, as a location."""
@@ -328,34 +355,14 @@ class Renderer:
                 found = Location(path.relative_to(self.root).as_posix(), frame.lineno or 1, 1)
         return found
 
-    def markdown(self):
-        """The Markdown converter, with raw HTML switched off (it would bypass autoescaping)."""
-        if self._md is None:
-            import markdown
-            from markdown.extensions.sane_lists import SaneListExtension
-            from markdown.extensions.tables import TableExtension
-            from markdown.extensions.toc import TocExtension
-
-            # Extension objects, not names: looking names up scans every installed package's entry points.
-            self._md = markdown.Markdown(extensions=[TableExtension(), TocExtension(), SaneListExtension()],
-                                         output_format="html")
-            self._md.preprocessors.deregister("html_block")
-            self._md.inlinePatterns.deregister("html")
-        return self._md
-
     def article_html(self, article: model.Article, cites: Citations) -> Markup:
-        """Convert an article body to HTML with its [[references]] replaced by formatted, cited figures."""
-        pieces: list[str] = []
-
-        def swap(match: re.Match) -> str:
-            pieces.append(self._ref_html(match.group(1), match.group(2) or "", cites))
-            return f"\ue000{len(pieces) - 1}\ue001"
-
-        text = REF.sub(swap, article.body)
-        md = self.markdown()
-        md.reset()
-        html = md.convert(text)
-        return Markup(re.sub("\ue000(\\d+)\ue001", lambda m: pieces[int(m.group(1))], html))
+        """An article body as HTML with its [[references]] replaced by formatted, cited figures (in text order, so
+        footnotes number in reading order). The body was converted and checked before rendering (check_article)."""
+        done = convert(article, Problems())
+        if done is None:
+            return Markup("")
+        pieces = [self._ref_html(*ref_parts(m), cites) for m in REF.finditer(article.body)]
+        return Markup(done.fill(pieces))
 
     def _ref_html(self, path: str, style: str, cites: Citations) -> str:
         """The HTML for one article reference: a cited figure or a link to an item."""
@@ -370,14 +377,9 @@ class Renderer:
         return f'<a href="{escape(self.url_for(kind, item.id))}">{escape(item.name)}</a>'
 
 
-def check_article_links(article: model.Article, problems: Problems) -> None:
-    """Links in Markdown must use http(s), mailto or a relative path."""
-    for match in LINK.finditer(article.body):
-        target = match.group(1)
-        scheme = urlsplit(target).scheme.lower()
-        if scheme not in SAFE_SCHEMES:
-            problems.error(body_location(article, match.start(1)), f"link scheme '{scheme}:' is not allowed",
-                           "link to an https:// address or a page of this site")
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of a byte offset."""
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 class TrackingEnvironment(jinja2.Environment):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import Location, Problems
-from .load import location
+from .load import forbidden_char, location
 from .prose import TIME_WORD_HINT, time_words
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID", "__bool__": lambda self: False})()
@@ -66,6 +66,8 @@ def yaml_reading(node: yaml.ScalarNode) -> tuple[str, str]:
     if tag == "bool":
         word = "true" if raw.lower() in ("yes", "y", "on", "true") else "false"
         return f"`{raw}` is read by YAML as {word}", quote
+    if tag == "int" and len(raw) > 24:  # its value, printed, could run to thousands of digits
+        return f"`{_cut(raw)}` is read by YAML as a whole number", quote
     if tag == "int" and ":" in raw:
         return f"`{raw}` is read by YAML as the base-60 number {_int(raw)}", quote
     if tag == "int" and re.match(r"^[-+]?0[0-7_]+$", raw):
@@ -135,6 +137,10 @@ class Text(Field):
         value = value.strip()
         if not value:
             return cx.error(node, f"expected {self.expected}, got an empty string", "fill in the value")
+        bad = forbidden_char(value)
+        if bad:
+            return cx.error(node, f"the text holds the control character {bad}, which no page or feed may hold",
+                            "remove it: in double quotes, an escape such as \\x01 or \\0 writes one")
         if self.max_len and len(value) > self.max_len:
             return cx.error(node, f"too long: {len(value)} characters, at most {self.max_len}",
                             "shorten it; search engines cut longer text")
@@ -198,6 +204,9 @@ class Hostname(Text):
         return self._described({"type": "string", "pattern": self.pattern.pattern})
 
 
+URL_UNSAFE = re.compile(r'[\s"<>\\^`{|}]')  # never in an address as written in HTML, XML or a sitemap
+
+
 class Url(Text):
     """An absolute http(s) URL."""
 
@@ -205,7 +214,7 @@ class Url(Text):
 
     def check(self, value, node, cx):
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        if parts.scheme not in ("http", "https") or not parts.netloc or URL_UNSAFE.search(value):
             return cx.error(node, f"'{value}' is not an http(s) URL",
                             "write the full address, starting with https:// or http://")
         return value
@@ -247,6 +256,14 @@ class Ref(Slug):
         return value
 
 
+MAX_DIGITS, MAX_DECIMALS = 15, 9  # bounds every figure fits in, so arithmetic on it stays exact and quick
+
+
+def _cut(raw: str) -> str:
+    """A long scalar shortened for a message."""
+    return raw if len(raw) <= 24 else raw[:20] + "…"
+
+
 class Number(Field):
     """A non-negative decimal number, kept exact."""
 
@@ -273,6 +290,12 @@ class Number(Field):
             return cx.error(node, f"expected a number, got '{node.value}'")
         if not value.is_finite():
             return cx.error(node, f"expected a finite number, got '{node.value}'")
+        if value and value.adjusted() >= MAX_DIGITS:
+            return cx.error(node, f"the number {_cut(node.value)} is too large: at most {MAX_DIGITS} digits before "
+                            "the decimal point", "write a smaller value with a scale, e.g. value: 1.5 and scale: trillion")
+        if value and value.normalize().as_tuple().exponent < -MAX_DECIMALS:
+            return cx.error(node, f"the number {_cut(node.value)} has more than {MAX_DECIMALS} digits after the decimal "
+                            "point", "round it as the source does")
         if value < self.minimum:
             word = "negative" if self.minimum == 0 else f"below {self.minimum}"
             return cx.error(node, f"{word} value {node.value}", f"the value must be at least {self.minimum}")
@@ -378,10 +401,17 @@ class MapOf(Field):
     def parse(self, node, cx):
         if not isinstance(node, yaml.MappingNode):
             return self.wrong(node, cx)
-        out, ok = {}, True
+        out, ok, written = {}, True, {}
         for knode, vnode in node.value:
             k, v = self.key.parse(knode, cx), self.value.parse(vnode, cx)
             ok = ok and k is not INVALID and v is not INVALID
+            if k is not INVALID and k in written:  # `2006.0` or `2_006` beside `2006`; `'x '` beside `x`
+                first = written[k]
+                cx.error(knode, f"duplicate key '{knode.value}': it reads as '{k}', already set on line "
+                         f"{cx.at(first).line} as '{first.value}'", "remove or rename one: only one value can be kept")
+                ok = False
+            elif k is not INVALID:
+                written[k] = knode
             out[k] = v
         return out if ok else INVALID
 

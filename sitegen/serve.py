@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import html
+import ipaddress
 import mimetypes
 import re
 import socket
@@ -16,12 +17,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from livereload import Server
-from livereload.handlers import LiveReloadHandler
+from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
+from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
-from tornado import ioloop, web
+from tornado import escape, ioloop, web
 
 from .errors import BuildFailed, SiteError, excerpt
-from .pipeline import WATCHED, build, scan_inputs
+from .pipeline import WATCHED, build, input_files, scan_inputs
 from .render import base_path
 
 POLL_MS = 10
@@ -43,10 +45,9 @@ class Session:
         """Size and mtime of every watched file: a cheap fingerprint to poll."""
         found = {}
         for folder in WATCHED:
-            for path in (self.root / folder).rglob("*"):
-                if path.is_file() and not path.name.startswith("."):
-                    st = path.stat()
-                    found[path] = (st.st_mtime_ns, st.st_size)
+            for path in input_files(self.root / folder):
+                st = path.stat()
+                found[path] = (st.st_mtime_ns, st.st_size)
         return found
 
     def changed(self) -> bool:
@@ -129,26 +130,58 @@ def overlay(errors: list[str]) -> bytes:
 NOT_BUILT = b"<!doctype html><html><head><title>Not built yet</title></head><body></body></html>"
 
 
-class SiteHandler(web.RequestHandler):
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+
+
+def loopback(host: str) -> bool:
+    """True when an address to listen on is reachable from this machine only."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Guarded:
+    """Mixed into every handler of the preview: bound to loopback, it answers only requests addressed to a loopback
+    name (a DNS-rebinding page elsewhere names its own host) and websockets opened by its own pages."""
+
+    port = 0  # the preview's port; 0 when it listens beyond loopback (then any Host is allowed)
+
+    def prepare(self):
+        if self.port and not self.allowed(self.request.host):
+            raise web.HTTPError(403, "unexpected Host header")
+        return super().prepare()
+
+    def allowed(self, host: str) -> bool:
+        """True for 'localhost:PORT', '127.0.0.1:PORT' or '[::1]:PORT' (and without the port)."""
+        name, _, port = host.lower().rpartition(":") if not host.endswith("]") else (host.lower(), "", "")
+        if not name:
+            name, port = port, ""
+        return name in LOOPBACK_NAMES and port in ("", str(self.port))
+
+    def check_origin(self, origin: str) -> bool:
+        """A websocket may be opened only by a page of the preview itself."""
+        parts = urlsplit(origin)
+        return not self.port or (parts.scheme == "http" and self.allowed(parts.netloc))
+
+
+class SiteHandler(Guarded, web.RequestHandler):
     """Serves the output folder under the base path, 404.html for missing paths, and the error overlay."""
 
     def initialize(self, session: Session):
         self.session = session
 
+    def head(self, path: str) -> None:
+        self.get(path)  # tornado sends the headers of GET without its body
+
     def get(self, path: str) -> None:
-        out = self.session.out_dir
-        target = (out / path).resolve()
-        if not target.is_relative_to(out.resolve()):
-            raise web.HTTPError(404)
-        if target.is_dir():
-            if path and not path.endswith("/"):
-                self.redirect(self.request.path + "/")
-                return
-            target = target / "index.html"
-        status = 200
-        if not target.is_file():
-            status, target = 404, out / "404.html"
-        body = target.read_bytes() if target.is_file() else NOT_BUILT
+        try:
+            found = self._file(path)
+        except (OSError, ValueError):  # a NUL byte (%00), or a name too long for the file system
+            raise web.HTTPError(404) from None
+        if found is None:
+            return
+        status, target, body = found
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if ctype == "text/html" and self.session.errors:
             body = body.replace(b"</body>", overlay(self.session.errors) + b"</body>", 1)
@@ -157,6 +190,22 @@ class SiteHandler(web.RequestHandler):
         # Fingerprinted files (style.3f9a1c2e.css) never change under their name: let the browser keep them.
         self.set_header("Cache-Control", "max-age=31536000, immutable" if FINGERPRINT.search(target.name) else "no-store")
         self.write(body)
+
+    def _file(self, path: str) -> tuple[int, Path, bytes] | None:
+        """(status, file, its bytes) for a path under the output folder; None after redirecting a folder to its '/'."""
+        out = self.session.out_dir
+        target = (out / path).resolve()
+        if not target.is_relative_to(out.resolve()):
+            raise web.HTTPError(404)
+        if target.is_dir():
+            if path and not path.endswith("/"):
+                self.redirect(self.request.path + "/")
+                return None
+            target = target / "index.html"
+        status = 200
+        if not target.is_file():
+            status, target = 404, out / "404.html"
+        return status, target, target.read_bytes() if target.is_file() else NOT_BUILT
 
 
 class PreviewServer(Server):
@@ -171,8 +220,27 @@ class PreviewServer(Server):
     def get_web_handlers(self, script):
         handlers = [(f"{self.prefix}(.*)", SiteHandler, {"session": self.session})]
         if self.prefix != "/":
-            handlers.append((r"/", web.RedirectHandler, {"url": self.prefix}))
+            handlers.append((r"/", type("Redirect", (Guarded, web.RedirectHandler), {}), {"url": self.prefix}))
         return handlers
+
+    def application(self, port, host, liveport=None, debug=None, live_css=True):
+        """livereload's application on one port, each handler guarded (see Guarded)."""
+        LiveReloadHandler.watcher, LiveReloadHandler.live_css = self.watcher, live_css
+        Guarded.port = port if loopback(host) else 0
+        live_handlers = [(r"/livereload", type("Live", (Guarded, LiveReloadHandler), {})),
+                         (r"/forcereload", type("Force", (Guarded, ForceReloadHandler), {})),
+                         (r"/livereload.js", type("LiveJs", (Guarded, LiveReloadJSHandler), {}))]
+        script = escape.utf8(LIVE_SCRIPT)
+        transform = type("Inject", (LiveScriptInjector,), {"script": script})
+        app = web.Application(handlers=live_handlers + self.get_web_handlers(script), debug=False, transforms=[transform])
+        app.listen(port, address=host)
+
+
+# livereload's snippet: its client script, loaded from the page's own host and port.
+LIVE_SCRIPT = ('<script type="text/javascript">(function(){var s=document.createElement("script");'
+               'var port=(window.location.port || (window.location.protocol == \'https:\' ? 443: 80));'
+               's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+               'document.head.appendChild(s);})();</script>')
 
 
 def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> int:
@@ -188,6 +256,10 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
     session.rebuild()
     server = PreviewServer(session, prefix)
     print(f"Serving {local} (watching content/, templates/, static/; Ctrl+C to stop)", flush=True)
+    if not loopback(host):
+        print(f"warning: --host {host} lets every machine that can reach this one open the preview, unpublished "
+              "content included, and trigger rebuilds; use the default 127.0.0.1 unless you mean to share it",
+              file=sys.stderr, flush=True)
     try:
         server.serve(host=host, port=port, restart_delay=0, live_css=False)
     except OSError as exc:  # taken between the check and the start

@@ -1,6 +1,7 @@
 """Raw documents -> the validated Content: fields first, across every file, then cross-references."""
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -9,13 +10,13 @@ from pathlib import Path
 
 from . import kinds, model
 from .errors import Location, Problems
-from .load import (Document, common_ends, load_markdown, load_yaml, location, parse_yaml, plain_list, read_text,
+from .load import (FORBIDDEN, Document, common_ends, forbidden_char, load_markdown, load_yaml, location, parse_yaml, plain_list, read_text,
                    split_items)
-from .prose import TIME_WORD_HINT, time_words, typed_figures
+from .prose import REF, TIME_WORD_HINT, time_words, typed_figures
 from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
-REF = re.compile(r"\[\[\s*([^\]|]*?)\s*(?:\|\s*([^\]]*?)\s*)?\]\]")
 REF_STYLES = ("", "bare", "short")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
 
 def load_content(root: Path, problems: Problems, cache: dict | None = None,
@@ -106,10 +107,14 @@ def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, re
         starts, lines, items, item_refs = last.starts[:keep], last.lines[:keep], last.items[:keep], last.refs[:keep]
     at = end - sum(len(chunk) for _, chunk in chunks)  # the items run to the region's end; a lead comes before
     shift = len(text) - len(last.text) if isinstance(last, ListFile) else 0
+    mine = Problems()
     for offset, chunk in chunks:
-        item, found = _parse_item(kind, source, base_line + offset, chunk, problems)
+        item, found = _parse_item(kind, source, base_line + offset, chunk, mine)
         starts.append(at), lines.append(base_line + offset), items.append(item), item_refs.append(found)
         at += len(chunk)
+    if any(e.message.startswith("YAML syntax") for e in mine.errors):
+        return None  # a cut may have fallen inside a quoted or bracketed value: PyYAML reads the whole file instead
+    problems.errors += mine.errors
     if tail:
         n = len(last.starts) - tail
         moved = text.count("\n", 0, end) - last.text.count("\n", 0, last.starts[n])
@@ -164,8 +169,9 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, lang
     for path in sorted((content_dir / kind.file).glob("*.yaml")):
         source = _rel(path, content_dir)
         doc = load_yaml(path, source, problems)
-        if doc is not None:
-            out[path.stem] = kinds.STRINGS.parse(doc.root, Cx(source, problems))
+        table = kinds.STRINGS.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
+        if table is not INVALID:
+            out[path.stem] = model.UiStrings({key: model.UiText(text, key) for key, text in table.items()})
     for lang in languages:
         if lang not in out and not problems.errors:
             problems.error(Location(f"content/{kind.file}/{lang}.yaml"), "file is missing",
@@ -180,12 +186,27 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, lang
     return out
 
 
+def string_location(root: Path, lang: str, key: str) -> Location:
+    """Where a UI string is set in its language file (the file's first line when it is not set there)."""
+    source = f"content/i18n/{lang}.yaml"
+    problems = Problems()
+    doc = load_yaml(root / source, source, problems)
+    for knode, vnode in doc.root.value if doc is not None and isinstance(doc.root.value, list) else ():
+        if getattr(knode, "value", None) == key:
+            return location(source, vnode)
+    return Location(source, 1, 1)
+
+
 def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list,
                     languages: tuple[str, ...]) -> dict[str, list]:
     """Load every Markdown article in content/articles/, by language: NAME.md is the English edition, NAME.zh.md
     the Chinese one; every article has an edition in each of the site's languages."""
     editions: dict[str, list] = {lang: [] for lang in languages}
     names: dict[str, dict] = {}  # file name without language -> language -> source
+    for path in sorted((content_dir / kind.file).glob("*")):
+        if path.suffix.lower() in MARKDOWN_SUFFIXES and path.suffix != ".md":
+            problems.error(Location(_rel(path, content_dir)), f"'{path.name}' is not read: articles are named *.md",
+                           f"rename it to '{path.stem}.md'")
     for path in sorted((content_dir / kind.file).glob("*.md")):
         source = _rel(path, content_dir)
         stem, _, lang = path.stem.rpartition(".") if "." in path.stem else (path.stem, "", "en")
@@ -219,7 +240,12 @@ def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, ref
 
 
 def check_article_prose(article, doc: Document, problems: Problems) -> None:
-    """Report figures typed into an article's title, summary or body instead of referenced from the YAML."""
+    """Report figures typed into an article's title, summary or body instead of referenced from the YAML, and
+    characters in the body that no page may hold."""
+    bad = FORBIDDEN.search(article.body)
+    if bad:
+        problems.error(body_location(article, bad.start()), f"the text holds the control character "
+                       f"{forbidden_char(bad.group())}, which no page or feed may hold", "remove it")
     hint = "take the figure from the YAML with a reference such as [[events.summit-2023.projects]]"
     for key, value in doc.root.value:
         if key.value in ("title", "summary"):
@@ -229,8 +255,7 @@ def check_article_prose(article, doc: Document, problems: Problems) -> None:
     for offset, snippet in typed_figures(article.body):
         problems.error(body_location(article, offset), f"figure typed in the text: '{snippet}'", hint)
     for offset, word in time_words(article.body):
-        problems.error(body_location(article, offset), f"time-relative word '{word}' without a year",
-TIME_WORD_HINT)
+        problems.error(body_location(article, offset), f"time-relative word '{word}' without a year", TIME_WORD_HINT)
 
 
 def _slug_from_name(path: Path, doc: Document, cx: Cx):
@@ -386,31 +411,62 @@ def resolve_ref(path: str, content: model.Content, registry: kinds.Registry):
     return None
 
 
+def ref_parts(match: re.Match) -> tuple[str, str]:
+    """The key and style of a reference match: `[[ key | short ]]` -> ('key', 'short')."""
+    path, bar, style = match.group(1).partition("|")
+    return path.strip(), style.strip() if bar else ""
+
+
 def check_article_refs(article, content: model.Content, problems: Problems, registry: kinds.Registry) -> None:
-    """Every [[reference]] in an article body must name a figure or an item."""
+    """Every [[reference]] in an article body must name a figure or an item, and every '[[' be closed on its line."""
+    options = None
     for match in REF.finditer(article.body):
-        path, style = match.group(1), match.group(2) or ""
+        path, style = ref_parts(match)
         loc = body_location(article, match.start())
         target = resolve_ref(path, content, registry)
         if target is None:
-            options = list(content.figures) + [f"{k.name}.{i}" for k in registry.linked for i in getattr(content, k.name)]
+            if options is None:
+                options = list(content.figures) + [f"{k.name}.{i}" for k in registry.linked
+                                                   for i in getattr(content, k.name)]
             problems.error(loc, f"unknown reference [[{path}]]",
                            did_you_mean(path, options) or "use a figure key such as events.summit-2023.projects")
         elif style not in REF_STYLES:
             problems.error(loc, f"unknown style '|{style}' in [[{path}]]", "use |bare, |short or nothing")
-    for n, line in enumerate(article.body.splitlines()):
-        col = line.find("[[")
-        if col >= 0 and not REF.search(line, col):
-            problems.error(body_location(article, sum(len(l) + 1 for l in article.body.splitlines()[:n]) + col),
-                           "unclosed reference '[['", "close it with ']]', e.g. [[profile.gdp.2022]]")
+    for offset in unclosed_refs(article.body):
+        problems.error(body_location(article, offset), "unclosed reference '[['",
+                       "close it with ']]', e.g. [[profile.gdp.2022]]")
+
+
+def unclosed_refs(body: str) -> list[int]:
+    """The offset of the first '[[' on each line that no reference closes (linear in the body)."""
+    found, line_start = [], 0
+    for line in body.split("\n"):
+        at = 0
+        if "[[" in line:
+            for match in REF.finditer(line):
+                gap = line.find("[[", at, match.start())
+                if gap >= 0:
+                    break
+                at = match.end()
+            else:
+                gap = line.find("[[", at)
+            if gap >= 0:
+                found.append(line_start + gap)
+        line_start += len(line) + 1
+    return found
 
 
 def body_location(article, offset: int) -> Location:
     """The file location of a character offset in an article body."""
-    before = article.body[:offset]
-    line = article.body_line + before.count("\n")
-    col = offset - (before.rfind("\n") + 1) + 1
-    return Location(article.loc.source, line, col)
+    starts = _line_starts(article.body)
+    n = bisect_right(starts, offset) - 1
+    return Location(article.loc.source, article.body_line + n, offset - starts[n] + 1)
+
+
+@functools.lru_cache(maxsize=16)
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line's first character (an article with many errors looks up each in log time)."""
+    return [0] + [m.end() for m in re.finditer("\n", text)]
 
 
 def _warn_unused_sources(content: model.Content, refs: list[RefValue], problems: Problems) -> None:

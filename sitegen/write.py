@@ -67,8 +67,10 @@ def check_outputs(outputs: list[Output], problems: Problems, known: Container[st
             problems.error(Location(out.origin), f"output path '{out.dest}' would leave the output folder")
         elif out.dest.lower() in seen:
             first = seen[out.dest.lower()]
-            problems.error(Location(out.origin), f"'{out.dest}' is written twice: by {first.origin} and by {out.origin}",
-                           "give one of them another id or file name")
+            place = next((o.origin for o in (out, first) if o.origin.startswith("static/")), out.origin)  # a file to fix
+            problems.error(Location(place), f"'{out.dest}' is written twice: by {first.origin} and by {out.origin}",
+                           f"rename or remove {place}: the build makes {out.dest} itself" if place.startswith("static/")
+                           else "give one of them another id or file name")
         else:
             seen[out.dest.lower()] = out
 

@@ -8,10 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "mini"
 sys.path.insert(0, str(REPO))
+
+# Hypothesis: the default run stays within seconds (the same examples every run); `--hypothesis-profile=long` runs
+# thousands of random ones (property tests in tests/test_properties.py).
+settings.register_profile("quick", max_examples=100, deadline=15_000, derandomize=True, database=None)
+settings.register_profile("long", max_examples=2_000, deadline=30_000)
+settings.load_profile("quick")
 
 
 def make_site(dest: Path, files: dict | None = None, content: Path = FIXTURE / "content") -> Path:

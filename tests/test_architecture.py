@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sitegen"
-LAYERS = ["memory", "errors", "model", "load", "prose", "schema", "kinds", "validate", "localize", "numbers", "charts", "jsonld", "track", "render", "swap", "write", "links", "workers", "data",
+LAYERS = ["memory", "errors", "model", "load", "prose", "schema", "kinds", "validate", "localize", "article", "numbers", "charts", "jsonld", "track", "render", "swap", "write", "links", "workers", "data",
           "publish", "pipeline", "cache", "serve"]
 
 

@@ -162,9 +162,11 @@ def test_template_undefined_variable_names_template_line_and_page(site):
 def test_undefined_ui_string(site):
     edit(site, "templates/404.html", "{% block content %}", "{% block content %}\n<p>{{ t.not_found_txt }}</p>")
     line = (site / "templates/404.html").read_text().splitlines().index("<p>{{ t.not_found_txt }}</p>") + 1
-    errs = errors_of(run_build(site))
-    assert errs == [f"templates/404.html:{line}:1: error: UndefinedError: 'dict object' has no attribute "
-                    "'not_found_txt' (while rendering /404.html)"]
+    result = run_build(site)
+    assert errors_of(result) == ["content/i18n/en.yaml:1:1: error: missing string 'not_found_txt'"]
+    assert hint_after(result, "content/i18n/en.yaml:1:1") == (
+        f"hint: templates/404.html:{line} uses it: add a line 'not_found_txt: ...' to content/i18n/en.yaml, or fix the "
+        "name there (did you mean 'not_found_text'?)")
 
 
 def test_all_errors_of_a_run_are_reported(site):
