@@ -37,9 +37,13 @@ class JsonLd:
     """The JSON-LD of one content snapshot, for templates: ld.city(), .event(e), .organization(c), .article(a),
     .dataset(downloads). `link(path)` makes a site path absolute; `item_link(kind, id)` gives an item page's URL."""
 
-    def __init__(self, content: model.Content, link: Callable[[str], str], item_link: Callable[[str, str], str]):
-        """Bind the content (as the renderer tracks it) and the URL makers."""
-        self.content, self.link, self.item_link = content, link, item_link
+    def __init__(self, content: model.Content, link: Callable[[str], str], item_link: Callable[[str, str], str],
+                 lang: str = "en", other: Callable | None = None, shared: Callable[[str], str] | None = None):
+        """Bind the content (as the renderer tracks it), the URL makers (`shared` for files every language shares),
+        the language tag of the pages and `other(item, field)`, a text in the other language."""
+        self.content, self.link, self.item_link, self.lang = content, link, item_link, lang
+        self.other = other or (lambda item, name: getattr(item, f"{name}_zh", None))
+        self.shared = shared or link
 
     def publisher(self) -> dict:
         """The site's publisher as an Organization."""
@@ -54,7 +58,7 @@ class JsonLd:
     def city(self) -> Markup:
         """The city: a City within its prefecture-level city and province (AdministrativeAreas)."""
         p = self.content.profile
-        return script({"@type": "City", "@id": self.link("") + "#city", "name": p.name, "alternateName": p.name_zh,
+        return script({"@type": "City", "@id": self.link("") + "#city", "name": p.name, "alternateName": self.other(p, "name"),
                        "description": p.summary, "url": self.link(""),
                        "containedInPlace": {"@type": "AdministrativeArea", "name": p.parent, "containedInPlace":
                                             {"@type": "AdministrativeArea", "name": p.province}},
@@ -71,7 +75,7 @@ class JsonLd:
         """A company as an Organization; its page here is the page about it, not its own website."""
         url = self.item_link("companies", company.id)
         return script(_drop_empty({"@type": "Organization", "@id": url + "#organization", "name": company.name,
-                                   "alternateName": company.name_zh, "description": company.summary,
+                                   "alternateName": self.other(company, "name"), "description": company.summary,
                                    "mainEntityOfPage": url}))
 
     def article(self, article: model.Article) -> Markup:
@@ -81,25 +85,29 @@ class JsonLd:
                        "description": article.summary, "datePublished": article.date,
                        "dateModified": article.updated or article.date, "author": self.publisher(),
                        "publisher": self.publisher(), "mainEntityOfPage": url, "url": url,
-                       "image": self.link("social.png"), "inLanguage": self.content.site.languages[0],
+                       "image": self.shared("social.png"), "inLanguage": self.lang,
                        "about": {"@id": self.link("") + "#city"},
                        "citation": [creative_work(self.content.sources[s]) for s in article.sources]})
 
     def dataset_name(self) -> str:
         """The name of the open data."""
-        return f"{self.content.site.title}: {self.content.strings[self.content.site.languages[0]]['data_title']}"
+        return f"{self.content.site.title}: {self.strings()['data_title']}"
+
+    def strings(self) -> dict:
+        """The interface strings of the pages' language."""
+        return self.content.strings[next(lang for lang in self.content.strings if self.lang.startswith(lang))]
 
     def dataset(self, downloads: tuple) -> Markup:
         """The downloads as a Dataset: one DataDownload per data file, the period the figures cover, their sources."""
-        site, t = self.content.site, self.content.strings[self.content.site.languages[0]]
+        site, t = self.content.site, self.strings()
         years = sorted({d[:4] for d in {f.as_of for f in self.content.figures.everything().values()}})
-        files = [{"@type": "DataDownload", "name": d.dest.rpartition("/")[2], "contentUrl": self.link(d.dest),
+        files = [{"@type": "DataDownload", "name": d.dest.rpartition("/")[2], "contentUrl": self.shared(d.dest),
                   "encodingFormat": d.media_type, "contentSize": f"{d.bytes} B",
                   "description": t[f"data_holds_{d.name}"]} for d in downloads if d.kind != "schema"]
         return script(_drop_empty({
             "@type": "Dataset", "@id": self.link("data/") + "#dataset", "name": self.dataset_name(),
             "description": t["data_description"], "url": self.link("data/"), "creator": self.publisher(),
-            "publisher": self.publisher(), "dateModified": site.updated, "inLanguage": site.languages[0],
+            "publisher": self.publisher(), "dateModified": site.updated, "inLanguage": self.lang,
             "isAccessibleForFree": True, "spatialCoverage": self.place(),
             "temporalCoverage": f"{years[0]}/{years[-1]}" if years else None, "distribution": files,
             "isBasedOn": [creative_work(s) for s in self.content.sources.values()]}))

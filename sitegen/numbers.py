@@ -20,6 +20,9 @@ class Language:
     shared: str  # pattern for a tied rank: {f} the rank, {with} who shares it
     group: str = ","
     ordinal: object = None
+    scale_sep: str = " "  # between a number and its scale word: '475.4 billion', '4754.2亿'
+    scaled_group: str | None = None  # digit grouping before a scale word, when not `group` (亿 and 万: none)
+
 
 
 def _english_ordinal(n: int) -> str:
@@ -46,7 +49,22 @@ EN = Language(
     shared="{f}, shared with {with}",
     ordinal=_english_ordinal,
 )
-LANGUAGES = {"en": EN}
+ZH = Language(  # Chinese counts in 万 (10^4) and 亿 (10^8), the unit after the number, a measure word for things
+    scales=((12, "万亿"), (8, "亿"), (4, "万")),
+    units={"CNY": ("{n}元", "{n}元"), "USD": ("{n}美元", "{n}美元"), "EUR": ("{n}欧元", "{n}欧元"),
+           "people": ("{n}人", "{n}人"), "km2": ("{n}平方公里", "{n}平方公里"), "percent": ("{n}%", "{n}%"),
+           "percent-change": ("{n}%", "{n}%"), "years": ("{n}年", "{n}年"), "projects": ("{n}个项目", "{n}个项目"),
+           "companies": ("{n}家公司", "{n}家公司"), "enterprises": ("{n}家企业", "{n}家企业"),
+           "employees": ("{n}名员工", "{n}名员工"), "funds": ("{n}支基金", "{n}支基金"),
+           "guests": ("{n}位嘉宾", "{n}位嘉宾"), "rank": ("{n}", "{n}"), "industries": ("{n}个产业", "{n}个产业")},
+    qualifiers={"over": "超过{f}", "about": "约{f}", "nearly": "近{f}", "under": "不足{f}"},
+    bases={"real": "{f}（按可比价格计算）", "nominal": "{f}（按现价计算）"},
+    shared="{f}（与{with}并列）",
+    ordinal=lambda n: f"第{n}名",
+    scale_sep="",
+    scaled_group="",
+)
+LANGUAGES = {"en": EN, "zh": ZH}
 
 
 def base_value(fig: Figure) -> Decimal:
@@ -81,7 +99,8 @@ def number(fig: Figure, lang: str = "en", short: bool = False) -> str:
     if (short or fig.scale) and fig.unit not in ("years", "percent", "percent-change", "km2"):
         for exp, word in table.scales:
             if value >= Decimal(1).scaleb(exp):
-                return f"{_plain(value.scaleb(-exp), table, places)} {word}"
+                group = table.group if table.scaled_group is None else table.scaled_group
+                return f"{decimal_text(value.scaleb(-exp), places, group)}{table.scale_sep}{word}"
     return _plain(value, table, places if short and value < 1000 else None)
 
 

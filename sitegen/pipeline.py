@@ -11,6 +11,7 @@ from .data import data_files
 from .article import convert, link_location
 from .errors import Location, Problems, SiteError
 from .kinds import load_registry
+from .localize import Localizer
 from .links import LinkState, check_links, inspector
 from .memory import ObjectMemo, paused_gc
 from .model import Content
@@ -29,7 +30,7 @@ class State:
 
     inputs: dict[str, tuple]  # source path -> (mtime_ns, size, digest) for content/, templates/, static/
     content: Content
-    env: object
+    envs: dict  # language -> its Jinja environment (memory only)
     base_url: str
     out_dir: Path
     outputs: dict[str, Output]
@@ -39,14 +40,16 @@ class State:
     links: LinkState | None = None  # what the link check knows of every page
     manifest: dict = field(default_factory=dict)  # output file -> (size, mtime_ns) as last written (set by the cache)
     memo: ObjectMemo | None = None  # encoded rows of the data files, by the items they were made from
-    related: dict = field(default_factory=dict)  # the renderer's index of items by attribute (memory only)
+    related: dict = field(default_factory=dict)  # language -> the renderer's index of items by attribute (memory only)
     pages: list = field(default_factory=list)  # the plan, whose item pages the next plan reuses (memory only)
     registry: object = None  # the kinds of content, as models/ declared them
+    localizer: Localizer | None = None  # each language's copies of the content's objects, for the next build's
+    views: dict = field(default_factory=dict)  # language -> the content as its pages read it
 
     def on_disk(self) -> "State":
         """The state as the cache stores it: without what lives in memory only (the Jinja environment, the
         related() index, the plan) and without the manifest, which the cache stores in a file of its own."""
-        return replace(self, env=None, manifest={}, related={}, pages=[])
+        return replace(self, envs={}, manifest={}, related={}, pages=[])
 
 
 @dataclass
@@ -87,21 +90,25 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     inputs = scan_inputs(root, previous.inputs if previous else {})
     check_inside(root, inputs, problems)
     changed_files = _changed(previous.inputs, inputs) if previous else None
-    if previous and any(f.startswith("models/") for f in changed_files):
-        previous, changed_files = None, None  # another datamodel: nothing of the last build can be trusted
+    if previous and any(f.startswith("models/") or f == "content/site.yaml" for f in changed_files):
+        previous, changed_files = None, None  # another datamodel or site (languages): nothing can be trusted
     registry = previous.registry if previous else load_registry(root, problems)
     problems.raise_if_any()
     clock = Clock()
 
     # Load and validate the content (again only if a content file changed); references once fields are valid.
+    # Each language reads its own copy of the content; what changed is known per language.
     if previous and not any(f.startswith("content/") for f in changed_files):
-        content, changed, items = previous.content, set(), previous.items
+        content, items, localizer, views = previous.content, previous.items, previous.localizer, previous.views
+        changed = {lang: set() for lang in registry.languages}
         problems.warnings = list(previous.warnings)
     else:
         items = dict(previous.items) if previous else {}
         content = load_content(root, problems, items, registry)
         problems.raise_if_any()
-        changed = changes(previous.content, content) if previous else set()
+        localizer = Localizer(registry, previous.localizer if previous else None)
+        views = localizer.views(content)
+        changed = {lang: changes(previous.views[lang], view) if previous else set() for lang, view in views.items()}
     clock.lap("load")
 
     # Render the pages whose dependencies changed (every page on a first build); CSS and JS get fingerprinted names
@@ -113,20 +120,26 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     assets = asset_names(static)
     memo = ObjectMemo(previous.memo if previous else None)
     data, downloads = data_files(content, registry, registry.schema_files, memo)  # before the pages: the Data page lists their sizes
-    env = previous.env if reuse and not templates_changed and previous.env else make_env(root / "templates", cache)
-    renderer = Renderer(content, registry, root / "templates", root, base_url, env=env, assets=assets, downloads=downloads,
-                        related=carry_index(previous.related, content, changed) if previous else None)
-    renderer.check_strings(problems)
+    renderers = {}
+    for lang, view in views.items():  # one renderer (and Jinja environment) per language
+        env = previous.envs.get(lang) if reuse and not templates_changed else None
+        renderers[lang] = Renderer(view, registry, root / "templates", root, base_url, lang,
+                                   env=env or make_env(root / "templates", cache), assets=assets, downloads=downloads,
+                                   related=carry_index(previous.related[lang], view, changed[lang])
+                                   if previous and lang in previous.related else None)
+        renderers[lang].check_strings(problems)
+    edited = {("static", f.removeprefix("static/")) for f in changed_files or () if f.startswith("static/")}
     if templates_changed:
-        renderer.check_templates(problems)
-        changed |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
-    changed |= {("static", f.removeprefix("static/")) for f in changed_files or () if f.startswith("static/")}
+        next(iter(renderers.values())).check_templates(problems)
+        edited |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
+    for lang in changed:
+        changed[lang] |= edited
     problems.raise_if_any()
-    pages = plan(content, registry, previous.pages if previous else ())
+    pages = plan(views, registry, previous.pages if previous else ())
     outputs, deps, todo = {}, {}, []
     for page in pages:
         old = previous.deps.get(page.dest) if reuse else None
-        if old is not None and changed.isdisjoint(old):
+        if old is not None and changed[page.lang].isdisjoint(old):
             outputs[page.dest], deps[page.dest] = previous.outputs[page.dest], old
         else:
             todo.append(page)
@@ -140,19 +153,22 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     fresh = write and not (reuse and out_dir.is_dir())
     with written_or_failed(out_dir, where), (staging(out_dir) if fresh else nullcontext()) as staged:
         seen = {}
-        for dest, out, page_deps, info in render_many(renderer, todo, problems, inspector(renderer.base_url), staged):
-            if out is None:
-                del outputs[dest]
-            else:
-                outputs[dest], deps[dest], seen[dest] = out, page_deps, info
+        inspect = inspector(renderers[registry.languages[0]].base_url)
+        for lang, renderer in renderers.items():
+            batch = [page for page in todo if page.lang == lang]
+            for dest, out, page_deps, info in render_many(renderer, batch, problems, inspect, staged):
+                if out is None:
+                    del outputs[dest]
+                else:
+                    outputs[dest], deps[dest], seen[dest] = out, page_deps, info
         rendered = len(todo)
         # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
-        extra = fingerprinted(static, assets) + site_files(content, pages, base_url, memo) + data
+        extra = fingerprinted(static, assets) + site_files(views, pages, base_url, memo) + data
         check_outputs(list(outputs.values()) + extra, problems, previous.outputs if reuse else ())
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
         articles = {page.dest: page.item for page in pages if page.kind == "article"}
-        _, links = check_links(outputs, renderer.base_url, where, problems, previous.links if reuse else None,
+        _, links = check_links(outputs, renderers[registry.languages[0]].base_url, where, problems, previous.links if reuse else None,
                                read=lambda dest: ((staged or out_dir) / dest).read_bytes(), seen=seen,
                                blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None)
         problems.raise_if_any()
@@ -169,8 +185,9 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     if write:  # the bytes are on disk now: the state keeps sizes and digests (the next build compares those)
         outputs = {dest: out.hollow() if out.data else out for dest, out in outputs.items()}
     clock.lap("write")
-    state = State(inputs, content, renderer.env, base_url, out_dir, outputs, deps, problems.warnings, items, links,
-                  memo=memo, related=renderer.related_index, pages=pages, registry=registry)
+    state = State(inputs, content, {lang: r.env for lang, r in renderers.items()}, base_url, out_dir, outputs, deps,
+                  problems.warnings, items, links, memo=memo, related={lang: r.related_index for lang, r in renderers.items()},
+                  pages=pages, registry=registry, localizer=localizer, views=views)
     size = sum(o.size for o in outputs.values())
     return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
                        rendered, written, state)

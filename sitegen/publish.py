@@ -52,14 +52,19 @@ def fingerprinted(static: list[Output], names: dict[str, str]) -> list[Output]:
     return [replace(out, dest=names.get(out.dest, out.dest)) for out in static]
 
 
-def site_files(content: Content, pages: list[Page], base_url: str, memo: ObjectMemo) -> list[Output]:
-    """Every site-wide file for the host: sitemap.xml, robots.txt, feed.xml, .nojekyll and, with a domain, CNAME.
-    The sitemap is made again only when a page, the base URL or a date in it changed."""
+def site_files(views: dict[str, Content], pages: list[Page], base_url: str, memo: ObjectMemo) -> list[Output]:
+    """Every site-wide file for the host: sitemap.xml, robots.txt, a feed per language (feed.xml, zh/feed.xml),
+    .nojekyll and, with a domain, CNAME. The sitemap is made again only when a page, the base URL or a date in it
+    changed."""
+    languages = tuple(views)
+    content = views[languages[0]]
     key = (base_url, content.site.updated, tuple([p.dest for p in pages]),
            tuple([article_updated(p) for p in pages if p.kind == "article"]))
-    files = [memo.latest("sitemap", key, lambda: sitemap(content, pages, base_url)), robots(base_url),
-             feed(content, pages, base_url),
-             Output(".nojekyll", b"", "publish: tells GitHub Pages not to run Jekyll on a branch deploy")]
+    files = [memo.latest("sitemap", key, lambda: sitemap(content, pages, base_url, languages)), robots(base_url)]
+    for lang, view in views.items():
+        prefix = "" if lang == languages[0] else f"{lang}/"
+        files.append(feed(view, [p for p in pages if p.lang == lang], base_url, lang, prefix))
+    files.append(Output(".nojekyll", b"", "publish: tells GitHub Pages not to run Jekyll on a branch deploy"))
     if content.site.domain:
         files.append(cname(content.site.domain))
     return files
@@ -75,12 +80,28 @@ def lastmod(content: Content, page: Page) -> str:
     return max(content.site.updated, article_updated(page)) if page.kind == "article" else content.site.updated
 
 
-def sitemap(content: Content, pages: list[Page], base_url: str) -> Output:
-    """sitemap.xml listing the absolute URL of every page except the 404 page."""
+LANG_TAGS = {"en": "en", "zh": "zh-Hans"}
+
+
+def sitemap(content: Content, pages: list[Page], base_url: str, languages: tuple[str, ...] = ("en",)) -> Output:
+    """sitemap.xml listing the absolute URL of every page except the 404 page; on a site in several languages,
+    each with its counterparts in the others (xhtml:link alternates)."""
     base = base_path(base_url)
-    rows = [f"  <url><loc>{escape(absolute(base_url, page_url(p.dest, base)))}</loc>"
-            f"<lastmod>{lastmod(content, p)}</lastmod></url>\n" for p in pages if p.kind != "404"]
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    alternates = ""
+    rows = []
+    for p in pages:
+        if p.kind == "404":
+            continue
+        if len(languages) > 1:
+            dest = p.dest.removeprefix(f"{p.lang}/") if p.lang != languages[0] else p.dest
+            alternates = "".join(
+                f'<xhtml:link rel="alternate" hreflang="{LANG_TAGS[lang]}" href="'
+                f'{escape(absolute(base_url, page_url(dest if lang == languages[0] else f"{lang}/{dest}", base)))}"/>'
+                for lang in languages)
+        rows.append(f"  <url><loc>{escape(absolute(base_url, page_url(p.dest, base)))}</loc>"
+                    f"<lastmod>{lastmod(content, p)}</lastmod>{alternates}</url>\n")
+    space = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if len(languages) > 1 else ""
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{space}>\n'
            + "".join(rows) + "</urlset>\n")
     return Output("sitemap.xml", xml.encode("utf-8"), "publish: sitemap of every page")
 
@@ -96,23 +117,26 @@ def atom_time(date: str) -> str:
     return f"{date}T00:00:00Z"
 
 
-def feed(content: Content, pages: list[Page], base_url: str) -> Output:
-    """feed.xml: an Atom feed of the articles, newest first, each with its title, dates and summary."""
+def feed(content: Content, pages: list[Page], base_url: str, lang: str = "en", prefix: str = "") -> Output:
+    """feed.xml (or LANG/feed.xml): an Atom feed of one language's articles, newest first, each with its title,
+    dates and summary."""
     base, site = base_path(base_url), content.site
-    strings = content.strings[site.languages[0]]
+    strings = content.strings[lang]
     articles = [p for p in pages if p.kind == "article"]
     updated = max([article_updated(p) for p in articles], default=site.updated)
-    news = absolute(base_url, page_url("news/index.html", base))
-    head = (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{site.languages[0]}">\n'
+    news = absolute(base_url, page_url(f"{prefix}news/index.html", base))
+    here = f"{escape(absolute(base_url, base))}{prefix}feed.xml"
+    head = (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{LANG_TAGS[lang]}">\n'
             f"  <title>{escape(site.title)}: {escape(strings['news_title'])}</title>\n"
             f"  <subtitle>{escape(strings['news_intro'])}</subtitle>\n"
             f'  <link rel="alternate" type="text/html" href="{escape(news)}"/>\n'
-            f'  <link rel="self" type="application/atom+xml" href="{escape(absolute(base_url, base))}feed.xml"/>\n'
-            f"  <id>{escape(absolute(base_url, base))}feed.xml</id>\n"
+            f'  <link rel="self" type="application/atom+xml" href="{here}"/>\n'
+            f"  <id>{here}</id>\n"
             f"  <updated>{atom_time(updated)}</updated>\n"
             f"  <author><name>{escape(site.publisher)}</name></author>\n")
     entries = "".join(feed_entry(p, absolute(base_url, page_url(p.dest, base))) for p in articles)
-    return Output("feed.xml", (head + entries + "</feed>\n").encode("utf-8"), "publish: Atom feed of the articles")
+    return Output(f"{prefix}feed.xml", (head + entries + "</feed>\n").encode("utf-8"),
+                  f"publish: Atom feed of the articles in {lang}")
 
 
 def feed_entry(page: Page, url: str) -> str:

@@ -21,6 +21,9 @@ from .schema import did_you_mean
 from .track import Recorder, TrackedContent, TrackedObject, select
 from .validate import REF, ref_parts, resolve_ref, string_location
 
+LANG_TAGS = {"en": "en", "zh": "zh-Hans"}  # the language tags pages declare (lang, hreflang ...)
+LANG_NAMES = {"en": "English", "zh": "中文"}  # each language named in itself, for the switch between them
+OG_LOCALES = {"en": "en_US", "zh": "zh_CN"}
 # Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
 SITE_PAGES = (("data", "data/index.html", "data.html", (7, "nav_data")), ("404", "404.html", "404.html", None))
 CODE_STRINGS = ("news_title", "news_intro")  # read outside templates (the feed), besides the menu's
@@ -37,6 +40,7 @@ class Page:
     items: tuple = ()
     number: int = 1  # for a list split into pages: this page's number, of `count`
     count: int = 1
+    lang: str = "en"  # the language of the page: its dest starts with LANG/ unless it is the site's first
 
 
 @dataclass
@@ -70,34 +74,43 @@ class Citations:
         return [f for f in self.shown if f.source not in self.order and f.source not in listed]
 
 
-def plan(content: model.Content, registry: Registry, previous: list[Page] = ()) -> list[Page]:
-    """Every page of the site, in a stable order: each kind's pages as models/ declares them, in the kinds' order
-    (a single record's page; a collection's index, paginated or whole, then its items' pages), then the site's own
-    pages. An item's page from `previous` (the last plan) is used again when the item is the very same object
-    (making 11,000 pages anew cost an edit 12 ms)."""
+def plan(views: dict[str, model.Content], registry: Registry, previous: list[Page] = ()) -> list[Page]:
+    """Every page of the site, language by language (each language's pages under its own folder but the first's),
+    in a stable order. An item's page from `previous` (the last plan) is used again when the item is the very same
+    object (making 11,000 pages anew cost an edit 12 ms)."""
     made = {id(page.item): page for page in previous if page.item is not None}  # the page holds its item alive
+    pages = []
+    for lang in registry.languages:
+        prefix = "" if lang == registry.languages[0] else f"{lang}/"
+        pages += _plan(views[lang], registry, made, prefix, lang)
+    return pages
+
+
+def _plan(content: model.Content, registry: Registry, made: dict, prefix: str, lang: str) -> list[Page]:
+    """The pages of one language: each kind's pages as models/ declares them, in the kinds' order (a single
+    record's page; a collection's index, paginated or whole, then its items' pages), then the site's own pages."""
     pages = []
     for kind in registry.kinds:
         p = kind.pages
         if p is None:
             continue
-        base = p.section
+        base = prefix + p.section if p.section else prefix.rstrip("/")
         if not kind.collection:
-            pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.one))
+            pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.one, lang=lang))
             continue
         items = tuple(getattr(content, kind.name).values())
         if p.sort:
             field, key = p.sort.lstrip("-"), kind.key
             items = tuple(sorted(items, key=lambda i: (getattr(i, field), getattr(i, key)), reverse=p.sort[0] == "-"))
         if p.index:
-            pages += (paginated(base, p.index, kind.name, items, p.per_page) if p.per_page else
-                      [Page(f"{base}/index.html", p.index, kind.name, items=items)])
+            pages += (paginated(base, p.index, kind.name, items, p.per_page, lang) if p.per_page else
+                      [Page(f"{base}/index.html", p.index, kind.name, items=items, lang=lang)])
         if p.item:
             key = kind.key
             pages += [page if page is not None and page.item is i else
-                      Page(f"{base}/{getattr(i, key)}/index.html", p.item, kind.one, item=i)
+                      Page(f"{base}/{getattr(i, key)}/index.html", p.item, kind.one, item=i, lang=lang)
                       for page, i in zip(map(made.get, map(id, items)), items)]
-    pages += [Page(dest, template, name) for name, dest, template, _ in SITE_PAGES]
+    pages += [Page(prefix + dest, template, name, lang=lang) for name, dest, template, _ in SITE_PAGES]
     return pages
 
 
@@ -109,11 +122,11 @@ def navigation(registry: Registry) -> tuple[tuple[str, str], ...]:
     return tuple((label, path) for _, label, path in sorted(slots))
 
 
-def paginated(base: str, template: str, kind: str, items: tuple, size: int) -> list[Page]:
+def paginated(base: str, template: str, kind: str, items: tuple, size: int, lang: str = "en") -> list[Page]:
     """An index split into pages of `size` items: base/, base/page/2/, ..."""
     chunks = [items[i:i + size] for i in range(0, len(items), size)] or [()]
     return [Page(f"{base}/index.html" if n == 1 else f"{base}/page/{n}/index.html", template, kind, items=chunk,
-                 number=n, count=len(chunks)) for n, chunk in enumerate(chunks, 1)]
+                 number=n, count=len(chunks), lang=lang) for n, chunk in enumerate(chunks, 1)]
 
 
 def _human_date(value: str, t: dict) -> str:
@@ -166,13 +179,17 @@ class Renderer:
         self.content = TrackedContent(content, self.recorder)  # every read through it is a page dependency
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.base = base_path(self.base_url)
+        self.languages = registry.languages
+        self.prefix = "" if lang == self.languages[0] else f"{lang}/"  # where this language's pages live
         self.env = env or make_env(templates)
         self.env.recorder = self.recorder
         for template in (self.env.cache or {}).values():
             template._module = None  # a macro module (imported once per build) holds the previous renderer's globals
         self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=self.content,
                                 profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
-                                t=content.strings[lang], lang=lang, related=self.related,
+                                t=content.strings[lang], lang=lang, lang_tag=LANG_TAGS[lang], related=self.related,
+                                languages=self.languages, shared=self.shared, alternates=self.alternates,
+                                other_text=self.other_text, lang_names=LANG_NAMES, og_locale=OG_LOCALES,
                                 figure_owner=self.figure_owner, citing=self.citing, page_href=page_href,
                                 kind_path=lambda kind: registry.section(kind) + "/", asset=self.asset,
                                 absolute=self.absolute,
@@ -187,18 +204,40 @@ class Renderer:
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
         self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
-                                        lambda kind, ident: self.absolute(self.url_for(kind, ident)))
+                                        lambda kind, ident: self.absolute(self.url_for(kind, ident)),
+                                        LANG_TAGS[lang], self.other_text, lambda path: self.absolute(self.shared(path)))
         self._strings_reported: set[str] = set()
         self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
 
     def url(self, path: str = "") -> str:
-        """A site path with the base path in front: url('sources/') -> '/repo/sources/'."""
+        """A page of this language, with the base path in front: url('sources/') -> '/repo/sources/' (or
+        '/repo/zh/sources/' on a Chinese page)."""
+        return self.base + self.prefix + path.lstrip("/")
+
+    def shared(self, path: str = "") -> str:
+        """A file every language shares (an image, a download), with the base path in front."""
         return self.base + path.lstrip("/")
+
+    def alternates(self, page: Page) -> list[tuple[str, str, str]]:
+        """The page in every language of the site: (language, its tag for hreflang, its URL)."""
+        dest = page.dest.removeprefix(self.prefix) if self.prefix else page.dest
+        first = self.languages[0]
+        return [(lang, LANG_TAGS[lang], page_url(dest if lang == first else f"{lang}/{dest}", self.base))
+                for lang in self.languages]
+
+    def other_text(self, obj, name: str, lang: str | None = None) -> str | None:
+        """A text of an item or figure in another language than the page's (by default the other of English and
+        Chinese): on an English page `name_zh`, on a Chinese one the English `name` (kept as `name_en`)."""
+        lang = lang or ("zh" if self.lang == "en" else "en")
+        if lang == self.lang:
+            return getattr(obj, name, None)
+        return getattr(obj, f"{name}_en", getattr(obj, name, None)) if lang == "en" else getattr(obj, f"{name}_{lang}",
+                                                                                                  None)
 
     def asset(self, path: str) -> str:
         """The URL of a static file under its fingerprinted name: asset('style.css') -> '/repo/style.3f9a1c2e.css'."""
         self.recorder.add("static", path)
-        return self.url(self.assets.get(path, path))
+        return self.shared(self.assets.get(path, path))
 
     def downloads(self) -> tuple:
         """The files under data/ with their sizes; they hold every item, so reading them depends on all content."""
