@@ -23,7 +23,8 @@ What is checked, and the rules decided for it:
    Chinese quote in ../shared/facts (its `quote`, `value` and `notes` text). Names and titles are cut out of both
    sides first (item names, source titles); whitespace and punctuation are ignored, pinyin glosses in the quotes are
    dropped, and the traditional characters that occur in the quotes are read as simplified, so a copied clause is
-   caught however it is punctuated or written.
+   caught however it is punctuated or written. Because names are cut, a copied list made only of names (such as
+   the quoted list of sectors) is not flagged: names are shared with the sources by design.
 4. The Chinese article has the English article's front-matter keys and sources, refers only to [[keys]] the English
    article or the YAML defines, and types no figure: the only digits left once references are cut out are years
    (19xx年/20xx年) and the month and day of a date (10月28日). Small counts written as words (三个, 第四届),
