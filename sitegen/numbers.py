@@ -130,7 +130,8 @@ def display_exp(values: list[Decimal], lang: str = "en") -> int:
 def scaled(fig: Figure, exp: int, lang: str = "en", places: int = 1) -> str:
     """The figure's number in units of 10**exp with its qualifier, for chart labels: 'over 100' (billions)."""
     table = LANGUAGES[lang]
-    n = _plain(base_value(fig).scaleb(-exp), table, places)
+    group = table.group if not exp or table.scaled_group is None else table.scaled_group
+    n = decimal_text(base_value(fig).scaleb(-exp), places, group)
     return table.qualifiers[fig.qualifier].format(f=n) if fig.qualifier else n
 
 

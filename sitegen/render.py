@@ -24,6 +24,11 @@ from .validate import REF, ref_parts, resolve_ref, string_location
 LANG_TAGS = {"en": "en", "zh": "zh-Hans"}  # the language tags pages declare (lang, hreflang ...)
 LANG_NAMES = {"en": "English", "zh": "中文"}  # each language named in itself, for the switch between them
 OG_LOCALES = {"en": "en_US", "zh": "zh_CN"}
+# How each language punctuates the sentences templates put together (Chinese: full-width marks, no spaces).
+PUNCTUATION = {"en": {"stop": ". ", "end": ".", "colon": ": ", "comma": ", ", "semi": "; ", "open": " (", "close": ")",
+                      "quote": "“{}.”", "space": " "},
+               "zh": {"stop": "。", "end": "。", "colon": "：", "comma": "，", "semi": "；", "open": "（", "close": "）",
+                      "quote": "“{}”。", "space": ""}}
 # Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
 SITE_PAGES = (("data", "data/index.html", "data.html", (7, "nav_data")), ("404", "404.html", "404.html", None))
 CODE_STRINGS = ("news_title", "news_intro")  # read outside templates (the feed), besides the menu's
@@ -190,6 +195,8 @@ class Renderer:
                                 t=content.strings[lang], lang=lang, lang_tag=LANG_TAGS[lang], related=self.related,
                                 languages=self.languages, shared=self.shared, alternates=self.alternates,
                                 other_text=self.other_text, lang_names=LANG_NAMES, og_locale=OG_LOCALES,
+                                other_tag=LANG_TAGS["zh" if lang == "en" else "en"], is_translated=self.is_translated,
+                                p=PUNCTUATION[lang],
                                 figure_owner=self.figure_owner, citing=self.citing, page_href=page_href,
                                 kind_path=lambda kind: registry.section(kind) + "/", asset=self.asset,
                                 absolute=self.absolute,
@@ -224,6 +231,11 @@ class Renderer:
         first = self.languages[0]
         return [(lang, LANG_TAGS[lang], page_url(dest if lang == first else f"{lang}/{dest}", self.base))
                 for lang in self.languages]
+
+    def is_translated(self, obj, name: str, lang: str | None = None) -> bool:
+        """Whether a text of an item, as shown in a language (the page's by default), is our own translation."""
+        lang = lang or self.lang
+        return (name if lang == "en" else f"{name}_{lang}") in (getattr(obj, "translated", None) or ())
 
     def other_text(self, obj, name: str, lang: str | None = None) -> str | None:
         """A text of an item or figure in another language than the page's (by default the other of English and
@@ -262,8 +274,11 @@ class Renderer:
     def as_of(self, fig: model.Figure) -> Markup:
         """The as-of date shown beside a figure: ' (as of 28 October 2023)', with a machine-readable <time>."""
         t = self.content.strings[self.lang]  # an f-string with escape(): Markup.format() cost an index page a tenth
-        return Markup(f' <span class="as-of">({escape(t["as_of"])} <time datetime="{escape(fig.as_of)}">'
-                      f'{escape(self.human_date(fig.as_of))}</time>)</span>')
+        p = PUNCTUATION[self.lang]
+        return Markup(f'{p["open"]}<span class="as-of">{escape(t["as_of"])} <time datetime="{escape(fig.as_of)}">'
+                      f'{escape(self.human_date(fig.as_of))}</time></span>{p["close"]}') if p["space"] == "" else Markup(
+            f' <span class="as-of">({escape(t["as_of"])} <time datetime="{escape(fig.as_of)}">'
+            f'{escape(self.human_date(fig.as_of))}</time>)</span>')
 
     def human_date(self, value: str | int | None) -> str:
         """'2023-10-31' -> '31 October 2023', '2017-09' -> 'September 2017', '2022' -> '2022'."""

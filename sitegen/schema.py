@@ -441,7 +441,10 @@ class Record(Field):
             if key not in self.fields:
                 close = closest(str(key), self.fields)
                 meant.add(close)
-                cx.error(knode, f"unknown key '{key}'", f"did you mean '{close}'?" if close else
+                base, _, lang = str(key).rpartition("_")
+                twin = getattr(self.fields.get(base), "localized", False)
+                cx.error(knode, f"unknown key '{key}'", f"the site's languages do not include {lang}: add it to "
+                         f"'languages' in content/site.yaml" if twin else f"did you mean '{close}'?" if close else
                          "allowed keys: " + ", ".join(self.fields))
                 ok = False
                 continue
