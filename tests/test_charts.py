@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURE, REPO
 from sitegen import charts
 from sitegen.errors import Problems
-from sitegen.kinds import load_registry
+from sitegen.kinds import load_registry, site_languages
 from sitegen.model import Figure, replace
 from sitegen.numbers import base_value, count, display_exp, scaled, unit_words
 from sitegen.validate import load_content
@@ -19,7 +19,7 @@ from sitegen.validate import load_content
 def content_of(folder: Path):
     """The validated content of a site folder."""
     problems = Problems()
-    content = load_content(folder, problems, registry=load_registry(REPO, problems))  # a fixture has no models/
+    content = load_content(folder, problems, registry=load_registry(REPO, problems, site_languages(folder)))
     problems.raise_if_any()
     return content
 
