@@ -340,7 +340,7 @@ class Renderer:
 
     def article_html(self, article: model.Article, cites: Citations) -> Markup:
         """An article body as HTML with its [[references]] replaced by formatted, cited figures (in text order, so
-        footnotes number in reading order). The body was converted and checked before rendering (check_article)."""
+        footnotes number in reading order). The pipeline converted and checked the body before rendering (convert)."""
         done = convert(article, Problems())
         if done is None:
             return Markup("")
