@@ -317,6 +317,7 @@ def test_preview_guards(site):
         assert http(port, get.format("127.0.0.1:1")).startswith("HTTP/1.1 403")
         assert upgrade(port, f"http://127.0.0.1:{port}").startswith("HTTP/1.1 101")
         assert upgrade(port, "http://evil.example").startswith("HTTP/1.1 403")
+        assert upgrade(port, "http://[x").startswith("HTTP/1.1 403")
         assert http(port, f"GET /%00 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
                     ).startswith("HTTP/1.1 404")
         head = http(port, f"HEAD / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
