@@ -1,7 +1,6 @@
 """The page plan (dest -> template + context), the Jinja environment, Markdown, and rendering with located errors."""
 from __future__ import annotations
 
-import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +14,10 @@ from .article import convert
 from .charts import Charts
 from .errors import Location, Problems
 from .jsonld import JsonLd
+from .load import byte_position
 from .numbers import format_figure
-from .track import COLLECTIONS, Recorder, TrackedContent, TrackedObject, select
 from .schema import did_you_mean
+from .track import COLLECTIONS, Recorder, TrackedContent, TrackedObject, select
 from .validate import ENTITY_KINDS, REF, SINGULAR, ref_parts, resolve_ref, string_location
 
 SECTIONS = {kind: SINGULAR[kind] for kind in ENTITY_KINDS}  # collection -> its item pages' kind
@@ -358,11 +358,6 @@ class Renderer:
                     f"{self.as_of(target)}")
         kind, item = target
         return f'<a href="{escape(self.url_for(kind, item.id))}">{escape(item.name)}</a>'
-
-
-def byte_position(data: bytes, offset: int) -> tuple[int, int]:
-    """The 1-based line and column of a byte offset."""
-    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 class TrackingEnvironment(jinja2.Environment):
