@@ -37,7 +37,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
     args = parser.parse_args(argv)
     if args.base_url is not None:
-        parts = urlsplit(args.base_url)
+        try:
+            parts = urlsplit(args.base_url)
+        except ValueError:  # 'https://[x/': an unclosed IPv6 bracket
+            parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c in args.base_url for c in ' "<>\\^`{|}'):
             parser.error(f"--base-url must be an http(s) address such as https://user.github.io/repo/, "
                          f"got '{args.base_url}'")

@@ -100,7 +100,10 @@ def _target(url: str, here: str, origin: str, base: str) -> tuple | None:
         return _rooted(url[len(origin):])
     if url.startswith("#"):
         return _decoded(here), _decoded(url[1:]), ""
-    parts = _split(origin + here if not url.startswith("/") or url.startswith("//") else origin, url)
+    try:
+        parts = _split(origin + here if not url.startswith("/") or url.startswith("//") else origin, url)
+    except ValueError:  # 'http://[x/': urlsplit refuses an unclosed IPv6 bracket
+        return None, "", "it is not a valid address"
     if parts.scheme in SKIP_SCHEMES or f"{parts.scheme}://{parts.netloc}" != origin:
         return None
     path = unquote(parts.path)

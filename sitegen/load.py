@@ -36,10 +36,7 @@ def read_text(path: Path, source: str, problems: Problems) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
-        problems.error(Location(source, line, col), f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
+        problems.error(Location(source, *byte_position(data, exc.start)), f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
                        "save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)")
         return None
     if text.startswith("\ufeff"):
@@ -54,6 +51,11 @@ def forbidden_char(text: str) -> str:
     """How to name the first character of text that no output may hold ('U+0001'), or ''."""
     m = FORBIDDEN.search(text)
     return f"U+{ord(m.group()):04X}" if m else ""
+
+
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of a byte offset."""
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0) -> yaml.Node | None:

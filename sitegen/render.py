@@ -1,7 +1,6 @@
 """The page plan (dest -> template + context), the Jinja environment, Markdown, and rendering with located errors."""
 from __future__ import annotations
 
-import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from .article import convert
 from .charts import Charts
 from .errors import Location, Problems
 from .jsonld import JsonLd
+from .load import byte_position
 from .numbers import format_figure
 from .kinds import Registry
 from .schema import did_you_mean
@@ -411,7 +411,7 @@ class Renderer:
 
     def article_html(self, article: model.Article, cites: Citations) -> Markup:
         """An article body as HTML with its [[references]] replaced by formatted, cited figures (in text order, so
-        footnotes number in reading order). The body was converted and checked before rendering (check_article)."""
+        footnotes number in reading order). The pipeline converted and checked the body before rendering (convert)."""
         done = convert(article, Problems())
         if done is None:
             return Markup("")
@@ -429,11 +429,6 @@ class Renderer:
                     f"{self.as_of(target)}")
         kind, item = target
         return f'<a href="{escape(self.url_for(kind, item.id))}">{escape(item.name)}</a>'
-
-
-def byte_position(data: bytes, offset: int) -> tuple[int, int]:
-    """The 1-based line and column of a byte offset."""
-    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 class TrackingEnvironment(jinja2.Environment):

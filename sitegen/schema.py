@@ -195,13 +195,22 @@ class Hostname(Text):
 
     def check(self, value, node, cx):
         if not self.pattern.match(value):
-            host = urlsplit(value if "//" in value else "//" + value).hostname or ""
+            parts = split_url(value if "//" in value else "//" + value)
+            host = (parts.hostname or "") if parts else ""
             return cx.error(node, f"'{value}' is not a host name", f"write only the host name, e.g. '{host}'"
                             if host and self.pattern.match(host) else "write a host name such as jiangyin.example.org")
         return value
 
     def json_schema(self):
         return self._described({"type": "string", "pattern": self.pattern.pattern})
+
+
+def split_url(value: str):
+    """urlsplit(value), or None for what it refuses to split (an unclosed '[' in the host: 'https://[x/')."""
+    try:
+        return urlsplit(value)
+    except ValueError:
+        return None
 
 
 URL_UNSAFE = re.compile(r'[\s"<>\\^`{|}]')  # never in an address as written in HTML, XML or a sitemap
@@ -213,8 +222,8 @@ class Url(Text):
     expected = "an http(s) URL"
 
     def check(self, value, node, cx):
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or URL_UNSAFE.search(value):
+        parts = split_url(value)
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or URL_UNSAFE.search(value):
             return cx.error(node, f"'{value}' is not an http(s) URL",
                             "write the full address, starting with https:// or http://")
         return value

@@ -150,6 +150,10 @@ class Guarded:
     def prepare(self):
         if self.port and not self.allowed(self.request.host):
             raise web.HTTPError(403, "unexpected Host header")
+        try:
+            urlsplit(self.request.headers.get("Origin", ""))
+        except ValueError:  # 'http://[x': tornado's own origin check would fail on it with a 500
+            raise web.HTTPError(403, "malformed Origin header") from None
         return super().prepare()
 
     def allowed(self, host: str) -> bool:
@@ -161,7 +165,7 @@ class Guarded:
 
     def check_origin(self, origin: str) -> bool:
         """A websocket may be opened only by a page of the preview itself."""
-        parts = urlsplit(origin)
+        parts = urlsplit(origin)  # one that cannot be split was refused by prepare()
         return not self.port or (parts.scheme == "http" and self.allowed(parts.netloc))
 
 

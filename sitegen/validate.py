@@ -107,13 +107,16 @@ def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, re
         starts, lines, items, item_refs = last.starts[:keep], last.lines[:keep], last.items[:keep], last.refs[:keep]
     at = end - sum(len(chunk) for _, chunk in chunks)  # the items run to the region's end; a lead comes before
     shift = len(text) - len(last.text) if isinstance(last, ListFile) else 0
-    mine = Problems()
+    mine, unsure = Problems(), False
     for offset, chunk in chunks:
+        seen = len(mine.errors)
         item, found = _parse_item(kind, source, base_line + offset, chunk, mine)
         starts.append(at), lines.append(base_line + offset), items.append(item), item_refs.append(found)
         at += len(chunk)
-    if any(e.message.startswith("YAML syntax") for e in mine.errors):
-        return None  # a cut may have fallen inside a quoted or bracketed value: PyYAML reads the whole file instead
+        last_line = base_line + offset + chunk.rstrip("\n").count("\n") + 1
+        unsure = unsure or any(e.message.startswith("YAML syntax") and e.loc.line >= last_line for e in mine.errors[seen:])
+    if unsure:  # an item ends inside a quote or bracket: the cut may have fallen inside it; PyYAML reads the whole file
+        return None
     problems.errors += mine.errors
     if tail:
         n = len(last.starts) - tail

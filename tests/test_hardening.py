@@ -318,6 +318,7 @@ def test_preview_guards(site):
         assert http(port, get.format("127.0.0.1:1")).startswith("HTTP/1.1 403")
         assert upgrade(port, f"http://127.0.0.1:{port}").startswith("HTTP/1.1 101")
         assert upgrade(port, "http://evil.example").startswith("HTTP/1.1 403")
+        assert upgrade(port, "http://[x").startswith("HTTP/1.1 403")
         assert http(port, f"GET /%00 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
                     ).startswith("HTTP/1.1 404")
         head = http(port, f"HEAD / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
@@ -353,3 +354,16 @@ def test_syntax_error_at_the_end_of_a_file_is_on_its_last_line(site):
     path = site / "content/site.yaml"
     path.write_text(path.read_text() + "oops")
     assert errors_of(run_build(site)) == ["content/site.yaml:7:5: error: YAML syntax: could not find expected ':'"]
+
+
+# Found by the property tests: an address with an unclosed '[' in its host made urlsplit raise (exit 3).
+
+def test_address_with_an_unclosed_bracket_is_an_error(site):
+    edit(site, "content/site.yaml", "language: en", "language: en\nrepository: https://[profile.gdp.2022/")
+    line = add_to_article(site, "See [x](http://[x/).\n")
+    assert errors_of(run_build(site)) == ["content/site.yaml:5:13: error: 'https://[profile.gdp.2022/' is not an "
+                                          "http(s) URL"]  # content errors stop the build before any link is checked
+    edit(site, "content/site.yaml", "repository: https://[profile.gdp.2022/", "repository: https://example.org/")
+    assert errors_of(run_build(site)) == [f"content/articles/summit.md:{line}:9: error: broken link 'http://[x/' on "
+                                          "/mini/news/summit/: it is not a valid address"]
+    assert run_build(site, "--base-url", "https://[x/").returncode == 2
