@@ -184,8 +184,8 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, lang
     for lang, table in out.items():
         if table and base and lang != "en":
             for key in sorted(set(base) - set(table)):
-                problems.error(Location(f"content/i18n/{lang}.yaml"), f"missing string '{key}'",
-                               "every language file needs the same keys as en.yaml")
+                problems.error(Location(f"content/i18n/{lang}.yaml", 1, 1), f"missing string '{key}'",
+                               f"every language file needs the same keys as en.yaml: add '{key}: ...'")
     return out
 
 
@@ -214,7 +214,7 @@ def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, ref
         source = _rel(path, content_dir)
         stem, _, lang = path.stem.rpartition(".") if "." in path.stem else (path.stem, "", "en")
         if lang not in languages:
-            problems.error(Location(source), f"an edition in '{lang}', which is not among the site's languages",
+            problems.error(Location(source, 1, 1), f"an edition in '{lang}', which is not among the site's languages",
                            f"add {lang} to 'languages' in content/site.yaml, or rename or remove the file")
             continue
         names.setdefault(stem, {})[lang] = source
@@ -236,7 +236,7 @@ def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, ref
             if lang not in found:
                 have = next(iter(found.values()))
                 twin = f"{stem}.md" if lang == "en" else f"{stem}.{lang}.md"
-                problems.error(Location(have), f"no {kinds.LANGUAGES[lang]} edition of this article",
+                problems.error(Location(have, 1, 1), f"no {kinds.LANGUAGES[lang]} edition of this article",
                                f"write content/{kind.file}/{twin}: every article has an edition in each of the "
                                "site's languages")
     return editions

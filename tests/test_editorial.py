@@ -164,7 +164,7 @@ def _fill(record: Record, data: dict, path: str, tokens: dict) -> None:
     for name, spec, held in _text_fields(record):
         where = f"{path}.{name}"
         if held is None:
-            if name in ("by", "scope", "shared_with") and data.get("unit") != "rank":
+            if name.removesuffix("_zh") in ("by", "scope", "shared_with") and data.get("unit") != "rank":
                 continue
             data[name] = tokens.setdefault(where, f"Zentinel{chr(65 + len(tokens) // 26)}{chr(65 + len(tokens) % 26)}")
         elif data.get(name):

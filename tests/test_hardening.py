@@ -359,11 +359,12 @@ def test_syntax_error_at_the_end_of_a_file_is_on_its_last_line(site):
 # Found by the property tests: an address with an unclosed '[' in its host made urlsplit raise (exit 3).
 
 def test_address_with_an_unclosed_bracket_is_an_error(site):
-    edit(site, "content/site.yaml", "language: en", "language: en\nrepository: https://[profile.gdp.2022/")
+    edit(site, "content/site.yaml", "languages: [en]", "languages: [en]\nrepository: https://[profile.gdp.2022/")
     line = add_to_article(site, "See [x](http://[x/).\n")
     assert errors_of(run_build(site)) == ["content/site.yaml:5:13: error: 'https://[profile.gdp.2022/' is not an "
                                           "http(s) URL"]  # content errors stop the build before any link is checked
     edit(site, "content/site.yaml", "repository: https://[profile.gdp.2022/", "repository: https://example.org/")
-    assert errors_of(run_build(site)) == [f"content/articles/summit.md:{line}:9: error: broken link 'http://[x/' on "
-                                          "/mini/news/summit/: it is not a valid address"]
+    assert errors_of(run_build(site, "--base-url", "https://example.org/mini/")) == [
+        f"content/articles/summit.md:{line}:9: error: broken link 'http://[x/' on /mini/news/summit/: it is not a "
+        "valid address"]
     assert run_build(site, "--base-url", "https://[x/").returncode == 2

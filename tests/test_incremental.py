@@ -68,9 +68,10 @@ def add_and_remove_project(root: Path, rng: random.Random) -> str:
     if "id: added-project" in text:
         path.write_text(text.split("\n- id: added-project")[0] + "\n")
         return "project removed"
-    path.write_text(text.rstrip("\n") + "\n\n- id: added-project\n  name: \"An added project\"\n  company: jcet\n"
+    path.write_text(text.rstrip("\n") + "\n\n- id: added-project\n  name: \"An added project\"\n"
+                    "  name_zh: \"新增项目\"\n  company: jcet\n"
                     "  industry: integrated-circuits\n  status: [signed]\n  year: 2024\n"
-                    "  summary: \"Added by the test.\"\n  source: xinhua-2023-summit\n")
+                    "  summary: \"Added by the test.\"\n  summary_zh: \"测试新增。\"\n  source: xinhua-2023-summit\n")
     return "project added"
 
 
@@ -112,10 +113,12 @@ def test_figure_edit_rerenders_only_pages_that_show_it(tmp_path):
     path = root / "content/companies.yaml"
     path.write_text(path.read_text().replace("value: 19812", "value: 19813"))
     result = build(root, root / "_inc", previous=state)
-    # the company, its project, lists naming it, the article, sources, and the Data page (it lists the downloads' sizes)
-    assert result.rendered <= 8, result.rendered
-    assert "19,813 employees" in (root / "_inc/companies/jcet/index.html").read_text()
-    assert result.written == 3  # only the company page, the sources page and data/facts.json changed bytes
+    # the company, its project, lists naming it, the article, sources, and the Data page (it lists the downloads' sizes),
+    # in each of the two languages: the same pages in both
+    assert result.rendered <= 16, result.rendered
+    pages = {d for d, out in result.state.outputs.items() if d.endswith(".html") and out is not state.outputs.get(d)}
+    assert len(pages) == result.rendered and {p for p in pages if not p.startswith("zh/")} == {
+        p.removeprefix("zh/") for p in pages if p.startswith("zh/")}
 
 
 def test_unchanged_rebuild_renders_and_writes_nothing(tmp_path):

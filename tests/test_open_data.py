@@ -147,8 +147,9 @@ def test_only_those_pages_carry_json_ld(real):
     kinds = {p.relative_to(out).as_posix(): [d["@type"] for d in json_ld(p.read_text(encoding="utf-8"))]
              for p in out.rglob("*.html")}
     assert {page for page, types in kinds.items() if types} == {
-        "index.html", "data/index.html", "news/2023-jiangyin-development-summit/index.html",
-        *(p for p in kinds if re.fullmatch(r"(summits|companies)/[^/]+/index\.html", p))}
+        f"{lang}{page}" for lang in ("", "zh/") for page in (
+            "index.html", "data/index.html", "news/2023-jiangyin-development-summit/index.html",
+            *(p for p in kinds if re.fullmatch(r"(summits|companies)/[^/]+/index\.html", p)))}
 
 
 def test_json_ld_cannot_break_out_of_its_script(site):
@@ -239,16 +240,23 @@ def test_every_page_says_how_to_cite_it(real):
         rel = path.relative_to(out).as_posix()
         html = path.read_text(encoding="utf-8")
         cite = re.search(r'<p class="cite-this">(.*?)</p>', html, re.S)
-        if rel == "404.html":
+        if rel.endswith("404.html"):
             assert cite is None
             continue
         title = re.search(r"<title>(.*?) · ", html).group(1)
         url = BASE + rel.removesuffix("index.html")
-        article = next((a for a in content.articles.values() if rel == f"news/{a.slug}/index.html"), None)
+        zh = rel.startswith("zh/")
+        slug = rel.removeprefix("zh/")
+        article = next((a for a in content.articles.values() if slug == f"news/{a.slug}/index.html"), None)
         date = (article.updated or article.date) if article else site.updated
-        words = f"{int(date[8:])} {calendar.month_name[int(date[5:7])]} {date[:4]}"
-        assert cite.group(1) == (f"Cite this page: {site.publisher}. “{title}.” <cite>{site.title}</cite>, "
-                                 f'<time datetime="{date}">{words}</time>. {url}'), rel
+        if zh:  # the Chinese site's title and publisher, Chinese punctuation and date
+            words = f"{date[:4]}年{int(date[5:7])}月{int(date[8:])}日"
+            assert cite.group(1) == (f"引用本页：{site.publisher_zh}。“{title}”。<cite>{site.title_zh}</cite>，"
+                                     f'<time datetime="{date}">{words}</time>。{url}'), rel
+        else:
+            words = f"{int(date[8:])} {calendar.month_name[int(date[5:7])]} {date[:4]}"
+            assert cite.group(1) == (f"Cite this page: {site.publisher}. “{title}.” <cite>{site.title}</cite>, "
+                                     f'<time datetime="{date}">{words}</time>. {url}'), rel
 
 
 def test_each_cited_source_links_to_its_entry_on_the_sources_page(real):

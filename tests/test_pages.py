@@ -45,7 +45,7 @@ def check_page(path, site_dir):
     facts = PageFacts()
     facts.feed(path.read_text(encoding="utf-8"))
     rel = path.relative_to(site_dir)
-    assert facts.first("html")["lang"] == "en", rel
+    assert facts.first("html")["lang"] == ("zh-Hans" if rel.parts[0] == "zh" else "en"), rel
     assert facts.title.strip(), rel
     assert facts.first("meta", name="description")["content"].strip(), rel
     assert facts.count("h1") == 1, rel
