@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-from .kinds import Download, Kind, Registry, shape_of
+from .kinds import LANGUAGES, Download, Kind, Registry, shape_of
 from .memory import ObjectMemo
 from .model import Content, Figure
 from .numbers import base_value, decimal_text, format_figure
@@ -41,11 +41,18 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def figure_record(fig: Figure, content: Content) -> dict:
-    """One figure as a JSON object with its source spelled out."""
+TWINNED = ("label", "note", "by", "scope", "shared_with")  # a figure's texts, each with its twin in other languages
+
+
+def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("en",)) -> dict:
+    """One figure as a JSON object with its source spelled out; on a site in several languages, its texts and its
+    formatted value in each (label_zh, text_zh ...)."""
     source = content.sources[fig.source]
     kind, _, rest = fig.key.partition(".")
-    return {"key": fig.key, "anchor": fig.anchor, "label": fig.label, "owner": {"kind": kind, "id": rest.split(".")[0]},
+    twins = {f"{name}_{lang}": getattr(fig, f"{name}_{lang}", None) for lang in languages[1:] for name in TWINNED}
+    twins |= {f"text_{lang}": format_figure(fig, lang) for lang in languages[1:]}
+    twins |= {f"publisher_{lang}": getattr(source, f"publisher_{lang}", None) for lang in languages[1:]}
+    return twins | {"key": fig.key, "anchor": fig.anchor, "label": fig.label, "owner": {"kind": kind, "id": rest.split(".")[0]},
             "value": _number(fig.value), "scale": fig.scale, "unit": fig.unit, "qualifier": fig.qualifier,
             "value_in_units": _number(base_value(fig)), "as_of": fig.as_of, "text": format_figure(fig),
             "note": fig.note, "basis": fig.basis, "by": fig.by, "scope": fig.scope, "shared_with": fig.shared_with,
@@ -54,13 +61,14 @@ def figure_record(fig: Figure, content: Content) -> dict:
                        "reliability": source.reliability, "note": source.note}}
 
 
-def facts_json(content: Content, memo: ObjectMemo) -> tuple[Output, int]:
+def facts_json(content: Content, memo: ObjectMemo, languages: tuple[str, ...] = ("en",)) -> tuple[Output, int]:
     """data/facts.json: every figure on the site, keyed by its global key; and how many."""
     head = json.dumps({"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False,
                       sort_keys=True)[:-1]
     figures = [f for _, f in sorted(content.figures.items())]
     rows = memo.each("facts", [(f, content.sources[f.source]) for f in figures],
-                     lambda i: json.dumps(figure_record(figures[i], content), ensure_ascii=False, sort_keys=True))
+                     lambda i: json.dumps(figure_record(figures[i], content, languages), ensure_ascii=False,
+                                          sort_keys=True))
     data = head + ', "figures": [\n' + ",\n".join(rows) + "\n]}\n"  # one figure a line: readable and diffable
     return Output("data/facts.json", data.encode("utf-8"), "data: every figure as JSON"), len(rows)
 
@@ -127,11 +135,21 @@ def _columns(kind: Kind, table: Download, column: str) -> tuple[str, ...]:
     """The CSV columns one declared column becomes: a figure eight, the source four, others one."""
     if column == table.key:
         return (column,)
+    twins = _twins(kind, table, column)
+    if twins:
+        return (column, *twins)
     if column == table.rows or shape_of(kind.record.fields[column]) == "figure":
         return tuple(f"{column}_{c}" for c in FIGURE_COLUMNS)
     if column == "source" and kind.name != "sources":
         return SOURCE_COLUMNS
     return (column,)
+
+
+def _twins(kind: Kind, table: Download, column: str) -> tuple[str, ...]:
+    """The columns of a text's twins in the site's other languages (name_zh beside name), unless declared."""
+    field = kind.record.fields.get(column)
+    return tuple(f"{column}_{lang}" for lang in LANGUAGES if getattr(field, "localized", False)
+                 and f"{column}_{lang}" in kind.record.fields and f"{column}_{lang}" not in table.columns)
 
 
 def _row(content: Content, kind: Kind, table: Download, key, value) -> dict:
@@ -150,6 +168,7 @@ def _row(content: Content, kind: Kind, table: Download, key, value) -> dict:
                 row.update(_figure_cells(cell, column))
             else:
                 row[column] = ";".join(cell) if isinstance(cell, tuple) else "" if cell is None else cell
+                row.update((name, getattr(value, name) or "") for name in _twins(kind, table, column))
     return row
 
 
@@ -160,7 +179,7 @@ def data_files(content: Content, registry: Registry, schemas: dict[str, bytes],
                memo: ObjectMemo) -> tuple[list[Output], tuple]:
     """Every download under data/ (facts.json, the CSVs and the JSON Schemas of the content files), and the
     catalogue of them the Data page shows."""
-    facts, count = facts_json(content, memo)
+    facts, count = facts_json(content, memo, registry.languages)
     made = [(facts, count, ())] + collection_csvs(content, registry, memo)
     made += [(Output(f"data/schema/{name}", data, "data: JSON Schema"), None, ()) for name, data in schemas.items()]
     return [out for out, _, _ in made], tuple(_download(out, rows, columns) for out, rows, columns in made)

@@ -1,6 +1,9 @@
-"""Figures formatted for people. Each language is a table of scales, units and qualifiers, so zh (亿, 万) slots in."""
+"""Figures and dates formatted for people. What is locale data (date patterns, digit grouping, plural and ordinal
+rules) comes from CLDR through Babel; what is ours (display scales such as 亿 and 万, units with their measure
+words, qualifiers, the basis of a growth rate, ties) is a table per language."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -13,22 +16,60 @@ SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "wan": 4, "
 class Language:
     """How one language writes figures: display scales (largest first), unit patterns, qualifier patterns."""
 
+    code: str
     scales: tuple[tuple[int, str], ...]
     units: dict  # unit -> (pattern for one, pattern for many); {n} is the number with its scale word
     qualifiers: dict  # qualifier -> pattern around the formatted figure
     bases: dict  # percent-change basis -> pattern around the formatted figure
     shared: str  # pattern for a tied rank: {f} the rank, {with} who shares it
-    group: str = ","
+    group: str | None = None  # digit grouping: None for the locale's own (CLDR)
     ordinal: object = None
     scale_sep: str = " "  # between a number and its scale word: '475.4 billion', '4754.2亿'
     scaled_group: str | None = None  # digit grouping before a scale word, when not `group` (亿 and 万: none)
 
 
 
+LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}  # the CLDR locale of each language (British English: 28 October 2023)
+
+
+@functools.cache
+def _cldr(lang: str):
+    """The Babel locale of a language, loaded on first use (a build that formats nothing never imports Babel)."""
+    from babel import Locale
+    return Locale.parse(LOCALES[lang])
+
+
+@functools.lru_cache(maxsize=4096)
+def plural(n: Decimal | int, lang: str) -> str:
+    """The CLDR plural category of a number in a language: 'one' or 'other' in English, always 'other' in Chinese."""
+    return _cldr(lang).plural_form(n)
+
+
+@functools.lru_cache(maxsize=1024)
 def _english_ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 21st."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    """1st, 2nd, 3rd, 4th, 11th, 21st: the suffix of the number's CLDR ordinal category."""
+    return f"{n}{ {'one': 'st', 'two': 'nd', 'few': 'rd'}.get(_cldr('en').ordinal_form(n), 'th')}"
+
+
+@functools.lru_cache(maxsize=512)
+def human_date(value: str, lang: str) -> str:
+    """A content date ('2023', '2023-10' or '2023-10-28') in a language's words, by CLDR: '28 October 2023',
+    'October 2023', '2023'; '2023年10月28日', '2023年10月', '2023年'."""
+    import datetime
+
+    from babel.dates import format_date, format_skeleton
+    parts = [int(p) for p in value.split("-")]
+    day = datetime.date(parts[0], *(parts[1:] + [1] * (3 - len(parts))))
+    if len(parts) == 3:
+        return format_date(day, "long", locale=_cldr(lang))
+    return format_skeleton("yMMMM" if len(parts) == 2 else "y", day, locale=_cldr(lang))
+
+
+@functools.cache
+def group_symbol(lang: str) -> str:
+    """The digit-grouping mark of a language, by CLDR."""
+    from babel.numbers import get_group_symbol
+    return get_group_symbol(_cldr(lang))
 
 
 def _counted(noun: str) -> tuple[str, str]:
@@ -37,6 +78,7 @@ def _counted(noun: str) -> tuple[str, str]:
 
 
 EN = Language(
+    code="en",
     scales=((12, "trillion"), (9, "billion"), (6, "million")),
     units={"CNY": ("{n} yuan", "{n} yuan"), "USD": ("US${n}", "US${n}"), "EUR": ("€{n}", "€{n}"),
            "people": ("{n} person", "{n} people"), "km2": ("{n} km²", "{n} km²"), "percent": ("{n}%", "{n}%"),
@@ -50,6 +92,7 @@ EN = Language(
     ordinal=_english_ordinal,
 )
 ZH = Language(  # Chinese counts in 万 (10^4) and 亿 (10^8), the unit after the number, a measure word for things
+    code="zh",
     scales=((12, "万亿"), (8, "亿"), (4, "万")),
     units={"CNY": ("{n}元", "{n}元"), "USD": ("{n}美元", "{n}美元"), "EUR": ("{n}欧元", "{n}欧元"),
            "people": ("{n}人", "{n}人"), "km2": ("{n}平方公里", "{n}平方公里"), "percent": ("{n}%", "{n}%"),
@@ -84,7 +127,7 @@ def decimal_text(value: Decimal, places: int | None = None, group: str = "") -> 
 
 def _plain(value: Decimal, lang: Language, places: int | None) -> str:
     """Write a decimal the way a language groups digits."""
-    return decimal_text(value, places, lang.group)
+    return decimal_text(value, places, group_symbol(lang.code) if lang.group is None else lang.group)
 
 
 def number(fig: Figure, lang: str = "en", short: bool = False) -> str:
@@ -99,8 +142,9 @@ def number(fig: Figure, lang: str = "en", short: bool = False) -> str:
     if (short or fig.scale) and fig.unit not in ("years", "percent", "percent-change", "km2"):
         for exp, word in table.scales:
             if value >= Decimal(1).scaleb(exp):
-                group = table.group if table.scaled_group is None else table.scaled_group
-                return f"{decimal_text(value.scaleb(-exp), places, group)}{table.scale_sep}{word}"
+                if table.scaled_group is None:
+                    return f"{_plain(value.scaleb(-exp), table, places)}{table.scale_sep}{word}"
+                return f"{decimal_text(value.scaleb(-exp), places, table.scaled_group)}{table.scale_sep}{word}"
     return _plain(value, table, places if short and value < 1000 else None)
 
 
@@ -111,7 +155,7 @@ def format_figure(fig: Figure, lang: str = "en", short: bool = False, bare: bool
     n = number(fig, lang, short)
     if not bare:
         one, many = table.units[fig.unit]
-        n = (one if base_value(fig) == 1 else many).format(n=n)
+        n = (one if plural(base_value(fig), lang) == "one" else many).format(n=n)
         if fig.basis:
             n = table.bases[fig.basis].format(f=n)
         if fig.shared_with:
@@ -130,8 +174,9 @@ def display_exp(values: list[Decimal], lang: str = "en") -> int:
 def scaled(fig: Figure, exp: int, lang: str = "en", places: int = 1) -> str:
     """The figure's number in units of 10**exp with its qualifier, for chart labels: 'over 100' (billions)."""
     table = LANGUAGES[lang]
-    group = table.group if not exp or table.scaled_group is None else table.scaled_group
-    n = decimal_text(base_value(fig).scaleb(-exp), places, group)
+    value = base_value(fig).scaleb(-exp)
+    n = decimal_text(value, places, table.scaled_group) if exp and table.scaled_group is not None else \
+        _plain(value, table, places)
     return table.qualifiers[fig.qualifier].format(f=n) if fig.qualifier else n
 
 
@@ -145,4 +190,4 @@ def unit_words(unit: str, exp: int = 0, lang: str = "en") -> str:
 def count(n: int, unit: str, lang: str = "en") -> str:
     """A count with its noun: count(4, 'industries') -> '4 industries', count(1, 'industries') -> '1 industry'."""
     one, many = LANGUAGES[lang].units[unit]
-    return (one if n == 1 else many).format(n=_plain(Decimal(n), LANGUAGES[lang], None))
+    return (one if plural(n, lang) == "one" else many).format(n=_plain(Decimal(n), LANGUAGES[lang], None))

@@ -16,8 +16,10 @@ TYPED = re.compile(
     rf"|(?P<money>(?:US\$|HK\$|\$|€|¥|£)\s*\d+(?:[.,]\d+)*)"        # US$1.1, €1
     rf"|(?P<words>\b{SCALE_WORDS}\b)"                              # one hundred billion
     rf"|(?P<cjk>{NUMBER}\s*[亿万])"                                  # 4960亿
-    rf"|(?P<number>{NUMBER}(?![\w-]))",                             # 217, 475.418, 1,595,138
+    rf"|(?P<number>{NUMBER}(?![\w-]))"                             # 217, 475.418, 1,595,138
+    r"|(?P<zh>(?<![\d.,A-Za-z_-])\d+(?:,\d{3})*(?:\.\d+)?(?![\d.A-Za-z_-]))",  # 共217个, 增长5.9% (beside Chinese)
     re.IGNORECASE)
+ZH_DATE = "年月日"  # 2023年10月28日: the numbers of a date written in Chinese may stand
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 DAY_OF_MONTH = re.compile(rf"^\s+{MONTHS}\b|{MONTHS}\s+$")
@@ -64,6 +66,8 @@ def typed_figures(text: str) -> list[tuple[int, str]]:
         snippet = m.group(0).strip()
         if m.lastgroup == "number" and (YEAR.match(snippet) or _is_day(text, m.start(), m.end())):
             continue
+        if m.lastgroup == "zh" and text[m.end():m.end() + 1] in ZH_DATE and m.end() < len(text):
+            continue
         found.append((m.start(), snippet))
     return found
 
@@ -74,9 +78,11 @@ def _is_day(text: str, start: int, end: int) -> bool:
 
 
 TIME_WORDS = re.compile(r"\b(?:latest|so far|nowadays|now|currently|recently|recent|at present|to date|today|"
-                        r"these days|this year|last year|next year)\b", re.IGNORECASE)
-DATED = re.compile(rf"\b(?:1[89]|20)\d\d\b|{MONTHS}|\{{(?:year|date|[a-z_]*year)\}}")
-SENTENCE_END = re.compile(r"[.!?。！？](?=\s|$)|\n\s*\n")
+                        r"these days|this year|last year|next year)\b"
+                        r"|最新|目前|现在|当前|迄今|至今|截至目前|近期|近年来|如今|眼下"
+                        r"|(?:今年|去年|(?<![注说标表证声阐查写载])明年)(?![份度龄纪代])", re.IGNORECASE)  # not 注明年份
+DATED = re.compile(rf"\b(?:1[89]|20)\d\d\b|(?:1[89]|20)\d\d年|{MONTHS}|\{{(?:year|date|[a-z_]*year)\}}")
+SENTENCE_END = re.compile(r"[。！？]|[.!?](?=\s|$)|\n\s*\n")
 
 
 TIME_WORD_HINT = "name the year or date it holds for (e.g. 'in 2023'), or drop the word"

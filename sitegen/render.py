@@ -15,7 +15,7 @@ from .charts import Charts
 from .errors import Location, Problems
 from .jsonld import JsonLd
 from .load import byte_position
-from .numbers import format_figure
+from .numbers import format_figure, human_date
 from .kinds import Registry
 from .schema import did_you_mean
 from .track import Recorder, TrackedContent, TrackedObject, select
@@ -132,17 +132,6 @@ def paginated(base: str, template: str, kind: str, items: tuple, size: int, lang
     chunks = [items[i:i + size] for i in range(0, len(items), size)] or [()]
     return [Page(f"{base}/index.html" if n == 1 else f"{base}/page/{n}/index.html", template, kind, items=chunk,
                  number=n, count=len(chunks), lang=lang) for n, chunk in enumerate(chunks, 1)]
-
-
-def _human_date(value: str, t: dict) -> str:
-    """A content date in words, with the month names and patterns of strings `t`."""
-    parts = value.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = t[f"month_{parts[1]}"]
-    if len(parts) == 2:
-        return t["date_month"].format(month=month, year=parts[0])
-    return t["date_day"].format(day=int(parts[2]), month=month, year=parts[0])
 
 
 def page_href(base: str, number: int) -> str:
@@ -286,7 +275,7 @@ class Renderer:
             return ""
         made = self._dates.get(value)
         if made is None:
-            made = self._dates[value] = _human_date(str(value), self.content.strings[self.lang])
+            made = self._dates[value] = human_date(str(value), self.lang)
         return made
 
     def citing(self, source_id: str, shown: int) -> list[model.Figure]:

@@ -209,12 +209,12 @@ def test_zh_strings_file_header():
     assert not lines[3].startswith("#")
 
 
-def test_zh_dates_read_the_chinese_way():
-    zh = yaml.safe_load((CONTENT / "i18n/zh.yaml").read_text(encoding="utf-8"))
-    months = [zh[f"month_{m:02d}"] for m in range(1, 13)]
-    assert months == [f"{m}月" for m in range(1, 13)]
-    assert zh["date_day"].format(year="2023", month=months[9], day=28) == "2023年10月28日"
-    assert zh["date_month"].format(year="2023", month=months[9]) == "2023年10月"
+def test_dates_read_the_chinese_way():
+    """Dates come from CLDR (Babel), not from the strings files: Chinese ones as 2023年10月28日."""
+    from sitegen.numbers import human_date
+    assert [human_date(d, "zh") for d in ("2023-10-28", "2023-10", "2023")] == ["2023年10月28日", "2023年10月", "2023年"]
+    assert [human_date(d, "en") for d in ("2023-10-28", "2023-10", "2023")] == ["28 October 2023", "October 2023",
+                                                                                 "2023"]
 
 
 # 3. No sentence copied from the Chinese quotes in the facts.
