@@ -106,6 +106,9 @@ def test_a_source_says_what_kind_it_is(site):
     ("The most recent summit in the data ({year})", []),  # a computed label
     ("In 2020 it grew. It now leads.", ["now"]),  # a year in another sentence does not count
     ("It is known that snow fell in the nowhere town.", []),
+    ("目前江阴领先。", ["目前"]),  # Chinese too
+    ("2023年，江阴目前领先。", []),
+    ("另一个页面没有注明年份。今年增长。", ["今年"]),  # 注明年份 is not 明年
 ])
 def test_time_relative_words(text, found):
     assert [word for _, word in time_words(text)] == found
@@ -264,3 +267,14 @@ def test_the_overlap_check_finds_a_copied_sentence():
     sentence = re.search(r"The projects, covering new energy[^.]*\.", seed).group(0)
     words = _words(sentence)
     assert any(tuple(words[i:i + OVERLAP]) in _source_ngrams() for i in range(len(words) - OVERLAP + 1))
+
+
+@pytest.mark.parametrize("text, found", [
+    ("2023年10月28日，共签约217个项目，增长5.9%。", ["217", "5.9"]),  # figures typed beside Chinese text
+    ("第2名", ["2"]),
+    ("SJ半导体3DIC封装项目和PL-5喷雾剂于2009年5月投产。", []),  # digits in names, dates in Chinese
+    ("[[events.summit-2023.projects]]，[[profile.gdp.2023]]。", []),
+])
+def test_figures_typed_in_chinese_prose(text, found):
+    from sitegen.prose import typed_figures
+    assert [snippet for _, snippet in typed_figures(text)] == found

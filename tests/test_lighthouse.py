@@ -17,7 +17,8 @@ import pytest
 from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO
 
 LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
-PAGES = {"home": "", "project": "projects/sj-3dic-packaging/", "article": "news/2023-jiangyin-development-summit/"}
+PAGES = {"home": "", "project": "projects/sj-3dic-packaging/", "article": "news/2023-jiangyin-development-summit/",
+         "zh-home": "zh/", "zh-project": "zh/projects/sj-3dic-packaging/", "zh-article": "zh/news/2023-jiangyin-development-summit/"}
 RUNS = [(name, "mobile") for name in PAGES] + [("home", "desktop")]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 ATTEMPTS = 3  # a busy machine costs total-blocking-time points now and then; a real regression fails all three

@@ -13,7 +13,8 @@ from test_a11y import RENDER_ALL
 HOME_BUDGET = 60 * 1024
 PROJECT = "projects/sj-3dic-packaging/"
 ARTICLE = "news/2023-jiangyin-development-summit/"
-SHOTS = {"home": "", "project": PROJECT, "article": ARTICLE}
+SHOTS = {"home": "", "project": PROJECT, "article": ARTICLE,
+         "zh-home": "zh/", "zh-project": "zh/" + PROJECT, "zh-article": "zh/" + ARTICLE}
 
 
 def loaded_bytes(browser, url: str) -> dict[str, int]:
@@ -27,12 +28,14 @@ def loaded_bytes(browser, url: str) -> dict[str, int]:
     return sizes
 
 
-def test_home_page_weighs_at_most_60_kb_in_all(browser, live_site):
+@pytest.mark.parametrize("lang", ["", "zh/"], ids=["en", "zh"])
+def test_home_page_weighs_at_most_60_kb_in_all(browser, live_site, lang):
     base, _ = live_site
-    sizes = loaded_bytes(browser, base)
+    sizes = loaded_bytes(browser, base + lang)
     total = sum(sizes.values())
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "home-weight.json").write_text(json.dumps({"total_bytes": total, "files": sizes}, indent=2) + "\n")
+    name = f"home-weight{'-zh' if lang else ''}.json"
+    (ARTIFACTS / name).write_text(json.dumps({"total_bytes": total, "files": sizes}, indent=2) + "\n")
     assert total <= HOME_BUDGET, f"home page loads {total / 1024:.1f} KB: {sizes}"
     assert all(re.search(r"(/|\.html|\.css|\.svg|\.ico)$", url) for url in sizes), sizes  # no scripts, fonts, images
     assert all(url.startswith(base) for url in sizes), sizes
@@ -161,7 +164,7 @@ def test_screenshots_for_review(browser, live_site, width):
         ctx = browser.new_context(viewport={"width": width, "height": 844}, color_scheme=scheme)
         page = ctx.new_page()
         for name, rel in SHOTS.items():
-            if scheme == "dark" and name != "home":
+            if scheme == "dark" and name not in ("home", "zh-home"):
                 continue
             page.goto(base + rel)
             page.add_style_tag(content=RENDER_ALL)  # a full-page screenshot does not scroll
