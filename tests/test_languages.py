@@ -110,3 +110,13 @@ def test_one_language_adds_nothing_of_the_language_axis(tmp_path):
     assert not (root / "_site/zh").exists()
     html = (root / "_site/index.html").read_text()
     assert "hreflang" not in html and "og:locale" not in html and 'class="lang-switch"' not in html
+
+
+def test_one_figure_edited_once_changes_both_editions(tmp_path):
+    root = bilingual_site(tmp_path)
+    assert run_build(root).returncode == 0
+    edit(root, "content/events.yaml", "value: 217", "value: 218")
+    assert run_build(root).returncode == 0  # incremental, from the cache
+    home_en, home_zh = (root / "_site/index.html").read_text(), (root / "_site/zh/index.html").read_text()
+    assert "218 projects" in home_en and "217 projects" not in home_en
+    assert "218个项目" in home_zh and "217个项目" not in home_zh

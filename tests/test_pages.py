@@ -46,6 +46,10 @@ def check_page(path, site_dir):
     facts.feed(path.read_text(encoding="utf-8"))
     rel = path.relative_to(site_dir)
     assert facts.first("html")["lang"] == ("zh-Hans" if rel.parts[0] == "zh" else "en"), rel
+    langs = {a["hreflang"] for t, a in facts.tags if t == "link" and a.get("rel") == "alternate" and "hreflang" in a}
+    assert langs in (set(), {"en", "zh-Hans", "x-default"}) or rel.name == "404.html", rel  # every edition listed
+    switch = [a for t, a in facts.tags if t == "a" and a.get("hreflang")]
+    assert len(switch) == (1 if langs else 0), rel  # a link to the page's counterpart in the other language
     assert facts.title.strip(), rel
     assert facts.first("meta", name="description")["content"].strip(), rel
     assert facts.count("h1") == 1, rel

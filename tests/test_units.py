@@ -9,7 +9,7 @@ import yaml
 from sitegen import kinds
 from sitegen.errors import Location, Problems, SiteError
 from sitegen.load import location, parse_yaml, split_items
-from sitegen.model import Figure
+from sitegen.model import Figure, replace
 from sitegen.numbers import format_figure
 from sitegen.schema import INVALID, Cx, Number, Period, Slug, Text, Url
 from sitegen.write import Output, check_outputs, safe_dest
@@ -127,6 +127,38 @@ def fig(value, unit, scale=None, qualifier=None):
 def test_format_figure(figure, full, short):
     assert format_figure(figure) == full
     assert format_figure(figure, short=True) == short
+
+
+def fig_with(figure: Figure, **changes) -> Figure:
+    return replace(figure, **changes)
+
+
+@pytest.mark.parametrize("figure, full, short", [
+    (fig("496.051", "CNY", "billion"), "4960.51亿元", "4960.5亿元"),  # 亿, the unit after the number, no grouping
+    (fig("100", "CNY", "billion", "over"), "超过1000亿元", "超过1000亿元"),
+    (fig("1", "CNY", "trillion", "over"), "超过1万亿元", "超过1万亿元"),
+    (fig("680", "CNY", "yi"), "680亿元", "680亿元"),
+    (fig("178.4", "people", "wan"), "178.4万人", "178.4万人"),  # 万
+    (fig("1595138", "people"), "1,595,138人", "159.5万人"),  # CLDR's grouping when unscaled
+    (fig("1.1", "USD", "billion"), "11亿美元", "11亿美元"),
+    (fig("1", "EUR", "billion", "over"), "超过10亿欧元", "超过10亿欧元"),
+    (fig("217", "projects"), "217个项目", "217个项目"),  # measure words
+    (fig("59", "companies"), "59家公司", "59家公司"),
+    (fig("3300", "enterprises", qualifier="over"), "超过3,300家企业", "超过3,300家企业"),
+    (fig("550", "guests"), "550位嘉宾", "550位嘉宾"),
+    (fig("16", "funds"), "16支基金", "16支基金"),
+    (fig("987.53", "km2"), "987.53平方公里", "987.5平方公里"),
+    (fig("5.9", "percent"), "5.9%", "5.9%"),
+    (fig_with(fig("5.9", "percent-change"), basis="real"), "5.9%（按可比价格计算）", "5.9%（按可比价格计算）"),
+    (fig("2", "rank"), "第2名", "第2名"),
+    (fig_with(fig("1", "rank"), shared_with="昆山市"), "第1名（与昆山市并列）", "第1名（与昆山市并列）"),
+    (fig("30", "years", qualifier="over"), "超过30年", "超过30年"),
+    (fig("150", "enterprises", qualifier="nearly"), "近150家企业", "近150家企业"),
+    (fig("150", "enterprises", qualifier="about"), "约150家企业", "约150家企业"),
+])
+def test_format_figure_in_chinese(figure, full, short):
+    assert format_figure(figure, "zh") == full
+    assert format_figure(figure, "zh", short=True) == short
 
 
 def test_format_bare_drops_unit():
