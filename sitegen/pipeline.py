@@ -14,6 +14,7 @@ from .kinds import load_registry
 from .localize import Localizer
 from .links import LinkState, check_links, inspector
 from .memory import ObjectMemo, paused_gc
+from .numbers import cldr_answers, remember
 from .model import Content
 from .publish import asset_names, compact, fingerprinted, site_files
 from .render import Renderer, make_env, plan
@@ -45,6 +46,7 @@ class State:
     registry: object = None  # the kinds of content, as models/ declared them
     localizer: Localizer | None = None  # each language's copies of the content's objects, for the next build's
     views: dict = field(default_factory=dict)  # language -> the content as its pages read it
+    cldr: dict = field(default_factory=dict)  # what CLDR answered (dates in words, plural forms), asked again never
 
     def on_disk(self) -> "State":
         """The state as the cache stores it: without what lives in memory only (the Jinja environment, the
@@ -93,6 +95,8 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     if previous and any(f.startswith("models/") or f == "content/site.yaml" for f in changed_files):
         previous, changed_files = None, None  # another datamodel or site (languages): nothing can be trusted
     registry = previous.registry if previous else load_registry(root, problems)
+    if previous:
+        remember(previous.cldr)  # dates and plural rules CLDR gave the last build
     problems.raise_if_any()
     clock = Clock()
 
@@ -187,7 +191,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     clock.lap("write")
     state = State(inputs, content, {lang: r.env for lang, r in renderers.items()}, base_url, out_dir, outputs, deps,
                   problems.warnings, items, links, memo=memo, related={lang: r.related_index for lang, r in renderers.items()},
-                  pages=pages, registry=registry, localizer=localizer, views=views)
+                  pages=pages, registry=registry, localizer=localizer, views=views, cldr=cldr_answers())
     size = sum(o.size for o in outputs.values())
     return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
                        rendered, written, state)
