@@ -134,8 +134,8 @@ def display(path: Path, root: Path) -> str:
 
 def main(argv: list[str]) -> int:
     """Entry point: user errors exit 1, usage errors 2, generator bugs 3 with a traceback."""
-    args = parse_args(argv)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
+    args = parse_args(argv)
     try:
         return run(args)
     except BrokenPipeError:  # the output was cut short (build.py | head): the work is done, stop quietly

@@ -90,8 +90,8 @@ def staging(out_dir: Path) -> Iterator[Path]:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     folder = beside(out_dir, "staging")
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
     try:
+        folder.mkdir()
         yield folder
     finally:
         with signals_held():
