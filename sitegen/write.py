@@ -5,6 +5,7 @@ beside the output folder; swap.py puts them in place, so that an interrupted bui
 one, whole. Only a folder a build made (it holds the marker) is ever replaced."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -123,8 +124,10 @@ def _write_error(exc: OSError, out_dir: Path, shown: str) -> SiteError | None:
     if parts[0].startswith(f".{out_dir.name}.update-") and rest[:1] in (("new",), ("old",)):
         rest = rest[1:]
     what = "this file" if rest else "into this folder"
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     return SiteError(Location("/".join((shown, *rest))), f"cannot write {what}: {exc.strerror or exc}",
-                     "free some space (or choose another --out) and build again; the old site was left as it was")
+                     ("free some space and build again" if full else "choose an --out you can write to")
+                     + "; the old site was left as it was")
 
 
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
