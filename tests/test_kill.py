@@ -1,7 +1,7 @@
 """Builds killed at random moments: whatever the moment and the signal, the output folder holds the old site or the
 new one, whole, and no temporary files; the next build cleans up and builds.
 
-The default run kills ten builds of a synthetic site of 437 pages (about 20 s). A longer run:
+The default run kills eight builds of a synthetic site of 437 pages (about 20 s). A longer run:
 
     KILL_TEST_RUNS=200 KILL_TEST_PROJECTS=2000 python3 -m pytest tests/test_kill.py
 
@@ -24,7 +24,7 @@ from sitegen.swap import recover
 sys.path.insert(0, str(REPO / "bench"))
 import synth  # noqa: E402
 
-RUNS = int(os.environ.get("KILL_TEST_RUNS", "10"))
+RUNS = int(os.environ.get("KILL_TEST_RUNS", "8"))
 PROJECTS = int(os.environ.get("KILL_TEST_PROJECTS", "370"))  # over 400 pages: rendered by the parallel workers
 SEED = int(os.environ.get("KILL_TEST_SEED", str(random.randrange(10**6))))
 HOW = [("SIGINT to the process group (Ctrl-C)", signal.SIGINT, True), ("SIGTERM", signal.SIGTERM, False),
