@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import REPO, tree_bytes
+from conftest import REPO, folders, leftovers, tree_bytes, write_files
 from sitegen.pipeline import build
 from sitegen.swap import recover
 
@@ -44,12 +44,6 @@ def two_versions(root: Path) -> dict[str, dict[str, str]]:
     return {"a": a, "b": b}
 
 
-def use(root: Path, files: dict[str, str]) -> None:
-    """Put one version of the files in place."""
-    for rel, text in files.items():
-        (root / rel).write_text(text)
-
-
 def run(root: Path, *args: str) -> tuple[int, float]:
     """Build to the end: (exit code, seconds)."""
     from sitegen.cache import wait_for_saves
@@ -62,11 +56,6 @@ def run(root: Path, *args: str) -> tuple[int, float]:
     return done.returncode, seconds
 
 
-def leftovers(out: Path) -> list[str]:
-    """What a build left beside the output folder (staging, swap and old folders)."""
-    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
-
-
 def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
     rng = random.Random(SEED)
     root = synth.write_site(tmp_path / "site", PROJECTS)
@@ -74,18 +63,18 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
     files = two_versions(root)
     sites = {}
     for name, version in files.items():  # the complete builds, made in this process
-        use(root, version)
+        write_files(root, version)
         build(root, tmp_path / name)
         sites[name] = tree_bytes(tmp_path / name)
     assert run(root, "--fresh")[0] == 0 and tree_bytes(out) == sites["b"]
-    use(root, files["a"])
+    write_files(root, files["a"])
     seconds = {"incremental": run(root)[1]}
-    use(root, files["b"])
+    write_files(root, files["b"])
     seconds["full"] = run(root, "--fresh")[1]
     held, seen = "b", {}
     for trial in range(RUNS):
         target = "a" if held == "b" else "b"
-        use(root, files[target])
+        write_files(root, files[target])
         kind = rng.choice(["incremental", "full"])
         how, sig, group = rng.choice(HOW)
         delay = rng.uniform(0, seconds[kind] * 1.1)
@@ -113,6 +102,7 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
         assert got in (sites[held], sites[target]), f"{about}: the output mixes the two builds"
         assert leftovers(out) == [], about
         outcome = "new" if got == sites[target] else "old"
+        assert folders(out) == folders(tmp_path / (target if outcome == "new" else held)), f"{about}: folders"
         seen[outcome] = seen.get(outcome, 0) + 1
         run(root)  # the next build: cleans up, builds, and leaves the new site
         assert tree_bytes(out) == sites[target] and leftovers(out) == [], f"{about}: the next build"

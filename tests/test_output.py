@@ -14,24 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, edit, make_site, run_build, tree_bytes
+from conftest import REPO, edit, folders, leftovers, make_site, run_build, tree_bytes, write_files
 from sitegen.pipeline import build
 
 ADDED_PROJECT = ("\n- id: second-line\n  name: A second line\n  company: chipco\n  industry: chips\n"
                  "  status: [signed]\n  year: 2024\n  summary: A second line, added by the test.\n  source: release\n")
 
 
-def leftovers(out: Path) -> list[str]:
-    """Temporary files and folders of a build beside or inside an output folder."""
-    beside = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
-    inside = [p.relative_to(out).as_posix() for p in out.rglob("*") if ".tmp" in p.name] if out.is_dir() else []
-    return beside + inside
-
-
 def versions(root: Path) -> dict[str, dict[str, str]]:
     """Two versions of a site's files: "old" as it is, and "new", with an edit that changes a template, a figure
-    (pages and data files) and adds a project (new pages in new folders, and the lists that show it). use() puts
-    one in place."""
+    (pages and data files) and adds a project (new pages in new folders, and the lists that show it). write_files()
+    puts one in place."""
     old = {rel: (root / rel).read_text() for rel in ("content/events.yaml", "content/projects.yaml",
                                                        "templates/project.html")}
     new = dict(old)
@@ -41,12 +34,6 @@ def versions(root: Path) -> dict[str, dict[str, str]]:
                                                                          "{% block content %}<!-- new version -->")
     assert all(new[rel] != old[rel] for rel in old)
     return {"old": old, "new": new}
-
-
-def use(root: Path, files: dict[str, str]) -> None:
-    """Write one version of a site's files."""
-    for rel, text in files.items():
-        (root / rel).write_text(text)
 
 
 def cut_short(write, step: int, how: str) -> int:
@@ -89,17 +76,17 @@ def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_pa
     out = root / "_site"
     sources, sites = versions(root), {}
     for version in ("new", "old"):  # each build's files, made by fresh builds
-        use(root, sources[version])
+        write_files(root, sources[version])
         build(root, tmp_path / version)
         sites[version] = tree_bytes(tmp_path / version)
     for direction in ("old", "new"), ("new", "old"):  # forward adds pages and folders, backward removes them
-        use(root, sources[direction[0]])
+        write_files(root, sources[direction[0]])
         shutil.rmtree(out, ignore_errors=True)
         previous = build(root, out).state
         pristine = tmp_path / "pristine"
         shutil.rmtree(pristine, ignore_errors=True)
         shutil.copytree(out, pristine)
-        use(root, sources[direction[1]])
+        write_files(root, sources[direction[1]])
         if incremental:
             outputs = build(root, out, write=False, previous=previous).state.outputs
             write = lambda: update_site(previous.outputs, outputs, out)  # noqa: E731
@@ -115,6 +102,8 @@ def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_pa
                 recover(out)  # what the next build does first
             got = tree_bytes(out) if out.is_dir() else {}
             assert got in (sites[direction[0]], sites[direction[1]]), f"{direction}, stopped at rename {step}: mixed"
+            which = direction[0] if got == sites[direction[0]] else direction[1]
+            assert folders(out) == folders(tmp_path / which), f"stopped at rename {step}: folders left or missing"
             if how == "interrupt" and code == 130:
                 assert got == sites[direction[1]], "an interrupted swap finishes"
             assert leftovers(out) == [], f"stopped at rename {step}"
