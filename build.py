@@ -137,19 +137,23 @@ def display(path: Path, root: Path) -> str:
 
 def main(argv: list[str]) -> int:
     """Entry point: user errors exit 1, usage errors 2, generator bugs 3 with a traceback."""
-    args = parse_args(argv)
     signal.signal(signal.SIGTERM, stop_on_sigterm)
+    command = "build"
     try:
+        args = parse_args(argv)
+        command = args.command
         return run(args)
     except BrokenPipeError:  # the output was cut short (build.py | head): the work is done, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except KeyboardInterrupt:
-        if args.command != "serve":  # stopping the preview with Ctrl-C is the normal way out
+        if command != "serve":  # stopping the preview with Ctrl-C is the normal way out
             print("Interrupted before the build finished; run it again.", file=sys.stderr)
         return 130
-    except SystemExit as stop:  # SIGTERM
-        if args.command != "serve":
+    except SystemExit as stop:
+        if stop.code != 128 + signal.SIGTERM:
+            raise  # argparse's: --help, or a usage error it has printed
+        if command != "serve":
             print("Stopped before the build finished; run it again.", file=sys.stderr)
         return stop.code
     except Exception:  # noqa: BLE001 - anything left is a bug in the generator, not in the content

@@ -1,6 +1,6 @@
 """Files into the output folder whole: a staging folder swapped in for it, or changed files swapped in under a
-journal. Ctrl-C and SIGTERM wait while files are swapped; what a SIGKILL (or a power cut) leaves beside the output
-folder, recover() rolls back or finishes, before the next build does anything else."""
+journal. Ctrl-C and SIGTERM wait while files are swapped; what a SIGKILL leaves beside the output folder,
+recover() rolls back or finishes before the next build does anything else."""
 from __future__ import annotations
 
 import json
@@ -109,23 +109,25 @@ def swap_files(out_dir: Path, work: Path, changed: list[str], removed: list[str]
         _move(out_dir / dest, work / "old" / dest)
         _move(work / "new" / dest, out_dir / dest)
     (work / "done").touch()
-    for dest in removed:
-        _prune(out_dir / dest, out_dir)
 
 
 def settle(out_dir: Path, work: Path) -> None:
-    """Finish a swap (its journal committed) or undo it (put back every file it moved), then remove its folder."""
+    """Finish a swap (its journal committed: remove the folders its dropped files leave empty) or undo it (put back
+    every file it moved), then remove its folder."""
     try:
         journal = json.loads((work / "journal").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         journal = None  # never written, or cut short: no file was moved yet
-    if journal is not None and not (work / "done").exists():
+    if journal is not None and (work / "done").exists():
+        for dest in journal["removed"]:
+            _prune(out_dir / dest, out_dir)
+    elif journal is not None:
         for dest in journal["changed"]:
             if (work / "old" / dest).exists():
                 _move(work / "old" / dest, out_dir / dest)
             elif not (work / "new" / dest).exists():  # a new file that got in place, with none before it
                 (out_dir / dest).unlink(missing_ok=True)
-                _prune(out_dir / dest, out_dir)
+            _prune(out_dir / dest, out_dir)  # a folder made for a new file
         for dest in journal["removed"]:
             if (work / "old" / dest).exists():
                 _move(work / "old" / dest, out_dir / dest)

@@ -5,6 +5,7 @@ beside the output folder; swap.py puts them in place, so that an interrupted bui
 one, whole. Only a folder a build made (it holds the marker) is ever replaced."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -92,8 +93,8 @@ def staging(out_dir: Path) -> Iterator[Path]:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     folder = beside(out_dir, "staging")
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
     try:
+        folder.mkdir()
         yield folder
     finally:
         with signals_held():
@@ -125,8 +126,10 @@ def _write_error(exc: OSError, out_dir: Path, shown: str) -> SiteError | None:
     if parts[0].startswith(f".{out_dir.name}.update-") and rest[:1] in (("new",), ("old",)):
         rest = rest[1:]
     what = "this file" if rest else "into this folder"
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     return SiteError(Location("/".join((shown, *rest))), f"cannot write {what}: {exc.strerror or exc}",
-                     "free some space (or choose another --out) and build again; the old site was left as it was")
+                     ("free some space and build again" if full else "choose an --out you can write to")
+                     + "; the old site was left as it was")
 
 
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)

@@ -68,6 +68,24 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def write_files(root: Path, files: dict[str, str]) -> None:
+    """Write text files under a folder (one version of a site's files, for tests that switch between two)."""
+    for rel, text in files.items():
+        (root / rel).write_text(text, encoding="utf-8")
+
+
+def folders(out: Path) -> set[str]:
+    """Every folder under a folder, by relative path (tree_bytes() does not see an empty one)."""
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_dir()}
+
+
+def leftovers(out: Path) -> list[str]:
+    """What builds left beside an output folder (staging, swap and old folders) or inside it (temporary files)."""
+    beside = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
+    inside = [p.relative_to(out).as_posix() for p in out.rglob("*") if ".tmp" in p.name] if out.is_dir() else []
+    return sorted(beside + inside)
+
+
 # Browser and HTTP fixtures (real Chromium through Playwright, a real HTTP server).
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # GitHub's Ubuntu runners: /usr/bin/google-chrome

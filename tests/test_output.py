@@ -14,41 +14,31 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, edit, make_site, run_build, tree_bytes
+from conftest import REPO, edit, folders, leftovers, make_site, run_build, tree_bytes, write_files
 from sitegen.pipeline import build
 
 ADDED_PROJECT = ("\n- id: second-line\n  name: A second line\n  company: chipco\n  industry: chips\n"
                  "  status: [signed]\n  year: 2024\n  summary: A second line, added by the test.\n  source: release\n")
 
 
-def leftovers(out: Path) -> list[str]:
-    """Temporary files and folders of a build beside or inside an output folder."""
-    beside = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
-    inside = [p.relative_to(out).as_posix() for p in out.rglob("*") if ".tmp" in p.name] if out.is_dir() else []
-    return beside + inside
-
-
 def versions(root: Path) -> dict[str, dict[str, str]]:
-    """Two versions of a site's files: "old" as it is, and "new", with an edit that changes every page (a template),
-    a figure (pages and data files) and adds a project (new pages in new folders). use() puts one in place."""
-    old = {rel: (root / rel).read_text() for rel in ("content/events.yaml", "content/projects.yaml", "templates/base.html")}
+    """Two versions of a site's files: "old" as it is, and "new", with an edit that changes a template, a figure
+    (pages and data files) and adds a project (new pages in new folders, and the lists that show it). write_files()
+    puts one in place."""
+    old = {rel: (root / rel).read_text() for rel in ("content/events.yaml", "content/projects.yaml",
+                                                       "templates/project.html")}
     new = dict(old)
     new["content/events.yaml"] = old["content/events.yaml"].replace("    value: 217\n", "    value: 218\n")
     new["content/projects.yaml"] = old["content/projects.yaml"] + ADDED_PROJECT
-    new["templates/base.html"] = old["templates/base.html"].replace("</body>", "<!-- new version --></body>")
+    new["templates/project.html"] = old["templates/project.html"].replace("{% block content %}",
+                                                                         "{% block content %}<!-- new version -->")
     assert all(new[rel] != old[rel] for rel in old)
     return {"old": old, "new": new}
 
 
-def use(root: Path, files: dict[str, str]) -> None:
-    """Write one version of a site's files."""
-    for rel, text in files.items():
-        (root / rel).write_text(text)
-
-
-def build_cut_short(root: Path, out: Path, previous, step: int, how: str) -> int:
-    """Build in a forked child that is stopped at its `step`-th rename (SIGKILL: it ends there; SIGINT: Ctrl-C
-    arrives there); return its exit code (0 when the build had fewer renames)."""
+def cut_short(write, step: int, how: str) -> int:
+    """Run write() in a forked child that is stopped at its `step`-th rename (SIGKILL: it ends there; SIGINT: Ctrl-C
+    arrives there); return its exit code (0 when it had fewer renames)."""
     pid = os.fork()
     if pid == 0:
         code = 3
@@ -63,7 +53,7 @@ def build_cut_short(root: Path, out: Path, previous, step: int, how: str) -> int
                 calls[0] += 1
                 return real(src, dst, **kwargs)
             os.replace = os.rename = replace
-            build(root, out, previous=previous)
+            write()
             code = 0
         except KeyboardInterrupt:
             code = 130
@@ -77,39 +67,48 @@ def build_cut_short(root: Path, out: Path, previous, step: int, how: str) -> int
 @pytest.mark.parametrize("how", ["kill", "interrupt"])
 @pytest.mark.parametrize("incremental", [True, False], ids=["incremental", "full"])
 def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_path, how, incremental):
-    """Issue 14, item 7: a build killed (SIGKILL) at any step of putting its files in place leaves a journal the
-    next build rolls back or forward first; one interrupted (SIGINT) there finishes the swap or never starts it."""
+    """Issue 14, item 7: a build killed (SIGKILL) at any step of putting its files in place leaves what the next
+    build rolls back (or finishes) first; one interrupted (SIGINT) there finishes the swap or never starts it. An
+    incremental build's files are rendered once; each child only writes them (update_site), as the build does."""
     from sitegen.swap import recover
+    from sitegen.write import update_site
     root = make_site(tmp_path / "site")
     out = root / "_site"
     sources, sites = versions(root), {}
     for version in ("new", "old"):  # each build's files, made by fresh builds
-        use(root, sources[version])
+        write_files(root, sources[version])
         build(root, tmp_path / version)
         sites[version] = tree_bytes(tmp_path / version)
     for direction in ("old", "new"), ("new", "old"):  # forward adds pages and folders, backward removes them
-        use(root, sources[direction[0]])
+        write_files(root, sources[direction[0]])
         shutil.rmtree(out, ignore_errors=True)
         previous = build(root, out).state
         pristine = tmp_path / "pristine"
         shutil.rmtree(pristine, ignore_errors=True)
         shutil.copytree(out, pristine)
-        use(root, sources[direction[1]])
+        write_files(root, sources[direction[1]])
+        if incremental:
+            outputs = build(root, out, write=False, previous=previous).state.outputs
+            write = lambda: update_site(previous.outputs, outputs, out)  # noqa: E731
+        else:
+            write = lambda: build(root, out)  # noqa: E731
         step, code = 0, None
         while code != 0:
             shutil.rmtree(out)
-            shutil.copytree(pristine, out)
-            code = build_cut_short(root, out, previous if incremental else None, step, how)
+            shutil.copytree(pristine, out, copy_function=os.link)  # a swap only renames: the files stay untouched
+            code = cut_short(write, step, how)
             assert code in (0, 130, 137), f"step {step}: exit {code}"
             if how == "kill":
                 recover(out)  # what the next build does first
             got = tree_bytes(out) if out.is_dir() else {}
             assert got in (sites[direction[0]], sites[direction[1]]), f"{direction}, stopped at rename {step}: mixed"
+            which = direction[0] if got == sites[direction[0]] else direction[1]
+            assert folders(out) == folders(tmp_path / which), f"stopped at rename {step}: folders left or missing"
             if how == "interrupt" and code == 130:
                 assert got == sites[direction[1]], "an interrupted swap finishes"
             assert leftovers(out) == [], f"stopped at rename {step}"
             step += 1
-        assert step > 2 and tree_bytes(out) == sites[direction[1]]
+        assert step > (20 if incremental else 2) and tree_bytes(out) == sites[direction[1]]
 
 
 def test_an_interrupted_incremental_build_is_rolled_back_by_the_next_build(site):
@@ -182,7 +181,7 @@ def test_a_write_error_in_a_worker_is_reported(tmp_path, monkeypatch):
         build(root)
     assert [e.format() for e in failed.value.errors] == [
         "_site/sources/index.html: error: cannot write this file: No space left on device\n"
-        "  hint: free some space (or choose another --out) and build again; the old site was left as it was"]
+        "  hint: free some space and build again; the old site was left as it was"]
     assert not (root / "_site").exists() and leftovers(root / "_site") == []
 
 
@@ -239,7 +238,7 @@ def test_out_in_a_place_that_cannot_hold_a_folder_is_a_usage_error(site):
     assert f"--out {site / 'notes.txt/x'}: {site / 'notes.txt'} is a file, not a folder" in result.stderr
     result = run_build(site, "--out", "/proc/x")
     assert result.returncode in (1, 2) and "Traceback" not in result.stderr and "bug" not in result.stderr
-    assert "/proc/x" in result.stderr
+    assert "/proc/x" in result.stderr and "hint: choose an --out you can write to" in result.stderr
 
 
 def test_a_cache_that_is_a_file_is_ignored(site):
