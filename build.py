@@ -59,7 +59,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def out_dir_problem(root: Path, out: Path) -> str:
     """Why a build may not write an output folder, or ''. It replaces the folder whole: only one that a build made
     (it holds the marker) or an empty one, never a folder of the project or a place where no folder can be made."""
-    from sitegen.write import MARKER, foreign
+    from sitegen.output.write import MARKER, foreign
     if out == root or out in root.parents:
         return f"--out {out} would replace the project itself"
     for name in ("content", "templates", "static", "tests", "sitegen", ".git"):
@@ -67,13 +67,17 @@ def out_dir_problem(root: Path, out: Path) -> str:
             return f"--out {out} is inside {name}/; choose a folder such as _site"
     there = next(folder for folder in (out, *out.parents) if os.path.lexists(folder))  # the nearest that exists
     if not there.is_dir():
-        return f"--out {out} is a file, not a folder" if there == out else f"--out {out}: {there} is a file, not a folder"
+        return (
+            f"--out {out} is a file, not a folder" if there == out else f"--out {out}: {there} is a file, not a folder"
+        )
     if not os.access(there if there != out else out.parent, os.W_OK):
         return f"--out {out}: {there if there != out else out.parent} is not writable; choose another folder"
     if foreign(out):
-        return (f"the output folder {out} holds files that no build made (it has no {MARKER}); a build replaces "
-                f"its output folder whole, so it is refusing to replace it\n  hint: choose a new or empty folder with "
-                f"--out, or delete this one first if nothing in it is needed (a site built before builds marked theirs)")
+        return (
+            f"the output folder {out} holds files that no build made (it has no {MARKER}); a build replaces "
+            f"its output folder whole, so it is refusing to replace it\n  hint: choose a new or empty folder with "
+            f"--out, or delete this one first if nothing in it is needed (a site built before builds marked theirs)"
+        )
     return ""
 
 
@@ -85,27 +89,23 @@ def stop_on_sigterm(signum, frame) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the chosen command and print its outcome; return the exit code."""
     from sitegen.errors import BuildFailed
-    from sitegen.pipeline import build
 
     root, out = args.root, args.out
     if args.command == "schema":
         from sitegen.pipeline import write_schemas
+
         changed = write_schemas(root)
         print(f"Wrote {len(changed)} changed schema file(s) to schema/." if changed else "schema/ is up to date.")
         return 0
     if args.command == "serve":
         from sitegen.serve import serve
+
         return serve(root, out, args.base_url, args.host, args.port)
-    from sitegen import cache
-    from sitegen.swap import recover
+    from sitegen.pipeline import build_from_cache
 
     gc.disable()  # one build per process: the collector would only re-walk objects that live until exit
-    if args.command == "build":
-        recover(out)  # first undo what a killed build left, so that the cache can vouch for the output again
-    previous = None if args.fresh else cache.load(root, out, args.base_url)
     try:
-        result = build(root, out, args.base_url, write=args.command == "build", previous=previous,
-                       cache=cache.template_cache(root))
+        result = build_from_cache(root, out, args.base_url, write=args.command == "build", fresh=args.fresh)
     except BuildFailed as failed:
         for error in failed.errors:
             print(error.format(), file=sys.stderr)
@@ -113,20 +113,21 @@ def run(args: argparse.Namespace) -> int:
         kept = f"; {display(out, root)}/ was left as it was" if args.command == "build" else ""
         print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
         return 1
-    unchanged = previous is not None and not (result.rendered or result.written) and \
-        result.state.inputs == previous.inputs  # then the cache is as true as it was
-    if args.command == "build" and not unchanged:
-        cache.save_detached(root, result.state, previous)  # written behind the prompt
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)
     warned = f", {len(result.warnings)} warning{'s' * (len(result.warnings) != 1)}" if result.warnings else ""
     if args.command == "check":
         print(f"Checked {result.pages} pages: no errors{warned} ({result.seconds:.2f} s).")
     else:
-        partial = (f"; {result.rendered} pages rendered, {result.written} files written"
-                   if result.rendered < result.pages else "")
-        print(f"Built {result.pages} pages ({result.files} files, {result.bytes / 1024:.0f} KB{partial}) into "
-              f"{display(out, root)}/ in {result.seconds:.2f} s{warned}.")
+        partial = (
+            f"; {result.rendered} pages rendered, {result.written} files written"
+            if result.rendered < result.pages
+            else ""
+        )
+        print(
+            f"Built {result.pages} pages ({result.files} files, {result.bytes / 1024:.0f} KB{partial}) into "
+            f"{display(out, root)}/ in {result.seconds:.2f} s{warned}."
+        )
     return 0
 
 
@@ -158,8 +159,10 @@ def main(argv: list[str]) -> int:
         return stop.code
     except Exception:  # noqa: BLE001 - anything left is a bug in the generator, not in the content
         traceback.print_exc()
-        print("This is a bug in the generator, not in your content. Please report it with the text above.",
-              file=sys.stderr)
+        print(
+            "This is a bug in the generator, not in your content. Please report it with the text above.",
+            file=sys.stderr,
+        )
         return 3
 
 

@@ -77,7 +77,9 @@ def measure(edits: int, path: str) -> list[float]:
                     t0 = time.time()
                     events.write_text(text.replace(f"value: {value}\n", f"value: {value + 1}\n", 1))
                 value += 1
-                end = page.evaluate("performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd")
+                end = page.evaluate(
+                    "performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd"
+                )
                 latencies.append(end / 1000 - t0)
                 page.wait_for_function("() => window.LiveReload && window.LiveReload.connector._connectionDesired")
             browser.close()
@@ -97,8 +99,16 @@ def main() -> None:
     latencies = measure(args.edits, args.page)
     for n, s in enumerate(latencies, 1):
         print(f"edit {n:2}: {s * 1000:6.0f} ms")
-    print(json.dumps({"edits": len(latencies), "median_s": round(statistics.median(latencies), 3),
-                      "min_s": round(min(latencies), 3), "max_s": round(max(latencies), 3)}))
+    print(
+        json.dumps(
+            {
+                "edits": len(latencies),
+                "median_s": round(statistics.median(latencies), 3),
+                "min_s": round(min(latencies), 3),
+                "max_s": round(max(latencies), 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

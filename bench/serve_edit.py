@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import synth  # noqa: E402
+
 from sitegen.serve import Session  # noqa: E402
 
 
@@ -44,7 +45,9 @@ def main() -> None:
             raise SystemExit("\n".join(session.errors))
         times.append(time.perf_counter() - start)
         gc.collect()
-    print(json.dumps({"edits": args.edits, "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)}))
+    print(
+        json.dumps({"edits": args.edits, "median_s": round(statistics.median(times), 3), "max_s": round(max(times), 3)})
+    )
 
 
 if __name__ == "__main__":

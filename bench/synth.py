@@ -32,32 +32,56 @@ def write_site(root: Path, projects: int) -> Path:
     (content / "sources.yaml").write_text("".join(
         f"- id: {s}\n  title: Source number {i}\n  publisher: Publisher {i % 7}\n  date: 2023-10-{1 + i % 28:02d}\n"
         f"  url: https://example.org/source/{i}\n  kind: news\n  reliability: high\n" for i, s in enumerate(src)))
-    (content / "industries.yaml").write_text("".join(
-        f"- id: industry-{i}\n  name: Industry {i}\n  tiers: [{'pillar' if i < 4 else 'emerging'}]\n"
-        f"  summary: An industry of the synthetic city.\n  source: {src[i % n_sources]}\n" for i in range(n_industries)))
-    (content / "companies.yaml").write_text("".join(
-        f"- id: company-{i}\n  name: Company {i}\n  industry: industry-{i % n_industries}\n"
-        f"  summary: A company of the synthetic city.\n  source: {src[i % n_sources]}\n  figures:\n    employees:\n"
-        + _figure("      ", 100 + i, "employees", src[i % n_sources], 2023) for i in range(n_companies)))
-    (content / "events.yaml").write_text("".join(
-        f"- id: summit-{y}\n  name: Summit {y}\n  short_name: {y} summit\n  date: {y}-10-28\n  measure: signed\n"
-        f"  projects:\n" + _figure("    ", 100 + y % 100, "projects", src[0], y) +
-        "  investment:\n" + _figure("    ", 50 + y % 100, "CNY", src[0], y, "billion", "over") +
-        f"  summary: A synthetic summit.\n  source: {src[0]}\n" for y in (2017, 2019, 2020, 2021, 2023)))
-    (content / "projects.yaml").write_text("".join(
-        f"- id: project-{i}\n  name: Project {i}\n  company: company-{i % n_companies}\n"
-        f"  industry: industry-{i % n_industries}\n  status: [{STATUSES[i % len(STATUSES)]}]\n  year: {2017 + i % 7}\n"
-        f"  event: summit-2023\n  investment:\n" + _figure("    ", 1 + i % 500, "CNY", src[i % n_sources], 2023, "billion")
-        + f"  summary: Project number {i} of the synthetic city.\n  source: {src[i % n_sources]}\n"
-        for i in range(projects)))
+    (content / "industries.yaml").write_text(
+        "".join(
+            f"- id: industry-{i}\n  name: Industry {i}\n  tiers: [{'pillar' if i < 4 else 'emerging'}]\n"
+            f"  summary: An industry of the synthetic city.\n  source: {src[i % n_sources]}\n"
+            for i in range(n_industries)
+        )
+    )
+    (content / "companies.yaml").write_text(
+        "".join(
+            f"- id: company-{i}\n  name: Company {i}\n  industry: industry-{i % n_industries}\n"
+            f"  summary: A company of the synthetic city.\n  source: {src[i % n_sources]}\n  figures:\n    employees:\n"
+            + _figure("      ", 100 + i, "employees", src[i % n_sources], 2023)
+            for i in range(n_companies)
+        )
+    )
+    (content / "events.yaml").write_text(
+        "".join(
+            f"- id: summit-{y}\n  name: Summit {y}\n  short_name: {y} summit\n  date: {y}-10-28\n  measure: signed\n"
+            f"  projects:\n"
+            + _figure("    ", 100 + y % 100, "projects", src[0], y)
+            + "  investment:\n"
+            + _figure("    ", 50 + y % 100, "CNY", src[0], y, "billion", "over")
+            + f"  summary: A synthetic summit.\n  source: {src[0]}\n"
+            for y in (2017, 2019, 2020, 2021, 2023)
+        )
+    )
+    (content / "projects.yaml").write_text(
+        "".join(
+            f"- id: project-{i}\n  name: Project {i}\n  company: company-{i % n_companies}\n"
+            f"  industry: industry-{i % n_industries}\n  status: [{STATUSES[i % len(STATUSES)]}]\n"
+            f"  year: {2017 + i % 7}\n"
+            f"  event: summit-2023\n  investment:\n"
+            + _figure("    ", 1 + i % 500, "CNY", src[i % n_sources], 2023, "billion")
+            + f"  summary: Project number {i} of the synthetic city.\n  source: {src[i % n_sources]}\n"
+            for i in range(projects)
+        )
+    )
     (content / "profile.yaml").write_text(
         "name: Synthetic\nname_zh: 合成\nstatus: county-level city\nparent: Parent\nprovince: Province\n"
-        f"summary: A synthetic city.\nsource: {src[0]}\nheadline:\n  - profile.gdp.2022\n  - events.summit-2023.projects\n"
-        "gdp:\n" + "".join(f"  {y}:\n" + _figure("    ", 100 + y % 100 * 10, "CNY", src[0], y, "billion")
-                           for y in range(2015, 2024)))
+        f"summary: A synthetic city.\nsource: {src[0]}\nheadline:\n  - profile.gdp.2022\n"
+        "  - events.summit-2023.projects\n"
+        "gdp:\n"
+        + "".join(
+            f"  {y}:\n" + _figure("    ", 100 + y % 100 * 10, "CNY", src[0], y, "billion") for y in range(2015, 2024)
+        )
+    )
     (content / "articles/summit.md").write_text(
         "---\ntitle: The summit\ndate: 2023-10-31\nsummary: What was signed.\nsources: [source-0]\n---\n\n"
-        "Investors signed [[events.summit-2023.projects]] worth [[events.summit-2023.investment]].\n")
+        "Investors signed [[events.summit-2023.projects]] worth [[events.summit-2023.investment]].\n"
+    )
     return root
 
 

@@ -1,57 +1,29 @@
-"""build(): load -> validate -> render -> write, timed per stage. All reading and checking happens before the first write."""
+"""build(): load -> validate -> plan -> render -> write, timed per stage. All reading and checking happens before the
+first write. The only module that knows the fast path (sitegen.incremental) exists."""
 from __future__ import annotations
 
-import json
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import data_files
-from .article import convert, link_location
+from .content.kinds import load_registry
+from .content.localize import Localizer
+from .content.validate import load_content
 from .errors import Location, Problems, SiteError
-from .kinds import load_registry
-from .localize import Localizer
-from .links import LinkState, check_links, inspector
-from .memory import ObjectMemo, paused_gc
-from .numbers import cldr_answers, remember
-from .model import Content
-from .publish import asset_names, compact, fingerprinted, site_files
-from .render import Renderer, make_env, plan
-from .swap import recover
-from .track import carry_index, changes
-from .validate import load_content
-from .workers import render_many
-from .write import Output, check_outputs, digest, staging, update_site, write_site, written_or_failed
-
-
-@dataclass
-class State:
-    """What a successful build leaves for the next one, so an edit re-renders only the pages it touches."""
-
-    inputs: dict[str, tuple]  # source path -> (mtime_ns, size, digest) for content/, templates/, static/
-    content: Content
-    envs: dict  # language -> its Jinja environment (memory only)
-    base_url: str
-    out_dir: Path
-    outputs: dict[str, Output]
-    deps: dict[str, tuple]  # page -> what it read (a tuple: a tenth of a frozenset's memory)
-    warnings: list[SiteError]
-    items: dict = field(default_factory=dict)  # each list file as last parsed (validate.ListFile), for the next load
-    links: LinkState | None = None  # what the link check knows of every page
-    manifest: dict = field(default_factory=dict)  # output file -> (size, mtime_ns) as last written (set by the cache)
-    memo: ObjectMemo | None = None  # encoded rows of the data files, by the items they were made from
-    related: dict = field(default_factory=dict)  # language -> the renderer's index of items by attribute (memory only)
-    pages: list = field(default_factory=list)  # the plan, whose item pages the next plan reuses (memory only)
-    registry: object = None  # the kinds of content, as models/ declared them
-    localizer: Localizer | None = None  # each language's copies of the content's objects, for the next build's
-    views: dict = field(default_factory=dict)  # language -> the content as its pages read it
-    cldr: dict = field(default_factory=dict)  # what CLDR answered (dates in words, plural forms), asked again never
-
-    def on_disk(self) -> "State":
-        """The state as the cache stores it: without what lives in memory only (the Jinja environment, the
-        related() index, the plan) and without the manifest, which the cache stores in a file of its own."""
-        return replace(self, envs={}, manifest={}, related={}, pages=[])
+from .incremental import cache
+from .incremental.memory import ObjectMemo, paused_gc
+from .incremental.state import State
+from .incremental.track import Tracker, carry_index, changes
+from .incremental.workers import render_many
+from .output.data import data_files
+from .output.links import check_links, inspector
+from .output.publish import asset_names, compact, fingerprinted, site_files
+from .output.swap import recover
+from .output.write import Output, check_outputs, digest, staging, update_site, write_site, written_or_failed
+from .site.article import convert, link_location
+from .site.numbers import cldr_answers, remember
+from .site.render import Renderer, make_env, plan
 
 
 @dataclass
@@ -67,6 +39,22 @@ class BuildResult:
     rendered: int = 0
     written: int = 0
     state: State | None = None
+
+
+def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: bool = True,
+                     fresh: bool = False) -> BuildResult:
+    """A command-line build: what a killed build left undone first, then the last build's state from the on-disk
+    cache (unless `fresh`, or it cannot be trusted), the build, and the new state written back behind the prompt
+    when the build changed anything."""
+    if write:
+        recover(out_dir)  # so that the cache can vouch for the output again
+    previous = None if fresh else cache.load(root, out_dir, base_url)
+    result = build(root, out_dir, base_url, write=write, previous=previous, cache=cache.template_cache(root))
+    unchanged = previous is not None and not (result.rendered or result.written) and \
+        result.state.inputs == previous.inputs  # then the cache is as true as it was
+    if write and not unchanged:
+        cache.save_detached(root, result.state, previous)
+    return result
 
 
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, write: bool = True,
@@ -123,11 +111,12 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     static = compact(static_outputs(root / "static"))
     assets = asset_names(static)
     memo = ObjectMemo(previous.memo if previous else None)
-    data, downloads = data_files(content, registry, registry.schema_files, memo)  # before the pages: the Data page lists their sizes
+    # before the pages: the Data page lists their sizes
+    data, downloads = data_files(content, registry, registry.schema_files, memo)
     renderers = {}
     for lang, view in views.items():  # one renderer (and Jinja environment) per language
         env = previous.envs.get(lang) if reuse and not templates_changed else None
-        renderers[lang] = Renderer(view, registry, root / "templates", root, base_url, lang,
+        renderers[lang] = Renderer(view, registry, Tracker(), root / "templates", root, base_url, lang,
                                    env=env or make_env(root / "templates", cache), assets=assets, downloads=downloads,
                                    related=carry_index(previous.related[lang], view, changed[lang])
                                    if previous and lang in previous.related else None)
@@ -172,9 +161,16 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
         articles = {page.dest: page.item for page in pages if page.kind == "article"}
-        _, links = check_links(outputs, renderers[registry.languages[0]].base_url, where, problems, previous.links if reuse else None,
-                               read=lambda dest: ((staged or out_dir) / dest).read_bytes(), seen=seen,
-                               blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None)
+        _, links = check_links(
+            outputs,
+            renderers[registry.languages[0]].base_url,
+            where,
+            problems,
+            previous.links if reuse else None,
+            read=lambda dest: ((staged or out_dir) / dest).read_bytes(),
+            seen=seen,
+            blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None,
+        )
         problems.raise_if_any()
         clock.lap("render")
 
@@ -189,12 +185,37 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     if write:  # the bytes are on disk now: the state keeps sizes and digests (the next build compares those)
         outputs = {dest: out.hollow() if out.data else out for dest, out in outputs.items()}
     clock.lap("write")
-    state = State(inputs, content, {lang: r.env for lang, r in renderers.items()}, base_url, out_dir, outputs, deps,
-                  problems.warnings, items, links, memo=memo, related={lang: r.related_index for lang, r in renderers.items()},
-                  pages=pages, registry=registry, localizer=localizer, views=views, cldr=cldr_answers())
+    state = State(
+        inputs,
+        content,
+        {lang: r.env for lang, r in renderers.items()},
+        base_url,
+        out_dir,
+        outputs,
+        deps,
+        problems.warnings,
+        items,
+        links,
+        memo=memo,
+        related={lang: r.related_index for lang, r in renderers.items()},
+        pages=pages,
+        registry=registry,
+        localizer=localizer,
+        views=views,
+        cldr=cldr_answers(),
+    )
     size = sum(o.size for o in outputs.values())
-    return BuildResult(len(pages), len(outputs), size, time.perf_counter() - start, clock.laps, problems.warnings,
-                       rendered, written, state)
+    return BuildResult(
+        len(pages),
+        len(outputs),
+        size,
+        time.perf_counter() - start,
+        clock.laps,
+        problems.warnings,
+        rendered,
+        written,
+        state,
+    )
 
 
 class Clock:
@@ -236,8 +257,11 @@ def input_files(folder: Path) -> list[Path]:
     """The files under a folder, sorted, leaving out hidden ones and those in hidden folders (.git, .env, ...)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if not any(part.startswith(".") for part in p.relative_to(folder).parts)
-                  and p.is_file())
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if not any(part.startswith(".") for part in p.relative_to(folder).parts) and p.is_file()
+    )
 
 
 def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> None:
@@ -246,8 +270,11 @@ def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> No
     for rel in inputs:
         target = (root / rel).resolve()
         if not target.is_relative_to(inside):
-            problems.error(Location(rel), f"it is a link to {target}, outside the project, which would be published",
-                           "copy the file into the project instead of linking to it")
+            problems.error(
+                Location(rel),
+                f"it is a link to {target}, outside the project, which would be published",
+                "copy the file into the project instead of linking to it",
+            )
 
 
 def _changed(old: dict[str, tuple], new: dict[str, tuple]) -> set[str]:
@@ -258,8 +285,10 @@ def _changed(old: dict[str, tuple], new: dict[str, tuple]) -> set[str]:
 def static_outputs(static_dir: Path) -> list[Output]:
     """Every file under static/, copied to the same path under the output folder."""
     files = input_files(static_dir)
-    return [Output(p.relative_to(static_dir).as_posix(), p.read_bytes(), f"static/{p.relative_to(static_dir).as_posix()}")
-            for p in files]
+    return [
+        Output(p.relative_to(static_dir).as_posix(), p.read_bytes(), f"static/{p.relative_to(static_dir).as_posix()}")
+        for p in files
+    ]
 
 
 def write_schemas(root: Path) -> list[str]:

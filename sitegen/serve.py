@@ -23,8 +23,8 @@ from livereload.watcher import Watcher
 from tornado import escape, ioloop, web
 
 from .errors import BuildFailed, SiteError, excerpt
-from .pipeline import WATCHED, build, input_files, scan_inputs
-from .render import base_path
+from .pipeline import WATCHED, build, input_files
+from .site.render import base_path
 
 POLL_MS = 10
 COLLECT_AFTER_S = 1.0  # the cyclic collector runs this long after a rebuild, when the preview is idle ...
@@ -65,7 +65,9 @@ class Session:
             result = build(self.root, self.out_dir, self.base_url, previous=self.state)
         except BuildFailed as failed:
             self.errors = [self._describe(e) for e in failed.errors]
-            self.log("\n".join(self.errors) + f"\nFailed: {len(failed.errors)} error(s); still serving the last good site.")
+            self.log(
+                "\n".join(self.errors) + f"\nFailed: {len(failed.errors)} error(s); still serving the last good site."
+            )
             return False
         except Exception:  # noqa: BLE001 - a generator bug must not stop the preview
             self.errors = ["internal error (a bug in the generator, not in your content):\n" + traceback.format_exc()]
@@ -75,8 +77,10 @@ class Session:
             self.log(warning.format())
         verb = "Rebuilt" if self.state is not None else "Built"
         self.state, self.errors = result.state, []
-        self.log(f"{verb} {result.rendered} of {result.pages} pages, wrote {result.written} files "
-                 f"in {(time.perf_counter() - start) * 1000:.0f} ms.")
+        self.log(
+            f"{verb} {result.rendered} of {result.pages} pages, wrote {result.written} files "
+            f"in {(time.perf_counter() - start) * 1000:.0f} ms."
+        )
         return True
 
     def _describe(self, error: SiteError) -> str:
@@ -123,7 +127,7 @@ def overlay(errors: list[str]) -> bytes:
         'background:rgba(20,20,20,.96);color:#fff;padding:1.5rem;font:14px/1.5 ui-monospace,monospace">'
         '<h2 style="color:#ff8a80;margin-top:0;font:bold 18px system-ui,sans-serif">The site did not build</h2>'
         '<p style="font-family:system-ui,sans-serif">Showing the last good version underneath. '
-        f'Fix the file and save: this page reloads by itself.</p>{items}</div>'
+        f"Fix the file and save: this page reloads by itself.</p>{items}</div>"
     ).encode("utf-8")
 
 
@@ -192,7 +196,9 @@ class SiteHandler(Guarded, web.RequestHandler):
         self.set_status(status)
         self.set_header("Content-Type", ctype + ("; charset=utf-8" if ctype.startswith("text/") else ""))
         # Fingerprinted files (style.3f9a1c2e.css) never change under their name: let the browser keep them.
-        self.set_header("Cache-Control", "max-age=31536000, immutable" if FINGERPRINT.search(target.name) else "no-store")
+        self.set_header(
+            "Cache-Control", "max-age=31536000, immutable" if FINGERPRINT.search(target.name) else "no-store"
+        )
         self.write(body)
 
     def _file(self, path: str) -> tuple[int, Path, bytes] | None:
@@ -231,20 +237,26 @@ class PreviewServer(Server):
         """livereload's application on one port, each handler guarded (see Guarded)."""
         LiveReloadHandler.watcher, LiveReloadHandler.live_css = self.watcher, live_css
         Guarded.port = port if loopback(host) else 0
-        live_handlers = [(r"/livereload", type("Live", (Guarded, LiveReloadHandler), {})),
-                         (r"/forcereload", type("Force", (Guarded, ForceReloadHandler), {})),
-                         (r"/livereload.js", type("LiveJs", (Guarded, LiveReloadJSHandler), {}))]
+        live_handlers = [
+            (r"/livereload", type("Live", (Guarded, LiveReloadHandler), {})),
+            (r"/forcereload", type("Force", (Guarded, ForceReloadHandler), {})),
+            (r"/livereload.js", type("LiveJs", (Guarded, LiveReloadJSHandler), {})),
+        ]
         script = escape.utf8(LIVE_SCRIPT)
         transform = type("Inject", (LiveScriptInjector,), {"script": script})
-        app = web.Application(handlers=live_handlers + self.get_web_handlers(script), debug=False, transforms=[transform])
+        app = web.Application(
+            handlers=live_handlers + self.get_web_handlers(script), debug=False, transforms=[transform]
+        )
         app.listen(port, address=host)
 
 
 # livereload's snippet: its client script, loaded from the page's own host and port.
-LIVE_SCRIPT = ('<script type="text/javascript">(function(){var s=document.createElement("script");'
-               'var port=(window.location.port || (window.location.protocol == \'https:\' ? 443: 80));'
-               's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
-               'document.head.appendChild(s);})();</script>')
+LIVE_SCRIPT = (
+    '<script type="text/javascript">(function(){var s=document.createElement("script");'
+    "var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+    's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+    "document.head.appendChild(s);})();</script>"
+)
 
 
 def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> int:
@@ -261,9 +273,12 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
     server = PreviewServer(session, prefix)
     print(f"Serving {local} (watching content/, templates/, static/; Ctrl+C to stop)", flush=True)
     if not loopback(host):
-        print(f"warning: --host {host} lets every machine that can reach this one open the preview, unpublished "
-              "content included, and trigger rebuilds; use the default 127.0.0.1 unless you mean to share it",
-              file=sys.stderr, flush=True)
+        print(
+            f"warning: --host {host} lets every machine that can reach this one open the preview, unpublished "
+            "content included, and trigger rebuilds; use the default 127.0.0.1 unless you mean to share it",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         server.serve(host=host, port=port, restart_delay=0, live_css=False)
     except OSError as exc:  # taken between the check and the start

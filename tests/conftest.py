@@ -1,4 +1,5 @@
-"""Shared fixtures: a small site built from tests/fixtures/mini plus the real templates, and build.py run as a process."""
+"""Shared fixtures: a small site built from tests/fixtures/mini plus the real templates, and build.py run as a
+process."""
 from __future__ import annotations
 
 import os
@@ -50,7 +51,7 @@ def edit(root: Path, rel: str, old: str, new: str, count: int = 1) -> None:
 def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
     """Run build.py as a process against a site folder; return once the cache it writes behind the prompt is
     written too (tests look at it)."""
-    from sitegen.cache import wait_for_saves
+    from sitegen.incremental.cache import wait_for_saves
     done = subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
                           capture_output=True, text=True, timeout=120)
     wait_for_saves(root)

@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
-
 from conftest import REPO, site_pages
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

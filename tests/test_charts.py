@@ -6,14 +6,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURE, REPO
-from sitegen import charts
+
+from sitegen.content.kinds import load_registry, site_languages
+from sitegen.content.model import Figure, replace
+from sitegen.content.validate import load_content
 from sitegen.errors import Problems
-from sitegen.kinds import load_registry, site_languages
-from sitegen.model import Figure, replace
-from sitegen.numbers import base_value, count, display_exp, scaled, unit_words
-from sitegen.validate import load_content
+from sitegen.site import charts
+from sitegen.site.numbers import base_value, count, display_exp, scaled, unit_words
 
 
 def content_of(folder: Path):
@@ -36,7 +36,9 @@ def mini():
 
 def widths(svg: str) -> list[float]:
     """The widths of the bars, in order."""
-    return [float(w) for w in re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)" height="[^"]+" class="chart-bar', svg)]
+    return [
+        float(w) for w in re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)" height="[^"]+" class="chart-bar', svg)
+    ]
 
 
 def test_gdp_bars_are_proportional_to_the_figures(real):
@@ -101,8 +103,9 @@ def test_labels_are_escaped(mini):
 
 def test_text_stays_inside_the_view_box(real):
     for chart in (charts.gdp_chart(real, "en"), charts.summits_chart(real, "en"), charts.tiers_chart(real, "en")):
-        for x, cls, anchor, text in re.findall(r'<text x="([^"]+)" y="[^"]+" class="([^"]+)"(?: text-anchor="(\w+)")?>([^<]*)<',
-                                               str(chart.svg)):
+        for x, cls, anchor, text in re.findall(
+            r'<text x="([^"]+)" y="[^"]+" class="([^"]+)"(?: text-anchor="(\w+)")?>([^<]*)<', str(chart.svg)
+        ):
             width = charts.text_width(text, bold=cls in ("chart-value", "chart-head"))
             left = float(x) - {"end": width, "middle": width / 2}.get(anchor, 0)
             assert 0 <= left and left + width <= charts.WIDTH + 1, (chart.id, text)

@@ -185,7 +185,8 @@ def test_ctrl_c_during_a_parallel_build_stops_quietly_and_leaves_no_trace(tmp_pa
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert err == "Interrupted before the build finished; run it again.\n"
-    assert sorted(p.name for p in root.iterdir()) == [".cache", "content", "models", "static", "templates"]  # no site, no staging
+    # no site, no staging
+    assert sorted(p.name for p in root.iterdir()) == [".cache", "content", "models", "static", "templates"]
     assert not (root / ".cache/sitegen/state.pickle").exists()
 
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, edit, make_site, run_build
-from sitegen import kinds
-from sitegen.errors import Problems
-from sitegen.prose import time_words
-from sitegen.schema import ListOf, MapOf, Prose, Record, Text
-from sitegen.validate import REF, load_content
 from test_errors import errors_of, hint_after
+
+from sitegen.content import kinds
+from sitegen.content.fields import ListOf, MapOf, Prose, Record, Text
+from sitegen.content.prose import time_words
+from sitegen.content.validate import REF, load_content
+from sitegen.errors import Problems
 
 SHARED = REPO.parent / "shared"
 
@@ -238,7 +238,7 @@ def _our_sentences(content) -> list[tuple[str, str]]:
             texts += [(f"{kind}.{item.id}.summary", getattr(item, "summary", None) or ""),
                       (f"{kind}.{item.id}.note", getattr(item, "note", None) or "")]
             texts += [(f"{kind}.{item.id}.notes", n.text) for n in getattr(item, "notes", ())]
-    texts += [(f"profile.notes", n.text) for n in content.profile.notes]
+    texts += [("profile.notes", n.text) for n in content.profile.notes]
     for key, fig in content.figures.items():
         texts += [(key, " | ".join(x for x in (fig.label, fig.note, fig.scope, fig.by) if x))]
     for article in content.articles.values():
@@ -276,5 +276,5 @@ def test_the_overlap_check_finds_a_copied_sentence():
     ("[[events.summit-2023.projects]]，[[profile.gdp.2023]]。", []),
 ])
 def test_figures_typed_in_chinese_prose(text, found):
-    from sitegen.prose import typed_figures
+    from sitegen.content.prose import typed_figures
     assert [snippet for _, snippet in typed_figures(text)] == found

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import edit, make_site, run_build, tree_bytes
 
 
@@ -25,7 +24,10 @@ def test_yaml_syntax_error(site):
     edit(site, "content/industries.yaml", "  tiers: [pillar]", "  tiers: [pillar")
     result = run_build(site)
     assert errors_of(result) == ["content/industries.yaml:4:10: error: YAML syntax: did not find expected ',' or ']'"]
-    assert hint_after(result, "content/industries.yaml:4:10") == "hint: the '[' at line 3, column 10 is not closed with ']'"
+    assert (
+        hint_after(result, "content/industries.yaml:4:10")
+        == "hint: the '[' at line 3, column 10 is not closed with ']'"
+    )
 
 
 def test_tab_indentation(site):
@@ -42,13 +44,16 @@ def test_duplicate_key(site):
     assert "already set on line 1" in hint_after(result, "content/site.yaml:6:1")
 
 
-@pytest.mark.parametrize("value, reading", [
-    ("no", "`no` is read by YAML as false"),
-    ("off", "`off` is read by YAML as false"),
-    ("012345", "`012345` is read by YAML as the octal number 5349"),
-    ("2023-10-28", "`2023-10-28` is read by YAML as a date"),
-    ("1:20", "`1:20` is read by YAML as the base-60 number 80"),
-])
+@pytest.mark.parametrize(
+    "value, reading",
+    [
+        ("no", "`no` is read by YAML as false"),
+        ("off", "`off` is read by YAML as false"),
+        ("012345", "`012345` is read by YAML as the octal number 5349"),
+        ("2023-10-28", "`2023-10-28` is read by YAML as a date"),
+        ("1:20", "`1:20` is read by YAML as the base-60 number 80"),
+    ],
+)
 def test_yaml_type_traps(site, value, reading):
     edit(site, "content/companies.yaml", "  name: ChipCo", f"  name: {value}")
     result = run_build(site)
@@ -94,8 +99,9 @@ def test_duplicate_id(site):
 def test_invalid_slug(site):
     edit(site, "content/companies.yaml", "- id: chipco", "- id: Chip_Co")
     result = run_build(site)
-    assert errors_of(result)[0] == ("content/companies.yaml:1:7: error: 'Chip_Co' is not a valid id: "
-                                    "use only a-z, 0-9 and single hyphens")
+    assert errors_of(result)[0] == (
+        "content/companies.yaml:1:7: error: 'Chip_Co' is not a valid id: use only a-z, 0-9 and single hyphens"
+    )
     assert hint_after(result, "content/companies.yaml:1:7") == "hint: try 'chip-co'"
 
 
@@ -140,8 +146,12 @@ def test_front_matter_error_reported_at_file_line(site):
 def test_unknown_figure_reference_in_article(site):
     edit(site, "content/articles/summit.md", "[[events.summit-2023.investment]]", "[[events.summit-2023.invesment]]")
     result = run_build(site)
-    assert errors_of(result) == ["content/articles/summit.md:7:67: error: unknown reference [[events.summit-2023.invesment]]"]
-    assert hint_after(result, "content/articles/summit.md:7:67") == "hint: did you mean 'events.summit-2023.investment'?"
+    assert errors_of(result) == [
+        "content/articles/summit.md:7:67: error: unknown reference [[events.summit-2023.invesment]]"
+    ]
+    assert (
+        hint_after(result, "content/articles/summit.md:7:67") == "hint: did you mean 'events.summit-2023.investment'?"
+    )
 
 
 def test_template_syntax_error(site):
@@ -155,8 +165,10 @@ def test_template_undefined_variable_names_template_line_and_page(site):
     lines = (site / "templates/company.html").read_text().splitlines()
     line = lines.index("<p>{{ item.sumary }}</p>") + 1
     errs = errors_of(run_build(site))
-    assert errs == [f"templates/company.html:{line}:1: error: UndefinedError: 'sitegen.model.Company object' has no "
-                    "attribute 'sumary' (while rendering /companies/chipco/)"]
+    assert errs == [
+        f"templates/company.html:{line}:1: error: UndefinedError: 'sitegen.content.model.Company object' has no "
+        "attribute 'sumary' (while rendering /companies/chipco/)"
+    ]
 
 
 def test_undefined_ui_string(site):
@@ -166,7 +178,8 @@ def test_undefined_ui_string(site):
     assert errors_of(result) == ["content/i18n/en.yaml:1:1: error: missing string 'not_found_txt'"]
     assert hint_after(result, "content/i18n/en.yaml:1:1") == (
         f"hint: templates/404.html:{line} uses it: add a line 'not_found_txt: ...' to content/i18n/en.yaml, or fix the "
-        "name there (did you mean 'not_found_text'?)")
+        "name there (did you mean 'not_found_text'?)"
+    )
 
 
 def test_all_errors_of_a_run_are_reported(site):
@@ -175,7 +188,10 @@ def test_all_errors_of_a_run_are_reported(site):
     edit(site, "content/site.yaml", "languages: [en]", "languages: [en]\ncolour: red")
     errs = errors_of(run_build(site))
     assert [e.split(": error:")[0] for e in errs] == [
-        "content/companies.yaml:2:9", "content/site.yaml:5:1", "content/sources.yaml:6:16"]
+        "content/companies.yaml:2:9",
+        "content/site.yaml:5:1",
+        "content/sources.yaml:6:16",
+    ]
 
 
 def test_failed_build_leaves_previous_site_untouched(site):
@@ -185,7 +201,8 @@ def test_failed_build_leaves_previous_site_untouched(site):
     result = run_build(site)
     assert result.returncode == 1 and "_site/ was left as it was" in result.stderr
     assert tree_bytes(site / "_site") == before
-    assert sorted(p.name for p in site.iterdir()) == [".cache", "_site", "content", "models", "static", "templates"]  # no staging
+    # no staging
+    assert sorted(p.name for p in site.iterdir()) == [".cache", "_site", "content", "models", "static", "templates"]
 
 
 def test_article_link_with_unsafe_scheme(site):
@@ -202,22 +219,38 @@ def test_missing_file(tmp_path):
 
 
 def test_figure_typed_in_article_prose(site):
-    edit(site, "content/articles/summit.md", "## The flagship", "## The flagship\n\nIt drew 5.9% more, or 68 billion yuan.")
+    edit(
+        site,
+        "content/articles/summit.md",
+        "## The flagship",
+        "## The flagship\n\nIt drew 5.9% more, or 68 billion yuan.",
+    )
     result = run_build(site)
-    assert errors_of(result) == ["content/articles/summit.md:11:9: error: figure typed in the text: '5.9%'",
-                                 "content/articles/summit.md:11:23: error: figure typed in the text: '68 billion'"]
+    assert errors_of(result) == [
+        "content/articles/summit.md:11:9: error: figure typed in the text: '5.9%'",
+        "content/articles/summit.md:11:23: error: figure typed in the text: '68 billion'",
+    ]
     assert "[[events.summit-2023.projects]]" in hint_after(result, "content/articles/summit.md:11:9")
 
 
 def test_years_ordinals_and_references_may_stand_in_prose(site):
-    edit(site, "content/articles/summit.md", "## The flagship",
-         "## The flagship\n\nOn 28 October 2023, the 4th summit, as in 2017 and 2019; see [[profile.gdp.2021]].")
+    edit(
+        site,
+        "content/articles/summit.md",
+        "## The flagship",
+        "## The flagship\n\nOn 28 October 2023, the 4th summit, as in 2017 and 2019; see [[profile.gdp.2021]].",
+    )
     assert run_build(site).returncode == 0
 
 
 def test_figure_shown_without_its_source_fails_the_build(site):
-    edit(site, "templates/404.html", "{% block content %}",
-         "{% block content %}\n<p>{{ content.figures['profile.gdp.2021']|fmt }}</p>")
+    edit(
+        site,
+        "templates/404.html",
+        "{% block content %}",
+        "{% block content %}\n<p>{{ content.figures['profile.gdp.2021']|fmt }}</p>",
+    )
     result = run_build(site)
-    assert errors_of(result) == ["templates/404.html: error: figure profile.gdp.2021 is shown on /404.html "
-                                 "without its source"]
+    assert errors_of(result) == [
+        "templates/404.html: error: figure profile.gdp.2021 is shown on /404.html without its source"
+    ]

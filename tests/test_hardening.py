@@ -6,7 +6,6 @@ import re
 import time
 
 import pytest
-
 from conftest import edit, run_build
 
 
@@ -63,8 +62,8 @@ def test_pathological_article_text_is_read_in_linear_time(site, text, expect):
 
 
 def test_article_scans_scale_linearly():
-    from sitegen.prose import typed_figures
-    from sitegen.validate import unclosed_refs
+    from sitegen.content.prose import typed_figures
+    from sitegen.content.validate import unclosed_refs
     for text in ("<!--" * 50000, "](" * 50000, "```" * 50000, "[[" * 50000, "[[a|" * 50000, "[[ " + " " * 200000):
         start = time.monotonic()
         typed_figures(text), unclosed_refs(text)
@@ -125,17 +124,36 @@ def test_recursive_alias_and_alias_bomb_are_refused(site, text, error):
 
 # 6. Huge numbers are refused at validation.
 
-@pytest.mark.parametrize("old, new, error", [
-    ("  edition: 4", "  edition: 1.0e+100000000",
-     "content/events.yaml:4:12: error: the number 1.0e+100000000 is too large: at most 15 digits before the decimal point"),
-    ("    value: 217", "    value: 1.0e+999998\n    scale: billion",
-     "content/events.yaml:8:12: error: the number 1.0e+999998 is too large: at most 15 digits before the decimal point"),
-    ("    value: 217", "    value: " + "9" * 5000,
-     "content/events.yaml:8:12: error: the number 99999999999999999999… is too large: at most 15 digits before the "
-     "decimal point"),
-    ("    value: 217", "    value: 0.0000000001",
-     "content/events.yaml:8:12: error: the number 0.0000000001 has more than 9 digits after the decimal point"),
-], ids=["edition", "scaled", "digits", "decimals"])
+@pytest.mark.parametrize(
+    "old, new, error",
+    [
+        (
+            "  edition: 4",
+            "  edition: 1.0e+100000000",
+            "content/events.yaml:4:12: error: the number 1.0e+100000000 is too large: at most 15 digits before "
+            "the decimal point",
+        ),
+        (
+            "    value: 217",
+            "    value: 1.0e+999998\n    scale: billion",
+            "content/events.yaml:8:12: error: the number 1.0e+999998 is too large: at most 15 digits before the "
+            "decimal point",
+        ),
+        (
+            "    value: 217",
+            "    value: " + "9" * 5000,
+            "content/events.yaml:8:12: error: the number 99999999999999999999… is too large: at most 15 digits "
+            "before the "
+            "decimal point",
+        ),
+        (
+            "    value: 217",
+            "    value: 0.0000000001",
+            "content/events.yaml:8:12: error: the number 0.0000000001 has more than 9 digits after the decimal point",
+        ),
+    ],
+    ids=["edition", "scaled", "digits", "decimals"],
+)
 def test_huge_numbers_are_refused(site, old, new, error):
     edit(site, "content/events.yaml", old, new)
     start = time.monotonic()
@@ -145,22 +163,41 @@ def test_huge_numbers_are_refused(site, old, new, error):
 
 def test_long_base_60_number_in_a_text_field_is_explained(site):
     edit(site, "content/companies.yaml", "  name: ChipCo", "  name: " + ":".join(["1"] * 3000))
-    assert errors_of(run_build(site)) == ["content/companies.yaml:2:9: error: expected text, got `1:1:1:1:1:1:1:1:1:1:…` "
-                                          "is read by YAML as a whole number"]
+    assert errors_of(run_build(site)) == [
+        "content/companies.yaml:2:9: error: expected text, got `1:1:1:1:1:1:1:1:1:1:…` "
+        "is read by YAML as a whole number"
+    ]
 
 
 # 10. Keys that differ only in spelling are duplicates.
 
-@pytest.mark.parametrize("old, new, error", [
-    ("  2021:", "  2022.0:",
-     "content/profile.yaml:25:3: error: duplicate key '2022': it reads as '2022', already set on line 19 as '2022.0'"),
-    ("  2022:", "  2_021:",
-     "content/profile.yaml:25:3: error: duplicate key '2_021': it reads as '2021', already set on line 19 as '2021'"),
-    ("rankings:\n", "rankings:\n  'gdp-county ':\n    value: 3\n    unit: rank\n    as_of: 2022\n    source: release\n"
-     "    by: someone\n    scope: somewhere\n",
-     "content/profile.yaml:39:3: error: duplicate key 'gdp-county': it reads as 'gdp-county', already set on line 32 as "
-     "'gdp-county '"),
-], ids=["float-year", "underscore-year", "spaced-id"])
+
+@pytest.mark.parametrize(
+    "old, new, error",
+    [
+        (
+            "  2021:",
+            "  2022.0:",
+            "content/profile.yaml:25:3: error: duplicate key '2022': it reads as '2022', already set on line 19 "
+            "as '2022.0'",
+        ),
+        (
+            "  2022:",
+            "  2_021:",
+            "content/profile.yaml:25:3: error: duplicate key '2_021': it reads as '2021', already set on line 19 "
+            "as '2021'",
+        ),
+        (
+            "rankings:\n",
+            "rankings:\n  'gdp-county ':\n    value: 3\n    unit: rank\n    as_of: 2022\n    source: release\n"
+            "    by: someone\n    scope: somewhere\n",
+            "content/profile.yaml:39:3: error: duplicate key 'gdp-county': it reads as 'gdp-county', already set on "
+            "line 32 as "
+            "'gdp-county '",
+        ),
+    ],
+    ids=["float-year", "underscore-year", "spaced-id"],
+)
 def test_keys_that_differ_only_in_spelling_are_duplicates(site, old, new, error):
     edit(site, "content/profile.yaml", old, new)
     assert errors_of(run_build(site)) == [error]
@@ -168,18 +205,45 @@ def test_keys_that_differ_only_in_spelling_are_duplicates(site, old, new, error)
 
 # 11. Control characters and unsafe address characters are refused.
 
-@pytest.mark.parametrize("rel, old, new, error", [
-    ("content/companies.yaml", "  name: ChipCo", '  name: "Chip\\x01Co"',
-     "content/companies.yaml:2:9: error: the text holds the control character U+0001, which no page or feed may hold"),
-    ("content/site.yaml", "title: Mini Profile", 'title: "Mini\\0Profile"',
-     "content/site.yaml:1:8: error: the text holds the control character U+0000, which no page or feed may hold"),
-    ("content/site.yaml", "title: Mini Profile", 'title: "Mini\\uFFFEProfile"',
-     "content/site.yaml:1:8: error: the text holds the control character U+FFFE, which no page or feed may hold"),
-    ("content/site.yaml", "base_url: https://example.org/mini/", "base_url: https://example.org/mi\"ni/",
-     "content/site.yaml:3:11: error: 'https://example.org/mi\"ni/' is not an http(s) URL"),
-    ("content/articles/summit.md", "## The flagship", "## The\0flagship",
-     "content/articles/summit.md:9:7: error: the text holds the control character U+0000, which no page or feed may hold"),
-], ids=["x01", "nul", "nonchar", "quote-in-url", "article-nul"])
+
+@pytest.mark.parametrize(
+    "rel, old, new, error",
+    [
+        (
+            "content/companies.yaml",
+            "  name: ChipCo",
+            '  name: "Chip\\x01Co"',
+            "content/companies.yaml:2:9: error: the text holds the control character U+0001, which no page or "
+            "feed may hold",
+        ),
+        (
+            "content/site.yaml",
+            "title: Mini Profile",
+            'title: "Mini\\0Profile"',
+            "content/site.yaml:1:8: error: the text holds the control character U+0000, which no page or feed may hold",
+        ),
+        (
+            "content/site.yaml",
+            "title: Mini Profile",
+            'title: "Mini\\uFFFEProfile"',
+            "content/site.yaml:1:8: error: the text holds the control character U+FFFE, which no page or feed may hold",
+        ),
+        (
+            "content/site.yaml",
+            "base_url: https://example.org/mini/",
+            'base_url: https://example.org/mi"ni/',
+            "content/site.yaml:3:11: error: 'https://example.org/mi\"ni/' is not an http(s) URL",
+        ),
+        (
+            "content/articles/summit.md",
+            "## The flagship",
+            "## The\0flagship",
+            "content/articles/summit.md:9:7: error: the text holds the control character U+0000, which no page "
+            "or feed may hold",
+        ),
+    ],
+    ids=["x01", "nul", "nonchar", "quote-in-url", "article-nul"],
+)
 def test_control_characters_are_refused(site, rel, old, new, error):
     edit(site, rel, old, new)
     assert errors_of(run_build(site)) == [error]
@@ -192,9 +256,14 @@ def test_base_url_option_with_a_quote_is_a_usage_error(site):
 
 # 18. The item splitter accepts exactly what PyYAML accepts.
 
+
 def test_quoted_text_wrapped_onto_a_dash_line_is_valid(site):
-    edit(site, "content/industries.yaml", "  summary: Cloth and clothing made in the city.",
-         '  summary: "Cloth and clothing made\n- in the city."')
+    edit(
+        site,
+        "content/industries.yaml",
+        "  summary: Cloth and clothing made in the city.",
+        '  summary: "Cloth and clothing made\n- in the city."',
+    )
     assert run_build(site).returncode == 0
     html = (site / "_site/industries/textiles/index.html").read_text(encoding="utf-8")
     assert "Cloth and clothing made - in the city." in html
@@ -205,19 +274,31 @@ def test_quoted_text_wrapped_onto_a_dash_line_is_valid(site):
 def test_a_real_syntax_error_in_a_list_file_is_still_reported_once(site):
     edit(site, "content/industries.yaml", "  summary: Chip packaging and testing.", '  summary: "Chip packaging')
     assert errors_of(run_build(site)) == [
-        "content/industries.yaml:11:1: error: YAML syntax: found unexpected end of stream"]
+        "content/industries.yaml:11:1: error: YAML syntax: found unexpected end of stream"
+    ]
 
 
 # 13. A missing UI string or a stray placeholder is reported at the strings file.
 
-@pytest.mark.parametrize("old, new, error", [
-    ("nav_data: Data\n", "", "content/i18n/en.yaml:1:1: error: missing string 'nav_data'"),
-    ("tier_pillar: Pillar industry\n", "", "content/i18n/en.yaml:1:1: error: missing string 'tier_pillar'"),
-    ('data_rows: "{rows} rows"', 'data_rows: "{rows} rows {nope}"',
-     "content/i18n/en.yaml:141:12: error: string 'data_rows' has the unknown placeholder {nope}"),
-    ('date_day: "{day} {month} {year}"', 'date_day: "{day} {month} {year"',
-     "content/i18n/en.yaml:96:11: error: string 'date_day': expected '}' before end of string"),
-], ids=["menu", "template", "placeholder", "brace"])
+
+@pytest.mark.parametrize(
+    "old, new, error",
+    [
+        ("nav_data: Data\n", "", "content/i18n/en.yaml:1:1: error: missing string 'nav_data'"),
+        ("tier_pillar: Pillar industry\n", "", "content/i18n/en.yaml:1:1: error: missing string 'tier_pillar'"),
+        (
+            'data_rows: "{rows} rows"',
+            'data_rows: "{rows} rows {nope}"',
+            "content/i18n/en.yaml:127:12: error: string 'data_rows' has the unknown placeholder {nope}",
+        ),
+        (
+            'data_figures: "{rows} figures"',
+            'data_figures: "{rows figures"',
+            "content/i18n/en.yaml:128:15: error: string 'data_figures': expected '}' before end of string",
+        ),
+    ],
+    ids=["menu", "template", "placeholder", "brace"],
+)
 def test_ui_string_mistakes_are_reported_in_the_strings_file(site, old, new, error):
     edit(site, "content/i18n/en.yaml", old, new)
     assert errors_of(run_build(site)) == [error]
@@ -225,19 +306,27 @@ def test_ui_string_mistakes_are_reported_in_the_strings_file(site, old, new, err
 
 # 14. A template that is not UTF-8 is a located error.
 
-@pytest.mark.parametrize("name, data, error", [
-    ("404.html", None, "templates/404.html:4:7: error: invalid UTF-8 byte 0xe9"),
-    ("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00", "templates/logo.png:1:1: error: invalid UTF-8 byte 0x89"),
-], ids=["latin-1", "binary"])
+
+@pytest.mark.parametrize(
+    "name, data, error",
+    [
+        ("404.html", None, "templates/404.html:4:7: error: invalid UTF-8 byte 0xe9"),
+        ("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00", "templates/logo.png:1:1: error: invalid UTF-8 byte 0x89"),
+    ],
+    ids=["latin-1", "binary"],
+)
 def test_template_that_is_not_utf8_is_reported(site, name, data, error):
     path = site / "templates" / name
     if data is None:
-        data = path.read_bytes().replace(b"{% block content %}", "{% block content %}\n<p>Caf\xe9</p>".encode("latin-1"))
+        data = path.read_bytes().replace(
+            b"{% block content %}", "{% block content %}\n<p>Caf\xe9</p>".encode("latin-1")
+        )
     path.write_bytes(data)
     assert errors_of(run_build(site)) == [error]
 
 
 # 21. The header logo keeps its size when the stylesheet does not load.
+
 
 def test_logo_is_small_without_the_stylesheet(page, live_site):
     base, _ = live_site
@@ -249,12 +338,15 @@ def test_logo_is_small_without_the_stylesheet(page, live_site):
 
 # 2. Nothing from outside the project, and nothing from a hidden folder, is published.
 
+
 def test_link_out_of_the_project_is_refused(site, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the web\n")
     (site / "static/passwd.txt").symlink_to(secret)
     errs = errors_of(run_build(site))
-    assert errs == [f"static/passwd.txt: error: it is a link to {secret}, outside the project, which would be published"]
+    assert errs == [
+        f"static/passwd.txt: error: it is a link to {secret}, outside the project, which would be published"
+    ]
 
 
 def test_link_inside_the_project_and_hidden_folders(site):
@@ -270,11 +362,14 @@ def test_link_inside_the_project_and_hidden_folders(site):
 # 19. Every error has a place; articles with another Markdown suffix are not ignored silently; the preview answers
 # a NUL in a URL with 404 and HEAD like GET (see test_preview_guards below).
 
+
 def test_static_file_colliding_with_a_generated_one_is_blamed_on_the_static_file(site):
     (site / "static/sitemap.xml").write_text("<urlset/>\n")
     result = run_build(site)
-    assert errors_of(result) == ["static/sitemap.xml: error: 'sitemap.xml' is written twice: by static/sitemap.xml "
-                                 "and by publish: sitemap of every page"]
+    assert errors_of(result) == [
+        "static/sitemap.xml: error: 'sitemap.xml' is written twice: by static/sitemap.xml "
+        "and by publish: sitemap of every page"
+    ]
     assert "rename or remove static/sitemap.xml" in result.stderr
 
 
@@ -282,15 +377,18 @@ def test_static_file_colliding_with_a_generated_one_is_blamed_on_the_static_file
 def test_article_with_another_markdown_suffix_is_an_error(site, name):
     (site / "content/articles" / name).write_text((site / "content/articles/summit.md").read_text())
     assert errors_of(run_build(site)) == [
-        f"content/articles/{name}: error: '{name}' is not read: articles are named *.md"]
+        f"content/articles/{name}: error: '{name}' is not read: articles are named *.md"
+    ]
 
 
 # 3 and 19. The preview: a warning beyond loopback; on loopback, only loopback Host names and its own pages'
 # websockets; a NUL in a URL is a 404; HEAD answers like GET.
 
+
 def http(port: int, request: str) -> str:
     """Send one raw HTTP request to the preview; return the status line and headers."""
     import socket
+
     with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
         conn.sendall(request.encode("latin-1"))
         data = b""
@@ -303,12 +401,16 @@ def http(port: int, request: str) -> str:
 
 
 def upgrade(port: int, origin: str) -> str:
-    return http(port, f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n")
+    return http(
+        port,
+        f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n",
+    )
 
 
 def test_preview_guards(site):
     from test_serve import start_preview
+
     proc, port = start_preview(site)
     try:
         get = "GET / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n"
@@ -319,8 +421,9 @@ def test_preview_guards(site):
         assert upgrade(port, f"http://127.0.0.1:{port}").startswith("HTTP/1.1 101")
         assert upgrade(port, "http://evil.example").startswith("HTTP/1.1 403")
         assert upgrade(port, "http://[x").startswith("HTTP/1.1 403")
-        assert http(port, f"GET /%00 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-                    ).startswith("HTTP/1.1 404")
+        assert http(port, f"GET /%00 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").startswith(
+            "HTTP/1.1 404"
+        )
         head = http(port, f"HEAD / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
         assert head.startswith("HTTP/1.1 200") and head.endswith("\r\n\r\n") and "text/html" in head
     finally:
@@ -331,14 +434,30 @@ def test_preview_guards(site):
 def test_preview_beyond_loopback_warns(site):
     import subprocess
     import sys
+
     from conftest import REPO
     from test_serve import free_port
+
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(site), "--port", str(port),
-                             "--host", "0.0.0.0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "serve",
+            "--root",
+            str(site),
+            "--port",
+            str(port),
+            "--host",
+            "0.0.0.0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "Serving" not in (line := proc.stdout.readline()):
+        while time.monotonic() < deadline and "Serving" not in proc.stdout.readline():
             pass
         time.sleep(0.3)
     finally:
@@ -350,6 +469,7 @@ def test_preview_beyond_loopback_warns(site):
 # Found by the property tests: a syntax error at the end of a file without a final line break was placed on a line
 # past the end.
 
+
 def test_syntax_error_at_the_end_of_a_file_is_on_its_last_line(site):
     path = site / "content/site.yaml"
     path.write_text(path.read_text() + "oops")
@@ -358,13 +478,16 @@ def test_syntax_error_at_the_end_of_a_file_is_on_its_last_line(site):
 
 # Found by the property tests: an address with an unclosed '[' in its host made urlsplit raise (exit 3).
 
+
 def test_address_with_an_unclosed_bracket_is_an_error(site):
     edit(site, "content/site.yaml", "languages: [en]", "languages: [en]\nrepository: https://[profile.gdp.2022/")
     line = add_to_article(site, "See [x](http://[x/).\n")
-    assert errors_of(run_build(site)) == ["content/site.yaml:5:13: error: 'https://[profile.gdp.2022/' is not an "
-                                          "http(s) URL"]  # content errors stop the build before any link is checked
+    assert errors_of(run_build(site)) == [
+        "content/site.yaml:5:13: error: 'https://[profile.gdp.2022/' is not an http(s) URL"
+    ]  # content errors stop the build before any link is checked
     edit(site, "content/site.yaml", "repository: https://[profile.gdp.2022/", "repository: https://example.org/")
     assert errors_of(run_build(site, "--base-url", "https://example.org/mini/")) == [
         f"content/articles/summit.md:{line}:9: error: broken link 'http://[x/' on /mini/news/summit/: it is not a "
-        "valid address"]
+        "valid address"
+    ]
     assert run_build(site, "--base-url", "https://[x/").returncode == 2

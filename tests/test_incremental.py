@@ -6,35 +6,43 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, make_site, tree_bytes
+
 from sitegen.errors import BuildFailed
 from sitegen.pipeline import build
 
 
 def edit_figure(root: Path, rng: random.Random) -> str:
-    path = rng.choice(["content/events.yaml", "content/profile.yaml", "content/companies.yaml", "content/projects.yaml"])
+    path = rng.choice(
+        ["content/events.yaml", "content/profile.yaml", "content/companies.yaml", "content/projects.yaml"]
+    )
     text = (root / path).read_text()
     spots = [m for m in re.finditer(r"(\n\s+value: )(\d+(?:\.\d+)?)\n", text)]
     m = rng.choice(spots)
     new = str(rng.randint(1, 999))
-    (root / path).write_text(text[:m.start(2)] + new + text[m.end(2):])
+    (root / path).write_text(text[: m.start(2)] + new + text[m.end(2) :])
     return f"{path}: value {m.group(2)} -> {new}"
 
 
 def edit_text(root: Path, rng: random.Random) -> str:
-    path = rng.choice(["content/industries.yaml", "content/companies.yaml", "content/projects.yaml", "content/sources.yaml"])
+    path = rng.choice(
+        ["content/industries.yaml", "content/companies.yaml", "content/projects.yaml", "content/sources.yaml"]
+    )
     text = (root / path).read_text()
     m = rng.choice(list(re.finditer(r'\n  (name|summary|title|publisher): "([^"\n]+)"', text)))
     word = rng.choice(["Changed", "Edited", "Revised"])
-    (root / path).write_text(text[:m.start(2)] + f"{word} {m.group(2)}" + text[m.end(2):])
+    (root / path).write_text(text[: m.start(2)] + f"{word} {m.group(2)}" + text[m.end(2) :])
     return f"{path}: {m.group(1)} edited"
 
 
 def edit_template(root: Path, rng: random.Random) -> str:
     name = rng.choice(sorted(p.name for p in (root / "templates").glob("*.html")))
     path = root / "templates" / name
-    path.write_text(path.read_text() + f"{{# edit {rng.random()} #}}\n" + ("<!-- x -->\n" if name.startswith("_") is False and "extends" not in path.read_text() else ""))
+    path.write_text(
+        path.read_text()
+        + f"{{# edit {rng.random()} #}}\n"
+        + ("<!-- x -->\n" if name.startswith("_") is False and "extends" not in path.read_text() else "")
+    )
     text = path.read_text()
     if "{% block content %}" in text:
         path.write_text(text.replace("{% block content %}", "{% block content %}<!-- edited -->", 1))
@@ -52,7 +60,7 @@ def edit_string(root: Path, rng: random.Random) -> str:
     path = root / "content/i18n/en.yaml"
     text = path.read_text()
     m = rng.choice(list(re.finditer(r"\n(nav_[a-z]+|sources_title|not_found_title): (.+)", text)))
-    path.write_text(text[:m.start(2)] + m.group(2) + " X" + text[m.end(2):])
+    path.write_text(text[: m.start(2)] + m.group(2) + " X" + text[m.end(2) :])
     return f"string {m.group(1)} edited"
 
 
@@ -68,10 +76,12 @@ def add_and_remove_project(root: Path, rng: random.Random) -> str:
     if "id: added-project" in text:
         path.write_text(text.split("\n- id: added-project")[0] + "\n")
         return "project removed"
-    path.write_text(text.rstrip("\n") + "\n\n- id: added-project\n  name: \"An added project\"\n"
-                    "  name_zh: \"新增项目\"\n  company: jcet\n"
-                    "  industry: integrated-circuits\n  status: [signed]\n  year: 2024\n"
-                    "  summary: \"Added by the test.\"\n  summary_zh: \"测试新增。\"\n  source: xinhua-2023-summit\n")
+    path.write_text(
+        text.rstrip("\n") + '\n\n- id: added-project\n  name: "An added project"\n'
+        '  name_zh: "新增项目"\n  company: jcet\n'
+        "  industry: integrated-circuits\n  status: [signed]\n  year: 2024\n"
+        '  summary: "Added by the test."\n  summary_zh: "测试新增。"\n  source: xinhua-2023-summit\n'
+    )
     return "project added"
 
 
@@ -85,8 +95,16 @@ def break_and_fix(root: Path, rng: random.Random) -> str:
     return "broken then fixed"
 
 
-EDITS = [edit_figure, edit_text, edit_template, edit_article, edit_string, edit_static, add_and_remove_project,
-         break_and_fix]
+EDITS = [
+    edit_figure,
+    edit_text,
+    edit_template,
+    edit_article,
+    edit_string,
+    edit_static,
+    add_and_remove_project,
+    break_and_fix,
+]
 STATE = [None]
 
 
@@ -101,7 +119,7 @@ def test_random_edits_rebuild_incrementally_to_the_full_build(tmp_path, seed, pa
         what = rng.choice(EDITS)(root, rng)
         result = build(root, root / "_inc", previous=STATE[0])
         STATE[0] = result.state
-        full = build(root, tmp_path / f"full-{step}")
+        build(root, tmp_path / f"full-{step}")
         assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / f"full-{step}"), f"step {step}: {what}"
         partial += result.rendered < result.pages
     assert partial >= 3, "most edits should re-render only some pages"
@@ -113,12 +131,14 @@ def test_figure_edit_rerenders_only_pages_that_show_it(tmp_path):
     path = root / "content/companies.yaml"
     path.write_text(path.read_text().replace("value: 19812", "value: 19813"))
     result = build(root, root / "_inc", previous=state)
-    # the company, its project, lists naming it, the article, sources, and the Data page (it lists the downloads' sizes),
+    # the company, its project, lists naming it, the article, sources, and the Data page (it lists the downloads'
+    # sizes),
     # in each of the two languages: the same pages in both
     assert result.rendered <= 16, result.rendered
     pages = {d for d, out in result.state.outputs.items() if d.endswith(".html") and out is not state.outputs.get(d)}
     assert len(pages) == result.rendered and {p for p in pages if not p.startswith("zh/")} == {
-        p.removeprefix("zh/") for p in pages if p.startswith("zh/")}
+        p.removeprefix("zh/") for p in pages if p.startswith("zh/")
+    }
 
 
 def test_unchanged_rebuild_renders_and_writes_nothing(tmp_path):
@@ -138,8 +158,11 @@ def test_index_pages_split_and_link_to_each_other(tmp_path):
     root = make_site(tmp_path / "site", content=REPO / "content")
     set_page_size(root, 3)
     result = build(root, root / "_site")  # the build's link check proves every pager link resolves
-    pages = sorted(p.relative_to(root / "_site").as_posix() for p in (root / "_site/projects").rglob("index.html")
-                   if "/page/" in p.as_posix())
+    pages = sorted(
+        p.relative_to(root / "_site").as_posix()
+        for p in (root / "_site/projects").rglob("index.html")
+        if "/page/" in p.as_posix()
+    )
     assert pages == ["projects/page/2/index.html", "projects/page/3/index.html"]
     second = (root / "_site/projects/page/2/index.html").read_text()
     assert 'rel="prev"' in second and 'rel="next"' in second and "Page 2 of 3" in second
@@ -148,8 +171,10 @@ def test_index_pages_split_and_link_to_each_other(tmp_path):
 
 def test_sources_page_depends_only_on_the_figures_it_lists(tmp_path, monkeypatch):
     import sys
+
     sys.path.insert(0, str(REPO / "bench"))
     import synth  # the benchmark's content: more figures per source than the sources page lists
+
     root = synth.write_site(tmp_path / "site", 120)
     state = build(root, root / "_inc").state
     sources = (root / "_inc/sources/index.html").read_text()
@@ -157,9 +182,11 @@ def test_sources_page_depends_only_on_the_figures_it_lists(tmp_path, monkeypatch
     hidden = next(f"project-{i}" for i in range(120) if f"project-{i}" not in listed)
     shown = sorted(listed)[0]
     rendered = []
-    real = __import__("sitegen.render", fromlist=["Renderer"]).Renderer.render
-    monkeypatch.setattr("sitegen.render.Renderer.render", lambda self, page, problems: (
-        rendered.append(page.dest), real(self, page, problems))[1])
+    real = __import__("sitegen.site.render", fromlist=["Renderer"]).Renderer.render
+    monkeypatch.setattr(
+        "sitegen.site.render.Renderer.render",
+        lambda self, page, problems: (rendered.append(page.dest), real(self, page, problems))[1],
+    )
     for project, value in ((hidden, 901), (shown, 902)):
         rendered.clear()
         synth.edit_one_figure(root, project=int(project.split("-")[1]), value=value)
@@ -177,8 +204,10 @@ def test_pages_that_list_an_edited_item_show_its_new_values(tmp_path):
     state = build(root, root / "_inc").state
     path = root / "content/projects.yaml"
     text = path.read_text()
-    steps = [text.replace('name: "SJ Semiconductor 3DIC packaging project"', 'name: "Renamed 3DIC project"', 1),
-             text.replace("  industry: integrated-circuits\n", "  industry: high-end-textiles\n", 2)]
+    steps = [
+        text.replace('name: "SJ Semiconductor 3DIC packaging project"', 'name: "Renamed 3DIC project"', 1),
+        text.replace("  industry: integrated-circuits\n", "  industry: high-end-textiles\n", 2),
+    ]
     for n, new in enumerate(steps):
         assert new != text
         path.write_text(new)
@@ -210,26 +239,35 @@ def mutate(text: str, rng: random.Random) -> str:
     elif kind in (3, 4):  # copy or drop a whole item
         k = rng.randrange(len(items))
         end = items[k + 1] if k + 1 < len(items) else len(lines)
-        block = lines[items[k]:end]
+        block = lines[items[k] : end]
         if kind == 3:
-            lines[items[rng.randrange(len(items))]:items[rng.randrange(len(items))]] = block
+            lines[items[rng.randrange(len(items))] : items[rng.randrange(len(items))]] = block
         else:
-            del lines[items[k]:end]
+            del lines[items[k] : end]
     elif kind == 5:
         lines[0] = f"# lead {rng.random()}"
     elif kind == 6:
         k = rng.randrange(len(text))
-        return text[:k] + rng.choice("x:-\n #&'\"") + text[k + 1:]
+        return text[:k] + rng.choice("x:-\n #&'\"") + text[k + 1 :]
     else:
-        lines += ["- id: late-" + str(rng.randint(1, 999)), '  name: "A late project"', "  company: jcet",
-                  "  industry: integrated-circuits", "  status: [signed]", "  year: 2024",
-                  '  summary: "Added last."', "  source: xinhua-2023-summit", ""]
+        lines += [
+            "- id: late-" + str(rng.randint(1, 999)),
+            '  name: "A late project"',
+            "  company: jcet",
+            "  industry: integrated-circuits",
+            "  status: [signed]",
+            "  year: 2024",
+            '  summary: "Added last."',
+            "  source: xinhua-2023-summit",
+            "",
+        ]
     return "\n".join(lines)
 
 
 def locations(value) -> list:
     """Every location held in parsed content, in order."""
     from sitegen.errors import Location
+
     if isinstance(value, Location):
         return [value]
     if isinstance(value, (tuple, list)):
@@ -245,8 +283,9 @@ def locations(value) -> list:
 def test_list_files_reparse_only_what_changed_and_match_a_fresh_parse(tmp_path, seed):
     """A list file is parsed again only between the first and last changed characters (the rest is taken from
     the last good build); whatever the edit, the content, errors and warnings equal a fresh load's."""
+    from sitegen.content.validate import load_content
     from sitegen.errors import Problems
-    from sitegen.validate import load_content
+
     root = make_site(tmp_path / "site", content=REPO / "content")
     rng, good = random.Random(seed), {}
     assert load_content(root, Problems(), good) is not None
@@ -256,7 +295,9 @@ def test_list_files_reparse_only_what_changed_and_match_a_fresh_parse(tmp_path, 
         cached, again, fresh = dict(good), Problems(), Problems()
         content, expected = load_content(root, again, cached), load_content(root, fresh, {})
         assert content == expected and locations(content) == locations(expected)  # == leaves locations out
-        assert [e.format() for e in again.errors + again.warnings] == [e.format() for e in fresh.errors + fresh.warnings]
+        assert [e.format() for e in again.errors + again.warnings] == [
+            e.format() for e in fresh.errors + fresh.warnings
+        ]
         if content is None:
             (root / path).write_text(before)  # keep the file mostly valid, as an editor fixing a mistake would
         else:

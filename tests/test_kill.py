@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 
 from conftest import REPO, folders, leftovers, tree_bytes, write_files
+
+from sitegen.output.swap import recover
 from sitegen.pipeline import build
-from sitegen.swap import recover
 
 sys.path.insert(0, str(REPO / "bench"))
 import synth  # noqa: E402
@@ -46,7 +47,7 @@ def two_versions(root: Path) -> dict[str, dict[str, str]]:
 
 def run(root: Path, *args: str) -> tuple[int, float]:
     """Build to the end: (exit code, seconds)."""
-    from sitegen.cache import wait_for_saves
+    from sitegen.incremental.cache import wait_for_saves
     start = time.perf_counter()
     done = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root), *args], capture_output=True,
                           text=True, timeout=300)

@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import yaml
-
 from conftest import edit, make_site, run_build, tree_bytes
-from sitegen import kinds
-from sitegen.errors import Problems
-from sitegen.schema import ListOf, MapOf, Record
 from test_errors import errors_of
+
+from sitegen.content import kinds
+from sitegen.content.fields import ListOf, MapOf, Record
+from sitegen.errors import Problems
 
 
 def _twin_all(field, data) -> None:

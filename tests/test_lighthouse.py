@@ -13,12 +13,17 @@ import os
 import subprocess
 
 import pytest
-
 from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO
 
 LIGHTHOUSE = REPO / "node_modules" / ".bin" / "lighthouse"
-PAGES = {"home": "", "project": "projects/sj-3dic-packaging/", "article": "news/2023-jiangyin-development-summit/",
-         "zh-home": "zh/", "zh-project": "zh/projects/sj-3dic-packaging/", "zh-article": "zh/news/2023-jiangyin-development-summit/"}
+PAGES = {
+    "home": "",
+    "project": "projects/sj-3dic-packaging/",
+    "article": "news/2023-jiangyin-development-summit/",
+    "zh-home": "zh/",
+    "zh-project": "zh/projects/sj-3dic-packaging/",
+    "zh-article": "zh/news/2023-jiangyin-development-summit/",
+}
 RUNS = [(name, "mobile") for name in PAGES] + [("home", "desktop")]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 ATTEMPTS = 3  # a busy machine costs total-blocking-time points now and then; a real regression fails all three
@@ -27,8 +32,16 @@ ATTEMPTS = 3  # a busy machine costs total-blocking-time points now and then; a 
 def lighthouse(url: str, form: str, report) -> dict:
     """Run Lighthouse on one URL; return the report as a dict."""
     flags = " ".join(["--headless", "--no-sandbox", *CHROMIUM_ARGS])
-    args = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}", f"--chrome-flags={flags}",
-            f"--only-categories={','.join(CATEGORIES)}", "--disable-full-page-screenshot"] + (["--preset=desktop"] if form == "desktop" else [])
+    args = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
+        f"--chrome-flags={flags}",
+        f"--only-categories={','.join(CATEGORIES)}",
+        "--disable-full-page-screenshot",
+    ] + (["--preset=desktop"] if form == "desktop" else [])
     subprocess.run(args, check=True, timeout=180, env={**os.environ, "CHROME_PATH": CHROMIUM})
     return json.loads(report.read_text())
 
@@ -53,7 +66,16 @@ def test_lighthouse_scores_100(live_site, tmp_path, name, form):
             break
     folder = ARTIFACTS / "lighthouse"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}-{form}.json").write_text(json.dumps({
-        "url": reports[0]["finalDisplayedUrl"], "scores": scores, "runs": len(reports),
-        "lost": [failing(r) for r in reports]}, indent=2) + "\n")
+    (folder / f"{name}-{form}.json").write_text(
+        json.dumps(
+            {
+                "url": reports[0]["finalDisplayedUrl"],
+                "scores": scores,
+                "runs": len(reports),
+                "lost": [failing(r) for r in reports],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     assert scores == dict.fromkeys(CATEGORIES, 1), [failing(r) for r in reports]

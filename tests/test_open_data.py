@@ -12,11 +12,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, edit, make_site, run_build
+
+from sitegen.content.validate import load_content
 from sitegen.errors import Problems
 from sitegen.pipeline import build
-from sitegen.validate import load_content
 
 BASE = "https://example.org/repo/"
 TABLES = {"projects": "projects", "companies": "companies", "industries": "industries", "summits": "events"}
@@ -103,19 +103,36 @@ def test_data_page_lists_every_download_with_its_real_size(real):
     page = Rows()
     page.feed((out / "data/index.html").read_text(encoding="utf-8"))
     listed = {href.removeprefix("/repo/"): size for href, size in page.found if href and size is not None}
-    files = {p.relative_to(out).as_posix(): p.stat().st_size for p in (out / "data").rglob("*.*") if p.suffix != ".html"}
+    files = {
+        p.relative_to(out).as_posix(): p.stat().st_size for p in (out / "data").rglob("*.*") if p.suffix != ".html"
+    }
     assert listed == files
-    assert {"data/facts.json", "data/gdp.csv", "data/summits.csv", "data/industries.csv", "data/projects.csv",
-            "data/companies.csv", "data/sources.csv", "data/schema/events.schema.json"} <= set(files)
+    assert {
+        "data/facts.json",
+        "data/gdp.csv",
+        "data/summits.csv",
+        "data/industries.csv",
+        "data/projects.csv",
+        "data/companies.csv",
+        "data/sources.csv",
+        "data/schema/events.schema.json",
+    } <= set(files)
 
 
 def test_each_chart_links_to_the_csv_of_its_data(real):
     out, _ = real
     home = (out / "index.html").read_text(encoding="utf-8")
-    charts = re.findall(r'<figure class="chart" id="([^"]+)">.*?<a href="([^"]+)" type="text/csv" download>'
-                        r"Download CSV</a>", home, re.S)
-    assert charts == [("chart-gdp", "/repo/data/gdp.csv"), ("chart-summits", "/repo/data/summits.csv"),
-                      ("chart-tiers", "/repo/data/industries.csv")]
+    charts = re.findall(
+        r'<figure class="chart" id="([^"]+)">.*?<a href="([^"]+)" type="text/csv" download>'
+        r"Download CSV</a>",
+        home,
+        re.S,
+    )
+    assert charts == [
+        ("chart-gdp", "/repo/data/gdp.csv"),
+        ("chart-summits", "/repo/data/summits.csv"),
+        ("chart-tiers", "/repo/data/industries.csv"),
+    ]
     assert '<a href="/repo/data/">Data</a>' in home  # in the navigation
 
 
@@ -144,12 +161,20 @@ def test_json_ld_describes_the_city_summits_companies_articles_and_dataset(real)
 
 def test_only_those_pages_carry_json_ld(real):
     out, _ = real
-    kinds = {p.relative_to(out).as_posix(): [d["@type"] for d in json_ld(p.read_text(encoding="utf-8"))]
-             for p in out.rglob("*.html")}
+    kinds = {
+        p.relative_to(out).as_posix(): [d["@type"] for d in json_ld(p.read_text(encoding="utf-8"))]
+        for p in out.rglob("*.html")
+    }
     assert {page for page, types in kinds.items() if types} == {
-        f"{lang}{page}" for lang in ("", "zh/") for page in (
-            "index.html", "data/index.html", "news/2023-jiangyin-development-summit/index.html",
-            *(p for p in kinds if re.fullmatch(r"(summits|companies)/[^/]+/index\.html", p)))}
+        f"{lang}{page}"
+        for lang in ("", "zh/")
+        for page in (
+            "index.html",
+            "data/index.html",
+            "news/2023-jiangyin-development-summit/index.html",
+            *(p for p in kinds if re.fullmatch(r"(summits|companies)/[^/]+/index\.html", p)),
+        )
+    }
 
 
 def test_json_ld_cannot_break_out_of_its_script(site):
@@ -199,8 +224,10 @@ class AsOf(HTMLParser):
         while self.open:
             name, figures, dated = self.open.pop()
             if name == "span" and self._text is not None:
-                container = next((f for f in reversed(self.open) if f[0] in ("tr", "li", "dd", "card")),
-                                 next((f for f in reversed(self.open) if f[0] == "p"), None))
+                container = next(
+                    (f for f in reversed(self.open) if f[0] in ("tr", "li", "dd", "card")),
+                    next((f for f in reversed(self.open) if f[0] == "p"), None),
+                )
                 (container[1] if container else self.undated).append(self._text)
                 self.figures += 1
                 self._text = None
@@ -227,8 +254,11 @@ def test_every_figure_shows_an_as_of_date_beside_it(real):
 def test_article_figures_carry_their_as_of_date(real):
     out, content = real
     html = (out / "news/2023-jiangyin-development-summit/index.html").read_text(encoding="utf-8")
-    shown = re.findall(r'<span class="fig" data-fact="([^"]+)">[^<]+</span><sup class="cite">.*?</sup>'
-                       r' <span class="as-of">\(as of <time datetime="([^"]+)">', html)
+    shown = re.findall(
+        r'<span class="fig" data-fact="([^"]+)">[^<]+</span><sup class="cite">.*?</sup>'
+        r' <span class="as-of">\(as of <time datetime="([^"]+)">',
+        html,
+    )
     assert len(shown) >= 10
     assert all(str(content.figures[key].as_of) == when for key, when in shown)
 
@@ -251,12 +281,16 @@ def test_every_page_says_how_to_cite_it(real):
         date = (article.updated or article.date) if article else site.updated
         if zh:  # the Chinese site's title and publisher, Chinese punctuation and date
             words = f"{date[:4]}年{int(date[5:7])}月{int(date[8:])}日"
-            assert cite.group(1) == (f"引用本页：{site.publisher_zh}。“{title}”。<cite>{site.title_zh}</cite>，"
-                                     f'<time datetime="{date}">{words}</time>。{url}'), rel
+            assert cite.group(1) == (
+                f"引用本页：{site.publisher_zh}。“{title}”。<cite>{site.title_zh}</cite>，"
+                f'<time datetime="{date}">{words}</time>。{url}'
+            ), rel
         else:
             words = f"{int(date[8:])} {calendar.month_name[int(date[5:7])]} {date[:4]}"
-            assert cite.group(1) == (f"Cite this page: {site.publisher}. “{title}.” <cite>{site.title}</cite>, "
-                                     f'<time datetime="{date}">{words}</time>. {url}'), rel
+            assert cite.group(1) == (
+                f"Cite this page: {site.publisher}. “{title}.” <cite>{site.title}</cite>, "
+                f'<time datetime="{date}">{words}</time>. {url}'
+            ), rel
 
 
 def test_each_cited_source_links_to_its_entry_on_the_sources_page(real):

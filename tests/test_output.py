@@ -13,8 +13,8 @@ import traceback
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, edit, folders, leftovers, make_site, run_build, tree_bytes, write_files
+
 from sitegen.pipeline import build
 
 ADDED_PROJECT = ("\n- id: second-line\n  name: A second line\n  company: chipco\n  industry: chips\n"
@@ -70,8 +70,8 @@ def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_pa
     """Issue 14, item 7: a build killed (SIGKILL) at any step of putting its files in place leaves what the next
     build rolls back (or finishes) first; one interrupted (SIGINT) there finishes the swap or never starts it. An
     incremental build's files are rendered once; each child only writes them (update_site), as the build does."""
-    from sitegen.swap import recover
-    from sitegen.write import update_site
+    from sitegen.output.swap import recover
+    from sitegen.output.write import update_site
     root = make_site(tmp_path / "site")
     out = root / "_site"
     sources, sites = versions(root), {}
@@ -168,14 +168,14 @@ def test_a_write_error_is_reported_and_leaves_the_old_site(site, fresh):
 def test_a_write_error_in_a_worker_is_reported(tmp_path, monkeypatch):
     """Issue 14, item 8: pages written by the parallel workers fail the same way."""
     from sitegen.errors import BuildFailed
-    monkeypatch.setattr("sitegen.workers.PARALLEL_MIN", 1)
-    real = __import__("sitegen.workers", fromlist=["write_file"]).write_file
+    monkeypatch.setattr("sitegen.incremental.workers.PARALLEL_MIN", 1)
+    real = __import__("sitegen.incremental.workers", fromlist=["write_file"]).write_file
 
     def write_file(folder, dest, data):
         if dest == "sources/index.html":
             raise OSError(28, "No space left on device", f"{folder}/{dest}")
         real(folder, dest, data)
-    monkeypatch.setattr("sitegen.workers.write_file", write_file)
+    monkeypatch.setattr("sitegen.incremental.workers.write_file", write_file)
     root = make_site(tmp_path / "site")
     with pytest.raises(BuildFailed) as failed:
         build(root)

@@ -5,7 +5,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-
 from conftest import REPO, make_site, run_build
 
 

@@ -14,14 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO, make_site, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, make_site, tree_bytes
-from sitegen.article import time_limit
+from sitegen.content.validate import load_content
 from sitegen.errors import BuildFailed, Problems
 from sitegen.pipeline import build
-from sitegen.validate import load_content
+from sitegen.site.article import time_limit
 
 FILES = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "content").rglob("*")
                if p.is_file() and p.suffix in (".yaml", ".md"))

@@ -9,13 +9,13 @@ import struct
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import REPO, edit, make_site, run_build, tree_bytes
+
 from sitegen.errors import Problems
-from sitegen.links import check_links
+from sitegen.output.links import check_links
+from sitegen.output.publish import minify_css
+from sitegen.output.write import Output
 from sitegen.pipeline import build
-from sitegen.publish import minify_css
-from sitegen.write import Output
 
 BASE = "https://user.github.io/repo/"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -176,7 +176,8 @@ def test_link_check_resolves_relative_root_relative_and_absolute_links():
         "a/index.html": '<h1 id="x">x</h1><a href="../">up</a> <link href="../style.css"> <a href="/repo">root</a>',
         "style.css": ""})
     problems = Problems()
-    assert check_links(outputs, "https://h.example/repo/", "_site", problems)[0] == 7  # the other project, mailto and elsewhere are not ours
+    # the other project, mailto and elsewhere are not ours
+    assert check_links(outputs, "https://h.example/repo/", "_site", problems)[0] == 7
     assert problems.errors == []
 
 
@@ -204,27 +205,47 @@ def test_link_check_reads_a_name_anchors_meta_urls_and_single_quotes_but_not_com
     problems = Problems()
     check_links(outputs, "https://h.example/repo/", "_site", problems)
     assert [e.format().splitlines()[0] for e in problems.errors] == [
-        "_site/index.html:2:1: error: broken link 'https://h.example/repo/gone/' on /repo/: no page or file at /repo/gone/",
-        "_site/index.html:4:33: error: broken link '#hidden' on /repo/: /repo/ has no element with id 'hidden'"]
+        "_site/index.html:2:1: error: broken link 'https://h.example/repo/gone/' on /repo/: no page or file at "
+        "/repo/gone/",
+        "_site/index.html:4:33: error: broken link '#hidden' on /repo/: /repo/ has no element with id 'hidden'",
+    ]
 
 
 def test_check_and_build_fail_on_planted_broken_links_and_leave_the_site(site):
     mini = ("--base-url", "https://example.org/mini/")
     assert run_build(site, *mini).returncode == 0
     before = tree_bytes(site / "_site")
-    edit(site, "templates/news.html", "{% block content %}", "{% block content %}\n<a href=\"{{ url('no-such/') }}\">x</a>")
-    edit(site, "templates/404.html", "{% block content %}", "{% block content %}\n<img src=\"/logo.png\" alt=\"\">")
-    edit(site, "content/articles/summit.md", "## The flagship", "See the [sources](../../sources/#src-nope).\n\n## The flagship")
+    edit(
+        site,
+        "templates/news.html",
+        "{% block content %}",
+        "{% block content %}\n<a href=\"{{ url('no-such/') }}\">x</a>",
+    )
+    edit(site, "templates/404.html", "{% block content %}", '{% block content %}\n<img src="/logo.png" alt="">')
+    edit(
+        site,
+        "content/articles/summit.md",
+        "## The flagship",
+        "See the [sources](../../sources/#src-nope).\n\n## The flagship",
+    )
     for command in ("check", "build"):
         result = run_build(site, command, *mini)
         assert result.returncode == 1 and result.stderr.rstrip().splitlines()[-1].startswith("Failed: 3 errors")
         errors = [line for line in result.stderr.splitlines() if ": error: " in line]
-        assert re.fullmatch(r"_site/404\.html:\d+:1: error: broken link '/logo\.png' on /mini/404\.html: it leaves "
-                            r"the base path /mini/, so it breaks when the site is served there", errors[0])
-        assert re.fullmatch(r"_site/news/index\.html:\d+:1: error: broken link '/mini/no-such/' on /mini/news/: "
-                            r"no page or file at /mini/no-such/", errors[1])
-        assert errors[2] == ("content/articles/summit.md:9:19: error: broken link '../../sources/#src-nope' on "
-                             "/mini/news/summit/: /mini/sources/ has no element with id 'src-nope'")  # its Markdown line
+        assert re.fullmatch(
+            r"_site/404\.html:\d+:1: error: broken link '/logo\.png' on /mini/404\.html: it leaves "
+            r"the base path /mini/, so it breaks when the site is served there",
+            errors[0],
+        )
+        assert re.fullmatch(
+            r"_site/news/index\.html:\d+:1: error: broken link '/mini/no-such/' on /mini/news/: "
+            r"no page or file at /mini/no-such/",
+            errors[1],
+        )
+        assert errors[2] == (
+            "content/articles/summit.md:9:19: error: broken link '../../sources/#src-nope' on "
+            "/mini/news/summit/: /mini/sources/ has no element with id 'src-nope'"
+        )  # its Markdown line
         assert tree_bytes(site / "_site") == before
 
 

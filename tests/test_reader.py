@@ -6,8 +6,7 @@ import json
 import re
 
 import pytest
-
-from conftest import ARTIFACTS, site_pages
+from conftest import ARTIFACTS
 from test_a11y import RENDER_ALL
 
 HOME_BUDGET = 60 * 1024
@@ -41,7 +40,9 @@ def test_home_page_weighs_at_most_60_kb_in_all(browser, live_site, lang):
     assert all(url.startswith(base) for url in sizes), sizes
 
 
-FETCHED = re.compile(r'<(?:link[^>]*rel="(?:stylesheet|icon|apple-touch-icon|preload|manifest)"[^>]*href|[a-z]+[^>]* src)="([^"]*)"')
+FETCHED = re.compile(
+    r'<(?:link[^>]*rel="(?:stylesheet|icon|apple-touch-icon|preload|manifest)"[^>]*href|[a-z]+[^>]* src)="([^"]*)"'
+)
 
 
 def test_pages_have_no_scripts_and_load_nothing_from_other_hosts(live_site):
@@ -49,7 +50,9 @@ def test_pages_have_no_scripts_and_load_nothing_from_other_hosts(live_site):
     for path in out.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
         scripts = re.findall(r"<script\b[^>]*>", html)  # JSON-LD is data, never run; no JavaScript at all
-        assert set(scripts) <= {'<script type="application/ld+json">'} and not re.search(r"<[^>]+\son[a-z]+=", html), path
+        assert set(scripts) <= {'<script type="application/ld+json">'} and not re.search(r"<[^>]+\son[a-z]+=", html), (
+            path
+        )
         assert [u for u in FETCHED.findall(html) if re.match(r"(https?:)?//", u)] == [], path
     for css in out.rglob("*.css"):
         assert not re.search(r"@import|url\((?!#)", css.read_text(encoding="utf-8")), css
@@ -92,8 +95,10 @@ def test_dark_mode_switches_colours_of_page_and_charts(browser, live_site):
         ctx = browser.new_context(color_scheme=scheme)
         page = ctx.new_page()
         page.goto(base)
-        colours[scheme] = page.evaluate("[getComputedStyle(document.body).backgroundColor,"
-                                        " getComputedStyle(document.querySelector('.chart-bar')).fill]")
+        colours[scheme] = page.evaluate(
+            "[getComputedStyle(document.body).backgroundColor,"
+            " getComputedStyle(document.querySelector('.chart-bar')).fill]"
+        )
         ctx.close()
     assert colours["light"][0] == "rgb(255, 255, 255)"
     assert colours["dark"][0] != colours["light"][0] and colours["dark"][1] != colours["light"][1]

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 from test_subpath import check_crawl, crawl, fetch
 
@@ -102,7 +101,9 @@ def wait_for(url: str) -> None:
 
 
 def test_the_readme_names_only_commands_this_test_knows():
-    known = {c for c in readme_commands() if c in NOT_RUN or c.startswith(("python3 build.py", "python3 -m http.server"))}
+    known = {
+        c for c in readme_commands() if c in NOT_RUN or c.startswith(("python3 build.py", "python3 -m http.server"))
+    }
     assert set(readme_commands()) == known, "add the new command to NOT_RUN or run it in this file"
     assert "python3 -m http.server -d _site" in readme_commands()
 

@@ -7,10 +7,10 @@ import json
 import jsonschema
 import pytest
 import yaml
-
 from conftest import FIXTURE, REPO, make_site, run_build
+
+from sitegen.content.kinds import load_registry
 from sitegen.errors import Problems
-from sitegen.kinds import load_registry
 
 SCHEMA_OF = {k.file: f"{k.file.removesuffix('.yaml')}.schema.json" for k in load_registry(REPO, Problems()).kinds
              if k.shape in ("list", "single")}

@@ -9,7 +9,6 @@ import time
 import weakref
 
 import pytest
-
 from conftest import REPO, make_site
 
 
@@ -85,7 +84,7 @@ def test_edit_break_and_fix_in_the_browser(page, preview):
     save_and_wait_for_reload(page, events, "    value: 218\n", "    value: [218\n")
     overlay = page.locator("#sitegen-error")
     assert overlay.is_visible()
-    line = next(n for n, l in enumerate(events.read_text().splitlines(), 1) if "value: [218" in l)
+    line = next(n for n, text in enumerate(events.read_text().splitlines(), 1) if "value: [218" in text)
     assert (f"content/events.yaml:{line + 1}:9: error: YAML syntax: did not find expected ',' or ']'\n"
             f"  hint: the '[' at line {line}, column 12 is not closed with ']'") in overlay.inner_text()
     assert "value: [218" in overlay.inner_text()  # the source excerpt
@@ -109,7 +108,9 @@ def test_two_quick_saves_both_reach_the_page(page, preview):
 def test_template_and_string_edits_reload(page, preview):
     root, base, _ = preview
     open_live(page, base + "sources/")
-    save_and_wait_for_reload(page, root / "content/i18n/en.yaml", "sources_title: Sources", "sources_title: All sources")
+    save_and_wait_for_reload(
+        page, root / "content/i18n/en.yaml", "sources_title: Sources", "sources_title: All sources"
+    )
     assert page.locator("h1").inner_text() == "All sources"
 
 
@@ -144,8 +145,12 @@ def test_a_busy_port_is_a_usage_error_before_anything_is_built(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port",
-                                 str(port)], capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 2
     assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
     assert not (root / "_site").exists()
@@ -154,13 +159,16 @@ def test_a_busy_port_is_a_usage_error_before_anything_is_built(tmp_path):
 def test_preview_collects_cycles_when_idle_not_during_a_rebuild(tmp_path):
     """serve() switches the cyclic collector off; the watcher's tick collects once the preview is idle."""
     from sitegen.serve import PollingWatcher, Session
+
     root = make_site(tmp_path / "site", content=REPO / "content")
     watcher = PollingWatcher(Session(root, tmp_path / "out", "http://127.0.0.1:8000/", log=lambda line: None))
     was = gc.isenabled()
     gc.disable()
     try:
+
         class Node:
             pass
+
         node, collected = Node(), []
         node.loop = node  # freed only by the cyclic collector
         weakref.finalize(node, collected.append, True)

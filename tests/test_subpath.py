@@ -12,7 +12,6 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import urlopen
 
 import pytest
-
 from conftest import ARTIFACTS, REPO, make_site, run_build, site_pages, start_server
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -4,15 +4,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-import yaml
 
-from sitegen import kinds
+from sitegen.content import kinds
+from sitegen.content.fields import INVALID, Cx, Number, Period, Slug, Text, Url
+from sitegen.content.load import location, parse_yaml, split_items
+from sitegen.content.model import Figure, replace
 from sitegen.errors import Location, Problems, SiteError
-from sitegen.load import location, parse_yaml, split_items
-from sitegen.model import Figure, replace
-from sitegen.numbers import format_figure
-from sitegen.schema import INVALID, Cx, Number, Period, Slug, Text, Url
-from sitegen.write import Output, check_outputs, safe_dest
+from sitegen.output.write import Output, check_outputs, safe_dest
+from sitegen.site.numbers import format_figure
 
 
 def parse(field, text: str):
@@ -201,7 +200,8 @@ def test_error_format():
 
 def test_committed_json_schemas_match_the_field_definitions():
     from conftest import REPO
-    from sitegen.kinds import load_registry
+
+    from sitegen.content.kinds import load_registry
     for name, data in load_registry(REPO, Problems()).schema_files.items():
         assert (REPO / "schema" / name).read_bytes() == data, f"schema/{name} is stale: run python build.py schema"
 
@@ -210,7 +210,8 @@ def test_committed_json_schemas_match_the_field_definitions():
 
 def test_object_memo_reuses_values_by_identity_across_builds_and_pickling():
     import pickle
-    from sitegen.memory import ObjectMemo
+
+    from sitegen.incremental.memory import ObjectMemo
     a, b, calls = ["x"], ["x"], []
     memo = ObjectMemo()
     assert memo.get("t", (a,), lambda: calls.append(1) or "A") == "A"
@@ -226,7 +227,8 @@ def test_object_memo_reuses_values_by_identity_across_builds_and_pickling():
 
 def test_object_memo_blocks_and_latest_values_survive_pickling():
     import pickle
-    from sitegen.memory import BLOCK, ObjectMemo
+
+    from sitegen.incremental.memory import BLOCK, ObjectMemo
     items, made = [[n] for n in range(BLOCK + 3)], []
     memo = ObjectMemo()
     assert memo.each("rows", [(i,) for i in items], lambda n: made.append(n) or f"row {n}") == [
@@ -245,7 +247,8 @@ def test_object_memo_blocks_and_latest_values_survive_pickling():
 def test_cache_version_follows_the_generator_code_and_the_installed_libraries(tmp_path, monkeypatch):
     import importlib
     import os
-    from sitegen import cache
+
+    from sitegen.incremental import cache
     lib = tmp_path / "fakelib"
     lib.mkdir()
     (lib / "__init__.py").write_text("")

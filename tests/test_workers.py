@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import REPO, edit, make_site, tree_bytes
-from sitegen import workers
+
 from sitegen.errors import BuildFailed
+from sitegen.incremental import workers
 from sitegen.pipeline import build
 
 

@@ -63,8 +63,10 @@ OVERLAP = 15
 # Words that contain a time word but mean something else: 注明年份 (明年), 体现在 (现在).
 NOT_TIME_WORDS = re.compile(r"[注说表证标写载阐查声指]明(?=年)|[表体出实呈显发]现(?=在)")
 # Traditional characters found in the facts' quotes, with their simplified forms (pairs).
-TRADITIONAL = ("據据陰阴報报數数預预計计達达現现掛挂總总資资縣县級级長长電电導导體体凈净車车間间劃划設设備备順顺進进駐驻臺台蘇苏"
-               "萊莱醫医藥药術术發发噴喷霧雾劑剂臨临試试驗验請请獲获國国監监準准開开業业億亿個个來来網网觀观風风聞闻")
+TRADITIONAL = (
+    "據据陰阴報报數数預预計计達达現现掛挂總总資资縣县級级長长電电導导體体凈净車车間间劃划設设備备順顺進进駐驻臺台蘇苏"
+    "萊莱醫医藥药術术發发噴喷霧雾劑剂臨临試试驗验請请獲获國国監监準准開开業业億亿個个來来網网觀观風风聞闻"
+)
 SIMPLIFY = str.maketrans(TRADITIONAL[0::2], TRADITIONAL[1::2])
 
 
@@ -91,8 +93,13 @@ def text_keys(name: str) -> set[str]:
 
 def zh_values() -> list[tuple[str, str]]:
     """(where, text) for every *_zh value in the content files."""
-    return [(f"{name}:{path}.{key}", value) for name in FILES for path, d in dicts(load(name))
-            for key, value in d.items() if str(key).endswith("_zh") and isinstance(value, str)]
+    return [
+        (f"{name}:{path}.{key}", value)
+        for name in FILES
+        for path, d in dicts(load(name))
+        for key, value in d.items()
+        if str(key).endswith("_zh") and isinstance(value, str)
+    ]
 
 
 def front_matter(path: Path) -> tuple[dict, str]:
@@ -107,12 +114,16 @@ def chinese_texts() -> list[tuple[str, str]]:
     """(where, text) for every Chinese text we wrote: *_zh values, zh.yaml strings, the article (references cut)."""
     strings = yaml.safe_load((CONTENT / "i18n/zh.yaml").read_text(encoding="utf-8"))
     meta, body = front_matter(ARTICLE_ZH)
-    article = [("article:title", meta["title"]), ("article:summary", meta["summary"]),
-               ("article:body", REF.sub("\n", body))]
+    article = [
+        ("article:title", meta["title"]),
+        ("article:summary", meta["summary"]),
+        ("article:body", REF.sub("\n", body)),
+    ]
     return zh_values() + [(f"zh.yaml:{k}", v) for k, v in strings.items()] + article
 
 
 # 1. Every English text field has its Chinese sibling.
+
 
 @pytest.mark.parametrize("name", FILES)
 def test_every_text_field_has_its_chinese_sibling_on_the_next_line(name):
@@ -162,8 +173,11 @@ def test_translated_names_only_name_fields_of_its_item_after_the_last_name(name)
         if not isinstance(fields, list) or not fields:
             problems.append(f"{path}.translated: expected a non-empty list of field names")
             continue
-        problems += [f"{path}.translated: '{f}' is not a name field of this item" for f in fields
-                     if f not in NAME_FIELDS or f not in d]
+        problems += [
+            f"{path}.translated: '{f}' is not a name field of this item"
+            for f in fields
+            if f not in NAME_FIELDS or f not in d
+        ]
         keys = list(d)
         before = keys[keys.index("translated") - 1]
         if before not in NAME_FIELDS | {"short_name", "short_name_zh"}:
@@ -179,13 +193,18 @@ def known_chinese() -> str:
 
 def test_chinese_names_not_marked_as_ours_come_from_a_source():
     known = known_chinese()
-    unsourced = [f"{name}:{path}.{key} = {d[key]!r}" for name in FILES for path, d in dicts(load(name))
-                 for key in SOURCED_NAMES if isinstance(d.get(key), str) and key not in d.get("translated", [])
-                 and d[key] not in known]
+    unsourced = [
+        f"{name}:{path}.{key} = {d[key]!r}"
+        for name in FILES
+        for path, d in dicts(load(name))
+        for key in SOURCED_NAMES
+        if isinstance(d.get(key), str) and key not in d.get("translated", []) and d[key] not in known
+    ]
     assert unsourced == []
 
 
 # 2. The interface strings.
+
 
 def test_zh_strings_have_exactly_the_english_keys_in_order():
     en = yaml.safe_load((CONTENT / "i18n/en.yaml").read_text(encoding="utf-8"))
@@ -196,8 +215,10 @@ def test_zh_strings_have_exactly_the_english_keys_in_order():
 def test_zh_strings_keep_the_placeholders_of_each_key():
     en = yaml.safe_load((CONTENT / "i18n/en.yaml").read_text(encoding="utf-8"))
     zh = yaml.safe_load((CONTENT / "i18n/zh.yaml").read_text(encoding="utf-8"))
-    differ = {k: (sorted(set(PLACEHOLDER.findall(str(en[k])))), sorted(set(PLACEHOLDER.findall(str(zh.get(k, ""))))))
-              for k in en}
+    differ = {
+        k: (sorted(set(PLACEHOLDER.findall(str(en[k])))), sorted(set(PLACEHOLDER.findall(str(zh.get(k, ""))))))
+        for k in en
+    }
     assert {k: v for k, v in differ.items() if v[0] != v[1]} == {}
     assert all(isinstance(v, str) and v.strip() for v in zh.values())
 
@@ -211,13 +232,22 @@ def test_zh_strings_file_header():
 
 def test_dates_read_the_chinese_way():
     """Dates come from CLDR (Babel), not from the strings files: Chinese ones as 2023年10月28日."""
-    from sitegen.numbers import human_date
-    assert [human_date(d, "zh") for d in ("2023-10-28", "2023-10", "2023")] == ["2023年10月28日", "2023年10月", "2023年"]
-    assert [human_date(d, "en") for d in ("2023-10-28", "2023-10", "2023")] == ["28 October 2023", "October 2023",
-                                                                                 "2023"]
+    from sitegen.site.numbers import human_date
+
+    assert [human_date(d, "zh") for d in ("2023-10-28", "2023-10", "2023")] == [
+        "2023年10月28日",
+        "2023年10月",
+        "2023年",
+    ]
+    assert [human_date(d, "en") for d in ("2023-10-28", "2023-10", "2023")] == [
+        "28 October 2023",
+        "October 2023",
+        "2023",
+    ]
 
 
 # 3. No sentence copied from the Chinese quotes in the facts.
+
 
 def _strings(node):
     """Every string inside a YAML value."""
@@ -257,14 +287,19 @@ def segments(text: str, cut: list[str]) -> list[str]:
 
 def grams(text: str, n: int = OVERLAP):
     """Every run of n characters in a text."""
-    return {text[i:i + n] for i in range(len(text) - n + 1)}
+    return {text[i : i + n] for i in range(len(text) - n + 1)}
 
 
 def shared_runs(texts: list[tuple[str, str]], sources: list[str], cut: list[str]) -> list[str]:
     """Where one of our texts shares OVERLAP or more consecutive characters with a quote."""
     quoted = set().union(*(grams(s) for q in sources for s in segments(q, cut)))
-    return [f"{where}: '{g}'" for where, text in texts for seg in segments(text, cut) for g in sorted(grams(seg))
-            if g in quoted]
+    return [
+        f"{where}: '{g}'"
+        for where, text in texts
+        for seg in segments(text, cut)
+        for g in sorted(grams(seg))
+        if g in quoted
+    ]
 
 
 def test_no_chinese_text_shares_a_long_run_with_a_quoted_source():
@@ -280,6 +315,7 @@ def test_the_overlap_check_catches_a_copied_clause():
 
 
 # 4. The Chinese article: its keys, its references, no typed figure.
+
 
 def defined_keys() -> set[str]:
     """Every [[key]] the YAML defines: figures and item links."""
@@ -326,18 +362,22 @@ def test_the_chinese_article_types_no_figure():
     assert typed_figures(f"{meta['title']}\n{meta['summary']}\n{body}") == []
 
 
-@pytest.mark.parametrize("text, typed", [
-    ("2023年10月28日,共签约[[events.summit-2023.projects]]。", False),
-    ("共签约217个项目", True),
-    ("计划总投资超过1000亿元", True),
-    ("排名第2", True),
-    ("2023年增长5.9%", True),
-])
+@pytest.mark.parametrize(
+    "text, typed",
+    [
+        ("2023年10月28日,共签约[[events.summit-2023.projects]]。", False),
+        ("共签约217个项目", True),
+        ("计划总投资超过1000亿元", True),
+        ("排名第2", True),
+        ("2023年增长5.9%", True),
+    ],
+)
 def test_typed_figures_are_found(text, typed):
     assert bool(typed_figures(text)) is typed
 
 
 # 5. No time-relative word without a year.
+
 
 def undated_time_words(text: str) -> list[str]:
     """Time-relative words in sentences that name no year, date or {year}."""
@@ -353,13 +393,16 @@ def test_no_time_relative_word_without_a_year():
     assert [f"{where}: {w}" for where, text in chinese_texts() for w in undated_time_words(text)] == []
 
 
-@pytest.mark.parametrize("text, found", [
-    ("目前江阴有三个千亿级产业。", ["目前"]),
-    ("截至2023年,江阴有三个千亿级产业。", []),
-    ("2020年增长较快。今年继续增长。", ["今年"]),
-    ("数据中日期最晚的一届大会({year}年)", []),
-    ("页面没有注明年份,优势体现在制造业。", []),
-    ("明年再办一届。", ["明年"]),
-])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("目前江阴有三个千亿级产业。", ["目前"]),
+        ("截至2023年,江阴有三个千亿级产业。", []),
+        ("2020年增长较快。今年继续增长。", ["今年"]),
+        ("数据中日期最晚的一届大会({year}年)", []),
+        ("页面没有注明年份,优势体现在制造业。", []),
+        ("明年再办一届。", ["明年"]),
+    ],
+)
 def test_time_relative_words_are_found(text, found):
     assert undated_time_words(text) == found

@@ -31,10 +31,12 @@ def card_html(title: str, tagline: str, name_zh: str, icon_svg: str) -> str:
     return f"""<!doctype html><html><head><meta charset="utf-8"><style>
 html, body {{ margin: 0; width: {CARD_SIZE[0]}px; height: {CARD_SIZE[1]}px; overflow: hidden; }}
 body {{ background: #0b5d7a; color: #fff; display: flex; flex-direction: column; justify-content: center;
-  padding: 0 96px; box-sizing: border-box; font-family: "Noto Sans", "Noto Sans CJK SC", "Liberation Sans", sans-serif; }}
+  padding: 0 96px; box-sizing: border-box;
+  font-family: "Noto Sans", "Noto Sans CJK SC", "Liberation Sans", sans-serif; }}
 .mark {{ width: 96px; height: 96px; margin-bottom: 36px; border: 3px solid #d7ecf3; border-radius: 22px; }}
 .mark svg {{ display: block; width: 96px; height: 96px; }}
-.zh {{ font-size: 64px; font-weight: 700; letter-spacing: .08em; margin: 0 0 8px; font-family: "Noto Sans CJK SC", sans-serif; }}
+.zh {{ font-size: 64px; font-weight: 700; letter-spacing: .08em; margin: 0 0 8px;
+  font-family: "Noto Sans CJK SC", sans-serif; }}
 h1 {{ font-size: 76px; line-height: 1.1; margin: 0 0 28px; }}
 p.tagline {{ font-size: 34px; line-height: 1.35; margin: 0; color: #d7ecf3; max-width: 960px; }}
 </style></head><body>
@@ -47,9 +49,11 @@ p.tagline {{ font-size: 34px; line-height: 1.35; margin: 0; color: #d7ecf3; max-
 
 def icon_html(icon_svg: str, size: int, background: str = "transparent") -> str:
     """The SVG icon alone on a page of size x size pixels (a full-bleed background for home-screen icons)."""
-    return (f"<!doctype html><html><head><style>html, body {{ margin: 0; width: {size}px; height: {size}px; "
-            f"background: {background}; }}"
-            f"svg {{ display: block; width: {size}px; height: {size}px; }}</style></head><body>{icon_svg}</body></html>")
+    return (
+        f"<!doctype html><html><head><style>html, body {{ margin: 0; width: {size}px; height: {size}px; "
+        f"background: {background}; }}"
+        f"svg {{ display: block; width: {size}px; height: {size}px; }}</style></head><body>{icon_svg}</body></html>"
+    )
 
 
 def ico(png: bytes, size: int) -> bytes:
@@ -79,9 +83,12 @@ def main() -> int:
         browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
         page = browser.new_page()
         (STATIC / "social.png").write_bytes(shoot(page, card, *CARD_SIZE))
-        (STATIC / "apple-touch-icon.png").write_bytes(shoot(page, icon_html(icon, TOUCH_SIZE, "#0b5d7a"), TOUCH_SIZE, TOUCH_SIZE))
-        (STATIC / "favicon.ico").write_bytes(ico(shoot(page, icon_html(icon, ICO_SIZE), ICO_SIZE, ICO_SIZE, True),
-                                                 ICO_SIZE))
+        (STATIC / "apple-touch-icon.png").write_bytes(
+            shoot(page, icon_html(icon, TOUCH_SIZE, "#0b5d7a"), TOUCH_SIZE, TOUCH_SIZE)
+        )
+        (STATIC / "favicon.ico").write_bytes(
+            ico(shoot(page, icon_html(icon, ICO_SIZE), ICO_SIZE, ICO_SIZE, True), ICO_SIZE)
+        )
         browser.close()
     print("Wrote static/social.png, static/apple-touch-icon.png and static/favicon.ico.")
     return 0

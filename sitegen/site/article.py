@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
 
-from . import model
-from .errors import Location, Problems
-from .validate import REF, body_location
+from ..content import model
+from ..content.validate import REF, body_location
+from ..errors import Location, Problems
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 LINK_ATTR = re.compile(r'\s(?:href|src)="([^"]*)"')  # Markdown writes every attribute double-quoted
@@ -58,8 +58,11 @@ def convert(article: model.Article, problems: Problems) -> Converted | None:
     for url in LINK_ATTR.findall(done.html):
         scheme = url_scheme(url)
         if scheme and scheme not in SAFE_SCHEMES:
-            problems.error(link_location(article, url) or body_location(article, 0),
-                           f"link scheme '{scheme}:' is not allowed", "link to an https:// address or a page of this site")
+            problems.error(
+                link_location(article, url) or body_location(article, 0),
+                f"link scheme '{scheme}:' is not allowed",
+                "link to an https:// address or a page of this site",
+            )
     return done
 
 
@@ -68,8 +71,11 @@ def _convert(article: model.Article, problems: Problems) -> Converted | None:
     body = article.body
     cost, worst = bracket_cost(body)
     if cost > BRACKET_BUDGET:
-        problems.error(body_location(article, worst), "too many unclosed or nested '[' for Markdown to read in good time",
-                       "close each '[' with ']', or write '\\[' for a bracket shown as it is")
+        problems.error(
+            body_location(article, worst),
+            "too many unclosed or nested '[' for Markdown to read in good time",
+            "close each '[' with ']', or write '\\[' for a bracket shown as it is",
+        )
         return None
     marker = free_marker(body)
     count = itertools.count()
@@ -80,12 +86,18 @@ def _convert(article: model.Article, problems: Problems) -> Converted | None:
             md.reset()
             html = md.convert(text)
     except RecursionError:
-        problems.error(body_location(article, 0), "the Markdown nests too deeply (lists or quotes inside each other)",
-                       "nest lists and quotes at most a few levels deep")
+        problems.error(
+            body_location(article, 0),
+            "the Markdown nests too deeply (lists or quotes inside each other)",
+            "nest lists and quotes at most a few levels deep",
+        )
         return None
     except TooSlow:
-        problems.error(body_location(article, 0), f"Markdown took more than {SECONDS:.0f} s to convert this article",
-                       "look for long runs of brackets, backticks, headings or deeply nested lists")
+        problems.error(
+            body_location(article, 0),
+            f"Markdown took more than {SECONDS:.0f} s to convert this article",
+            "look for long runs of brackets, backticks, headings or deeply nested lists",
+        )
         return None
     finally:
         md.reset()
@@ -146,7 +158,9 @@ def link_location(article: model.Article, url: str) -> Location | None:
     return body_location(article, prefix) if prefix is not None else None
 
 
-TIMER_SIGNALS = {signal.ITIMER_REAL: signal.SIGALRM, signal.ITIMER_PROF: signal.SIGPROF} if hasattr(signal, "setitimer") else {}
+TIMER_SIGNALS = (
+    {signal.ITIMER_REAL: signal.SIGALRM, signal.ITIMER_PROF: signal.SIGPROF} if hasattr(signal, "setitimer") else {}
+)
 
 
 @contextmanager
@@ -179,8 +193,9 @@ def _markdown():
         from markdown.extensions.toc import TocExtension
 
         # Extension objects, not names: looking names up scans every installed package's entry points.
-        _MARKDOWN = markdown.Markdown(extensions=[TableExtension(), TocExtension(), SaneListExtension()],
-                                      output_format="html")
+        _MARKDOWN = markdown.Markdown(
+            extensions=[TableExtension(), TocExtension(), SaneListExtension()], output_format="html"
+        )
         _MARKDOWN.preprocessors.deregister("html_block")
         _MARKDOWN.inlinePatterns.deregister("html")
     return _MARKDOWN

@@ -8,10 +8,10 @@ import os
 import signal
 from pathlib import Path
 
-from .errors import Problems
+from ..errors import Problems
+from ..output.write import Output, safe_dest, write_file
+from ..site.render import Page, Renderer
 from .memory import frozen_heap
-from .render import Page, Renderer
-from .write import Output, safe_dest, write_file
 
 PARALLEL_MIN = 400  # pages; below this a serial render is faster than starting workers
 _RENDERER: Renderer | None = None  # handed to forked workers; set only while a pool lives

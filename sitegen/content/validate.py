@@ -8,12 +8,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from ..errors import Location, Problems
 from . import kinds, model
-from .errors import Location, Problems
-from .load import (FORBIDDEN, Document, common_ends, forbidden_char, load_markdown, load_yaml, location, parse_yaml, plain_list, read_text,
-                   split_items)
+from .fields import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
+from .load import (
+    FORBIDDEN,
+    Document,
+    common_ends,
+    forbidden_char,
+    load_markdown,
+    load_yaml,
+    location,
+    parse_yaml,
+    plain_list,
+    read_text,
+    split_items,
+)
 from .prose import REF, TIME_WORD_HINT, time_words, typed_figures
-from .schema import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 
 REF_STYLES = ("", "bare", "short")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
@@ -114,7 +125,8 @@ def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, re
         starts.append(at), lines.append(base_line + offset), items.append(item), item_refs.append(found)
         at += len(chunk)
         last_line = base_line + offset + chunk.rstrip("\n").count("\n") + 1
-        unsure = unsure or any(e.message.startswith("YAML syntax") and e.loc.line >= last_line for e in mine.errors[seen:])
+        unsure = unsure or any(e.message.startswith("YAML syntax") and e.loc.line >= last_line
+                               for e in mine.errors[seen:])
     if unsure:  # an item ends inside a quote or bracket: the cut may have fallen inside it; PyYAML reads the whole file
         return None
     problems.errors += mine.errors
@@ -177,15 +189,21 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, lang
             out[path.stem] = model.UiStrings({key: model.UiText(text, key) for key, text in table.items()})
     for lang in languages:
         if lang not in out and not problems.errors:
-            problems.error(Location(f"content/{kind.file}/{lang}.yaml"), "file is missing",
-                           f"the site's languages include {lang}: its interface strings are required, with the same "
-                           "keys as en.yaml")
+            problems.error(
+                Location(f"content/{kind.file}/{lang}.yaml"),
+                "file is missing",
+                f"the site's languages include {lang}: its interface strings are required, with the same "
+                "keys as en.yaml",
+            )
     base = out.get("en") or {}
     for lang, table in out.items():
         if table and base and lang != "en":
             for key in sorted(set(base) - set(table)):
-                problems.error(Location(f"content/i18n/{lang}.yaml", 1, 1), f"missing string '{key}'",
-                               f"every language file needs the same keys as en.yaml: add '{key}: ...'")
+                problems.error(
+                    Location(f"content/i18n/{lang}.yaml", 1, 1),
+                    f"missing string '{key}'",
+                    f"every language file needs the same keys as en.yaml: add '{key}: ...'",
+                )
     return out
 
 
@@ -200,22 +218,29 @@ def string_location(root: Path, lang: str, key: str) -> Location:
     return Location(source, 1, 1)
 
 
-def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list,
-                    languages: tuple[str, ...]) -> dict[str, list]:
+def _parse_articles(
+    content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, languages: tuple[str, ...]
+) -> dict[str, list]:
     """Load every Markdown article in content/articles/, by language: NAME.md is the English edition, NAME.zh.md
     the Chinese one; every article has an edition in each of the site's languages."""
     editions: dict[str, list] = {lang: [] for lang in languages}
     names: dict[str, dict] = {}  # file name without language -> language -> source
     for path in sorted((content_dir / kind.file).glob("*")):
         if path.suffix.lower() in MARKDOWN_SUFFIXES and path.suffix != ".md":
-            problems.error(Location(_rel(path, content_dir)), f"'{path.name}' is not read: articles are named *.md",
-                           f"rename it to '{path.stem}.md'")
+            problems.error(
+                Location(_rel(path, content_dir)),
+                f"'{path.name}' is not read: articles are named *.md",
+                f"rename it to '{path.stem}.md'",
+            )
     for path in sorted((content_dir / kind.file).glob("*.md")):
         source = _rel(path, content_dir)
         stem, _, lang = path.stem.rpartition(".") if "." in path.stem else (path.stem, "", "en")
         if lang not in languages:
-            problems.error(Location(source, 1, 1), f"an edition in '{lang}', which is not among the site's languages",
-                           f"add {lang} to 'languages' in content/site.yaml, or rename or remove the file")
+            problems.error(
+                Location(source, 1, 1),
+                f"an edition in '{lang}', which is not among the site's languages",
+                f"add {lang} to 'languages' in content/site.yaml, or rename or remove the file",
+            )
             continue
         names.setdefault(stem, {})[lang] = source
         doc = load_markdown(path, source, problems)
@@ -236,9 +261,11 @@ def _parse_articles(content_dir: Path, kind: kinds.Kind, problems: Problems, ref
             if lang not in found:
                 have = next(iter(found.values()))
                 twin = f"{stem}.md" if lang == "en" else f"{stem}.{lang}.md"
-                problems.error(Location(have, 1, 1), f"no {kinds.LANGUAGES[lang]} edition of this article",
-                               f"write content/{kind.file}/{twin}: every article has an edition in each of the "
-                               "site's languages")
+                problems.error(
+                    Location(have, 1, 1),
+                    f"no {kinds.LANGUAGES[lang]} edition of this article",
+                    f"write content/{kind.file}/{twin}: every article has an edition in each of the site's languages",
+                )
     return editions
 
 
@@ -247,14 +274,20 @@ def check_article_prose(article, doc: Document, problems: Problems) -> None:
     characters in the body that no page may hold."""
     bad = FORBIDDEN.search(article.body)
     if bad:
-        problems.error(body_location(article, bad.start()), f"the text holds the control character "
-                       f"{forbidden_char(bad.group())}, which no page or feed may hold", "remove it")
+        problems.error(
+            body_location(article, bad.start()),
+            f"the text holds the control character {forbidden_char(bad.group())}, which no page or feed may hold",
+            "remove it",
+        )
     hint = "take the figure from the YAML with a reference such as [[events.summit-2023.projects]]"
     for key, value in doc.root.value:
         if key.value in ("title", "summary"):
             for _, snippet in typed_figures(value.value):
-                problems.error(location(doc.source, value, doc.line_offset), f"figure typed in the {key.value}: '{snippet}'",
-                               "write it in words, or leave it to the article body as a reference")
+                problems.error(
+                    location(doc.source, value, doc.line_offset),
+                    f"figure typed in the {key.value}: '{snippet}'",
+                    "write it in words, or leave it to the article body as a reference",
+                )
     for offset, snippet in typed_figures(article.body):
         problems.error(body_location(article, offset), f"figure typed in the text: '{snippet}'", hint)
     for offset, word in time_words(article.body):
@@ -265,8 +298,11 @@ def _slug_from_name(path: Path, doc: Document, cx: Cx):
     """Default an article's slug to its file name, which must then be a valid slug."""
     if SLUG.match(path.stem):
         return path.stem
-    return cx.error(doc.root, f"file name '{path.name}' is not a valid address",
-                    f"rename it to '{slugify(path.stem)}.md' or add 'slug: {slugify(path.stem)}'")
+    return cx.error(
+        doc.root,
+        f"file name '{path.name}' is not a valid address",
+        f"rename it to '{slugify(path.stem)}.md' or add 'slug: {slugify(path.stem)}'",
+    )
 
 
 def _assemble(registry: kinds.Registry, parsed: dict, strings: dict, problems: Problems) -> model.Content:
@@ -278,8 +314,9 @@ def _assemble(registry: kinds.Registry, parsed: dict, strings: dict, problems: P
             records[kind.name] = _key_record(kind, parsed[kind.name], figures)
         elif kind.shape == "markdown":
             base, *others = registry.languages
-            by_lang = {lang: _index(kind.name, items, lambda i: i.slug, problems)
-                       for lang, items in parsed[kind.name].items()}
+            by_lang = {
+                lang: _index(kind.name, items, lambda i: i.slug, problems) for lang, items in parsed[kind.name].items()
+            }
             collections[kind.name] = by_lang[base]
             for lang in others:
                 editions.setdefault(lang, {})[kind.name] = by_lang[lang]
@@ -296,8 +333,9 @@ def _index(kind: str, items, key, problems: Problems) -> dict:
     for item in items:
         k = key(item)
         if k in out:
-            problems.error(item.loc, f"duplicate id '{k}' in {kind}",
-                           f"'{k}' is already used at {out[k].loc}; ids must be unique")
+            problems.error(
+                item.loc, f"duplicate id '{k}' in {kind}", f"'{k}' is already used at {out[k].loc}; ids must be unique"
+            )
         else:
             out[k] = item
     return out
@@ -396,7 +434,9 @@ def _register_figures(kind: kinds.Kind, items, figures: dict) -> None:
 
 def _check_refs(registry: kinds.Registry, content: model.Content, refs: list[RefValue], problems: Problems) -> None:
     """Every reference by id must name an existing item of its kind (or, for a figure key, an existing figure)."""
-    tables = {kind: content.figures if kind == "figures" else getattr(content, kind, {}) for kind in {r[0] for r in refs}}
+    tables = {
+        kind: content.figures if kind == "figures" else getattr(content, kind, {}) for kind in {r[0] for r in refs}
+    }
     for kind, ident, source, line, col in [r for r in refs if r[1] not in tables[r[0]]]:  # the few broken ones
         table = tables[kind]
         one = "figure" if kind == "figures" else registry[kind].one if kind in registry else kind
@@ -429,15 +469,20 @@ def check_article_refs(article, content: model.Content, problems: Problems, regi
         target = resolve_ref(path, content, registry)
         if target is None:
             if options is None:
-                options = list(content.figures) + [f"{k.name}.{i}" for k in registry.linked
-                                                   for i in getattr(content, k.name)]
-            problems.error(loc, f"unknown reference [[{path}]]",
-                           did_you_mean(path, options) or "use a figure key such as events.summit-2023.projects")
+                options = list(content.figures) + [
+                    f"{k.name}.{i}" for k in registry.linked for i in getattr(content, k.name)
+                ]
+            problems.error(
+                loc,
+                f"unknown reference [[{path}]]",
+                did_you_mean(path, options) or "use a figure key such as events.summit-2023.projects",
+            )
         elif style not in REF_STYLES:
             problems.error(loc, f"unknown style '|{style}' in [[{path}]]", "use |bare, |short or nothing")
     for offset in unclosed_refs(article.body):
-        problems.error(body_location(article, offset), "unclosed reference '[['",
-                       "close it with ']]', e.g. [[profile.gdp.2022]]")
+        problems.error(
+            body_location(article, offset), "unclosed reference '[['", "close it with ']]', e.g. [[profile.gdp.2022]]"
+        )
 
 
 def unclosed_refs(body: str) -> list[int]:
@@ -477,5 +522,8 @@ def _warn_unused_sources(content: model.Content, refs: list[RefValue], problems:
     cited = {r[1] for r in refs if r[0] == "sources"}
     for source in content.sources.values():
         if source.id not in cited:
-            problems.warn(source.loc, f"source '{source.id}' is not cited by anything",
-                          "cite it from a figure, note or article, or remove it")
+            problems.warn(
+                source.loc,
+                f"source '{source.id}' is not cited by anything",
+                "cite it from a figure, note or article, or remove it",
+            )

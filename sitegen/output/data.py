@@ -9,12 +9,22 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import Protocol
 
-from .kinds import LANGUAGES, Download, Kind, Registry, shape_of
-from .memory import ObjectMemo
-from .model import Content, Figure
-from .numbers import base_value, decimal_text, format_figure
+from ..content.kinds import LANGUAGES, Kind, Registry, shape_of
+from ..content.kinds import Download as Table
+from ..content.model import Content, Figure
+from ..site.numbers import base_value, decimal_text, format_figure
 from .write import Output
+
+
+class Memo(Protocol):
+    """Values kept from the last build by the objects they were made from (the fast path's ObjectMemo)."""
+
+    def each(self, tag: str, keys: list[tuple], make) -> list: ...
+
+    def latest(self, tag: str, key: tuple, make): ...
+
 
 FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note")
 SOURCE_COLUMNS = ("source", "source_title", "source_publisher", "source_url")
@@ -52,23 +62,48 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
     twins = {f"{name}_{lang}": getattr(fig, f"{name}_{lang}", None) for lang in languages[1:] for name in TWINNED}
     twins |= {f"text_{lang}": format_figure(fig, lang) for lang in languages[1:]}
     twins |= {f"publisher_{lang}": getattr(source, f"publisher_{lang}", None) for lang in languages[1:]}
-    return twins | {"key": fig.key, "anchor": fig.anchor, "label": fig.label, "owner": {"kind": kind, "id": rest.split(".")[0]},
-            "value": _number(fig.value), "scale": fig.scale, "unit": fig.unit, "qualifier": fig.qualifier,
-            "value_in_units": _number(base_value(fig)), "as_of": fig.as_of, "text": format_figure(fig),
-            "note": fig.note, "basis": fig.basis, "by": fig.by, "scope": fig.scope, "shared_with": fig.shared_with,
-            "source": {"id": source.id, "title": source.title, "publisher": source.publisher, "date": source.date,
-                       "url": source.url, "retrieved": source.retrieved, "kind": source.kind,
-                       "reliability": source.reliability, "note": source.note}}
+    return twins | {
+        "key": fig.key,
+        "anchor": fig.anchor,
+        "label": fig.label,
+        "owner": {"kind": kind, "id": rest.split(".")[0]},
+        "value": _number(fig.value),
+        "scale": fig.scale,
+        "unit": fig.unit,
+        "qualifier": fig.qualifier,
+        "value_in_units": _number(base_value(fig)),
+        "as_of": fig.as_of,
+        "text": format_figure(fig),
+        "note": fig.note,
+        "basis": fig.basis,
+        "by": fig.by,
+        "scope": fig.scope,
+        "shared_with": fig.shared_with,
+        "source": {
+            "id": source.id,
+            "title": source.title,
+            "publisher": source.publisher,
+            "date": source.date,
+            "url": source.url,
+            "retrieved": source.retrieved,
+            "kind": source.kind,
+            "reliability": source.reliability,
+            "note": source.note,
+        },
+    }
 
 
-def facts_json(content: Content, memo: ObjectMemo, languages: tuple[str, ...] = ("en",)) -> tuple[Output, int]:
+def facts_json(content: Content, memo: Memo, languages: tuple[str, ...] = ("en",)) -> tuple[Output, int]:
     """data/facts.json: every figure on the site, keyed by its global key; and how many."""
-    head = json.dumps({"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False,
-                      sort_keys=True)[:-1]
+    head = json.dumps(
+        {"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False, sort_keys=True
+    )[:-1]
     figures = [f for _, f in sorted(content.figures.items())]
-    rows = memo.each("facts", [(f, content.sources[f.source]) for f in figures],
-                     lambda i: json.dumps(figure_record(figures[i], content, languages), ensure_ascii=False,
-                                          sort_keys=True))
+    rows = memo.each(
+        "facts",
+        [(f, content.sources[f.source]) for f in figures],
+        lambda i: json.dumps(figure_record(figures[i], content, languages), ensure_ascii=False, sort_keys=True),
+    )
     data = head + ', "figures": [\n' + ",\n".join(rows) + "\n]}\n"  # one figure a line: readable and diffable
     return Output("data/facts.json", data.encode("utf-8"), "data: every figure as JSON"), len(rows)
 
@@ -77,9 +112,16 @@ def _figure_cells(fig: Figure | None, prefix: str) -> dict:
     """The columns of one figure, named with a prefix; empty when there is no figure."""
     if fig is None:
         return {f"{prefix}_{c}": "" for c in FIGURE_COLUMNS}
-    values = {"value": decimal_text(fig.value), "scale": fig.scale or "", "unit": fig.unit, "qualifier": fig.qualifier or "",
-              "value_in_units": decimal_text(base_value(fig)), "as_of": fig.as_of, "source": fig.source,
-              "note": fig.note or ""}
+    values = {
+        "value": decimal_text(fig.value),
+        "scale": fig.scale or "",
+        "unit": fig.unit,
+        "qualifier": fig.qualifier or "",
+        "value_in_units": decimal_text(base_value(fig)),
+        "as_of": fig.as_of,
+        "source": fig.source,
+        "note": fig.note or "",
+    }
     return {f"{prefix}_{c}": values[c] for c in FIGURE_COLUMNS}
 
 
@@ -103,7 +145,7 @@ class _CsvLines:
         return self.buf.getvalue()
 
 
-def collection_csvs(content: Content, registry: Registry, memo: ObjectMemo) -> list[tuple[Output, int, tuple]]:
+def collection_csvs(content: Content, registry: Registry, memo: Memo) -> list[tuple[Output, int, tuple]]:
     """data/*.csv, as each kind's model declares them (the GDP series, industries, companies, projects, summits, the
     sources); with each file's data rows and columns."""
     out, lines = [], _CsvLines()
@@ -111,17 +153,23 @@ def collection_csvs(content: Content, registry: Registry, memo: ObjectMemo) -> l
         for table in kind.downloads:
             rows = _rows(content, kind, table)
             sources = content.sources
-            keys = [(value, sources[value.source]) if kind.name != "sources" else (value, value)
-                    for _, value in rows]  # a row is made again when its item or its source changes
+            keys = [
+                (value, sources[value.source]) if kind.name != "sources" else (value, value) for _, value in rows
+            ]  # a row is made again when its item or its source changes
             columns = tuple(c for col in table.columns for c in _columns(kind, table, col))
             made = memo.each(table.name, keys, lambda i: lines.line(_row(content, kind, table, *rows[i]).values()))
             data = lines.line(columns) + "".join(made)
-            out.append((Output(f"data/{table.name}.csv", data.encode("utf-8"), f"data: {table.name} as CSV"),
-                        len(made), _COLUMNS.setdefault(columns, columns)))
+            out.append(
+                (
+                    Output(f"data/{table.name}.csv", data.encode("utf-8"), f"data: {table.name} as CSV"),
+                    len(made),
+                    _COLUMNS.setdefault(columns, columns),
+                )
+            )
     return out
 
 
-def _rows(content: Content, kind: Kind, table: Download) -> list[tuple]:
+def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
     """A table's rows as (key, value): a collection's items (key None), or a single record's map field."""
     if table.rows:
         return list(getattr(getattr(content, kind.name), table.rows).items())
@@ -131,7 +179,7 @@ def _rows(content: Content, kind: Kind, table: Download) -> list[tuple]:
     return [(None, item) for item in items]
 
 
-def _columns(kind: Kind, table: Download, column: str) -> tuple[str, ...]:
+def _columns(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
     """The CSV columns one declared column becomes: a figure eight, the source four, others one."""
     if column == table.key:
         return (column,)
@@ -145,14 +193,19 @@ def _columns(kind: Kind, table: Download, column: str) -> tuple[str, ...]:
     return (column,)
 
 
-def _twins(kind: Kind, table: Download, column: str) -> tuple[str, ...]:
+def _twins(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
     """The columns of a text's twins in the site's other languages (name_zh beside name), unless declared."""
     field = kind.record.fields.get(column)
-    return tuple(f"{column}_{lang}" for lang in LANGUAGES if getattr(field, "localized", False)
-                 and f"{column}_{lang}" in kind.record.fields and f"{column}_{lang}" not in table.columns)
+    return tuple(
+        f"{column}_{lang}"
+        for lang in LANGUAGES
+        if getattr(field, "localized", False)
+        and f"{column}_{lang}" in kind.record.fields
+        and f"{column}_{lang}" not in table.columns
+    )
 
 
-def _row(content: Content, kind: Kind, table: Download, key, value) -> dict:
+def _row(content: Content, kind: Kind, table: Table, key, value) -> dict:
     """One row of a table: each declared column's cells."""
     row = {}
     for column in table.columns:
@@ -175,8 +228,9 @@ def _row(content: Content, kind: Kind, table: Download, key, value) -> dict:
 _COLUMNS: dict = {}  # each table's header, kept once
 
 
-def data_files(content: Content, registry: Registry, schemas: dict[str, bytes],
-               memo: ObjectMemo) -> tuple[list[Output], tuple]:
+def data_files(
+    content: Content, registry: Registry, schemas: dict[str, bytes], memo: Memo
+) -> tuple[list[Output], tuple]:
     """Every download under data/ (facts.json, the CSVs and the JSON Schemas of the content files), and the
     catalogue of them the Data page shows."""
     facts, count = facts_json(content, memo, registry.languages)

@@ -9,16 +9,19 @@ from bisect import bisect_right
 UNITS = (r"%|per\s?cent|percent|billion|million|trillion|thousand|bn|mn|yuan|rmb|cny|usd|eur|euros?|dollars?"
          r"|km2|km²|km|square\s+kilomet(?:re|er)s?|mu|people|persons|residents|projects?|compan(?:y|ies)|firms?"
          r"|enterprises?|employees|workers|funds?|guests|tonnes?|tons?|teu|times|years?")
-SCALE_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|several|a)\s+(?:billion|million|trillion)"
+SCALE_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|several|a)\s+(?:billion|million|trillion)"
+)
 NUMBER = r"(?<![\w.,-])\d+(?:,\d{3})*(?:\.\d+)?"
 TYPED = re.compile(
-    rf"(?P<unit>{NUMBER}\s*(?:{UNITS})(?![\w-]))"                  # 217 projects, 5.9%, 100 billion
-    rf"|(?P<money>(?:US\$|HK\$|\$|€|¥|£)\s*\d+(?:[.,]\d+)*)"        # US$1.1, €1
-    rf"|(?P<words>\b{SCALE_WORDS}\b)"                              # one hundred billion
-    rf"|(?P<cjk>{NUMBER}\s*[亿万])"                                  # 4960亿
-    rf"|(?P<number>{NUMBER}(?![\w-]))"                             # 217, 475.418, 1,595,138
+    rf"(?P<unit>{NUMBER}\s*(?:{UNITS})(?![\w-]))"  # 217 projects, 5.9%, 100 billion
+    rf"|(?P<money>(?:US\$|HK\$|\$|€|¥|£)\s*\d+(?:[.,]\d+)*)"  # US$1.1, €1
+    rf"|(?P<words>\b{SCALE_WORDS}\b)"  # one hundred billion
+    rf"|(?P<cjk>{NUMBER}\s*[亿万])"  # 4960亿
+    rf"|(?P<number>{NUMBER}(?![\w-]))"  # 217, 475.418, 1,595,138
     r"|(?P<zh>(?<![\d.,A-Za-z_-])\d+(?:,\d{3})*(?:\.\d+)?(?![\d.A-Za-z_-]))",  # 共217个, 增长5.9% (beside Chinese)
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 ZH_DATE = "年月日"  # 2023年10月28日: the numbers of a date written in Chinese may stand
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
@@ -66,7 +69,7 @@ def typed_figures(text: str) -> list[tuple[int, str]]:
         snippet = m.group(0).strip()
         if m.lastgroup == "number" and (YEAR.match(snippet) or _is_day(text, m.start(), m.end())):
             continue
-        if m.lastgroup == "zh" and text[m.end():m.end() + 1] in ZH_DATE and m.end() < len(text):
+        if m.lastgroup == "zh" and text[m.end() : m.end() + 1] in ZH_DATE and m.end() < len(text):
             continue
         found.append((m.start(), snippet))
     return found
@@ -74,13 +77,17 @@ def typed_figures(text: str) -> list[tuple[int, str]]:
 
 def _is_day(text: str, start: int, end: int) -> bool:
     """True when the number is the day of a written date: '28 October' or 'October 28'."""
-    return bool(DAY_OF_MONTH.match(text[end:end + 12]) or DAY_OF_MONTH.search(text[max(0, start - 12):start]))
+    return bool(DAY_OF_MONTH.match(text[end : end + 12]) or DAY_OF_MONTH.search(text[max(0, start - 12) : start]))
 
 
-TIME_WORDS = re.compile(r"\b(?:latest|so far|nowadays|now|currently|recently|recent|at present|to date|today|"
-                        r"these days|this year|last year|next year)\b"
-                        r"|最新|目前|现在|当前|迄今|至今|截至目前|近期|近年来|如今|眼下"
-                        r"|(?:今年|去年|(?<![注说标表证声阐查写载])明年)(?![份度龄纪代])", re.IGNORECASE)  # not 注明年份
+TIME_WORDS = re.compile(
+    r"\b(?:latest|so far|nowadays|now|currently|recently|recent|at present|to date|today|"
+    r"these days|this year|last year|next year)\b"
+    r"|最新|目前|现在|当前|迄今|至今|截至目前|近期|近年来|如今|眼下"
+    # not 注明年份
+    r"|(?:今年|去年|(?<![注说标表证声阐查写载])明年)(?![份度龄纪代])",
+    re.IGNORECASE,
+)
 DATED = re.compile(rf"\b(?:1[89]|20)\d\d\b|(?:1[89]|20)\d\d年|{MONTHS}|\{{(?:year|date|[a-z_]*year)\}}")
 SENTENCE_END = re.compile(r"[。！？]|[.!?](?=\s|$)|\n\s*\n")
 

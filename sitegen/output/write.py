@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildFailed, Location, Problems, SiteError
+from ..errors import BuildFailed, Location, Problems, SiteError
 from .swap import beside, settle, signals_held, swap_files, swap_folder
 
 
@@ -68,7 +68,8 @@ def check_outputs(outputs: list[Output], problems: Problems, known: Container[st
             problems.error(Location(out.origin), f"output path '{out.dest}' would leave the output folder")
         elif out.dest.lower() in seen:
             first = seen[out.dest.lower()]
-            place = next((o.origin for o in (out, first) if o.origin.startswith("static/")), out.origin)  # a file to fix
+            # a file to fix
+            place = next((o.origin for o in (out, first) if o.origin.startswith("static/")), out.origin)
             problems.error(Location(place), f"'{out.dest}' is written twice: by {first.origin} and by {out.origin}",
                            f"rename or remove {place}: the build makes {out.dest} itself" if place.startswith("static/")
                            else "give one of them another id or file name")

@@ -12,8 +12,8 @@ from html import unescape
 from sys import intern
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .errors import Location, Problems
-from .render import base_path, page_url
+from ..errors import Location, Problems
+from ..site.render import base_path, page_url
 from .write import Output
 
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")

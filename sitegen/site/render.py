@@ -9,26 +9,46 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from . import model
+from ..content import model
+from ..content.fields import did_you_mean
+from ..content.kinds import Registry
+from ..content.load import byte_position
+from ..content.validate import REF, ref_parts, resolve_ref, string_location
+from ..errors import Location, Problems
 from .article import convert
 from .charts import Charts
-from .errors import Location, Problems
 from .jsonld import JsonLd
-from .load import byte_position
 from .numbers import format_figure, human_date
-from .kinds import Registry
-from .schema import did_you_mean
-from .track import Recorder, TrackedContent, TrackedObject, select
-from .validate import REF, ref_parts, resolve_ref, string_location
+from .reads import EVERY, KEYS, Reads, attribute
 
 LANG_TAGS = {"en": "en", "zh": "zh-Hans"}  # the language tags pages declare (lang, hreflang ...)
 LANG_NAMES = {"en": "English", "zh": "中文"}  # each language named in itself, for the switch between them
 OG_LOCALES = {"en": "en_US", "zh": "zh_CN"}
 # How each language punctuates the sentences templates put together (Chinese: full-width marks, no spaces).
-PUNCTUATION = {"en": {"stop": ". ", "end": ".", "colon": ": ", "comma": ", ", "semi": "; ", "open": " (", "close": ")",
-                      "quote": "“{}.”", "space": " "},
-               "zh": {"stop": "。", "end": "。", "colon": "：", "comma": "，", "semi": "；", "open": "（", "close": "）",
-                      "quote": "“{}”。", "space": ""}}
+PUNCTUATION = {
+    "en": {
+        "stop": ". ",
+        "end": ".",
+        "colon": ": ",
+        "comma": ", ",
+        "semi": "; ",
+        "open": " (",
+        "close": ")",
+        "quote": "“{}.”",
+        "space": " ",
+    },
+    "zh": {
+        "stop": "。",
+        "end": "。",
+        "colon": "：",
+        "comma": "，",
+        "semi": "；",
+        "open": "（",
+        "close": "）",
+        "quote": "“{}”。",
+        "space": "",
+    },
+}
 # Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
 SITE_PAGES = (("data", "data/index.html", "data.html", (7, "nav_data")), ("404", "404.html", "404.html", None))
 CODE_STRINGS = ("news_title", "news_intro")  # read outside templates (the feed), besides the menu's
@@ -108,30 +128,49 @@ def _plan(content: model.Content, registry: Registry, made: dict, prefix: str, l
             field, key = p.sort.lstrip("-"), kind.key
             items = tuple(sorted(items, key=lambda i: (getattr(i, field), getattr(i, key)), reverse=p.sort[0] == "-"))
         if p.index:
-            pages += (paginated(base, p.index, kind.name, items, p.per_page, lang) if p.per_page else
-                      [Page(f"{base}/index.html", p.index, kind.name, items=items, lang=lang)])
+            pages += (
+                paginated(base, p.index, kind.name, items, p.per_page, lang)
+                if p.per_page
+                else [Page(f"{base}/index.html", p.index, kind.name, items=items, lang=lang)]
+            )
         if p.item:
             key = kind.key
-            pages += [page if page is not None and page.item is i else
-                      Page(f"{base}/{getattr(i, key)}/index.html", p.item, kind.one, item=i, lang=lang)
-                      for page, i in zip(map(made.get, map(id, items)), items)]
+            pages += [
+                page
+                if page is not None and page.item is i
+                else Page(f"{base}/{getattr(i, key)}/index.html", p.item, kind.one, item=i, lang=lang)
+                for page, i in zip(map(made.get, map(id, items)), items)
+            ]
     pages += [Page(prefix + dest, template, name, lang=lang) for name, dest, template, _ in SITE_PAGES]
     return pages
 
 
 def navigation(registry: Registry) -> tuple[tuple[str, str], ...]:
     """The main navigation as (string key, site path), in slot order: each kind with a slot, and the site pages."""
-    slots = [(k.pages.nav, k.pages.label or f"nav_{k.name}", f"{k.pages.section}/" if k.pages.section else "")
-             for k in registry.kinds if k.pages and k.pages.nav is not None]
+    slots = [
+        (k.pages.nav, k.pages.label or f"nav_{k.name}", f"{k.pages.section}/" if k.pages.section else "")
+        for k in registry.kinds
+        if k.pages and k.pages.nav is not None
+    ]
     slots += [(nav[0], nav[1], dest.removesuffix("index.html")) for _, dest, _, nav in SITE_PAGES if nav]
     return tuple((label, path) for _, label, path in sorted(slots))
 
 
 def paginated(base: str, template: str, kind: str, items: tuple, size: int, lang: str = "en") -> list[Page]:
     """An index split into pages of `size` items: base/, base/page/2/, ..."""
-    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [()]
-    return [Page(f"{base}/index.html" if n == 1 else f"{base}/page/{n}/index.html", template, kind, items=chunk,
-                 number=n, count=len(chunks), lang=lang) for n, chunk in enumerate(chunks, 1)]
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [()]
+    return [
+        Page(
+            f"{base}/index.html" if n == 1 else f"{base}/page/{n}/index.html",
+            template,
+            kind,
+            items=chunk,
+            number=n,
+            count=len(chunks),
+            lang=lang,
+        )
+        for n, chunk in enumerate(chunks, 1)
+    ]
 
 
 def page_href(base: str, number: int) -> str:
@@ -159,18 +198,29 @@ def page_url(dest: str, base: str) -> str:
 class Renderer:
     """Renders pages of one content snapshot; keeps the Jinja environment and Markdown converter between pages."""
 
-    def __init__(self, content: model.Content, registry: Registry, templates: Path, root: Path, base_url: str,
-                 lang: str = "en", env: jinja2.Environment | None = None, assets: dict[str, str] | None = None,
-                 downloads: tuple = (), related: dict | None = None):
+    def __init__(
+        self,
+        content: model.Content,
+        registry: Registry,
+        reads: Reads,
+        templates: Path,
+        root: Path,
+        base_url: str,
+        lang: str = "en",
+        env: jinja2.Environment | None = None,
+        assets: dict[str, str] | None = None,
+        downloads: tuple = (),
+        related: dict | None = None,
+    ):
         self.root, self.lang, self.templates, self.registry = root, lang, templates, registry
         self._downloads = downloads  # the files under data/, with their sizes, for the Data page
         self.page_cites: Citations | None = None
         self._citing: dict | None = None
         self.related_index: dict = related or {}  # (kind, attribute) -> value -> items, for related()
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
-        self.recorder = Recorder()
+        self.recorder = reads  # what each page reads (the fast path's Reads; a full build records them too)
         self._content = content
-        self.content = TrackedContent(content, self.recorder)  # every read through it is a page dependency
+        self.content = reads.content(content)  # every read through it is a page dependency
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.base = base_path(self.base_url)
         self.languages = registry.languages
@@ -179,29 +229,55 @@ class Renderer:
         self.env.recorder = self.recorder
         for template in (self.env.cache or {}).values():
             template._module = None  # a macro module (imported once per build) holds the previous renderer's globals
-        self.env.globals.update(url=self.url, url_for=self.url_for, site=content.site, content=self.content,
-                                profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
-                                t=content.strings[lang], lang=lang, lang_tag=LANG_TAGS[lang], related=self.related,
-                                languages=self.languages, shared=self.shared, alternates=self.alternates,
-                                other_text=self.other_text, lang_names=LANG_NAMES, og_locale=OG_LOCALES,
-                                other_tag=LANG_TAGS["zh" if lang == "en" else "en"], is_translated=self.is_translated,
-                                p=PUNCTUATION[lang],
-                                figure_owner=self.figure_owner, citing=self.citing, page_href=page_href,
-                                kind_path=lambda kind: registry.section(kind) + "/", asset=self.asset,
-                                absolute=self.absolute,
-                                downloads=self.downloads, as_of=self.as_of)
+        self.env.globals.update(
+            url=self.url,
+            url_for=self.url_for,
+            site=content.site,
+            content=self.content,
+            profile=reads.item(content.profile, ("profile", "")),
+            t=content.strings[lang],
+            lang=lang,
+            lang_tag=LANG_TAGS[lang],
+            related=self.related,
+            languages=self.languages,
+            shared=self.shared,
+            alternates=self.alternates,
+            other_text=self.other_text,
+            lang_names=LANG_NAMES,
+            og_locale=OG_LOCALES,
+            other_tag=LANG_TAGS["zh" if lang == "en" else "en"],
+            is_translated=self.is_translated,
+            p=PUNCTUATION[lang],
+            figure_owner=self.figure_owner,
+            citing=self.citing,
+            page_href=page_href,
+            kind_path=lambda kind: registry.section(kind) + "/",
+            asset=self.asset,
+            absolute=self.absolute,
+            downloads=self.downloads,
+            as_of=self.as_of,
+        )
         # The page's citations, as globals so that macros imported without the page's context (cached once) see them.
-        self.env.globals.update(cite=lambda source: self.page_cites.cite(source), cited=lambda: self.page_cites.cited(),
-                                anchor=lambda fig: self.page_cites.anchor(fig),
-                                article_html=lambda article: self.article_html(article, self.page_cites))
+        self.env.globals.update(
+            cite=lambda source: self.page_cites.cite(source),
+            cited=lambda: self.page_cites.cited(),
+            anchor=lambda fig: self.page_cites.anchor(fig),
+            article_html=lambda article: self.article_html(article, self.page_cites),
+        )
         # .get: a missing menu string is reported by check_strings before any page is rendered
-        self.env.globals["nav"] = tuple((Markup(escape(content.strings[lang].get(key, ""))), self.url(path))
-                                        for key, path in navigation(registry))
+        self.env.globals["nav"] = tuple(
+            (Markup(escape(content.strings[lang].get(key, ""))), self.url(path)) for key, path in navigation(registry)
+        )
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
         self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
-        self.env.globals["ld"] = JsonLd(self.content, lambda path: self.absolute(self.url(path)),  # ld.city() ...
-                                        lambda kind, ident: self.absolute(self.url_for(kind, ident)),
-                                        LANG_TAGS[lang], self.other_text, lambda path: self.absolute(self.shared(path)))
+        self.env.globals["ld"] = JsonLd(
+            self.content,
+            lambda path: self.absolute(self.url(path)),  # ld.city() ...
+            lambda kind, ident: self.absolute(self.url_for(kind, ident)),
+            LANG_TAGS[lang],
+            self.other_text,
+            lambda path: self.absolute(self.shared(path)),
+        )
         self._strings_reported: set[str] = set()
         self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
 
@@ -218,8 +294,10 @@ class Renderer:
         """The page in every language of the site: (language, its tag for hreflang, its URL)."""
         dest = page.dest.removeprefix(self.prefix) if self.prefix else page.dest
         first = self.languages[0]
-        return [(lang, LANG_TAGS[lang], page_url(dest if lang == first else f"{lang}/{dest}", self.base))
-                for lang in self.languages]
+        return [
+            (lang, LANG_TAGS[lang], page_url(dest if lang == first else f"{lang}/{dest}", self.base))
+            for lang in self.languages
+        ]
 
     def is_translated(self, obj, name: str, lang: str | None = None) -> bool:
         """Whether a text of an item, as shown in a language (the page's by default), is our own translation."""
@@ -232,8 +310,11 @@ class Renderer:
         lang = lang or ("zh" if self.lang == "en" else "en")
         if lang == self.lang:
             return getattr(obj, name, None)
-        return getattr(obj, f"{name}_en", getattr(obj, name, None)) if lang == "en" else getattr(obj, f"{name}_{lang}",
-                                                                                                  None)
+        return (
+            getattr(obj, f"{name}_en", getattr(obj, name, None))
+            if lang == "en"
+            else getattr(obj, f"{name}_{lang}", None)
+        )
 
     def asset(self, path: str) -> str:
         """The URL of a static file under its fingerprinted name: asset('style.css') -> '/repo/style.3f9a1c2e.css'."""
@@ -242,8 +323,9 @@ class Renderer:
 
     def downloads(self) -> tuple:
         """The files under data/ with their sizes; they hold every item, so reading them depends on all content."""
-        self.recorder.deps |= ({(kind, "*") for kind in (*self._content.collections, "figures")} |
-                               {(name, "") for name in self._content.records})
+        self.recorder.deps |= {(kind, EVERY) for kind in (*self._content.collections, "figures")} | {
+            (name, "") for name in self._content.records
+        }
         return self._downloads
 
     def absolute(self, url: str) -> str:
@@ -264,10 +346,17 @@ class Renderer:
         """The as-of date shown beside a figure: ' (as of 28 October 2023)', with a machine-readable <time>."""
         t = self.content.strings[self.lang]  # an f-string with escape(): Markup.format() cost an index page a tenth
         p = PUNCTUATION[self.lang]
-        return Markup(f'{p["open"]}<span class="as-of">{escape(t["as_of"])} <time datetime="{escape(fig.as_of)}">'
-                      f'{escape(self.human_date(fig.as_of))}</time></span>{p["close"]}') if p["space"] == "" else Markup(
-            f' <span class="as-of">({escape(t["as_of"])} <time datetime="{escape(fig.as_of)}">'
-            f'{escape(self.human_date(fig.as_of))}</time>)</span>')
+        return (
+            Markup(
+                f'{p["open"]}<span class="as-of">{escape(t["as_of"])} <time datetime="{escape(fig.as_of)}">'
+                f"{escape(self.human_date(fig.as_of))}</time></span>{p['close']}"
+            )
+            if p["space"] == ""
+            else Markup(
+                f' <span class="as-of">({escape(t["as_of"])} <time datetime="{escape(fig.as_of)}">'
+                f"{escape(self.human_date(fig.as_of))}</time>)</span>"
+            )
+        )
 
     def human_date(self, value: str | int | None) -> str:
         """'2023-10-31' -> '31 October 2023', '2017-09' -> 'September 2017', '2022' -> '2022'."""
@@ -286,8 +375,8 @@ class Renderer:
             self._citing = {}
             for key, fig in sorted(self._content.figures.items()):  # untracked: the reads are recorded below
                 self._citing.setdefault(fig.source, []).append(fig)
-        self.recorder.add("figures", "*source")
-        self.recorder.add("figures", "#keys")
+        self.recorder.add("figures", attribute("source"))
+        self.recorder.add("figures", KEYS)
         found = self._citing.get(source_id, [])
         for fig in found[:shown]:
             self.recorder.add("figures", fig.key)
@@ -295,7 +384,7 @@ class Renderer:
 
     def related(self, kind: str, attr: str, value: str) -> list:
         """Items of a kind whose attribute equals (or, for tuples, contains) a value."""
-        return select(getattr(self.content, kind), attr, value, self.related_index)
+        return self.recorder.select(getattr(self.content, kind), attr, value, self.related_index)
 
     def label(self, fig: model.Figure) -> str:
         """A figure's label, or one made from where it lives: 'GDP 2022', '2023 summit: projects'."""
@@ -329,11 +418,17 @@ class Renderer:
                 self.env.get_template(name)
             except UnicodeDecodeError as exc:  # saved in another encoding, or not a template at all (an image)
                 line, col = byte_position(exc.object, exc.start)
-                problems.error(Location(f"templates/{name}", line, col), f"invalid UTF-8 byte 0x{exc.object[exc.start]:02x}",
-                               "save the template as UTF-8; images and other files belong in static/")
+                problems.error(
+                    Location(f"templates/{name}", line, col),
+                    f"invalid UTF-8 byte 0x{exc.object[exc.start]:02x}",
+                    "save the template as UTF-8; images and other files belong in static/",
+                )
             except jinja2.TemplateSyntaxError as exc:
-                problems.error(Location(f"templates/{exc.name or name}", exc.lineno or 1, 1),
-                               f"template syntax: {exc.message}", _template_hint(exc.message or ""))
+                problems.error(
+                    Location(f"templates/{exc.name or name}", exc.lineno or 1, 1),
+                    f"template syntax: {exc.message}",
+                    _template_hint(exc.message or ""),
+                )
 
     def render(self, page: Page, problems: Problems) -> tuple[str, frozenset] | None:
         """Render one page into (html, dependencies), reporting template errors at the template's file and line."""
@@ -342,7 +437,7 @@ class Renderer:
         if page.item is not None:
             self.recorder.add(kind, getattr(page.item, "id", getattr(page.item, "slug", "")))
         if page.items:
-            self.recorder.add(kind, "#keys")  # which items exist and in what order (paging, numbering)
+            self.recorder.add(kind, KEYS)  # which items exist and in what order (paging, numbering)
             for i in page.items:
                 self.recorder.add(kind, getattr(i, "id", getattr(i, "slug", "")))
         cites = self.page_cites = Citations(self.content)  # cite(), cited(), anchor() act on it
@@ -351,13 +446,16 @@ class Renderer:
             html = self.env.get_template(page.template).render(ctx)
             listed = set(self.content.sources) if page.kind == "sources" else set()
             for fig in dict.fromkeys(cites.unsourced(listed)):
-                problems.error(Location(f"templates/{page.template}"), f"figure {fig.key} is shown on "
-                               f"{page_url(page.dest, self.base)} without its source",
-                               "show figures with the fig() macro, which adds the footnote, or call cite(f.source)")
+                problems.error(
+                    Location(f"templates/{page.template}"),
+                    f"figure {fig.key} is shown on {page_url(page.dest, self.base)} without its source",
+                    "show figures with the fig() macro, which adds the footnote, or call cite(f.source)",
+                )
             return html, frozenset(self.recorder.deps)
         except jinja2.TemplateNotFound as exc:
-            problems.error(Location(f"templates/{exc.name}"), "template not found",
-                           f"needed by {page_url(page.dest, self.base)}")
+            problems.error(
+                Location(f"templates/{exc.name}"), "template not found", f"needed by {page_url(page.dest, self.base)}"
+            )
         except jinja2.TemplateSyntaxError:
             return None  # already reported by check_templates
         except model.StringError as exc:  # the strings file is to blame, at the key; the template says where it is used
@@ -368,8 +466,11 @@ class Renderer:
             loc = self._template_frame(exc)
             if loc is None:
                 raise
-            problems.error(loc, f"{type(exc).__name__}: {exc} (while rendering {page_url(page.dest, self.base)})",
-                           _template_hint(str(exc)))
+            problems.error(
+                loc,
+                f"{type(exc).__name__}: {exc} (while rendering {page_url(page.dest, self.base)})",
+                _template_hint(str(exc)),
+            )
         return None
 
     def check_strings(self, problems: Problems) -> None:
@@ -386,8 +487,9 @@ class Renderer:
         if not exc.missing:
             return f"{exc.hint} (used at {where})"
         close = did_you_mean(exc.key, self._content.strings[self.lang]) if frame else ""
-        return (f"{where} uses it: add a line '{exc.key}: ...' to content/i18n/{self.lang}.yaml"
-                + (f", or fix the name there ({close})" if close else ""))
+        return f"{where} uses it: add a line '{exc.key}: ...' to content/i18n/{self.lang}.yaml" + (
+            f", or fix the name there ({close})" if close else ""
+        )
 
     def _template_frame(self, exc: BaseException) -> Location | None:
         """The innermost traceback frame inside templates/, as a location."""
@@ -413,9 +515,11 @@ class Renderer:
         if isinstance(target, model.Figure):
             text = self.fmt(target, short=style == "short", bare=style == "bare")
             n = cites.cite(target.source)
-            return (f'<span class="fig" data-fact="{escape(target.key)}">{escape(text)}</span>'
-                    f'<sup class="cite"><a href="#src-{escape(target.source)}" aria-label="source {n}">{n}</a></sup>'
-                    f"{self.as_of(target)}")
+            return (
+                f'<span class="fig" data-fact="{escape(target.key)}">{escape(text)}</span>'
+                f'<sup class="cite"><a href="#src-{escape(target.source)}" aria-label="source {n}">{n}</a></sup>'
+                f"{self.as_of(target)}"
+            )
         kind, item = target
         return f'<a href="{escape(self.url_for(kind, item.id))}">{escape(item.name)}</a>'
 
@@ -423,7 +527,7 @@ class Renderer:
 class TrackingEnvironment(jinja2.Environment):
     """A Jinja environment that records every template a page loads (extends, include, import)."""
 
-    recorder: Recorder | None = None
+    recorder: Reads | None = None
 
     def _load_template(self, name, globals):
         if self.recorder is not None:
@@ -434,9 +538,16 @@ class TrackingEnvironment(jinja2.Environment):
 def make_env(templates: Path, bytecode: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """A Jinja environment: autoescaped, strict about undefined names, deterministic; compiled templates are
     kept in `bytecode` between runs when given."""
-    return TrackingEnvironment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
-                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                               keep_trailing_newline=True, auto_reload=False, bytecode_cache=bytecode)
+    return TrackingEnvironment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        bytecode_cache=bytecode,
+    )
 
 
 def _template_hint(message: str) -> str:

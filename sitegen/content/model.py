@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .errors import Location
+from ..errors import Location
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,8 @@ def __getattr__(name: str):
 def replace(item, **changes):
     """A copy of an item, a figure or the content with some fields changed."""
     if isinstance(item, Content):
-        pick = lambda table: {name: changes.get(name, value) for name, value in table.items()}
+        def pick(table: dict) -> dict:
+            return {name: changes.get(name, value) for name, value in table.items()}
         return Content(pick(item.records), pick(item.collections), changes.get("strings", item.strings),
                        changes.get("figures", item.figures), item.editions)
     new = object.__new__(type(item))

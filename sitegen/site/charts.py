@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from . import model
+from ..content import model
 from .numbers import base_value, count, display_exp, format_figure, scaled, unit_words
 
 WIDTH = 360
@@ -76,18 +76,25 @@ def _text(x: float, y: float, text: str, cls: str, anchor: str = "start") -> str
 def svg(chart_id: str, height: float, summary: str, body: list[str], defs: str = "") -> Markup:
     """Wrap chart elements in an <svg> whose accessible name is the summary."""
     name = f"{chart_id}-name"
-    return Markup(f'<svg class="chart-svg" viewBox="0 0 {WIDTH} {_n(height)}" font-size="{FONT}" role="img" aria-labelledby="{name}">'
-                  f'<title id="{name}">{escape(summary)}</title>{defs}{"".join(body)}</svg>')
+    return Markup(
+        f'<svg class="chart-svg" viewBox="0 0 {WIDTH} {_n(height)}" font-size="{FONT}" role="img" '
+        f'aria-labelledby="{name}">'
+        f'<title id="{name}">{escape(summary)}</title>{defs}{"".join(body)}</svg>'
+    )
 
 
 def hatch(chart_id: str) -> str:
     """A diagonal hatch pattern for marked bars."""
-    return (f'<defs><pattern id="{chart_id}-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
-            f'patternTransform="rotate(45)"><rect width="5" height="5" class="hatch-bg"/>'
-            f'<line x1="0" y1="0" x2="0" y2="5" class="hatch-line"/></pattern></defs>')
+    return (
+        f'<defs><pattern id="{chart_id}-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="5" height="5" class="hatch-bg"/>'
+        f'<line x1="0" y1="0" x2="0" y2="5" class="hatch-line"/></pattern></defs>'
+    )
 
 
-def bar_panel(chart_id: str, bars: list[Bar], top: float, heading: str, lang: str, mark: str) -> tuple[list[str], float]:
+def bar_panel(
+    chart_id: str, bars: list[Bar], top: float, heading: str, lang: str, mark: str
+) -> tuple[list[str], float]:
     """Horizontal bars from zero with value labels, below an optional heading; returns elements and the new top.
 
     Short labels sit left of their bars; long ones go above them, so bars keep the full width on a phone."""
@@ -120,16 +127,20 @@ def bar_row(chart_id: str, bar: Bar, x0: float, top: float, length: float, value
     """One bar of a row (hatched when marked) and its value label."""
     mid = top + ROW / 2
     fill = f' fill="url(#{chart_id}-hatch)"' if bar.marked else ""
-    return [f'<rect x="{_n(x0)}" y="{_n(mid - BAR / 2)}" width="{_n(length)}" height="{BAR}" '
-            f'class="chart-bar{" marked" if bar.marked else ""}"{fill}/>',
-            _text(x0 + length + 5, mid + FONT * 0.35, value, "chart-value")]
+    return [
+        f'<rect x="{_n(x0)}" y="{_n(mid - BAR / 2)}" width="{_n(length)}" height="{BAR}" '
+        f'class="chart-bar{" marked" if bar.marked else ""}"{fill}/>',
+        _text(x0 + length + 5, mid + FONT * 0.35, value, "chart-value"),
+    ]
 
 
 def legend(chart_id: str, top: float, text: str) -> tuple[list[str], float]:
     """A hatched swatch with the text that explains marked bars, wrapped to the chart's width."""
     lines = wrap(text, WIDTH - BAR - 8)
-    out = [f'<rect x="0" y="{_n(top + 4)}" width="{BAR}" height="{FONT}" class="chart-bar marked" '
-           f'fill="url(#{chart_id}-hatch)"/>']
+    out = [
+        f'<rect x="0" y="{_n(top + 4)}" width="{BAR}" height="{FONT}" class="chart-bar marked" '
+        f'fill="url(#{chart_id}-hatch)"/>'
+    ]
     out += [_text(BAR + 8, top + 4 + FONT * (0.85 + 1.2 * j), line, "chart-label") for j, line in enumerate(lines)]
     return out, top + 12 + FONT * 1.2 * len(lines)
 
@@ -150,12 +161,24 @@ def gdp_chart(content: model.Content, lang: str) -> Chart:
         first, last = gdp[years[0]], gdp[years[-1]]
         trend = t["chart_up"] if base_value(last) >= base_value(first) else t["chart_down"]
         summary = t["chart_gdp_summary"].format(
-            city=content.profile.name, trend=trend, first=format_figure(first, lang, short=True),
-            last=format_figure(last, lang, short=True), first_year=years[0], last_year=years[-1])
+            city=content.profile.name,
+            trend=trend,
+            first=format_figure(first, lang, short=True),
+            last=format_figure(last, lang, short=True),
+            first_year=years[0],
+            last_year=years[-1],
+        )
     body, height = bar_panel("chart-gdp", bars, 0, "", lang, "")
-    return Chart("chart-gdp", t["chart_gdp_title"].format(unit=unit_words("CNY", exp, lang)), summary,
-                 svg("chart-gdp", height + 2, summary, body), (t["year"], t["gdp"]),
-                 tuple(Row(y, (gdp[y],)) for y in years), sources([gdp[y] for y in years]), csv="data/gdp.csv")
+    return Chart(
+        "chart-gdp",
+        t["chart_gdp_title"].format(unit=unit_words("CNY", exp, lang)),
+        summary,
+        svg("chart-gdp", height + 2, summary, body),
+        (t["year"], t["gdp"]),
+        tuple(Row(y, (gdp[y],)) for y in years),
+        sources([gdp[y] for y in years]),
+        csv="data/gdp.csv",
+    )
 
 
 def summits_summary(events: list, t: dict, lang: str) -> str:
@@ -166,13 +189,19 @@ def summits_summary(events: list, t: dict, lang: str) -> str:
     first, last = signed[0], signed[-1]
     if first is last:
         return t["chart_summits_summary_one"].format(
-            projects=format_figure(last.projects, lang), investment=format_figure(last.investment, lang, short=True),
-            name=last.short_name)
+            projects=format_figure(last.projects, lang),
+            investment=format_figure(last.investment, lang, short=True),
+            name=last.short_name,
+        )
     trend = t["chart_up"] if base_value(last.projects) >= base_value(first.projects) else t["chart_down"]
     return t["chart_summits_summary"].format(
-        trend=trend, first=format_figure(first.projects, lang), first_name=first.short_name,
-        last=format_figure(last.projects, lang), last_name=last.short_name,
-        investment=format_figure(last.investment, lang, short=True))
+        trend=trend,
+        first=format_figure(first.projects, lang),
+        first_name=first.short_name,
+        last=format_figure(last.projects, lang),
+        last_name=last.short_name,
+        investment=format_figure(last.investment, lang, short=True),
+    )
 
 
 def summits_chart(content: model.Content, lang: str) -> Chart:
@@ -181,23 +210,36 @@ def summits_chart(content: model.Content, lang: str) -> Chart:
     events = sorted(content.events.values(), key=lambda e: e.date)
     mark, cid = t["chart_mark"], "chart-summits"
     exp = display_exp([base_value(e.investment) for e in events], lang)
-    money_head = t["chart_investment_head"].format(unit=unit_words(events[0].investment.unit, exp, lang)) if events else ""
-    body, top = bar_panel(cid, [Bar(e.short_name, e.projects, e.measure != "signed") for e in events],
-                          0, t["projects_count"], lang, mark)
-    more, top = bar_panel(cid, [Bar(e.short_name, e.investment, e.measure != "signed") for e in events],
-                          top + 14, money_head, lang, mark)
+    money_head = (
+        t["chart_investment_head"].format(unit=unit_words(events[0].investment.unit, exp, lang)) if events else ""
+    )
+    body, top = bar_panel(
+        cid, [Bar(e.short_name, e.projects, e.measure != "signed") for e in events], 0, t["projects_count"], lang, mark
+    )
+    more, top = bar_panel(
+        cid, [Bar(e.short_name, e.investment, e.measure != "signed") for e in events], top + 14, money_head, lang, mark
+    )
     body += more
     started = [e for e in events if e.measure != "signed"]
     if started:
         more, top = legend(cid, top + 6, f"{mark} {t['chart_started_legend']}")
         body += more
     summary = summits_summary(events, t, lang)
-    rows = tuple(Row(e.short_name, (e.projects, e.investment, t["measure_" + e.measure]), ("events", e.id))
-                 for e in events)
+    rows = tuple(
+        Row(e.short_name, (e.projects, e.investment, t["measure_" + e.measure]), ("events", e.id)) for e in events
+    )
     note = " ".join(t["chart_started_note"].format(name=e.short_name) for e in started)
-    return Chart(cid, t["chart_summits_title"], summary, svg(cid, top + 2, summary, body, hatch(cid) if started else ""),
-                 (t["event_name"], t["projects_count"], t["investment"], t["chart_counts"]), rows,
-                 sources([f for e in events for f in (e.projects, e.investment)]), note, "data/summits.csv")
+    return Chart(
+        cid,
+        t["chart_summits_title"],
+        summary,
+        svg(cid, top + 2, summary, body, hatch(cid) if started else ""),
+        (t["event_name"], t["projects_count"], t["investment"], t["chart_counts"]),
+        rows,
+        sources([f for e in events for f in (e.projects, e.investment)]),
+        note,
+        "data/summits.csv",
+    )
 
 
 def wrap(text: str, width: float) -> list[str]:
@@ -227,8 +269,9 @@ def tiers_summary(content: model.Content, t: dict, lang: str) -> str:
     pillars = sum("pillar" in i.tiers for i in items)
     emerging = sum("emerging" in i.tiers for i in items)
     overlap = t["chart_tiers_overlap"].format(names=t["and_list"].join(both)) if both else ""
-    return t["chart_tiers_summary"].format(city=content.profile.name, pillar=count(pillars, "industries", lang),
-                                           emerging=emerging, overlap=overlap)
+    return t["chart_tiers_summary"].format(
+        city=content.profile.name, pillar=count(pillars, "industries", lang), emerging=emerging, overlap=overlap
+    )
 
 
 def matrix_row(name: str, marks: list[bool], x0: float, col_w: float, top: float) -> tuple[list[str], float]:
@@ -236,10 +279,15 @@ def matrix_row(name: str, marks: list[bool], x0: float, col_w: float, top: float
     lines = wrap(name, x0 - 10)
     h = max(ROW, len(lines) * (FONT + 3) + 8)
     out = [f'<line x1="0" x2="{WIDTH}" y1="{_n(top)}" y2="{_n(top)}" class="chart-rule"/>']
-    out += [_text(0, top + (h - len(lines) * (FONT + 3)) / 2 + (FONT + 3) * (j + 0.8), line, "chart-label")
-            for j, line in enumerate(lines)]
-    out += [f'<circle cx="{_n(x0 + col_w * (k + 0.5))}" cy="{_n(top + h / 2)}" r="{6 if mark else 3}" '
-            f'class="{"chart-dot" if mark else "chart-ring"}"/>' for k, mark in enumerate(marks)]
+    out += [
+        _text(0, top + (h - len(lines) * (FONT + 3)) / 2 + (FONT + 3) * (j + 0.8), line, "chart-label")
+        for j, line in enumerate(lines)
+    ]
+    out += [
+        f'<circle cx="{_n(x0 + col_w * (k + 0.5))}" cy="{_n(top + h / 2)}" r="{6 if mark else 3}" '
+        f'class="{"chart-dot" if mark else "chart-ring"}"/>'
+        for k, mark in enumerate(marks)
+    ]
     return out, h
 
 
@@ -250,20 +298,35 @@ def tiers_chart(content: model.Content, lang: str) -> Chart:
     x0 = WIDTH - col_w * len(cols)
     heads = [wrap(h, col_w - 4) for h, _ in cols]
     top = max(map(len, heads), default=1) * (FONT + 2) + 6
-    body = [_text(x0 + col_w * (k + 0.5), (FONT + 2) * (j + 1), line, "chart-col", "middle")
-            for k, lines in enumerate(heads) for j, line in enumerate(lines)]
+    body = [
+        _text(x0 + col_w * (k + 0.5), (FONT + 2) * (j + 1), line, "chart-col", "middle")
+        for k, lines in enumerate(heads)
+        for j, line in enumerate(lines)
+    ]
     for item in items:
         more, h = matrix_row(item.name, [test(item) for _, test in cols], x0, col_w, top)
         body, top = body + more, top + h
     body.append(f'<line x1="0" x2="{WIDTH}" y1="{_n(top)}" y2="{_n(top)}" class="chart-rule"/>')
     body.append(_text(0, top + FONT + 8, t["chart_total"], "chart-head"))
-    body += [_text(x0 + col_w * (k + 0.5), top + FONT + 8, str(sum(map(test, items))), "chart-head", "middle")
-             for k, (_, test) in enumerate(cols)]
+    body += [
+        _text(x0 + col_w * (k + 0.5), top + FONT + 8, str(sum(map(test, items))), "chart-head", "middle")
+        for k, (_, test) in enumerate(cols)
+    ]
     summary = tiers_summary(content, t, lang)
-    rows = tuple(Row(i.name, tuple(t["cell_yes"] if test(i) else t["cell_no"] for _, test in cols), ("industries", i.id))
-                 for i in items)
-    return Chart(cid, t["chart_tiers_title"], summary, svg(cid, top + FONT + 14, summary, body),
-                 (t["industry"], *(h for h, _ in cols)), rows, sources(items), csv="data/industries.csv")
+    rows = tuple(
+        Row(i.name, tuple(t["cell_yes"] if test(i) else t["cell_no"] for _, test in cols), ("industries", i.id))
+        for i in items
+    )
+    return Chart(
+        cid,
+        t["chart_tiers_title"],
+        summary,
+        svg(cid, top + FONT + 14, summary, body),
+        (t["industry"], *(h for h, _ in cols)),
+        rows,
+        sources(items),
+        csv="data/industries.csv",
+    )
 
 
 class Charts:

@@ -1,16 +1,16 @@
 """Records what each page reads from the content and which templates it loads, and what an edit changed.
 
-A dependency is a pair (kind, id): ("projects", "jcet-x") for one item, ("projects", "*") for the whole
-collection (its order, membership or any item), ("projects", "#keys") for its membership and order only,
-("projects", "*industry") for one attribute of every item, ("site", "") for a singleton, ("template", name)
-for a template file. A page is re-rendered when its dependencies meet the changes of an edit."""
+A dependency is a read as sitegen.site.reads names it: (kind, id), (kind, EVERY), (kind, KEYS), (kind,
+attribute(name)), ("site", ""), ("template", name). A page is re-rendered when its dependencies meet the changes of
+an edit."""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import compress
 from operator import is_not
 
-from .model import Content
+from ..content.model import Content
+from ..site.reads import EVERY, KEYS, attribute
 
 Dep = tuple[str, str]
 ALWAYS: frozenset[Dep] = frozenset({("site", ""), ("strings", "")})
@@ -33,6 +33,23 @@ class Recorder:
         self.deps.add(self._shared.setdefault(dep, dep))
 
 
+class Tracker(Recorder):
+    """The Reads a renderer records a page's dependencies with: a recorder, views of the content that record every
+    read, and select() over a recorded collection."""
+
+    def content(self, content: Content) -> "TrackedContent":
+        """The content as templates see it: every read recorded."""
+        return TrackedContent(content, self)
+
+    def item(self, obj, read: Dep) -> "TrackedObject":
+        """One object whose attribute reads record `read`."""
+        return TrackedObject(obj, read, self)
+
+    def select(self, collection, attr: str, value, index: dict) -> list:
+        """Items of a recorded collection whose attribute equals (or contains) value; see select()."""
+        return select(collection, attr, value, index)
+
+
 class TrackedDict(Mapping):
     """A read-only view of one collection that records which ids are read; iterating reads them all."""
 
@@ -48,16 +65,16 @@ class TrackedDict(Mapping):
         return key in self._data
 
     def __iter__(self):
-        self._rec.add(self._kind, "*")
+        self._rec.add(self._kind, EVERY)
         return iter(self._data)
 
     def __len__(self):
-        self._rec.add(self._kind, "*")
+        self._rec.add(self._kind, EVERY)
         return len(self._data)
 
     def everything(self) -> dict:
         """The whole collection at once, recorded as one dependency on all of it (cheaper than item by item)."""
-        self._rec.add(self._kind, "*")
+        self._rec.add(self._kind, EVERY)
         return self._data
 
 
@@ -78,7 +95,7 @@ class TrackedContent:
 def changes(old: Content, new: Content) -> set[Dep]:
     """The dependencies whose value differs between two content snapshots (locations are ignored).
 
-    Besides (kind, id) and (kind, "*"), an edit marks (kind, "*attr") for each attribute whose value
+    Besides (kind, id) and (kind, EVERY), an edit marks (kind, attribute(name)) for each attribute whose value
     changed on some item, so a page that only filters a collection by that attribute can stay."""
     changed: set[Dep] = {(k, "") for k in (*new.records, "strings") if getattr(old, k, None) != getattr(new, k)}
     for kind in collections(new):
@@ -90,12 +107,12 @@ def changes(old: Content, new: Content) -> set[Dep]:
             keys = {k for k in a.keys() | b.keys() if a.get(k) is not b.get(k) and a.get(k) != b.get(k)}
         changed |= {(kind, k) for k in keys}
         if keys or not same_keys:
-            changed.add((kind, "*"))
+            changed.add((kind, EVERY))
         if not same_keys:
-            changed.add((kind, "#keys"))
-            changed |= {(kind, "*" + f) for item in (*a.values(), *b.values()) for f in vars(item)}
+            changed.add((kind, KEYS))
+            changed |= {(kind, attribute(f)) for item in (*a.values(), *b.values()) for f in vars(item)}
         for k in keys & a.keys() & b.keys():
-            changed |= {(kind, "*" + f) for f in vars(a[k]) if getattr(a[k], f) != getattr(b[k], f)}
+            changed |= {(kind, attribute(f)) for f in vars(a[k]) if getattr(a[k], f) != getattr(b[k], f)}
     return changed
 
 
@@ -108,7 +125,7 @@ def select(collection: TrackedDict, attr: str, value, index: dict) -> list:
     """Items of a tracked collection whose attribute equals value (or, for a tuple, contains it); depends on that
     attribute of every item and on the matching items, not on the rest. `index` keeps, per collection and
     attribute, value -> [(id, item)], built on first use, so each lookup costs only its matches."""
-    collection._rec.add(collection._kind, "*" + attr)
+    collection._rec.add(collection._kind, attribute(attr))
     key = (collection._kind, attr)
     if key not in index:
         table: dict = {}
@@ -133,7 +150,7 @@ def carry_index(index: dict, content: Content, changed: set[Dep]) -> dict:
     on first use); an item that changed otherwise is swapped for its new object in the rows that hold it."""
     carried = {}
     for (kind, attr), table in index.items():
-        if (kind, "#keys") in changed or (kind, "*" + attr) in changed:
+        if (kind, KEYS) in changed or (kind, attribute(attr)) in changed:
             continue
         data = getattr(content, kind)
         edited = [ident for k, ident in changed if k == kind and ident in data]

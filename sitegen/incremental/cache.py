@@ -24,9 +24,9 @@ except ImportError:  # Windows: no flock, and no fork to save in the background 
     fcntl = None
 
 from .memory import paused_gc
-from .pipeline import State
+from .state import State
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # sitegen/, whose every module (in every sub-package) the stamp covers
 
 
 def cache_dir(root: Path) -> Path:
@@ -75,8 +75,8 @@ def code_version() -> str:
         spec = importlib.util.find_spec(name)
         folder = Path(spec.origin).parent if spec and spec.origin else None
         digest.update(f"{name} {folder} {folder.stat().st_mtime_ns if folder else ''}".encode())
-    for path in sorted(PACKAGE.glob("*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .errors import Location, Problems
+from ..errors import Location, Problems
 from .load import forbidden_char, location
 from .prose import TIME_WORD_HINT, time_words
 
@@ -242,7 +242,8 @@ class Choice(Text):
 
     def check(self, value, node, cx):
         if value not in self.options:
-            return cx.error(node, f"'{value}' is not one of: {', '.join(self.options)}", did_you_mean(value, self.options))
+            return cx.error(node, f"'{value}' is not one of: {', '.join(self.options)}",
+                            did_you_mean(value, self.options))
         return value
 
     def json_schema(self):
@@ -278,8 +279,9 @@ class Number(Field):
 
     expected = "a number"
 
-    def __init__(self, help: str = "", required: bool = True, default: Any = None, integer: bool = False,
-                 minimum: int = 0):
+    def __init__(
+        self, help: str = "", required: bool = True, default: Any = None, integer: bool = False, minimum: int = 0
+    ):
         super().__init__(help, required, default)
         self.integer, self.minimum = integer, minimum
         if integer:
@@ -300,11 +302,17 @@ class Number(Field):
         if not value.is_finite():
             return cx.error(node, f"expected a finite number, got '{node.value}'")
         if value and value.adjusted() >= MAX_DIGITS:
-            return cx.error(node, f"the number {_cut(node.value)} is too large: at most {MAX_DIGITS} digits before "
-                            "the decimal point", "write a smaller value with a scale, e.g. value: 1.5 and scale: trillion")
+            return cx.error(
+                node,
+                f"the number {_cut(node.value)} is too large: at most {MAX_DIGITS} digits before the decimal point",
+                "write a smaller value with a scale, e.g. value: 1.5 and scale: trillion",
+            )
         if value and value.normalize().as_tuple().exponent < -MAX_DECIMALS:
-            return cx.error(node, f"the number {_cut(node.value)} has more than {MAX_DECIMALS} digits after the decimal "
-                            "point", "round it as the source does")
+            return cx.error(
+                node,
+                f"the number {_cut(node.value)} has more than {MAX_DECIMALS} digits after the decimal point",
+                "round it as the source does",
+            )
         if value < self.minimum:
             word = "negative" if self.minimum == 0 else f"below {self.minimum}"
             return cx.error(node, f"{word} value {node.value}", f"the value must be at least {self.minimum}")
@@ -370,15 +378,20 @@ class Period(Date):
     pattern = PERIOD
 
     def json_schema(self):
-        return self._described({"anyOf": [{"type": "integer", "minimum": 1000, "maximum": 2100},
-                                          {"type": "string", "pattern": self.pattern.pattern}]})
+        return self._described(
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": 1000, "maximum": 2100},
+                    {"type": "string", "pattern": self.pattern.pattern},
+                ]
+            }
+        )
 
 
 class ListOf(Field):
     """A list whose items share one field type."""
 
-    def __init__(self, item: Field, help: str = "", required: bool = True, min_items: int = 0,
-                 default: Any = ()):
+    def __init__(self, item: Field, help: str = "", required: bool = True, min_items: int = 0, default: Any = ()):
         super().__init__(help, required, default)
         self.item, self.min_items = item, min_items
         self.expected = "a list"
@@ -416,8 +429,12 @@ class MapOf(Field):
             ok = ok and k is not INVALID and v is not INVALID
             if k is not INVALID and k in written:  # `2006.0` or `2_006` beside `2006`; `'x '` beside `x`
                 first = written[k]
-                cx.error(knode, f"duplicate key '{knode.value}': it reads as '{k}', already set on line "
-                         f"{cx.at(first).line} as '{first.value}'", "remove or rename one: only one value can be kept")
+                cx.error(
+                    knode,
+                    f"duplicate key '{knode.value}': it reads as '{k}', already set on line "
+                    f"{cx.at(first).line} as '{first.value}'",
+                    "remove or rename one: only one value can be kept",
+                )
                 ok = False
             elif k is not INVALID:
                 written[k] = knode
@@ -426,9 +443,14 @@ class MapOf(Field):
 
     def json_schema(self):
         key = self.key.json_schema()
-        names = {"type": "string", "pattern": key["pattern"]} if "pattern" in key else {"type": "string", "pattern": r"^\d{4}$"}
-        return self._described({"type": "object", "propertyNames": names,
-                                "additionalProperties": self.value.json_schema()})
+        names = (
+            {"type": "string", "pattern": key["pattern"]}
+            if "pattern" in key
+            else {"type": "string", "pattern": r"^\d{4}$"}
+        )
+        return self._described(
+            {"type": "object", "propertyNames": names, "additionalProperties": self.value.json_schema()}
+        )
 
 
 class Record(Field):
@@ -436,8 +458,15 @@ class Record(Field):
 
     expected = "a mapping (key: value lines)"
 
-    def __init__(self, cls: Callable, fields: dict[str, Field], help: str = "", required: bool = True,
-                 title: str = "", rules: tuple[When, ...] = ()):
+    def __init__(
+        self,
+        cls: Callable,
+        fields: dict[str, Field],
+        help: str = "",
+        required: bool = True,
+        title: str = "",
+        rules: tuple[When, ...] = (),
+    ):
         super().__init__(help, required)
         self.cls, self.fields, self.title, self.rules = cls, fields, title, rules
 
@@ -452,9 +481,15 @@ class Record(Field):
                 meant.add(close)
                 base, _, lang = str(key).rpartition("_")
                 twin = getattr(self.fields.get(base), "localized", False)
-                cx.error(knode, f"unknown key '{key}'", f"the site's languages do not include {lang}: add it to "
-                         f"'languages' in content/site.yaml" if twin else f"did you mean '{close}'?" if close else
-                         "allowed keys: " + ", ".join(self.fields))
+                cx.error(
+                    knode,
+                    f"unknown key '{key}'",
+                    f"the site's languages do not include {lang}: add it to 'languages' in content/site.yaml"
+                    if twin
+                    else f"did you mean '{close}'?"
+                    if close
+                    else "allowed keys: " + ", ".join(self.fields),
+                )
                 ok = False
                 continue
             seen.add(key)
@@ -464,8 +499,11 @@ class Record(Field):
             if name in seen:
                 continue
             if spec.required and name not in meant:
-                cx.error(node, f"missing required key '{name}'" + (f" ({spec.help})" if spec.help else ""),
-                         f"add a line '{name}: ...'")
+                cx.error(
+                    node,
+                    f"missing required key '{name}'" + (f" ({spec.help})" if spec.help else ""),
+                    f"add a line '{name}: ...'",
+                )
                 ok = False
             else:
                 values[name] = spec.default
@@ -476,9 +514,12 @@ class Record(Field):
         return self.cls(**values, loc=cx.at(node)) if ok else INVALID
 
     def json_schema(self):
-        schema = {"type": "object", "additionalProperties": False,
-                  "properties": {k: f.json_schema() for k, f in self.fields.items()},
-                  "required": [k for k, f in self.fields.items() if f.required]}
+        schema = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {k: f.json_schema() for k, f in self.fields.items()},
+            "required": [k for k, f in self.fields.items() if f.required],
+        }
         if self.title:
             schema["title"] = self.title
         if self.rules:
@@ -516,18 +557,26 @@ class When:
         missing = [name for name in self.require if values.get(name) in (None, ())]
         if missing:
             names = " and ".join(f"'{name}'" for name in missing)
-            ok = cx.error(node, f"missing key{'s' * (len(missing) > 1)} {names}: required when {self._case()}",
-                          self.hint or f"add a line '{missing[0]}: ...'")
+            ok = cx.error(
+                node,
+                f"missing key{'s' * (len(missing) > 1)} {names}: required when {self._case()}",
+                self.hint or f"add a line '{missing[0]}: ...'",
+            )
         for name in self.forbid:
             if name in keys:
-                ok = cx.error(keys[name][0], f"'{name}' is only for a record whose {self.field} is "
-                              f"{'' if self.negate else 'not '}{' or '.join(self.values)}",
-                              self.hint or f"remove the line '{name}: ...'")
+                ok = cx.error(
+                    keys[name][0],
+                    f"'{name}' is only for a record whose {self.field} is "
+                    f"{'' if self.negate else 'not '}{' or '.join(self.values)}",
+                    self.hint or f"remove the line '{name}: ...'",
+                )
         for name, bad in self.refuse:
             if values.get(name) in bad:
-                ok = cx.error(keys[name][1] if name in keys else node,
-                              f"{name} '{values[name]}' is not allowed when {self._case()}",
-                              self.hint)
+                ok = cx.error(
+                    keys[name][1] if name in keys else node,
+                    f"{name} '{values[name]}' is not allowed when {self._case()}",
+                    self.hint,
+                )
         return ok is True
 
     def json_schema(self) -> dict:

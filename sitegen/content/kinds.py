@@ -13,11 +13,30 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import Location, Problems
 from . import model
-from .errors import Location, Problems
+from .fields import (
+    INVALID,
+    Choice,
+    Cx,
+    Date,
+    Field,
+    Hostname,
+    ListOf,
+    MapOf,
+    Number,
+    Period,
+    Prose,
+    Record,
+    Ref,
+    Slug,
+    Text,
+    Url,
+    When,
+    Year,
+    did_you_mean,
+)
 from .load import load_yaml
-from .schema import (INVALID, Choice, Cx, Date, Field, Hostname, ListOf, MapOf, Number, Period, Prose, Record, Ref,
-                     Slug, Text, Url, When, Year, did_you_mean)
 
 UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "percent-change", "rank", "years", "projects", "companies",
          "enterprises", "employees", "funds", "guests")
@@ -304,34 +323,52 @@ RULE = Record(_declared, {
     "hint": Text("how to fix it", required=False),
 }, title="Rule")
 
-MODEL = Record(_declared, {
-    "kind": Slug("the collection's name, e.g. projects: content.projects in templates, the first part of keys"),
-    "one": Slug("the name of one item, e.g. project: its page template and its interface string", required=False),
-    "shape": Choice(("list", "single", "markdown", "strings"), "list: items with ids; single: one record; "
-                    "markdown: a folder of articles; strings: a folder of interface strings"),
-    "file": Text("its file (or folder) under content/"),
-    "order": Number("its place among the kinds: pages, downloads and checks go in this order", integer=True),
-    "min": Number("list: the fewest items allowed", required=False, integer=True),
-    "title": Text("its name in the JSON Schema"),
-    "pages": Record(lambda loc, section=None, label=None, **kw: Pages((section or "").strip("/"), label=label or "", **kw), {
-        "section": Text("the folder of its pages under the site root ('/' for the root)", required=False),
-        "item": Text("the template of one item's page", required=False),
-        "index": Text("the template of the index page", required=False),
-        "nav": Number("its place in the navigation", required=False, integer=True),
-        "label": Key("the interface string naming it in the navigation (default: nav_KIND)", required=False),
-        "per_page": Number("items per index page", required=False, integer=True, minimum=1),
-        "sort": Text("the field its pages are ordered by ('-date': newest first)", required=False),
-    }, required=False),
-    "downloads": ListOf(Record(lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw), {
-        "name": Slug("the CSV's name: data/NAME.csv"),
-        "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
-        "rows": Key("a map field of a single record to make the rows from", required=False),
-        "key": Key("the column holding each row's map key", required=False),
-        "sort": Key("the field its rows are ordered by", required=False),
-    }), "its CSV files under data/", required=False),
-    "fields": MapOf(Key("field name"), SPEC, "its fields", required=False),
-    "rules": ListOf(RULE, "rules across its fields", required=False),
-}, title="Model")
+MODEL = Record(
+    _declared,
+    {
+        "kind": Slug("the collection's name, e.g. projects: content.projects in templates, the first part of keys"),
+        "one": Slug("the name of one item, e.g. project: its page template and its interface string", required=False),
+        "shape": Choice(
+            ("list", "single", "markdown", "strings"),
+            "list: items with ids; single: one record; "
+            "markdown: a folder of articles; strings: a folder of interface strings",
+        ),
+        "file": Text("its file (or folder) under content/"),
+        "order": Number("its place among the kinds: pages, downloads and checks go in this order", integer=True),
+        "min": Number("list: the fewest items allowed", required=False, integer=True),
+        "title": Text("its name in the JSON Schema"),
+        "pages": Record(
+            lambda loc, section=None, label=None, **kw: Pages((section or "").strip("/"), label=label or "", **kw),
+            {
+                "section": Text("the folder of its pages under the site root ('/' for the root)", required=False),
+                "item": Text("the template of one item's page", required=False),
+                "index": Text("the template of the index page", required=False),
+                "nav": Number("its place in the navigation", required=False, integer=True),
+                "label": Key("the interface string naming it in the navigation (default: nav_KIND)", required=False),
+                "per_page": Number("items per index page", required=False, integer=True, minimum=1),
+                "sort": Text("the field its pages are ordered by ('-date': newest first)", required=False),
+            },
+            required=False,
+        ),
+        "downloads": ListOf(
+            Record(
+                lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw),
+                {
+                    "name": Slug("the CSV's name: data/NAME.csv"),
+                    "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
+                    "rows": Key("a map field of a single record to make the rows from", required=False),
+                    "key": Key("the column holding each row's map key", required=False),
+                    "sort": Key("the field its rows are ordered by", required=False),
+                },
+            ),
+            "its CSV files under data/",
+            required=False,
+        ),
+        "fields": MapOf(Key("field name"), SPEC, "its fields", required=False),
+        "rules": ListOf(RULE, "rules across its fields", required=False),
+    },
+    title="Model",
+)
 
 
 def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
@@ -341,12 +378,15 @@ def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
     make = {
         "text": lambda: _twinned(Text(help, required, max_len=spec.get("max_len") or 0), spec),
         "prose": lambda: _twinned(Prose(help, required, max_len=spec.get("max_len") or 0), spec),
-        "slug": lambda: Slug(help, required), "url": lambda: Url(help, required),
-        "hostname": lambda: Hostname(help, required), "date": lambda: Date(help, required),
-        "period": lambda: Period(help, required), "year": lambda: Year(help, required),
-        "key": lambda: Key(help, required), "figure_key": lambda: FigureKey(help, required),
-        "number": lambda: Number(help, required, integer=spec["integer"],
-                                 minimum=spec.get("minimum") or 0),
+        "slug": lambda: Slug(help, required),
+        "url": lambda: Url(help, required),
+        "hostname": lambda: Hostname(help, required),
+        "date": lambda: Date(help, required),
+        "period": lambda: Period(help, required),
+        "year": lambda: Year(help, required),
+        "key": lambda: Key(help, required),
+        "figure_key": lambda: FigureKey(help, required),
+        "number": lambda: Number(help, required, integer=spec["integer"], minimum=spec.get("minimum") or 0),
         "choice": lambda: Choice(tuple(spec.get("options") or ()), help, required),
         "ref": lambda: Ref(spec.get("to") or "", help, required),
         "figure": lambda: figure(help, required),
@@ -360,8 +400,11 @@ def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
         return ListOf(parts[0], help, required, min_items=spec.get("min") or 0)
     if kind == "map" and parts[1] is not None and parts[2] is not None:
         return MapOf(parts[1], parts[2], help, required)
-    problems.error(where, f"a {kind} field needs " + ("'of'" if kind == "list" else "'key' and 'value'"),
-                   "e.g. {type: list, of: {type: text}}")
+    problems.error(
+        where,
+        f"a {kind} field needs " + ("'of'" if kind == "list" else "'key' and 'value'"),
+        "e.g. {type: list, of: {type: text}}",
+    )
     return None
 
 
@@ -384,13 +427,21 @@ class Twins:
             for lang in self.languages:
                 twin = f"{name}_{lang}"
                 if values.get(name) is not None and values.get(twin) is None:
-                    ok = cx.error(keys[name][0] if name in keys else node,
-                                  f"'{name}' has no {LANGUAGES[lang]} text '{twin}'",
-                                  f"add '{twin}: ...' beside it: the site's languages in content/site.yaml include "
-                                  f"{lang}") is True and ok
+                    ok = (
+                        cx.error(
+                            keys[name][0] if name in keys else node,
+                            f"'{name}' has no {LANGUAGES[lang]} text '{twin}'",
+                            f"add '{twin}: ...' beside it: the site's languages in content/site.yaml include {lang}",
+                        )
+                        is True
+                        and ok
+                    )
                 elif values.get(twin) is not None and values.get(name) is None:
-                    ok = cx.error(keys[twin][0], f"'{twin}' without '{name}'",
-                                  f"add '{name}: ...' in English beside it") is True and ok
+                    ok = (
+                        cx.error(keys[twin][0], f"'{twin}' without '{name}'", f"add '{name}: ...' in English beside it")
+                        is True
+                        and ok
+                    )
         return ok
 
     def json_schema(self) -> dict:
@@ -408,8 +459,11 @@ class TranslatedNames:
         """Report a listed name that is not a text field of the record."""
         bad = [n for n in values.get("translated") or () if n not in self.names]
         for name in bad:
-            cx.error(keys["translated"][1], f"'{name}' is not a text field here",
-                     did_you_mean(name, self.names) or "list the fields whose text is our own translation")
+            cx.error(
+                keys["translated"][1],
+                f"'{name}' is not a text field here",
+                did_you_mean(name, self.names) or "list the fields whose text is our own translation",
+            )
         return not bad
 
     def json_schema(self) -> dict:
@@ -445,8 +499,11 @@ def bilingual(field: Field, languages: tuple[str, ...]) -> Field:
                     fields[twin].localized = False
     if names:
         texts = tuple(n for n, f in fields.items() if isinstance(f, Text) and not isinstance(f, (Slug, Choice)))
-        fields["translated"] = ListOf(Key("a field"), "the fields whose text is our own translation, not a "
-                                      "source's (shown marked as such)", required=False)
+        fields["translated"] = ListOf(
+            Key("a field"),
+            "the fields whose text is our own translation, not a source's (shown marked as such)",
+            required=False,
+        )
         new.rules = field.rules + (Twins(tuple(names), languages[1:]), TranslatedNames(texts))
     new.fields = fields
     return new
@@ -459,23 +516,42 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...
         made = _field(spec, spec["loc"], problems)
         if made is not None:
             fields[name] = made
-    rules = tuple(When(*next(iter(r["when"].items())), require=tuple(r.get("require") or ()),
-                       forbid=tuple(r.get("forbid") or ()), hint=r.get("hint") or "",
-                       refuse=tuple((k, tuple(v)) for k, v in (r.get("refuse") or {}).items()))
-                  for r in decl.get("rules") or ())
+    rules = tuple(
+        When(
+            *next(iter(r["when"].items())),
+            require=tuple(r.get("require") or ()),
+            forbid=tuple(r.get("forbid") or ()),
+            hint=r.get("hint") or "",
+            refuse=tuple((k, tuple(v)) for k, v in (r.get("refuse") or {}).items()),
+        )
+        for r in decl.get("rules") or ()
+    )
     for table in decl.get("downloads") or ():
         known = set(fields) | {table.rows, table.key}
         for column in table.columns:
             if column not in known:
-                problems.error(table.loc, f"column '{column}' of {table.name}.csv is not a field of {decl['kind']}",
-                               did_you_mean(column, known - {None}) or "list fields declared under 'fields:'")
+                problems.error(
+                    table.loc,
+                    f"column '{column}' of {table.name}.csv is not a field of {decl['kind']}",
+                    did_you_mean(column, known - {None}) or "list fields declared under 'fields:'",
+                )
     shape, one = decl["shape"], decl.get("one") or decl["kind"]
     record = None
     if shape != "strings":
         cls = model.item_class(one.title().replace("-", ""))
         record = bilingual(Record(cls, fields, title=decl["title"], rules=rules), languages)
-    return Kind(decl["kind"], one, shape, decl["file"], decl["order"], record, decl.get("pages"),
-                tuple(decl.get("downloads") or ()), decl.get("min") or 0, source)
+    return Kind(
+        decl["kind"],
+        one,
+        shape,
+        decl["file"],
+        decl["order"],
+        record,
+        decl.get("pages"),
+        tuple(decl.get("downloads") or ()),
+        decl.get("min") or 0,
+        source,
+    )
 
 
 def site_languages(root: Path) -> tuple[str, ...]:
@@ -507,12 +583,18 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     for kind in kinds:
         for name in {kind.name, kind.one}:
             if name in names:
-                problems.error(Location(kind.source, 1, 1), f"kind '{name}' is declared twice",
-                               f"it is already declared in {names[name]}")
+                problems.error(
+                    Location(kind.source, 1, 1),
+                    f"kind '{name}' is declared twice",
+                    f"it is already declared in {names[name]}",
+                )
             names[name] = kind.source
     if not kinds and not problems.errors:
-        problems.error(Location("models/"), "no kinds of content are declared",
-                       "the project needs its models/*.yaml files (see models/README.md)")
+        problems.error(
+            Location("models/"),
+            "no kinds of content are declared",
+            "the project needs its models/*.yaml files (see models/README.md)",
+        )
     return Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages)
 
 
@@ -526,7 +608,12 @@ def json_schemas(registry: Registry) -> dict[str, dict]:
             docs[f"{k.one}.schema.json"] = (k.record, f"{k.one} front matter")
         else:
             docs[f"{Path(k.file).stem}.schema.json"] = (k.root, k.name)
-    return {name: {"$schema": "https://json-schema.org/draft/2020-12/schema",
-                   "$id": f"https://jiangyin-profile.invalid/schema/{name}",
-                   "title": f"Jiangyin profile: {title}", **field.json_schema()}
-            for name, (field, title) in sorted(docs.items())}
+    return {
+        name: {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://jiangyin-profile.invalid/schema/{name}",
+            "title": f"Jiangyin profile: {title}",
+            **field.json_schema(),
+        }
+        for name, (field, title) in sorted(docs.items())
+    }

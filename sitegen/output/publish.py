@@ -6,12 +6,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
-from pathlib import PurePosixPath
 from html import escape as _escape
+from pathlib import PurePosixPath
 
-from .memory import ObjectMemo
-from .model import Content
-from .render import Page, absolute, base_path, page_url
+from ..content.model import Content
+from ..site.render import Page, absolute, base_path, page_url
+from .data import Memo
 from .write import Output
 
 
@@ -52,7 +52,7 @@ def fingerprinted(static: list[Output], names: dict[str, str]) -> list[Output]:
     return [replace(out, dest=names.get(out.dest, out.dest)) for out in static]
 
 
-def site_files(views: dict[str, Content], pages: list[Page], base_url: str, memo: ObjectMemo) -> list[Output]:
+def site_files(views: dict[str, Content], pages: list[Page], base_url: str, memo: Memo) -> list[Output]:
     """Every site-wide file for the host: sitemap.xml, robots.txt, a feed per language (feed.xml, zh/feed.xml),
     .nojekyll and, with a domain, CNAME. The sitemap is made again only when a page, the base URL or a date in it
     changed."""
@@ -126,28 +126,36 @@ def feed(content: Content, pages: list[Page], base_url: str, lang: str = "en", p
     updated = max([article_updated(p) for p in articles], default=site.updated)
     news = absolute(base_url, page_url(f"{prefix}news/index.html", base))
     here = f"{escape(absolute(base_url, base))}{prefix}feed.xml"
-    head = (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{LANG_TAGS[lang]}">\n'
-            f"  <title>{escape(site.title)}: {escape(strings['news_title'])}</title>\n"
-            f"  <subtitle>{escape(strings['news_intro'])}</subtitle>\n"
-            f'  <link rel="alternate" type="text/html" href="{escape(news)}"/>\n'
-            f'  <link rel="self" type="application/atom+xml" href="{here}"/>\n'
-            f"  <id>{here}</id>\n"
-            f"  <updated>{atom_time(updated)}</updated>\n"
-            f"  <author><name>{escape(site.publisher)}</name></author>\n")
+    head = (
+        f'<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{LANG_TAGS[lang]}">\n'
+        f"  <title>{escape(site.title)}: {escape(strings['news_title'])}</title>\n"
+        f"  <subtitle>{escape(strings['news_intro'])}</subtitle>\n"
+        f'  <link rel="alternate" type="text/html" href="{escape(news)}"/>\n'
+        f'  <link rel="self" type="application/atom+xml" href="{here}"/>\n'
+        f"  <id>{here}</id>\n"
+        f"  <updated>{atom_time(updated)}</updated>\n"
+        f"  <author><name>{escape(site.publisher)}</name></author>\n"
+    )
     entries = "".join(feed_entry(p, absolute(base_url, page_url(p.dest, base))) for p in articles)
-    return Output(f"{prefix}feed.xml", (head + entries + "</feed>\n").encode("utf-8"),
-                  f"publish: Atom feed of the articles in {lang}")
+    return Output(
+        f"{prefix}feed.xml",
+        (head + entries + "</feed>\n").encode("utf-8"),
+        f"publish: Atom feed of the articles in {lang}",
+    )
 
 
 def feed_entry(page: Page, url: str) -> str:
     """One article as an Atom <entry>."""
     article = page.item
-    return (f"  <entry>\n    <title>{escape(article.title)}</title>\n"
-            f'    <link rel="alternate" type="text/html" href="{escape(url)}"/>\n'
-            f"    <id>{escape(url)}</id>\n"
-            f"    <published>{atom_time(article.date)}</published>\n"
-            f"    <updated>{atom_time(article_updated(page))}</updated>\n"
-            f"    <summary>{escape(article.summary)}</summary>\n  </entry>\n")
+    return (
+        f"  <entry>\n    <title>{escape(article.title)}</title>\n"
+        f'    <link rel="alternate" type="text/html" href="{escape(url)}"/>\n'
+        f"    <id>{escape(url)}</id>\n"
+        f"    <published>{atom_time(article.date)}</published>\n"
+        f"    <updated>{atom_time(article_updated(page))}</updated>\n"
+        f"    <summary>{escape(article.summary)}</summary>\n  </entry>\n"
+    )
 
 
 def cname(domain: str) -> Output:

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Location, Problems
+from ..errors import Location, Problems
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Characters no page, feed or sitemap may hold: control characters (but tab and line breaks), surrogates and
 # noncharacters. YAML lets a double-quoted escape ("\x01", "\0") write them; the XML of feed.xml forbids them.
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-                       + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
-                       + "]")
+FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -36,8 +38,11 @@ def read_text(path: Path, source: str, problems: Problems) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.error(Location(source, *byte_position(data, exc.start)), f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
-                       "save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)")
+        problems.error(
+            Location(source, *byte_position(data, exc.start)),
+            f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
+            "save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)",
+        )
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -88,10 +93,12 @@ def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0)
     return root
 
 
-OPENERS = {"flow sequence": "the '[' at line {} is not closed with ']'",
-           "flow mapping": "the '{{' at line {} is not closed with '}}'",
-           "quoted scalar": "the quote opened at line {} is never closed",
-           "block mapping": "check this line's indentation against line {}"}
+OPENERS = {
+    "flow sequence": "the '[' at line {} is not closed with ']'",
+    "flow mapping": "the '{{' at line {} is not closed with '}}'",
+    "quoted scalar": "the quote opened at line {} is never closed",
+    "block mapping": "check this line's indentation against line {}",
+}
 
 
 def _syntax_hint(message: str, exc: yaml.MarkedYAMLError, line_offset: int) -> str:
@@ -122,8 +129,11 @@ def _report_tabs(text: str, source: str, problems: Problems, line_offset: int) -
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent]:
             col = line.index("\t") + 1
-            problems.error(Location(source, n + line_offset, col), "tab character in indentation",
-                           "YAML indents with spaces only: replace the tab with spaces")
+            problems.error(
+                Location(source, n + line_offset, col),
+                "tab character in indentation",
+                "YAML indents with spaces only: replace the tab with spaces",
+            )
             found = True
     return found
 
@@ -148,8 +158,11 @@ def _check_tree(root: yaml.Node, source: str, problems: Problems, line_offset: i
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
             continue
         if id(node) in open_nodes:
-            problems.error(location(source, node, line_offset), "recursive alias: this anchored value contains itself",
-                           "an '*' alias may only repeat a value defined before it, outside it")
+            problems.error(
+                location(source, node, line_offset),
+                "recursive alias: this anchored value contains itself",
+                "an '*' alias may only repeat a value defined before it, outside it",
+            )
             return False
         if id(node) in sizes:
             shared[id(node)] = node
@@ -162,8 +175,11 @@ def _check_tree(root: yaml.Node, source: str, problems: Problems, line_offset: i
     extra = sizes[id(root)] - len(sizes)
     if extra > MAX_EXPANSION:
         node = max(shared.values(), key=lambda n: sizes[id(n)])
-        problems.error(location(source, node, line_offset), f"aliases repeat this value into {extra:,} more values (at most {MAX_EXPANSION:,})",
-                       "write the values out, or repeat smaller ones: an '*' alias copies everything under its anchor")
+        problems.error(
+            location(source, node, line_offset),
+            f"aliases repeat this value into {extra:,} more values (at most {MAX_EXPANSION:,})",
+            "write the values out, or repeat smaller ones: an '*' alias copies everything under its anchor",
+        )
         return False
     return True
 
@@ -193,9 +209,12 @@ def _report_duplicates(node: yaml.MappingNode, source: str, problems: Problems, 
     for key, _ in node.value:
         name = key.value if isinstance(key, yaml.ScalarNode) else None
         if name is not None and name in first:
-            problems.error(location(source, key, line_offset), f"duplicate key '{name}'",
-                           f"'{name}' is already set on line {first[name].start_mark.line + 1 + line_offset}; "
-                           "YAML would silently keep only the last one: remove or rename one")
+            problems.error(
+                location(source, key, line_offset),
+                f"duplicate key '{name}'",
+                f"'{name}' is already set on line {first[name].start_mark.line + 1 + line_offset}; "
+                "YAML would silently keep only the last one: remove or rename one",
+            )
         elif name is not None:
             first[name] = key
 
@@ -243,7 +262,7 @@ def common_ends(a: str, b: str) -> tuple[int, int]:
     Compared a block at a time, then halving, so a one-character edit to a large file costs microseconds."""
     limit = min(len(a), len(b))
     head = _common_length(a, b, limit, lambda x, n, m: x[n:m])
-    tail = _common_length(a, b, limit - head, lambda x, n, m: x[len(x) - m:len(x) - n])
+    tail = _common_length(a, b, limit - head, lambda x, n, m: x[len(x) - m : len(x) - n])
     return head, tail
 
 
@@ -274,7 +293,7 @@ def plain_list(text: str) -> bool:
     for mark in "&*!":
         at = text.find(mark)
         while at != -1:
-            follows = text[at + 1: at + 2]
+            follows = text[at + 1 : at + 2]
             if (follows.isalnum() or follows == "_") and (at == 0 or text[at - 1] in " \t\r\n:[{,-"):
                 return False
             at = text.find(mark, at + 1)
@@ -288,17 +307,23 @@ def load_markdown(path: Path, source: str, problems: Problems) -> Document | Non
         return None
     match = FRONT_MATTER.match(text)
     if not match:
-        hint = ("close the front matter with a line of three dashes: ---" if text.startswith("---")
-                else "start the file with '---', the title, date, summary and sources, then '---'")
+        hint = (
+            "close the front matter with a line of three dashes: ---"
+            if text.startswith("---")
+            else "start the file with '---', the title, date, summary and sources, then '---'"
+        )
         problems.error(Location(source, 1, 1), "missing or unclosed front matter", hint)
         return None
     front = match.group(1) or ""
     if not front.strip():
-        problems.error(Location(source, 2, 1), "the front matter is empty",
-                       "add title, date, summary and sources between the '---' lines")
+        problems.error(
+            Location(source, 2, 1),
+            "the front matter is empty",
+            "add title, date, summary and sources between the '---' lines",
+        )
         return None
     root = parse_yaml(front, source, problems, line_offset=1)
     if root is None:
         return None
     body_line = text.count("\n", 0, match.end()) + 1
-    return Document(source, text, root, body=text[match.end():], body_line=body_line, line_offset=1)
+    return Document(source, text, root, body=text[match.end() :], body_line=body_line, line_offset=1)

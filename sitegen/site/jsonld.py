@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from . import model
+from ..content import model
 
 CONTEXT = "https://schema.org"
 SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -58,36 +58,77 @@ class JsonLd:
     def city(self) -> Markup:
         """The city: a City within its prefecture-level city and province (AdministrativeAreas)."""
         p = self.content.profile
-        return script({"@type": "City", "@id": self.link("") + "#city", "name": p.name, "alternateName": self.other(p, "name"),
-                       "description": p.summary, "url": self.link(""),
-                       "containedInPlace": {"@type": "AdministrativeArea", "name": p.parent, "containedInPlace":
-                                            {"@type": "AdministrativeArea", "name": p.province}},
-                       "subjectOf": {"@type": "Dataset", "name": self.dataset_name(), "url": self.link("data/")}})
+        return script(
+            {
+                "@type": "City",
+                "@id": self.link("") + "#city",
+                "name": p.name,
+                "alternateName": self.other(p, "name"),
+                "description": p.summary,
+                "url": self.link(""),
+                "containedInPlace": {
+                    "@type": "AdministrativeArea",
+                    "name": p.parent,
+                    "containedInPlace": {"@type": "AdministrativeArea", "name": p.province},
+                },
+                "subjectOf": {"@type": "Dataset", "name": self.dataset_name(), "url": self.link("data/")},
+            }
+        )
 
     def event(self, event: model.Event) -> Markup:
         """A summit as an Event held in the city on its date."""
         url = self.item_link("events", event.id)
-        return script({"@type": "Event", "@id": url + "#event", "name": event.name, "alternateName": event.short_name,
-                       "startDate": event.date, "description": event.summary, "url": url, "location": self.place(),
-                       "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode"})
+        return script(
+            {
+                "@type": "Event",
+                "@id": url + "#event",
+                "name": event.name,
+                "alternateName": event.short_name,
+                "startDate": event.date,
+                "description": event.summary,
+                "url": url,
+                "location": self.place(),
+                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            }
+        )
 
     def organization(self, company: model.Company) -> Markup:
         """A company as an Organization; its page here is the page about it, not its own website."""
         url = self.item_link("companies", company.id)
-        return script(_drop_empty({"@type": "Organization", "@id": url + "#organization", "name": company.name,
-                                   "alternateName": self.other(company, "name"), "description": company.summary,
-                                   "mainEntityOfPage": url}))
+        return script(
+            _drop_empty(
+                {
+                    "@type": "Organization",
+                    "@id": url + "#organization",
+                    "name": company.name,
+                    "alternateName": self.other(company, "name"),
+                    "description": company.summary,
+                    "mainEntityOfPage": url,
+                }
+            )
+        )
 
     def article(self, article: model.Article) -> Markup:
         """An article as a NewsArticle by the site's publisher, citing its sources."""
         url = self.item_link("articles", article.slug)
-        return script({"@type": "NewsArticle", "@id": url + "#article", "headline": article.title,
-                       "description": article.summary, "datePublished": article.date,
-                       "dateModified": article.updated or article.date, "author": self.publisher(),
-                       "publisher": self.publisher(), "mainEntityOfPage": url, "url": url,
-                       "image": self.shared("social.png"), "inLanguage": self.lang,
-                       "about": {"@id": self.link("") + "#city"},
-                       "citation": [creative_work(self.content.sources[s]) for s in article.sources]})
+        return script(
+            {
+                "@type": "NewsArticle",
+                "@id": url + "#article",
+                "headline": article.title,
+                "description": article.summary,
+                "datePublished": article.date,
+                "dateModified": article.updated or article.date,
+                "author": self.publisher(),
+                "publisher": self.publisher(),
+                "mainEntityOfPage": url,
+                "url": url,
+                "image": self.shared("social.png"),
+                "inLanguage": self.lang,
+                "about": {"@id": self.link("") + "#city"},
+                "citation": [creative_work(self.content.sources[s]) for s in article.sources],
+            }
+        )
 
     def dataset_name(self) -> str:
         """The name of the open data."""
@@ -101,13 +142,35 @@ class JsonLd:
         """The downloads as a Dataset: one DataDownload per data file, the period the figures cover, their sources."""
         site, t = self.content.site, self.strings()
         years = sorted({d[:4] for d in {f.as_of for f in self.content.figures.everything().values()}})
-        files = [{"@type": "DataDownload", "name": d.dest.rpartition("/")[2], "contentUrl": self.shared(d.dest),
-                  "encodingFormat": d.media_type, "contentSize": f"{d.bytes} B",
-                  "description": t[f"data_holds_{d.name}"]} for d in downloads if d.kind != "schema"]
-        return script(_drop_empty({
-            "@type": "Dataset", "@id": self.link("data/") + "#dataset", "name": self.dataset_name(),
-            "description": t["data_description"], "url": self.link("data/"), "creator": self.publisher(),
-            "publisher": self.publisher(), "dateModified": site.updated, "inLanguage": self.lang,
-            "isAccessibleForFree": True, "spatialCoverage": self.place(),
-            "temporalCoverage": f"{years[0]}/{years[-1]}" if years else None, "distribution": files,
-            "isBasedOn": [creative_work(s) for s in self.content.sources.values()]}))
+        files = [
+            {
+                "@type": "DataDownload",
+                "name": d.dest.rpartition("/")[2],
+                "contentUrl": self.shared(d.dest),
+                "encodingFormat": d.media_type,
+                "contentSize": f"{d.bytes} B",
+                "description": t[f"data_holds_{d.name}"],
+            }
+            for d in downloads
+            if d.kind != "schema"
+        ]
+        return script(
+            _drop_empty(
+                {
+                    "@type": "Dataset",
+                    "@id": self.link("data/") + "#dataset",
+                    "name": self.dataset_name(),
+                    "description": t["data_description"],
+                    "url": self.link("data/"),
+                    "creator": self.publisher(),
+                    "publisher": self.publisher(),
+                    "dateModified": site.updated,
+                    "inLanguage": self.lang,
+                    "isAccessibleForFree": True,
+                    "spatialCoverage": self.place(),
+                    "temporalCoverage": f"{years[0]}/{years[-1]}" if years else None,
+                    "distribution": files,
+                    "isBasedOn": [creative_work(s) for s in self.content.sources.values()],
+                }
+            )
+        )

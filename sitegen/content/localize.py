@@ -4,9 +4,9 @@ which every localized text holds that language's twin (`name` holds what `name_z
 for the next build, so an edit copies again only what it changed."""
 from __future__ import annotations
 
+from .fields import ListOf, Record
 from .kinds import Kind, Registry
 from .model import Content, Figure, Note, replace
-from .schema import ListOf, Record
 
 FIGURE_TEXTS = ("label", "note", "by", "scope", "shared_with")
 NOTE_TEXTS = ("text",)

@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from .model import Figure
+from ..content.model import Figure
 
 SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "wan": 4, "yi": 8}
 
