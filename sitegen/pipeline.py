@@ -8,21 +8,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .content.kinds import load_registry
-from .content.localize import Localizer
 from .content.validate import load_content
 from .errors import Location, Problems, SiteError
 from .incremental import cache
-from .incremental.memory import ObjectMemo, paused_gc
+from .incremental.memory import paused_gc
+from .incremental.reuse import WATCHED, Reuse, input_files
 from .incremental.state import State
-from .incremental.track import Tracker, carry_index, changes
+from .incremental.track import Tracker
 from .incremental.workers import render_many
 from .output.data import data_files
 from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
 from .output.swap import recover
-from .output.write import Output, check_outputs, digest, staging, update_site, write_site, written_or_failed
+from .output.write import Output, check_outputs, staging, update_site, write_site, written_or_failed
 from .site.article import convert, link_location
-from .site.numbers import cldr_answers, remember
+from .site.numbers import cldr_answers
 from .site.render import Renderer, make_env, plan
 
 
@@ -71,69 +71,54 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
 
 def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, previous: State | None,
            cache: Path | None) -> BuildResult:
-    """build(), with the cyclic collector paused by the caller."""
-    start = time.perf_counter()
-    out_dir = out_dir or root / "_site"
+    """build(), with the cyclic collector paused by the caller: load -> validate -> plan -> render -> write, asking
+    one Reuse what the last build lends (a full build's lends nothing)."""
+    start, clock, problems = time.perf_counter(), Clock(), Problems()
+    out_dir, base_url = out_dir or root / "_site", base_url or LOCAL_BASE_URL
     if write:
         recover(out_dir)  # what a killed build left, before anything else
-    problems = Problems()
-    inputs = scan_inputs(root, previous.inputs if previous else {})
-    check_inside(root, inputs, problems)
-    changed_files = _changed(previous.inputs, inputs) if previous else None
-    if previous and any(f.startswith("models/") or f == "content/site.yaml" for f in changed_files):
-        previous, changed_files = None, None  # another datamodel or site (languages): nothing can be trusted
-    registry = previous.registry if previous else load_registry(root, problems)
-    if previous:
-        remember(previous.cldr)  # dates and plural rules CLDR gave the last build
-    problems.raise_if_any()
-    clock = Clock()
+    reuse = Reuse(previous, out_dir, base_url) if previous else Reuse.nothing(out_dir, base_url)
 
-    # Load and validate the content (again only if a content file changed); references once fields are valid.
-    # Each language reads its own copy of the content; what changed is known per language.
-    if previous and not any(f.startswith("content/") for f in changed_files):
-        content, items, localizer, views = previous.content, previous.items, previous.localizer, previous.views
-        changed = {lang: set() for lang in registry.languages}
-        problems.warnings = list(previous.warnings)
+    # Load: every input file (hashed only when it looks changed); the kinds of content as models/ declares them.
+    inputs = reuse.scan(root)
+    check_inside(root, inputs, problems)
+    registry = reuse.registry() or load_registry(root, problems)
+    problems.raise_if_any()
+
+    # Validate: the content, then each language's view of it (again only when a content file changed).
+    lent = reuse.content()
+    if lent:
+        content, items, localizer, views, problems.warnings = lent
     else:
-        items = dict(previous.items) if previous else {}
+        items = reuse.list_files()
         content = load_content(root, problems, items, registry)
         problems.raise_if_any()
-        localizer = Localizer(registry, previous.localizer if previous else None)
+        localizer = reuse.localizer(registry)
         views = localizer.views(content)
-        changed = {lang: changes(previous.views[lang], view) if previous else set() for lang, view in views.items()}
+    changed = reuse.changes(views, content_changed=not lent)  # per language: what an edit changed
     clock.lap("load")
 
-    # Render the pages whose dependencies changed (every page on a first build); CSS and JS get fingerprinted names
-    # first, so a changed stylesheet re-renders the pages that link it.
-    templates_changed = changed_files is None or any(f.startswith("templates/") for f in changed_files)
-    base_url = base_url or LOCAL_BASE_URL
-    reuse = previous is not None and previous.base_url == base_url and previous.out_dir == out_dir
+    # Plan: every page in every language; the downloads first, since the Data page lists their sizes. CSS and JS get
+    # fingerprinted names, so a changed stylesheet re-renders the pages that link it.
     static = compact(static_outputs(root / "static"))
     assets = asset_names(static)
-    memo = ObjectMemo(previous.memo if previous else None)
-    # before the pages: the Data page lists their sizes
+    memo = reuse.memo()
     data, downloads = data_files(content, registry, registry.schema_files, memo)
-    renderers = {}
-    for lang, view in views.items():  # one renderer (and Jinja environment) per language
-        env = previous.envs.get(lang) if reuse and not templates_changed else None
-        renderers[lang] = Renderer(view, registry, Tracker(), root / "templates", root, base_url, lang,
-                                   env=env or make_env(root / "templates", cache), assets=assets, downloads=downloads,
-                                   related=carry_index(previous.related[lang], view, changed[lang])
-                                   if previous and lang in previous.related else None)
-        renderers[lang].check_strings(problems)
-    edited = {("static", f.removeprefix("static/")) for f in changed_files or () if f.startswith("static/")}
-    if templates_changed:
+    renderers = {lang: Renderer(view, registry, Tracker(), root / "templates", root, base_url, lang,
+                                env=reuse.env(lang) or make_env(root / "templates", cache), assets=assets,
+                                downloads=downloads, related=reuse.related(lang, view, changed[lang]))
+                 for lang, view in views.items()}  # one renderer (and Jinja environment) per language
+    for renderer in renderers.values():
+        renderer.check_strings(problems)
+    if reuse.changed("templates"):
         next(iter(renderers.values())).check_templates(problems)
-        edited |= {("template", f.removeprefix("templates/")) for f in changed_files or ()}
-    for lang in changed:
-        changed[lang] |= edited
     problems.raise_if_any()
-    pages = plan(views, registry, previous.pages if previous else ())
+    pages = plan(views, registry, reuse.plan())
     outputs, deps, todo = {}, {}, []
     for page in pages:
-        old = previous.deps.get(page.dest) if reuse else None
-        if old is not None and changed[page.lang].isdisjoint(old):
-            outputs[page.dest], deps[page.dest] = previous.outputs[page.dest], old
+        kept = reuse.page(page, changed[page.lang])
+        if kept:
+            outputs[page.dest], deps[page.dest] = kept
         else:
             todo.append(page)
             outputs[page.dest] = None  # keeps plan order
@@ -141,9 +126,11 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         if page.kind == "article":
             convert(page.item, problems)
     problems.raise_if_any()
-    # Pages are rendered into a staging folder (on a full build) that replaces the output folder only if all passed.
+
+    # Render the pages whose reads changed (every page on a full build), into a staging folder that replaces the
+    # output folder only if all passed; then the static and site-wide files, and the check of every internal link.
     where = out_dir.relative_to(root).as_posix() if out_dir.is_relative_to(root) else str(out_dir)
-    fresh = write and not (reuse and out_dir.is_dir())
+    fresh = write and not reuse.in_place()
     with written_or_failed(out_dir, where), (staging(out_dir) if fresh else nullcontext()) as staged:
         seen = {}
         inspect = inspector(renderers[registry.languages[0]].base_url)
@@ -154,68 +141,34 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
                     del outputs[dest]
                 else:
                     outputs[dest], deps[dest], seen[dest] = out, page_deps, info
-        rendered = len(todo)
-        # Add the static files and the site-wide files (sitemap, feed, robots.txt ...); check every internal link.
         extra = fingerprinted(static, assets) + site_files(views, pages, base_url, memo) + data
-        check_outputs(list(outputs.values()) + extra, problems, previous.outputs if reuse else ())
+        check_outputs(list(outputs.values()) + extra, problems, reuse.outputs())
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
         articles = {page.dest: page.item for page in pages if page.kind == "article"}
-        _, links = check_links(
-            outputs,
-            renderers[registry.languages[0]].base_url,
-            where,
-            problems,
-            previous.links if reuse else None,
-            read=lambda dest: ((staged or out_dir) / dest).read_bytes(),
-            seen=seen,
-            blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None,
-        )
+        _, links = check_links(outputs, renderers[registry.languages[0]].base_url, where, problems, reuse.links(),
+                               read=lambda dest: ((staged or out_dir) / dest).read_bytes(), seen=seen,
+                               blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None)
         problems.raise_if_any()
         clock.lap("render")
 
         # Write: the rest of the files into the staging folder, swapped in whole; or, after an edit, only the files
-        # whose bytes changed.
+        # whose bytes changed, swapped in under a journal.
         written = 0
         if staged is not None:
             write_site(list(outputs.values()), out_dir, staged)
             written = len(outputs)
         elif write:
-            written = update_site(previous.outputs, outputs, out_dir)
+            written = update_site(reuse.outputs(), outputs, out_dir)
     if write:  # the bytes are on disk now: the state keeps sizes and digests (the next build compares those)
-        outputs = {dest: out.hollow() if out.data else out for dest, out in outputs.items()}
+        outputs = {dest: out.hollow() for dest, out in outputs.items()}
     clock.lap("write")
-    state = State(
-        inputs,
-        content,
-        {lang: r.env for lang, r in renderers.items()},
-        base_url,
-        out_dir,
-        outputs,
-        deps,
-        problems.warnings,
-        items,
-        links,
-        memo=memo,
-        related={lang: r.related_index for lang, r in renderers.items()},
-        pages=pages,
-        registry=registry,
-        localizer=localizer,
-        views=views,
-        cldr=cldr_answers(),
-    )
-    size = sum(o.size for o in outputs.values())
-    return BuildResult(
-        len(pages),
-        len(outputs),
-        size,
-        time.perf_counter() - start,
-        clock.laps,
-        problems.warnings,
-        rendered,
-        written,
-        state,
-    )
+    state = State(inputs, content, {lang: r.env for lang, r in renderers.items()}, base_url, out_dir, outputs, deps,
+                  problems.warnings, items, links, memo=memo, pages=pages, registry=registry, localizer=localizer,
+                  views=views, cldr=cldr_answers(),
+                  related={lang: r.related_index for lang, r in renderers.items()})
+    return BuildResult(len(pages), len(outputs), sum(o.size for o in outputs.values()), time.perf_counter() - start,
+                       clock.laps, problems.warnings, len(todo), written, state)
 
 
 class Clock:
@@ -231,37 +184,9 @@ class Clock:
         self.laps[name], self.last = now - self.last, now
 
 
-WATCHED = ("models", "content", "templates", "static")
+__all__ = ["WATCHED", "BuildResult", "build", "build_from_cache", "input_files", "write_schemas"]  # for the command
+# line and the preview, which reach the fast path only through here
 LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing locally, links from the site root
-
-
-def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
-    """Stat every input file; hash only those whose size or mtime differ from `known`.
-
-    A file modified in the last two seconds is hashed anyway: two saves within one timestamp tick can
-    leave size and mtime unchanged (git's "racy clean" problem)."""
-    found, recent = {}, time.time_ns() - 2_000_000_000
-    for folder in WATCHED:
-        for path in input_files(root / folder):
-            rel = path.relative_to(root).as_posix()
-            st = path.stat()
-            old = known.get(rel)
-            if old and old[:2] == (st.st_mtime_ns, st.st_size) and st.st_mtime_ns < recent:
-                found[rel] = old
-            else:
-                found[rel] = (st.st_mtime_ns, st.st_size, digest(path.read_bytes()))
-    return found
-
-
-def input_files(folder: Path) -> list[Path]:
-    """The files under a folder, sorted, leaving out hidden ones and those in hidden folders (.git, .env, ...)."""
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if not any(part.startswith(".") for part in p.relative_to(folder).parts) and p.is_file()
-    )
 
 
 def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> None:
@@ -275,11 +200,6 @@ def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> No
                 f"it is a link to {target}, outside the project, which would be published",
                 "copy the file into the project instead of linking to it",
             )
-
-
-def _changed(old: dict[str, tuple], new: dict[str, tuple]) -> set[str]:
-    """Input files added, removed or changed in content."""
-    return {f for f in old.keys() | new.keys() if (old.get(f) or (0, 0, None))[2] != (new.get(f) or (0, 0, None))[2]}
 
 
 def static_outputs(static_dir: Path) -> list[Output]:

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from ..errors import Location, Problems
 from ..site.render import base_path, page_url
-from .write import Output
+from .write import Output, Written
 
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")
 # The attributes that hold ids and URLs, written as the templates and Markdown write them: lowercase, after
@@ -217,7 +217,7 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
 
 def _bytes(out: Output, read) -> bytes:
     """An output's bytes, read back from the output folder when the cache kept only its digest."""
-    return out.data if out.data or not out.size or read is None else read(out.dest)
+    return read(out.dest) if isinstance(out, Written) and out.size and read is not None else out.data
 
 
 def target_problem(path: str, fragment: str, base: str, pages: dict[str, tuple], outputs: dict[str, Output]) -> str:

@@ -36,9 +36,19 @@ class Output:
             object.__setattr__(self, "size", len(self.data))
             object.__setattr__(self, "digest", digest(self.data))
 
-    def hollow(self) -> "Output":
-        """The same file without its bytes."""
-        return Output(self.dest, b"", self.origin, self.size, self.digest)
+    def hollow(self) -> "Written":
+        """The same file, once on disk: without its bytes."""
+        return Written(self.dest, b"", self.origin, self.size, self.digest)
+
+
+@dataclass(frozen=True)
+class Written(Output):
+    """A file already on disk: its path, origin, size and digest, no bytes (what the state keeps of the last build,
+    and what a worker that wrote a page straight to the staging folder hands back)."""
+
+    def hollow(self) -> "Written":
+        """Itself: it holds no bytes."""
+        return self
 
 
 def digest(data: bytes) -> bytes:
@@ -167,7 +177,7 @@ def write_site(outputs: list[Output], out_dir: Path, staged: Path) -> int:
     are hollow), and the marker; then swap the staging folder in for out_dir. Return the bytes written here."""
     total = 0
     for out in sorted(outputs, key=lambda o: o.dest):
-        if out.data or not out.size:
+        if not isinstance(out, Written):  # pages written while they were rendered come back as Written
             write_file(str(staged), out.dest, out.data)
             total += len(out.data)
     write_file(str(staged), MARKER, MARKER_TEXT)

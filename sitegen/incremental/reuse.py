@@ -1,0 +1,160 @@
+"""What the last build may lend this one, behind one interface: the pipeline asks a Reuse at each stage and never
+looks at the last build itself. Reuse.nothing() (a full build) lends nothing; a build after an edit lends what the
+edit left alone. Both record what the next build will need."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..content.kinds import Registry
+from ..content.localize import Localizer
+from ..content.model import Content
+from ..output.write import Output, digest
+from ..site.numbers import remember
+from ..site.render import Page
+from .memory import ObjectMemo
+from .state import State
+from .track import carry_index, changes
+
+WATCHED = ("models", "content", "templates", "static")
+RESET = ("models/", "content/site.yaml")  # another datamodel or other languages: nothing of the last build holds
+
+
+class Reuse:
+    """The last build's state as this build may use it. `last` is None for a full build."""
+
+    def __init__(self, last: State | None, out_dir: Path, base_url: str):
+        self.last, self.out_dir, self.base_url = last, out_dir, base_url
+        self.files: set[str] | None = None  # input files changed since the last build (None: unknown, all)
+
+    @classmethod
+    def nothing(cls, out_dir: Path, base_url: str) -> "Reuse":
+        """A full build: nothing lent."""
+        return cls(None, out_dir, base_url)
+
+    # inputs
+
+    def scan(self, root: Path) -> dict[str, tuple]:
+        """Every input file with its size, time and digest (hashing only those that look changed); after this, the
+        reuse knows which files changed, and forgets the last build when the datamodel or the site's languages did."""
+        inputs = scan_inputs(root, self.last.inputs if self.last else {})
+        if self.last is not None:
+            self.files = _changed(self.last.inputs, inputs)
+            if any(f.startswith(RESET) for f in self.files):
+                self.last, self.files = None, None
+            else:
+                remember(self.last.cldr)  # dates and plural rules CLDR gave the last build
+        return inputs
+
+    def changed(self, folder: str) -> bool:
+        """Whether any input under a folder (content/, templates/ ...) changed: always, on a full build."""
+        return self.files is None or any(f.startswith(folder + "/") for f in self.files)
+
+    # load and validate
+
+    def registry(self) -> Registry | None:
+        """The kinds of content, when models/ did not change."""
+        return self.last.registry if self.last else None
+
+    def content(self) -> tuple[Content, dict, Localizer, dict, list] | None:
+        """The last build's content, its parse cache, views and warnings, when no content file changed."""
+        if self.last is None or self.changed("content"):
+            return None
+        last = self.last
+        return last.content, last.items, last.localizer, last.views, list(last.warnings)
+
+    def list_files(self) -> dict:
+        """Each list file as the last build parsed it, so only what an edit changed is parsed again."""
+        return dict(self.last.items) if self.last else {}
+
+    def localizer(self, registry: Registry) -> Localizer:
+        """Each language's copies of the content, reusing the last build's for unchanged objects."""
+        return Localizer(registry, self.last.localizer if self.last else None)
+
+    def changes(self, views: dict[str, Content], content_changed: bool) -> dict[str, set]:
+        """What changed, per language, that pages may have read: content (when loaded again), templates, static files.
+        A full build has no last state to compare with: every page is rendered anyway."""
+        found = {lang: set() for lang in views}
+        if self.last is not None and content_changed:
+            found = {lang: changes(self.last.views[lang], view) for lang, view in views.items()}
+        edited = {("static", f.removeprefix("static/")) for f in self.files or () if f.startswith("static/")}
+        edited |= {("template", f.removeprefix("templates/")) for f in self.files or () if f.startswith("templates/")}
+        return {lang: found[lang] | edited for lang in found}
+
+    # render
+
+    @property
+    def same_output(self) -> bool:
+        """Whether the last build wrote to this folder at this address: only then are its pages worth anything."""
+        return self.last is not None and (self.last.base_url, self.last.out_dir) == (self.base_url, self.out_dir)
+
+    def memo(self) -> ObjectMemo:
+        """Rows of the downloads kept by the objects they were made from."""
+        return ObjectMemo(self.last.memo if self.last else None)
+
+    def env(self, lang: str):
+        """A language's Jinja environment with its compiled templates, when no template changed."""
+        return self.last.envs.get(lang) if self.same_output and not self.changed("templates") else None
+
+    def related(self, lang: str, view: Content, changed: set) -> dict | None:
+        """A language's index of items by attribute (related()), brought up to date with the edit."""
+        if self.last is None or lang not in self.last.related:
+            return None
+        return carry_index(self.last.related[lang], view, changed)
+
+    def plan(self) -> list:
+        """The last plan, whose item pages the new plan takes back when their items did not change."""
+        return self.last.pages if self.last else []
+
+    def page(self, page: Page, changed: set) -> tuple[Output, tuple] | None:
+        """A page's last output and reads, when nothing it read changed."""
+        if not self.same_output:
+            return None
+        old = self.last.deps.get(page.dest)
+        return (self.last.outputs[page.dest], old) if old is not None and changed.isdisjoint(old) else None
+
+    def outputs(self) -> dict[str, Output]:
+        """The files the last build wrote here (their paths known safe and distinct), or none."""
+        return self.last.outputs if self.same_output else {}
+
+    def links(self):
+        """What the link check learnt of every page last time."""
+        return self.last.links if self.same_output else None
+
+    def in_place(self) -> bool:
+        """Whether the output folder holds the last build's files, so only changed files need swapping in."""
+        return self.same_output and self.out_dir.is_dir()
+
+
+def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
+    """Stat every input file; hash only those whose size or mtime differ from `known`.
+
+    A file modified in the last two seconds is hashed anyway: two saves within one timestamp tick can
+    leave size and mtime unchanged (git's "racy clean" problem)."""
+    found, recent = {}, time.time_ns() - 2_000_000_000
+    for folder in WATCHED:
+        for path in input_files(root / folder):
+            rel = path.relative_to(root).as_posix()
+            st = path.stat()
+            old = known.get(rel)
+            if old and old[:2] == (st.st_mtime_ns, st.st_size) and st.st_mtime_ns < recent:
+                found[rel] = old
+            else:
+                found[rel] = (st.st_mtime_ns, st.st_size, digest(path.read_bytes()))
+    return found
+
+
+def input_files(folder: Path) -> list[Path]:
+    """The files under a folder, sorted, leaving out hidden ones and those in hidden folders (.git, .env, ...)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if not any(part.startswith(".") for part in p.relative_to(folder).parts) and p.is_file()
+    )
+
+
+def _changed(old: dict[str, tuple], new: dict[str, tuple]) -> set[str]:
+    """Input files added, removed or changed in content."""
+    return {f for f in old.keys() | new.keys() if (old.get(f) or (0, 0, None))[2] != (new.get(f) or (0, 0, None))[2]}
