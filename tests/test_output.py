@@ -117,10 +117,10 @@ def test_an_interrupted_incremental_build_is_rolled_back_by_the_next_build(site)
     assert run_build(site).returncode == 0
     old = tree_bytes(site / "_site")
     update = site / f"._site.update-{dead_pid()}"
-    (update / "new/index.html").parent.mkdir(parents=True)
+    (update / "new").mkdir(parents=True)
     (update / "old").mkdir()
-    (update / "new/index.html").write_text("new")  # killed after it moved the old index.html aside:
-    os.replace(site / "_site/index.html", update / "old/index.html")
+    (update / "new/0").write_text("new")  # killed after it moved the old index.html aside (the 1st changed file):
+    os.replace(site / "_site/index.html", update / "old/c0")
     (update / "journal").write_text('{"changed": ["index.html"], "removed": []}')
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
     result = run_build(site)

@@ -97,17 +97,19 @@ def swap_folder(staged: Path, out_dir: Path) -> None:
 
 
 def swap_files(out_dir: Path, work: Path, changed: list[str], removed: list[str]) -> None:
-    """Move the files under work/new into out_dir and the dropped ones out, each replaced or dropped file first
-    moved to work/old. The journal, written before the first move, names every file; the file `done`, made after
-    the last, commits: until then settle() puts every old file back."""
+    """Move the files under work/new (the i-th changed file as work/new/i) into out_dir and the dropped ones out,
+    each replaced or dropped file first moved to work/old (as c<i> or r<i>: flat names, so no folders are made beside
+    the site). The journal, written before the first move, names every file; the file `done`, made after the last,
+    commits: until then settle() puts every old file back."""
     journal = work / "journal"
     journal.with_suffix(".tmp").write_text(json.dumps({"changed": changed, "removed": removed}), encoding="utf-8")
     os.replace(journal.with_suffix(".tmp"), journal)
-    for dest in removed:
-        _move(out_dir / dest, work / "old" / dest)
-    for dest in changed:
-        _move(out_dir / dest, work / "old" / dest)
-        _move(work / "new" / dest, out_dir / dest)
+    (work / "old").mkdir(exist_ok=True)
+    for i, dest in enumerate(removed):
+        _move(out_dir / dest, work / "old" / f"r{i}")
+    for i, dest in enumerate(changed):
+        _move(out_dir / dest, work / "old" / f"c{i}")
+        _move(work / "new" / str(i), out_dir / dest)
     (work / "done").touch()
 
 
@@ -122,15 +124,15 @@ def settle(out_dir: Path, work: Path) -> None:
         for dest in journal["removed"]:
             _prune(out_dir / dest, out_dir)
     elif journal is not None:
-        for dest in journal["changed"]:
-            if (work / "old" / dest).exists():
-                _move(work / "old" / dest, out_dir / dest)
-            elif not (work / "new" / dest).exists():  # a new file that got in place, with none before it
+        for i, dest in enumerate(journal["changed"]):
+            if (work / "old" / f"c{i}").exists():
+                _move(work / "old" / f"c{i}", out_dir / dest)
+            elif not (work / "new" / str(i)).exists():  # a new file that got in place, with none before it
                 (out_dir / dest).unlink(missing_ok=True)
             _prune(out_dir / dest, out_dir)  # a folder made for a new file
-        for dest in journal["removed"]:
-            if (work / "old" / dest).exists():
-                _move(work / "old" / dest, out_dir / dest)
+        for i, dest in enumerate(journal["removed"]):
+            if (work / "old" / f"r{i}").exists():
+                _move(work / "old" / f"r{i}", out_dir / dest)
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -199,8 +199,8 @@ def update_site(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -
     work = beside(out_dir, "update")
     shutil.rmtree(work, ignore_errors=True)
     try:
-        for dest in changed:
-            write_file(f"{work}/new", dest, new[dest].data)
+        for i, dest in enumerate(changed):
+            write_file(f"{work}/new", str(i), new[dest].data)  # flat: no folders to make beside the site
         with signals_held():
             swap_files(out_dir, work, changed, removed)
     finally:
