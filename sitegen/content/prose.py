@@ -98,7 +98,9 @@ TIME_WORD_HINT = "name the year or date it holds for (e.g. 'in 2023'), or drop t
 def time_words(text: str) -> list[tuple[int, str]]:
     """(offset, word) for every time-relative word ('latest', 'so far', 'now' ...) in a sentence that names no year,
     month or date placeholder: such a word is true the day it is written and false later. One pass each over the
-    text for the words, the sentence ends and the dates."""
+    text for the words, the sentence ends and the dates (none at all for the many texts without such a word)."""
+    if not TIME_WORDS.search(text):
+        return []
     masked = _masked(text)
     ends = [0] + [e.end() for e in SENTENCE_END.finditer(masked)] + [len(masked)]
     dated = {bisect_right(ends, d.start()) for d in DATED.finditer(masked)}  # sentences naming a year or date
