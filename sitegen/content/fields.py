@@ -492,6 +492,8 @@ class Record(Field):
                 )
                 ok = False
                 continue
+            key = intern(key)  # one shared string per field name: the parser makes a new one for every key it
+            # reads, and an item keeps its keys (10 MB over 10,000 projects)
             seen.add(key)
             values[key] = self.fields[key].parse(vnode, cx)
             ok = ok and values[key] is not INVALID
@@ -508,7 +510,7 @@ class Record(Field):
             else:
                 values[name] = spec.default
         if ok:
-            keys = {knode.value: (knode, vnode) for knode, vnode in node.value if isinstance(knode, yaml.ScalarNode)}
+            keys = Given(node, seen)
             for rule in self.rules:
                 ok = rule.check(values, keys, node, cx) and ok
         return self.cls(**values, loc=cx.at(node)) if ok else INVALID
@@ -525,6 +527,23 @@ class Record(Field):
         if self.rules:
             schema["allOf"] = [rule.json_schema() for rule in self.rules]
         return self._described(schema)
+
+
+class Given:
+    """The keys a mapping gives, for a rule: `name in given`, and `given[name]`, its (key, value) nodes, which are
+    looked up only when a rule reports one."""
+
+    def __init__(self, node: yaml.MappingNode, names: set[str]):
+        self.node, self.names = node, names
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+    def __getitem__(self, name: str) -> tuple[yaml.Node, yaml.Node]:
+        for knode, vnode in self.node.value:
+            if isinstance(knode, yaml.ScalarNode) and knode.value == name:
+                return knode, vnode
+        raise KeyError(name)
 
 
 @dataclass(frozen=True)
