@@ -265,4 +265,11 @@ def test_cache_version_follows_the_generator_code_and_the_installed_libraries(tm
     second = cache.code_version()
     assert second != first
     os.utime(lib, ns=(1, 1))  # the library was reinstalled: its folder changed
-    assert cache.code_version() != second
+    third = cache.code_version()
+    assert third != second
+    (package / "site").mkdir()
+    (package / "site/b.py").write_text("y = 1\n")  # a module in a sub-package
+    fourth = cache.code_version()
+    assert fourth != third
+    (package / "site/b.py").write_text("y = 2\n")
+    assert cache.code_version() != fourth
