@@ -273,3 +273,24 @@ def test_cache_version_follows_the_generator_code_and_the_installed_libraries(tm
     assert fourth != third
     (package / "site/b.py").write_text("y = 2\n")
     assert cache.code_version() != fourth
+
+
+def test_cldr_answers_carry_the_rules_so_a_new_number_needs_no_locale_data():
+    from sitegen.site import numbers
+    saved = numbers.cldr_answers()
+    try:
+        numbers._ANSWERS.clear()
+        numbers._rule.cache_clear()
+        numbers._cldr.cache_clear()
+        assert numbers.plural(1, "en") == "one" and numbers._english_ordinal(2) == "2nd" and numbers.plural(3, "zh")
+        last_build = numbers.cldr_answers()
+        numbers._ANSWERS.clear()
+        numbers._rule.cache_clear()
+        numbers._cldr.cache_clear()
+        numbers.remember(last_build)  # the next build, in a new process
+        assert [numbers.plural(n, "en") for n in (777, 1, Decimal("1.0"))] == ["other", "one", "other"]
+        assert numbers._english_ordinal(23) == "23rd" and numbers.plural(1, "zh") == "other"
+        assert numbers._cldr.cache_info().currsize == 0  # no locale's data was loaded
+    finally:
+        numbers._ANSWERS.clear()
+        numbers.remember(saved)

@@ -74,9 +74,6 @@ class Item:
         ident = self.__dict__.get("id") or self.__dict__.get("slug") or ""
         return f"{type(self).__name__}({ident!r})"
 
-    def __reduce__(self):
-        return _restore, (type(self).__name__, self.__dict__)
-
 
 _CLASSES: dict[str, type] = {}
 
@@ -107,13 +104,6 @@ def replace(item, **changes):
     new = object.__new__(type(item))
     new.__dict__.update(item.__dict__, **changes)
     return new
-
-
-def _restore(name: str, fields: dict) -> Item:
-    """An item back from a pickle."""
-    item = object.__new__(item_class(name))
-    item.__dict__.update(fields)
-    return item
 
 
 class Content:

@@ -24,8 +24,15 @@ class Reuse:
     """The last build's state as this build may use it. `last` is None for a full build."""
 
     def __init__(self, last: State | None, out_dir: Path, base_url: str):
-        self.last, self.out_dir, self.base_url = last, out_dir, base_url
+        self.out_dir, self.base_url = out_dir, base_url
+        self._lend(last)
         self.files: set[str] | None = None  # input files changed since the last build (None: unknown, all)
+
+    def _lend(self, last: State | None) -> None:
+        """Lend from `last` (None: nothing). `same_output`: whether the last build wrote to this folder at this
+        address, so that its pages are worth anything (asked once per page: kept, not worked out each time)."""
+        self.last = last
+        self.same_output = last is not None and (last.base_url, last.out_dir) == (self.base_url, self.out_dir)
 
     @classmethod
     def nothing(cls, out_dir: Path, base_url: str) -> "Reuse":
@@ -41,7 +48,8 @@ class Reuse:
         if self.last is not None:
             self.files = _changed(self.last.inputs, inputs)
             if any(f.startswith(RESET) for f in self.files):
-                self.last, self.files = None, None
+                self._lend(None)
+                self.files = None
             else:
                 remember(self.last.cldr)  # dates and plural rules CLDR gave the last build
         return inputs
@@ -82,11 +90,6 @@ class Reuse:
         return {lang: found[lang] | edited for lang in found}
 
     # render
-
-    @property
-    def same_output(self) -> bool:
-        """Whether the last build wrote to this folder at this address: only then are its pages worth anything."""
-        return self.last is not None and (self.last.base_url, self.last.out_dir) == (self.base_url, self.out_dir)
 
     def memo(self) -> ObjectMemo:
         """Rows of the downloads kept by the objects they were made from."""
