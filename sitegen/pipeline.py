@@ -21,7 +21,7 @@ from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
 from .output.swap import recover
 from .output.write import Output, check_outputs, staging, update_site, write_site, written_or_failed
-from .site.article import convert, link_location
+from .site.article import conversions, convert, link_location
 from .site.numbers import cldr_answers
 from .site.render import Renderer, make_env, plan
 
@@ -165,7 +165,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     clock.lap("write")
     state = State(inputs, content, {lang: r.env for lang, r in renderers.items()}, base_url, out_dir, outputs, deps,
                   problems.warnings, items, links, memo=memo, pages=pages, registry=registry, localizer=localizer,
-                  views=views, cldr=cldr_answers(),
+                  views=views, cldr=cldr_answers(), articles=conversions(),
                   related={lang: r.related_index for lang, r in renderers.items()})
     return BuildResult(len(pages), len(outputs), sum(o.size for o in outputs.values()), time.perf_counter() - start,
                        clock.laps, problems.warnings, len(todo), written, state)

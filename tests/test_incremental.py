@@ -302,3 +302,28 @@ def test_list_files_reparse_only_what_changed_and_match_a_fresh_parse(tmp_path, 
             (root / path).write_text(before)  # keep the file mostly valid, as an editor fixing a mistake would
         else:
             good = cached
+
+
+def test_an_edit_to_a_figure_an_article_cites_does_not_convert_its_markdown_again(tmp_path):
+    """The command line starts afresh each time: the state carries the converted bodies, so re-rendering the
+    article for its new figure neither converts its text nor imports Markdown, and the page is as a full build's."""
+    import subprocess
+    import sys
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    probe = ("import sys; from pathlib import Path; from sitegen.pipeline import build_from_cache; "
+             f"r = build_from_cache(Path({str(root)!r}), Path({str(root / '_site')!r}), None); "
+             "print(r.rendered, 'markdown' in sys.modules)")
+    run = lambda: subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True,  # noqa: E731
+                                 check=True).stdout.split()
+    assert run()[1] == "True"  # the first build converts every article
+    from sitegen.incremental.cache import wait_for_saves
+    wait_for_saves(root)
+    events = root / "content/events.yaml"
+    events.write_text(events.read_text().replace("value: 217", "value: 218", 1))
+    rendered, imported = run()
+    assert int(rendered) > 2 and imported == "False"
+    wait_for_saves(root)
+    page = (root / "_site/news/2023-jiangyin-development-summit/index.html").read_text()
+    assert "218" in page
+    build(root, tmp_path / "fresh")
+    assert tree_bytes(root / "_site") == tree_bytes(tmp_path / "fresh")

@@ -10,6 +10,7 @@ from ..content.kinds import Registry
 from ..content.localize import Localizer
 from ..content.model import Content
 from ..output.write import Output, digest
+from ..site.article import remember as remember_articles
 from ..site.numbers import remember
 from ..site.render import Page
 from .memory import ObjectMemo
@@ -52,6 +53,7 @@ class Reuse:
                 self.files = None
             else:
                 remember(self.last.cldr)  # dates and plural rules CLDR gave the last build
+                remember_articles(self.last.articles)  # bodies Markdown converted for the last build
         return inputs
 
     def changed(self, folder: str) -> bool:

@@ -34,6 +34,7 @@ class State:
     localizer: Localizer | None = None  # each language's copies of the content's objects, for the next build's
     views: dict = field(default_factory=dict)  # language -> the content as its pages read it
     cldr: dict = field(default_factory=dict)  # what CLDR answered (dates in words, plural forms), asked again never
+    articles: dict = field(default_factory=dict)  # article bodies as HTML, by their Markdown (site.article)
 
     def on_disk(self) -> "State":
         """The state as the cache stores it: without what lives in memory only (the Jinja environment, the

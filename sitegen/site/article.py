@@ -45,6 +45,17 @@ class TooSlow(Exception):
     """Markdown ran out of time on one article."""
 
 
+def conversions() -> dict[str, Converted]:
+    """The bodies converted so far, by their Markdown: the build's state keeps them, so that an edit re-rendering an
+    article whose text did not change (one of its figures did) neither converts it again nor imports Markdown."""
+    return dict(_CACHE)
+
+
+def remember(done: dict[str, Converted]) -> None:
+    """Take the bodies an earlier build converted."""
+    _CACHE.update(done)
+
+
 def convert(article: model.Article, problems: Problems) -> Converted | None:
     """The article's body as HTML (from a cache of bodies), or None with the reason reported at the article."""
     done = _CACHE.get(article.body)
