@@ -228,6 +228,7 @@ class Extract:
 
     figures: dict = field(default_factory=dict)
     units: dict = field(default_factory=dict)
+    unread: set = field(default_factory=set)  # kinds whose file could not be read: their items are unknown
 
 
 def _entry(registry: Registry, before: dict, after: dict, blobs: dict, date: str, anchor: str,
@@ -243,6 +244,7 @@ def _entry(registry: Registry, before: dict, after: dict, blobs: dict, date: str
                 part = extract(path, blobs[blob], registry)
                 side.figures.update(part.figures)
                 side.units.update(part.units)
+                side.unread |= part.unread
     order = {k.name: k.order for k in registry.kinds}
     by_kind = lambda u: (order.get(u.kind, len(order)), u.kind, u.id)  # noqa: E731
     if first:
@@ -252,17 +254,19 @@ def _entry(registry: Registry, before: dict, after: dict, blobs: dict, date: str
                 counts[kind] = counts.get(kind, 0) + 1
         kinds = sorted(counts, key=lambda k: (order.get(k, len(order)), k))
         return Entry(date, anchor, shas, first=(*((k, counts[k]) for k in kinds), ("figures", len(new.figures))))
-    added = [_item(k, new.units[k]) for k in new.units.keys() - old.units.keys() if new.units[k][2]]
-    removed = sorted((_item(k, old.units[k]) for k in old.units.keys() - new.units.keys() if old.units[k][2]),
-                     key=by_kind)
+    unread = old.unread | new.unread  # a version that cannot be read: its kind counts as edited, nothing is listed
+    added = [_item(k, new.units[k]) for k in new.units.keys() - old.units.keys() if new.units[k][2]
+             and k[0] not in unread]
+    removed = sorted((_item(k, old.units[k]) for k in old.units.keys() - new.units.keys() if old.units[k][2]
+                      and k[0] not in unread), key=by_kind)
     gone = {(u.kind, u.id) for u in added} | {(u.kind, u.id) for u in removed}
-    edited: dict[str, set] = {}
+    edited: dict[str, set] = {kind: {""} for kind in unread}
     markdown = _markdown(registry)
     for unit in (old.units.keys() ^ new.units.keys()) | {
             k for k in old.units.keys() & new.units.keys() if old.units[k][1] != new.units[k][1]}:
         kind, ident = unit
         ident = ident.partition(".")[0] if kind in markdown else ident  # an article's editions are one article
-        if (kind, ident) not in gone:
+        if (kind, ident) not in gone and kind not in unread:
             edited.setdefault(kind, set()).add(ident)
     changed, grew, shrank = [], [], []
     for key in sorted(old.figures.keys() | new.figures.keys()):
@@ -271,9 +275,9 @@ def _entry(registry: Registry, before: dict, after: dict, blobs: dict, date: str
             fields = _differ(was[1], now[1])
             if fields:
                 changed.append(FigureChange(key, was[1], now[1], fields))
-        elif now and now[0] not in gone and now[0] in old.units:
+        elif now and now[0] not in gone and now[0] in old.units and now[0][0] not in unread:
             grew.append(FigureChange(key, None, now[1]))
-        elif was and was[0] not in gone and was[0] in new.units:
+        elif was and was[0] not in gone and was[0] in new.units and was[0][0] not in unread:
             shrank.append(FigureChange(key, was[1], None))
     kinds = sorted(edited, key=lambda k: (order.get(k, len(order)), k))
     return Entry(date, anchor, shas, tuple(changed), tuple(grew), tuple(shrank),
@@ -313,14 +317,15 @@ def extract(path: str, data: bytes, registry: Registry) -> Extract:
             if kind.shape == "single" and isinstance(tree, dict):
                 out.figures.update(_figures(kind, kind.name, tree, (kind.name, "")))
                 out.units[(kind.name, "")] = ((), _signature(kind, tree), False)
-                return out
-            if kind.shape == "list" and isinstance(tree, list):
+            elif kind.shape == "list" and isinstance(tree, list):
                 for item in tree:
                     ident = item.get("id") if isinstance(item, dict) else None
                     if isinstance(ident, str):
                         out.figures.update(_figures(kind, f"{kind.name}.{ident}", item, (kind.name, ident)))
                         out.units[(kind.name, ident)] = (_names(item, registry), _signature(kind, item), True)
-                return out
+            else:
+                out.unread.add(kind.name)
+            return out
         elif kind.shape == "markdown" and path.startswith(folder + "/") and path.endswith(".md"):
             name = path[len(folder) + 1:-3]
             lang = name.rpartition(".")[2] if "." in name else "en"

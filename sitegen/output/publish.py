@@ -206,7 +206,7 @@ def change_html(entry: EntryView, t, lang: str, base_url: str) -> str:
         if line.value:
             parts.append(" → ".join(_escape(v) for v in line.value if v))
         if line.as_of:
-            parts.append(t["changes_field_as_of"] + p["colon"] + " → ".join(human_date(d, lang) for d in line.as_of))
+            parts.append(t["changes_field_as_of"] + p["colon"] + " → ".join(_escape(d.words) for d in line.as_of))
         if line.source:
             parts.append(t["source"] + p["colon"] + " → ".join(link(s) for s in line.source))
         return f"<li>{link(line.what)}{p['colon']}{p['semi'].join(parts)}</li>"

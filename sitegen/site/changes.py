@@ -4,13 +4,16 @@ items and sources named (and linked while they exist), other edits counted by ki
 history as each date published them; names and links from the content being built."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 
 from ..content.history import Entry, FigureChange, History, ItemChange
 from ..content.model import Figure, replace
-from .numbers import decimal_text, format_figure
+from .numbers import decimal_text, format_figure, human_date
+
+PERIOD = re.compile(r"\d{4}(-\d\d(-\d\d)?)?\Z")
 
 
 @dataclass(frozen=True)
@@ -22,13 +25,22 @@ class Link:
 
 
 @dataclass(frozen=True)
+class When:
+    """An as-of date in words, and as written when it is a date a <time> element can hold ('' when it is not: an
+    old version may hold anything)."""
+
+    words: str
+    datetime: str = ""
+
+
+@dataclass(frozen=True)
 class FigureLine:
     """One figure of an entry: what it is (linked to its anchor), and each of its value (formatted), as-of date and
     source that changed, as (old, new); a figure added has no old, one removed no new."""
 
     what: Link
     value: tuple[str, str] | None = None
-    as_of: tuple[str, str] | None = None
+    as_of: tuple[When, When] | None = None
     source: tuple[Link, Link] | None = None
 
 
@@ -101,7 +113,7 @@ def _figure(change: FigureChange, page) -> FigureLine:
         if "value" in change.fields:
             value = (_value(change.old, page.lang), _value(change.new, page.lang))
         if "as_of" in change.fields:
-            as_of = (change.old.as_of, change.new.as_of)
+            as_of = (_when(change.old.as_of, page.lang), _when(change.new.as_of, page.lang))
         if "source" in change.fields:
             source = (_source(change.old.source, page), _source(change.new.source, page))
     return FigureLine(what, value, as_of, source)
@@ -116,6 +128,16 @@ def _value(fig: Figure | None, lang: str) -> str:
         return format_figure(_localized(fig, lang), lang)
     except (KeyError, ValueError, ArithmeticError):
         return " ".join(filter(None, (fig.qualifier, decimal_text(Decimal(fig.value)), fig.scale, fig.unit)))
+
+
+def _when(value: str, lang: str) -> When:
+    """An as-of date as written in an old version, in words when it is a date."""
+    if not PERIOD.match(value):
+        return When(value or "—")
+    try:
+        return When(human_date(value, lang), value)
+    except ValueError:  # not a real date (2023-02-30)
+        return When(value)
 
 
 def _localized(fig: Figure, lang: str) -> Figure:
