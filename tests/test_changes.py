@@ -114,12 +114,14 @@ def test_history_reads_the_change_entries(built):
     text, items, figures, older, first = found.entries
     assert (text.figures, text.added, text.removed, text.sources, text.edits) == ((), (), (), (), (("companies", 1),))
     assert [(i.kind, i.id) for i in items.added] == [("projects", "test-line")]
-    assert [(i.kind, i.id, i.name("zh")) for i in items.removed] == [("projects", "chip-line", "中Wafer-level packaging line")]
+    assert [(i.kind, i.id, i.name("zh")) for i in items.removed] == [
+        ("projects", "chip-line", "中Wafer-level packaging line")]
     assert [i.id for i in items.sources] == ["bureau"] and len(items.commits) == 2  # two commits, one date
     assert [(c.key, c.fields) for c in figures.figures] == [
         ("events.summit-2023.investment", ("value",)), ("events.summit-2023.projects", ("value",)),
         ("profile.figures.population", ("as_of", "source"))]
-    assert [(c.key, str(c.old.value), str(c.new.value)) for c in older.figures] == [("profile.gdp.2021", "458.033", "460")]
+    assert [(c.key, str(c.old.value), str(c.new.value)) for c in older.figures] == [
+        ("profile.gdp.2021", "458.033", "460")]
     assert dict(first.first) == {"industries": 2, "companies": 1, "projects": 1, "events": 1, "articles": 1,
                                  "sources": 2, "figures": 8}
     assert set(found.marks) == {"events.summit-2023.investment", "events.summit-2023.projects",
@@ -133,7 +135,8 @@ def test_the_changes_page_lists_each_date_in_english(built):
         '<h2 id="change-2023-06-15-heading"><time datetime="2023-06-15">15 June 2023</time></h2>\n'
         "<h3>Figures changed</h3>\n<ul>\n"
         '<li><a href="/mini/summits/summit-2023/#fact-events-summit-2023-investment">Fourth Mini Development Summit: '
-        "2023 summit: planned investment</a>: <del>over 100 billion yuan</del> → <ins>about 100 billion yuan</ins></li>\n"
+        "2023 summit: planned investment</a>: <del>over 100 billion yuan</del> → "
+        "<ins>about 100 billion yuan</ins></li>\n"
         '<li><a href="/mini/summits/summit-2023/#fact-events-summit-2023-projects">Fourth Mini Development Summit: '
         "2023 summit: projects</a>: <del>217 projects</del> → <ins>218 projects</ins></li>\n"
         '<li><a href="/mini/#fact-profile-figures-population">Mini City: Population</a>: as-of date: '
@@ -154,8 +157,8 @@ def test_the_changes_page_lists_each_date_in_english(built):
         "<p>Other edits (text and details, counted, not listed): companies (1).</p>\n</section>")
     assert ('<a href="/mini/#fact-profile-gdp-2021">Mini City: GDP 2021</a>: <del>458.033 billion yuan</del> → '
             "<ins>460 billion yuan</ins>") in section(html, "change-2022-11-30")
-    assert "<p>First publication of the data: industries (2), companies (1), projects (1), summits (1), articles (1), " \
-           "sources (2), figures (8).</p>" in section(html, "change-2022-05-01")
+    assert "<p>First publication of the data: industries (2), companies (1), projects (1), summits (1), " \
+           "articles (1), sources (2), figures (8).</p>" in section(html, "change-2022-05-01")
     assert '<link rel="alternate" type="application/atom+xml" title="Mini Profile: What changed" ' \
            'href="/mini/changes.xml">' in html
 
@@ -187,12 +190,14 @@ def test_a_figure_changed_within_the_year_says_so_beside_its_anchor(built):
     home = (out / "index.html").read_text()
     assert re.search(r'<tr id="fact-profile-figures-population">.*?' + re.escape(note) + "</td></tr>", home)
     assert "change-2022-11-30" not in home  # GDP 2021 changed more than a year before the site's update date
-    zh = (out / "zh/summits/summit-2023/index.html").read_text()  # the mini site's zh strings keep placeholders' English
-    assert zh.count('（<a class="changed" href="/mini/zh/changes/#change-2023-06-15">changed on 2023年6月15日</a>）') == 2
+    zh = (out / "zh/summits/summit-2023/index.html").read_text()  # mini's zh strings with {placeholders}: English
+    note = '（<a class="changed" href="/mini/zh/changes/#change-2023-06-15">changed on 2023年6月15日</a>）'
+    assert zh.count(note) == 2
 
 
 def test_the_changes_feed_has_an_entry_per_date_in_each_language(built):
-    for prefix, lang, title in (("", "en", "Data changes of 15 June 2023"), ("zh/", "zh-Hans", "Data changes of 2023年6月15日")):
+    for prefix, lang, title in (("", "en", "Data changes of 15 June 2023"),
+                                ("zh/", "zh-Hans", "Data changes of 2023年6月15日")):
         feed = ET.parse(built / "_site" / f"{prefix}changes.xml").getroot()
         ns = {"a": "http://www.w3.org/2005/Atom"}
         assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
