@@ -7,34 +7,21 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import edit, make_site, run_build, tree_bytes
+from conftest import REPO, commit, edit, make_site, run_build, tree_bytes
 from test_languages import bilingual_site
 
 from sitegen.content import history
 from sitegen.content.kinds import load_registry
 from sitegen.errors import Problems
+from sitegen.incremental.cache import wait_for_saves
 
 BASE = "https://example.org/mini/"
 NO_HISTORY = "content/: warning: no history of the content is available ({}): the changes page says so"
-
-
-def git(root: Path, *args: str, date: str = "2022-05-01") -> str:
-    """Run git in root as a fixed author at a fixed date (noon UTC), so commits and their dates are repeatable."""
-    stamp = f"{date}T12:00:00+00:00"
-    env = dict(os.environ, GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="editor@example.org", GIT_COMMITTER_NAME="Editor",
-               GIT_COMMITTER_EMAIL="editor@example.org", GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp,
-               GIT_CONFIG_NOSYSTEM="1", HOME=str(root.parent))
-    done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True)
-    return done.stdout
-
-
-def commit(root: Path, date: str, message: str) -> None:
-    git(root, "add", "-A", "content", date=date)
-    git(root, "commit", "-q", "-m", message, date=date)
 
 
 NEW_PROJECT = """- id: test-line
@@ -63,10 +50,7 @@ def history_site(tmp_path: Path) -> Path:
     updated 2024-01-02): a GDP value more than a year before (no note), figure changes, items and a source (two
     commits on one date), and a text-only edit."""
     root = bilingual_site(tmp_path)
-    git(root, "init", "-q", "-b", "main")
-    (root / ".gitignore").write_text("_site/\n.cache/\n")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "The mini site")
+    commit(root, "2022-05-01", "The mini site")
     edit(root, "content/profile.yaml", "value: 458.033", "value: 460")
     commit(root, "2022-11-30", "GDP 2021 revised")
     edit(root, "content/events.yaml", "value: 217", "value: 218")
@@ -240,9 +224,11 @@ def test_uncommitted_edits_are_not_history(built, tmp_path):
     assert "300 projects" not in html and "<del>217 projects</del> → <ins>218 projects</ins>" in html
 
 
-def no_history(root: Path, reason: str) -> None:
-    """Build: exit 0, one warning naming the reason, and a changes page (in each language) and feed that say so."""
-    result = run_build(root)
+def no_history(root: Path, reason: str, env: dict | None = None) -> None:
+    """Build: exit 0, one warning naming the reason, and a changes page and feed that say so."""
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root)], capture_output=True,
+                            text=True, timeout=120, env=env)
+    wait_for_saves(root)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[0] == NO_HISTORY.format(reason), result.stderr
     assert result.stderr.count("warning:") == 1 and result.stdout.rstrip().endswith(", 1 warning.")
@@ -263,20 +249,19 @@ def test_a_shallow_clone_warns_and_the_page_says_no_history(built, tmp_path):
     no_history(shallow, "the repository is a shallow clone")
 
 
-def test_without_git_installed_the_build_warns(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    assert history.head(tmp_path) == ("", "git is not installed")
+def test_without_git_installed_the_build_warns_and_the_page_says_no_history(built, tmp_path):
+    clone = tmp_path / "clone"
+    shutil.copytree(built, clone)
+    no_history(clone, "git is not installed", dict(os.environ, PATH=str(tmp_path / "nowhere")))
 
 
 def test_old_versions_that_do_not_validate_are_read_leniently(tmp_path):
     root = make_site(tmp_path / "site")
-    git(root, "init", "-q", "-b", "main")
     (root / "content/events.yaml").write_text("- id: summit-2023\n  projects: {value: 1_000, unit: widgets}\n"
                                               "  investment: [not, a, figure]\n")
     (root / "content/profile.yaml").write_text("gdp: {2021: {value: [1, 2], unit: CNY}}\nfigures: &a [*a]\n")
     (root / "content/sources.yaml").write_text("- id: release\n  title: [broken\n")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "An older schema")
+    commit(root, "2022-05-01", "An older schema")
     make_site(tmp_path / "fresh")
     for name in ("events.yaml", "profile.yaml", "sources.yaml"):
         shutil.copy(tmp_path / "fresh/content" / name, root / "content" / name)

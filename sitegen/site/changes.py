@@ -69,8 +69,9 @@ class EntryView:
 
 
 def present(history: History, page) -> tuple[EntryView, ...]:
-    """Every entry of the history for one language. `page` is the language's renderer: its lang, content view
-    (`_content`), strings, url(), url_for(), figure_owner() and label()."""
+    """Every entry of the history for one language. `page` is the language's renderer: its lang, content (read
+    through `content`, so that what is read is recorded), registry, punctuation, url(), url_for(), figure_owner()
+    and label()."""
     return tuple(_entry(entry, page) for entry in history.entries)
 
 
@@ -89,7 +90,7 @@ def _entry(entry: Entry, page) -> EntryView:
 
 def kind_label(kind: str, page) -> str:
     """A kind named in the page's language: its changes_kind_NAME string, else its menu label, else its name."""
-    t = page._content.strings[page.lang]
+    t = page.content.strings[page.lang]
     if f"changes_kind_{kind}" in t:
         return t[f"changes_kind_{kind}"]
     known = page.registry.by_name.get(kind)
@@ -99,7 +100,7 @@ def kind_label(kind: str, page) -> str:
 
 def _figure(change: FigureChange, page) -> FigureLine:
     """A figure change: named and linked by the figure as it stands, or by its last data when it is gone."""
-    current = page._content.figures.get(change.key)
+    current = page.content.figures.get(change.key)
     if current is not None:
         owner, href = page.figure_owner(current)
         what = Link(f"{owner}{page.punctuation['colon']}{page.label(current)}", href)
@@ -150,7 +151,7 @@ def _localized(fig: Figure, lang: str) -> Figure:
 
 def _source(ident: str, page, item: ItemChange | None = None) -> Link:
     """A source by id: its title, linked to its entry on the sources page while it exists."""
-    source = page._content.collections.get("sources", {}).get(ident)
+    source = page.content.sources.get(ident) if "sources" in page.registry else None
     if source is not None:
         return Link(source.title, page.url("sources/") + f"#src-{ident}")
     return Link(item.name(page.lang) if item is not None else ident)
@@ -166,8 +167,8 @@ def _groups(items: tuple[ItemChange, ...], page) -> tuple[Group, ...]:
 
 def _item(item: ItemChange, page) -> Link:
     """An item by its name as it stands (linked to its page), or as the file last gave it."""
-    collection = page._content.collections.get(item.kind) or {}
     kind = page.registry.by_name.get(item.kind)
+    collection = getattr(page.content, item.kind) if kind is not None and kind.collection else {}
     if kind is not None and kind.shape == "markdown":
         found = next((a for a in collection.values()
                       if PurePosixPath(a.loc.source).name.partition(".")[0] == item.id), None)

@@ -235,6 +235,7 @@ class Renderer:
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.history = history or History(reason="not read")  # the committed changes of content/
         self._changes: tuple | None = None  # the history as this language's changes page shows it
+        self._changes_read: set = set()  # and what making it read of the content
         self.punctuation = PUNCTUATION[lang]
         self.recorder = reads  # what each page reads (the fast path's Reads; a full build records them too)
         self._content = content
@@ -383,12 +384,13 @@ class Renderer:
 
     def changes(self) -> tuple:
         """The history's entries as this language shows them (made once per build): the page depends on the
-        history and on every item and figure it may name."""
-        self.recorder.add("history", "")
-        for kind in (*self._content.collections, "figures"):
-            self.recorder.add(kind, EVERY)
+        history and on the figures, items and sources they name (whether each exists, its name, its page)."""
         if self._changes is None:
+            page_reads, self.recorder.deps = self.recorder.deps, set()
             self._changes = present(self.history, self)
+            self._changes_read, self.recorder.deps = self.recorder.deps, page_reads
+        self.recorder.deps |= self._changes_read
+        self.recorder.add("history", "")
         return self._changes
 
     def changed(self, fig: model.Figure) -> Markup:
