@@ -213,7 +213,7 @@ def change_html(entry: EntryView, t, lang: str, base_url: str) -> str:
 
     html = []
     if entry.first:
-        counts = p["comma"].join(f"{_escape(what)}{p['open']}{n}{p['close']}" for what, n in entry.first)
+        counts = p["list"].join(f"{_escape(what)}{p['open']}{n}{p['close']}" for what, n in entry.first)
         html.append(f"<p>{_escape(t['changes_first'])}{p['colon']}{counts}{p['end']}</p>")
     for key, lines in (("changes_figures", entry.figures), ("changes_figures_added", entry.figures_added),
                        ("changes_figures_removed", entry.figures_removed)):
@@ -221,14 +221,14 @@ def change_html(entry: EntryView, t, lang: str, base_url: str) -> str:
             html.append(f"<p>{_escape(t[key])}</p><ul>{''.join(figure(line) for line in lines)}</ul>")
     for key, groups in (("changes_added", entry.added), ("changes_removed", entry.removed)):
         if groups:
-            items = "".join(f"<li>{_escape(g.label)}{p['colon']}{p['comma'].join(link(i) for i in g.items)}</li>"
+            items = "".join(f"<li>{_escape(g.label)}{p['colon']}{p['list'].join(link(i) for i in g.items)}</li>"
                             for g in groups)
             html.append(f"<p>{_escape(t[key])}</p><ul>{items}</ul>")
     if entry.sources:
         items = "".join(f"<li>{link(s)}</li>" for s in entry.sources)
         html.append(f"<p>{_escape(t['changes_sources'])}</p><ul>{items}</ul>")
     if entry.edits:
-        counts = p["comma"].join(f"{_escape(what)}{p['open']}{n}{p['close']}" for what, n in entry.edits)
+        counts = p["list"].join(f"{_escape(what)}{p['open']}{n}{p['close']}" for what, n in entry.edits)
         html.append(f"<p>{_escape(t['changes_edits'])}{p['colon']}{counts}{p['end']}</p>")
     return "".join(html)
 

@@ -76,6 +76,7 @@ def present(history: History, page) -> tuple[EntryView, ...]:
 
 
 def _entry(entry: Entry, page) -> EntryView:
+    """One entry for one language."""
     return EntryView(
         entry.date, entry.anchor,
         tuple(_figure(change, page) for change in entry.figures),

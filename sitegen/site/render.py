@@ -33,6 +33,7 @@ PUNCTUATION = {
         "end": ".",
         "colon": ": ",
         "comma": ", ",
+        "list": ", ",  # between the members of a list of names
         "semi": "; ",
         "open": " (",
         "close": ")",
@@ -44,6 +45,7 @@ PUNCTUATION = {
         "end": "。",
         "colon": "：",
         "comma": "，",
+        "list": "、",
         "semi": "；",
         "open": "（",
         "close": "）",
