@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import REPO, commit, edit, make_site, run_build, tree_bytes
+from conftest import REPO, commit, edit, git, make_site, run_build, tree_bytes
 from test_languages import bilingual_site
 
 from sitegen.content import history
@@ -273,3 +273,17 @@ def test_old_versions_that_do_not_validate_are_read_leniently(tmp_path):
     result = run_build(root)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert "<del>1000 widgets</del> → <ins>217 projects</ins>" in (root / "_site/changes/index.html").read_text()
+
+
+def test_a_project_in_a_folder_of_its_repository(tmp_path):
+    repo = tmp_path / "repo"
+    root = make_site(repo / "site")
+    git(repo, "init", "-q", "-b", "main")
+    (repo / ".gitignore").write_text("_site/\n.cache/\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "The site, in a folder", date="2023-01-01")
+    edit(root, "content/events.yaml", "value: 217", "value: 218")
+    git(repo, "commit", "-q", "-am", "Summit projects", date="2023-06-15")
+    result = run_build(root)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert "<del>217 projects</del> → <ins>218 projects</ins>" in (root / "_site/changes/index.html").read_text()

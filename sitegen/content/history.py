@@ -91,7 +91,8 @@ def read(root: Path, registry: Registry, key: str, reason: str = "") -> History:
     log = _git(root, "log", "--first-parent", "--diff-merges=first-parent", "--raw", "--no-renames", "--no-abbrev",
                "-z", "--format=%x01%H %cs", key.partition(":")[0], "--", FOLDER)
     if isinstance(log, str) or log.returncode:
-        return History(reason=log if isinstance(log, str) else "git log failed")
+        said = "" if isinstance(log, str) else log.stderr.decode("utf-8", "replace").strip().partition("\n")[0]
+        return History(reason=log if isinstance(log, str) else f"git log failed: {said.removeprefix('fatal: ')}")
     commits = _commits(log.stdout, prefix)
     runs = _runs(commits)
     wanted = {blob for before, after, _, _ in runs for path in before.keys() | after.keys()
