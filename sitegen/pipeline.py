@@ -7,6 +7,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .content import history
 from .content.kinds import load_registry
 from .content.validate import load_content
 from .errors import Location, Problems, SiteError
@@ -51,7 +52,8 @@ def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: boo
     previous = None if fresh else cache.load(root, out_dir, base_url)
     result = build(root, out_dir, base_url, write=write, previous=previous, cache=cache.template_cache(root))
     unchanged = previous is not None and not (result.rendered or result.written) and \
-        result.state.inputs == previous.inputs  # then the cache is as true as it was
+        result.state.inputs == previous.inputs and \
+        (previous.history.key if previous.history else "") == result.state.history.key  # the cache is as true as it was
     if write and not unchanged:
         cache.save_detached(root, result.state, previous)
     return result
@@ -95,7 +97,15 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         problems.raise_if_any()
         localizer = reuse.localizer(registry)
         views = localizer.views(content)
-    changed = reuse.changes(views, content_changed=not lent)  # per language: what an edit changed
+    # History: the committed changes of content/, read from git again only when HEAD moved; unavailable (a warning,
+    # and a changes page that says so) outside git or in a shallow clone.
+    loaded = list(problems.warnings)  # the content's warnings, which the next build may lend
+    head, why = history.head(root)
+    past = reuse.history(head) or history.read(root, registry, head, why)
+    if not past.available:
+        problems.warn(Location("content/"), f"no history of the content is available ({past.reason}): the changes "
+                      "page says so", "build from a full git clone (git fetch --unshallow) to list what changed")
+    changed = reuse.changes(views, content_changed=not lent, history=past)  # per language: what an edit changed
     clock.lap("load")
 
     # Plan: every page in every language; the downloads first, since the Data page lists their sizes. CSS and JS get
@@ -106,7 +116,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
     data, downloads = data_files(content, registry, registry.schema_files, memo)
     renderers = {lang: Renderer(view, registry, Tracker(), root / "templates", root, base_url, lang,
                                 env=reuse.env(lang) or make_env(root / "templates", cache), assets=assets,
-                                downloads=downloads, related=reuse.related(lang, view, changed[lang]))
+                                downloads=downloads, related=reuse.related(lang, view, changed[lang]), history=past)
                  for lang, view in views.items()}  # one renderer (and Jinja environment) per language
     for renderer in renderers.values():
         renderer.check_strings(problems)
@@ -141,7 +151,8 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
                     del outputs[dest]
                 else:
                     outputs[dest], deps[dest], seen[dest] = out, page_deps, info
-        extra = fingerprinted(static, assets) + site_files(views, pages, base_url, memo) + data
+        entries = {lang: renderer.changes() for lang, renderer in renderers.items()}
+        extra = fingerprinted(static, assets) + site_files(views, pages, base_url, memo, entries, past.available) + data
         check_outputs(list(outputs.values()) + extra, problems, reuse.outputs())
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
@@ -164,9 +175,9 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         outputs = {dest: out.hollow() for dest, out in outputs.items()}
     clock.lap("write")
     state = State(inputs, content, {lang: r.env for lang, r in renderers.items()}, base_url, out_dir, outputs, deps,
-                  problems.warnings, items, links, memo=memo, pages=pages, registry=registry, localizer=localizer,
+                  loaded, items, links, memo=memo, pages=pages, registry=registry, localizer=localizer,
                   views=views, cldr=cldr_answers(), articles=conversions(),
-                  related={lang: r.related_index for lang, r in renderers.items()})
+                  related={lang: r.related_index for lang, r in renderers.items()}, history=past)
     return BuildResult(len(pages), len(outputs), sum(o.size for o in outputs.values()), time.perf_counter() - start,
                        clock.laps, problems.warnings, len(todo), written, state)
 

@@ -3,6 +3,7 @@ process."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,10 +59,49 @@ def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
     return done
 
 
+def git(root: Path, *args: str, date: str = "2022-05-01") -> str:
+    """Run git in root as a fixed editor at a fixed date (noon UTC), with no user or system configuration: commits
+    and their dates are the same on every run."""
+    stamp = f"{date}T12:00:00+00:00"
+    env = dict(os.environ, GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="editor@example.org", GIT_COMMITTER_NAME="Editor",
+               GIT_COMMITTER_EMAIL="editor@example.org", GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp,
+               GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def commit(root: Path, date: str, message: str) -> Path:
+    """Commit every change under content/ (a new repository: everything) on a date."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "-b", "main")
+        (root / ".gitignore").write_text("_site/\n.cache/\n")
+        git(root, "add", "-A", date=date)
+    git(root, "add", "-A", "content", date=date)
+    git(root, "commit", "-q", "-m", message, date=date)
+    return root
+
+
+def with_history(root: Path) -> Path:
+    """Give a copy of the real content a git history with something to show on its changes page: published on
+    2026-01-15 with the 2023 summit's projects at 210, its last project and last source missing, then the content as
+    it is, on the day site.yaml says the data was updated."""
+    now = {rel: (root / rel).read_text(encoding="utf-8") for rel in ("content/events.yaml", "content/projects.yaml",
+                                                                     "content/sources.yaml")}
+    edit(root, "content/events.yaml", "value: 217\n", "value: 210\n")
+    for rel in ("content/projects.yaml", "content/sources.yaml"):
+        text = now[rel]
+        (root / rel).write_text(text[:text.rindex("\n- id:") + 1], encoding="utf-8")
+    commit(root, "2026-01-15", "The data, first published")
+    write_files(root, now)
+    updated = re.search(r"^updated: (\S+)$", (root / "content/site.yaml").read_text(encoding="utf-8"), re.M).group(1)
+    commit(root, updated, "The data as it is")
+    return root
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    """A fresh copy of the mini fixture site."""
-    return make_site(tmp_path / "site")
+    """A fresh copy of the mini fixture site, committed to a git repository as a checkout is (one commit, on the
+    day its site.yaml says the data was updated): its changes page has a history to show, and a build no warning."""
+    return commit(make_site(tmp_path / "site"), "2024-01-02", "The mini site")
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
@@ -131,13 +171,14 @@ def start_server(folder: Path, not_found: Path | None = None):
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
-    """The real content built under /repo/ and served, like a GitHub project site: (base URL, output folder)."""
+    """The real content, with a history (with_history), built under /repo/ and served, like a GitHub project site:
+    (base URL, output folder)."""
     www = tmp_path_factory.mktemp("www")
     out = www / "repo"
     server, origin = start_server(www, not_found=out / "404.html")
-    root = make_site(tmp_path_factory.mktemp("project"), content=REPO / "content")
+    root = with_history(make_site(tmp_path_factory.mktemp("project"), content=REPO / "content"))
     result = run_build(root, "--out", str(out), "--base-url", f"{origin}/repo/")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0 and result.stderr == "", result.stderr  # a history to show, and no warning
     yield f"{origin}/repo/", out
     server.shutdown()
     server.server_close()

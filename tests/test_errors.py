@@ -202,7 +202,8 @@ def test_failed_build_leaves_previous_site_untouched(site):
     assert result.returncode == 1 and "_site/ was left as it was" in result.stderr
     assert tree_bytes(site / "_site") == before
     # no staging
-    assert sorted(p.name for p in site.iterdir()) == [".cache", "_site", "content", "models", "static", "templates"]
+    assert sorted(p.name for p in site.iterdir()) == [".cache", ".git", ".gitignore", "_site", "content", "models",
+                                                      "static", "templates"]
 
 
 def test_article_link_with_unsafe_scheme(site):

@@ -5,7 +5,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import REPO, make_site, run_build
+from conftest import REPO, make_site, run_build, with_history
 
 
 class PageFacts(HTMLParser):
@@ -62,15 +62,15 @@ def check_page(path, site_dir):
 def test_fixture_pages(site):
     assert run_build(site).returncode == 0
     pages = sorted((site / "_site").rglob("*.html"))
-    assert len(pages) == 15
+    assert len(pages) == 16
     for page in pages:
         check_page(page, site / "_site")
 
 
 @pytest.fixture(scope="module")
 def real_site(tmp_path_factory):
-    """The real content built once for this module."""
-    root = make_site(tmp_path_factory.mktemp("real"), content=REPO / "content")
+    """The real content built once for this module, in a repository with a history (outside git, a build warns)."""
+    root = with_history(make_site(tmp_path_factory.mktemp("real"), content=REPO / "content"))
     result = run_build(root)
     assert result.returncode == 0, result.stderr
     return root, result

@@ -61,3 +61,9 @@ def test_build_uses_the_base_url_from_configure_pages():
     build = next(s for s in steps if "build.py" in s.get("run", ""))
     assert build["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}" and "--base-url" in build["run"]
     assert next(s for s in steps if "upload-pages-artifact" in s.get("uses", ""))["with"]["path"] == "_site"
+
+
+def test_the_build_fetches_the_whole_history_for_the_changes_page():
+    flow = yaml.safe_load(WORKFLOW.read_text())
+    checkout = next(s for s in flow["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # a shallow clone has no history: the changes page would be empty

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from ..content.history import History
 from ..content.kinds import Registry
 from ..content.localize import Localizer
 from ..content.model import Content
@@ -81,12 +82,22 @@ class Reuse:
         """Each language's copies of the content, reusing the last build's for unchanged objects."""
         return Localizer(registry, self.last.localizer if self.last else None)
 
-    def changes(self, views: dict[str, Content], content_changed: bool) -> dict[str, set]:
-        """What changed, per language, that pages may have read: content (when loaded again), templates, static files.
-        A full build has no last state to compare with: every page is rendered anyway."""
+    def history(self, key: str) -> History | None:
+        """The last build's history of the content, when it was read at the same commit (and git gave one)."""
+        last = self.last.history if self.last else None
+        return last if last is not None and key and last.key == key else None
+
+    def changes(self, views: dict[str, Content], content_changed: bool,
+                history: History | None = None) -> dict[str, set]:
+        """What changed, per language, that pages may have read: content (when loaded again), the history of the
+        content (after a commit), templates, static files. A full build has no last state to compare with: every page
+        is rendered anyway."""
         found = {lang: set() for lang in views}
         if self.last is not None and content_changed:
             found = {lang: changes(self.last.views[lang], view) for lang, view in views.items()}
+        if self.last is not None and history is not None:
+            moved = history_changes(self.last.history, history)
+            found = {lang: deps | moved for lang, deps in found.items()}
         edited = {("static", f.removeprefix("static/")) for f in self.files or () if f.startswith("static/")}
         edited |= {("template", f.removeprefix("templates/")) for f in self.files or () if f.startswith("templates/")}
         return {lang: found[lang] | edited for lang in found}
@@ -129,6 +140,17 @@ class Reuse:
     def in_place(self) -> bool:
         """Whether the output folder holds the last build's files, so only changed files need swapping in."""
         return self.same_output and self.out_dir.is_dir()
+
+
+def history_changes(old: History | None, new: History) -> set[tuple[str, str]]:
+    """The reads of the history that differ: ("history", "") for its entries (the changes page), ("history", key)
+    for each figure whose latest change differs (its "changed on" note)."""
+    if old is not None and old.entries == new.entries and old.available == new.available:
+        return set()
+    before = {key: entry.anchor + entry.date for key, entry in (old.marks if old else {}).items()}
+    after = {key: entry.anchor + entry.date for key, entry in new.marks.items()}
+    return {("history", "")} | {("history", key) for key in before.keys() | after.keys()
+                                 if before.get(key) != after.get(key)}
 
 
 def scan_inputs(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..content.history import History
 from ..content.localize import Localizer
 from ..content.model import Content
 from ..errors import SiteError
@@ -35,6 +36,7 @@ class State:
     views: dict = field(default_factory=dict)  # language -> the content as its pages read it
     cldr: dict = field(default_factory=dict)  # what CLDR answered (dates in words, plural forms), asked again never
     articles: dict = field(default_factory=dict)  # article bodies as HTML, by their Markdown (site.article)
+    history: History | None = None  # the committed changes of content/, as of the HEAD it names
 
     def on_disk(self) -> "State":
         """The state as the cache stores it: without what lives in memory only (the Jinja environment, the

@@ -10,7 +10,9 @@ from html import escape as _escape
 from pathlib import PurePosixPath
 
 from ..content.model import Content
-from ..site.render import Page, absolute, base_path, page_url
+from ..site.changes import EntryView, FigureLine, Link
+from ..site.numbers import human_date
+from ..site.render import PUNCTUATION, Page, absolute, base_path, page_url
 from .data import Memo
 from .write import Output
 
@@ -52,10 +54,11 @@ def fingerprinted(static: list[Output], names: dict[str, str]) -> list[Output]:
     return [replace(out, dest=names.get(out.dest, out.dest)) for out in static]
 
 
-def site_files(views: dict[str, Content], pages: list[Page], base_url: str, memo: Memo) -> list[Output]:
-    """Every site-wide file for the host: sitemap.xml, robots.txt, a feed per language (feed.xml, zh/feed.xml),
-    .nojekyll and, with a domain, CNAME. The sitemap is made again only when a page, the base URL or a date in it
-    changed."""
+def site_files(views: dict[str, Content], pages: list[Page], base_url: str, memo: Memo,
+               changes: dict[str, tuple[EntryView, ...]] | None = None, history: bool = False) -> list[Output]:
+    """Every site-wide file for the host: sitemap.xml, robots.txt, a feed of articles and one of data changes per
+    language (feed.xml and changes.xml, zh/feed.xml and zh/changes.xml), .nojekyll and, with a domain, CNAME. The
+    sitemap is made again only when a page, the base URL or a date in it changed."""
     languages = tuple(views)
     content = views[languages[0]]
     key = (base_url, content.site.updated, tuple([p.dest for p in pages]),
@@ -64,6 +67,7 @@ def site_files(views: dict[str, Content], pages: list[Page], base_url: str, memo
     for lang, view in views.items():
         prefix = "" if lang == languages[0] else f"{lang}/"
         files.append(feed(view, [p for p in pages if p.lang == lang], base_url, lang, prefix))
+        files.append(changes_feed(view, (changes or {}).get(lang, ()), base_url, lang, prefix, history))
     files.append(Output(".nojekyll", b"", "publish: tells GitHub Pages not to run Jekyll on a branch deploy"))
     if content.site.domain:
         files.append(cname(content.site.domain))
@@ -156,6 +160,77 @@ def feed_entry(page: Page, url: str) -> str:
         f"    <updated>{atom_time(article_updated(page))}</updated>\n"
         f"    <summary>{escape(article.summary)}</summary>\n  </entry>\n"
     )
+
+
+def changes_feed(content: Content, entries: tuple[EntryView, ...], base_url: str, lang: str = "en", prefix: str = "",
+                 history: bool = True) -> Output:
+    """changes.xml (or LANG/changes.xml): an Atom feed of the data changes in one language, a publish date an entry,
+    newest first, each with what changed as HTML (values formatted in the language, links absolute)."""
+    base, site, t = base_path(base_url), content.site, content.strings[lang]
+    page = absolute(base_url, page_url(f"{prefix}changes/index.html", base))
+    here = f"{escape(absolute(base_url, base))}{prefix}changes.xml"
+    updated = entries[0].date if entries else site.updated
+    head = (
+        f'<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{LANG_TAGS[lang]}">\n'
+        f"  <title>{escape(site.title)}: {escape(t['changes_title'])}</title>\n"
+        f"  <subtitle>{escape(t['changes_intro'] if history else t['changes_none'])}</subtitle>\n"
+        f'  <link rel="alternate" type="text/html" href="{escape(page)}"/>\n'
+        f'  <link rel="self" type="application/atom+xml" href="{here}"/>\n'
+        f"  <id>{here}</id>\n"
+        f"  <updated>{atom_time(updated)}</updated>\n"
+        f"  <author><name>{escape(site.publisher)}</name></author>\n"
+    )
+    body = "".join(
+        f"  <entry>\n    <title>{escape(t['changes_entry'].format(date=human_date(e.date, lang)))}</title>\n"
+        f'    <link rel="alternate" type="text/html" href="{escape(page)}#{e.anchor}"/>\n'
+        f"    <id>{escape(page)}#{e.anchor}</id>\n"
+        f"    <updated>{atom_time(e.date)}</updated>\n"
+        f'    <content type="html">{escape(change_html(e, t, lang, base_url))}</content>\n  </entry>\n'
+        for e in entries
+    )
+    return Output(f"{prefix}changes.xml", (head + body + "</feed>\n").encode("utf-8"),
+                  f"publish: Atom feed of the data changes in {lang}")
+
+
+def change_html(entry: EntryView, t, lang: str, base_url: str) -> str:
+    """One publish date's changes as an HTML fragment for a feed reader, its links absolute."""
+    p = PUNCTUATION[lang]
+
+    def link(to: Link) -> str:
+        text = _escape(to.text)
+        return f'<a href="{_escape(absolute(base_url, to.href))}">{text}</a>' if to.href else text
+
+    def figure(line: FigureLine) -> str:
+        parts = []
+        if line.value:
+            parts.append(" → ".join(_escape(v) for v in line.value if v))
+        if line.as_of:
+            parts.append(t["changes_field_as_of"] + p["colon"] + " → ".join(_escape(d.words) for d in line.as_of))
+        if line.source:
+            parts.append(t["source"] + p["colon"] + " → ".join(link(s) for s in line.source))
+        return f"<li>{link(line.what)}{p['colon']}{p['semi'].join(parts)}</li>"
+
+    html = []
+    if entry.first:
+        counts = p["list"].join(f"{_escape(what)}{p['open']}{n}{p['close']}" for what, n in entry.first)
+        html.append(f"<p>{_escape(t['changes_first'])}{p['colon']}{counts}{p['end']}</p>")
+    for key, lines in (("changes_figures", entry.figures), ("changes_figures_added", entry.figures_added),
+                       ("changes_figures_removed", entry.figures_removed)):
+        if lines:
+            html.append(f"<p>{_escape(t[key])}</p><ul>{''.join(figure(line) for line in lines)}</ul>")
+    for key, groups in (("changes_added", entry.added), ("changes_removed", entry.removed)):
+        if groups:
+            items = "".join(f"<li>{_escape(g.label)}{p['colon']}{p['list'].join(link(i) for i in g.items)}</li>"
+                            for g in groups)
+            html.append(f"<p>{_escape(t[key])}</p><ul>{items}</ul>")
+    if entry.sources:
+        items = "".join(f"<li>{link(s)}</li>" for s in entry.sources)
+        html.append(f"<p>{_escape(t['changes_sources'])}</p><ul>{items}</ul>")
+    if entry.edits:
+        counts = p["list"].join(f"{_escape(what)}{p['open']}{n}{p['close']}" for what, n in entry.edits)
+        html.append(f"<p>{_escape(t['changes_edits'])}{p['colon']}{counts}{p['end']}</p>")
+    return "".join(html)
 
 
 def cname(domain: str) -> Output:

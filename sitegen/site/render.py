@@ -11,11 +11,13 @@ from markupsafe import Markup, escape
 
 from ..content import model
 from ..content.fields import did_you_mean
+from ..content.history import History
 from ..content.kinds import Registry
 from ..content.load import byte_position
 from ..content.validate import REF, ref_parts, resolve_ref, string_location
 from ..errors import Location, Problems
 from .article import convert
+from .changes import present
 from .charts import Charts
 from .jsonld import JsonLd
 from .numbers import format_figure, human_date
@@ -31,6 +33,7 @@ PUNCTUATION = {
         "end": ".",
         "colon": ": ",
         "comma": ", ",
+        "list": ", ",  # between the members of a list of names
         "semi": "; ",
         "open": " (",
         "close": ")",
@@ -42,6 +45,7 @@ PUNCTUATION = {
         "end": "。",
         "colon": "：",
         "comma": "，",
+        "list": "、",
         "semi": "；",
         "open": "（",
         "close": "）",
@@ -50,8 +54,12 @@ PUNCTUATION = {
     },
 }
 # Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
-SITE_PAGES = (("data", "data/index.html", "data.html", (7, "nav_data")), ("404", "404.html", "404.html", None))
-CODE_STRINGS = ("news_title", "news_intro")  # read outside templates (the feed), besides the menu's
+SITE_PAGES = (("data", "data/index.html", "data.html", (7, "nav_data")),
+              ("changes", "changes/index.html", "changes.html", None), ("404", "404.html", "404.html", None))
+CODE_STRINGS = ("news_title", "news_intro", "source", "changes_title", "changes_intro", "changes_none", "changes_entry",
+                "changes_figures", "changes_figures_added", "changes_figures_removed", "changes_added",
+                "changes_removed", "changes_sources", "changes_edits", "changes_first",
+                "changes_field_as_of")  # read outside templates (the feeds), besides the menu's
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs a plan of 11,000 pages 10 ms more
@@ -75,6 +83,7 @@ class Citations:
     content: model.Content
     order: list = field(default_factory=list)
     anchored: set = field(default_factory=set)
+    marked: set = field(default_factory=set)  # figures whose anchor got its "changed on" note
     shown: list = field(default_factory=list)  # every figure formatted on the page
 
     def anchor(self, fig: model.Figure) -> Markup:
@@ -83,6 +92,13 @@ class Citations:
             return Markup("")
         self.anchored.add(fig.key)
         return Markup(f' id="{escape(fig.anchor)}"')
+
+    def mark(self, fig: model.Figure) -> bool:
+        """Whether a figure's anchor is on the page and has no "changed on" note yet (then it has one)."""
+        if fig.key not in self.anchored or fig.key in self.marked:
+            return False
+        self.marked.add(fig.key)
+        return True
 
     def cite(self, source_id: str) -> int:
         """The footnote number of a source on this page, assigning the next one on first use."""
@@ -211,6 +227,7 @@ class Renderer:
         assets: dict[str, str] | None = None,
         downloads: tuple = (),
         related: dict | None = None,
+        history: History | None = None,
     ):
         self.root, self.lang, self.templates, self.registry = root, lang, templates, registry
         self._downloads = downloads  # the files under data/, with their sizes, for the Data page
@@ -218,6 +235,10 @@ class Renderer:
         self._citing: dict | None = None
         self.related_index: dict = related or {}  # (kind, attribute) -> value -> items, for related()
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
+        self.history = history or History(reason="not read")  # the committed changes of content/
+        self._changes: tuple | None = None  # the history as this language's changes page shows it
+        self._changes_read: set = set()  # and what making it read of the content
+        self.punctuation = PUNCTUATION[lang]
         self.recorder = reads  # what each page reads (the fast path's Reads; a full build records them too)
         self._content = content
         self.content = reads.content(content)  # every read through it is a page dependency
@@ -256,6 +277,9 @@ class Renderer:
             absolute=self.absolute,
             downloads=self.downloads,
             as_of=self.as_of,
+            history=self.history,
+            changes=self.changes,
+            changed=self.changed,
         )
         # The page's citations, as globals so that macros imported without the page's context (cached once) see them.
         self.env.globals.update(
@@ -280,6 +304,8 @@ class Renderer:
         )
         self._strings_reported: set[str] = set()
         self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
+        updated = str(content.site.updated)
+        self._year_before = f"{int(updated[:4]) - 1}{updated[4:]}" if updated[:4].isdigit() else updated
 
     def url(self, path: str = "") -> str:
         """A page of this language, with the base path in front: url('sources/') -> '/repo/sources/' (or
@@ -357,6 +383,30 @@ class Renderer:
                 f"{escape(self.human_date(fig.as_of))}</time>)</span>"
             )
         )
+
+    def changes(self) -> tuple:
+        """The history's entries as this language shows them (made once per build): the page depends on the
+        history and on the figures, items and sources they name (whether each exists, its name, its page)."""
+        if self._changes is None:
+            page_reads, self.recorder.deps = self.recorder.deps, set()
+            self._changes = present(self.history, self)
+            self._changes_read, self.recorder.deps = self.recorder.deps, page_reads
+        self.recorder.deps |= self._changes_read
+        self.recorder.add("history", "")
+        return self._changes
+
+    def changed(self, fig: model.Figure) -> Markup:
+        """' (changed on 30 November 2026)' linked to its entry on the changes page, beside a figure's anchor, when
+        its value, qualifier, as-of date or source changed in the year before the site's `updated` date (never the
+        clock's: two builds of one commit are the same)."""
+        self.recorder.add("history", fig.key)
+        entry = self.history.marks.get(fig.key)
+        if entry is None or entry.date <= self._year_before or not self.page_cites.mark(fig):
+            return Markup("")
+        p, text = self.punctuation, self.content.strings[self.lang]["changed_on"]
+        words = escape(text.format(date=self.human_date(entry.date)))
+        return Markup(f'{p["open"]}<a class="changed" href="{escape(self.url("changes/"))}#{entry.anchor}">{words}</a>'
+                      f'{p["close"]}')
 
     def human_date(self, value: str | int | None) -> str:
         """'2023-10-31' -> '31 October 2023', '2017-09' -> 'September 2017', '2022' -> '2022'."""

@@ -1,0 +1,349 @@
+"""What two versions of the files under content/ differ in, read leniently from their raw text: the figures whose
+value (with its unit, scale, qualifier ...), as-of date or source differ, the figures added to and removed from
+items present in both, the items added and removed (a source added is listed apart), and the other edits counted by
+kind. An old version need not validate against today's models: its figures are found by the shapes the registry
+declares (figure fields, named figures, figure maps; items by id), whatever cannot be read is left out, and a file
+that cannot be read at all counts as one edit of its kind, listing nothing.
+
+A list file is compared item by item as written: an item whose text is the same in both versions is not parsed at
+all, so comparing two versions of a file of thousands of items costs what the edit touched."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import yaml
+
+from ..errors import Problems
+from .kinds import Kind, Registry
+from .load import FRONT_MATTER, parse_yaml, plain_list, split_items
+from .model import Figure
+
+FOLDER = "content"
+VALUE = ("value", "unit", "scale", "qualifier", "basis", "shared_with", "shared_with_zh")  # what its value shows
+DATA = (*VALUE, "as_of", "source")  # a figure's data; its other fields (label, note ...) are text
+FAST = getattr(yaml, "CBaseLoader", None)  # every scalar a string, as _plain() makes them
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """A figure's data before and after (None when it did not exist), and which of value, as_of and source changed."""
+
+    key: str
+    old: Figure | None
+    new: Figure | None
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """An item added or removed: its kind, id, and its names by language as the file gave them."""
+
+    kind: str
+    id: str
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name(self, lang: str) -> str:
+        """Its name in a language, else in English, else its id."""
+        names = dict(self.names)
+        return names.get(lang) or names.get("en") or self.id
+
+
+@dataclass(frozen=True)
+class Difference:
+    """What changed between two versions of content/. `first` (a first publication: nothing before it) counts what
+    it brought instead, as (kind, items) pairs."""
+
+    figures: tuple[FigureChange, ...] = ()
+    figures_added: tuple[FigureChange, ...] = ()
+    figures_removed: tuple[FigureChange, ...] = ()
+    added: tuple[ItemChange, ...] = ()
+    removed: tuple[ItemChange, ...] = ()
+    sources: tuple[ItemChange, ...] = ()
+    edits: tuple[tuple[str, int], ...] = ()  # (kind, how many of its items had other edits), in the kinds' order
+    first: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass
+class Side:
+    """One side of a comparison: units ((kind, id) -> (names, signature, listed): an item, a record, an article
+    edition, a strings file; a listed unit can be added or removed, the others are only edited), figures (key ->
+    (owner unit, Figure)), and the kinds whose file could not be read."""
+
+    units: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
+    unread: set = field(default_factory=set)
+
+    def add(self, other: "Side") -> None:
+        """Take in what another side read."""
+        self.units.update(other.units)
+        self.figures.update(other.figures)
+        self.unread |= other.unread
+
+
+def compare(registry: Registry, before: dict, after: dict, blobs: dict, memo: dict) -> Difference:
+    """What changed from the files `before` to the files `after` (path -> blob id; blobs: id -> bytes). `memo`
+    keeps what was read of each file version and item text, for the next comparison of the same history."""
+    order = {k.name: k.order for k in registry.kinds}
+    if not before:
+        counts: Counter = Counter()
+        for path, blob in after.items():
+            counts.update(_count(path, blobs.get(blob, b""), registry))
+        return Difference(first=tuple(sorted(counts.items(), key=lambda kn: (order.get(kn[0], len(order)), kn[0]))))
+    old, new = Side(), Side()
+    for path in sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p)):
+        a, b = (blobs.get(files[path]) if path in files else None for files in (before, after))
+        was, now = _pair(path, a, b, registry, memo)
+        old.add(was)
+        new.add(now)
+    return _difference(registry, old, new, order)
+
+
+def _difference(registry: Registry, old: Side, new: Side, order: dict) -> Difference:
+    """The difference between what two sides read."""
+    def by_kind(u):
+        return order.get(u.kind, len(order)), u.kind, u.id
+    unread = old.unread | new.unread  # a version that cannot be read: its kind counts as edited, nothing is listed
+    added = sorted((ItemChange(*k, new.units[k][0]) for k in new.units.keys() - old.units.keys()
+                    if new.units[k][2] and k[0] not in unread), key=by_kind)
+    removed = sorted((ItemChange(*k, old.units[k][0]) for k in old.units.keys() - new.units.keys()
+                      if old.units[k][2] and k[0] not in unread), key=by_kind)
+    gone = {(u.kind, u.id) for u in added + removed}
+    edited: dict[str, set] = {kind: {""} for kind in unread}
+    markdown = {k.name for k in registry.of_shape("markdown")}
+    for unit in (old.units.keys() ^ new.units.keys()) | {
+            k for k in old.units.keys() & new.units.keys() if old.units[k][1] != new.units[k][1]}:
+        kind, ident = unit
+        ident = ident.partition(".")[0] if kind in markdown else ident  # an article's editions are one article
+        if (kind, ident) not in gone and kind not in unread:
+            edited.setdefault(kind, set()).add(ident)
+    changed, grew, shrank = [], [], []
+    for key in sorted(old.figures.keys() | new.figures.keys()):
+        was, now = old.figures.get(key), new.figures.get(key)
+        if was and now:
+            fields = _differ(was[1], now[1])
+            if fields:
+                changed.append(FigureChange(key, was[1], now[1], fields))
+        elif now and now[0] not in gone and now[0] in old.units and now[0][0] not in unread:
+            grew.append(FigureChange(key, None, now[1]))
+        elif was and was[0] not in gone and was[0] in new.units and was[0][0] not in unread:
+            shrank.append(FigureChange(key, was[1], None))
+    kinds = sorted(edited, key=lambda k: (order.get(k, len(order)), k))
+    return Difference(tuple(changed), tuple(grew), tuple(shrank), tuple(u for u in added if u.kind != "sources"),
+                      tuple(removed), tuple(u for u in added if u.kind == "sources"),
+                      tuple((k, len(edited[k])) for k in kinds))
+
+
+def _differ(old: Figure, new: Figure) -> tuple[str, ...]:
+    """Which of value (with its unit, scale, qualifier ...), as_of and source differ between two figures."""
+    fields = ("value",) if any(getattr(old, f) != getattr(new, f) for f in VALUE) else ()
+    return fields + tuple(f for f in ("as_of", "source") if getattr(old, f) != getattr(new, f))
+
+
+def _kind_of(path: str, registry: Registry) -> Kind | None:
+    """The kind whose file (or folder) holds a path under content/."""
+    for kind in registry.kinds:
+        folder = f"{FOLDER}/{kind.file}"
+        if path == folder or (kind.shape in ("markdown", "strings") and path.startswith(folder + "/")):
+            return kind
+    return None
+
+
+def _pair(path: str, a: bytes | None, b: bytes | None, registry: Registry, memo: dict) -> tuple[Side, Side]:
+    """What two versions of one file (None: absent) hold that may differ; a list file's items whose text is the same
+    in both are left out unread."""
+    kind = _kind_of(path, registry)
+    if kind is not None and kind.shape == "list":
+        texts = [_text(data) if data is not None else "" for data in (a, b)]
+        chunks = [split_items(text) if text.strip() else [] for text in texts]
+        if chunks[0] is not None and chunks[1] is not None:
+            same = Counter(c for _, c in chunks[0]) & Counter(c for _, c in chunks[1])
+            return tuple(_items(kind, _unshared([c for _, c in found], same), registry, memo) for found in chunks)
+    return tuple(_version(path, data, kind, registry, memo) for data in (a, b))
+
+
+def _unshared(chunks: list[str], same: Counter) -> list[str]:
+    """The chunks that are not among those the other version has too."""
+    left, rest = Counter(same), []
+    for chunk in chunks:
+        if left[chunk]:
+            left[chunk] -= 1
+        else:
+            rest.append(chunk)
+    return rest
+
+
+def _items(kind: Kind, chunks: list[str], registry: Registry, memo: dict) -> Side:
+    """The items of a list file written as these chunks of text (each read once per history)."""
+    side = Side()
+    for chunk in chunks:
+        key = ("item", kind.name, chunk)
+        if key not in memo:
+            tree = _tree(chunk)
+            memo[key] = _list(kind, tree, registry)
+        side.add(memo[key])
+    return side
+
+
+def _version(path: str, data: bytes | None, kind: Kind | None, registry: Registry, memo: dict) -> Side:
+    """What one version of a whole file holds (read once per history)."""
+    if data is None:
+        return Side()
+    key = ("file", path, data)
+    if key not in memo:
+        memo[key] = _read(path, data, kind, registry)
+    return memo[key]
+
+
+def _read(path: str, data: bytes, kind: Kind | None, registry: Registry) -> Side:
+    """What one version of a file holds, read leniently."""
+    side = Side()
+    if kind is None:
+        side.units[("other", path)] = ((), data, False)
+    elif kind.shape == "list":
+        return _list(kind, _tree(_text(data)), registry)
+    elif kind.shape == "single":
+        tree = _tree(_text(data))
+        if isinstance(tree, dict):
+            side.figures.update(_figures(kind, kind.name, tree, (kind.name, "")))
+            side.units[(kind.name, "")] = ((), _signature(kind, tree), False)
+        else:
+            side.unread.add(kind.name)
+    elif kind.shape == "markdown" and path.endswith(".md"):
+        name = path[len(f"{FOLDER}/{kind.file}/"):-3]
+        match = FRONT_MATTER.match(_text(data))
+        front = _tree(match.group(1) or "") if match else None
+        title = front.get("title") if isinstance(front, dict) else None
+        names = (((name.rpartition(".")[2] if "." in name else "en"), title),) if isinstance(title, str) else ()
+        side.units[(kind.name, name)] = (names, data, "." not in name)
+    else:
+        side.units[(kind.name, path[len(f"{FOLDER}/{kind.file}/"):])] = ((), data, False)
+    return side
+
+
+def _list(kind: Kind, tree, registry: Registry) -> Side:
+    """The items of a list (a whole file, or one item's chunk of it) as units and figures; a list that cannot be
+    read leaves its kind unread."""
+    side = Side()
+    if not isinstance(tree, list):
+        side.unread.add(kind.name)
+        return side
+    for item in tree:
+        ident = item.get("id") if isinstance(item, dict) else None
+        if isinstance(ident, str):
+            side.figures.update(_figures(kind, f"{kind.name}.{ident}", item, (kind.name, ident)))
+            side.units[(kind.name, ident)] = (_names(item, registry), _signature(kind, item), True)
+    return side
+
+
+def _count(path: str, data: bytes, registry: Registry) -> dict[str, int]:
+    """How many items (articles, in their first language) one version of a file holds."""
+    kind = _kind_of(path, registry)
+    if kind is None or kind.shape not in ("list", "markdown"):
+        return {}
+    if kind.shape == "markdown":
+        name = path.rpartition("/")[2]
+        return {kind.name: 1} if name.endswith(".md") and name.count(".") == 1 else {}
+    text = _text(data)
+    chunks = split_items(text) if text.strip() else []
+    if chunks is None:
+        tree = _tree(text)
+        return {kind.name: len(tree) if isinstance(tree, list) else 0}
+    return {kind.name: len(chunks)}
+
+
+def _text(data: bytes) -> str:
+    """A file's bytes as text (a byte that is not UTF-8 becomes U+FFFD)."""
+    return data.decode("utf-8", "replace").removeprefix("\ufeff")
+
+
+def _tree(text: str):
+    """YAML text as plain values (every scalar as the text it is written as), or None when it cannot be read. Text
+    without anchors, aliases or tags is read by libyaml's base loader; other text by the validator's own parser, so
+    an alias bomb in an old version is refused as it would be today."""
+    if FAST is not None and plain_list(text):
+        try:
+            return yaml.load(text, Loader=FAST)  # noqa: S506 - the base loader makes only strings, lists and dicts
+        except (yaml.YAMLError, TypeError, RecursionError):
+            pass
+    try:
+        node = parse_yaml(text, "", Problems())
+        return _plain(node) if node is not None else None
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+
+
+def _plain(node):
+    """A YAML node as dicts, lists and strings."""
+    if isinstance(node, yaml.MappingNode):
+        return {_key(k): _plain(v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(v) for v in node.value]
+    return node.value
+
+
+def _key(node) -> str:
+    """A mapping key as text."""
+    return node.value if isinstance(node, yaml.ScalarNode) else repr(_plain(node))
+
+
+def _figures(kind: Kind, prefix: str, record: dict, owner: tuple) -> dict:
+    """The figures of one item or record by their global keys, as validate._key_entity and _key_record name them."""
+    found = {}
+    single = kind.shape == "single"
+    for name in kind.figure_fields:
+        fig = _figure(record.get(name), f"{prefix}.{name}")
+        if fig is not None:
+            found[fig.key] = (owner, fig)
+    for name in (*kind.named_figures, *kind.figure_maps):
+        table = record.get(name)
+        base = f"{prefix}.{name}" if single or name in kind.figure_maps else prefix
+        for ident, value in table.items() if isinstance(table, dict) else ():
+            fig = _figure(value, f"{base}.{ident}")
+            if fig is not None:
+                found[fig.key] = (owner, fig)
+    return found
+
+
+def _figure(raw, key: str) -> Figure | None:
+    """A figure from its raw mapping, or None when it has no number."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("value"), str):
+        return None
+    try:
+        value = Decimal(raw["value"].replace("_", ""))
+    except InvalidOperation:
+        return None
+    if not value.is_finite():
+        return None
+    texts = {name: raw[name] for name in (*DATA[1:], "label", "label_zh") if isinstance(raw.get(name), str)}
+    return Figure(value=value, **{"unit": "", "as_of": "", "source": ""} | texts, key=key)
+
+
+def _signature(kind: Kind, record: dict):
+    """A record without its figures' data: what is left to compare for other edits."""
+    plain = dict(record)
+    for name in kind.figure_fields:
+        if isinstance(plain.get(name), dict):
+            plain[name] = _texts(plain[name])
+    for name in (*kind.named_figures, *kind.figure_maps):
+        if isinstance(plain.get(name), dict):
+            plain[name] = {k: _texts(v) for k, v in plain[name].items()}
+    return plain
+
+
+def _texts(raw):
+    """A raw figure without its data."""
+    return {k: v for k, v in raw.items() if k not in DATA} if isinstance(raw, dict) else raw
+
+
+def _names(item: dict, registry: Registry) -> tuple[tuple[str, str], ...]:
+    """An item's name (or a source's title) in each language it gives."""
+    found = []
+    for lang in registry.languages:
+        for field_name in ("name", "title"):
+            text = item.get(field_name if lang == "en" else f"{field_name}_{lang}")
+            if isinstance(text, str):
+                found.append((lang, text))
+                break
+    return tuple(found)
