@@ -19,7 +19,9 @@ from .incremental.workers import render_many
 from .output.data import data_files
 from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
-from .output.swap import recover
+from .output.search import BUNDLE, bundle_of, same_words, strings_files
+from .output.search import index as search_index
+from .output.swap import beside, recover
 from .output.write import Output, check_outputs, staging, update_site, write_site, written_or_failed
 from .site.article import convert, link_location
 from .site.numbers import cldr_answers
@@ -58,19 +60,21 @@ def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: boo
 
 
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, write: bool = True,
-          previous: State | None = None, cache=None) -> BuildResult:
+          previous: State | None = None, cache=None, search: bool = True) -> BuildResult:
     """Build the site under root into out_dir (default root/_site) for base_url (default LOCAL_BASE_URL); raise
     BuildFailed with every user error, and with a write that failed (the old site then stays as it was).
 
     With `previous`, the state of the last successful build into the same folder, only what the changed
     input files touch is reloaded, re-rendered and rewritten; the output is byte-identical to a full build.
-    With `cache`, a jinja2 bytecode cache, compiled templates are kept between runs."""
+    With `cache`, a jinja2 bytecode cache, compiled templates are kept between runs. Without `search`, an
+    incremental build keeps the last search index as it was, even when the pages' words changed (the preview,
+    which indexes again in the background: see index_again)."""
     with paused_gc():
-        return _build(root, out_dir, base_url, write, previous, cache)
+        return _build(root, out_dir, base_url, write, previous, cache, search)
 
 
 def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, previous: State | None,
-           cache: Path | None) -> BuildResult:
+           cache: Path | None, search: bool = True) -> BuildResult:
     """build(), with the cyclic collector paused by the caller: load -> validate -> plan -> render -> write, asking
     one Reuse what the last build lends (a full build's lends nothing)."""
     start, clock, problems = time.perf_counter(), Clock(), Problems()
@@ -142,6 +146,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
                 else:
                     outputs[dest], deps[dest], seen[dest] = out, page_deps, info
         extra = fingerprinted(static, assets) + site_files(views, pages, base_url, memo) + data
+        extra += strings_files(views, registry.languages[0])
         check_outputs(list(outputs.values()) + extra, problems, reuse.outputs())
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
@@ -151,6 +156,12 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
                                blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None)
         problems.raise_if_any()
         clock.lap("render")
+
+        # Index: Pagefind over the searchable pages, into the staging folder; after an edit, only when the words of
+        # a searchable page changed (the new index is then swapped in with the pages).
+        if write:
+            outputs.update((out.dest, out) for out in indexed(outputs, reuse.outputs(), out_dir, staged, search))
+            clock.lap("index")
 
         # Write: the rest of the files into the staging folder, swapped in whole; or, after an edit, only the files
         # whose bytes changed, swapped in under a journal.
@@ -187,6 +198,18 @@ class Clock:
 __all__ = ["WATCHED", "BuildResult", "build", "build_from_cache", "input_files", "write_schemas"]  # for the command
 # line and the preview, which reach the fast path only through here
 LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing locally, links from the site root
+
+
+def indexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, staged: Path | None,
+            search: bool) -> list[Output]:
+    """The search index of the pages: made anew in a staging folder; after an edit, the last one while the
+    searchable pages' words are the same (or `search` is off), else made anew from the pages on disk and in hand."""
+    if staged is not None:
+        return search_index(outputs, staged, staged / ".search", staged / BUNDLE)
+    kept = bundle_of(old)
+    if kept and (not search or same_words(old, outputs, out_dir)):
+        return kept
+    return search_index(outputs, out_dir, beside(out_dir.resolve(), "staging"))
 
 
 def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> None:

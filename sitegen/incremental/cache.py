@@ -62,7 +62,7 @@ def template_cache(root: Path) -> TemplateCache | None:
     return TemplateCache(str(folder))
 
 
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml")
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "pagefind_bin_extended")  # Pagefind: the search index
 
 
 def code_version() -> str:

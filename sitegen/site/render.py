@@ -50,7 +50,11 @@ PUNCTUATION = {
     },
 }
 # Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
-SITE_PAGES = (("data", "data/index.html", "data.html", (7, "nav_data")), ("404", "404.html", "404.html", None))
+SITE_PAGES = (
+    ("data", "data/index.html", "data.html", (7, "nav_data")),
+    ("search", "search/index.html", "search.html", None),  # the header's search box is its way in
+    ("404", "404.html", "404.html", None),
+)
 CODE_STRINGS = ("news_title", "news_intro")  # read outside templates (the feed), besides the menu's
 
 
@@ -256,6 +260,8 @@ class Renderer:
             absolute=self.absolute,
             downloads=self.downloads,
             as_of=self.as_of,
+            section_label=self.section_label,
+            search_lists=self.search_lists,
         )
         # The page's citations, as globals so that macros imported without the page's context (cached once) see them.
         self.env.globals.update(
@@ -315,6 +321,32 @@ class Renderer:
             if lang == "en"
             else getattr(obj, f"{name}_{lang}", None)
         )
+
+    def section_label(self, page: Page) -> str:
+        """The menu's name of the section a page is in ('Companies' for a company's page and for the list of them),
+        which search results show as the kind of page; '' for a page outside the menu."""
+        kind = self.registry[page.kind] if page.kind in self.registry else None
+        if kind is not None and kind.pages is not None and kind.pages.nav is not None:
+            key = kind.pages.label or f"nav_{kind.name}"
+        else:
+            key = next((nav[1] for name, _, _, nav in SITE_PAGES if name == page.kind and nav), "")
+        return self._content.strings[self.lang][key] if key else ""
+
+    def search_lists(self) -> list[tuple[str, str, list[tuple[str, str, str | None]]]]:
+        """Every item with a page of its own, by kind, for the search page without JavaScript: (kind, the menu's
+        name of its section, [(name, URL, name in the other language or None)])."""
+        lists = []
+        for kind in self.registry.linked:
+            if kind.pages.nav is None:
+                continue
+            items = getattr(self.content, kind.name).values()
+            rows = []
+            for item in items:
+                name = getattr(item, "name", None) or getattr(item, "title", "")
+                other = self.other_text(item, "name") if hasattr(item, "name") else None
+                rows.append((name, self.url_for(kind.name, getattr(item, kind.key)), other if other != name else None))
+            lists.append((kind.name, self.section_label(Page("", "", kind.name)), rows))
+        return lists
 
     def asset(self, path: str) -> str:
         """The URL of a static file under its fingerprinted name: asset('style.css') -> '/repo/style.3f9a1c2e.css'."""

@@ -1,0 +1,149 @@
+"""The search index: Pagefind (its extended binary, which segments Chinese) run over the built pages, its bundle
+published under pagefind/ beside them, and each language's search strings.
+
+Pagefind reads a folder of pages (a view: the searchable pages linked in from where they are) and writes the
+bundle; an index per language, as each page's <html lang> says. It indexes words, never figures: the values,
+dates and footnote numbers a figure edit changes are left out (EXCLUDE), so an edit that changes only figures
+leaves the index as it was and need not run Pagefind (same_words), and any other change to a searchable page's
+words does. The bundle is the same bytes for the same pages (its one unordered file is written sorted)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..content.model import Content
+from ..errors import BuildFailed, Location, SiteError
+from .write import Output, Written, digest, write_file
+
+BUNDLE = "pagefind"  # the bundle's folder in the site
+# What Pagefind leaves out of every page: the header, footer and skip link (the same on every page), and what a
+# figure edit changes: values, dates, footnote numbers, the charts and their one-line summaries, the sources list.
+EXCLUDE = ("header", "footer", ".skip", ".fig", "[data-fact]", "time", ".as-of", ".cite", "svg", ".chart-summary",
+           ".chart-source", ".cited", ".pager")
+# The same elements as they are written by the templates, each replaced by a mark when pages are compared: pages
+# that read the same after it give Pagefind the same words. Each pattern matches whole elements of EXCLUDE only, so
+# that what it leaves is never less than what Pagefind reads (the mark keeps each element's place).
+FIGURES = re.compile(
+    r'<span class="fig"[^>]*>[^<]*</span>|<span data-fact="[^"]*">[^<]*</span>|<time[^>]*>[^<]*</time>'
+    r'|<sup class="cite">.*?</sup>|<svg\b.*?</svg>|<p class="chart-(?:summary|source)">.*?</p>'
+    r'|<section class="cited".*?</section>|<script\b.*?</script>', re.S)
+SKIPPED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|[^/]+/page/\d+/index\.html)$")
+# The files of the bundle a search needs: its script, worker, WebAssembly, entry, metadata and index chunks (not
+# Pagefind's ready-made interfaces, which the site does not use).
+NEEDED = re.compile(r"(?:pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta"
+                    r"|wasm\.[^/]+\.pagefind|index/[^/]+\.pf_index|fragment/[^/]+\.pf_fragment)")
+STRINGS = ("search_label", "search_count_one", "search_count_other", "search_none", "search_all", "search_failed")
+
+
+def searchable(dest: str) -> bool:
+    """Whether a file of the site is a page readers find through search: every page but the 404 page, the search
+    page itself and the later pages of a list (the first lists the same kind)."""
+    return dest.endswith(".html") and not SKIPPED.search(dest)
+
+
+def words(html: bytes) -> bytes:
+    """A page with what Pagefind leaves out of it blanked: two pages alike here are indexed alike."""
+    return FIGURES.sub("\0", html.decode("utf-8")).encode("utf-8")
+
+
+def same_words(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -> bool:
+    """Whether the searchable pages of `new` give Pagefind the words the pages of `old` (on disk in out_dir) gave it:
+    the same pages, and each page whose bytes changed alike but for its figures."""
+    pages = [dest for dest in new if searchable(dest)]
+    if len(pages) != sum(map(searchable, old)) or not all(map(old.__contains__, pages)):
+        return False
+    changed = [dest for dest in pages if new[dest].digest != old[dest].digest]
+    return all(words((out_dir / dest).read_bytes()) == words(new[dest].data) for dest in changed)
+
+
+def bundle_of(outputs: dict[str, Output]) -> list[Output]:
+    """The search bundle among a build's outputs."""
+    return [out for dest, out in outputs.items() if dest.startswith(BUNDLE + "/")]
+
+
+def index(pages: dict[str, Output], folder: Path, work: Path, into: Path | None = None) -> list[Output]:
+    """Index the searchable pages: each is linked into a view under `work` from `folder` (or written there, when
+    its bytes are at hand), and Pagefind reads the view and writes the bundle into `into` (by default a folder
+    under `work`). Return the bundle's files as outputs under pagefind/: read back with their bytes, or, with an
+    `into` (the staging folder's own pagefind/), as files already written. `work` is removed afterwards."""
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        view = work / "pages"
+        for dest, out in pages.items():
+            if searchable(dest):
+                _place(out, folder / dest, view, dest)
+        _pagefind(view, into or work / "bundle")
+        return _bundle(into or work / "bundle", written=into is not None)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _place(out: Output, path: Path, view: Path, dest: str) -> None:
+    """Put one page into the view: its bytes when at hand, else a hard link to the page on disk (a copy where the
+    file system has no hard links)."""
+    if out.data or not isinstance(out, Written):
+        write_file(str(view), dest, out.data)
+        return
+    target = view / dest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copyfile(path, target)
+
+
+def _pagefind(view: Path, into: Path) -> None:
+    """Run Pagefind's extended binary (from the pagefind[extended] package) over the view, into a bundle folder."""
+    try:
+        from pagefind_bin_extended import get_executable
+        binary = str(get_executable())
+    except (ImportError, FileNotFoundError) as exc:
+        raise BuildFailed([SiteError(Location("requirements.txt"), f"Pagefind cannot be found ({exc})",
+                                     "install it: python3 -m pip install -r requirements.txt")]) from None
+    args = [binary, "--site", str(view), "--output-path", str(into), "--silent"]
+    for selector in EXCLUDE:
+        args += ["--exclude-selectors", selector]
+    done = subprocess.run(args, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        raise BuildFailed([SiteError(Location(BUNDLE), "Pagefind could not index the pages: "
+                                     + " ".join((done.stderr or done.stdout).split())[:500])])
+
+
+def _bundle(into: Path, written: bool) -> list[Output]:
+    """The bundle's files as outputs, in path order: what a search needs (the rest removed), the entry file with its
+    languages sorted (Pagefind writes them in any order)."""
+    found = []
+    for path in sorted(into.rglob("*")):
+        rel = path.relative_to(into).as_posix()
+        if path.is_dir():
+            continue
+        if not NEEDED.fullmatch(rel):
+            path.unlink()
+            continue
+        data = path.read_bytes()
+        if rel == "pagefind-entry.json":
+            data = json.dumps(json.loads(data), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+            path.write_bytes(data)
+        dest = f"{BUNDLE}/{rel}"
+        origin = "search: Pagefind's index of the pages"
+        found.append(Written(dest, b"", origin, len(data), digest(data)) if written else Output(dest, data, origin))
+    for path in sorted(into.rglob("*"), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return found
+
+
+def strings_files(views: dict[str, Content], first: str) -> list[Output]:
+    """Each language's search/strings.json: the words the search box shows as it finds pages (the script reads
+    them beside the search page the box submits to)."""
+    files = []
+    for lang, view in views.items():
+        prefix = "" if lang == first else f"{lang}/"
+        strings = {key: view.strings[lang][key] for key in STRINGS}
+        data = json.dumps(strings, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        files.append(Output(f"{prefix}search/strings.json", data, f"search: the search box's words in {lang}"))
+    return files
