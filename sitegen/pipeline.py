@@ -41,6 +41,7 @@ class BuildResult:
     rendered: int = 0
     written: int = 0
     state: State | None = None
+    search_stale: bool = False  # the search index was kept though the pages' words changed (`search` off)
 
 
 def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: bool = True,
@@ -159,8 +160,10 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
 
         # Index: Pagefind over the searchable pages, into the staging folder; after an edit, only when the words of
         # a searchable page changed (the new index is then swapped in with the pages).
+        stale = False
         if write:
-            outputs.update((out.dest, out) for out in indexed(outputs, reuse.outputs(), out_dir, staged, search))
+            bundle, stale = indexed(outputs, reuse.outputs(), out_dir, staged, search)
+            outputs.update((out.dest, out) for out in bundle)
             clock.lap("index")
 
         # Write: the rest of the files into the staging folder, swapped in whole; or, after an edit, only the files
@@ -179,7 +182,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
                   views=views, cldr=cldr_answers(),
                   related={lang: r.related_index for lang, r in renderers.items()})
     return BuildResult(len(pages), len(outputs), sum(o.size for o in outputs.values()), time.perf_counter() - start,
-                       clock.laps, problems.warnings, len(todo), written, state)
+                       clock.laps, problems.warnings, len(todo), written, state, stale)
 
 
 class Clock:
@@ -201,15 +204,18 @@ LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing loc
 
 
 def indexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, staged: Path | None,
-            search: bool) -> list[Output]:
-    """The search index of the pages: made anew in a staging folder; after an edit, the last one while the
-    searchable pages' words are the same (or `search` is off), else made anew from the pages on disk and in hand."""
+            search: bool) -> tuple[list[Output], bool]:
+    """The search index of the pages, and whether it is stale: made anew in a staging folder; after an edit, the
+    last one while the searchable pages' words are the same, else made anew from the pages on disk and in hand
+    (or, with `search` off, the last one all the same, stale)."""
     if staged is not None:
-        return search_index(outputs, staged, staged / ".search", staged / BUNDLE)
+        return search_index(outputs, staged, staged / ".search", staged / BUNDLE), False
     kept = bundle_of(old)
-    if kept and (not search or same_words(old, outputs, out_dir)):
-        return kept
-    return search_index(outputs, out_dir, beside(out_dir.resolve(), "staging"))
+    if kept and same_words(old, outputs, out_dir):
+        return kept, False
+    if kept and not search:
+        return kept, True
+    return search_index(outputs, out_dir, beside(out_dir.resolve(), "staging")), False
 
 
 def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> None:

@@ -62,7 +62,7 @@ class Session:
         """Build (incrementally after the first good build); never raises. True when the build succeeded."""
         start = time.perf_counter()
         try:
-            result = build(self.root, self.out_dir, self.base_url, previous=self.state)
+            result = build(self.root, self.out_dir, self.base_url, previous=self.state, search=self.state is None)
         except BuildFailed as failed:
             self.errors = [self._describe(e) for e in failed.errors]
             self.log(

@@ -10,6 +10,7 @@ const page = document.getElementById("found"); // only on the search page: its r
 const LIMIT = page ? 50 : 8;
 let pagefind = null;
 let strings = null;
+let loading = null;
 let asked = 0; // the latest query, so that an older answer arriving late is dropped
 
 const style = document.createElement("style");
@@ -38,15 +39,21 @@ if (!page) {
 const status = panel.querySelector("[role=status]");
 const list = panel.querySelector("ul, ol");
 
-async function load() {
-  if (!pagefind) {
-    const [found, words] = await Promise.all([
-      import(new URL("pagefind/pagefind.js", import.meta.url).href),
-      fetch(new URL("strings.json", form.action)).then((r) => r.json()),
-    ]);
-    await found.init();
+// Pagefind and the words of this language, fetched once (however many keys are typed while they arrive).
+function load() {
+  loading ||= Promise.all([
+    import(new URL("pagefind/pagefind.js", import.meta.url).href).then(async (found) => {
+      await found.init();
+      return found;
+    }),
+    fetch(new URL("strings.json", form.action)).then((r) => r.json()),
+  ]).then(([found, words]) => {
     [pagefind, strings] = [found, words];
-  }
+  });
+  loading.catch(() => {
+    loading = null; // to try again at the next key
+  });
+  return loading;
 }
 
 function say(key, values) {
@@ -122,7 +129,7 @@ async function run(query) {
   if (!page && n) {
     const li = document.createElement("li");
     const all = document.createElement("a");
-    all.href = `${form.action}?${new URLSearchParams({ q: query })}`;
+    all.href = `${form.getAttribute("action")}?${new URLSearchParams({ q: query })}`;
     all.textContent = strings.search_all;
     li.append(all);
     list.append(li);
@@ -142,8 +149,9 @@ function links() {
 
 box.addEventListener("input", () => run(box.value));
 box.addEventListener("keydown", (event) => {
-  if (event.key === "ArrowDown" && !panel.hidden && links().length) {
+  if (event.key === "ArrowDown" && box.value.trim() && links().length) {
     event.preventDefault();
+    show(true);
     links()[0].focus();
   } else if (event.key === "Escape" && !page) {
     show(false);
@@ -163,16 +171,13 @@ panel.addEventListener("keydown", (event) => {
   }
 });
 if (!page) {
-  // Close when focus or a click goes elsewhere on the page; open again when the box is focused with a query.
+  // Close when focus or a click goes elsewhere on the page (Arrow Down in the box opens the results again).
   const inside = (node) => node && (form.contains(node) || panel.contains(node));
   form.parentElement.addEventListener("focusout", (event) => {
     if (!inside(event.relatedTarget)) show(false);
   });
   document.addEventListener("click", (event) => {
     if (!inside(event.target)) show(false);
-  });
-  box.addEventListener("focus", () => {
-    if (box.value.trim() && list.children.length) show(true);
   });
 }
 

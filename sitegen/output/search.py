@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..content.model import Content
 from ..errors import BuildFailed, Location, SiteError
+from ..site.render import SEARCH_STRINGS
 from .write import Output, Written, digest, write_file
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
@@ -36,7 +37,6 @@ SKIPPED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|[^/]+/page/\d+/ind
 # Pagefind's ready-made interfaces, which the site does not use).
 NEEDED = re.compile(r"(?:pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta"
                     r"|wasm\.[^/]+\.pagefind|index/[^/]+\.pf_index|fragment/[^/]+\.pf_fragment)")
-STRINGS = ("search_label", "search_count_one", "search_count_other", "search_none", "search_all", "search_failed")
 
 
 def searchable(dest: str) -> bool:
@@ -143,7 +143,7 @@ def strings_files(views: dict[str, Content], first: str) -> list[Output]:
     files = []
     for lang, view in views.items():
         prefix = "" if lang == first else f"{lang}/"
-        strings = {key: view.strings[lang][key] for key in STRINGS}
+        strings = {key: view.strings[lang][key] for key in SEARCH_STRINGS}
         data = json.dumps(strings, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
         files.append(Output(f"{prefix}search/strings.json", data, f"search: the search box's words in {lang}"))
     return files

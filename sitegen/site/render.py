@@ -55,7 +55,10 @@ SITE_PAGES = (
     ("search", "search/index.html", "search.html", None),  # the header's search box is its way in
     ("404", "404.html", "404.html", None),
 )
-CODE_STRINGS = ("news_title", "news_intro")  # read outside templates (the feed), besides the menu's
+# The search box's words, which the build writes for its script (search/strings.json).
+SEARCH_STRINGS = ("search_label", "search_count_one", "search_count_other", "search_none", "search_all",
+                  "search_failed")
+CODE_STRINGS = ("news_title", "news_intro", *SEARCH_STRINGS)  # read outside templates (the feed, the search box)
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs a plan of 11,000 pages 10 ms more
