@@ -337,14 +337,18 @@ class Renderer:
 
     def search_lists(self) -> list[tuple[str, str, list[tuple[str, str, str | None]]]]:
         """Every item with a page of its own, by kind, for the search page without JavaScript: (kind, the menu's
-        name of its section, [(name, URL, name in the other language or None)])."""
+        name of its section, [(name, URL, name in the other language or None)]). The page depends on the items'
+        names and ids only, so a figure edit leaves it alone."""
         lists = []
         for kind in self.registry.linked:
             if kind.pages.nav is None:
                 continue
-            items = getattr(self.content, kind.name).values()
+            items = getattr(self._content, kind.name)  # untracked: the reads are recorded below
+            self.recorder.add(kind.name, KEYS)
+            for name in ("name", "title", "name_zh", "name_en", "translated", kind.key):
+                self.recorder.add(kind.name, attribute(name))
             rows = []
-            for item in items:
+            for item in items.values():
                 name = getattr(item, "name", None) or getattr(item, "title", "")
                 other = self.other_text(item, "name") if hasattr(item, "name") else None
                 rows.append((name, self.url_for(kind.name, getattr(item, kind.key)), other if other != name else None))
