@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .content.kinds import load_registry
@@ -19,7 +19,7 @@ from .incremental.workers import render_many
 from .output.data import data_files
 from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
-from .output.search import BUNDLE, bundle_of, same_words, strings_files
+from .output.search import BUNDLE, Background, bundle_of, bundle_on_disk, same_words, strings_files
 from .output.search import index as search_index
 from .output.swap import beside, recover
 from .output.write import Output, check_outputs, staging, update_site, write_site, written_or_failed
@@ -198,24 +198,43 @@ class Clock:
         self.laps[name], self.last = now - self.last, now
 
 
-__all__ = ["WATCHED", "BuildResult", "build", "build_from_cache", "input_files", "write_schemas"]  # for the command
-# line and the preview, which reach the fast path only through here
+# For the command line and the preview, which reach the fast path only through here.
+__all__ = ["WATCHED", "BuildResult", "build", "build_from_cache", "index_in_background", "input_files", "take_index",
+           "write_schemas"]
 LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing locally, links from the site root
 
 
 def indexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, staged: Path | None,
             search: bool) -> tuple[list[Output], bool]:
     """The search index of the pages, and whether it is stale: made anew in a staging folder; after an edit, the
-    last one while the searchable pages' words are the same, else made anew from the pages on disk and in hand
-    (or, with `search` off, the last one all the same, stale)."""
-    if staged is not None:
+    last one while the searchable pages' words are the same, else made anew from the pages on disk and in hand.
+    With `search` off (the preview's edit loop) Pagefind never runs: the last index is kept, stale if the words
+    changed."""
+    if staged is not None and search:
         return search_index(outputs, staged, staged / ".search", staged / BUNDLE), False
+    if staged is not None:
+        return bundle_on_disk(out_dir), True
     kept = bundle_of(old)
     if kept and same_words(old, outputs, out_dir):
         return kept, False
-    if kept and not search:
+    if not search:
         return kept, True
     return search_index(outputs, out_dir, beside(out_dir.resolve(), "staging")), False
+
+
+def index_in_background(state: State) -> Background:
+    """Start indexing the pages of the site a build left (the preview's, once edits made its index stale) in a
+    thread; take_index() swaps the result in."""
+    return Background(state.outputs, state.out_dir, beside(state.out_dir.resolve(), "staging"))
+
+
+def take_index(state: State, job: Background) -> State:
+    """Swap the index a finished background job made in for the last one (the files that changed, under the journal,
+    as an edit's are); return the state with it."""
+    new = {dest: out for dest, out in state.outputs.items() if not dest.startswith(BUNDLE + "/")}
+    new.update((out.dest, out) for out in job.result)
+    update_site(state.outputs, new, state.out_dir)
+    return replace(state, outputs={dest: out.hollow() for dest, out in new.items()})
 
 
 def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> None:

@@ -226,12 +226,17 @@ def test_an_edit_of_figures_keeps_the_index_and_an_edit_of_words_remakes_it(tmp_
     assert not [p.name for p in root.iterdir() if p.name.startswith("._site.")]
 
 
-def test_the_previews_edit_loop_never_runs_pagefind(tmp_path, monkeypatch):
+def test_the_previews_edit_loop_never_runs_pagefind_and_it_indexes_in_the_background(tmp_path, monkeypatch):
+    import time
+
     from sitegen import serve
     root = make_site(tmp_path / "site")
-    session = serve.Session(root, root / "_site", "http://127.0.0.1:8000/", log=lambda text: None)
+    out = root / "_site"
+    session = serve.Session(root, out, "http://127.0.0.1:8000/", log=lambda text: None)
     assert session.rebuild()  # the first build indexes
-    assert (root / "_site/pagefind/pagefind-entry.json").is_file()
+    first = bundle(out)
+    assert "pagefind/pagefind-entry.json" in first and not session.stale
+    real = search._pagefind
 
     def refuse(*args, **kwargs):
         raise AssertionError("Pagefind ran in the edit loop")
@@ -239,4 +244,22 @@ def test_the_previews_edit_loop_never_runs_pagefind(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "_pagefind", refuse)
     edit(root, "content/companies.yaml", "summary: ", "summary: Renamed lately. ")
     assert session.rebuild(), session.errors
-    assert "Renamed lately" in (root / "_site/companies/chipco/index.html").read_text()
+    assert "Renamed lately" in (out / "companies/chipco/index.html").read_text()
+    assert session.stale and bundle(out) == first  # the last index, until the preview is idle
+    monkeypatch.setattr(search, "_pagefind", real)
+    session.index_when_idle()  # starts the background job ...
+    assert session.indexing is not None
+    edit(root, "content/companies.yaml", "summary: Renamed lately. ", "summary: Renamed again. ")
+    assert session.rebuild(), session.errors  # ... which a rebuild stops first
+    assert session.indexing is None and session.stale
+    deadline = time.monotonic() + 60
+    while session.stale and time.monotonic() < deadline:
+        session.index_when_idle()
+        time.sleep(0.05)
+    assert not session.stale and bundle(out) != first
+    fresh = tmp_path / "fresh"
+    assert run_build(root, "--out", str(fresh), "--fresh", "--base-url", "http://127.0.0.1:8000/").returncode == 0
+    assert bundle(out) == bundle(fresh)  # the index of the pages as they are
+    assert {d: o.digest for d, o in session.state.outputs.items() if d.startswith("pagefind/")} == {
+        d: search.digest(b) for d, b in bundle(out).items()}  # and the preview's state knows its files
+    assert not [p.name for p in root.iterdir() if p.name.startswith("._site.")]

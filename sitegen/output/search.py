@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 from ..content.model import Content
@@ -96,8 +97,9 @@ def _place(out: Output, path: Path, view: Path, dest: str) -> None:
         shutil.copyfile(path, target)
 
 
-def _pagefind(view: Path, into: Path) -> None:
-    """Run Pagefind's extended binary (from the pagefind[extended] package) over the view, into a bundle folder."""
+def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
+    """Run Pagefind's extended binary (from the pagefind[extended] package) over the view, into a bundle folder
+    (for a background job, a run it can stop)."""
     try:
         from pagefind_bin_extended import get_executable
         binary = str(get_executable())
@@ -107,10 +109,16 @@ def _pagefind(view: Path, into: Path) -> None:
     args = [binary, "--site", str(view), "--output-path", str(into), "--silent"]
     for selector in EXCLUDE:
         args += ["--exclude-selectors", selector]
-    done = subprocess.run(args, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if done.returncode != 0:
+    with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as run:
+        if job is not None:
+            job.runs.append(run)
+            if job.cancelled.is_set():
+                run.kill()
+        said = run.communicate()[0]
+    if run.returncode != 0:
         raise BuildFailed([SiteError(Location(BUNDLE), "Pagefind could not index the pages: "
-                                     + " ".join((done.stderr or done.stdout).split())[:500])])
+                                     + " ".join((said or "").split())[:500])])
 
 
 def _bundle(into: Path, written: bool) -> list[Output]:
@@ -147,3 +155,52 @@ def strings_files(views: dict[str, Content], first: str) -> list[Output]:
         data = json.dumps(strings, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
         files.append(Output(f"{prefix}search/strings.json", data, f"search: the search box's words in {lang}"))
     return files
+
+
+def bundle_on_disk(out_dir: Path) -> list[Output]:
+    """The search bundle a built site holds, read as it is (for a full build that must not index: the preview's)."""
+    folder = out_dir / BUNDLE
+    return [Output(f"{BUNDLE}/{p.relative_to(folder).as_posix()}", p.read_bytes(), "search: the last index")
+            for p in sorted(folder.rglob("*")) if p.is_file()] if folder.is_dir() else []
+
+
+class Background:
+    """A search index made in a thread from the pages of a built site on disk (the preview's, once edits changed
+    their words): `result` holds its files once done() (or `error` its failure). cancel() stops it at once, so that
+    no build touches the pages while it reads them; its work folder (beside the site, of the kind recover() removes
+    after a crash) is gone when it ends."""
+
+    def __init__(self, dests, out_dir: Path, work: Path):
+        self.dests, self.out_dir, self.work = sorted(d for d in dests if searchable(d)), out_dir, work
+        self.cancelled, self.runs = threading.Event(), []
+        self.result: list[Output] | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="search index", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
+        try:
+            view = self.work / "pages"
+            for dest in self.dests:
+                if self.cancelled.is_set():
+                    return
+                _place(Written(dest, b"", "page"), self.out_dir / dest, view, dest)
+            _pagefind(view, self.work / "bundle", self)
+            if not self.cancelled.is_set():
+                self.result = _bundle(self.work / "bundle", written=False)
+        except BaseException as exc:  # noqa: BLE001 - handed to the preview, which reports it
+            self.error = exc
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def done(self) -> bool:
+        """Whether the thread has ended (with a result, an error, or cancelled)."""
+        return not self.thread.is_alive()
+
+    def cancel(self) -> None:
+        """Stop the indexing (Pagefind is killed) and wait for the thread to end."""
+        self.cancelled.set()
+        for run in self.runs:
+            run.kill()
+        self.thread.join()
