@@ -263,3 +263,22 @@ def test_the_previews_edit_loop_never_runs_pagefind_and_it_indexes_in_the_backgr
     assert {d: o.digest for d, o in session.state.outputs.items() if d.startswith("pagefind/")} == {
         d: search.digest(b) for d, b in bundle(out).items()}  # and the preview's state knows its files
     assert not [p.name for p in root.iterdir() if p.name.startswith("._site.")]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_results_shown_in_the_box_and_on_the_search_page_meet_wcag(browser, live_site, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+    from test_a11y import WCAG, violations
+    base, _ = live_site
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    ctx.add_init_script(Axe().axe_script)
+    page = ctx.new_page()
+    found = {}
+    ask(page, base + "zh/", "长电")
+    found["box"] = violations(page, {"runOnly": {"type": "tag", "values": WCAG}})
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # the results fit a phone
+    page.goto(base + "search/?q=Zoomlion")
+    page.wait_for_function("document.querySelectorAll('#found li').length > 0")
+    found["page"] = violations(page, {"runOnly": {"type": "tag", "values": WCAG}})
+    ctx.close()
+    assert found == {"box": [], "page": []}
