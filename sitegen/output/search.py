@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 from pathlib import Path
@@ -23,14 +24,16 @@ from .write import Output, Written, digest, write_file
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
 # What Pagefind leaves out of every page: the header, footer and skip link (the same on every page), and what a
-# figure edit changes: values, dates, footnote numbers, the charts and their one-line summaries, the sources list.
-EXCLUDE = ("header", "footer", ".skip", ".fig", "[data-fact]", "time", ".as-of", ".cite", "svg", ".chart-summary",
-           ".chart-source", ".cited", ".pager")
+# figure edit changes: values, dates, the sizes of the downloads, footnote numbers, the charts and their one-line
+# summaries, the sources list.
+EXCLUDE = ("header", "footer", ".skip", ".fig", "[data-fact]", "time", "data", ".as-of", ".cite", "svg",
+           ".chart-summary", ".chart-source", ".cited", ".pager")
 # The same elements as they are written by the templates, each replaced by a mark when pages are compared: pages
 # that read the same after it give Pagefind the same words. Each pattern matches whole elements of EXCLUDE only, so
 # that what it leaves is never less than what Pagefind reads (the mark keeps each element's place).
 FIGURES = re.compile(
     r'<span class="fig"[^>]*>[^<]*</span>|<span data-fact="[^"]*">[^<]*</span>|<time[^>]*>[^<]*</time>'
+    r'|<data value="[^"]*">[^<]*</data>'
     r'|<sup class="cite">.*?</sup>|<svg\b.*?</svg>|<p class="chart-(?:summary|source)">.*?</p>'
     r'|<section class="cited".*?</section>|<script\b.*?</script>', re.S)
 SKIPPED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|[^/]+/page/\d+/index\.html)$")
@@ -110,7 +113,7 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
     for selector in EXCLUDE:
         args += ["--exclude-selectors", selector]
     with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True) as run:
+                          text=True, preexec_fn=_dies_with_parent()) as run:
         if job is not None:
             job.runs.append(run)
             if job.cancelled.is_set():
@@ -119,6 +122,17 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
     if run.returncode != 0:
         raise BuildFailed([SiteError(Location(BUNDLE), "Pagefind could not index the pages: "
                                      + " ".join((said or "").split())[:500])])
+
+
+def _dies_with_parent():
+    """What Pagefind's process runs first on Linux: ask to be killed when the build is (a killed build's Pagefind
+    would go on writing into the staging folder the next build removes); None elsewhere."""
+    try:
+        import ctypes
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda: prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def _bundle(into: Path, written: bool) -> list[Output]:
