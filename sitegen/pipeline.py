@@ -19,7 +19,7 @@ from .incremental.workers import render_many
 from .output.data import data_files
 from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
-from .output.search import BUNDLE, Background, bundle_of, bundle_on_disk, same_words, strings_files
+from .output.search import BUNDLE, Background, bundle_on_disk, reindexed, strings_files
 from .output.search import index as search_index
 from .output.swap import beside, recover
 from .output.write import Output, check_outputs, staging, update_site, write_site, written_or_failed
@@ -162,7 +162,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         # a searchable page changed (the new index is then swapped in with the pages).
         stale = False
         if write:
-            bundle, stale = indexed(outputs, reuse.outputs(), out_dir, staged, search)
+            bundle, stale = indexed(outputs, reuse.outputs(), out_dir, staged, search, registry.languages)
             outputs.update((out.dest, out) for out in bundle)
             clock.lap("index")
 
@@ -205,21 +205,14 @@ LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing loc
 
 
 def indexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, staged: Path | None,
-            search: bool) -> tuple[list[Output], bool]:
-    """The search index of the pages, and whether it is stale: made anew in a staging folder; after an edit, the
-    last one while the searchable pages' words are the same, else made anew from the pages on disk and in hand.
-    With `search` off (the preview's edit loop) Pagefind never runs: the last index is kept, stale if the words
-    changed."""
-    if staged is not None and search:
-        return search_index(outputs, staged, staged / ".search", staged / BUNDLE), False
+            search: bool, languages: tuple[str, ...]) -> tuple[list[Output], bool]:
+    """The search index of the pages, and whether it is stale: made anew in a staging folder; after an edit, made
+    again only for the languages whose searchable pages' words changed. With `search` off (the preview's edit loop)
+    Pagefind never runs: the last index is kept, stale if the words changed."""
     if staged is not None:
-        return bundle_on_disk(out_dir), True
-    kept = bundle_of(old)
-    if kept and same_words(old, outputs, out_dir):
-        return kept, False
-    if not search:
-        return kept, True
-    return search_index(outputs, out_dir, beside(out_dir.resolve(), "staging")), False
+        return (search_index(outputs, staged, staged / ".search", staged / BUNDLE), False) if search else \
+            (bundle_on_disk(out_dir), True)
+    return reindexed(outputs, old, out_dir, languages, search, beside(out_dir.resolve(), "staging"))
 
 
 def index_in_background(state: State) -> Background:

@@ -282,3 +282,20 @@ def test_results_shown_in_the_box_and_on_the_search_page_meet_wcag(browser, live
     found["page"] = violations(page, {"runOnly": {"type": "tag", "values": WCAG}})
     ctx.close()
     assert found == {"box": [], "page": []}
+
+
+def test_an_edit_of_one_languages_words_remakes_that_languages_index_only(tmp_path, monkeypatch):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    out = root / "_site"
+    assert run_build(root).returncode == 0
+    before = bundle(out)
+    edit(root, "content/companies.yaml", 'summary: "JCET, whose', 'summary: "Edited here. JCET, whose')  # English only
+    result = run_build(root)
+    assert result.returncode == 0 and "pages rendered" in result.stdout, result.stdout
+    after = bundle(out)
+    changed = {f for f in before.keys() | after.keys() if before.get(f) != after.get(f)}
+    assert changed and all("zh-hans" not in f for f in changed), changed  # the Chinese index was left alone
+    assert any(f.startswith("pagefind/fragment/en_") for f in changed)
+    fresh = tmp_path / "fresh"
+    assert run_build(root, "--out", str(fresh), "--fresh").returncode == 0
+    assert bundle(fresh) == after  # the same as a run over both languages

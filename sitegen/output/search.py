@@ -4,8 +4,9 @@ published under pagefind/ beside them, and each language's search strings.
 Pagefind reads a folder of pages (a view: the searchable pages linked in from where they are) and writes the
 bundle; an index per language, as each page's <html lang> says. It indexes words, never figures: the values,
 dates and footnote numbers a figure edit changes are left out (EXCLUDE), so an edit that changes only figures
-leaves the index as it was and need not run Pagefind (same_words), and any other change to a searchable page's
-words does. The bundle is the same bytes for the same pages (its one unordered file is written sorted)."""
+leaves the index as it was and need not run Pagefind, and any other change to a searchable page's words does, for
+that page's language only (stale_languages, merge). The bundle is the same bytes for the same pages (its one
+unordered file is written sorted)."""
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ..content.model import Content
 from ..errors import BuildFailed, Location, SiteError
-from ..site.render import SEARCH_STRINGS
+from ..site.render import LANG_TAGS, SEARCH_STRINGS
 from .write import Output, Written, digest, write_file
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
@@ -36,6 +37,7 @@ FIGURES = re.compile(
     r'|<data value="[^"]*">[^<]*</data>'
     r'|<sup class="cite">.*?</sup>|<svg\b.*?</svg>|<p class="chart-(?:summary|source)">.*?</p>'
     r'|<section class="cited".*?</section>|<script\b.*?</script>', re.S)
+OWNER = re.compile(r"(?:fragment/|index/|pagefind\.)([a-z-]+)_[0-9a-f]+\.pf_")  # a language's own files
 SKIPPED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|[^/]+/page/\d+/index\.html)$")
 # The files of the bundle a search needs: its script, worker, WebAssembly, entry, metadata and index chunks (not
 # Pagefind's ready-made interfaces, which the site does not use).
@@ -54,14 +56,26 @@ def words(html: bytes) -> bytes:
     return FIGURES.sub("\0", html.decode("utf-8")).encode("utf-8")
 
 
-def same_words(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -> bool:
-    """Whether the searchable pages of `new` give Pagefind the words the pages of `old` (on disk in out_dir) gave it:
-    the same pages, and each page whose bytes changed alike but for its figures."""
+def language_of(dest: str, languages: tuple[str, ...]) -> str:
+    """The language of a page, from its place: under LANG/, or the first language's at the root."""
+    head = dest.partition("/")[0]
+    return head if head in languages[1:] else languages[0]
+
+
+def stale_languages(old: dict[str, Output], new: dict[str, Output], out_dir: Path,
+                    languages: tuple[str, ...]) -> list[str]:
+    """The languages whose index the searchable pages of `new` no longer fit, against those of `old` (on disk in
+    out_dir): a page added or removed, or a page whose bytes changed and whose words changed with them (not only its
+    figures)."""
     pages = [dest for dest in new if searchable(dest)]
-    if len(pages) != sum(map(searchable, old)) or not all(map(old.__contains__, pages)):
-        return False
-    changed = [dest for dest in pages if new[dest].digest != old[dest].digest]
-    return all(words((out_dir / dest).read_bytes()) == words(new[dest].data) for dest in changed)
+    stale = {language_of(dest, languages) for dest in pages if dest not in old}
+    stale |= {language_of(dest, languages) for dest in old if searchable(dest) and dest not in new}
+    for dest in pages:
+        lang = language_of(dest, languages)
+        if lang not in stale and dest in old and new[dest].digest != old[dest].digest \
+                and words((out_dir / dest).read_bytes()) != words(new[dest].data):
+            stale.add(lang)
+    return [lang for lang in languages if lang in stale]
 
 
 def bundle_of(outputs: dict[str, Output]) -> list[Output]:
@@ -84,6 +98,47 @@ def index(pages: dict[str, Output], folder: Path, work: Path, into: Path | None 
         return _bundle(into or work / "bundle", written=into is not None)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def reindexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, languages: tuple[str, ...],
+              run: bool, work: Path) -> tuple[list[Output], bool]:
+    """After an edit (the last build's files in out_dir, `old`): the search index of the pages of `outputs`, and
+    whether it is stale. The last index while the searchable pages' words are the same; else, with `run`, made again
+    for the languages whose words changed (their pages linked into a view in `work`), and without it (the preview's
+    edit loop) the last one all the same, stale."""
+    kept = bundle_of(old)
+    stale = stale_languages(old, outputs, out_dir, languages) if kept else list(languages)
+    if not stale:
+        return kept, False
+    if not run:
+        return kept, True
+    fresh = index({dest: out for dest, out in outputs.items() if language_of(dest, languages) in stale}, out_dir, work)
+    if not kept or len(stale) == len(languages):
+        return fresh, False
+    return merge(kept, fresh, {LANG_TAGS[lang].lower() for lang in stale}, out_dir), False
+
+
+def merge(kept: list[Output], fresh: list[Output], tags: set[str], out_dir: Path) -> list[Output]:
+    """The last bundle (on disk in out_dir) with the files of some languages' indexes (by their tags: 'en', 'zh-hans')
+    replaced by a fresh bundle of those languages alone: Pagefind writes each language's files alike whichever
+    others it indexes, so the result is the bundle of a run over every language."""
+    def owner(dest: str) -> str | None:
+        found = OWNER.match(dest.removeprefix(BUNDLE + "/"))
+        return found.group(1) if found else None
+
+    entry = f"{BUNDLE}/pagefind-entry.json"
+    files = {out.dest: out for out in kept if owner(out.dest) not in tags and out.dest != entry}
+    files.update((out.dest, out) for out in fresh if out.dest != entry)
+    last = json.loads((out_dir / entry).read_bytes())
+    made = json.loads(next(out.data for out in fresh if out.dest == entry))
+    made["languages"] = {**{t: v for t, v in last["languages"].items() if t not in tags}, **made["languages"]}
+    files[entry] = Output(entry, _entry_bytes(made), "search: Pagefind's index of the pages")
+    return [files[dest] for dest in sorted(files)]
+
+
+def _entry_bytes(entry: dict) -> bytes:
+    """Pagefind's entry file, its keys sorted (Pagefind writes its languages in any order)."""
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def _place(out: Output, path: Path, view: Path, dest: str) -> None:
@@ -148,7 +203,7 @@ def _bundle(into: Path, written: bool) -> list[Output]:
             continue
         data = path.read_bytes()
         if rel == "pagefind-entry.json":
-            data = json.dumps(json.loads(data), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+            data = _entry_bytes(json.loads(data))
             path.write_bytes(data)
         dest = f"{BUNDLE}/{rel}"
         origin = "search: Pagefind's index of the pages"
