@@ -69,7 +69,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     input files touch is reloaded, re-rendered and rewritten; the output is byte-identical to a full build.
     With `cache`, a jinja2 bytecode cache, compiled templates are kept between runs. Without `search`, an
     incremental build keeps the last search index as it was, even when the pages' words changed (the preview,
-    which indexes again in the background: see index_again)."""
+    which indexes again in the background: see index_in_background)."""
     with paused_gc():
         return _build(root, out_dir, base_url, write, previous, cache, search)
 
@@ -158,8 +158,8 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         problems.raise_if_any()
         clock.lap("render")
 
-        # Index: Pagefind over the searchable pages, into the staging folder; after an edit, only when the words of
-        # a searchable page changed (the new index is then swapped in with the pages).
+        # Index: Pagefind over the searchable pages, into the staging folder; after an edit, only for the languages
+        # whose searchable pages' words changed (the new index is then swapped in with the pages).
         stale = False
         if write:
             bundle, stale = indexed(outputs, reuse.outputs(), out_dir, staged, search, registry.languages)
