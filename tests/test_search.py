@@ -299,3 +299,17 @@ def test_an_edit_of_one_languages_words_remakes_that_languages_index_only(tmp_pa
     fresh = tmp_path / "fresh"
     assert run_build(root, "--out", str(fresh), "--fresh").returncode == 0
     assert bundle(fresh) == after  # the same as a run over both languages
+
+
+def test_a_build_without_pagefind_fails_with_the_fix_and_leaves_the_old_site(site, monkeypatch):
+    from sitegen.errors import BuildFailed
+    from sitegen.pipeline import build
+    assert run_build(site).returncode == 0
+    before = tree_bytes(site / "_site")
+    monkeypatch.setitem(sys.modules, "pagefind_bin_extended", None)  # as if requirements.txt were not installed
+    with pytest.raises(BuildFailed) as failed:
+        build(site, site / "_site")
+    (error,) = failed.value.errors
+    assert error.format().startswith("requirements.txt: error: Pagefind cannot be found (")
+    assert error.hint == "install it: python3 -m pip install -r requirements.txt"
+    assert tree_bytes(site / "_site") == before and not [p for p in site.iterdir() if p.name.startswith("._site.")]
