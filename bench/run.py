@@ -2,9 +2,11 @@
 """Benchmark the generator on synthetic content of N projects against a minimal jinja2+markdown loop.
 
 Measures, each as the median wall time of several runs of `build.py` as a process (interpreter start
-included): a cold full build (no cache, no previous output), a rebuild after one figure changes, and
-the floor loop over the same data; with ms per page and peak memory (max RSS of the build process). Also the
-preview's rebuild after one figure changes (bench/serve_edit.py: state kept in memory, as in `build.py serve`).
+included): a cold full build (no cache, no previous output, the search index made), a rebuild after one figure
+changes (which leaves the search index alone), one after a project's summary changes (edit_words_s: its words, so
+the search index is made again), and the floor loop over the same data; with ms per page and peak memory (max RSS
+of the build process). Also the preview's rebuild after one figure changes (bench/serve_edit.py: state kept in
+memory, as in `build.py serve`).
 
 build.py returns once the site is written and leaves its cache to a child process that writes it behind the
 prompt: cold_s and edit_s are the times to the prompt; cold_cached_s and edit_cached_s the times until that
@@ -17,11 +19,11 @@ that imports jinja2, markdown and yaml (python_imports_s), so figures from machi
 
     python3 bench/run.py --projects 1000 [--runs 5] [--real]
 
-Ends with one line of JSON: {"projects": N, "pages": ..., "cold_s": ..., "edit_s": ..., "serve_edit_s": ...,
-"peak_mb": ..., "cold_cached_s": ..., "edit_cached_s": ..., "cache_writer_peak_mb": ..., "floor_s": ...,
-"ms_per_page": ..., "ratio_to_floor": ..., "python_start_s": ..., "python_imports_s": ...}; with --real, the
-line {"site": "real", "pages": ..., "cold_s": ..., "fresh_s": ..., "noop_s": ..., ...} comes before it (and is
-the last line when --real is given without --projects).
+Ends with one line of JSON: {"projects": N, "pages": ..., "cold_s": ..., "edit_s": ..., "edit_words_s": ...,
+"serve_edit_s": ..., "peak_mb": ..., "cold_cached_s": ..., "edit_cached_s": ..., "cache_writer_peak_mb": ...,
+"floor_s": ..., "ms_per_page": ..., "ratio_to_floor": ..., "python_start_s": ..., "python_imports_s": ...}; with
+--real, the line {"site": "real", "pages": ..., "cold_s": ..., "fresh_s": ..., "noop_s": ..., ...} comes before it
+(and is the last line when --real is given without --projects).
 """
 from __future__ import annotations
 
@@ -107,6 +109,10 @@ def bench(projects: int, runs: int) -> dict:
         wall, peak, _ = timed(build, edits_saved)
         edits.append(wall)
         peaks.append(peak)
+    words = []  # an edit of a page's words: the search index is made again too
+    for n in range(runs):
+        synth.edit_one_summary(site, project=projects // 3, word=f"edited {n}")
+        words.append(timed(build, [])[0])
     serve = json.loads(timed([sys.executable, str(REPO / "bench/serve_edit.py"), str(site), "--edits", str(runs)])[2])
     floor = []
     for _ in range(runs):
@@ -114,6 +120,7 @@ def bench(projects: int, runs: int) -> dict:
         floor.append(timed([sys.executable, str(REPO / "bench/floor.py"), str(site), str(site / "_floor")])[0])
     shutil.rmtree(site.parent, ignore_errors=True)
     result = {"projects": projects, "pages": pages, "cold_s": median(cold), "edit_s": median(edits),
+              "edit_words_s": median(words),
               "serve_edit_s": serve["median_s"], "peak_mb": round(max(peaks), 1),
               "cold_cached_s": median(s for s, _ in saved), "edit_cached_s": median(s for s, _ in edits_saved),
               "cache_writer_peak_mb": round(max(m for _, m in saved + edits_saved), 1), "floor_s": median(floor)}
@@ -169,7 +176,8 @@ def main() -> None:
     for r in results:
         print(f"{r['projects']:>6} projects, {r['pages']:>6} pages: cold {r['cold_s']:.3f} s "
               f"({r['ms_per_page']:.2f} ms/page, {r['ratio_to_floor']}x floor {r['floor_s']:.3f} s), "
-              f"edit {r['edit_s']:.3f} s (in the preview {r['serve_edit_s']:.3f} s), peak {r['peak_mb']:.0f} MB; "
+              f"edit {r['edit_s']:.3f} s (in the preview {r['serve_edit_s']:.3f} s), edit of words "
+              f"{r['edit_words_s']:.3f} s, peak {r['peak_mb']:.0f} MB; "
               f"with the cache written behind the prompt: cold {r['cold_cached_s']:.3f} s, edit "
               f"{r['edit_cached_s']:.3f} s, its writer's peak {r['cache_writer_peak_mb']:.0f} MB",
               file=sys.stderr)

@@ -94,3 +94,14 @@ def edit_one_figure(root: Path, project: int = 0, value: int = 777) -> None:
     at = text.index("    value: ", start) + len("    value: ")
     end = text.index("\n", at)
     path.write_text(text[:at] + str(value) + text[end:])
+
+
+def edit_one_summary(root: Path, project: int = 0, word: str = "edited") -> None:
+    """Change the words of one project's summary (its page's words, so the search index is made again)."""
+    path = root / "content/projects.yaml"
+    text = path.read_text()
+    head = f"- id: project-{project}\n"
+    start = text.index(head)
+    at = text.index("  summary: ", start) + len("  summary: ")
+    end = text.index("\n", at)
+    path.write_text(text[:at] + f"Project number {project}, {word}, of the synthetic city." + text[end:])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .content import history
@@ -20,7 +20,9 @@ from .incremental.workers import render_many
 from .output.data import data_files
 from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
-from .output.swap import recover
+from .output.search import BUNDLE, Background, bundle_on_disk, reindexed, strings_files
+from .output.search import index as search_index
+from .output.swap import beside, recover
 from .output.write import Output, check_outputs, staging, update_site, write_site, written_or_failed
 from .site.article import conversions, convert, link_location
 from .site.numbers import cldr_answers
@@ -40,6 +42,7 @@ class BuildResult:
     rendered: int = 0
     written: int = 0
     state: State | None = None
+    search_stale: bool = False  # the search index was kept though the pages' words changed (`search` off)
 
 
 def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: bool = True,
@@ -60,19 +63,21 @@ def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: boo
 
 
 def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, write: bool = True,
-          previous: State | None = None, cache=None) -> BuildResult:
+          previous: State | None = None, cache=None, search: bool = True) -> BuildResult:
     """Build the site under root into out_dir (default root/_site) for base_url (default LOCAL_BASE_URL); raise
     BuildFailed with every user error, and with a write that failed (the old site then stays as it was).
 
     With `previous`, the state of the last successful build into the same folder, only what the changed
     input files touch is reloaded, re-rendered and rewritten; the output is byte-identical to a full build.
-    With `cache`, a jinja2 bytecode cache, compiled templates are kept between runs."""
+    With `cache`, a jinja2 bytecode cache, compiled templates are kept between runs. Without `search`, an
+    incremental build keeps the last search index as it was, even when the pages' words changed (the preview,
+    which indexes again in the background: see index_in_background)."""
     with paused_gc():
-        return _build(root, out_dir, base_url, write, previous, cache)
+        return _build(root, out_dir, base_url, write, previous, cache, search)
 
 
 def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, previous: State | None,
-           cache: Path | None) -> BuildResult:
+           cache: Path | None, search: bool = True) -> BuildResult:
     """build(), with the cyclic collector paused by the caller: load -> validate -> plan -> render -> write, asking
     one Reuse what the last build lends (a full build's lends nothing)."""
     start, clock, problems = time.perf_counter(), Clock(), Problems()
@@ -153,6 +158,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
                     outputs[dest], deps[dest], seen[dest] = out, page_deps, info
         entries = {lang: renderer.changes() for lang, renderer in renderers.items()}
         extra = fingerprinted(static, assets) + site_files(views, pages, base_url, memo, entries, past.available) + data
+        extra += strings_files(views, registry.languages[0])
         check_outputs(list(outputs.values()) + extra, problems, reuse.outputs())
         problems.raise_if_any()  # a page that failed to render would echo as broken links to it
         outputs.update((out.dest, out) for out in extra)
@@ -162,6 +168,14 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
                                blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None)
         problems.raise_if_any()
         clock.lap("render")
+
+        # Index: Pagefind over the searchable pages, into the staging folder; after an edit, only for the languages
+        # whose searchable pages' words changed (the new index is then swapped in with the pages).
+        stale = False
+        if write:
+            bundle, stale = indexed(outputs, reuse.outputs(), out_dir, staged, search, registry.languages)
+            outputs.update((out.dest, out) for out in bundle)
+            clock.lap("index")
 
         # Write: the rest of the files into the staging folder, swapped in whole; or, after an edit, only the files
         # whose bytes changed, swapped in under a journal.
@@ -179,7 +193,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
                   views=views, cldr=cldr_answers(), articles=conversions(),
                   related={lang: r.related_index for lang, r in renderers.items()}, history=past)
     return BuildResult(len(pages), len(outputs), sum(o.size for o in outputs.values()), time.perf_counter() - start,
-                       clock.laps, problems.warnings, len(todo), written, state)
+                       clock.laps, problems.warnings, len(todo), written, state, stale)
 
 
 class Clock:
@@ -195,9 +209,36 @@ class Clock:
         self.laps[name], self.last = now - self.last, now
 
 
-__all__ = ["WATCHED", "BuildResult", "build", "build_from_cache", "input_files", "write_schemas"]  # for the command
-# line and the preview, which reach the fast path only through here
+# For the command line and the preview, which reach the fast path only through here.
+__all__ = ["WATCHED", "BuildResult", "build", "build_from_cache", "index_in_background", "input_files", "take_index",
+           "write_schemas"]
 LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing locally, links from the site root
+
+
+def indexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, staged: Path | None,
+            search: bool, languages: tuple[str, ...]) -> tuple[list[Output], bool]:
+    """The search index of the pages, and whether it is stale: made anew in a staging folder; after an edit, made
+    again only for the languages whose searchable pages' words changed. With `search` off (the preview's edit loop)
+    Pagefind never runs: the last index is kept, stale if the words changed."""
+    if staged is not None:
+        return (search_index(outputs, staged, staged / ".search", staged / BUNDLE), False) if search else \
+            (bundle_on_disk(out_dir), True)
+    return reindexed(outputs, old, out_dir, languages, search, beside(out_dir.resolve(), "staging"))
+
+
+def index_in_background(state: State) -> Background:
+    """Start indexing the pages of the site a build left (the preview's, once edits made its index stale) in a
+    thread; take_index() swaps the result in."""
+    return Background(state.outputs, state.out_dir, beside(state.out_dir.resolve(), "staging"))
+
+
+def take_index(state: State, job: Background) -> State:
+    """Swap the index a finished background job made in for the last one (the files that changed, under the journal,
+    as an edit's are); return the state with it."""
+    new = {dest: out for dest, out in state.outputs.items() if not dest.startswith(BUNDLE + "/")}
+    new.update((out.dest, out) for out in job.result)
+    update_site(state.outputs, new, state.out_dir)
+    return replace(state, outputs={dest: out.hollow() for dest, out in new.items()})
 
 
 def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> None:

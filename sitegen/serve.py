@@ -23,12 +23,13 @@ from livereload.watcher import Watcher
 from tornado import escape, ioloop, web
 
 from .errors import BuildFailed, SiteError, excerpt
-from .pipeline import WATCHED, build, input_files
+from .pipeline import WATCHED, build, index_in_background, input_files, take_index
 from .site.render import base_path
 
 POLL_MS = 10
 COLLECT_AFTER_S = 1.0  # the cyclic collector runs this long after a rebuild, when the preview is idle ...
 COLLECT_EVERY_S = 60.0  # ... and at least this often
+INDEX_AFTER_S = 1.0  # the search index is made again in the background this long after the last rebuild
 FINGERPRINT = re.compile(r"\.[0-9a-f]{8}\.(?:css|js)$")
 
 
@@ -40,6 +41,8 @@ class Session:
         self.state = None
         self.errors: list[str] = []
         self.stats = self._stats()
+        self.stale = False  # the search index lags behind the pages' words (edits never run Pagefind)
+        self.indexing = None  # the background job making it again, if one runs
 
     def _stats(self) -> dict:
         """Size and mtime of every watched file: a cheap fingerprint to poll."""
@@ -61,8 +64,9 @@ class Session:
     def rebuild(self) -> bool:
         """Build (incrementally after the first good build); never raises. True when the build succeeded."""
         start = time.perf_counter()
+        self.stop_indexing()  # it reads the pages this build may change
         try:
-            result = build(self.root, self.out_dir, self.base_url, previous=self.state)
+            result = build(self.root, self.out_dir, self.base_url, previous=self.state, search=self.state is None)
         except BuildFailed as failed:
             self.errors = [self._describe(e) for e in failed.errors]
             self.log(
@@ -77,11 +81,42 @@ class Session:
             self.log(warning.format())
         verb = "Rebuilt" if self.state is not None else "Built"
         self.state, self.errors = result.state, []
+        self.stale = self.stale or result.search_stale
         self.log(
             f"{verb} {result.rendered} of {result.pages} pages, wrote {result.written} files "
             f"in {(time.perf_counter() - start) * 1000:.0f} ms."
         )
         return True
+
+    def index_when_idle(self) -> None:
+        """Bring the search index up to date, out of the edit loop: start making it in the background when it is
+        stale, and swap it in once made (a rebuild meanwhile stops it first: see rebuild)."""
+        job = self.indexing
+        if job is None:
+            if self.stale and self.state is not None:
+                self.indexing = index_in_background(self.state)
+            return
+        if not job.done():
+            return
+        self.indexing = None
+        if job.error is not None:
+            self.stale = False  # not again until an edit changes the words once more
+            self.log(f"The search index was not made again: {job.error}")
+            return
+        start = time.perf_counter()
+        try:
+            self.state, self.stale = take_index(self.state, job), False
+        except OSError as exc:
+            self.log(f"The search index was not made again: {exc}")
+            return
+        took = (time.perf_counter() - start) * 1000
+        self.log(f"Search index made again in the background ({took:.0f} ms to swap it in).")
+
+    def stop_indexing(self) -> None:
+        """Stop a background index, if one runs (the index stays stale)."""
+        if self.indexing is not None:
+            self.indexing.cancel()
+            self.indexing = None
 
     def _describe(self, error: SiteError) -> str:
         """An error as printed in the terminal and shown in the browser: the line, the hint, the source around it."""
@@ -100,6 +135,7 @@ class PollingWatcher(Watcher):
         super().__init__()
         self.session = session
         self.collect_at = time.monotonic() + COLLECT_EVERY_S
+        self.index_at = 0.0
 
     def start(self, callback) -> bool:
         """Start our own poll loop; returning True tells livereload not to start its own."""
@@ -109,12 +145,16 @@ class PollingWatcher(Watcher):
     def tick(self) -> None:
         """On a change: rebuild, then reload every open tab (whether the build passed or failed). The cyclic
         collector, switched off by serve(), runs here once the preview is idle: not between a save and the reload
-        (at 10,000 projects it would add a tenth to the rebuild)."""
+        (at 10,000 projects it would add a tenth to the rebuild); so does the search index, in the background."""
         if self.session.changed():
             self.session.rebuild()
             LiveReloadHandler.reload_waiters(path="*")
             self.collect_at = time.monotonic() + COLLECT_AFTER_S
-        elif time.monotonic() >= self.collect_at:
+            self.index_at = time.monotonic() + INDEX_AFTER_S
+            return
+        if time.monotonic() >= self.index_at:
+            self.session.index_when_idle()
+        if time.monotonic() >= self.collect_at:
             gc.collect()
             self.collect_at = time.monotonic() + COLLECT_EVERY_S
 
@@ -283,6 +323,8 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
         server.serve(host=host, port=port, restart_delay=0, live_css=False)
     except OSError as exc:  # taken between the check and the start
         return _cannot_listen(host, port, exc.strerror or str(exc))
+    finally:
+        session.stop_indexing()
     return 0
 
 

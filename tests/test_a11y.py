@@ -71,7 +71,7 @@ def test_skip_link_is_first_visible_on_focus_and_moves_focus_to_main(page, live_
     box = skip.bounding_box()
     assert box and box["y"] >= 0 and box["x"] >= 0, "the skip link must be on screen when focused"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_url("**#main", timeout=5000)  # the jump to the fragment, which a loaded machine may delay
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
 

@@ -168,14 +168,14 @@ def test_every_link_of_the_changes_page_reaches_an_anchor_that_exists(built):
 def test_a_figure_changed_within_the_year_says_so_beside_its_anchor(built):
     out = built / "_site"
     summit = (out / "summits/summit-2023/index.html").read_text()
-    note = ' (<a class="changed" href="/mini/changes/#change-2023-06-15">changed on 15 June 2023</a>)'
+    note = '<span class="changed"> (<a href="/mini/changes/#change-2023-06-15">changed on 15 June 2023</a>)</span>'
     assert summit.count(note) == 2  # projects and investment, once each
     assert re.search(r'<dd id="fact-events-summit-2023-projects">.*?' + re.escape(note) + "</dd>", summit)
     home = (out / "index.html").read_text()
     assert re.search(r'<tr id="fact-profile-figures-population">.*?' + re.escape(note) + "</td></tr>", home)
     assert "change-2022-11-30" not in home  # GDP 2021 changed more than a year before the site's update date
     zh = (out / "zh/summits/summit-2023/index.html").read_text()  # mini's zh strings with {placeholders}: English
-    note = '（<a class="changed" href="/mini/zh/changes/#change-2023-06-15">changed on 2023年6月15日</a>）'
+    note = '<span class="changed">（<a href="/mini/zh/changes/#change-2023-06-15">changed on 2023年6月15日</a>）</span>'
     assert zh.count(note) == 2
 
 

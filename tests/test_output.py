@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, edit, folders, leftovers, make_site, run_build, tree_bytes, write_files
 
-from sitegen.pipeline import build
+from sitegen.pipeline import build, indexed
 
 ADDED_PROJECT = ("\n- id: second-line\n  name: A second line\n  company: chipco\n  industry: chips\n"
                  "  status: [signed]\n  year: 2024\n  summary: A second line, added by the test.\n  source: release\n")
@@ -89,6 +89,8 @@ def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_pa
         write_files(root, sources[direction[1]])
         if incremental:
             outputs = build(root, out, write=False, previous=previous).state.outputs
+            bundle, _ = indexed(outputs, previous.outputs, out, None, True, ("en",))  # as the build does first
+            outputs.update((o.dest, o) for o in bundle)
             write = lambda: update_site(previous.outputs, outputs, out)  # noqa: E731
         else:
             write = lambda: build(root, out)  # noqa: E731

@@ -62,7 +62,7 @@ def check_page(path, site_dir):
 def test_fixture_pages(site):
     assert run_build(site).returncode == 0
     pages = sorted((site / "_site").rglob("*.html"))
-    assert len(pages) == 16
+    assert len(pages) == 17
     for page in pages:
         check_page(page, site / "_site")
 

@@ -45,17 +45,30 @@ FETCHED = re.compile(
 )
 
 
-def test_pages_have_no_scripts_and_load_nothing_from_other_hosts(live_site):
+# The only script a page runs: on the first focus of the search box, it imports the site's own search module (from
+# the site's root, fingerprinted); the search page imports that module itself. JSON-LD is data, never run.
+LOADER = re.compile(r'<script>addEventListener\("focusin",e=>e\.target\.id=="q"&&'
+                    r'import\("(/repo/search\.[0-9a-f]{8}\.js)"\)\)</script>')
+SEARCH_MODULE = re.compile(r'<script type="module" src="(/repo/search\.[0-9a-f]{8}\.js)"></script>')
+
+
+def test_pages_run_no_script_but_the_search_box_loader_and_load_nothing_from_other_hosts(live_site):
     _, out = live_site
     for path in out.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
-        scripts = re.findall(r"<script\b[^>]*>", html)  # JSON-LD is data, never run; no JavaScript at all
-        assert set(scripts) <= {'<script type="application/ld+json">'} and not re.search(r"<[^>]+\son[a-z]+=", html), (
-            path
-        )
+        scripts = re.findall(r"<script\b[^>]*>", html)
+        search_page = path.relative_to(out).as_posix() in ("search/index.html", "zh/search/index.html")
+        allowed = {'<script type="application/ld+json">', "<script>"} | (
+            {m.group(0).removesuffix("</script>") for m in SEARCH_MODULE.finditer(html)} if search_page else set())
+        assert set(scripts) <= allowed and not re.search(r"<[^>]+\son[a-z]+=", html), path
+        loaders = LOADER.findall(html)
+        assert len(loaders) == scripts.count("<script>") == 1, path  # the loader, once, and nothing else inline
+        assert (out / loaders[0].removeprefix("/repo/")).is_file(), path
         assert [u for u in FETCHED.findall(html) if re.match(r"(https?:)?//", u)] == [], path
     for css in out.rglob("*.css"):
         assert not re.search(r"@import|url\((?!#)", css.read_text(encoding="utf-8")), css
+    module = next(out.glob("search.*.js")).read_text(encoding="utf-8")
+    assert not re.search(r"https?://|//[a-z]", module.replace("// ", "")), "the search module names no other host"
 
 
 def test_charts_and_figures_read_without_javascript(browser, live_site):

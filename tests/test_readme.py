@@ -24,6 +24,7 @@ NOT_RUN = {  # commands the README names that this test does not run, and why
     "UPDATE_GOLDEN=1 python3 -m pytest tests/test_golden.py": "rewrites the golden copy",
     "python3 tools/make_images.py": "rewrites the committed images with Chromium",
     "python3 bench/run.py --projects 1000": "minutes long (tests/test_bench.py runs it small)",
+    "python3 bench/run.py --projects 10000 --runs 1": "minutes long (tests/test_bench.py runs it small)",
     "python3 bench/reload_latency.py": "needs Chromium and minutes",
     "python3 -m pytest tests/test_properties.py --hypothesis-profile=long": "a long run of the suite's own tests",
     "printf '#!/bin/sh\\nexec python3 build.py check\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit":

@@ -19,7 +19,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 class Collector(HTMLParser):
-    """The ids of a page and every URL it references (href, src, and absolute URLs in <meta content>)."""
+    """The ids of a page and every URL it references (href, src, a form's action, absolute URLs in <meta content>)."""
 
     def __init__(self):
         super().__init__()
@@ -29,7 +29,8 @@ class Collector(HTMLParser):
         for name, value in attrs:
             if name == "id" and value:
                 self.ids.add(value)
-            elif value and (name in ("href", "src") or (tag == "meta" and name == "content" and "://" in value)):
+            elif value and (name in ("href", "src") or (tag == "meta" and name == "content" and "://" in value)
+                            or (tag == "form" and name == "action")):  # the search box submits to the search page
                 self.urls.append(value)
 
 

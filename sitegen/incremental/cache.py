@@ -62,7 +62,8 @@ def template_cache(root: Path) -> TemplateCache | None:
     return TemplateCache(str(folder))
 
 
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "babel")  # babel: the state keeps what CLDR answered
+# babel: the state keeps what CLDR answered; Pagefind: the search index
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "babel", "pagefind_bin_extended")
 
 
 def code_version() -> str:

@@ -54,12 +54,19 @@ PUNCTUATION = {
     },
 }
 # Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
-SITE_PAGES = (("data", "data/index.html", "data.html", (7, "nav_data")),
-              ("changes", "changes/index.html", "changes.html", None), ("404", "404.html", "404.html", None))
+SITE_PAGES = (
+    ("data", "data/index.html", "data.html", (7, "nav_data")),
+    ("changes", "changes/index.html", "changes.html", None),
+    ("search", "search/index.html", "search.html", None),  # the header's search box is its way in
+    ("404", "404.html", "404.html", None),
+)
+# The search box's words, which the build writes for its script (search/strings.json).
+SEARCH_STRINGS = ("search_label", "search_count_one", "search_count_other", "search_none", "search_all",
+                  "search_failed")
 CODE_STRINGS = ("news_title", "news_intro", "source", "changes_title", "changes_intro", "changes_none", "changes_entry",
                 "changes_figures", "changes_figures_added", "changes_figures_removed", "changes_added",
                 "changes_removed", "changes_sources", "changes_edits", "changes_first",
-                "changes_field_as_of")  # read outside templates (the feeds), besides the menu's
+                "changes_field_as_of", *SEARCH_STRINGS)  # read outside templates (the feeds, the search box)
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs a plan of 11,000 pages 10 ms more
@@ -280,6 +287,8 @@ class Renderer:
             history=self.history,
             changes=self.changes,
             changed=self.changed,
+            section_label=self.section_label,
+            search_lists=self.search_lists,
         )
         # The page's citations, as globals so that macros imported without the page's context (cached once) see them.
         self.env.globals.update(
@@ -341,6 +350,36 @@ class Renderer:
             if lang == "en"
             else getattr(obj, f"{name}_{lang}", None)
         )
+
+    def section_label(self, page: Page) -> str:
+        """The menu's name of the section a page is in ('Companies' for a company's page and for the list of them),
+        which search results show as the kind of page; '' for a page outside the menu."""
+        kind = self.registry[page.kind] if page.kind in self.registry else None
+        if kind is not None and kind.pages is not None and kind.pages.nav is not None:
+            key = kind.pages.label or f"nav_{kind.name}"
+        else:
+            key = next((nav[1] for name, _, _, nav in SITE_PAGES if name == page.kind and nav), "")
+        return self._content.strings[self.lang][key] if key else ""
+
+    def search_lists(self) -> list[tuple[str, str, list[tuple[str, str, str | None]]]]:
+        """Every item with a page of its own, by kind, for the search page without JavaScript: (kind, the menu's
+        name of its section, [(name, URL, name in the other language or None)]). The page depends on the items'
+        names and ids only, so a figure edit leaves it alone."""
+        lists = []
+        for kind in self.registry.linked:
+            if kind.pages.nav is None:
+                continue
+            items = getattr(self._content, kind.name)  # untracked: the reads are recorded below
+            self.recorder.add(kind.name, KEYS)
+            for name in ("name", "title", "name_zh", "name_en", "translated", kind.key):
+                self.recorder.add(kind.name, attribute(name))
+            rows = []
+            for item in items.values():
+                name = getattr(item, "name", None) or getattr(item, "title", "")
+                other = self.other_text(item, "name") if hasattr(item, "name") else None
+                rows.append((name, self.url_for(kind.name, getattr(item, kind.key)), other if other != name else None))
+            lists.append((kind.name, self.section_label(Page("", "", kind.name)), rows))
+        return lists
 
     def asset(self, path: str) -> str:
         """The URL of a static file under its fingerprinted name: asset('style.css') -> '/repo/style.3f9a1c2e.css'."""
@@ -405,8 +444,8 @@ class Renderer:
             return Markup("")
         p, text = self.punctuation, self.content.strings[self.lang]["changed_on"]
         words = escape(text.format(date=self.human_date(entry.date)))
-        return Markup(f'{p["open"]}<a class="changed" href="{escape(self.url("changes/"))}#{entry.anchor}">{words}</a>'
-                      f'{p["close"]}')
+        return Markup(f'<span class="changed">{p["open"]}<a href="{escape(self.url("changes/"))}#{entry.anchor}">'
+                      f'{words}</a>{p["close"]}</span>')
 
     def human_date(self, value: str | int | None) -> str:
         """'2023-10-31' -> '31 October 2023', '2017-09' -> 'September 2017', '2022' -> '2022'."""

@@ -1,0 +1,301 @@
+"""The search index: Pagefind (its extended binary, which segments Chinese) run over the built pages, its bundle
+published under pagefind/ beside them, and each language's search strings.
+
+Pagefind reads a folder of pages (a view: the searchable pages linked in from where they are) and writes the
+bundle; an index per language, as each page's <html lang> says. It indexes words, never figures: the values,
+dates and footnote numbers a figure edit changes are left out (EXCLUDE), so an edit that changes only figures
+leaves the index as it was and need not run Pagefind, and any other change to a searchable page's words does, for
+that page's language only (stale_languages, merge). The bundle is the same bytes for the same pages (its one
+unordered file is written sorted)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+from pathlib import Path
+
+from ..content.model import Content
+from ..errors import BuildFailed, Location, SiteError
+from ..site.render import LANG_TAGS, SEARCH_STRINGS
+from .write import Output, Written, digest, write_file
+
+BUNDLE = "pagefind"  # the bundle's folder in the site
+# What Pagefind leaves out of every page: the header, footer and skip link (the same on every page), and what a
+# figure edit changes: values, dates, the sizes of the downloads, footnote numbers, the charts and their one-line
+# summaries, the sources list.
+EXCLUDE = ("header", "footer", ".skip", ".fig", "[data-fact]", "time", "data", ".as-of", ".cite", "svg",
+           ".chart-summary", ".chart-source", ".cited", ".pager", ".changed")
+# The same elements as they are written by the templates, each replaced by a mark when pages are compared: pages
+# that read the same after it give Pagefind the same words. Each pattern matches whole elements of EXCLUDE only, so
+# that what it leaves is never less than what Pagefind reads (the mark keeps each element's place).
+FIGURES = re.compile(
+    r'<span class="fig"[^>]*>[^<]*</span>|<span data-fact="[^"]*">[^<]*</span>|<time[^>]*>[^<]*</time>'
+    r'|<data value="[^"]*">[^<]*</data>'
+    r'|<sup class="cite">.*?</sup>|<svg\b.*?</svg>|<p class="chart-(?:summary|source)">.*?</p>'
+    r'|<section class="cited".*?</section>|<script\b.*?</script>|<span class="changed">.*?</span>', re.S)
+OWNER = re.compile(r"(?:fragment/|index/|pagefind\.)([a-z-]+)_[0-9a-f]+\.pf_")  # a language's own files
+SKIPPED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|changes/index\.html|[^/]+/page/\d+/index\.html)$")
+# The files of the bundle a search needs: its script, worker, WebAssembly, entry, metadata and index chunks (not
+# Pagefind's ready-made interfaces, which the site does not use).
+NEEDED = re.compile(r"(?:pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta"
+                    r"|wasm\.[^/]+\.pagefind|index/[^/]+\.pf_index|fragment/[^/]+\.pf_fragment)")
+
+
+def searchable(dest: str) -> bool:
+    """Whether a file of the site is a page readers find through search: every page but the 404 page, the search
+    page itself, the changes page (figures and dates) and the later pages of a list (the first lists the same
+    kind)."""
+    return dest.endswith(".html") and not SKIPPED.search(dest)
+
+
+TAG = re.compile(r"(<[^>]*>)")
+VOID = re.compile(r"<(?:br|img|wbr|hr|input|meta|link)\b", re.I)
+
+
+def _blank(match: re.Match) -> str:
+    """An element of EXCLUDE as a mark, followed by the elements nested in it, kept: Pagefind leaves the element's
+    own text out of the page, but the text of an element nested in it reaches the text of the anchor (an element
+    with an id) around it, which its bundle holds (a footnote's number, a "changed on" link)."""
+    element = match.group(0)
+    if element.startswith(("<svg", "<script")):  # Pagefind reads nothing of these
+        return "\0"
+    inner = element[element.index(">") + 1:element.rindex("</")]
+    kept, depth = ["\0"], 0
+    for token in TAG.split(inner):
+        if token.startswith("</"):
+            depth -= 1
+            kept.append(token)
+        elif token.startswith("<"):
+            depth += 0 if VOID.match(token) or token.endswith("/>") else 1
+            kept.append(token)
+        elif depth > 0:
+            kept.append(token)
+    return "".join(kept)
+
+
+def words(html: bytes) -> bytes:
+    """A page with what Pagefind leaves out of it blanked: two pages alike here are indexed alike."""
+    return FIGURES.sub(_blank, html.decode("utf-8")).encode("utf-8")
+
+
+def language_of(dest: str, languages: tuple[str, ...]) -> str:
+    """The language of a page, from its place: under LANG/, or the first language's at the root."""
+    head = dest.partition("/")[0]
+    return head if head in languages[1:] else languages[0]
+
+
+def stale_languages(old: dict[str, Output], new: dict[str, Output], out_dir: Path,
+                    languages: tuple[str, ...]) -> list[str]:
+    """The languages whose index the searchable pages of `new` no longer fit, against those of `old` (on disk in
+    out_dir): a page added or removed, or a page whose bytes changed and whose words changed with them (not only its
+    figures)."""
+    pages = [dest for dest in new if searchable(dest)]
+    stale = {language_of(dest, languages) for dest in pages if dest not in old}
+    stale |= {language_of(dest, languages) for dest in old if searchable(dest) and dest not in new}
+    for dest in pages:
+        lang = language_of(dest, languages)
+        if lang not in stale and dest in old and new[dest].digest != old[dest].digest \
+                and words((out_dir / dest).read_bytes()) != words(new[dest].data):
+            stale.add(lang)
+    return [lang for lang in languages if lang in stale]
+
+
+def bundle_of(outputs: dict[str, Output]) -> list[Output]:
+    """The search bundle among a build's outputs."""
+    return [out for dest, out in outputs.items() if dest.startswith(BUNDLE + "/")]
+
+
+def index(pages: dict[str, Output], folder: Path, work: Path, into: Path | None = None) -> list[Output]:
+    """Index the searchable pages: each is linked into a view under `work` from `folder` (or written there, when
+    its bytes are at hand), and Pagefind reads the view and writes the bundle into `into` (by default a folder
+    under `work`). Return the bundle's files as outputs under pagefind/: read back with their bytes, or, with an
+    `into` (the staging folder's own pagefind/), as files already written. `work` is removed afterwards."""
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        view = work / "pages"
+        for dest, out in pages.items():
+            if searchable(dest):
+                _place(out, folder / dest, view, dest)
+        _pagefind(view, into or work / "bundle")
+        return _bundle(into or work / "bundle", written=into is not None)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def reindexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, languages: tuple[str, ...],
+              run: bool, work: Path) -> tuple[list[Output], bool]:
+    """After an edit (the last build's files in out_dir, `old`): the search index of the pages of `outputs`, and
+    whether it is stale. The last index while the searchable pages' words are the same; else, with `run`, made again
+    for the languages whose words changed (their pages linked into a view in `work`), and without it (the preview's
+    edit loop) the last one all the same, stale."""
+    kept = bundle_of(old)
+    stale = stale_languages(old, outputs, out_dir, languages) if kept else list(languages)
+    if not stale:
+        return kept, False
+    if not run:
+        return kept, True
+    fresh = index({dest: out for dest, out in outputs.items() if language_of(dest, languages) in stale}, out_dir, work)
+    if not kept or len(stale) == len(languages):
+        return fresh, False
+    return merge(kept, fresh, {LANG_TAGS[lang].lower() for lang in stale}, out_dir), False
+
+
+def merge(kept: list[Output], fresh: list[Output], tags: set[str], out_dir: Path) -> list[Output]:
+    """The last bundle (on disk in out_dir) with the files of some languages' indexes (by their tags: 'en', 'zh-hans')
+    replaced by a fresh bundle of those languages alone: Pagefind writes each language's files alike whichever
+    others it indexes, so the result is the bundle of a run over every language."""
+    def owner(dest: str) -> str | None:
+        found = OWNER.match(dest.removeprefix(BUNDLE + "/"))
+        return found.group(1) if found else None
+
+    entry = f"{BUNDLE}/pagefind-entry.json"
+    files = {out.dest: out for out in kept if owner(out.dest) not in tags and out.dest != entry}
+    files.update((out.dest, out) for out in fresh if out.dest != entry)
+    last = json.loads((out_dir / entry).read_bytes())
+    made = json.loads(next(out.data for out in fresh if out.dest == entry))
+    made["languages"] = {**{t: v for t, v in last["languages"].items() if t not in tags}, **made["languages"]}
+    files[entry] = Output(entry, _entry_bytes(made), "search: Pagefind's index of the pages")
+    return [files[dest] for dest in sorted(files)]
+
+
+def _entry_bytes(entry: dict) -> bytes:
+    """Pagefind's entry file, its keys sorted (Pagefind writes its languages in any order)."""
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _place(out: Output, path: Path, view: Path, dest: str) -> None:
+    """Put one page into the view: its bytes when at hand, else a hard link to the page on disk (a copy where the
+    file system has no hard links)."""
+    if out.data or not isinstance(out, Written):
+        write_file(str(view), dest, out.data)
+        return
+    target = view / dest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copyfile(path, target)
+
+
+def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
+    """Run Pagefind's extended binary (from the pagefind[extended] package) over the view, into a bundle folder
+    (for a background job, a run it can stop)."""
+    try:
+        from pagefind_bin_extended import get_executable
+        binary = str(get_executable())
+    except (ImportError, FileNotFoundError) as exc:
+        raise BuildFailed([SiteError(Location("requirements.txt"), f"Pagefind cannot be found ({exc})",
+                                     "install it: python3 -m pip install -r requirements.txt")]) from None
+    args = [binary, "--site", str(view), "--output-path", str(into), "--silent"]
+    for selector in EXCLUDE:
+        args += ["--exclude-selectors", selector]
+    with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, preexec_fn=_dies_with_parent()) as run:
+        if job is not None:
+            job.runs.append(run)
+            if job.cancelled.is_set():
+                run.kill()
+        said = run.communicate()[0]
+    if run.returncode != 0:
+        raise BuildFailed([SiteError(Location(BUNDLE), "Pagefind could not index the pages: "
+                                     + " ".join((said or "").split())[:500])])
+
+
+def _dies_with_parent():
+    """What Pagefind's process runs first on Linux: ask to be killed when the build is (a killed build's Pagefind
+    would go on writing into the staging folder the next build removes); None elsewhere."""
+    try:
+        import ctypes
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda: prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
+def _bundle(into: Path, written: bool) -> list[Output]:
+    """The bundle's files as outputs, in path order: what a search needs (the rest removed), the entry file with its
+    languages sorted (Pagefind writes them in any order)."""
+    found = []
+    for path in sorted(into.rglob("*")):
+        rel = path.relative_to(into).as_posix()
+        if path.is_dir():
+            continue
+        if not NEEDED.fullmatch(rel):
+            path.unlink()
+            continue
+        data = path.read_bytes()
+        if rel == "pagefind-entry.json":
+            data = _entry_bytes(json.loads(data))
+            path.write_bytes(data)
+        dest = f"{BUNDLE}/{rel}"
+        origin = "search: Pagefind's index of the pages"
+        found.append(Written(dest, b"", origin, len(data), digest(data)) if written else Output(dest, data, origin))
+    for path in sorted(into.rglob("*"), reverse=True):
+        if path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return found
+
+
+def strings_files(views: dict[str, Content], first: str) -> list[Output]:
+    """Each language's search/strings.json: the words the search box shows as it finds pages (the script reads
+    them beside the search page the box submits to)."""
+    files = []
+    for lang, view in views.items():
+        prefix = "" if lang == first else f"{lang}/"
+        strings = {key: view.strings[lang][key] for key in SEARCH_STRINGS}
+        data = json.dumps(strings, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        files.append(Output(f"{prefix}search/strings.json", data, f"search: the search box's words in {lang}"))
+    return files
+
+
+def bundle_on_disk(out_dir: Path) -> list[Output]:
+    """The search bundle a built site holds, read as it is (for a full build that must not index: the preview's)."""
+    folder = out_dir / BUNDLE
+    return [Output(f"{BUNDLE}/{p.relative_to(folder).as_posix()}", p.read_bytes(), "search: the last index")
+            for p in sorted(folder.rglob("*")) if p.is_file()] if folder.is_dir() else []
+
+
+class Background:
+    """A search index made in a thread from the pages of a built site on disk (the preview's, once edits changed
+    their words): `result` holds its files once done() (or `error` its failure). cancel() stops it at once, so that
+    no build touches the pages while it reads them; its work folder (beside the site, of the kind recover() removes
+    after a crash) is gone when it ends."""
+
+    def __init__(self, dests, out_dir: Path, work: Path):
+        self.dests, self.out_dir, self.work = sorted(d for d in dests if searchable(d)), out_dir, work
+        self.cancelled, self.runs = threading.Event(), []
+        self.result: list[Output] | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="search index", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
+        try:
+            view = self.work / "pages"
+            for dest in self.dests:
+                if self.cancelled.is_set():
+                    return
+                _place(Written(dest, b"", "page"), self.out_dir / dest, view, dest)
+            _pagefind(view, self.work / "bundle", self)
+            if not self.cancelled.is_set():
+                self.result = _bundle(self.work / "bundle", written=False)
+        except BaseException as exc:  # noqa: BLE001 - handed to the preview, which reports it
+            self.error = exc
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def done(self) -> bool:
+        """Whether the thread has ended (with a result, an error, or cancelled)."""
+        return not self.thread.is_alive()
+
+    def cancel(self) -> None:
+        """Stop the indexing (Pagefind is killed) and wait for the thread to end."""
+        self.cancelled.set()
+        for run in self.runs:
+            run.kill()
+        self.thread.join()

@@ -1,0 +1,316 @@
+"""Search (issue 17): Pagefind's index of each build, the box in the header and the search page, in real Chromium on
+the real site under a subpath; the index's bytes (deterministic, made only when pages' words change, never by the
+preview's edit loop); and what the build leaves out of the index."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, edit, make_site, run_build, tree_bytes
+
+sys.path.insert(0, str(REPO))
+from sitegen.output import search  # noqa: E402
+
+RESULT = ".search-panel li a"
+
+
+def ask(page, url: str, query: str) -> list[str]:
+    """Open a page, type a query into the header's box, and return the addresses of the results it shows."""
+    page.goto(url)
+    page.locator("#q").click()
+    page.keyboard.type(query)
+    page.wait_for_function("document.querySelector('.search-panel [role=status]')?.textContent.length > 0")
+    return page.eval_on_selector_all(RESULT, "links => links.map(a => a.getAttribute('href'))")
+
+
+def test_typing_a_name_on_an_english_page_reaches_its_page(page, live_site):
+    base, _ = live_site
+    path = base.removeprefix(base.split("/repo/")[0])  # /repo/
+    found = ask(page, base + "projects/", "JCET")
+    assert found[0] == path + "companies/jcet/"
+    assert all(href.startswith(path) and not href.startswith(path + "zh/") for href in found)
+    assert page.locator(".search-panel li").first.locator(".search-kind").inner_text() == "Companies"
+    assert "JCET" in page.locator(".search-panel li .search-excerpt mark").first.inner_text()
+    page.locator(RESULT).first.click()
+    page.wait_for_url(base + "companies/jcet/")
+    assert ask(page, base, "Zoomlion")[0] == path + "companies/zoomlion/"
+    assert page.console_errors == []
+
+
+def test_a_chinese_query_on_a_chinese_page_finds_the_chinese_page(page, live_site):
+    base, _ = live_site
+    path = base.removeprefix(base.split("/repo/")[0])
+    found = ask(page, base + "zh/", "中联重科")
+    assert found[0] == path + "zh/companies/zoomlion/", found
+    assert all(href.startswith(path + "zh/") for href in found if "?q=" not in href), found  # the Chinese index only
+    assert page.locator(".search-panel li").first.locator(".search-kind").inner_text() == "企业"
+    assert re.fullmatch(r"\d+ 个结果", page.locator(".search-panel [role=status]").inner_text())
+    assert path + "zh/companies/jcet/" in ask(page, base + "zh/companies/", "长电")
+    assert ask(page, base + "zh/", "JCET")[0] == path + "zh/companies/jcet/"  # the English name on a Chinese page
+    assert path + "companies/jcet/" in ask(page, base, "长电")  # and the Chinese name on an English one
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("lang,query", [("", "GDP"), ("zh/", "地区生产总值")], ids=["en", "zh"])
+def test_a_figure_label_finds_the_home_page_figure(page, live_site, lang, query):
+    base, _ = live_site
+    path = base.removeprefix(base.split("/repo/")[0])
+    assert ask(page, base + lang, query)[0] == path + lang
+
+
+def test_search_works_from_the_keyboard_alone_and_is_announced(page, live_site):
+    base, _ = live_site
+    page.goto(base + "industries/")
+    for _ in range(40):  # from the top of the page to the box, by Tab only
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.locator("form[role=search] #q").get_attribute("aria-label") == "Search"
+    page.keyboard.type("Zoomlion")
+    status = page.locator(".search-panel [role=status]")
+    status.wait_for()
+    page.wait_for_function("/\\d+ results?/.test(document.querySelector('.search-panel [role=status]').textContent)")
+    assert page.evaluate("getComputedStyle(document.querySelector('.search-panel [role=status]')).display") != "none"
+    page.keyboard.press("ArrowDown")
+    first = page.evaluate("document.activeElement.getAttribute('href')")
+    assert first.endswith("/companies/zoomlion/")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") != first
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.press("Tab")  # Tab reaches the results too: they follow the box
+    assert page.evaluate("document.activeElement.getAttribute('href')") == first
+    style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle,"
+                          " parseFloat(s.outlineWidth)] })()")
+    assert style[0] != "none" and style[1] >= 2  # focus visible
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == "q" and not page.locator(".search-panel").is_visible()
+    page.keyboard.press("ArrowDown")  # opens them again, at the first
+    assert page.evaluate("document.activeElement.getAttribute('href')") == first
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")  # the whole list, on the search page
+    page.wait_for_url(re.compile(r".*/repo/search/\?q=Zoomlion$"))
+    page.locator("#found [role=status]").wait_for()
+    page.wait_for_function("document.querySelectorAll('#found li').length > 0")
+    assert page.locator("#found li a").first.get_attribute("href").endswith("/companies/zoomlion/")
+    page.locator("#found li a").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "companies/zoomlion/")
+    assert page.console_errors == []
+
+
+def item_pages(out: Path, lang: str) -> dict[str, set[str]]:
+    """The item pages of the built site, by section: every section's <id>/index.html (not its later list pages)."""
+    root = out / lang if lang else out
+    found = {}
+    for path in root.glob("*/*/index.html"):
+        section, name = path.parts[-3], path.parts[-2]
+        if section in ("page", "zh", "data", "search") or name == "page":
+            continue
+        found.setdefault(section, set()).add(name)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["", "zh/"], ids=["en", "zh"])
+def test_without_javascript_the_box_submits_to_a_page_listing_every_item_by_kind(browser, live_site, lang):
+    base, out = live_site
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(base + lang + "projects/")
+    page.fill("#q", "JCET")
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + lang + "search/?q=JCET")
+    assert page.locator("h1").inner_text() in ("Search", "搜索")
+    assert not page.locator("#found").is_visible()
+    listed = {}
+    for href in page.eval_on_selector_all("main section ul a", "links => links.map(a => a.getAttribute('href'))"):
+        section, name = href.split("/repo/" + lang, 1)[1].strip("/").split("/")
+        listed.setdefault(section, set()).add(name)
+    assert listed == item_pages(out, lang.rstrip("/"))
+    assert set(listed) == {"industries", "projects", "companies", "summits", "news"}
+    assert "长电" in page.locator("main").inner_text() or "JCET" in page.locator("main").inner_text()
+    ctx.close()
+
+
+def test_nothing_of_the_search_loads_until_the_box_is_used(browser, live_site):
+    base, _ = live_site
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(base, wait_until="networkidle")
+    page.wait_for_timeout(300)
+    assert not [u for u in requests if "search" in u or "pagefind" in u], requests
+    page.keyboard.press("Tab")  # focus moving through the page is not using the box
+    page.wait_for_timeout(200)
+    assert not [u for u in requests if "search" in u or "pagefind" in u], requests
+    with page.expect_request(re.compile(r".*/repo/search\.[0-9a-f]{8}\.js$")):
+        page.locator("#q").focus()
+    page.keyboard.type("JCET")
+    page.wait_for_function("document.querySelectorAll('.search-panel li').length > 0")
+    used = [u for u in requests if "search" in u or "pagefind" in u]
+    assert any("/repo/pagefind/pagefind.js" in u for u in used) and any(".pf_fragment" in u for u in used)
+    assert all(u.startswith(base) for u in requests), requests  # the bundle comes from the site itself
+    ctx.close()
+
+
+def test_the_search_page_shows_the_results_for_its_address(page, live_site):
+    base, _ = live_site
+    page.goto(base + "zh/search/?q=" + "中联重科")
+    page.wait_for_function("document.querySelectorAll('#found li').length > 0")
+    assert page.locator("#q").input_value() == "中联重科"
+    assert page.locator("#found li a").first.get_attribute("href").endswith("/repo/zh/companies/zoomlion/")
+    assert page.console_errors == []
+
+
+# The index itself: what goes in, when it is made, and its bytes.
+
+
+def test_the_index_leaves_out_figures_and_pages_readers_do_not_search():
+    html = ('<p>GDP <span class="fig" title="x">475.4 billion yuan</span><sup class="cite"><a href="#s">1</a></sup>'
+            ' (as of <time datetime="2023">2023</time>)</p><svg class="c"><text>9</text></svg>'
+            '<p class="chart-summary">Grew 5%</p>'
+            '<section class="cited" aria-labelledby="c"><ol><li>x</li></ol></section>')
+    assert search.words(html.encode()) == \
+        b'<p>GDP \0\0<a href="#s">1</a> (as of \0)</p>\0\0\0<ol><li>x</li></ol>'  # nested: in anchors' text
+    dests = ("index.html", "404.html", "search/index.html", "zh/search/index.html", "projects/page/2/index.html",
+             "projects/index.html", "projects/page/index.html", "zh/projects/x/index.html", "data/facts.json")
+    assert [d for d in dests if search.searchable(d)] == ["index.html", "projects/index.html",
+                                                         "projects/page/index.html", "zh/projects/x/index.html"]
+
+
+def bundle(out: Path) -> dict[str, bytes]:
+    """The search bundle of a built site."""
+    return {k: v for k, v in tree_bytes(out).items() if k.startswith("pagefind/")}
+
+
+def test_two_builds_of_the_real_site_are_byte_identical_index_included(tmp_path):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert run_build(root, "--out", str(first), "--fresh").returncode == 0
+    assert run_build(root, "--out", str(second), "--fresh").returncode == 0
+    assert tree_bytes(first) == tree_bytes(second)
+    files = bundle(first)
+    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json", "pagefind/pagefind-worker.js",
+            "pagefind/wasm.en.pagefind"} <= set(files)
+    assert not [f for f in files if "-ui" in f or "highlight" in f]  # Pagefind's own interfaces are not published
+    entry = files["pagefind/pagefind-entry.json"].decode()
+    assert '"languages":{"en":' in entry and '"zh-hans":' in entry
+    assert (first / "search/strings.json").is_file() and (first / "zh/search/strings.json").is_file()
+
+
+def test_an_edit_of_figures_keeps_the_index_and_an_edit_of_words_remakes_it(tmp_path, monkeypatch):
+    root = make_site(tmp_path / "site")
+    out = root / "_site"
+    assert run_build(root).returncode == 0
+    before = bundle(out)
+    mtimes = {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*")}
+    edit(root, "content/events.yaml", "value: 217", "value: 219")  # a figure only: the index stays
+    result = run_build(root)
+    assert result.returncode == 0 and "pages rendered" in result.stdout, result.stdout
+    assert bundle(out) == before and {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*")} == mtimes
+    fresh = tmp_path / "fresh"
+    assert run_build(root, "--out", str(fresh), "--fresh").returncode == 0
+    assert tree_bytes(fresh) == tree_bytes(out)  # and it is the index a fresh build makes
+    assert run_build(root).returncode == 0  # back to _site/ (the fresh build took the cache elsewhere)
+    edit(root, "content/companies.yaml", "summary: ", "summary: Renamed lately. ")  # words: the index is made again
+    result = run_build(root)
+    assert result.returncode == 0 and "pages rendered" in result.stdout, result.stdout
+    assert bundle(out) != before
+    fresh2 = tmp_path / "fresh2"
+    assert run_build(root, "--out", str(fresh2), "--fresh").returncode == 0
+    assert tree_bytes(fresh2) == tree_bytes(out)
+    assert not [p.name for p in root.iterdir() if p.name.startswith("._site.")]
+
+
+def test_the_previews_edit_loop_never_runs_pagefind_and_it_indexes_in_the_background(tmp_path, monkeypatch):
+    import time
+
+    from sitegen import serve
+    root = make_site(tmp_path / "site")
+    out = root / "_site"
+    session = serve.Session(root, out, "http://127.0.0.1:8000/", log=lambda text: None)
+    assert session.rebuild()  # the first build indexes
+    first = bundle(out)
+    assert "pagefind/pagefind-entry.json" in first and not session.stale
+    real = search._pagefind
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Pagefind ran in the edit loop")
+
+    monkeypatch.setattr(search, "_pagefind", refuse)
+    edit(root, "content/companies.yaml", "summary: ", "summary: Renamed lately. ")
+    assert session.rebuild(), session.errors
+    assert "Renamed lately" in (out / "companies/chipco/index.html").read_text()
+    assert session.stale and bundle(out) == first  # the last index, until the preview is idle
+    monkeypatch.setattr(search, "_pagefind", real)
+    session.index_when_idle()  # starts the background job ...
+    assert session.indexing is not None
+    edit(root, "content/companies.yaml", "summary: Renamed lately. ", "summary: Renamed again. ")
+    assert session.rebuild(), session.errors  # ... which a rebuild stops first
+    assert session.indexing is None and session.stale
+    deadline = time.monotonic() + 60
+    while session.stale and time.monotonic() < deadline:
+        session.index_when_idle()
+        time.sleep(0.05)
+    assert not session.stale and bundle(out) != first
+    fresh = tmp_path / "fresh"
+    assert run_build(root, "--out", str(fresh), "--fresh", "--base-url", "http://127.0.0.1:8000/").returncode == 0
+    assert bundle(out) == bundle(fresh)  # the index of the pages as they are
+    assert {d: o.digest for d, o in session.state.outputs.items() if d.startswith("pagefind/")} == {
+        d: search.digest(b) for d, b in bundle(out).items()}  # and the preview's state knows its files
+    assert not [p.name for p in root.iterdir() if p.name.startswith("._site.")]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_results_shown_in_the_box_and_on_the_search_page_meet_wcag(browser, live_site, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+    from test_a11y import WCAG, violations
+    base, _ = live_site
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
+    ctx.add_init_script(Axe().axe_script)
+    page = ctx.new_page()
+    found = {}
+    ask(page, base + "zh/", "长电")
+    found["box"] = violations(page, {"runOnly": {"type": "tag", "values": WCAG}})
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # the results fit a phone
+    page.goto(base + "search/?q=Zoomlion")
+    page.wait_for_function("document.querySelectorAll('#found li').length > 0")
+    found["page"] = violations(page, {"runOnly": {"type": "tag", "values": WCAG}})
+    ctx.close()
+    assert found == {"box": [], "page": []}
+
+
+def test_an_edit_of_one_languages_words_remakes_that_languages_index_only(tmp_path, monkeypatch):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    out = root / "_site"
+    assert run_build(root).returncode == 0
+    before = bundle(out)
+    edit(root, "content/companies.yaml", 'summary: "JCET, whose', 'summary: "Edited here. JCET, whose')  # English only
+    result = run_build(root)
+    assert result.returncode == 0 and "pages rendered" in result.stdout, result.stdout
+    after = bundle(out)
+    changed = {f for f in before.keys() | after.keys() if before.get(f) != after.get(f)}
+    assert changed and all("zh-hans" not in f for f in changed), changed  # the Chinese index was left alone
+    assert any(f.startswith("pagefind/fragment/en_") for f in changed)
+    fresh = tmp_path / "fresh"
+    assert run_build(root, "--out", str(fresh), "--fresh").returncode == 0
+    assert bundle(fresh) == after  # the same as a run over both languages
+
+
+def test_a_build_without_pagefind_fails_with_the_fix_and_leaves_the_old_site(site, monkeypatch):
+    from sitegen.errors import BuildFailed
+    from sitegen.pipeline import build
+    assert run_build(site).returncode == 0
+    before = tree_bytes(site / "_site")
+    monkeypatch.setitem(sys.modules, "pagefind_bin_extended", None)  # as if requirements.txt were not installed
+    with pytest.raises(BuildFailed) as failed:
+        build(site, site / "_site")
+    (error,) = failed.value.errors
+    assert error.format().startswith("requirements.txt: error: Pagefind cannot be found (")
+    assert error.hint == "install it: python3 -m pip install -r requirements.txt"
+    assert tree_bytes(site / "_site") == before and not [p for p in site.iterdir() if p.name.startswith("._site.")]
