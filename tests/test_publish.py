@@ -149,6 +149,13 @@ def test_stylesheet_is_published_minified_under_a_hash_of_its_bytes(built):
         assert f'<link rel="stylesheet" href="/repo/style.{digest}.css">' in page.read_text(), page
 
 
+def test_minifying_keeps_strings_selectors_and_media_queries_as_they_mean():
+    css = (b'a :hover, b > i { content: "* ";  color:  red ; } /* note */\n'
+           b'@media (min-width: 40em) { .x { margin: 0 auto; } }\n.q::before { content: ": ;} /* x */"; }\n')
+    assert minify_css(css) == (b'a :hover,b>i{content:"* ";color:red}@media (min-width:40em){.x{margin:0 auto}}'
+                               b'.q::before{content:": ;} /* x */"}\n')
+
+
 def test_css_edit_renames_the_file_everywhere_also_incrementally(tmp_path):
     root = make_site(tmp_path / "site")
     state = build(root, root / "_inc").state

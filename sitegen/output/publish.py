@@ -23,14 +23,27 @@ def escape(text: str) -> str:
 
 
 FINGERPRINTED = (".css", ".js")
-CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-CSS_SPACE = re.compile(r"\s*([{};,>])\s*|\s+")
+CSS_TOKEN = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|/\*.*?\*/""", re.S)  # a string, a comment
+CSS_SPACE = re.compile(r"\s*([{};,>])\s*|(:)\s+|\s+")  # spaces after a colon: never meaningful out of strings
 
 
 def minify_css(data: bytes) -> bytes:
-    """A stylesheet without comments and the spaces around its punctuation (a sixth of the bytes every page loads)."""
-    text = CSS_COMMENT.sub("", data.decode("utf-8"))
-    return CSS_SPACE.sub(lambda m: m.group(1) or " ", text).strip().encode("utf-8") + b"\n"
+    """A stylesheet without comments, the spaces around its punctuation and the last semicolon of each block, its
+    strings untouched (a fifth of the bytes every page loads)."""
+    text, out, code, at = data.decode("utf-8"), [], [], 0
+    for token in CSS_TOKEN.finditer(text):
+        code.append(text[at:token.start()] + ("" if token.group(1) else " "))  # a comment: a space
+        if token.group(1):
+            out += [_squeeze("".join(code)), token.group(1)]
+            code = []
+        at = token.end()
+    out.append(_squeeze("".join(code) + text[at:]))
+    return "".join(out).strip().encode("utf-8") + b"\n"
+
+
+def _squeeze(code: str) -> str:
+    """CSS outside strings without the spaces it does not need."""
+    return CSS_SPACE.sub(lambda m: m.group(1) or m.group(2) or " ", code).replace(";}", "}")
 
 
 def compact(static: list[Output]) -> list[Output]:
