@@ -93,14 +93,13 @@ def stale_languages(old: dict[str, Output], new: dict[str, Output], out_dir: Pat
     """The languages whose index the searchable pages of `new` no longer fit, against those of `old` (on disk in
     out_dir): a page added or removed, or a page whose bytes changed and whose words changed with them (not only its
     figures)."""
-    pages = [dest for dest in new if searchable(dest)]
-    stale = {language_of(dest, languages) for dest in pages if dest not in old}
-    stale |= {language_of(dest, languages) for dest in old if searchable(dest) and dest not in new}
-    for dest in pages:
-        lang = language_of(dest, languages)
-        if lang not in stale and dest in old and new[dest].digest != old[dest].digest \
-                and words((out_dir / dest).read_bytes()) != words(new[dest].data):
-            stale.add(lang)
+    moved = new.keys() ^ old.keys()  # added or removed
+    stale = {language_of(dest, languages) for dest in moved if searchable(dest)}
+    for dest in new.keys() & old.keys():
+        if new[dest].digest != old[dest].digest and searchable(dest):
+            lang = language_of(dest, languages)
+            if lang not in stale and words((out_dir / dest).read_bytes()) != words(new[dest].data):
+                stale.add(lang)
     return [lang for lang in languages if lang in stale]
 
 
