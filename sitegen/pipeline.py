@@ -20,8 +20,7 @@ from .incremental.workers import render_many
 from .output.data import data_files
 from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
-from .output.search import BUNDLE, Background, bundle_on_disk, reindexed, strings_files
-from .output.search import index as search_index
+from .output.search import BUNDLE, Background, bundle_on_disk, index_site, reindexed, strings_files
 from .output.swap import beside, recover
 from .output.write import Output, check_outputs, staging, update_site, write_site, written_or_failed
 from .site.article import conversions, convert, link_location
@@ -221,7 +220,7 @@ def indexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, s
     again only for the languages whose searchable pages' words changed. With `search` off (the preview's edit loop)
     Pagefind never runs: the last index is kept, stale if the words changed."""
     if staged is not None:
-        return (search_index(outputs, staged, staged / ".search", staged / BUNDLE), False) if search else \
+        return (index_site(staged), False) if search else \
             (bundle_on_disk(out_dir), True)
     return reindexed(outputs, old, out_dir, languages, search, beside(out_dir.resolve(), "staging"))
 

@@ -3,6 +3,7 @@ the real site under a subpath; the index's bytes (deterministic, made only when 
 preview's edit loop); and what the build leaves out of the index."""
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -198,8 +199,13 @@ def test_two_builds_of_the_real_site_are_byte_identical_index_included(tmp_path)
     assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json", "pagefind/pagefind-worker.js",
             "pagefind/wasm.en.pagefind"} <= set(files)
     assert not [f for f in files if "-ui" in f or "highlight" in f]  # Pagefind's own interfaces are not published
-    entry = files["pagefind/pagefind-entry.json"].decode()
-    assert '"languages":{"en":' in entry and '"zh-hans":' in entry
+    entry = json.loads(files["pagefind/pagefind-entry.json"])
+    pages = [p.relative_to(first).as_posix() for p in first.rglob("*.html")]
+    searched = {"en": [p for p in pages if search.searchable(p) and not p.startswith("zh/")],
+                "zh-hans": [p for p in pages if search.searchable(p) and p.startswith("zh/")]}
+    assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == \
+        {lang: len(found) for lang, found in searched.items()}  # Pagefind read the whole site, indexed these alone
+    assert len(pages) > len(searched["en"]) + len(searched["zh-hans"]) > 70
     assert (first / "search/strings.json").is_file() and (first / "zh/search/strings.json").is_file()
 
 

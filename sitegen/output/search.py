@@ -1,8 +1,9 @@
 """The search index: Pagefind (its extended binary, which segments Chinese) run over the built pages, its bundle
 published under pagefind/ beside them, and each language's search strings.
 
-Pagefind reads a folder of pages (a view: the searchable pages linked in from where they are) and writes the
-bundle; an index per language, as each page's <html lang> says. It indexes words, never figures: the values,
+Pagefind reads a folder of pages and writes the bundle; an index per language, as each page's <html lang> says. A
+full build has it read the whole staging folder, where the searchable pages say so (data-pagefind-body); after an
+edit it reads a view: the pages of the languages to index again, linked in from where they are. It indexes words, never figures: the values,
 dates and footnote numbers a figure edit changes are left out (EXCLUDE), so an edit that changes only figures
 leaves the index as it was and need not run Pagefind, and any other change to a searchable page's words does, for
 that page's language only (stale_languages, merge). The bundle is the same bytes for the same pages (its one
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from ..content.model import Content
 from ..errors import BuildFailed, Location, SiteError
-from ..site.render import LANG_TAGS, SEARCH_STRINGS
+from ..site.render import LANG_TAGS, SEARCH_STRINGS, searchable
 from .write import Output, Written, digest, write_file
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
@@ -38,18 +39,10 @@ FIGURES = re.compile(
     r'|<sup class="cite">.*?</sup>|<svg\b.*?</svg>|<p class="chart-(?:summary|source)">.*?</p>'
     r'|<section class="cited".*?</section>|<script\b.*?</script>|<span class="changed">.*?</span>', re.S)
 OWNER = re.compile(r"(?:fragment/|index/|pagefind\.)([a-z-]+)_[0-9a-f]+\.pf_")  # a language's own files
-SKIPPED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|changes/index\.html|[^/]+/page/\d+/index\.html)$")
 # The files of the bundle a search needs: its script, worker, WebAssembly, entry, metadata and index chunks (not
 # Pagefind's ready-made interfaces, which the site does not use).
 NEEDED = re.compile(r"(?:pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta"
                     r"|wasm\.[^/]+\.pagefind|index/[^/]+\.pf_index|fragment/[^/]+\.pf_fragment)")
-
-
-def searchable(dest: str) -> bool:
-    """Whether a file of the site is a page readers find through search: every page but the 404 page, the search
-    page itself, the changes page (figures and dates) and the later pages of a list (the first lists the same
-    kind)."""
-    return dest.endswith(".html") and not SKIPPED.search(dest)
 
 
 TAG = re.compile(r"(<[^>]*>)")
@@ -106,6 +99,14 @@ def stale_languages(old: dict[str, Output], new: dict[str, Output], out_dir: Pat
 def bundle_of(outputs: dict[str, Output]) -> list[Output]:
     """The search bundle among a build's outputs."""
     return [out for dest, out in outputs.items() if dest.startswith(BUNDLE + "/")]
+
+
+def index_site(folder: Path) -> list[Output]:
+    """Index a whole built site where it is (a full build's staging folder): Pagefind reads every page, indexes those
+    whose <main> is marked searchable and writes the bundle into the folder's pagefind/. Return the bundle's files,
+    as written."""
+    _pagefind(folder, folder / BUNDLE)
+    return _bundle(folder / BUNDLE, written=True)
 
 
 def index(pages: dict[str, Output], folder: Path, work: Path, into: Path | None = None) -> list[Output]:

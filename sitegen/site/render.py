@@ -1,6 +1,7 @@
 """The page plan (dest -> template + context), the Jinja environment, Markdown, and rendering with located errors."""
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,17 @@ SITE_PAGES = (
     ("search", "search/index.html", "search.html", None),  # the header's search box is its way in
     ("404", "404.html", "404.html", None),
 )
+# The pages readers find through search: every page but the 404 page, the search page itself, the changes page
+# (figures and dates) and the later pages of a list (the first lists the same kind). Their <main> says so
+# (data-pagefind-body), so that Pagefind, reading a whole site, indexes them alone.
+UNSEARCHED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|changes/index\.html|[^/]+/page/\d+/index\.html)$")
+
+
+def searchable(dest: str) -> bool:
+    """Whether a file of the site is a page readers find through search."""
+    return dest.endswith(".html") and not UNSEARCHED.search(dest)
+
+
 # The search box's words, which the build writes for its script (search/strings.json).
 SEARCH_STRINGS = ("search_label", "search_count_one", "search_count_other", "search_none", "search_all",
                   "search_failed")
@@ -288,6 +300,7 @@ class Renderer:
             changes=self.changes,
             changed=self.changed,
             section_label=self.section_label,
+            searchable=lambda page: searchable(page.dest),
             search_lists=self.search_lists,
         )
         # The page's citations, as globals so that macros imported without the page's context (cached once) see them.
