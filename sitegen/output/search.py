@@ -3,11 +3,11 @@ published under pagefind/ beside them, and each language's search strings.
 
 Pagefind reads a folder of pages and writes the bundle; an index per language, as each page's <html lang> says. A
 full build has it read the whole staging folder, where the searchable pages say so (data-pagefind-body); after an
-edit it reads a view: the pages of the languages to index again, linked in from where they are. It indexes words, never figures: the values,
-dates and footnote numbers a figure edit changes are left out (EXCLUDE), so an edit that changes only figures
-leaves the index as it was and need not run Pagefind, and any other change to a searchable page's words does, for
-that page's language only (stale_languages, merge). The bundle is the same bytes for the same pages (its one
-unordered file is written sorted)."""
+edit it reads a view: the pages of the languages to index again, linked in from where they are. It indexes words,
+never figures: the values, dates and footnote numbers a figure edit changes are left out (EXCLUDE), so an edit that
+changes only figures leaves the index as it was and need not run Pagefind, and any other change to a searchable
+page's words does, for that page's language only (stale_languages, merge). The bundle is the same bytes for the same
+pages (its one unordered file is written sorted)."""
 from __future__ import annotations
 
 import json
