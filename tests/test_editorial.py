@@ -19,7 +19,7 @@ from sitegen.content.prose import time_words
 from sitegen.content.validate import REF, load_content
 from sitegen.errors import Problems
 
-SHARED = REPO.parent / "shared"
+SHARED = REPO / "research"  # the seed release and the facts file, copied from the project brief
 
 
 # Rules, each reported at its file, line and column.

@@ -15,12 +15,12 @@ What is checked, and the rules decided for it:
    Short names (`short_name_zh`) are our own labels in both languages, like the English `short_name`, not names
    claimed from a source, so they are not listed in `translated:`.
    A Chinese name that is not listed as our translation (`name_zh`, `parent_zh`, `province_zh`, `shared_with_zh`)
-   must occur in ../shared/facts or in the sources' own titles and publishers.
+   must occur in research/facts or in the sources' own titles and publishers.
 2. content/i18n/zh.yaml has exactly en.yaml's keys, in the same order, with the same {placeholders} per key, and
    starts with the schema line and a two-line comment.
 3. No run of 15 or more consecutive characters is shared between any Chinese text we wrote (every `*_zh` value,
    every zh.yaml value, the Chinese article's title, summary and body with its [[references]] cut out) and any
-   Chinese quote in ../shared/facts (its `quote`, `value` and `notes` text). Names and titles are cut out of both
+   Chinese quote in research/facts (its `quote`, `value` and `notes` text). Names and titles are cut out of both
    sides first (item names, source titles); whitespace and punctuation are ignored, pinyin glosses in the quotes are
    dropped, and the traditional characters that occur in the quotes are read as simplified, so a copied clause is
    caught however it is punctuated or written. Because names are cut, a copied list made only of names (such as
@@ -42,7 +42,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[1] / "research"
 FACTS = SHARED / "facts" / "jiangyin-facts.yaml"
 ARTICLE_EN = CONTENT / "articles" / "2023-jiangyin-development-summit.md"
 ARTICLE_ZH = CONTENT / "articles" / "2023-jiangyin-development-summit.zh.md"
