@@ -60,7 +60,9 @@ function say(key, values) {
   return strings[key].replace(/\{(\w+)\}/g, (_, name) => values[name]);
 }
 
-// An excerpt as Pagefind gives it (text with <mark> around the words found), kept to its text and marks.
+// An excerpt as Pagefind gives it (text with <mark> around the words found), kept to its text and marks, without
+// the empty brackets where the index left out a figure or a date, or a stop that opens it.
+const tidy = (text, first) => text.replace(/\s*[(（]\s*[)）]/g, "").replace(first ? /^[\s.。]+/ : /^$/, "");
 function excerpt(html) {
   const p = document.createElement("p");
   p.className = "search-excerpt";
@@ -72,7 +74,7 @@ function excerpt(html) {
       mark.textContent = node.textContent;
       p.append(mark);
     } else {
-      p.append(node.textContent);
+      p.append(tidy(node.textContent, !p.childNodes.length));
     }
   }
   return p;

@@ -166,6 +166,10 @@ def test_the_search_page_shows_the_results_for_its_address(page, live_site):
     assert page.locator("#q").input_value() == "中联重科"
     assert page.locator("#found li a").first.get_attribute("href").endswith("/repo/zh/companies/zoomlion/")
     assert page.console_errors == []
+    page.goto(base + "zh/search/?q=" + "地区生产总值")  # excerpts of pages whose figures in brackets are left out
+    page.wait_for_function("document.querySelectorAll('#found li').length > 2")
+    excerpts = page.locator("#found .search-excerpt").all_inner_texts()
+    assert excerpts and not [e for e in excerpts if re.search(r"[(（]\s*[)）]|^[.。\s]", e)], excerpts
 
 
 # The index itself: what goes in, when it is made, and its bytes.
