@@ -54,6 +54,13 @@ def test_a_chinese_query_on_a_chinese_page_finds_the_chinese_page(page, live_sit
     assert page.console_errors == []
 
 
+@pytest.mark.parametrize("lang,query", [("", "integrated circuits"), ("zh/", "集成电路")], ids=["en", "zh"])
+def test_an_industry_finds_its_page(page, live_site, lang, query):
+    base, _ = live_site
+    path = base.removeprefix(base.split("/repo/")[0])
+    assert ask(page, base + lang, query)[0] == path + lang + "industries/integrated-circuits/"
+
+
 @pytest.mark.parametrize("lang,query", [("", "GDP"), ("zh/", "地区生产总值")], ids=["en", "zh"])
 def test_a_figure_label_finds_the_home_page_figure(page, live_site, lang, query):
     base, _ = live_site
