@@ -85,23 +85,21 @@ def write_site(root: Path, projects: int) -> Path:
     return root
 
 
-def edit_one_figure(root: Path, project: int = 0, value: int = 777) -> None:
-    """Change the investment of one project."""
+def _replace_field(root: Path, project: int, field: str, value: str) -> None:
+    """Set one line of one project in content/projects.yaml ('    value: ', '  summary: ') to a new value."""
     path = root / "content/projects.yaml"
     text = path.read_text()
-    head = f"- id: project-{project}\n"
-    start = text.index(head)
-    at = text.index("    value: ", start) + len("    value: ")
+    start = text.index(f"- id: project-{project}\n")
+    at = text.index(field, start) + len(field)
     end = text.index("\n", at)
-    path.write_text(text[:at] + str(value) + text[end:])
+    path.write_text(text[:at] + value + text[end:])
+
+
+def edit_one_figure(root: Path, project: int = 0, value: int = 777) -> None:
+    """Change the investment of one project."""
+    _replace_field(root, project, "    value: ", str(value))
 
 
 def edit_one_summary(root: Path, project: int = 0, word: str = "edited") -> None:
     """Change the words of one project's summary (its page's words, so the search index is made again)."""
-    path = root / "content/projects.yaml"
-    text = path.read_text()
-    head = f"- id: project-{project}\n"
-    start = text.index(head)
-    at = text.index("  summary: ", start) + len("  summary: ")
-    end = text.index("\n", at)
-    path.write_text(text[:at] + f"Project number {project}, {word}, of the synthetic city." + text[end:])
+    _replace_field(root, project, "  summary: ", f"Project number {project}, {word}, of the synthetic city.")
