@@ -22,6 +22,7 @@ from pathlib import Path
 from ..content.model import Content
 from ..errors import BuildFailed, Location, SiteError
 from ..site.render import LANG_TAGS, SEARCH_STRINGS, searchable
+from .swap import signals_held
 from .write import Output, Written, digest, write_file
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
@@ -123,7 +124,8 @@ def index(pages: dict[str, Output], folder: Path, work: Path, into: Path | None 
         _pagefind(view, into or work / "bundle")
         return _bundle(into or work / "bundle", written=into is not None)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        with signals_held():  # a Ctrl-C or SIGTERM now would leave half of it behind
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def reindexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, languages: tuple[str, ...],
@@ -199,7 +201,12 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
             job.runs.append(run)
             if job.cancelled.is_set():
                 run.kill()
-        said = run.communicate()[0]
+        try:
+            said = run.communicate()[0]
+        except BaseException:  # the build stops (Ctrl-C, SIGTERM): so does Pagefind, before its folder is removed
+            run.kill()
+            run.wait()
+            raise
     if run.returncode != 0:
         raise BuildFailed([SiteError(Location(BUNDLE), "Pagefind could not index the pages: "
                                      + " ".join((said or "").split())[:500])])
