@@ -287,3 +287,23 @@ def test_a_project_in_a_folder_of_its_repository(tmp_path):
     result = run_build(root)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert "<del>217 projects</del> → <ins>218 projects</ins>" in (root / "_site/changes/index.html").read_text()
+
+
+def test_head_read_from_the_repositorys_files_is_what_git_says(built, tmp_path):
+    clone = tmp_path / "clone"
+    shutil.copytree(built, clone)
+    repo = tmp_path / "repo"
+    make_site(repo / "site")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "The site, in a folder", date="2023-01-01")
+    seen = []
+    for root, step in [(clone, None), (clone, ("pack-refs", "--all")), (clone, ("checkout", "-q", "--detach")),
+                       (repo / "site", None)]:
+        if step:
+            git(clone, *step)
+        seen.append(history._head_from_files(root))
+        assert seen[-1] is not None and seen[-1] == history._head_from_git(root), step
+    assert seen[-1][0].endswith(":site/") and seen[0] == seen[1] == seen[2]
+    (clone / ".git/HEAD").write_text("ref: refs/heads/.invalid\n")  # as a ref table leaves it: git is asked
+    assert history._head_from_files(clone) is None

@@ -63,7 +63,44 @@ class History:
 
 def head(root: Path) -> tuple[str, str]:
     """(key, reason): the HEAD commit and the project's folder in its repository, or '' and why no history can be
-    read (git missing, not a repository, no commit yet, a shallow clone)."""
+    read (git missing, not a repository, no commit yet, a shallow clone). Read from the repository's files where
+    they are plain (every edit in the preview asks), else from `git rev-parse`."""
+    return _head_from_files(root) or _head_from_git(root)
+
+
+def _head_from_files(root: Path) -> tuple[str, str] | None:
+    """head() from .git/HEAD and the branch's ref, loose or packed, in an ordinary repository; None where anything is
+    less plain (a worktree or submodule's .git file, GIT_DIR set, a ref table, a symbolic ref elsewhere)."""
+    if any(name in os.environ for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES",
+                                           "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_NAMESPACE", "GIT_SHALLOW_FILE")):
+        return None
+    project = root.resolve()
+    top = next((folder for folder in (project, *project.parents) if (folder / ".git").exists()), None)
+    if top is None or not (top / ".git").is_dir():
+        return None
+    git = top / ".git"
+    try:
+        said = (git / "HEAD").read_text(encoding="ascii").strip()
+        if said.startswith("ref: refs/heads/"):
+            ref = said[5:]
+            loose = git / ref
+            if loose.is_file():
+                said = loose.read_text(encoding="ascii").strip()
+            else:
+                packed = (git / "packed-refs").read_text(encoding="ascii") if (git / "packed-refs").is_file() else ""
+                said = next((line[:40] for line in packed.splitlines() if line.endswith(" " + ref)), "")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(said) != 40 or any(c not in "0123456789abcdef" for c in said):
+        return None  # no commit yet, a ref table, SHA-256 object names: git says what it is
+    if (git / "shallow").exists():
+        return "", "the repository is a shallow clone"
+    prefix = project.relative_to(top).as_posix()
+    return f"{said}:{'' if prefix == '.' else prefix + '/'}", ""
+
+
+def _head_from_git(root: Path) -> tuple[str, str]:
+    """head() as `git rev-parse` tells it."""
     done = _git(root, "rev-parse", "--is-shallow-repository", "--show-prefix", "HEAD")
     if isinstance(done, str):
         return "", done

@@ -45,7 +45,7 @@ def load_content(root: Path, problems: Problems, cache: dict | None = None,
     parsed, strings = {}, {}
     for kind in registry.kinds:
         if kind.shape == "strings":
-            strings = _parse_strings(content_dir, kind, problems, registry.languages)
+            strings = _parse_strings(content_dir, kind, problems, registry.languages, (old, cache))
         elif kind.shape == "markdown":
             parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs, registry.languages)
         else:
@@ -178,15 +178,25 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
     return item, item_refs
 
 
-def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, languages: tuple[str, ...]) -> dict:
-    """Load the UI strings of every language file in content/i18n/."""
-    out = {}
+def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, languages: tuple[str, ...],
+                   cache: tuple[dict, dict]) -> dict:
+    """Load the UI strings of every language file in content/i18n/ (a file whose text is as the last build read it
+    is not parsed again: `cache` holds it with its strings)."""
+    out, (old, new) = {}, cache
     for path in sorted((content_dir / kind.file).glob("*.yaml")):
         source = _rel(path, content_dir)
-        doc = load_yaml(path, source, problems)
+        text = read_text(path, source, problems)
+        last = old.get(source)
+        if text is not None and isinstance(last, tuple) and last[0] == text:
+            new[source], out[path.stem] = last, last[1]
+            continue
+        doc = load_yaml(path, source, problems, text) if text is not None else None
+        errors = len(problems.errors)
         table = kinds.STRINGS.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
         if table is not INVALID:
             out[path.stem] = model.UiStrings({key: model.UiText(text, key) for key, text in table.items()})
+            if len(problems.errors) == errors:
+                new[source] = (doc.text, out[path.stem])
     for lang in languages:
         if lang not in out and not problems.errors:
             problems.error(

@@ -55,7 +55,7 @@ def _blank(match: re.Match) -> str:
     own text out of the page, but the text of an element nested in it reaches the text of the anchor (an element
     with an id) around it, which its bundle holds (a footnote's number, a "changed on" link)."""
     element = match.group(0)
-    if element.startswith(("<svg", "<script")):  # Pagefind reads nothing of these
+    if element.count("<") == 2 or element.startswith(("<svg", "<script")):  # text alone; or nothing Pagefind reads
         return "\0"
     inner = element[element.index(">") + 1:element.rindex("</")]
     kept, depth = ["\0"], 0
@@ -72,8 +72,11 @@ def _blank(match: re.Match) -> str:
 
 
 def words(html: bytes) -> bytes:
-    """A page with what Pagefind leaves out of it blanked: two pages alike here are indexed alike."""
-    return FIGURES.sub(_blank, html.decode("utf-8")).encode("utf-8")
+    """A page's <main> (all Pagefind reads of a searchable page) with what Pagefind leaves out of it blanked: two pages
+    alike here are indexed alike."""
+    text = html.decode("utf-8")
+    start, end = text.find("<main"), text.rfind("</main>")
+    return FIGURES.sub(_blank, text[start:end] if 0 <= start < end else text).encode("utf-8")
 
 
 def language_of(dest: str, languages: tuple[str, ...]) -> str:
