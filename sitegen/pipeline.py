@@ -20,7 +20,7 @@ from .incremental.workers import render_many
 from .output.data import data_files
 from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
-from .output.search import BUNDLE, Background, bundle_on_disk, index_site, reindexed, strings_files
+from .output.search import IN_BUNDLE, Background, bundle_on_disk, index_site, reindexed, strings_files
 from .output.swap import beside, recover
 from .output.write import Output, check_outputs, staging, update_site, write_site, written_or_failed
 from .site.article import conversions, convert, link_location
@@ -234,7 +234,7 @@ def index_in_background(state: State) -> Background:
 def take_index(state: State, job: Background) -> State:
     """Swap the index a finished background job made in for the last one (the files that changed, under the journal,
     as an edit's are); return the state with it."""
-    new = {dest: out for dest, out in state.outputs.items() if not dest.startswith(BUNDLE + "/")}
+    new = {dest: out for dest, out in state.outputs.items() if not dest.startswith(IN_BUNDLE)}
     new.update((out.dest, out) for out in job.result)
     update_site(state.outputs, new, state.out_dir)
     return replace(state, outputs={dest: out.hollow() for dest, out in new.items()})

@@ -26,6 +26,7 @@ from .swap import signals_held
 from .write import Output, Written, digest, write_file
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
+IN_BUNDLE = BUNDLE + "/"
 # What Pagefind leaves out of every page: the header, footer and skip link (the same on every page), and what a
 # figure edit changes: values, dates, the sizes of the downloads, footnote numbers, the charts and their one-line
 # summaries, the sources list.
@@ -90,19 +91,20 @@ def stale_languages(old: dict[str, Output], new: dict[str, Output], out_dir: Pat
     """The languages whose index the searchable pages of `new` no longer fit, against those of `old` (on disk in
     out_dir): a page added or removed, or a page whose bytes changed and whose words changed with them (not only its
     figures)."""
-    moved = new.keys() ^ old.keys()  # added or removed
-    stale = {language_of(dest, languages) for dest in moved if searchable(dest)}
-    for dest in new.keys() & old.keys():
-        if new[dest].digest != old[dest].digest and searchable(dest):
-            lang = language_of(dest, languages)
-            if lang not in stale and words((out_dir / dest).read_bytes()) != words(new[dest].data):
-                stale.add(lang)
+    stale = {language_of(dest, languages) for dest in old if dest not in new and searchable(dest)}  # removed
+    for dest, out in new.items():
+        was = old.get(dest)
+        if was is out or not searchable(dest) or (was is not None and was.digest == out.digest):
+            continue  # (an unchanged page is most often the very object the last build kept)
+        lang = language_of(dest, languages)
+        if lang not in stale and (was is None or words((out_dir / dest).read_bytes()) != words(out.data)):
+            stale.add(lang)
     return [lang for lang in languages if lang in stale]
 
 
 def bundle_of(outputs: dict[str, Output]) -> list[Output]:
     """The search bundle among a build's outputs."""
-    return [out for dest, out in outputs.items() if dest.startswith(BUNDLE + "/")]
+    return [out for dest, out in outputs.items() if dest.startswith(IN_BUNDLE)]
 
 
 def index_site(folder: Path) -> list[Output]:
@@ -154,7 +156,7 @@ def merge(kept: list[Output], fresh: list[Output], tags: set[str], out_dir: Path
     replaced by a fresh bundle of those languages alone: Pagefind writes each language's files alike whichever
     others it indexes, so the result is the bundle of a run over every language."""
     def owner(dest: str) -> str | None:
-        found = OWNER.match(dest.removeprefix(BUNDLE + "/"))
+        found = OWNER.match(dest.removeprefix(IN_BUNDLE))
         return found.group(1) if found else None
 
     entry = f"{BUNDLE}/pagefind-entry.json"
