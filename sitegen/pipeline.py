@@ -222,13 +222,13 @@ def indexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, s
     if staged is not None:
         return (index_site(staged), False) if search else \
             (bundle_on_disk(out_dir), True)
-    return reindexed(outputs, old, out_dir, languages, search, beside(out_dir.resolve(), "staging"))
+    return reindexed(outputs, old, out_dir, languages, search, beside(out_dir.resolve(), "index"))
 
 
 def index_in_background(state: State) -> Background:
     """Start indexing the pages of the site a build left (the preview's, once edits made its index stale) in a
     thread; take_index() swaps the result in."""
-    return Background(state.outputs, state.out_dir, beside(state.out_dir.resolve(), "staging"))
+    return Background(state.outputs, state.out_dir, beside(state.out_dir.resolve(), "index"))
 
 
 def take_index(state: State, job: Background) -> State:

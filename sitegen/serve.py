@@ -98,14 +98,15 @@ class Session:
             return
         if not job.done():
             return
-        self.indexing = None
-        if job.error is not None:
-            self.stale = False  # not again until an edit changes the words once more
-            self.log(f"The search index was not made again: {job.error}")
-            return
+        self.indexing, self.stale = None, False  # tried: not again until an edit changes the words once more
         start = time.perf_counter()
         try:
-            self.state, self.stale = take_index(self.state, job), False
+            if job.error is not None:
+                raise job.error
+            self.state = take_index(self.state, job)
+        except BuildFailed as failed:
+            self.log("The search index was not made again:\n" + "\n".join(self._describe(e) for e in failed.errors))
+            return
         except OSError as exc:
             self.log(f"The search index was not made again: {exc}")
             return

@@ -307,3 +307,29 @@ def test_head_read_from_the_repositorys_files_is_what_git_says(built, tmp_path):
     assert seen[-1][0].endswith(":site/") and seen[0] == seen[1] == seen[2]
     (clone / ".git/HEAD").write_text("ref: refs/heads/.invalid\n")  # as a ref table leaves it: git is asked
     assert history._head_from_files(clone) is None
+
+
+def test_the_history_is_the_same_whatever_the_editors_git_settings(built):
+    first = history.read(built, load_registry(built, Problems()), *history.head(built))
+    env = dict(os.environ, GIT_CONFIG_COUNT="2", GIT_CONFIG_KEY_0="log.showRoot", GIT_CONFIG_VALUE_0="false",
+               GIT_CONFIG_KEY_1="diff.noprefix", GIT_CONFIG_VALUE_1="true")
+    saved = dict(os.environ)
+    try:
+        os.environ.update(env)
+        again = history.read(built, load_registry(built, Problems()), *history.head(built))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert again.entries == first.entries and len(first.entries) == 5
+
+
+def test_a_feed_string_with_a_placeholder_the_code_does_not_give_is_an_error_at_its_line(built, tmp_path):
+    clone = tmp_path / "clone"
+    shutil.copytree(built, clone)
+    edit(clone, "content/i18n/en.yaml", 'changes_entry: "Data changes of {date}"', 'changes_entry: "Changes of {day}"')
+    result = run_build(clone)
+    line = next(i for i, text in enumerate((clone / "content/i18n/en.yaml").read_text().splitlines(), 1)
+                if text.startswith("changes_entry:"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"content/i18n/en.yaml:{line}:16: error: string 'changes_entry' has the unknown "
+                                    "placeholder {day}\n  hint: placeholders it can use: {date}"), result.stderr

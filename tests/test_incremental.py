@@ -141,6 +141,25 @@ def test_figure_edit_rerenders_only_pages_that_show_it(tmp_path):
     }
 
 
+@pytest.mark.parametrize("search", [False, True], ids=["preview", "command line"])
+def test_an_edit_after_the_output_was_removed_by_hand_rebuilds_it_whole(tmp_path, search):
+    # the preview keeps the last state in memory: a folder (or one page) deleted meanwhile must not be trusted
+    import shutil
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    state = build(root, root / "_inc").state
+    fresh = tree_bytes(root / "_inc")
+    shutil.rmtree(root / "_inc")
+    result = build(root, root / "_inc", previous=state, search=search)
+    pages = {k: v for k, v in fresh.items() if not k.startswith("pagefind/")}  # the preview indexes later, when idle
+    assert tree_bytes(root / "_inc") == (fresh if search else pages) and result.search_stale is not search
+    state = result.state
+    (root / "_inc/companies/jcet/index.html").unlink()
+    path = root / "content/companies.yaml"
+    path.write_text(path.read_text().replace("packages and tests chips", "tests and packages chips", 1))
+    result = build(root, root / "_inc", previous=state, search=search)  # no "cannot write" error
+    assert (root / "_inc/companies/jcet/index.html").is_file() and result.search_stale is not search
+
+
 def test_unchanged_rebuild_renders_and_writes_nothing(tmp_path):
     root = make_site(tmp_path / "site", content=REPO / "content")
     state = build(root, root / "_inc").state

@@ -76,7 +76,9 @@ def _head_from_files(root: Path) -> tuple[str, str] | None:
         return None
     project = root.resolve()
     top = next((folder for folder in (project, *project.parents) if (folder / ".git").exists()), None)
-    if top is None or not (top / ".git").is_dir():
+    if top is None:
+        return "", "the project is not in a git repository"  # as git would say, without starting it on each edit
+    if not (top / ".git").is_dir():
         return None
     git = top / ".git"
     try:
@@ -146,12 +148,15 @@ def read(root: Path, registry: Registry, key: str, reason: str = "") -> History:
     return History(key, tuple(reversed(entries)))
 
 
-def _git(root: Path, *args: str):
-    """Run git in root: its completed process, or why it could not run (a str)."""
-    env = dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0")
+def _git(root: Path, *args: str, feed: bytes | None = None):
+    """Run git in root (with `feed` on its standard input): its completed process, or why it could not run (a str).
+    The settings that change what log prints are fixed, so that every machine reads the same history; git never
+    asks for anything, nor fetches (a partial clone's missing blob is a failure, not a download)."""
+    env = dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", GIT_NO_LAZY_FETCH="1")
+    fixed = ("-c", "log.showSignature=false", "-c", "log.showRoot=true", "-c", "core.quotePath=false")
     try:
-        return subprocess.run(["git", "-c", "log.showSignature=false", "-c", "core.quotePath=false", *args], cwd=root,
-                              capture_output=True, timeout=TIMEOUT, env=env, stdin=subprocess.DEVNULL)
+        return subprocess.run(["git", *fixed, *args], cwd=root, capture_output=True, timeout=TIMEOUT, env=env,
+                              input=feed, stdin=None if feed is not None else subprocess.DEVNULL)
     except FileNotFoundError:
         return "git is not installed"
     except (OSError, subprocess.SubprocessError) as exc:
@@ -197,13 +202,8 @@ def _cat(root: Path, blobs: list[str]) -> dict[str, bytes] | None:
     """The bytes of blobs by id, from one `git cat-file --batch`; None when it fails."""
     if not blobs:
         return {}
-    env = dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0")
-    try:
-        done = subprocess.run(["git", "cat-file", "--batch"], cwd=root, input="\n".join(blobs).encode() + b"\n",
-                              capture_output=True, timeout=TIMEOUT, env=env)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if done.returncode:
+    done = _git(root, "cat-file", "--batch", feed="\n".join(blobs).encode() + b"\n")
+    if isinstance(done, str) or done.returncode:
         return None
     found, out, at = {}, done.stdout, 0
     for blob in blobs:

@@ -32,9 +32,11 @@ class Reuse:
 
     def _lend(self, last: State | None) -> None:
         """Lend from `last` (None: nothing). `same_output`: whether the last build wrote to this folder at this
-        address, so that its pages are worth anything (asked once per page: kept, not worked out each time)."""
+        address and the folder is still there, so that its pages are worth anything (asked once per page: kept, not
+        worked out each time)."""
         self.last = last
-        self.same_output = last is not None and (last.base_url, last.out_dir) == (self.base_url, self.out_dir)
+        self.same_output = last is not None and (last.base_url, last.out_dir) == (self.base_url, self.out_dir) \
+            and self.out_dir.is_dir()
 
     @classmethod
     def nothing(cls, out_dir: Path, base_url: str) -> "Reuse":
@@ -139,7 +141,7 @@ class Reuse:
 
     def in_place(self) -> bool:
         """Whether the output folder holds the last build's files, so only changed files need swapping in."""
-        return self.same_output and self.out_dir.is_dir()
+        return self.same_output
 
 
 def history_changes(old: History | None, new: History) -> set[tuple[str, str]]:

@@ -97,9 +97,17 @@ def stale_languages(old: dict[str, Output], new: dict[str, Output], out_dir: Pat
         if was is out or not searchable(dest) or (was is not None and was.digest == out.digest):
             continue  # (an unchanged page is most often the very object the last build kept)
         lang = language_of(dest, languages)
-        if lang not in stale and (was is None or words((out_dir / dest).read_bytes()) != words(out.data)):
+        if lang not in stale and (was is None or _words_on_disk(out_dir / dest) != words(out.data)):
             stale.add(lang)
     return [lang for lang in languages if lang in stale]
+
+
+def _words_on_disk(path: Path) -> bytes | None:
+    """words() of a page on disk; None when it cannot be read (removed by hand: its words count as changed)."""
+    try:
+        return words(path.read_bytes())
+    except OSError:
+        return None
 
 
 def bundle_of(outputs: dict[str, Output]) -> list[Output]:
@@ -115,19 +123,21 @@ def index_site(folder: Path) -> list[Output]:
     return _bundle(folder / BUNDLE, written=True)
 
 
-def index(pages: dict[str, Output], folder: Path, work: Path, into: Path | None = None) -> list[Output]:
-    """Index the searchable pages: each is linked into a view under `work` from `folder` (or written there, when
-    its bytes are at hand), and Pagefind reads the view and writes the bundle into `into` (by default a folder
-    under `work`). Return the bundle's files as outputs under pagefind/: read back with their bytes, or, with an
-    `into` (the staging folder's own pagefind/), as files already written. `work` is removed afterwards."""
+def index(pages: dict[str, bytes | None], folder: Path, work: Path, job: "Background | None" = None) -> list[Output]:
+    """Index the searchable pages (by path: their bytes when at hand, else None for the file in `folder`): each is
+    written or hard-linked into a view under `work`, and Pagefind reads the view. Return the bundle's files as
+    outputs under pagefind/, with their bytes (nothing once a background `job` is cancelled). `work` is removed
+    afterwards."""
     shutil.rmtree(work, ignore_errors=True)
     try:
         view = work / "pages"
-        for dest, out in pages.items():
+        for dest, data in pages.items():
+            if job is not None and job.cancelled.is_set():
+                return []
             if searchable(dest):
-                _place(out, folder / dest, view, dest)
-        _pagefind(view, into or work / "bundle")
-        return _bundle(into or work / "bundle", written=into is not None)
+                _place(data, folder / dest, view, dest)
+        _pagefind(view, work / "bundle", job)
+        return [] if job is not None and job.cancelled.is_set() else _bundle(work / "bundle", written=False)
     finally:
         with signals_held():  # a Ctrl-C or SIGTERM now would leave half of it behind
             shutil.rmtree(work, ignore_errors=True)
@@ -145,7 +155,8 @@ def reindexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path,
         return kept, False
     if not run:
         return kept, True
-    fresh = index({dest: out for dest, out in outputs.items() if language_of(dest, languages) in stale}, out_dir, work)
+    fresh = index({dest: None if isinstance(out, Written) else out.data for dest, out in outputs.items()
+                   if language_of(dest, languages) in stale}, out_dir, work)
     if not kept or len(stale) == len(languages):
         return fresh, False
     return merge(kept, fresh, {LANG_TAGS[lang].lower() for lang in stale}, out_dir), False
@@ -174,11 +185,11 @@ def _entry_bytes(entry: dict) -> bytes:
     return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def _place(out: Output, path: Path, view: Path, dest: str) -> None:
-    """Put one page into the view: its bytes when at hand, else a hard link to the page on disk (a copy where the
-    file system has no hard links)."""
-    if out.data or not isinstance(out, Written):
-        write_file(str(view), dest, out.data)
+def _place(data: bytes | None, path: Path, view: Path, dest: str) -> None:
+    """Put one page into the view: its bytes when at hand, else a hard link to the page on disk at `path` (a copy
+    where the file system has no hard links)."""
+    if data is not None:
+        write_file(str(view), dest, data)
         return
     target = view / dest
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -201,7 +212,7 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
     for selector in EXCLUDE:
         args += ["--exclude-selectors", selector]
     with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, preexec_fn=_dies_with_parent()) as run:
+                          encoding="utf-8", errors="replace", preexec_fn=_dies_with_parent()) as run:
         if job is not None:
             job.runs.append(run)
             if job.cancelled.is_set():
@@ -286,20 +297,12 @@ class Background:
         self.thread.start()
 
     def _run(self) -> None:
-        shutil.rmtree(self.work, ignore_errors=True)
         try:
-            view = self.work / "pages"
-            for dest in self.dests:
-                if self.cancelled.is_set():
-                    return
-                _place(Written(dest, b"", "page"), self.out_dir / dest, view, dest)
-            _pagefind(view, self.work / "bundle", self)
+            found = index(dict.fromkeys(self.dests), self.out_dir, self.work, self)
             if not self.cancelled.is_set():
-                self.result = _bundle(self.work / "bundle", written=False)
+                self.result = found
         except BaseException as exc:  # noqa: BLE001 - handed to the preview, which reports it
             self.error = exc
-        finally:
-            shutil.rmtree(self.work, ignore_errors=True)
 
     def done(self) -> bool:
         """Whether the thread has ended (with a result, an error, or cancelled)."""

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-KINDS = ("old", "update", "staging", "trash")  # what builds leave beside out_dir, in the order recover() visits them
+# What builds leave beside out_dir, in the order recover() visits them ("index": the search index's work folder).
+KINDS = ("old", "update", "staging", "index", "trash")
 
 
 def recover(out_dir: Path) -> None:

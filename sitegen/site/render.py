@@ -79,6 +79,9 @@ CODE_STRINGS = ("news_title", "news_intro", "source", "changes_title", "changes_
                 "changes_figures", "changes_figures_added", "changes_figures_removed", "changes_added",
                 "changes_removed", "changes_sources", "changes_edits", "changes_first",
                 "changes_field_as_of", *SEARCH_STRINGS)  # read outside templates (the feeds, the search box)
+# The placeholders those strings are given (the feed's titles, the search box's counts), checked before any is used.
+CODE_PLACEHOLDERS = {"changes_entry": ("date",), "search_count_one": ("n",), "search_count_other": ("n",),
+                     "search_none": ("q",)}
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs a plan of 11,000 pages 10 ms more
@@ -576,11 +579,18 @@ class Renderer:
         return None
 
     def check_strings(self, problems: Problems) -> None:
-        """Report UI strings the generator's own code needs (the menu, the feed) missing from the strings file."""
+        """Report UI strings the generator's own code needs (the menu, the feeds, the search box) missing from the
+        strings file, or naming a placeholder the code does not give."""
+        strings = self._content.strings[self.lang]
         for key in (*(label for label, _ in navigation(self.registry)), *CODE_STRINGS):
-            if key not in self._content.strings[self.lang]:
+            if key not in strings:
                 exc = model.StringError(key, f"missing string '{key}'", "", missing=True)
                 problems.error(string_location(self.root, self.lang, key), exc.message, self._string_hint(exc))
+            elif key in CODE_PLACEHOLDERS:
+                try:
+                    strings[key].format(**dict.fromkeys(CODE_PLACEHOLDERS[key], ""))
+                except model.StringError as exc:
+                    problems.error(string_location(self.root, self.lang, key), exc.message, self._string_hint(exc))
 
     def _string_hint(self, exc: model.StringError) -> str:
         """Where a faulty string is used (the template line, when a template uses it), and how to fix it."""
