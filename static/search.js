@@ -6,11 +6,12 @@
 
 const box = document.getElementById("q");
 const form = box.form;
-const page = document.getElementById("found"); // only on the search page: its results go there, in full
-const LIMIT = page ? 50 : 8;
+const page = document.getElementById("found"); // only on the search page: its results go there, a page at a time
+const LIMIT = page ? Number(page.dataset.pageSize) || 50 : 8;
 let pagefind = null;
 let strings = null;
 let loading = null;
+let wording = null;
 let asked = 0; // the latest query, so that an older answer arriving late is dropped
 
 const style = document.createElement("style");
@@ -26,6 +27,8 @@ style.textContent = `
 .search-kind { margin-left: .5rem; color: var(--muted); font-size: .85rem; font-weight: 400; }
 .search-excerpt { margin: .1rem 0 0; font-size: .9rem; }
 .search-excerpt mark { background: var(--accent-soft); color: inherit; font-weight: 600; }
+.search-more { margin-top: .75rem; min-height: 2.5rem; padding: .3rem .9rem; font: inherit; color: var(--fg);
+  background: var(--soft); border: 1px solid var(--muted); border-radius: .4rem; cursor: pointer; }
 `;
 document.head.append(style);
 
@@ -39,19 +42,26 @@ if (!page) {
 const status = panel.querySelector("[role=status]");
 const list = panel.querySelector("ul, ol");
 
-// Pagefind and the words of this language, fetched once (however many keys are typed while they arrive).
+// Pagefind and the words of this language, fetched once (however many keys are typed while they arrive); the words
+// on their own, so that a failure to load Pagefind can still be told in them.
 function load() {
+  wording ||= fetch(new URL("strings.json", form.action))
+    .then((r) => r.json())
+    .then((words) => {
+      strings = words;
+    });
+  wording.catch(() => {
+    wording = null; // to try again at the next key
+  });
   loading ||= Promise.all([
     import(new URL("pagefind/pagefind.js", import.meta.url).href).then(async (found) => {
       await found.init();
-      return found;
+      pagefind = found;
     }),
-    fetch(new URL("strings.json", form.action)).then((r) => r.json()),
-  ]).then(([found, words]) => {
-    [pagefind, strings] = [found, words];
-  });
+    wording,
+  ]);
   loading.catch(() => {
-    loading = null; // to try again at the next key
+    loading = null;
   });
   return loading;
 }
@@ -118,6 +128,9 @@ async function run(query) {
   try {
     await load();
   } catch (error) {
+    await wording?.catch(() => {}); // the words may still be on their way when Pagefind has failed
+    list.replaceChildren();
+    more.hidden = true;
     status.textContent = strings ? strings.search_failed : "";
     show(true);
     throw error;
@@ -128,6 +141,8 @@ async function run(query) {
   if (mine !== asked) return;
   const n = search.results.length;
   list.replaceChildren(...found.slice(0, LIMIT).map(item));
+  rest = { results: search.results, next: 0, shown: new Set(found.slice(0, LIMIT).map((data) => data.url)), mine };
+  offer();
   if (!page && n) {
     const li = document.createElement("li");
     const all = document.createElement("a");
@@ -141,6 +156,35 @@ async function run(query) {
   show(true);
 }
 
+// The search page shows LIMIT results at a time: a button after them brings the next ones (in Pagefind's order,
+// less those shown), and moves the focus to the first of them.
+const more = document.createElement("button");
+more.type = "button";
+more.className = "search-more";
+more.hidden = true;
+let rest = null;
+if (page) list.after(more);
+function offer() {
+  const left = rest.results.length - rest.shown.size;
+  more.hidden = !page || left <= 0;
+  if (!more.hidden) more.textContent = say("search_more", { n: Math.min(left, LIMIT) });
+}
+more.addEventListener("click", async () => {
+  const batch = [];
+  const { mine } = rest;
+  while (batch.length < LIMIT && rest.next < rest.results.length) {
+    const data = await rest.results[rest.next++].data();
+    if (mine !== asked) return;
+    if (!rest.shown.has(data.url)) {
+      rest.shown.add(data.url);
+      batch.push(item(data));
+    }
+  }
+  list.append(...batch);
+  offer();
+  batch[0]?.querySelector("a").focus();
+});
+
 function show(open) {
   panel.hidden = !open;
 }
@@ -149,8 +193,11 @@ function links() {
   return [...list.querySelectorAll("a")];
 }
 
-box.addEventListener("input", () => run(box.value));
+// While an input method composes (pinyin for Chinese), the keys are not the query yet: search once it is done.
+box.addEventListener("input", (event) => event.isComposing || run(box.value));
+box.addEventListener("compositionend", () => run(box.value));
 box.addEventListener("keydown", (event) => {
+  if (event.isComposing) return;
   if (event.key === "ArrowDown" && box.value.trim() && links().length) {
     event.preventDefault();
     show(true);
@@ -175,8 +222,9 @@ panel.addEventListener("keydown", (event) => {
 if (!page) {
   // Close when focus or a click goes elsewhere on the page (Arrow Down in the box opens the results again).
   const inside = (node) => node && (form.contains(node) || panel.contains(node));
+  // (a click on a result does not always focus it: Safari's, whose focus goes nowhere, is left to the click)
   form.parentElement.addEventListener("focusout", (event) => {
-    if (!inside(event.relatedTarget)) show(false);
+    if (event.relatedTarget && !inside(event.relatedTarget)) show(false);
   });
   document.addEventListener("click", (event) => {
     if (!inside(event.target)) show(false);

@@ -179,6 +179,60 @@ def test_the_search_page_shows_the_results_for_its_address(page, live_site):
     assert excerpts and not [e for e in excerpts if re.search(r"[(（]\s*[)）]|^[.。\s]", e)], excerpts
 
 
+def test_the_search_page_shows_a_page_of_results_at_a_time_and_the_button_brings_the_next(page, live_site):
+    base, _ = live_site
+
+    def three_a_page(route):  # the page's size as the template sets it, made small enough to need the button
+        body = route.fetch().text().replace('data-page-size="50"', 'data-page-size="3"')
+        route.fulfill(body=body, content_type="text/html")
+
+    page.route(re.compile(r".*/repo/search/\?q=.*"), three_a_page)
+    page.goto(base + "search/?q=Jiangyin")
+    page.wait_for_function("document.querySelectorAll('#found li').length > 0")
+    count = int(page.locator("#found [role=status]").inner_text().split()[0])
+    assert count > 6 and page.locator("#found li").count() == 3
+    more = page.locator("#found .search-more")
+    assert more.inner_text() == "Show 3 more"
+    more.click()
+    page.wait_for_function("document.querySelectorAll('#found li').length === 6")
+    assert page.evaluate("document.activeElement === document.querySelectorAll('#found li a')[3]")
+    links = page.eval_on_selector_all("#found li a", "links => links.map(a => a.getAttribute('href'))")
+    assert len(set(links)) == 6  # none shown twice
+    while more.is_visible():
+        shown = page.locator("#found li").count()
+        more.click()
+        page.wait_for_function(f"document.querySelectorAll('#found li').length > {shown}")
+    assert page.locator("#found li").count() == count
+    assert page.console_errors == []
+
+
+def test_a_search_that_cannot_load_says_so_in_the_pages_language(page, live_site):
+    base, _ = live_site
+    page.route(re.compile(r".*/pagefind/pagefind\.js$"), lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(base + "zh/")
+    page.locator("#q").click()
+    page.keyboard.type("长电")
+    page.wait_for_function("document.querySelector('.search-panel [role=status]')?.textContent.length > 0")
+    assert page.locator(".search-panel [role=status]").inner_text() == "搜索无法加载。搜索页列出了所有条目。"
+    assert page.locator(RESULT).count() == 0
+
+
+def test_keys_an_input_method_is_still_composing_do_not_search(page, live_site):
+    base, _ = live_site
+    page.goto(base + "zh/")
+    page.locator("#q").focus()
+    page.wait_for_function("document.querySelector('.search-panel') !== null")
+    page.evaluate("""() => { const box = document.getElementById('q'); box.value = 'changdian';
+        box.dispatchEvent(new InputEvent('input', {isComposing: true, bubbles: true})); }""")
+    page.wait_for_timeout(600)
+    assert page.locator(".search-panel").is_hidden()
+    page.evaluate("""() => { const box = document.getElementById('q'); box.value = '长电';
+        box.dispatchEvent(new CompositionEvent('compositionend', {data: '长电'})); }""")
+    page.wait_for_function("document.querySelectorAll('.search-panel li').length > 0")
+    links = page.eval_on_selector_all(RESULT, "links => links.map(a => a.getAttribute('href'))")
+    assert any(href.endswith("/repo/zh/companies/jcet/") for href in links), links
+
+
 # The index itself: what goes in, when it is made, and its bytes.
 
 

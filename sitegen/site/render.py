@@ -74,14 +74,14 @@ def searchable(dest: str) -> bool:
 
 # The search box's words, which the build writes for its script (search/strings.json).
 SEARCH_STRINGS = ("search_label", "search_count_one", "search_count_other", "search_none", "search_all",
-                  "search_failed")
+                  "search_more", "search_failed")
 CODE_STRINGS = ("news_title", "news_intro", "source", "changes_title", "changes_intro", "changes_none", "changes_entry",
                 "changes_figures", "changes_figures_added", "changes_figures_removed", "changes_added",
                 "changes_removed", "changes_sources", "changes_edits", "changes_first",
                 "changes_field_as_of", *SEARCH_STRINGS)  # read outside templates (the feeds, the search box)
 # The placeholders those strings are given (the feed's titles, the search box's counts), checked before any is used.
 CODE_PLACEHOLDERS = {"changes_entry": ("date",), "search_count_one": ("n",), "search_count_other": ("n",),
-                     "search_none": ("q",)}
+                     "search_none": ("q",), "search_more": ("n",)}
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass costs a plan of 11,000 pages 10 ms more
