@@ -333,3 +333,15 @@ def test_a_feed_string_with_a_placeholder_the_code_does_not_give_is_an_error_at_
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"content/i18n/en.yaml:{line}:16: error: string 'changes_entry' has the unknown "
                                     "placeholder {day}\n  hint: placeholders it can use: {date}"), result.stderr
+
+
+def test_a_file_the_build_does_not_read_is_no_item_of_the_history(tmp_path):
+    root = make_site(tmp_path / "site")
+    commit(root, "2022-05-01", "First")
+    article = next((root / "content/articles").glob("*.md")).read_text()
+    (root / "content/articles/drafts").mkdir()
+    (root / "content/articles/drafts/next.md").write_text(article)  # a draft the build never reads
+    (root / "content/articles/notes.txt").write_text("to do\n")
+    commit(root, "2022-06-01", "Drafts")
+    entry = history.read(root, load_registry(root, Problems()), *history.head(root)).entries[0]
+    assert not entry.added and not entry.removed and entry.date == "2022-06-01"

@@ -142,10 +142,13 @@ def _differ(old: Figure, new: Figure) -> tuple[str, ...]:
 
 
 def _kind_of(path: str, registry: Registry) -> Kind | None:
-    """The kind whose file (or folder) holds a path under content/."""
+    """The kind whose file (or folder) holds a path under content/: a folder's kind reads the files directly in it
+    (`*.md`, `*.yaml`), as the build does, so a draft in a subfolder is no part of the history."""
     for kind in registry.kinds:
         folder = f"{FOLDER}/{kind.file}"
-        if path == folder or (kind.shape in ("markdown", "strings") and path.startswith(folder + "/")):
+        if path == folder or (kind.shape in ("markdown", "strings") and path.startswith(folder + "/")
+                              and "/" not in path[len(folder) + 1:]
+                              and path.endswith(".md" if kind.shape == "markdown" else ".yaml")):
             return kind
     return None
 

@@ -92,11 +92,7 @@ def _entry(entry: Entry, page) -> EntryView:
 def kind_label(kind: str, page) -> str:
     """A kind named in the page's language: its changes_kind_NAME string, else its menu label, else its name."""
     t = page.content.strings[page.lang]
-    if f"changes_kind_{kind}" in t:
-        return t[f"changes_kind_{kind}"]
-    known = page.registry.by_name.get(kind)
-    label = (known.pages.label or f"nav_{kind}") if known is not None and known.pages else ""
-    return t[label] if label in t else kind
+    return t[f"changes_kind_{kind}"] if f"changes_kind_{kind}" in t else page.menu_label(kind) or kind
 
 
 def _figure(change: FigureChange, page) -> FigureLine:

@@ -370,11 +370,15 @@ class Renderer:
     def section_label(self, page: Page) -> str:
         """The menu's name of the section a page is in ('Companies' for a company's page and for the list of them),
         which search results show as the kind of page; '' for a page outside the menu."""
-        kind = self.registry[page.kind] if page.kind in self.registry else None
+        return self.menu_label(page.kind)
+
+    def menu_label(self, kind_name: str) -> str:
+        """The menu's name of a kind's pages, or of a site page ('Data'); '' for one outside the menu."""
+        kind = self.registry[kind_name] if kind_name in self.registry else None
         if kind is not None and kind.pages is not None and kind.pages.nav is not None:
             key = kind.pages.label or f"nav_{kind.name}"
         else:
-            key = next((nav[1] for name, _, _, nav in SITE_PAGES if name == page.kind and nav), "")
+            key = next((nav[1] for name, _, _, nav in SITE_PAGES if name == kind_name and nav), "")
         return self._content.strings[self.lang][key] if key else ""
 
     def search_lists(self) -> list[tuple[str, str, list[tuple[str, str, str | None]]]]:
@@ -444,8 +448,10 @@ class Renderer:
         history and on the figures, items and sources they name (whether each exists, its name, its page)."""
         if self._changes is None:
             page_reads, self.recorder.deps = self.recorder.deps, set()
-            self._changes = present(self.history, self)
-            self._changes_read, self.recorder.deps = self.recorder.deps, page_reads
+            try:
+                self._changes = present(self.history, self)
+            finally:
+                self._changes_read, self.recorder.deps = self.recorder.deps, page_reads
         self.recorder.deps |= self._changes_read
         self.recorder.add("history", "")
         return self._changes
