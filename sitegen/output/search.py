@@ -212,7 +212,7 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
     for selector in EXCLUDE:
         args += ["--exclude-selectors", selector]
     with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          encoding="utf-8", errors="replace", preexec_fn=_dies_with_parent()) as run:
+                          encoding="utf-8", errors="replace", preexec_fn=_dies_with_parent(job)) as run:
         if job is not None:
             job.runs.append(run)
             if job.cancelled.is_set():
@@ -228,9 +228,13 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
                                      + " ".join((said or "").split())[:500])])
 
 
-def _dies_with_parent():
+def _dies_with_parent(job: "Background | None" = None):
     """What Pagefind's process runs first on Linux: ask to be killed when the build is (a killed build's Pagefind
-    would go on writing into the staging folder the next build removes); None elsewhere."""
+    would go on writing into the staging folder the next build removes); None elsewhere, and for the preview's
+    background job (code run between fork and exec is not safe beside other threads; cancel() kills that one, and
+    recover() removes its work folder after a crash)."""
+    if job is not None:
+        return None
     try:
         import ctypes
         prctl = ctypes.CDLL(None, use_errno=True).prctl
