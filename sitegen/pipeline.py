@@ -20,7 +20,7 @@ from .incremental.workers import render_many
 from .output.data import data_files
 from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
-from .output.search import IN_BUNDLE, Background, bundle_on_disk, index_site, reindexed, strings_files
+from .output.search import Background, Bundle, bundle_on_disk, index_site, reindexed, strings_files
 from .output.swap import beside, recover
 from .output.write import Output, check_outputs, staging, update_site, write_site, written_or_failed
 from .site.article import conversions, convert, link_location
@@ -170,29 +170,32 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
 
         # Index: Pagefind over the searchable pages, into the staging folder; after an edit, only for the languages
         # whose searchable pages' words changed (the new index is then swapped in with the pages).
-        stale = False
+        stale, bundle = False, Bundle()
         if write:
-            bundle, stale = indexed(outputs, reuse.outputs(), out_dir, staged, search, registry.languages)
-            outputs.update((out.dest, out) for out in bundle)
+            bundle, stale = indexed(outputs, reuse.outputs(), reuse.search(), out_dir, staged, search,
+                                    registry.languages)
             clock.lap("index")
 
         # Write: the rest of the files into the staging folder, swapped in whole; or, after an edit, only the files
-        # whose bytes changed, swapped in under a journal.
+        # whose bytes changed, swapped in under a journal (the bundle's among them only when it is not the last one).
         written = 0
         if staged is not None:
-            write_site(list(outputs.values()), out_dir, staged)
-            written = len(outputs)
+            write_site(list(outputs.values()) + list(bundle.files().values()), out_dir, staged)
+            written = len(outputs) + len(bundle)
         elif write:
-            written = update_site(reuse.outputs(), outputs, out_dir)
+            old, new = reuse.outputs(), outputs
+            if bundle is not reuse.search():  # the index was made again: its files are compared one by one too
+                old, new = {**old, **reuse.search().files()}, {**outputs, **bundle.files()}
+            written = update_site(old, new, out_dir)
     if write:  # the bytes are on disk now: the state keeps sizes and digests (the next build compares those)
-        outputs = {dest: out.hollow() for dest, out in outputs.items()}
+        outputs, bundle = {dest: out.hollow() for dest, out in outputs.items()}, bundle.hollow()
     clock.lap("write")
     state = State(inputs, content, {lang: r.env for lang, r in renderers.items()}, base_url, out_dir, outputs, deps,
                   loaded, items, links, memo=memo, pages=pages, registry=registry, localizer=localizer,
                   views=views, cldr=cldr_answers(), articles=conversions(),
-                  related={lang: r.related_index for lang, r in renderers.items()}, history=past)
-    return BuildResult(len(pages), len(outputs), sum(o.size for o in outputs.values()), time.perf_counter() - start,
-                       clock.laps, problems.warnings, len(todo), written, state, stale)
+                  related={lang: r.related_index for lang, r in renderers.items()}, history=past, search=bundle)
+    return BuildResult(len(pages), len(outputs) + len(bundle), sum(o.size for o in outputs.values()) + bundle.size(),
+                       time.perf_counter() - start, clock.laps, problems.warnings, len(todo), written, state, stale)
 
 
 class Clock:
@@ -214,15 +217,15 @@ __all__ = ["WATCHED", "BuildResult", "build", "build_from_cache", "index_in_back
 LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing locally, links from the site root
 
 
-def indexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, staged: Path | None,
-            search: bool, languages: tuple[str, ...]) -> tuple[list[Output], bool]:
+def indexed(outputs: dict[str, Output], old: dict[str, Output], kept: Bundle, out_dir: Path, staged: Path | None,
+            search: bool, languages: tuple[str, ...]) -> tuple[Bundle, bool]:
     """The search index of the pages, and whether it is stale: made anew in a staging folder; after an edit, made
     again only for the languages whose searchable pages' words changed. With `search` off (the preview's edit loop)
     Pagefind never runs: the last index is kept, stale if the words changed."""
     if staged is not None:
         return (index_site(staged), False) if search else \
             (bundle_on_disk(out_dir), True)
-    return reindexed(outputs, old, out_dir, languages, search, beside(out_dir.resolve(), "index"))
+    return reindexed(outputs, old, kept, out_dir, languages, search, beside(out_dir.resolve(), "index"))
 
 
 def index_in_background(state: State) -> Background:
@@ -234,10 +237,8 @@ def index_in_background(state: State) -> Background:
 def take_index(state: State, job: Background) -> State:
     """Swap the index a finished background job made in for the last one (the files that changed, under the journal,
     as an edit's are); return the state with it."""
-    new = {dest: out for dest, out in state.outputs.items() if not dest.startswith(IN_BUNDLE)}
-    new.update((out.dest, out) for out in job.result)
-    update_site(state.outputs, new, state.out_dir)
-    return replace(state, outputs={dest: out.hollow() for dest, out in new.items()})
+    update_site(state.search.files(), job.result.files(), state.out_dir)
+    return replace(state, search=job.result.hollow())
 
 
 def check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> None:

@@ -89,9 +89,9 @@ def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_pa
         write_files(root, sources[direction[1]])
         if incremental:
             outputs = build(root, out, write=False, previous=previous).state.outputs
-            bundle, _ = indexed(outputs, previous.outputs, out, None, True, ("en",))  # as the build does first
-            outputs.update((o.dest, o) for o in bundle)
-            write = lambda: update_site(previous.outputs, outputs, out)  # noqa: E731
+            bundle, _ = indexed(outputs, previous.outputs, previous.search, out, None, True, ("en",))  # as build() does
+            outputs.update(bundle.files())
+            write = lambda: update_site({**previous.outputs, **previous.search.files()}, outputs, out)  # noqa: E731
         else:
             write = lambda: build(root, out)  # noqa: E731
         step, code = 0, None

@@ -332,7 +332,7 @@ def test_the_previews_edit_loop_never_runs_pagefind_and_it_indexes_in_the_backgr
     fresh = tmp_path / "fresh"
     assert run_build(root, "--out", str(fresh), "--fresh", "--base-url", "http://127.0.0.1:8000/").returncode == 0
     assert bundle(out) == bundle(fresh)  # the index of the pages as they are
-    assert {d: o.digest for d, o in session.state.outputs.items() if d.startswith("pagefind/")} == {
+    assert {d: o.digest for d, o in session.state.search.files().items()} == {
         d: search.digest(b) for d, b in bundle(out).items()}  # and the preview's state knows its files
     assert not [p.name for p in root.iterdir() if p.name.startswith("._site.")]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import os
 import pickle
 import sys
@@ -93,6 +94,20 @@ def _manifest(out_dir: Path, dests, known: dict | None = None) -> dict[str, tupl
     return found
 
 
+def _packed(manifest: dict[str, tuple[int, int]]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A manifest as the cache stores it: the paths, then their sizes and mtimes in one flat tuple (a tenth of the
+    objects to load)."""
+    return tuple(manifest), tuple(itertools.chain.from_iterable(manifest.values()))
+
+
+def _unpacked(packed: tuple[tuple[str, ...], tuple[int, ...]] | None) -> dict[str, tuple[int, int]]:
+    """The manifest _packed() stored, as a dict (none for a state the cache did not load)."""
+    if packed is None:
+        return {}
+    dests, numbers = packed
+    return dict(zip(dests, zip(numbers[::2], numbers[1::2])))
+
+
 @contextmanager
 def _locked(root: Path, exclusive: bool) -> Iterator[int | None]:
     """Hold the cache's lock (shared to read, exclusive to write) until the block ends; yields its descriptor."""
@@ -156,15 +171,17 @@ def _write(root: Path, state: State, previous: State | None) -> None:
     """Write the cache files (the caller holds the lock): the manifest of the output, small, read first; and the
     state. A stamp shared by the two tells a matching pair."""
     folder = cache_dir(root)
-    outputs = state.outputs  # hollow: a build that wrote keeps only sizes and digests
+    outputs, bundle = state.outputs, state.search  # hollow: a build that wrote keeps only sizes and digests
     kept = {}
     if previous is not None and (previous.out_dir, previous.base_url) == (state.out_dir, state.base_url):
-        old = previous.outputs
-        kept = {d: entry for d, entry in previous.manifest.items()
+        old, last = previous.outputs, _unpacked(previous.manifest)
+        kept = {d: entry for d, entry in last.items()
                 if d in old and d in outputs and old[d].digest == outputs[d].digest}  # not rewritten
-    manifest = _manifest(state.out_dir, outputs, kept)
+        if bundle is previous.search:  # the search bundle left as it was
+            kept.update((d, last[d]) for d in bundle.dests if d in last)
+    manifest = _manifest(state.out_dir, itertools.chain(outputs, bundle.dests), kept)
     stamp = os.urandom(8)
-    head = {"version": code_version(), "out_dir": state.out_dir, "stamp": stamp, "manifest": manifest}
+    head = {"version": code_version(), "out_dir": state.out_dir, "stamp": stamp, "manifest": _packed(manifest)}
     record = {"stamp": stamp, "state": state.on_disk()}
     for name, value in (("manifest.pickle", head), ("state.pickle", record)):
         with paused_gc(), open(folder / f"{name}.tmp", "wb") as f:  # streamed: never the whole pickle in memory
@@ -184,7 +201,7 @@ def load(root: Path, out_dir: Path, base_url: str | None) -> State | None:
             head = pickle.loads((folder / "manifest.pickle").read_bytes())
             if head["version"] != code_version() or head["out_dir"] != out_dir:
                 return None
-            verdict = _check_output(out_dir, head["manifest"])
+            verdict = _check_output(out_dir, head["manifest"])  # packed
             data = (folder / "state.pickle").read_bytes()
         with paused_gc():  # 3x faster at 10,000 projects
             record = pickle.loads(data)
@@ -202,15 +219,17 @@ def load(root: Path, out_dir: Path, base_url: str | None) -> State | None:
             verdict()  # a child still checking is waited for
 
 
-def _check_output(out_dir: Path, manifest: dict):
-    """Start checking that every output file has the size and mtime the manifest says; return a function that
-    gives the answer (waiting for it). In a child process where there is fork, so the check overlaps the read."""
+def _check_output(out_dir: Path, packed: tuple):
+    """Start checking that every output file has the size and mtime the (packed) manifest says; return a function
+    that gives the answer (waiting for it). In a child process where there is fork, so the check overlaps the read."""
     if not hasattr(os, "fork"):
+        manifest = _unpacked(packed)
         same = _manifest(out_dir, manifest) == manifest
         return lambda: same
     pid = os.fork()
     if pid == 0:
         try:
+            manifest = _unpacked(packed)
             os._exit(0 if _manifest(out_dir, manifest) == manifest else 1)
         finally:
             os._exit(1)

@@ -10,6 +10,7 @@ from ..content.history import History
 from ..content.kinds import Registry
 from ..content.localize import Localizer
 from ..content.model import Content
+from ..output.search import Bundle
 from ..output.write import Output, digest
 from ..site.article import remember as remember_articles
 from ..site.numbers import remember
@@ -132,8 +133,13 @@ class Reuse:
         return (self.last.outputs[page.dest], old) if old is not None and changed.isdisjoint(old) else None
 
     def outputs(self) -> dict[str, Output]:
-        """The files the last build wrote here (their paths known safe and distinct), or none."""
+        """The files the last build wrote here (their paths known safe and distinct), or none; its search bundle
+        apart (search())."""
         return self.last.outputs if self.same_output else {}
+
+    def search(self) -> Bundle:
+        """The search bundle the last build left here, or none."""
+        return self.last.search if self.same_output else Bundle()
 
     def links(self):
         """What the link check learnt of every page last time."""

@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..content.model import Content
@@ -45,6 +46,48 @@ OWNER = re.compile(r"(?:fragment/|index/|pagefind\.)([a-z-]+)_[0-9a-f]+\.pf_")  
 # Pagefind's ready-made interfaces, which the site does not use).
 NEEDED = re.compile(r"(?:pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta"
                     r"|wasm\.[^/]+\.pagefind|index/[^/]+\.pf_index|fragment/[^/]+\.pf_fragment)")
+
+
+ORIGIN = "search: Pagefind's index of the pages"
+
+
+class Bundle:
+    """The search bundle's files as one value, in path order: what a build keeps of its index (10,000 files at
+    10,000 projects, which the next build would otherwise load from the cache one object each, and pass untouched
+    after an edit that leaves the words alone). files() gives them as outputs where they are written or compared one
+    by one. A file's bytes are kept until it is on disk (hollow())."""
+
+    __slots__ = ("dests", "sizes", "digests", "data")
+
+    def __init__(self, files: Iterable[Output] = ()):
+        files = list(files)
+        self.dests = tuple(out.dest for out in files)
+        self.sizes = tuple(out.size for out in files)
+        self.digests = b"".join(out.digest for out in files)  # 16 bytes each
+        self.data = None if all(isinstance(out, Written) for out in files) else \
+            tuple(None if isinstance(out, Written) else out.data for out in files)
+
+    def __len__(self) -> int:
+        return len(self.dests)
+
+    def size(self) -> int:
+        """The bytes of all its files."""
+        return sum(self.sizes)
+
+    def files(self) -> dict[str, Output]:
+        """Its files as outputs, by path: with their bytes until they are on disk."""
+        data, digests = self.data or (None,) * len(self.dests), self.digests
+        return {dest: Written(dest, b"", ORIGIN, size, digests[16 * i:16 * i + 16]) if data[i] is None else
+                Output(dest, data[i], ORIGIN, size, digests[16 * i:16 * i + 16])
+                for i, (dest, size) in enumerate(zip(self.dests, self.sizes))}
+
+    def hollow(self) -> "Bundle":
+        """The same bundle, once on disk: without bytes."""
+        if self.data is None:
+            return self
+        bare = Bundle()
+        bare.dests, bare.sizes, bare.digests = self.dests, self.sizes, self.digests
+        return bare
 
 
 TAG = re.compile(r"(<[^>]*>)")
@@ -110,12 +153,7 @@ def _words_on_disk(path: Path) -> bytes | None:
         return None
 
 
-def bundle_of(outputs: dict[str, Output]) -> list[Output]:
-    """The search bundle among a build's outputs."""
-    return [out for dest, out in outputs.items() if dest.startswith(IN_BUNDLE)]
-
-
-def index_site(folder: Path) -> list[Output]:
+def index_site(folder: Path) -> Bundle:
     """Index a whole built site where it is (a full build's staging folder): Pagefind reads every page, indexes those
     whose <main> is marked searchable and writes the bundle into the folder's pagefind/. Return the bundle's files,
     as written."""
@@ -123,7 +161,7 @@ def index_site(folder: Path) -> list[Output]:
     return _bundle(folder / BUNDLE, written=True)
 
 
-def index(pages: dict[str, bytes | None], folder: Path, work: Path, job: "Background | None" = None) -> list[Output]:
+def index(pages: dict[str, bytes | None], folder: Path, work: Path, job: "Background | None" = None) -> Bundle:
     """Index the searchable pages (by path: their bytes when at hand, else None for the file in `folder`): each is
     written or hard-linked into a view under `work`, and Pagefind reads the view. Return the bundle's files as
     outputs under pagefind/, with their bytes (nothing once a background `job` is cancelled). `work` is removed
@@ -133,23 +171,22 @@ def index(pages: dict[str, bytes | None], folder: Path, work: Path, job: "Backgr
         view = work / "pages"
         for dest, data in pages.items():
             if job is not None and job.cancelled.is_set():
-                return []
+                return Bundle()
             if searchable(dest):
                 _place(data, folder / dest, view, dest)
         _pagefind(view, work / "bundle", job)
-        return [] if job is not None and job.cancelled.is_set() else _bundle(work / "bundle", written=False)
+        return Bundle() if job is not None and job.cancelled.is_set() else _bundle(work / "bundle", written=False)
     finally:
         with signals_held():  # a Ctrl-C or SIGTERM now would leave half of it behind
             shutil.rmtree(work, ignore_errors=True)
 
 
-def reindexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path, languages: tuple[str, ...],
-              run: bool, work: Path) -> tuple[list[Output], bool]:
-    """After an edit (the last build's files in out_dir, `old`): the search index of the pages of `outputs`, and
-    whether it is stale. The last index while the searchable pages' words are the same; else, with `run`, made again
-    for the languages whose words changed (their pages linked into a view in `work`), and without it (the preview's
-    edit loop) the last one all the same, stale."""
-    kept = bundle_of(old)
+def reindexed(outputs: dict[str, Output], old: dict[str, Output], kept: Bundle, out_dir: Path,
+              languages: tuple[str, ...], run: bool, work: Path) -> tuple[Bundle, bool]:
+    """After an edit (the last build's pages and bundle in out_dir: `old`, `kept`): the search index of the pages of
+    `outputs`, and whether it is stale. The last index while the searchable pages' words are the same; else, with
+    `run`, made again for the languages whose words changed (their pages linked into a view in `work`), and without
+    it (the preview's edit loop) the last one all the same, stale."""
     stale = stale_languages(old, outputs, out_dir, languages) if kept else list(languages)
     if not stale:
         return kept, False
@@ -162,7 +199,7 @@ def reindexed(outputs: dict[str, Output], old: dict[str, Output], out_dir: Path,
     return merge(kept, fresh, {LANG_TAGS[lang].lower() for lang in stale}, out_dir), False
 
 
-def merge(kept: list[Output], fresh: list[Output], tags: set[str], out_dir: Path) -> list[Output]:
+def merge(kept: Bundle, fresh: Bundle, tags: set[str], out_dir: Path) -> Bundle:
     """The last bundle (on disk in out_dir) with the files of some languages' indexes (by their tags: 'en', 'zh-hans')
     replaced by a fresh bundle of those languages alone: Pagefind writes each language's files alike whichever
     others it indexes, so the result is the bundle of a run over every language."""
@@ -171,13 +208,14 @@ def merge(kept: list[Output], fresh: list[Output], tags: set[str], out_dir: Path
         return found.group(1) if found else None
 
     entry = f"{BUNDLE}/pagefind-entry.json"
-    files = {out.dest: out for out in kept if owner(out.dest) not in tags and out.dest != entry}
-    files.update((out.dest, out) for out in fresh if out.dest != entry)
+    made = fresh.files()
+    files = {dest: out for dest, out in kept.files().items() if owner(dest) not in tags and dest != entry}
+    files.update((dest, out) for dest, out in made.items() if dest != entry)
     last = json.loads((out_dir / entry).read_bytes())
-    made = json.loads(next(out.data for out in fresh if out.dest == entry))
-    made["languages"] = {**{t: v for t, v in last["languages"].items() if t not in tags}, **made["languages"]}
-    files[entry] = Output(entry, _entry_bytes(made), "search: Pagefind's index of the pages")
-    return [files[dest] for dest in sorted(files)]
+    langs = json.loads(made[entry].data)
+    langs["languages"] = {**{t: v for t, v in last["languages"].items() if t not in tags}, **langs["languages"]}
+    files[entry] = Output(entry, _entry_bytes(langs), ORIGIN)
+    return Bundle(files[dest] for dest in sorted(files))
 
 
 def _entry_bytes(entry: dict) -> bytes:
@@ -243,7 +281,7 @@ def _dies_with_parent(job: "Background | None" = None):
     return lambda: prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
-def _bundle(into: Path, written: bool) -> list[Output]:
+def _bundle(into: Path, written: bool) -> Bundle:
     """The bundle's files as outputs, in path order: what a search needs (the rest removed), the entry file with its
     languages sorted (Pagefind writes them in any order)."""
     found = []
@@ -259,12 +297,11 @@ def _bundle(into: Path, written: bool) -> list[Output]:
             data = _entry_bytes(json.loads(data))
             path.write_bytes(data)
         dest = f"{BUNDLE}/{rel}"
-        origin = "search: Pagefind's index of the pages"
-        found.append(Written(dest, b"", origin, len(data), digest(data)) if written else Output(dest, data, origin))
+        found.append(Written(dest, b"", ORIGIN, len(data), digest(data)) if written else Output(dest, data, ORIGIN))
     for path in sorted(into.rglob("*"), reverse=True):
         if path.is_dir() and not any(path.iterdir()):
             path.rmdir()
-    return found
+    return Bundle(found)
 
 
 def strings_files(views: dict[str, Content], first: str) -> list[Output]:
@@ -279,11 +316,11 @@ def strings_files(views: dict[str, Content], first: str) -> list[Output]:
     return files
 
 
-def bundle_on_disk(out_dir: Path) -> list[Output]:
+def bundle_on_disk(out_dir: Path) -> Bundle:
     """The search bundle a built site holds, read as it is (for a full build that must not index: the preview's)."""
     folder = out_dir / BUNDLE
-    return [Output(f"{BUNDLE}/{p.relative_to(folder).as_posix()}", p.read_bytes(), "search: the last index")
-            for p in sorted(folder.rglob("*")) if p.is_file()] if folder.is_dir() else []
+    return Bundle(Output(f"{BUNDLE}/{p.relative_to(folder).as_posix()}", p.read_bytes(), ORIGIN)
+                  for p in sorted(folder.rglob("*")) if p.is_file()) if folder.is_dir() else Bundle()
 
 
 class Background:
@@ -295,7 +332,7 @@ class Background:
     def __init__(self, dests, out_dir: Path, work: Path):
         self.dests, self.out_dir, self.work = sorted(d for d in dests if searchable(d)), out_dir, work
         self.cancelled, self.runs = threading.Event(), []
-        self.result: list[Output] | None = None
+        self.result: Bundle | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="search index", daemon=True)
         self.thread.start()
