@@ -16,6 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
+# The last build's result, held until os._exit ends the process with it: its states (the one the build started from
+# and its own) are never freed one object at a time, which took 55 ms of a 0.45 s edit at 10,000 projects.
+HELD: list = []
 # The generator's modules keep their compiled bytecode (sitegen/__pycache__/) even where PYTHONDONTWRITEBYTECODE is
 # set: compiling them again on every run costs a small build about 0.2 s, more than the build itself.
 sys.dont_write_bytecode = False
@@ -106,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
     gc.disable()  # one build per process: the collector would only re-walk objects that live until exit
     try:
         result = build_from_cache(root, out, args.base_url, write=args.command == "build", fresh=args.fresh)
+        HELD.append(result)
     except BuildFailed as failed:
         for error in failed.errors:
             print(error.format(), file=sys.stderr)

@@ -42,6 +42,7 @@ class BuildResult:
     written: int = 0
     state: State | None = None
     search_stale: bool = False  # the search index was kept though the pages' words changed (`search` off)
+    previous: State | None = None  # the state the build started from (build_from_cache), for its caller to free
 
 
 def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: bool = True,
@@ -58,6 +59,7 @@ def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: boo
         (previous.history.key if previous.history else "") == result.state.history.key  # the cache is as true as it was
     if write and not unchanged:
         cache.save_detached(root, result.state, previous)
+    result.previous = previous  # freed when the caller drops the result: never, by a command that exits now
     return result
 
 
@@ -128,14 +130,7 @@ def _build(root: Path, out_dir: Path | None, base_url: str | None, write: bool, 
         next(iter(renderers.values())).check_templates(problems)
     problems.raise_if_any()
     pages = plan(views, registry, reuse.plan())
-    outputs, deps, todo = {}, {}, []
-    for page in pages:
-        kept = reuse.page(page, changed[page.lang])
-        if kept:
-            outputs[page.dest], deps[page.dest] = kept
-        else:
-            todo.append(page)
-            outputs[page.dest] = None  # keeps plan order
+    outputs, deps, todo = reuse.pages(pages, changed)  # the pages whose reads changed are to render
     for page in todo:  # Markdown to HTML once per body, its links checked, before any page is rendered
         if page.kind == "article":
             convert(page.item, problems)

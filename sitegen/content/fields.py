@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -614,6 +613,8 @@ class When:
 
 def closest(word: str, options) -> str | None:
     """The allowed word closest to word, if any is close."""
+    import difflib  # here: only a mistake needs it
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return close[0] if close else None
 

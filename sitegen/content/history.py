@@ -10,7 +10,6 @@ so a build at the same commit reads nothing again."""
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -152,6 +151,8 @@ def _git(root: Path, *args: str, feed: bytes | None = None):
     """Run git in root (with `feed` on its standard input): its completed process, or why it could not run (a str).
     The settings that change what log prints are fixed, so that every machine reads the same history; git never
     asks for anything, nor fetches (a partial clone's missing blob is a failure, not a download)."""
+    import subprocess  # here: a build whose HEAD did not move runs no git (1.5 ms of imports saved)
+
     env = dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", GIT_NO_LAZY_FETCH="1")
     fixed = ("-c", "log.showSignature=false", "-c", "log.showRoot=true", "-c", "core.quotePath=false")
     try:

@@ -125,12 +125,21 @@ class Reuse:
         """The last plan, whose item pages the new plan takes back when their items did not change."""
         return self.last.pages if self.last else []
 
-    def page(self, page: Page, changed: set) -> tuple[Output, tuple] | None:
-        """A page's last output and reads, when nothing it read changed."""
-        if not self.same_output:
-            return None
-        old = self.last.deps.get(page.dest)
-        return (self.last.outputs[page.dest], old) if old is not None and changed.isdisjoint(old) else None
+    def pages(self, pages: list[Page], changed: dict[str, set]) -> tuple[dict, dict, list[Page]]:
+        """What the plan can take from the last build: each page's output by path, in plan order (the last one when
+        nothing the page read changed in its language, else None), the reads of those kept, and the pages to render
+        (all of them on a full build). One loop over every page, so kept tight."""
+        outputs, deps, todo = {}, {}, []
+        last_deps, last_outputs = (self.last.deps, self.last.outputs) if self.same_output else ({}, {})
+        for page in pages:
+            dest = page.dest
+            old = last_deps.get(dest)
+            if old is not None and changed[page.lang].isdisjoint(old):
+                outputs[dest], deps[dest] = last_outputs[dest], old
+            else:
+                outputs[dest] = None
+                todo.append(page)
+        return outputs, deps, todo
 
     def outputs(self) -> dict[str, Output]:
         """The files the last build wrote here (their paths known safe and distinct), or none; its search bundle

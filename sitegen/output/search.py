@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -246,6 +245,8 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
     except (ImportError, FileNotFoundError) as exc:
         raise BuildFailed([SiteError(Location("requirements.txt"), f"Pagefind cannot be found ({exc})",
                                      "install it: python3 -m pip install -r requirements.txt")]) from None
+    import subprocess  # here: an edit that leaves the words alone never runs Pagefind
+
     args = [binary, "--site", str(view), "--output-path", str(into), "--silent"]
     for selector in EXCLUDE:
         args += ["--exclude-selectors", selector]

@@ -199,8 +199,7 @@ def format_figure(fig: Figure, lang: str = "en", short: bool = False, bare: bool
     table = LANGUAGES[lang]
     n = number(fig, lang, short)
     if not bare:
-        one, many = table.units[fig.unit]
-        n = (one if plural(base_value(fig), lang) == "one" else many).format(n=n)
+        n = _form(table.units[fig.unit], base_value(fig), lang).format(n=n)
         if fig.basis:
             n = table.bases[fig.basis].format(f=n)
         if fig.shared_with:
@@ -234,5 +233,11 @@ def unit_words(unit: str, exp: int = 0, lang: str = "en") -> str:
 
 def count(n: int, unit: str, lang: str = "en") -> str:
     """A count with its noun: count(4, 'industries') -> '4 industries', count(1, 'industries') -> '1 industry'."""
-    one, many = LANGUAGES[lang].units[unit]
-    return (one if plural(n, lang) == "one" else many).format(n=_plain(Decimal(n), LANGUAGES[lang], None))
+    return _form(LANGUAGES[lang].units[unit], n, lang).format(n=_plain(Decimal(n), LANGUAGES[lang], None))
+
+
+def _form(forms: tuple[str, str], n: Decimal | int, lang: str) -> str:
+    """A unit's singular or plural pattern for a number; CLDR is asked only when the two differ ('{n} people' but
+    '{n} yuan', '{n}%'): a figure edit that gives yuan a value never seen before need not load Babel."""
+    one, many = forms
+    return one if one != many and plural(n, lang) == "one" else many
