@@ -131,10 +131,14 @@ class Reuse:
         (all of them on a full build). One loop over every page, so kept tight."""
         outputs, deps, todo = {}, {}, []
         last_deps, last_outputs = (self.last.deps, self.last.outputs) if self.same_output else ({}, {})
+        lang = edits = None
         for page in pages:
+            if page.lang is not lang:  # the plan gives a language's pages together
+                lang = page.lang
+                edits = changed[lang]
             dest = page.dest
             old = last_deps.get(dest)
-            if old is not None and changed[page.lang].isdisjoint(old):
+            if old is not None and edits.isdisjoint(old):
                 outputs[dest], deps[dest] = last_outputs[dest], old
             else:
                 outputs[dest] = None

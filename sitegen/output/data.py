@@ -99,13 +99,14 @@ def facts_json(content: Content, memo: Memo, languages: tuple[str, ...] = ("en",
         {"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False, sort_keys=True
     )[:-1]
     figures = [f for _, f in sorted(content.figures.items())]
-    rows = memo.each(
+    rows = memo.each(  # each line kept as bytes: the file is joined without copying its text again to encode it
         "facts",
         [(f, content.sources[f.source]) for f in figures],
-        lambda i: json.dumps(figure_record(figures[i], content, languages), ensure_ascii=False, sort_keys=True),
+        lambda i: json.dumps(figure_record(figures[i], content, languages), ensure_ascii=False, sort_keys=True)
+        .encode("utf-8"),
     )
-    data = head + ', "figures": [\n' + ",\n".join(rows) + "\n]}\n"  # one figure a line: readable and diffable
-    return Output("data/facts.json", data.encode("utf-8"), "data: every figure as JSON"), len(rows)
+    data = b"".join((head.encode(), b', "figures": [\n', b",\n".join(rows), b"\n]}\n"))  # a figure a line: diffable
+    return Output("data/facts.json", data, "data: every figure as JSON"), len(rows)
 
 
 def _figure_cells(fig: Figure | None, prefix: str) -> dict:
@@ -132,17 +133,18 @@ def _source_cells(content: Content, source_id: str) -> dict:
 
 
 class _CsvLines:
-    """Writes one CSV line at a time (UTF-8 text, LF line ends), so each row can be kept and reused."""
+    """Writes one CSV line at a time (UTF-8, LF line ends), so each row can be kept and reused (as bytes: the file
+    is joined from them as it is written)."""
 
     def __init__(self):
         self.buf = io.StringIO()
         self.writer = csv.writer(self.buf, lineterminator="\n")
 
-    def line(self, values) -> str:
+    def line(self, values) -> bytes:
         self.buf.seek(0)
         self.buf.truncate()
         self.writer.writerow(values)
-        return self.buf.getvalue()
+        return self.buf.getvalue().encode("utf-8")
 
 
 def collection_csvs(content: Content, registry: Registry, memo: Memo) -> list[tuple[Output, int, tuple]]:
@@ -152,16 +154,15 @@ def collection_csvs(content: Content, registry: Registry, memo: Memo) -> list[tu
     for kind in registry.kinds:
         for table in kind.downloads:
             rows = _rows(content, kind, table)
-            sources = content.sources
-            keys = [
-                (value, sources[value.source]) if kind.name != "sources" else (value, value) for _, value in rows
-            ]  # a row is made again when its item or its source changes
+            sources = content.sources  # a row is made again when its item or its source changes
+            keys = [(value, value) for _, value in rows] if kind.name == "sources" else \
+                [(value, sources[value.source]) for _, value in rows]
             columns = tuple(c for col in table.columns for c in _columns(kind, table, col))
             made = memo.each(table.name, keys, lambda i: lines.line(_row(content, kind, table, *rows[i]).values()))
-            data = lines.line(columns) + "".join(made)
+            data = b"".join((lines.line(columns), *made))
             out.append(
                 (
-                    Output(f"data/{table.name}.csv", data.encode("utf-8"), f"data: {table.name} as CSV"),
+                    Output(f"data/{table.name}.csv", data, f"data: {table.name} as CSV"),
                     len(made),
                     _COLUMNS.setdefault(columns, columns),
                 )
