@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -642,6 +643,18 @@ class Renderer:
         return f'<a href="{escape(self.url_for(kind, item.id))}">{escape(item.name)}</a>'
 
 
+class Globals(ChainMap):
+    """A template's globals over the environment's, as Jinja makes them, but with keys() a dict's view: at each macro
+    import (twice a page) Jinja takes them from the page's globals, which ChainMap's own keys view does one key at a
+    time in Python (a seventh of rendering a project page); a dict's does it in C, in the same order."""
+
+    def keys(self):
+        found: dict = {}
+        for mapping in reversed(self.maps):
+            found.update(dict.fromkeys(mapping))
+        return found.keys()
+
+
 class TrackingEnvironment(jinja2.Environment):
     """A Jinja environment that records every template a page loads (extends, include, import)."""
 
@@ -651,6 +664,9 @@ class TrackingEnvironment(jinja2.Environment):
         if self.recorder is not None:
             self.recorder.add("template", name)
         return super()._load_template(name, globals)
+
+    def make_globals(self, d):
+        return Globals(d if d is not None else {}, self.globals)
 
 
 def make_env(templates: Path, bytecode: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
