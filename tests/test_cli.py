@@ -168,6 +168,20 @@ def test_a_corrupt_cache_means_a_full_build(site):
     assert result.returncode == 0 and "pages rendered" not in result.stdout and result.stderr == ""
 
 
+def test_a_manifest_cut_short_vouches_for_nothing(site):
+    """The manifest is stored packed (paths, then sizes and times in one flat tuple): one whose two halves do not
+    match is not read as a smaller manifest that the output folder would satisfy."""
+    import pickle
+    assert run_build(site).returncode == 0
+    path = site / ".cache/sitegen/manifest.pickle"
+    head = pickle.loads(path.read_bytes())
+    dests, numbers = head["manifest"]
+    head["manifest"] = (dests, numbers[:1])
+    path.write_bytes(pickle.dumps(head))
+    result = run_build(site)
+    assert result.returncode == 0 and "pages rendered" not in result.stdout and result.stderr == ""
+
+
 def test_ctrl_c_during_a_parallel_build_stops_quietly_and_leaves_no_trace(tmp_path):
     import os
     import signal

@@ -101,11 +101,12 @@ def _packed(manifest: dict[str, tuple[int, int]]) -> tuple[tuple[str, ...], tupl
 
 
 def _unpacked(packed: tuple[tuple[str, ...], tuple[int, ...]] | None) -> dict[str, tuple[int, int]]:
-    """The manifest _packed() stored, as a dict (none for a state the cache did not load)."""
+    """The manifest _packed() stored, as a dict (none for a state the cache did not load). Raises ValueError for a
+    pair that does not match, so that a damaged manifest vouches for nothing."""
     if packed is None:
         return {}
     dests, numbers = packed
-    return dict(zip(dests, zip(numbers[::2], numbers[1::2])))
+    return dict(zip(dests, zip(numbers[::2], numbers[1::2], strict=True), strict=True))
 
 
 @contextmanager
