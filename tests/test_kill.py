@@ -57,6 +57,50 @@ def run(root: Path, *args: str) -> tuple[int, float]:
     return done.returncode, seconds
 
 
+def wait_for_group(group: int, limit: float = 10.0) -> None:
+    """Wait until no process of a process group runs, or `limit` seconds: a killed process's threads each finish the
+    system call they are in (Pagefind's may be creating a file) before it is gone."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end and any(_running_in(stat, group) for stat in Path("/proc").glob("[0-9]*/stat")):
+        time.sleep(0.01)
+    time.sleep(0.01)
+
+
+def stuck(proc: subprocess.Popen) -> str:
+    """What a build that will not end is doing: its group's processes, and the Python stacks of each (SIGABRT)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if _running_in(stat, proc.pid):
+                found.append((stat.parent.name, (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(),
+                              (stat.parent / "wchan").read_text(), stat.read_text().split(")")[1][:40]))
+        except OSError:
+            pass
+    for pid, *_ in found:
+        try:
+            os.kill(int(pid), signal.SIGABRT)
+        except OSError:
+            pass
+    try:
+        err = proc.communicate(timeout=20)[1]
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        err = proc.communicate()[1]
+    return "\n".join(" | ".join(row) for row in found) + "\n" + err
+
+
+def _running_in(stat: Path, group: int) -> bool:
+    """Whether the process of a /proc/PID/stat is in a process group and not yet gone: any of its threads still runs
+    (its first thread shows as a zombie while the others end; and here nothing may reap an orphan's zombie)."""
+    try:
+        if int(stat.read_text().rpartition(")")[2].split()[2]) != group:  # state, parent, process group
+            return False
+        tasks = stat.parent.glob("task/*/stat")
+        return any(task.read_text().rpartition(")")[2].split()[0] not in "ZX" for task in tasks)
+    except OSError:
+        return False  # gone
+
+
 def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
     rng = random.Random(SEED)
     root = synth.write_site(tmp_path / "site", PROJECTS)
@@ -83,13 +127,17 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
         proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root)]
                                 + ["--fresh"] * (kind == "full"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 text=True, start_new_session=True,
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+                                env={**os.environ, "PYTHONFAULTHANDLER": "1"})  # a SIGABRT prints every stack
         time.sleep(delay)
         try:
             os.killpg(proc.pid, sig) if group else os.kill(proc.pid, sig)
         except ProcessLookupError:
             pass
-        _, err = proc.communicate(timeout=120)
+        try:
+            _, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{about}: still running 120 s later\n{stuck(proc)}") from None
         # Stopped while Python itself started, before build.py ran (or set its handlers): Python's own ending,
         # -SIGINT or -SIGTERM, or exit 1 with a report that names no line of build.py ("KeyboardInterrupt", or
         # "Fatal Python error: init_import_site" for a Ctrl-C in its site module).
@@ -98,7 +146,7 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
         assert proc.returncode in (0, 130, 143, -signal.SIGKILL) or starting, f"{about}: exit {proc.returncode}\n{err}"
         assert "Traceback" not in err or starting, f"{about}\n{err}"
         if proc.returncode == -signal.SIGKILL:
-            time.sleep(0.05)  # the workers end with the build
+            wait_for_group(proc.pid)  # the workers and Pagefind end with the build, a moment after it
             recover(out)  # what the next build does first
         else:
             assert leftovers(out) == [], about

@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 
 from ..errors import Problems
+from ..output.swap import ending_with_this_process
 from ..output.write import Output, safe_dest, write_file
 from ..site.render import Page, Renderer
 from .memory import frozen_heap
@@ -17,7 +18,7 @@ PARALLEL_MIN = 400  # pages; below this a serial render is faster than starting 
 _RENDERER: Renderer | None = None  # handed to forked workers; set only while a pool lives
 _INSPECT = None  # likewise: what to learn from each rendered page while it is at hand (its links)
 _STAGED: str | None = None  # likewise: the staging folder pages are written to as they are made, if any
-_PARENT = 0  # likewise: the process that started the workers
+_END = None  # likewise: what ends a worker with the process that started it (ending_with_this_process)
 
 
 def _render_chunk(pages: list[Page]) -> list[tuple]:
@@ -52,21 +53,16 @@ def _worker_signals() -> None:
     worker writes into a staging folder its build has given up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != _PARENT:  # the parent died before the line above
-        os._exit(1)
+    if _END is not None:
+        _END()
 
 
 def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspect=None,
                 staged: Path | None = None) -> list[tuple]:
     """Render pages, in parallel when there are many; return (dest, Output or None, dependencies, inspect(dest,
     html, digest) or None) in plan order. With `staged`, pages are written into that folder as they are made."""
-    global _RENDERER, _INSPECT, _STAGED, _PARENT
-    _INSPECT, _STAGED, _PARENT = inspect, str(staged) if staged is not None else None, os.getpid()
+    global _RENDERER, _INSPECT, _STAGED, _END
+    _INSPECT, _STAGED = inspect, str(staged) if staged is not None else None
     workers = min(os.cpu_count() or 1, 8)
     context = _fork_context() if len(pages) >= PARALLEL_MIN and workers >= 2 else None
     if context is None:
@@ -79,12 +75,12 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
         renderer.compile_all()  # compile once before the fork instead of once per worker
         size = -(-len(pages) // (workers * 4))
         chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
-        _RENDERER = renderer
+        _RENDERER, _END = renderer, ending_with_this_process()
         try:
             with frozen_heap(), context.Pool(workers, _worker_signals) as pool:
                 results = [r for chunk in pool.imap(_render_chunk, chunks) for r in chunk]
         finally:
-            _RENDERER = None
+            _RENDERER = _END = None
     _INSPECT = _STAGED = None
     for _, _, _, errors, _ in results:
         problems.errors.extend(errors)

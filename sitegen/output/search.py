@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 from ..content.model import Content
 from ..errors import BuildFailed, Location, SiteError
 from ..site.render import LANG_TAGS, SEARCH_STRINGS, searchable
-from .swap import signals_held
+from .swap import ending_with_this_process, signals_held
 from .write import Output, Written, digest, write_file
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
@@ -268,18 +267,10 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
 
 
 def _dies_with_parent(job: "Background | None" = None):
-    """What Pagefind's process runs first on Linux: ask to be killed when the build is (a killed build's Pagefind
-    would go on writing into the staging folder the next build removes); None elsewhere, and for the preview's
-    background job (code run between fork and exec is not safe beside other threads; cancel() kills that one, and
-    recover() removes its work folder after a crash)."""
-    if job is not None:
-        return None
-    try:
-        import ctypes
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    return lambda: prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    """What Pagefind's process runs first: end with the build (Linux); nothing for the preview's background job
+    (code run between fork and exec is not safe beside other threads; cancel() kills that one, and recover() removes
+    its work folder after a crash)."""
+    return None if job is not None else ending_with_this_process()
 
 
 def _bundle(into: Path, written: bool) -> Bundle:

@@ -72,6 +72,25 @@ def signals_held() -> Iterator[None]:
             signal.raise_signal(sig)  # now, to the handler it was meant for
 
 
+def ending_with_this_process():
+    """A function for a child process to run first, on Linux (None elsewhere): it asks to be killed when the process
+    that made it is (a killed build's worker or Pagefind would go on writing into a folder the next build removes),
+    and ends at once if that process is gone already (killed before the ask, which then would never be heard).
+    Everything it calls is looked up here, in the parent: between fork and exec a child should import nothing."""
+    try:
+        import ctypes
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def ask() -> None:
+        prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os._exit(1)
+    return ask
+
+
 def beside(out_dir: Path, kind: str) -> Path:
     """This process's folder of a kind beside out_dir (recover() knows them by their names)."""
     return out_dir.with_name(f".{out_dir.name}.{kind}-{os.getpid()}")
