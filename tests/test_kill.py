@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import REPO, folders, leftovers, tree_bytes, write_files
 
 from sitegen.output.swap import recover
@@ -163,3 +164,38 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
         held = target
     print(f"kill test: seed {SEED}, {RUNS} builds stopped; the output was the old site {seen.get('old', 0)} times "
           f"and the new one {seen.get('new', 0)} times")
+
+
+@pytest.mark.parametrize("projects, args, child", [
+    (PROJECTS, ["--fresh"], "a render worker"),
+    (5, ["--fresh"], "Pagefind before its exec"),
+    (5, [], "the cache's check of the output folder"),
+])
+def test_a_ctrl_c_while_a_child_process_starts_is_the_builds(tmp_path, projects, args, child):
+    """A Ctrl-C reaches the whole process group, children too. One that lands while a child is still in Python's
+    at-fork work is the build's to report (exit 130), and the child prints no 'Exception ignored' with a traceback;
+    nor does the build wait without end for a worker that lost the SIGTERM stopping it. Here the first child the
+    build forks (`child`) lingers in that work, so the Ctrl-C is sure to land there."""
+    root = synth.write_site(tmp_path / "site", projects)
+    if not args:
+        run(root)  # a cache to check
+    mark = tmp_path / "forked"
+    starter = ("import os, runpy, sys, time\n"
+               f"os.register_at_fork(after_in_child=lambda: (open({str(mark)!r}, 'a').close(), time.sleep(0.5)))\n"
+               f"sys.argv = ['build.py', '--root', {str(root)!r}, *{args!r}]\n"
+               f"runpy.run_path({str(REPO / 'build.py')!r}, run_name='__main__')\n")
+    proc = subprocess.Popen([sys.executable, "-c", starter], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, cwd=REPO)
+    end = time.monotonic() + 120
+    while not mark.exists() and proc.poll() is None and time.monotonic() < end:
+        time.sleep(0.002)
+    assert mark.exists(), f"no child process was started: {proc.communicate()[1]}"
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"{child}: the build still runs 60 s after a Ctrl-C\n{stuck(proc)}") from None
+    wait_for_group(proc.pid)
+    assert proc.returncode == 130, f"{child}: exit {proc.returncode}\n{err}"
+    assert "Traceback" not in err and "Exception ignored" not in err, f"{child}\n{err}"
+    assert leftovers(root / "_site") == [], child

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import Problems
@@ -47,14 +49,35 @@ def _fork_context():
     return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
 
 
+STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _pool(context, workers: int) -> Iterator:
+    """A pool of forked workers, started with Ctrl-C and SIGTERM blocked, which each worker unblocks once it has
+    set its own handlers and the parent once the pool stands, inside the block that stops it. Else a Ctrl-C to the
+    process group landing in a worker's first moments (Python's at-fork work) prints there as an ignored exception
+    with its traceback, and the SIGTERM with which the pool stops a worker can be lost there, leaving a worker that
+    the pool then waits for without end; and an interrupt between starting the pool and entering its block would
+    leave the pool to be stopped at exit."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    try:
+        with context.Pool(workers, _worker_signals) as pool:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # what came meanwhile is taken here, inside
+            yield pool
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 def _worker_signals() -> None:
     """In a worker: leave Ctrl-C to the parent, which stops the pool and reports once (no trace per worker); end at
     once on SIGTERM (how the pool stops its workers), and with the parent if it is killed (Linux), so that no
-    worker writes into a staging folder its build has given up."""
+    worker writes into a staging folder its build has given up. Then take the signals, blocked until now (_pool)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _END is not None:
         _END()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
 
 
 def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspect=None,
@@ -77,7 +100,7 @@ def render_many(renderer: Renderer, pages: list[Page], problems: Problems, inspe
         chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
         _RENDERER, _END = renderer, ending_with_this_process()
         try:
-            with frozen_heap(), context.Pool(workers, _worker_signals) as pool:
+            with frozen_heap(), _pool(context, workers) as pool:
                 results = [r for chunk in pool.imap(_render_chunk, chunks) for r in chunk]
         finally:
             _RENDERER = _END = None

@@ -249,8 +249,10 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
     args = [binary, "--site", str(view), "--output-path", str(into), "--silent"]
     for selector in EXCLUDE:
         args += ["--exclude-selectors", selector]
-    with subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          encoding="utf-8", errors="replace", preexec_fn=_dies_with_parent(job)) as run:
+    with signals_held():  # a Ctrl-C while Pagefind starts is the build's (see signals_held)
+        run = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               encoding="utf-8", errors="replace", preexec_fn=_dies_with_parent(job))
+    with run:
         if job is not None:
             job.runs.append(run)
             if job.cancelled.is_set():

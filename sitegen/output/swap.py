@@ -54,7 +54,9 @@ def _alive(pid: int) -> bool:
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block ends: a swap, once begun, finishes, and so does its clean-up (only
-    SIGKILL can cut them, and the next build's recover() then rolls back). Their handlers run in the main thread, so
+    SIGKILL can cut them, and the next build's recover() then rolls back). Around a fork, too: the child inherits
+    the holding handlers until it sets its own (else a Ctrl-C to the process group, landing in Python's at-fork work
+    in the child, prints there as an ignored exception with its traceback). Their handlers run in the main thread, so
     this holds whichever thread the system hands a signal to; elsewhere than in the main thread it holds nothing."""
     caught: list[int] = []
     held = {}
