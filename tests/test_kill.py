@@ -166,14 +166,16 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
           f"and the new one {seen.get('new', 0)} times")
 
 
-@pytest.mark.parametrize("projects, args, child", [
-    (PROJECTS, ["--fresh"], "a render worker"),
-    (5, ["--fresh"], "Pagefind before its exec"),
-    (5, [], "the cache's check of the output folder"),
+@pytest.mark.parametrize("projects, args, child, sig", [
+    (PROJECTS, ["--fresh"], "a render worker", signal.SIGINT),
+    (PROJECTS, ["--fresh"], "a render worker", signal.SIGTERM),
+    (5, ["--fresh"], "Pagefind before its exec", signal.SIGINT),
+    (5, [], "the cache's check of the output folder", signal.SIGINT),
 ])
-def test_a_ctrl_c_while_a_child_process_starts_is_the_builds(tmp_path, projects, args, child):
+def test_a_ctrl_c_while_a_child_process_starts_is_the_builds(tmp_path, projects, args, child, sig):
     """A Ctrl-C reaches the whole process group, children too. One that lands while a child is still in Python's
-    at-fork work is the build's to report (exit 130), and the child prints no 'Exception ignored' with a traceback;
+    at-fork work is the build's to report (exit 130; 143 for a SIGTERM to the group), and the child prints no
+    'Exception ignored' with a traceback;
     nor does the build wait without end for a worker that lost the SIGTERM stopping it. Here the first child the
     build forks (`child`) lingers in that work, so the Ctrl-C is sure to land there."""
     root = synth.write_site(tmp_path / "site", projects)
@@ -190,12 +192,12 @@ def test_a_ctrl_c_while_a_child_process_starts_is_the_builds(tmp_path, projects,
     while not mark.exists() and proc.poll() is None and time.monotonic() < end:
         time.sleep(0.002)
     assert mark.exists(), f"no child process was started: {proc.communicate()[1]}"
-    os.killpg(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, sig)
     try:
         _, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
-        raise AssertionError(f"{child}: the build still runs 60 s after a Ctrl-C\n{stuck(proc)}") from None
+        raise AssertionError(f"{child}: the build still runs 60 s after a {sig.name}\n{stuck(proc)}") from None
     wait_for_group(proc.pid)
-    assert proc.returncode == 130, f"{child}: exit {proc.returncode}\n{err}"
+    assert proc.returncode == 128 + sig, f"{child}: exit {proc.returncode}\n{err}"
     assert "Traceback" not in err and "Exception ignored" not in err, f"{child}\n{err}"
     assert leftovers(root / "_site") == [], child
