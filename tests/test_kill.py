@@ -167,12 +167,12 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
 
 
 @pytest.mark.parametrize("projects, args, child, sig", [
-    (PROJECTS, ["--fresh"], "a render worker", signal.SIGINT),
-    (PROJECTS, ["--fresh"], "a render worker", signal.SIGTERM),
-    (5, ["--fresh"], "Pagefind before its exec", signal.SIGINT),
-    (5, [], "the cache's check of the output folder", signal.SIGINT),
+    pytest.param(PROJECTS, ["--fresh"], "a render worker", signal.SIGINT, id="worker-ctrl-c"),
+    pytest.param(PROJECTS, ["--fresh"], "a render worker", signal.SIGTERM, id="worker-sigterm"),
+    pytest.param(5, ["--fresh"], "Pagefind before its exec", signal.SIGINT, id="pagefind-ctrl-c"),
+    pytest.param(5, [], "the cache's check of the output folder", signal.SIGINT, id="cache-check-ctrl-c"),
 ])
-def test_a_ctrl_c_while_a_child_process_starts_is_the_builds(tmp_path, projects, args, child, sig):
+def test_a_stop_while_a_child_process_starts_is_the_builds(tmp_path, projects, args, child, sig):
     """A Ctrl-C reaches the whole process group, children too. One that lands while a child is still in Python's
     at-fork work is the build's to report (exit 130; 143 for a SIGTERM to the group), and the child prints no
     'Exception ignored' with a traceback;
