@@ -24,7 +24,7 @@ try:
 except ImportError:  # Windows: no flock, and no fork to save in the background either
     fcntl = None
 
-from ..output.swap import signals_held
+from ..output.swap import fork_deaf
 from .memory import paused_gc
 from .state import State
 
@@ -146,17 +146,16 @@ def save_detached(root: Path, state: State, previous: State | None = None) -> No
         with _locked(root, exclusive=True):  # the child's copy of the descriptor keeps the lock after this closes it
             for stream in (sys.stdout, sys.stderr):
                 stream.flush()
-            with signals_held():  # a Ctrl-C while the child starts is the build's; the child never leaves the block
-                if os.fork():
-                    return
-                try:  # the child: no terminal, no pipes held open (a caller reading our output sees it end with us)
-                    os.setsid()
-                    null = os.open(os.devnull, os.O_RDWR)
-                    for fd in (0, 1, 2):
-                        os.dup2(null, fd)
-                    _write(root, state, previous)
-                finally:
-                    os._exit(0)
+            if fork_deaf():
+                return
+            try:  # the child: no terminal, no pipes held open (a caller reading our output sees it end with us)
+                os.setsid()
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+                _write(root, state, previous)
+            finally:
+                os._exit(0)
     except OSError:
         pass
 
@@ -229,14 +228,13 @@ def _check_output(out_dir: Path, packed: tuple):
         manifest = _unpacked(packed)
         same = _manifest(out_dir, manifest) == manifest
         return lambda: same
-    with signals_held():  # a Ctrl-C while the child starts is the build's; the child never leaves the block
-        pid = os.fork()
-        if pid == 0:
-            try:
-                manifest = _unpacked(packed)
-                os._exit(0 if _manifest(out_dir, manifest) == manifest else 1)
-            finally:
-                os._exit(1)
+    pid = fork_deaf()
+    if pid == 0:
+        try:
+            manifest = _unpacked(packed)
+            os._exit(0 if _manifest(out_dir, manifest) == manifest else 1)
+        finally:
+            os._exit(1)
     answer: list = []
 
     def verdict() -> bool:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from ..errors import Problems
-from ..output.swap import ending_with_this_process
+from ..output.swap import STOPS, ending_with_this_process, stops_blocked
 from ..output.write import Output, safe_dest, write_file
 from ..site.render import Page, Renderer
 from .memory import frozen_heap
@@ -49,24 +49,14 @@ def _fork_context():
     return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
 
 
-STOPS = {signal.SIGINT, signal.SIGTERM}
-
-
 @contextmanager
 def _pool(context, workers: int) -> Iterator:
-    """A pool of forked workers, started with Ctrl-C and SIGTERM blocked, which each worker unblocks once it has
-    set its own handlers and the parent once the pool stands, inside the block that stops it. Else a Ctrl-C to the
-    process group landing in a worker's first moments (Python's at-fork work) prints there as an ignored exception
-    with its traceback, and the SIGTERM with which the pool stops a worker can be lost there, leaving a worker that
-    the pool then waits for without end; and an interrupt between starting the pool and entering its block would
-    leave the pool to be stopped at exit."""
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
-    try:
-        with context.Pool(workers, _worker_signals) as pool:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # what came meanwhile is taken here, inside
-            yield pool
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    """A pool of forked workers, started with Ctrl-C and SIGTERM blocked (stops_blocked), which each worker takes once
+    it has set its own handlers, and the parent once the pool stands and will be stopped if one came meanwhile."""
+    with ExitStack() as stack:
+        with stops_blocked():
+            pool = stack.enter_context(context.Pool(workers, _worker_signals))
+        yield pool
 
 
 def _worker_signals() -> None:

@@ -254,30 +254,20 @@ def _pagefind(view: Path, into: Path, job: "Background | None" = None) -> None:
         with signals_held():  # a Ctrl-C while Pagefind starts is the build's (see signals_held), taken as this ends
             run = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    encoding="utf-8", errors="replace", preexec_fn=_dies_with_parent(job))
-    except BaseException:  # Pagefind may not have heard it: it stops too, before its folder is removed
-        if run is not None:
-            _stop(run)
-        raise
-    with run:
         if job is not None:
             job.runs.append(run)
             if job.cancelled.is_set():
                 run.kill()
-        try:
-            said = run.communicate()[0]
-        except BaseException:  # the build stops (Ctrl-C, SIGTERM): so does Pagefind, before its folder is removed
-            _stop(run)
-            raise
+        said = run.communicate()[0]
+    except BaseException:  # the build stops (Ctrl-C, SIGTERM), even as Pagefind starts (when Pagefind may not have
+        if run is not None:  # heard it): so does Pagefind, before its folder is removed
+            run.kill()
+            run.wait()
+            run.stdout.close()
+        raise
     if run.returncode != 0:
         raise BuildFailed([SiteError(Location(BUNDLE), "Pagefind could not index the pages: "
                                      + " ".join((said or "").split())[:500])])
-
-
-def _stop(run) -> None:
-    """Kill Pagefind and wait until it is gone."""
-    run.kill()
-    run.wait()
-    run.stdout.close()
 
 
 def _dies_with_parent(job: "Background | None" = None):

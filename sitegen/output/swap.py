@@ -54,9 +54,9 @@ def _alive(pid: int) -> bool:
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block ends: a swap, once begun, finishes, and so does its clean-up (only
-    SIGKILL can cut them, and the next build's recover() then rolls back). Around a fork, too: the child inherits
-    the holding handlers until it sets its own (else a Ctrl-C to the process group, landing in Python's at-fork work
-    in the child, prints there as an ignored exception with its traceback). Their handlers run in the main thread, so
+    SIGKILL can cut them, and the next build's recover() then rolls back). Around the start of a program (Pagefind),
+    too: the child keeps the holding handlers until its exec (stops_blocked() would leave the program deaf to them).
+    Their handlers run in the main thread, so
     this holds whichever thread the system hands a signal to; elsewhere than in the main thread it holds nothing."""
     caught: list[int] = []
     held = {}
@@ -72,6 +72,33 @@ def signals_held() -> Iterator[None]:
             signal.signal(sig, handler)
         for sig in caught:
             signal.raise_signal(sig)  # now, to the handler it was meant for
+
+
+STOPS = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a build (Ctrl-C, `kill`)
+
+
+@contextmanager
+def stops_blocked() -> Iterator[None]:
+    """Ctrl-C and SIGTERM blocked in this thread for the block, and taken as it ends if they came meanwhile. For a
+    fork: the child starts with them blocked, so none meant for the process group cuts Python's at-fork work there
+    (it would print as an ignored exception with its traceback, or be lost: a worker that lost the SIGTERM stopping
+    it was waited for without end), and it takes them once it has set its own handlers."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def fork_deaf() -> int:
+    """os.fork() for a child its parent waits for or leaves to finish (the cache's): the child ignores Ctrl-C and
+    SIGTERM, its parent's to answer; the parent takes one that came during the fork as it returns."""
+    with stops_blocked():
+        pid = os.fork()
+        if pid == 0:
+            for sig in STOPS:
+                signal.signal(sig, signal.SIG_IGN)
+    return pid
 
 
 def ending_with_this_process():
