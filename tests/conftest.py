@@ -214,3 +214,24 @@ def site_pages(out: Path) -> list[str]:
         rel = p.relative_to(out).as_posix()
         pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
     return pages
+
+
+# Markers, from what a test uses, so that `pytest -m "not browser and not slow"` gives feedback in about a minute:
+# `browser` for tests that drive Chromium or run Lighthouse, axe or the Nu checker (through the browser, page or
+# live_site fixtures, or in the files that hold such checks); `slow` for the kill, stop-at-every-rename, random-edit
+# and property runs, which build the site dozens or hundreds of times.
+BROWSER_FIXTURES = {"browser", "page", "live_site"}
+BROWSER_FILES = {"test_lighthouse.py", "test_a11y.py"}
+SLOW_FILES = {"test_kill.py", "test_properties.py", "test_output.py"}
+SLOW_NAMES = ("random", "campaign", "killed", "stopped_at_any")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test `browser` or `slow` (or both) from its fixtures, file and name."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        name = item.path.name
+        if fixtures & BROWSER_FIXTURES or name in BROWSER_FILES:
+            item.add_marker(pytest.mark.browser)
+        if name in SLOW_FILES or any(word in item.name for word in SLOW_NAMES):
+            item.add_marker(pytest.mark.slow)
