@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gc
 import html
+import shutil
+import threading
 import ipaddress
 import mimetypes
 import re
@@ -13,6 +15,7 @@ import socket
 import sys
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,8 +26,13 @@ from livereload.watcher import Watcher
 from tornado import escape, ioloop, web
 
 from .errors import BuildFailed, SiteError, excerpt
-from .pipeline import WATCHED, build, index_in_background, input_files, take_index
-from .site.render import base_path
+from .incremental.cache import WATCHED, Bundle, input_files, template_cache
+from .incremental.digests import combined
+from .output.search import index_pages
+from .output.swap import beside
+from .output.write import Update
+from .pipeline import build
+from .site.urls import base_path
 
 POLL_MS = 10
 COLLECT_AFTER_S = 1.0  # the cyclic collector runs this long after a rebuild, when the preview is idle ...
@@ -43,6 +51,7 @@ class Session:
         self.stats = self._stats()
         self.stale = False  # the search index lags behind the pages' words (edits never run Pagefind)
         self.indexing = None  # the background job making it again, if one runs
+        self.templates = template_cache(root)
 
     def _stats(self) -> dict:
         """Size and mtime of every watched file: a cheap fingerprint to poll."""
@@ -66,7 +75,8 @@ class Session:
         start = time.perf_counter()
         self.stop_indexing()  # it reads the pages this build may change
         try:
-            result = build(self.root, self.out_dir, self.base_url, previous=self.state, search=self.state is None)
+            result = build(self.root, self.out_dir, self.base_url, last=self.state, search=self.state is None,
+                           templates=self.templates)
         except BuildFailed as failed:
             self.errors = [self._describe(e) for e in failed.errors]
             self.log(
@@ -94,7 +104,7 @@ class Session:
         job = self.indexing
         if job is None:
             if self.stale and self.state is not None:
-                self.indexing = index_in_background(self.state)
+                self.indexing = Background(self.state, self.out_dir)
             return
         if not job.done():
             return
@@ -103,7 +113,7 @@ class Session:
         try:
             if job.error is not None:
                 raise job.error
-            self.state = take_index(self.state, job)
+            self.state = job.take()
         except BuildFailed as failed:
             self.log("The search index was not made again:\n" + "\n".join(self._describe(e) for e in failed.errors))
             return
@@ -127,6 +137,55 @@ class Session:
             lines = excerpt(path.read_text(encoding="utf-8", errors="replace"), error.loc.line)
             text += "\n" + "\n".join(f"{'>' if n == error.loc.line else ' '} {n:4} | {line}" for n, line in lines)
         return text
+
+
+class Background:
+    """The search index made again in a thread from the pages of the site on disk (the preview's, once edits changed
+    their words); take() swaps it in. cancel() stops it (a rebuild is about to change the pages it reads)."""
+
+    def __init__(self, state, out_dir: Path):
+        self.state, self.out_dir = state, out_dir.resolve()
+        self.work = beside(self.out_dir, "index")
+        self.cancelled = threading.Event()
+        self.result: list | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="search index", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        dests = [dest for dest, entry in self.state.outputs.items() if entry.words]
+        pages = ((dest, (self.out_dir / dest).read_text(encoding="utf-8")) for dest in dests
+                 if not self.cancelled.is_set())
+        try:
+            found = index_pages(pages, self.work)
+            if not self.cancelled.is_set():
+                self.result = found
+        except BaseException as exc:  # noqa: BLE001 - handed to the preview, which reports it
+            self.error = exc
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+    def done(self) -> bool:
+        """Whether the thread has ended (with a result, an error, or cancelled)."""
+        return not self.thread.is_alive()
+
+    def cancel(self) -> None:
+        """Stop using what the thread makes, and wait for it to end."""
+        self.cancelled.set()
+        self.thread.join()
+
+    def take(self):
+        """Swap the new bundle in for the last one (the files that changed, under the journal); return the state
+        with it."""
+        if self.error is not None:
+            raise self.error
+        with Update(self.out_dir, self.state.held()) as update:
+            for entry in self.state.outputs.values():
+                update.keep(entry.file)
+            files = {out.dest: update.put(out) for out in self.result}
+            update.commit()
+        words = combined(entry.words for entry in self.state.outputs.values() if entry.words)
+        return replace(self.state, bundle=Bundle(files, words))
 
 
 class PollingWatcher(Watcher):

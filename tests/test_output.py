@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, edit, folders, leftovers, make_site, run_build, tree_bytes, write_files
 
-from sitegen.pipeline import build, indexed
+from sitegen.pipeline import build
 
 ADDED_PROJECT = ("\n- id: second-line\n  name: A second line\n  company: chipco\n  industry: chips\n"
                  "  status: [signed]\n  year: 2024\n  summary: A second line, added by the test.\n  source: release\n")
@@ -69,9 +69,8 @@ def cut_short(write, step: int, how: str) -> int:
 def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_path, how, incremental):
     """Issue 14, item 7: a build killed (SIGKILL) at any step of putting its files in place leaves what the next
     build rolls back (or finishes) first; one interrupted (SIGINT) there finishes the swap or never starts it. An
-    incremental build's files are rendered once; each child only writes them (update_site), as the build does."""
+    incremental build starts from the state of the build of the old site, as the command line's does."""
     from sitegen.output.swap import recover
-    from sitegen.output.write import update_site
     root = make_site(tmp_path / "site")
     out = root / "_site"
     sources, sites = versions(root), {}
@@ -88,10 +87,7 @@ def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_pa
         shutil.copytree(out, pristine)
         write_files(root, sources[direction[1]])
         if incremental:
-            outputs = build(root, out, write=False, previous=previous).state.outputs
-            bundle, _ = indexed(outputs, previous.outputs, previous.search, out, None, True, ("en",))  # as build() does
-            outputs.update(bundle.files())
-            write = lambda: update_site({**previous.outputs, **previous.search.files()}, outputs, out)  # noqa: E731
+            write = lambda: build(root, out, last=previous)  # noqa: E731
         else:
             write = lambda: build(root, out)  # noqa: E731
         step, code = 0, None
@@ -288,3 +284,26 @@ def test_a_compiled_template_cut_short_is_compiled_again(site):
             path.write_bytes(bc_magic)
         result = run_build(site, *command)
         assert result.returncode == 0 and result.stderr == "", (command, result.stderr)
+
+
+def test_pages_written_while_rendered_leave_no_trace_when_the_build_fails(tmp_path):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    build(root, root / "_site")
+    before = tree_bytes(root / "_site")
+    # every page renders (and is written to the staging folder), then the link check fails the build
+    edit(root, "templates/base.html", "</footer>", '<a href="{{ url(\'no-such-page/\') }}">x</a></footer>')
+    with pytest.raises(BuildFailed) as failed:
+        build(root, root / "_site")
+    assert "broken link" in failed.value.errors[0].message
+    assert tree_bytes(root / "_site") == before
+    assert sorted(p.name for p in root.iterdir()) == ["_site", "content", "models", "static", "templates"]
+
+
+def test_a_killed_builds_leftovers_are_removed_by_the_next_build(tmp_path):
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    dead = 2 ** 22 + 12345  # above Linux's largest process id: no such process
+    for name in (f"._site.staging-{dead}", f"._site.old-{dead}"):
+        (root / name / "x").mkdir(parents=True)
+    (root / "._site.notes-1").mkdir()  # not ours: left alone
+    build(root, root / "_site")
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == ["._site.notes-1"]

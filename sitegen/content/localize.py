@@ -1,7 +1,7 @@
 """The content as each language's pages read it: for English, the content itself; for another language, a copy in
 which every localized text holds that language's twin (`name` holds what `name_zh` says, and `name_en` what
-`name` said), figures, notes and articles included. A copy is made once per source object and kept, by identity,
-for the next build, so an edit copies again only what it changed."""
+`name` said), figures, notes and articles included. A copy is made once per source object: a figure and the item
+that holds it share one copy."""
 from __future__ import annotations
 
 from .fields import ListOf, Record
@@ -12,12 +12,16 @@ FIGURE_TEXTS = ("label", "note", "by", "scope", "shared_with")
 NOTE_TEXTS = ("text",)
 
 
-class Localizer:
-    """Makes the per-language views of successive content snapshots, reusing the copies of unchanged objects."""
+def views(registry: Registry, content: Content) -> dict[str, Content]:
+    """The content for each of the site's languages, the first language's first."""
+    return Localizer(registry).views(content)
 
-    def __init__(self, registry: Registry, previous: "Localizer | None" = None):
+
+class Localizer:
+    """Makes the per-language views of one content snapshot."""
+
+    def __init__(self, registry: Registry):
         self.registry = registry
-        self._old = previous._made if previous is not None and previous.registry is registry else {}
         self._made: dict = {}  # (lang, id(source)) -> (source, copy): holds the source alive, so ids stay unique
 
     def views(self, content: Content) -> dict[str, Content]:
@@ -29,12 +33,11 @@ class Localizer:
         return views
 
     def _copy(self, lang: str, source, make):
-        """The copy of `source` for `lang`: last build's when the source is the very same object, else make()."""
+        """The copy of `source` for `lang`, made once."""
         key = (lang, id(source))
-        hit = self._made.get(key) or self._old.get(key)
-        if hit is None or hit[0] is not source:
-            hit = (source, make())
-        self._made[key] = hit
+        hit = self._made.get(key)
+        if hit is None:
+            hit = self._made[key] = (source, make())
         return hit[1]
 
     def _view(self, content: Content, lang: str) -> Content:

@@ -1,7 +1,7 @@
 """The validated content: frozen objects the templates read. Ids refer across kinds; `Content` indexes them."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..errors import Location
@@ -39,14 +39,6 @@ class Figure:
     def anchor(self) -> str:
         """The stable HTML id of this figure, e.g. fact-events-summit-2023-projects."""
         return "fact-" + self.key.replace(".", "-")
-
-    def __getstate__(self) -> dict:
-        """Pickled without the fields left at their empty defaults (most figures set few of them): the build state
-        is smaller and read faster; a field not in an unpickled figure reads its default from the class."""
-        return {k: v for k, v in self.__dict__.items() if v is not _UNSET.get(k, self)}
-
-
-_UNSET = {f.name: f.default for f in fields(Figure) if f.default is None or f.default == ()}  # as a class attribute
 
 
 @dataclass(frozen=True)
@@ -123,6 +115,7 @@ class Content:
         self.__dict__.update(records, **collections)
         self.records, self.collections, self.strings, self.figures = records, collections, strings, figures
         self.editions = editions or {}  # language -> kind -> items, for kinds written once per language (articles)
+        self.fingerprints: dict = {}  # each read by id -> the fingerprint of the text it comes from (validate)
 
     def edition(self, lang: str, kind: str) -> dict:
         """A kind's items in one language: the collection itself, or its edition in that language."""

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from decimal import Decimal
+from bisect import bisect_right
+from collections.abc import MutableMapping
 from pathlib import Path
 
 from ..errors import Location, Problems
@@ -14,13 +14,11 @@ from .fields import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 from .load import (
     FORBIDDEN,
     Document,
-    common_ends,
     forbidden_char,
     load_markdown,
     load_yaml,
     location,
     parse_yaml,
-    plain_list,
     read_text,
     split_items,
 )
@@ -30,26 +28,25 @@ REF_STYLES = ("", "bare", "short")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
 
-def load_content(root: Path, problems: Problems, cache: dict | None = None,
-                 registry: kinds.Registry | None = None) -> model.Content | None:
+def load_content(root: Path, problems: Problems, registry: kinds.Registry | None = None,
+                 memo: MutableMapping | None = None) -> model.Content | None:
     """Read and validate everything under root/content, kind by kind as models/ declares them; report problems
     instead of raising.
 
-    `cache` (kept between builds by the caller) maps each list file to its text and items as last parsed
-    (ListFile), so after an edit only the changed part of a file is parsed again."""
+    A list file is parsed item by item. `memo` (a mapping the caller may keep between builds) holds parsed items by
+    the digest of their text, so that an item whose text is unchanged is not parsed again."""
     registry = registry if registry is not None else kinds.load_registry(root, problems)
     content_dir = root / "content"
+    memo = {} if memo is None else memo
     refs: list[RefValue] = []
-    old, cache = ({} if cache is None else dict(cache)), cache if cache is not None else {}
-    cache.clear()  # keep only the items of this build: the cache never grows past the content
-    parsed, strings = {}, {}
+    parsed, strings, prints = {}, {}, {}
     for kind in registry.kinds:
         if kind.shape == "strings":
-            strings = _parse_strings(content_dir, kind, problems, registry.languages, (old, cache))
+            strings = _parse_strings(content_dir, kind, problems, registry.languages, prints)
         elif kind.shape == "markdown":
-            parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs, registry.languages)
+            parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs, registry.languages, prints)
         else:
-            parsed[kind.name] = _parse_kind(content_dir, kind, problems, refs, (old, cache))
+            parsed[kind.name] = _parse_kind(content_dir, kind, problems, refs, memo, prints)
     if problems.errors:
         return None
     content = _assemble(registry, parsed, strings, problems)
@@ -59,7 +56,10 @@ def load_content(root: Path, problems: Problems, cache: dict | None = None,
             for article in content.edition(lang, kind.name).values():
                 check_article_refs(article, content, problems, registry)
     _warn_unused_sources(content, refs, problems)
-    return None if problems.errors else content
+    if problems.errors:
+        return None
+    content.fingerprints = _fingerprints(registry, content, prints)
+    return content
 
 
 def _rel(path: Path, content_dir: Path) -> str:
@@ -67,105 +67,69 @@ def _rel(path: Path, content_dir: Path) -> str:
     return path.relative_to(content_dir.parent).as_posix()
 
 
-def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, cache: tuple):
-    """Load one kind's file and parse its root field; a list file item by item, reusing cached items."""
+def fingerprint(*texts: str) -> bytes:
+    """A short digest of texts (a file's, an item's), which the incremental tier keys what it keeps by."""
+    digest = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.digest()
+
+
+def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, memo: MutableMapping,
+                prints: dict):
+    """Load one kind's file and parse its root field; a list file item by item. Each parsed item's fingerprint (its
+    text's, or the whole file's) goes into `prints`, by the item's id()."""
     path = content_dir / kind.file
     source = _rel(path, content_dir)
     if not path.is_file():
         problems.error(Location(source), "file is missing", f"create {source}; see the README for its keys")
         return INVALID
     text = read_text(path, source, problems)
-    parsed = _parse_list(kind, source, text, problems, refs, cache) if text is not None and kind.collection else None
-    if parsed is not None:
-        return parsed
-    doc = load_yaml(path, source, problems, text) if text is not None else None
+    if text is None:
+        return INVALID
+    chunks = split_items(text) if kind.collection else None
+    if chunks is not None:
+        return _parse_list(kind, source, chunks, problems, refs, memo, prints)
+    doc = load_yaml(path, source, problems, text)
     parsed = INVALID if doc is None else kind.root.parse(doc.root, Cx(source, problems, refs))
-    if parsed is INVALID or not kind.collection:
-        return parsed
-    return tuple(_key_entity(kind, item) for item in parsed)
+    if parsed is not INVALID and kind.collection:
+        parsed = tuple(_key_entity(kind, item) for item in parsed)
+    if not kind.collection:
+        prints[(kind.name, "")] = fingerprint(source, text)
+    elif parsed is not INVALID:
+        for item in parsed:
+            prints[id(item)] = fingerprint(source, text)
+    return parsed
 
 
-@dataclass(frozen=True)
-class ListFile:
-    """A list file as the last build parsed it, item by item: its text, where each item starts (character and
-    0-based line) and what each item gave (the keyed item and its references)."""
-
-    text: str
-    starts: list[int]
-    lines: list[int]
-    items: list
-    refs: list[list]
-
-
-def _parse_list(kind: kinds.Kind, source: str, text: str, problems: Problems, refs: list, cache: tuple):
-    """A list file's items, parsed one by one; None when the file is not a plain list (then it is parsed whole).
-
-    The items an edit left alone are taken from the last build's copy of the file (`cache`, keyed by source):
-    those before the first changed character, and those after the last one (moved by the lines the edit added or
-    removed); only the text between is split and parsed again."""
-    old, new = cache
-    last = old.get(source)
-    keep, tail, region = (0, 0, (0, len(text))) if not isinstance(last, ListFile) else _unchanged(last, text)
-    start, end = region
-    if (start, end) != (0, len(text)) and not plain_list(text[max(0, start - 4):end + 4]):
-        return None  # the rest was plain last time (a mark may span the seams); a whole text is checked by split_items
-    chunks = split_items(text[start:end]) if text[start:end].strip() else []
-    if chunks is None:
-        return None
-    base_line = last.lines[keep] if 0 < keep < len(last.lines) else 0  # the line the region starts on
-    starts, lines, items, item_refs = [], [], [], []
-    if keep:
-        starts, lines, items, item_refs = last.starts[:keep], last.lines[:keep], last.items[:keep], last.refs[:keep]
-    at = end - sum(len(chunk) for _, chunk in chunks)  # the items run to the region's end; a lead comes before
-    shift = len(text) - len(last.text) if isinstance(last, ListFile) else 0
-    mine, unsure = Problems(), False
+def _parse_list(kind: kinds.Kind, source: str, chunks: list[tuple[int, str]], problems: Problems, refs: list,
+                memo: MutableMapping, prints: dict):
+    """A plain list file's items, parsed one by one, each taken from `memo` when its text (at its line) was parsed
+    before. An item that ends inside a quote or bracket may have been cut in the wrong place: then PyYAML reads the
+    whole file (an error is reported either way)."""
+    items, mine = [], Problems()
     for offset, chunk in chunks:
-        seen = len(mine.errors)
-        item, found = _parse_item(kind, source, base_line + offset, chunk, mine)
-        starts.append(at), lines.append(base_line + offset), items.append(item), item_refs.append(found)
-        at += len(chunk)
-        last_line = base_line + offset + chunk.rstrip("\n").count("\n") + 1
-        unsure = unsure or any(e.message.startswith("YAML syntax") and e.loc.line >= last_line
-                               for e in mine.errors[seen:])
-    if unsure:  # an item ends inside a quote or bracket: the cut may have fallen inside it; PyYAML reads the whole file
-        return None
+        key = fingerprint(kind.name, source, str(offset), chunk)
+        found = memo.get(key)
+        if found is None:
+            seen = len(mine.errors)
+            found = _parse_item(kind, source, offset, chunk, mine)
+            last_line = offset + chunk.rstrip("\n").count("\n") + 1
+            if any(e.message.startswith("YAML syntax") and e.loc.line >= last_line for e in mine.errors[seen:]):
+                text = "".join(chunk for _, chunk in chunks)  # the cut fell inside a quoted or bracketed value
+                doc = load_yaml(Path(), source, problems, text)
+                return INVALID if doc is None else kind.root.parse(doc.root, Cx(source, problems, refs))
+            if found[0] is not INVALID and len(mine.errors) == seen:
+                memo[key] = found
+        item, found_refs = found
+        refs.extend(found_refs)
+        items.append(item)
+        prints[id(item)] = key
     problems.errors += mine.errors
-    if tail:
-        n = len(last.starts) - tail
-        moved = text.count("\n", 0, end) - last.text.count("\n", 0, last.starts[n])
-        if moved:  # lines were added or removed above: the rest moves down or up as it is
-            items += [_moved(item, moved) for item in last.items[n:]]
-            item_refs += [[(*ref[:3], ref[3] + moved, ref[4]) for ref in found] for found in last.refs[n:]]
-        else:
-            items += last.items[n:]
-            item_refs += last.refs[n:]
-        starts += [s + shift for s in last.starts[n:]]
-        lines += [line + moved for line in last.lines[n:]]
-    for found in item_refs:
-        refs.extend(found)
     if len(items) < kind.min_items:
         problems.error(Location(source, 1, 1), f"expected at least {kind.min_items} item(s), got {len(items)}")
         return INVALID
-    if any(i is INVALID for i in items):
-        return INVALID
-    new[source] = ListFile(text, starts, lines, items, item_refs)  # a build with errors keeps nothing anyway
-    return tuple(items)
-
-
-def _unchanged(last: ListFile, text: str) -> tuple[int, int, tuple[int, int]]:
-    """How many items at the start and at the end of the last copy of a list file are unchanged in `text` (the
-    same text, still cut at the same item starts), and the span of `text` between them."""
-    old, n = last.text, len(last.starts)
-    if old == text:
-        return n, 0, (len(text), len(text))
-    head, tail = common_ends(old, text)
-    # Item k is kept when its text and the next item's start ('\n-' and a space) are inside the head; the items
-    # from `first` on are kept when their text and the newline before each are inside the tail.
-    keep = bisect_right(last.starts, head - 2, 1) - 1
-    first = bisect_left(last.starts, len(old) - tail + 1, keep)
-    start = last.starts[keep] if keep else 0
-    end = last.starts[first] + len(text) - len(old) if first < n else len(text)
-    return keep, n - first, (start, max(start, end))
+    return INVALID if any(i is INVALID for i in items) else tuple(items)
 
 
 def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems: Problems) -> tuple:
@@ -174,29 +138,39 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
     node = parse_yaml(chunk, source, problems, line_offset=offset)
     item = kind.record.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
     if item is not INVALID:
-        item = _key_entity(kind, item)  # keyed once, with the cached item, not on every load
-    return item, item_refs
+        item = _key_entity(kind, item)
+    return item, tuple(item_refs)
+
+
+def _fingerprints(registry: kinds.Registry, content: model.Content, prints: dict) -> dict:
+    """Every read of the content a page can make by id, with the fingerprint of the text it comes from: each item
+    (kind, id), each record (name, ''), each figure ('figures', key) as its owner's, the strings ('strings', '')."""
+    found = {("strings", ""): prints.get("strings", b"")}
+    for name in content.records:
+        found[(name, "")] = prints[(name, "")]
+    for kind in registry.kinds:
+        if kind.collection:
+            for ident, item in getattr(content, kind.name).items():
+                found[(kind.name, ident)] = prints.get(id(item)) or prints.get((kind.name, ident), b"")
+    for key in content.figures:
+        kind, _, rest = key.partition(".")
+        found[("figures", key)] = found[(kind, "")] if (kind, "") in found else found[(kind, rest.split(".")[0])]
+    return found
 
 
 def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, languages: tuple[str, ...],
-                   cache: tuple[dict, dict]) -> dict:
-    """Load the UI strings of every language file in content/i18n/ (a file whose text is as the last build read it
-    is not parsed again: `cache` holds it with its strings)."""
-    out, (old, new) = {}, cache
+                   prints: dict) -> dict:
+    """Load the UI strings of every language file in content/i18n/; their fingerprint goes into `prints`."""
+    out, texts = {}, []
     for path in sorted((content_dir / kind.file).glob("*.yaml")):
         source = _rel(path, content_dir)
         text = read_text(path, source, problems)
-        last = old.get(source)
-        if text is not None and isinstance(last, tuple) and last[0] == text:
-            new[source], out[path.stem] = last, last[1]
-            continue
         doc = load_yaml(path, source, problems, text) if text is not None else None
-        errors = len(problems.errors)
         table = kinds.STRINGS.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
         if table is not INVALID:
             out[path.stem] = model.UiStrings({key: model.UiText(text, key) for key, text in table.items()})
-            if len(problems.errors) == errors:
-                new[source] = (doc.text, out[path.stem])
+            texts += [source, doc.text]
+    prints["strings"] = fingerprint(*texts)
     for lang in languages:
         if lang not in out and not problems.errors:
             problems.error(
@@ -229,12 +203,14 @@ def string_location(root: Path, lang: str, key: str) -> Location:
 
 
 def _parse_articles(
-    content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, languages: tuple[str, ...]
+    content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, languages: tuple[str, ...], prints: dict
 ) -> dict[str, list]:
     """Load every Markdown article in content/articles/, by language: NAME.md is the English edition, NAME.zh.md
-    the Chinese one; every article has an edition in each of the site's languages."""
+    the Chinese one; every article has an edition in each of the site's languages. An article's fingerprint (of
+    every edition's text) goes into `prints` by (kind, slug)."""
     editions: dict[str, list] = {lang: [] for lang in languages}
     names: dict[str, dict] = {}  # file name without language -> language -> source
+    texts: dict[str, list] = {}  # slug -> the text of each edition
     for path in sorted((content_dir / kind.file).glob("*")):
         if path.suffix.lower() in MARKDOWN_SUFFIXES and path.suffix != ".md":
             problems.error(
@@ -266,6 +242,7 @@ def _parse_articles(
         article = _with(meta, slug=slug, body=doc.body, body_line=doc.body_line, lang=lang)
         check_article_prose(article, doc, problems)
         editions[lang].append(article)
+        texts.setdefault(slug, []).append(doc.text)
     for stem, found in names.items():
         for lang in languages:
             if lang not in found:
@@ -276,6 +253,8 @@ def _parse_articles(
                     f"no {kinds.LANGUAGES[lang]} edition of this article",
                     f"write content/{kind.file}/{twin}: every article has an edition in each of the site's languages",
                 )
+    for slug, found in texts.items():
+        prints[(kind.name, slug)] = fingerprint(*found)
     return editions
 
 
@@ -394,28 +373,6 @@ def _key_entity(kind: kinds.Kind, item):
     for name in kind.figure_maps:
         changes[name] = _key_map(f"{prefix}.{name}", getattr(item, name))
     return _with(item, **changes) if changes else item
-
-
-_PLAIN = {str, int, bool, type(None), Decimal}  # values that hold no location
-
-
-def _moved(value, lines: int):
-    """A parsed value with each of its locations `lines` further down its file (the value itself when it holds
-    none): what parsing its text again that many lines lower would give, at a fifth of the cost."""
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, Location):
-        return Location(value.source, value.line + lines, value.col) if value.line else value
-    if isinstance(value, tuple):
-        moved = tuple(_moved(v, lines) for v in value)
-        return value if all(a is b for a, b in zip(moved, value)) else moved
-    if isinstance(value, dict):
-        moved = {k: _moved(v, lines) for k, v in value.items()}
-        return value if all(moved[k] is v for k, v in value.items()) else moved
-    if isinstance(value, model.Item) or hasattr(value, "__dataclass_fields__"):
-        changes = {k: m for k, v in vars(value).items() if (m := _moved(v, lines)) is not v}
-        return _with(value, **changes) if changes else value
-    return value
 
 
 def _with(obj, **changes):

@@ -1,2 +1,3 @@
-"""The fast path, behind one interface (Reuse): what the last build may lend this one, what pages read, the
-on-disk cache, memory, parallel workers. Only the pipeline imports it."""
+"""Reuse between builds, at two seams only: parsed content by the digest of its text (the loader's memo), and every
+output by the digests of what it read (site.reads). A full build is the same path with an empty cache; only the
+pipeline imports this package."""

@@ -1,19 +1,19 @@
-"""The on-disk cache between command-line builds: the last build's state, so an edit rebuilds only what it touches.
-
-Kept in .cache/sitegen/ under the project, with the compiled templates. It is used only when nothing casts doubt on
-it: the same generator code and Python, the same output folder and base URL, and every output file still as the
-last build left it. Otherwise the build is a full one. It is never needed: where it cannot be read or written, a
-build just does all its work."""
+"""What one build keeps for the next: the parsed content by the digest of its text, and each output by the digests
+of what it read, with what the output folder holds. Kept in .cache/sitegen/ under the project between command-line
+builds (the preview keeps it in memory). It is only ever a speed-up: a cache written by other code, for another
+output folder or base URL, or for an output folder that was touched since, is not used; one that cannot be read or
+written just means a build does all its work."""
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import itertools
 import os
 import pickle
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -21,14 +21,131 @@ import jinja2.bccache
 
 try:
     import fcntl
-except ImportError:  # Windows: no flock, and no fork to save in the background either
+except ImportError:  # Windows: no flock
     fcntl = None
 
-from ..output.swap import fork_deaf
-from .memory import paused_gc
-from .state import State
+from ..errors import SiteError
+from ..output.links import PageInfo
+from ..output.write import File
+from .digests import Digests
 
 PACKAGE = Path(__file__).resolve().parents[1]  # sitegen/, whose every module (in every sub-package) the stamp covers
+WATCHED = ("models", "content", "templates", "static")  # the inputs of a build, under the project
+# The libraries whose output a build's files hold: a new version of one means a build without the cache.
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "babel", "pagefind", "pagefind_bin_extended")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One output as a build made it: what it read (in a fixed order) and their digest, the file written, and for
+    an HTML page what the link check and the search index need of it."""
+
+    reads: tuple
+    key: bytes
+    file: File
+    links: PageInfo | None = None
+    words: bytes = b""  # the digest of what Pagefind reads of a searchable page
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The search bundle a build leaves: its files, by path, and the digest of the words it indexed."""
+
+    files: dict[str, File] = field(default_factory=dict)
+    words: bytes = b""
+
+
+@dataclass
+class State:
+    """What a build leaves for the next one into the same folder."""
+
+    stamp: str  # the generator's code and libraries, the models, the output folder and the base URL it is for
+    inputs: dict[str, tuple] = field(default_factory=dict)  # input file -> (mtime_ns, size, digest)
+    head: str = ""  # the commit the history was read at
+    parsed: dict = field(default_factory=dict)  # the loader's memo: parsed content by the digest of its text
+    outputs: dict[str, Entry] = field(default_factory=dict)  # every output file but the search bundle's, by path
+    bundle: Bundle = field(default_factory=Bundle)
+    manifest: dict[str, tuple[int, int]] = field(default_factory=dict)  # output file -> (size, mtime_ns) on disk
+    warnings: tuple[SiteError, ...] = ()  # the build's warnings, said again by a build that changes nothing
+
+    def held(self) -> dict[str, File]:
+        """The files the output folder holds, by path."""
+        return {dest: entry.file for dest, entry in self.outputs.items()} | self.bundle.files
+
+    def reusable(self, dest: str, digests: Digests) -> Entry | None:
+        """The output a build made at dest, when nothing it read has changed since."""
+        entry = self.outputs.get(dest)
+        return entry if entry is not None and digests.key(entry.reads) == entry.key else None
+
+
+class Memo(dict):
+    """The loader's memo for one build: what it looks up is taken from the last build's (`old`), so the memo keeps
+    what this build used, and nothing more."""
+
+    def __init__(self, old: dict):
+        super().__init__()
+        self.old = old
+
+    def get(self, key, default=None):
+        if key not in self and key in self.old:
+            self[key] = self.old[key]
+        return super().get(key, default)
+
+
+def stamp(root: Path, out_dir: Path, base_url: str, inputs: dict[str, tuple]) -> str:
+    """What a cache is good for: this generator's code and libraries and Python, the models (a new model changes
+    what everything parses into), the output folder and the base URL."""
+    digest = hashlib.blake2b(sys.version.encode(), digest_size=16)
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        folder = Path(spec.origin).parent if spec and spec.origin else None
+        digest.update(f"{name} {folder} {folder.stat().st_mtime_ns if folder else ''}".encode())
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + path.read_bytes())
+    for rel in sorted(r for r in inputs if r.startswith("models/") or r == "content/site.yaml"):
+        digest.update(rel.encode() + inputs[rel][2])
+    digest.update(f"{out_dir}\0{base_url}".encode())
+    return digest.hexdigest()
+
+
+def scan(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
+    """Every input file with its mtime, size and digest, hashing only those whose size or mtime differ from `known`.
+    A file modified in the last two seconds is hashed anyway: two saves within one timestamp tick can leave size and
+    mtime unchanged (git's "racy clean" problem)."""
+    found, recent = {}, time.time_ns() - 2_000_000_000
+    for folder in WATCHED:
+        for path in input_files(root / folder):
+            rel = path.relative_to(root).as_posix()
+            st = path.stat()
+            old = known.get(rel)
+            if old and old[:2] == (st.st_mtime_ns, st.st_size) and st.st_mtime_ns < recent:
+                found[rel] = old
+            else:
+                found[rel] = (st.st_mtime_ns, st.st_size, hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return found
+
+
+def input_files(folder: Path) -> list[Path]:
+    """The files under a folder, sorted, leaving out hidden ones and those in hidden folders (.git, .env, ...)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if not any(part.startswith(".") for part in p.relative_to(folder).parts) and p.is_file()
+    )
+
+
+def manifest(out_dir: Path, dests) -> dict[str, tuple[int, int]]:
+    """The size and mtime of each file of the output folder (a file missing: (-1, 0))."""
+    found, folder = {}, str(out_dir)
+    for dest in dests:
+        try:
+            st = os.stat(f"{folder}/{dest}")
+            found[dest] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            found[dest] = (-1, 0)
+    return found
 
 
 def cache_dir(root: Path) -> Path:
@@ -36,9 +153,52 @@ def cache_dir(root: Path) -> Path:
     return root / ".cache" / "sitegen"
 
 
+def load(root: Path, out_dir: Path) -> State | None:
+    """The last command-line build's state for this output folder, when the folder still holds what that build
+    wrote; None otherwise (or when there is no cache, or it cannot be read)."""
+    try:
+        with _locked(root, exclusive=False):
+            data = (cache_dir(root) / "state.pickle").read_bytes()
+        state = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - any unreadable or foreign cache just means a full build
+        return None
+    if not isinstance(state, State) or manifest(out_dir, state.manifest) != state.manifest:
+        return None
+    return state
+
+
+def save(root: Path, state: State, out_dir: Path) -> None:
+    """Store a build's state with the manifest of the folder it wrote (never raises: the cache is optional)."""
+    state.manifest = manifest(out_dir, state.held())
+    folder = cache_dir(root)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with _locked(root, exclusive=True):
+            with open(folder / "state.pickle.tmp", "wb") as f:
+                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            (folder / "state.pickle.tmp").replace(folder / "state.pickle")
+    except OSError:
+        pass
+
+
+@contextmanager
+def _locked(root: Path, exclusive: bool) -> Iterator[None]:
+    """Hold the cache's lock (shared to read, exclusive to write) until the block ends: two builds at once never
+    read a half-written cache."""
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(cache_dir(root) / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
+
+
 class TemplateCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept between runs, as an option only: a file it cannot read whole (cut short by a full
-    disk or a killed write) or cannot write is passed over, and the template compiled again."""
+    """Compiled templates kept between runs (Jinja's own cache), as an option only: a file it cannot read whole (cut
+    short by a full disk or a killed write) or cannot write is passed over, and the template compiled again."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
@@ -62,183 +222,3 @@ def template_cache(root: Path) -> TemplateCache | None:
     except OSError:
         return None
     return TemplateCache(str(folder))
-
-
-# babel: the state keeps what CLDR answered; Pagefind: the search index
-LIBRARIES = ("jinja2", "markupsafe", "markdown", "yaml", "babel", "pagefind_bin_extended")
-
-
-def code_version() -> str:
-    """A digest of the generator's code, Python's version and the installed libraries: a new generator never
-    trusts an old cache. A library is known by its folder's path and modification time (installing, upgrading or
-    removing it rewrites the folder), so it need not be imported: an edit that renders no article never loads
-    Markdown."""
-    digest = hashlib.blake2b(sys.version.encode(), digest_size=16)
-    for name in LIBRARIES:
-        spec = importlib.util.find_spec(name)
-        folder = Path(spec.origin).parent if spec and spec.origin else None
-        digest.update(f"{name} {folder} {folder.stat().st_mtime_ns if folder else ''}".encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(PACKAGE).as_posix().encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _manifest(out_dir: Path, dests, known: dict | None = None) -> dict[str, tuple[int, int]]:
-    """Size and mtime of each output file as written; `known` entries are taken as they are."""
-    found, folder, stat = {}, str(out_dir), os.stat
-    for dest in dests:
-        if known and dest in known:
-            found[dest] = known[dest]
-        else:
-            st = stat(f"{folder}/{dest}")
-            found[dest] = (st.st_size, st.st_mtime_ns)
-    return found
-
-
-def _packed(manifest: dict[str, tuple[int, int]]) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """A manifest as the cache stores it: the paths, then their sizes and mtimes in one flat tuple (a tenth of the
-    objects to load)."""
-    return tuple(manifest), tuple(itertools.chain.from_iterable(manifest.values()))
-
-
-def _unpacked(packed: tuple[tuple[str, ...], tuple[int, ...]] | None) -> dict[str, tuple[int, int]]:
-    """The manifest _packed() stored, as a dict (none for a state the cache did not load). Raises ValueError for a
-    pair that does not match, so that a damaged manifest vouches for nothing."""
-    if packed is None:
-        return {}
-    dests, numbers = packed
-    return dict(zip(dests, zip(numbers[::2], numbers[1::2], strict=True), strict=True))
-
-
-@contextmanager
-def _locked(root: Path, exclusive: bool) -> Iterator[int | None]:
-    """Hold the cache's lock (shared to read, exclusive to write) until the block ends; yields its descriptor."""
-    if fcntl is None:
-        yield None
-        return
-    fd = os.open(cache_dir(root) / "lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        yield fd
-    finally:
-        os.close(fd)
-
-
-def save(root: Path, state: State, previous: State | None = None) -> None:
-    """Store a successful build's state (never raises: a cache is optional). With `previous`, the state this
-    build started from, files the build left alone keep their manifest entries instead of being stat'ed again."""
-    try:
-        cache_dir(root).mkdir(parents=True, exist_ok=True)
-        with _locked(root, exclusive=True):
-            _write(root, state, previous)
-    except OSError:
-        pass
-
-
-def save_detached(root: Path, state: State, previous: State | None = None) -> None:
-    """save(), in a child process that outlives the command: the prompt comes back as soon as the site is written,
-    while the cache is written behind it (0.3 s at 10,000 projects). The lock is taken before the child starts, so
-    a build started meanwhile waits for the new cache in load(). Where there is no fork, this is save()."""
-    if fcntl is None or not hasattr(os, "fork"):
-        return save(root, state, previous)
-    try:
-        cache_dir(root).mkdir(parents=True, exist_ok=True)
-        with _locked(root, exclusive=True):  # the child's copy of the descriptor keeps the lock after this closes it
-            for stream in (sys.stdout, sys.stderr):
-                stream.flush()
-            if fork_deaf():
-                return
-            try:  # the child: no terminal, no pipes held open (a caller reading our output sees it end with us)
-                os.setsid()
-                null = os.open(os.devnull, os.O_RDWR)
-                for fd in (0, 1, 2):
-                    os.dup2(null, fd)
-                _write(root, state, previous)
-            finally:
-                os._exit(0)
-    except OSError:
-        pass
-
-
-def wait_for_saves(root: Path) -> None:
-    """Return once no cache is being written (for a caller that times builds one after another)."""
-    try:
-        with _locked(root, exclusive=False):
-            pass
-    except OSError:
-        pass
-
-
-def _write(root: Path, state: State, previous: State | None) -> None:
-    """Write the cache files (the caller holds the lock): the manifest of the output, small, read first; and the
-    state. A stamp shared by the two tells a matching pair."""
-    folder = cache_dir(root)
-    outputs, bundle = state.outputs, state.search  # hollow: a build that wrote keeps only sizes and digests
-    kept = {}
-    if previous is not None and (previous.out_dir, previous.base_url) == (state.out_dir, state.base_url):
-        old, last = previous.outputs, _unpacked(previous.manifest)
-        kept = {d: entry for d, entry in last.items()
-                if d in old and d in outputs and old[d].digest == outputs[d].digest}  # not rewritten
-        if bundle is previous.search:  # the search bundle left as it was
-            kept.update((d, last[d]) for d in bundle.dests if d in last)
-    manifest = _manifest(state.out_dir, itertools.chain(outputs, bundle.dests), kept)
-    stamp = os.urandom(8)
-    head = {"version": code_version(), "out_dir": state.out_dir, "stamp": stamp, "manifest": _packed(manifest)}
-    record = {"stamp": stamp, "state": state.on_disk()}
-    for name, value in (("manifest.pickle", head), ("state.pickle", record)):
-        with paused_gc(), open(folder / f"{name}.tmp", "wb") as f:  # streamed: never the whole pickle in memory
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-    for name in ("manifest.pickle", "state.pickle"):
-        (folder / f"{name}.tmp").replace(folder / name)
-
-
-def load(root: Path, out_dir: Path, base_url: str | None) -> State | None:
-    """The last build's state when it can be trusted for a build into out_dir, else None. Whether the output
-    folder is still as the last build left it (a stat of every file: 0.08 s at 10,000 projects) is checked by a
-    child process while this one reads the state."""
-    folder = cache_dir(root)
-    verdict = None
-    try:
-        with _locked(root, exclusive=False):  # waits while a build before this one is still writing it
-            head = pickle.loads((folder / "manifest.pickle").read_bytes())
-            if head["version"] != code_version() or head["out_dir"] != out_dir:
-                return None
-            verdict = _check_output(out_dir, head["manifest"])  # packed
-            data = (folder / "state.pickle").read_bytes()
-        with paused_gc():  # 3x faster at 10,000 projects
-            record = pickle.loads(data)
-        state = record["state"]
-        if record["stamp"] != head["stamp"] or (base_url is not None and base_url != state.base_url):
-            return None
-        if not verdict():
-            return None
-        state.manifest = head["manifest"]
-        return state
-    except Exception:  # noqa: BLE001 - any unreadable or foreign cache just means a full build
-        return None
-    finally:
-        if verdict is not None:
-            verdict()  # a child still checking is waited for
-
-
-def _check_output(out_dir: Path, packed: tuple):
-    """Start checking that every output file has the size and mtime the (packed) manifest says; return a function
-    that gives the answer (waiting for it). In a child process where there is fork, so the check overlaps the read."""
-    if not hasattr(os, "fork"):
-        manifest = _unpacked(packed)
-        same = _manifest(out_dir, manifest) == manifest
-        return lambda: same
-    pid = fork_deaf()
-    if pid == 0:
-        try:
-            manifest = _unpacked(packed)
-            os._exit(0 if _manifest(out_dir, manifest) == manifest else 1)
-        finally:
-            os._exit(1)
-    answer: list = []
-
-    def verdict() -> bool:
-        if not answer:
-            answer.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0)
-        return answer[0]
-    return verdict

@@ -9,21 +9,12 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
-from typing import Protocol
 
 from ..content.kinds import LANGUAGES, Kind, Registry, shape_of
 from ..content.kinds import Download as Table
 from ..content.model import Content, Figure
 from ..site.numbers import base_value, decimal_text, format_figure
 from .write import Output
-
-
-class Memo(Protocol):
-    """Values kept from the last build by the objects they were made from (the fast path's ObjectMemo)."""
-
-    def each(self, tag: str, keys: list[tuple], make) -> list: ...
-
-    def latest(self, tag: str, key: tuple, make): ...
 
 
 FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note")
@@ -93,18 +84,14 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
     }
 
 
-def facts_json(content: Content, memo: Memo, languages: tuple[str, ...] = ("en",)) -> tuple[Output, int]:
+def facts_json(content: Content, languages: tuple[str, ...] = ("en",)) -> tuple[Output, int]:
     """data/facts.json: every figure on the site, keyed by its global key; and how many."""
     head = json.dumps(
         {"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False, sort_keys=True
     )[:-1]
     figures = [f for _, f in sorted(content.figures.items())]
-    rows = memo.each(  # each line kept as bytes: the file is joined without copying its text again to encode it
-        "facts",
-        [(f, content.sources[f.source]) for f in figures],
-        lambda i: json.dumps(figure_record(figures[i], content, languages), ensure_ascii=False, sort_keys=True)
-        .encode("utf-8"),
-    )
+    rows = [json.dumps(figure_record(fig, content, languages), ensure_ascii=False, sort_keys=True).encode("utf-8")
+            for fig in figures]
     data = b"".join((head.encode(), b', "figures": [\n', b",\n".join(rows), b"\n]}\n"))  # a figure a line: diffable
     return Output("data/facts.json", data, "data: every figure as JSON"), len(rows)
 
@@ -133,8 +120,7 @@ def _source_cells(content: Content, source_id: str) -> dict:
 
 
 class _CsvLines:
-    """Writes one CSV line at a time (UTF-8, LF line ends), so each row can be kept and reused (as bytes: the file
-    is joined from them as it is written)."""
+    """Writes one CSV line at a time (UTF-8, LF line ends), as bytes: the file is joined from them."""
 
     def __init__(self):
         self.buf = io.StringIO()
@@ -147,26 +133,16 @@ class _CsvLines:
         return self.buf.getvalue().encode("utf-8")
 
 
-def collection_csvs(content: Content, registry: Registry, memo: Memo) -> list[tuple[Output, int, tuple]]:
+def collection_csvs(content: Content, registry: Registry) -> list[tuple[Output, int, tuple]]:
     """data/*.csv, as each kind's model declares them (the GDP series, industries, companies, projects, summits, the
     sources); with each file's data rows and columns."""
     out, lines = [], _CsvLines()
     for kind in registry.kinds:
         for table in kind.downloads:
-            rows = _rows(content, kind, table)
-            sources = content.sources  # a row is made again when its item or its source changes
-            keys = [(value, value) for _, value in rows] if kind.name == "sources" else \
-                [(value, sources[value.source]) for _, value in rows]
             columns = tuple(c for col in table.columns for c in _columns(kind, table, col))
-            made = memo.each(table.name, keys, lambda i: lines.line(_row(content, kind, table, *rows[i]).values()))
+            made = [lines.line(_row(content, kind, table, *row).values()) for row in _rows(content, kind, table)]
             data = b"".join((lines.line(columns), *made))
-            out.append(
-                (
-                    Output(f"data/{table.name}.csv", data, f"data: {table.name} as CSV"),
-                    len(made),
-                    _COLUMNS.setdefault(columns, columns),
-                )
-            )
+            out.append((Output(f"data/{table.name}.csv", data, f"data: {table.name} as CSV"), len(made), columns))
     return out
 
 
@@ -226,16 +202,13 @@ def _row(content: Content, kind: Kind, table: Table, key, value) -> dict:
     return row
 
 
-_COLUMNS: dict = {}  # each table's header, kept once
-
-
 def data_files(
-    content: Content, registry: Registry, schemas: dict[str, bytes], memo: Memo
+    content: Content, registry: Registry, schemas: dict[str, bytes]
 ) -> tuple[list[Output], tuple]:
     """Every download under data/ (facts.json, the CSVs and the JSON Schemas of the content files), and the
     catalogue of them the Data page shows."""
-    facts, count = facts_json(content, memo, registry.languages)
-    made = [(facts, count, ())] + collection_csvs(content, registry, memo)
+    facts, count = facts_json(content, registry.languages)
+    made = [(facts, count, ())] + collection_csvs(content, registry)
     made += [(Output(f"data/schema/{name}", data, "data: JSON Schema"), None, ()) for name, data in schemas.items()]
     return [out for out, _, _ in made], tuple(_download(out, rows, columns) for out, rows, columns in made)
 

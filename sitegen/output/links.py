@@ -13,8 +13,7 @@ from sys import intern
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..errors import Location, Problems
-from ..site.render import base_path, page_url
-from .write import Output, Written
+from ..site.urls import base_path, page_url
 
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")
 # The attributes that hold ids and URLs, written as the templates and Markdown write them: lowercase, after
@@ -58,36 +57,21 @@ def parse_page(html: bytes) -> tuple[frozenset[str], list[str]]:
 
 @dataclass(frozen=True)
 class PageInfo:
-    """What the link check knows of one page: a digest of its bytes, its ids, how many internal links it has,
-    and the distinct targets they resolve to, as (path under the base or None, fragment, why it is outside).
-    Only targets are kept (a page repeats the menu's and the footer's): where a broken one is written is looked
-    up again in the page, which is rare."""
+    """What the link check knows of one page: its ids, how many internal links it has, and the distinct targets
+    they resolve to, as (path under the base or None, fragment, why it is outside). Only targets are kept (a page
+    repeats the menu's and the footer's): where a broken one is written is looked up again in the page."""
 
-    digest: bytes
     ids: frozenset[str]
     count: int
     targets: tuple
 
 
-@dataclass(frozen=True)
-class LinkState:
-    """The link check's memory between builds: every page's digest and ids, and every output path."""
-
-    pages: dict  # dest -> (digest, ids)
-    dests: frozenset
-
-
-def page_info(html: bytes, digest: bytes, dest: str, origin: str, base: str) -> PageInfo:
+def page_info(html: bytes, dest: str, origin: str, base: str) -> PageInfo:
     """Parse a page and resolve its internal links against its own URL."""
     ids, urls = parse_page(html)
-    if len(_TARGETS) > 500_000:  # a long preview session: start afresh rather than grow
-        _TARGETS.clear()
     here = page_url(dest, base)
-    targets = [_TARGETS.setdefault(t, t) for t in (_target(url, here, origin, base) for url in urls) if t is not None]
-    return PageInfo(digest, ids, len(targets), tuple(dict.fromkeys(targets)))
-
-
-_TARGETS: dict = {}  # one tuple per distinct link target in this process: pages share most of theirs
+    targets = [t for t in (_target(url, here, origin, base) for url in urls) if t is not None]
+    return PageInfo(ids, len(targets), tuple(dict.fromkeys(targets)))
 
 
 def _target(url: str, here: str, origin: str, base: str) -> tuple | None:
@@ -155,40 +139,18 @@ def _origin_and_base(base_url: str) -> tuple[str, str]:
 
 
 def inspector(base_url: str):
-    """A function (dest, html, digest of html) -> PageInfo for pages of a site at base_url, to run while pages
-    are rendered."""
+    """A function (dest, html) -> PageInfo for pages of a site at base_url, to run while pages are rendered."""
     origin, base = _origin_and_base(base_url)
-    return lambda dest, html, digest: page_info(html, digest, dest, origin, base)
+    return lambda dest, html: page_info(html, dest, origin, base)
 
 
-def check_links(outputs: dict[str, Output], base_url: str, where: str, problems: Problems,
-                previous: LinkState | None = None, read=None, seen: dict | None = None,
-                blame=None) -> tuple[int, LinkState]:
-    """Report every broken internal link or anchor at `where/dest:line:col`; return how many links were checked and
-    the state for the next build.
-
-    `seen` holds pages already parsed while they were rendered. With `previous` (from a build that passed): when
-    no output disappeared and no page whose bytes changed lost or gained an id, only the changed pages are parsed
-    and checked, since the others were fine and everything they point to is still there; otherwise every page is
-    (an output without its bytes is read with `read(dest)`). A link broken the same way on many pages (one
-    written by a shared template) is reported once, with a count; at the place `blame(dest, url)` names when it
-    names one (the line of an article's Markdown that writes the link)."""
+def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, where: str, problems: Problems,
+                read, blame=None) -> int:
+    """Report every broken internal link or anchor of the pages (`infos`, by path) against the site's files
+    (`dests`) at `where/dest:line:col`; return how many links were checked. A link broken the same way on many pages
+    (one written by a shared template) is reported once, with a count; at the place `blame(dest, url)` names when it
+    names one (the line of an article's Markdown that writes the link), else in the page (`read(dest)`: its bytes)."""
     origin, base = _origin_and_base(base_url)
-    known = previous.pages if previous else {}
-    html = {dest: out for dest, out in outputs.items() if dest.endswith(".html")}
-    fresh = [d for d, out in html.items() if d not in known or known[d][0] != out.digest]
-    seen = seen or {}
-    infos = {d: seen[d] if d in seen and seen[d].digest == html[d].digest else
-             page_info(_bytes(html[d], read), html[d].digest, d, origin, base) for d in fresh}
-    stable = previous is not None and previous.dests <= frozenset(outputs) and all(
-        d not in known or known[d][1] == infos[d].ids for d in fresh)
-    if stable:  # every page of the last build is still here: its entries are kept, the fresh ones replaced
-        pages = dict(known)
-        pages.update((d, (infos[d].digest, infos[d].ids)) for d in fresh)
-    else:
-        infos.update((d, page_info(_bytes(out, read), out.digest, d, origin, base)) for d, out in html.items()
-                      if d not in infos)
-        pages = {d: (infos[d].digest, infos[d].ids) for d in html}
     checked, broken, verdicts = 0, {}, {}
     for dest in sorted(infos):
         checked += infos[dest].count
@@ -198,13 +160,13 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
             if not problem:  # pages share most of their targets (the menu, the head): judge each one once
                 problem = verdicts.get((path, fragment))
                 if problem is None:
-                    problem = verdicts[path, fragment] = target_problem(path, fragment, base, pages, outputs)
+                    problem = verdicts[path, fragment] = target_problem(path, fragment, base, infos, dests)
             if problem:
                 broken.setdefault((path, fragment, problem), []).append((dest, target))
     for (_, _, problem), places in broken.items():
         (dest, target), more = places[0], len(places) - 1
         also = f" (and on {more} more page{'s' * (more != 1)})" if more else ""
-        page = _bytes(outputs[dest], read)
+        page = read(dest)
         link = _first_link_to(page, target, dest, origin, base)
         written = blame(dest, link[0]) if blame is not None else None
         if written is None:
@@ -212,23 +174,17 @@ def check_links(outputs: dict[str, Output], base_url: str, where: str, problems:
             written = Location(f"{where}/{dest}", line, col)
         problems.error(written, f"broken link '{link[0]}' on {page_url(dest, base)}{also}: {problem}",
                        "fix the link in the template or article that writes it")
-    return checked, LinkState(pages, frozenset(outputs))
+    return checked
 
 
-def _bytes(out: Output, read) -> bytes:
-    """An output's bytes, read back from the output folder when the cache kept only its digest."""
-    return read(out.dest) if isinstance(out, Written) and out.size and read is not None else out.data
-
-
-def target_problem(path: str, fragment: str, base: str, pages: dict[str, tuple], outputs: dict[str, Output]) -> str:
-    """Why an internal path (and #fragment) names nothing in the outputs, or '' when it is fine. `pages` maps each
-    page to (digest, ids)."""
+def target_problem(path: str, fragment: str, base: str, pages: dict[str, PageInfo], dests: set[str]) -> str:
+    """Why an internal path (and #fragment) names nothing among the site's files, or '' when it is fine."""
     rel = path[len(base):]
     dest = rel + "index.html" if rel == "" or rel.endswith("/") else rel
-    if dest not in outputs:
-        if dest + "/index.html" not in outputs:
+    if dest not in dests:
+        if dest + "/index.html" not in dests:
             return f"no page or file at {path}"
         dest += "/index.html"  # GitHub Pages redirects /x to /x/
-    if fragment and dest in pages and fragment not in pages[dest][1]:
+    if fragment and dest in pages and fragment not in pages[dest].ids:
         return f"{page_url(dest, base)} has no element with id '{fragment}'"
     return ""

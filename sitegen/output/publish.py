@@ -12,8 +12,9 @@ from pathlib import PurePosixPath
 from ..content.model import Content
 from ..site.changes import EntryView, FigureLine, Link
 from ..site.numbers import human_date
-from ..site.render import PUNCTUATION, Page, absolute, base_path, page_url
-from .data import Memo
+from ..site.plan import Page
+from ..site.render import LANG_TAGS, PUNCTUATION
+from ..site.urls import absolute, base_path, page_url
 from .write import Output
 
 
@@ -67,16 +68,13 @@ def fingerprinted(static: list[Output], names: dict[str, str]) -> list[Output]:
     return [replace(out, dest=names.get(out.dest, out.dest)) for out in static]
 
 
-def site_files(views: dict[str, Content], pages: list[Page], base_url: str, memo: Memo,
+def site_files(views: dict[str, Content], pages: list[Page], base_url: str,
                changes: dict[str, tuple[EntryView, ...]] | None = None, history: bool = False) -> list[Output]:
     """Every site-wide file for the host: sitemap.xml, robots.txt, a feed of articles and one of data changes per
-    language (feed.xml and changes.xml, zh/feed.xml and zh/changes.xml), .nojekyll and, with a domain, CNAME. The
-    sitemap is made again only when a page, the base URL or a date in it changed."""
+    language (feed.xml and changes.xml, zh/feed.xml and zh/changes.xml), .nojekyll and, with a domain, CNAME."""
     languages = tuple(views)
     content = views[languages[0]]
-    key = (base_url, content.site.updated, tuple([p.dest for p in pages]),
-           tuple([article_updated(p) for p in pages if p.kind == "article"]))
-    files = [memo.latest("sitemap", key, lambda: sitemap(content, pages, base_url, languages)), robots(base_url)]
+    files = [sitemap(content, pages, base_url, languages), robots(base_url)]
     for lang, view in views.items():
         prefix = "" if lang == languages[0] else f"{lang}/"
         files.append(feed(view, [p for p in pages if p.lang == lang], base_url, lang, prefix))
@@ -94,10 +92,7 @@ def article_updated(page: Page) -> str:
 
 def lastmod(content: Content, page: Page) -> str:
     """The date a page last changed: the data update (figures change everywhere), or an article's later revision."""
-    return max(content.site.updated, article_updated(page)) if page.kind == "article" else content.site.updated
-
-
-LANG_TAGS = {"en": "en", "zh": "zh-Hans"}
+    return max(content.site.updated, article_updated(page)) if page.one == "article" else content.site.updated
 
 
 def sitemap(content: Content, pages: list[Page], base_url: str, languages: tuple[str, ...] = ("en",)) -> Output:
@@ -139,7 +134,7 @@ def feed(content: Content, pages: list[Page], base_url: str, lang: str = "en", p
     dates and summary."""
     base, site = base_path(base_url), content.site
     strings = content.strings[lang]
-    articles = [p for p in pages if p.kind == "article"]
+    articles = [p for p in pages if p.one == "article"]
     updated = max([article_updated(p) for p in articles], default=site.updated)
     news = absolute(base_url, page_url(f"{prefix}news/index.html", base))
     here = f"{escape(absolute(base_url, base))}{prefix}feed.xml"

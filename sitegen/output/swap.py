@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from ..proc import signals_held
 
 # What builds leave beside out_dir, in the order recover() visits them ("index": the search index's work folder).
 KINDS = ("old", "update", "staging", "index", "trash")
@@ -49,75 +48,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         pass
     return True
-
-
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block ends: a swap, once begun, finishes, and so does its clean-up (only
-    SIGKILL can cut them, and the next build's recover() then rolls back). Around the start of a program (Pagefind),
-    too: the child keeps the holding handlers until its exec (stops_blocked() would leave the program deaf to them).
-    Their handlers run in the main thread, so
-    this holds whichever thread the system hands a signal to; elsewhere than in the main thread it holds nothing."""
-    caught: list[int] = []
-    held = {}
-    try:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            held[sig] = signal.signal(sig, lambda signum, frame: caught.append(signum))
-    except ValueError:  # not the main thread
-        pass
-    try:
-        yield
-    finally:
-        for sig, handler in held.items():
-            signal.signal(sig, handler)
-        for sig in caught:
-            signal.raise_signal(sig)  # now, to the handler it was meant for
-
-
-STOPS = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a build (Ctrl-C, `kill`)
-
-
-@contextmanager
-def stops_blocked() -> Iterator[None]:
-    """Ctrl-C and SIGTERM blocked in this thread for the block, and taken as it ends if they came meanwhile. For a
-    fork: the child starts with them blocked, so none meant for the process group cuts Python's at-fork work there
-    (it would print as an ignored exception with its traceback, or be lost: a worker that lost the SIGTERM stopping
-    it was waited for without end), and it takes them once it has set its own handlers."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def fork_deaf() -> int:
-    """os.fork() for a child its parent waits for or leaves to finish (the cache's): the child ignores Ctrl-C and
-    SIGTERM, its parent's to answer; the parent takes one that came during the fork as it returns."""
-    with stops_blocked():
-        pid = os.fork()
-        if pid == 0:
-            for sig in STOPS:
-                signal.signal(sig, signal.SIG_IGN)
-    return pid
-
-
-def ending_with_this_process():
-    """A function for a child process to run first, on Linux (None elsewhere): it asks to be killed when the process
-    that made it is (a killed build's worker or Pagefind would go on writing into a folder the next build removes),
-    and ends at once if that process is gone already (killed before the ask, which then would never be heard).
-    Everything it calls is looked up here, in the parent: between fork and exec a child should import nothing."""
-    try:
-        import ctypes
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def ask() -> None:
-        prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:
-            os._exit(1)
-    return ask
 
 
 def beside(out_dir: Path, kind: str) -> Path:

@@ -1,54 +1,44 @@
-"""Outputs -> a staging folder -> swapped into place whole; guards against escaping paths and double writes.
-
-A full build writes the whole site into a staging folder, an incremental one only the changed files into a folder
-beside the output folder; swap.py puts them in place, so that an interrupted build leaves the old site or the new
-one, whole. Only a folder a build made (it holds the marker) is ever replaced."""
+"""Files into the output folder, whole: a full build writes the site into a staging folder swapped in for it; a build
+into a folder whose files are known (its manifest: what each holds) writes only the files whose bytes differ, beside
+it, and swaps them in under a journal (swap.py). Either way an interrupted build leaves the old site or the new one,
+whole. Only a folder a build made (it holds the marker) is ever replaced; no path may leave it or be written twice."""
 from __future__ import annotations
 
 import errno
 import hashlib
 import os
 import shutil
-from collections.abc import Container, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildFailed, Location, Problems, SiteError
-from .swap import beside, settle, signals_held, swap_files, swap_folder
+from ..proc import signals_held
+from .swap import beside, settle, swap_files, swap_folder
 
 
 @dataclass(frozen=True)
 class Output:
-    """One file to write: `dest` relative to the output folder, its bytes, and what produced it.
-
-    `size` and `digest` describe the bytes; they survive `hollow()`, which drops the bytes of a file already
-    written (what the on-disk cache keeps of the last build)."""
+    """One file to write: `dest` relative to the output folder, its bytes, and what produced it (for errors)."""
 
     dest: str
     data: bytes
     origin: str
-    size: int = -1
-    digest: bytes = b""
 
-    def __post_init__(self):
-        if self.size < 0:
-            object.__setattr__(self, "size", len(self.data))
-            object.__setattr__(self, "digest", digest(self.data))
-
-    def hollow(self) -> "Written":
-        """The same file, once on disk: without its bytes."""
-        return Written(self.dest, b"", self.origin, self.size, self.digest)
+    @property
+    def file(self) -> "File":
+        """What the file is once written: its path, size and digest."""
+        return File(self.dest, len(self.data), digest(self.data))
 
 
 @dataclass(frozen=True)
-class Written(Output):
-    """A file already on disk: its path, origin, size and digest, no bytes (what the state keeps of the last build,
-    and what a worker that wrote a page straight to the staging folder hands back)."""
+class File:
+    """A file of the output folder as a build wrote it (or will): its path, size and digest."""
 
-    def hollow(self) -> "Written":
-        """Itself: it holds no bytes."""
-        return self
+    dest: str
+    size: int
+    digest: bytes
 
 
 def digest(data: bytes) -> bytes:
@@ -63,28 +53,24 @@ def safe_dest(dest: str) -> bool:
             and ".." not in dest.split("/"))
 
 
-def check_outputs(outputs: list[Output], problems: Problems, known: Container[str] = ()) -> None:
-    """Refuse paths that leave the output folder and two outputs claiming one path. `known`: the paths of the last
-    successful build, all of them safe and distinct without regard to case; after an edit that keeps every page,
-    only their number needs checking (the full check cost 8 ms at 10,000 pages)."""
-    dests = [out.dest for out in outputs]
-    if known and len(set(dests)) == len(dests) and all(map(known.__contains__, dests)):
-        return
+def check_outputs(outputs: list[tuple[str, str]], problems: Problems) -> None:
+    """Refuse paths (dest, origin) that leave the output folder, and two claiming one path (in any case: a file
+    system may not tell them apart)."""
+    dests = [dest for dest, _ in outputs]
     if all(map(safe_dest, dests)) and len({d.lower() for d in dests}) == len(dests):
         return  # the usual case, checked without building messages; otherwise each output is looked at below
-    seen: dict[str, Output] = {}
-    for out in outputs:
-        if not safe_dest(out.dest):
-            problems.error(Location(out.origin), f"output path '{out.dest}' would leave the output folder")
-        elif out.dest.lower() in seen:
-            first = seen[out.dest.lower()]
-            # a file to fix
-            place = next((o.origin for o in (out, first) if o.origin.startswith("static/")), out.origin)
-            problems.error(Location(place), f"'{out.dest}' is written twice: by {first.origin} and by {out.origin}",
-                           f"rename or remove {place}: the build makes {out.dest} itself" if place.startswith("static/")
+    seen: dict[str, str] = {}
+    for dest, origin in outputs:
+        if not safe_dest(dest):
+            problems.error(Location(origin), f"output path '{dest}' would leave the output folder")
+        elif dest.lower() in seen:
+            first = seen[dest.lower()]
+            place = next((o for o in (origin, first) if o.startswith("static/")), origin)  # a file to fix
+            problems.error(Location(place), f"'{dest}' is written twice: by {first} and by {origin}",
+                           f"rename or remove {place}: the build makes {dest} itself" if place.startswith("static/")
                            else "give one of them another id or file name")
         else:
-            seen[out.dest.lower()] = out
+            seen[dest.lower()] = origin
 
 
 MARKER = ".sitegen-output"  # in every output folder a build made: only such a folder is ever replaced
@@ -94,22 +80,6 @@ MARKER_TEXT = b"This folder is made by build.py (the Jiangyin profile generator)
 def foreign(out_dir: Path) -> bool:
     """True when out_dir holds files but no build made it (no marker): a build must not replace it."""
     return out_dir.is_dir() and not (out_dir / MARKER).is_file() and any(out_dir.iterdir())
-
-
-@contextmanager
-def staging(out_dir: Path) -> Iterator[Path]:
-    """A new, empty folder beside out_dir to build the site in; whatever write_site did not swap into place is
-    removed afterwards, so a failed build leaves out_dir as it was."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    folder = beside(out_dir, "staging")
-    shutil.rmtree(folder, ignore_errors=True)
-    try:
-        folder.mkdir()
-        yield folder
-    finally:
-        with signals_held():
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
@@ -172,38 +142,94 @@ def write_file(folder: str, dest: str, data: bytes) -> None:
         os.close(fd)
 
 
-def write_site(outputs: list[Output], out_dir: Path, staged: Path) -> int:
-    """Write every output not yet in the staging folder (those with bytes: pages written while they were rendered
-    are hollow), and the marker; then swap the staging folder in for out_dir. Return the bytes written here."""
-    total = 0
-    for out in sorted(outputs, key=lambda o: o.dest):
-        if not isinstance(out, Written):  # pages written while they were rendered come back as Written
-            write_file(str(staged), out.dest, out.data)
-            total += len(out.data)
-    write_file(str(staged), MARKER, MARKER_TEXT)
-    swap_folder(staged, out_dir.resolve())
-    return total
+class Staging:
+    """A full build's writer: every file goes into a new folder beside the output folder as it is made; commit()
+    swaps that folder in for the output folder whole. Used as a context: whatever was not committed is removed."""
 
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir.resolve()
+        self.folder = beside(self.out_dir, "staging")
+        self.files: dict[str, File] = {}
 
-def update_site(old: dict[str, Output], new: dict[str, Output], out_dir: Path) -> int:
-    """Bring a built site from `old` to `new`: the files whose bytes changed are written beside it, then swapped in
-    with the dropped files taken out, under a journal (swap.swap_files); return the number of files written.
+    def __enter__(self) -> "Staging":
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir()
+        return self
 
-    Only for an output folder known to hold `old` (the preview's own, or one the cache's manifest vouched for)."""
-    changed = [dest for dest, out in new.items() if old.get(dest) is not out]  # most are the very same output
-    changed = sorted(d for d in changed if d not in old or old[d].digest != new[d].digest)
-    removed = sorted(old.keys() - new.keys())
-    if not changed and not removed:
-        return 0
-    out_dir = out_dir.resolve()
-    work = beside(out_dir, "update")
-    shutil.rmtree(work, ignore_errors=True)
-    try:
-        for i, dest in enumerate(changed):
-            write_file(f"{work}/new", str(i), new[dest].data)  # flat: no folders to make beside the site
+    def __exit__(self, *exc) -> None:
         with signals_held():
-            swap_files(out_dir, work, changed, removed)
-    finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def put(self, out: Output) -> File:
+        """Write one file (a path that would leave the folder is never written: check_outputs reports it)."""
+        if safe_dest(out.dest):
+            write_file(str(self.folder), out.dest, out.data)
+        self.files[out.dest] = out.file
+        return self.files[out.dest]
+
+    def adopt(self, out: Output) -> File:
+        """Count a file written into the folder by someone else (Pagefind's bundle)."""
+        self.files[out.dest] = out.file
+        return self.files[out.dest]
+
+    def read(self, dest: str) -> bytes:
+        """The bytes of a file written."""
+        return (self.folder / dest).read_bytes()
+
+    def commit(self) -> int:
+        """Add the marker and swap the folder in for the output folder; return the number of files written."""
+        write_file(str(self.folder), MARKER, MARKER_TEXT)
+        swap_folder(self.folder, self.out_dir)
+        return len(self.files)
+
+
+class Update:
+    """A writer into an output folder whose files are known (`held`: each file's size and digest, as the last build
+    wrote them): a file whose bytes differ is written beside the folder as it is made; commit() swaps those in and
+    takes out the held files no longer made, under a journal. Used as a context: whatever was not committed is
+    removed, and the output folder is left as it was."""
+
+    def __init__(self, out_dir: Path, held: dict[str, File]):
+        self.out_dir, self.held = out_dir.resolve(), held
+        self.work = beside(self.out_dir, "update")
+        self.files: dict[str, File] = {}
+        self.changed: list[str] = []
+        self.slots: dict[str, int] = {}  # dest -> its number among the files written beside the folder
+
+    def __enter__(self) -> "Update":
+        shutil.rmtree(self.work, ignore_errors=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
         with signals_held():
-            settle(out_dir, work)
-    return len(changed)
+            settle(self.out_dir, self.work)
+
+    def put(self, out: Output) -> File:
+        """Write one file beside the folder, unless the folder holds it already."""
+        file = self.files[out.dest] = out.file
+        held = self.held.get(out.dest)
+        if (held is None or held.digest != file.digest) and safe_dest(out.dest):
+            self.slots[out.dest] = len(self.changed)
+            write_file(f"{self.work}/new", str(len(self.changed)), out.data)  # flat: no folders beside the site
+            self.changed.append(out.dest)
+        return file
+
+    def keep(self, file: File) -> None:
+        """Keep a file the folder holds as it is."""
+        self.files[file.dest] = file
+
+    def read(self, dest: str) -> bytes:
+        """The bytes of a file as the folder will hold it: written beside it, or held."""
+        if dest in self.slots:
+            return (self.work / "new" / str(self.slots[dest])).read_bytes()
+        return (self.out_dir / dest).read_bytes()
+
+    def commit(self) -> int:
+        """Swap the written files in and the dropped ones out; return the number of files written."""
+        removed = sorted(self.held.keys() - self.files.keys())
+        if self.changed or removed:
+            self.work.mkdir(exist_ok=True)
+            with signals_held():
+                swap_files(self.out_dir, self.work, self.changed, removed)
+        return len(self.changed)

@@ -2,6 +2,7 @@
 browser reads it, and every link traced back to its line in the Markdown."""
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import signal
@@ -23,8 +24,6 @@ BRACKET_OR_BLANK = re.compile(r"[\[\]]|\n[ \t]*\n")
 TAG = re.compile(r"<[^>]*>")
 SECONDS = 10.0  # Markdown's time for one article: far above any real one, so a pathological text cannot freeze
 BRACKET_BUDGET = 2_000_000  # characters Markdown may walk matching '[' with ']' (it walks from every '[' again)
-_CACHE: dict[str, Converted] = {}
-_MARKDOWN = None
 
 
 @dataclass(frozen=True)
@@ -45,27 +44,12 @@ class TooSlow(Exception):
     """Markdown ran out of time on one article."""
 
 
-def conversions() -> dict[str, Converted]:
-    """The bodies converted so far, by their Markdown: the build's state keeps them, so that an edit re-rendering an
-    article whose text did not change (one of its figures did) neither converts it again nor imports Markdown."""
-    return dict(_CACHE)
-
-
-def remember(done: dict[str, Converted]) -> None:
-    """Take the bodies an earlier build converted."""
-    _CACHE.update(done)
-
-
 def convert(article: model.Article, problems: Problems) -> Converted | None:
-    """The article's body as HTML (from a cache of bodies), or None with the reason reported at the article."""
-    done = _CACHE.get(article.body)
+    """The article's body as HTML, or None with the reason reported at the article; a link whose scheme a browser
+    would run (javascript:) is reported at its line in the Markdown."""
+    done = _convert(article, problems)
     if done is None:
-        done = _convert(article, problems)
-        if done is None:
-            return None
-        if len(_CACHE) > 256:  # a long preview session: start afresh rather than grow
-            _CACHE.clear()
-        _CACHE[article.body] = done
+        return None
     for url in LINK_ATTR.findall(done.html):
         scheme = url_scheme(url)
         if scheme and scheme not in SAFE_SCHEMES:
@@ -194,19 +178,16 @@ def time_limit(seconds: float, timer: int = getattr(signal, "ITIMER_REAL", 0), e
         signal.signal(TIMER_SIGNALS[timer], previous)
 
 
+@functools.cache
 def _markdown():
     """The Markdown converter, made once, with raw HTML switched off (it would bypass autoescaping)."""
-    global _MARKDOWN
-    if _MARKDOWN is None:
-        import markdown
-        from markdown.extensions.sane_lists import SaneListExtension
-        from markdown.extensions.tables import TableExtension
-        from markdown.extensions.toc import TocExtension
+    import markdown
+    from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.tables import TableExtension
+    from markdown.extensions.toc import TocExtension
 
-        # Extension objects, not names: looking names up scans every installed package's entry points.
-        _MARKDOWN = markdown.Markdown(
-            extensions=[TableExtension(), TocExtension(), SaneListExtension()], output_format="html"
-        )
-        _MARKDOWN.preprocessors.deregister("html_block")
-        _MARKDOWN.inlinePatterns.deregister("html")
-    return _MARKDOWN
+    # Extension objects, not names: looking names up scans every installed package's entry points.
+    md = markdown.Markdown(extensions=[TableExtension(), TocExtension(), SaneListExtension()], output_format="html")
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md

@@ -141,7 +141,7 @@ class JsonLd:
     def dataset(self, downloads: tuple) -> Markup:
         """The downloads as a Dataset: one DataDownload per data file, the period the figures cover, their sources."""
         site, t = self.content.site, self.strings()
-        years = sorted({d[:4] for d in {f.as_of for f in self.content.figures.everything().values()}})
+        years = sorted({str(d)[:4] for d in self.content.figures.column("as_of").values()})
         files = [
             {
                 "@type": "DataDownload",

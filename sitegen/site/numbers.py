@@ -33,33 +33,16 @@ class Language:
 LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}  # the CLDR locale of each language (British English: 28 October 2023)
 
 
-# What CLDR said, by question: ('date', '2023-10-28', 'zh') -> '2023年10月28日'. The build's state keeps it, so an edit
-# that asks nothing new never imports Babel (its import and locale data cost a small build 20 ms).
-_ANSWERS: dict[tuple, Any] = {}
+def _answered(ask):
+    """Memoize a CLDR lookup by its arguments, a Decimal by its text (1.0 is not 1: CLDR's 'v' differs)."""
+    @functools.lru_cache(maxsize=4096)
+    def asked(*args):
+        return ask(*(Decimal(a[1]) if type(a) is tuple and a[:1] == ("decimal",) else a for a in args))
 
-
-def cldr_answers() -> dict[tuple, Any]:
-    """Everything CLDR has been asked so far, for the next build."""
-    return dict(_ANSWERS)
-
-
-def remember(answers: dict[tuple, Any]) -> None:
-    """Take the answers an earlier build got from CLDR."""
-    _ANSWERS.update(answers)
-
-
-def _answered(*question):
-    """Memoize a CLDR lookup by its question (a function's name and arguments)."""
-    def wrap(ask):
-        @functools.wraps(ask)
-        def answer(*args):
-            key = (question[0], *(str(a) if type(a) is Decimal else a for a in args))  # 1.0 is not 1: 'v' differs
-            found = _ANSWERS.get(key)
-            if found is None:
-                found = _ANSWERS[key] = ask(*args)
-            return found
-        return answer
-    return wrap
+    @functools.wraps(ask)
+    def answer(*args):
+        return asked(*(("decimal", str(a)) if type(a) is Decimal else a for a in args))
+    return answer
 
 
 @functools.cache
@@ -69,7 +52,7 @@ def _cldr(lang: str):
     return Locale.parse(LOCALES[lang])
 
 
-@_answered("rules")
+@_answered
 def _rules(kind: str, lang: str) -> dict[str, str]:
     """A language's CLDR plural or ordinal rules as text ({'one': 'i in 1 and v in 0'} in English, none in
     Chinese): kept with the answers, so a number never seen before needs only Babel's rule evaluator, not its
@@ -84,19 +67,19 @@ def _rule(kind: str, lang: str):
     return PluralRule(_rules(kind, lang))
 
 
-@_answered("plural")
+@_answered
 def plural(n: Decimal | int, lang: str) -> str:
     """The CLDR plural category of a number in a language: 'one' or 'other' in English, always 'other' in Chinese."""
     return _rule("plural", lang)(n)
 
 
-@_answered("ordinal")
+@_answered
 def _english_ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 21st: the suffix of the number's CLDR ordinal category."""
     return f"{n}{ {'one': 'st', 'two': 'nd', 'few': 'rd'}.get(_rule('ordinal', 'en')(n), 'th')}"
 
 
-@_answered("date")
+@_answered
 def human_date(value: str, lang: str) -> str:
     """A content date ('2023', '2023-10' or '2023-10-28') in a language's words, by CLDR: '28 October 2023',
     'October 2023', '2023'; '2023年10月28日', '2023年10月', '2023年'."""
@@ -110,7 +93,7 @@ def human_date(value: str, lang: str) -> str:
     return format_skeleton("yMMMM" if len(parts) == 2 else "y", day, locale=_cldr(lang))
 
 
-@_answered("group")
+@_answered
 def group_symbol(lang: str) -> str:
     """The digit-grouping mark of a language, by CLDR."""
     from babel.numbers import get_group_symbol

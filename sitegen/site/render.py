@@ -1,12 +1,11 @@
-"""The page plan (dest -> template + context), the Jinja environment, Markdown, and rendering with located errors."""
+"""Pages into HTML: the Jinja environment, what templates see, and rendering with what each page read and its errors
+at their file and line."""
 from __future__ import annotations
 
-import re
 import traceback
 from collections import ChainMap
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -18,12 +17,13 @@ from ..content.kinds import Registry
 from ..content.load import byte_position
 from ..content.validate import REF, ref_parts, resolve_ref, string_location
 from ..errors import Location, Problems
-from .article import convert
 from .changes import present
 from .charts import Charts
 from .jsonld import JsonLd
 from .numbers import format_figure, human_date
-from .reads import EVERY, KEYS, Reads, attribute
+from .plan import SITE_PAGES, Page, navigation, searchable
+from .reads import KEYS, Recorder, TrackedContent, TrackedObject
+from .urls import absolute, base_path, page_href, page_url
 
 LANG_TAGS = {"en": "en", "zh": "zh-Hans"}  # the language tags pages declare (lang, hreflang ...)
 LANG_NAMES = {"en": "English", "zh": "中文"}  # each language named in itself, for the switch between them
@@ -55,24 +55,6 @@ PUNCTUATION = {
         "space": "",
     },
 }
-# Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
-SITE_PAGES = (
-    ("data", "data/index.html", "data.html", (7, "nav_data")),
-    ("changes", "changes/index.html", "changes.html", None),
-    ("search", "search/index.html", "search.html", None),  # the header's search box is its way in
-    ("404", "404.html", "404.html", None),
-)
-# The pages readers find through search: every page but the 404 page, the search page itself, the changes page
-# (figures and dates) and the later pages of a list (the first lists the same kind). Their <main> says so
-# (data-pagefind-body), so that Pagefind, reading a whole site, indexes them alone.
-UNSEARCHED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|changes/index\.html|[^/]+/page/\d+/index\.html)$")
-
-
-def searchable(dest: str) -> bool:
-    """Whether a file of the site is a page readers find through search."""
-    return dest.endswith(".html") and not UNSEARCHED.search(dest)
-
-
 # The search box's words, which the build writes for its script (search/strings.json).
 SEARCH_STRINGS = ("search_label", "search_count_one", "search_count_other", "search_none", "search_all",
                   "search_more", "search_failed")
@@ -83,20 +65,6 @@ CODE_STRINGS = ("news_title", "news_intro", "source", "changes_title", "changes_
 # The placeholders those strings are given (the feed's titles, the search box's counts), checked before any is used.
 CODE_PLACEHOLDERS = {"changes_entry": ("date",), "search_count_one": ("n",), "search_count_other": ("n",),
                      "search_none": ("q",), "search_more": ("n",)}
-
-
-@dataclass(slots=True)  # not frozen: a frozen dataclass costs a plan of 11,000 pages 10 ms more
-class Page:
-    """One HTML page to write: where, with which template, about which item (or items)."""
-
-    dest: str
-    template: str
-    kind: str
-    item: object = None
-    items: tuple = ()
-    number: int = 1  # for a list split into pages: this page's number, of `count`
-    count: int = 1
-    lang: str = "en"  # the language of the page: its dest starts with LANG/ unless it is the site's first
 
 
 @dataclass
@@ -138,148 +106,67 @@ class Citations:
         return [f for f in self.shown if f.source not in self.order and f.source not in listed]
 
 
-def plan(views: dict[str, model.Content], registry: Registry, previous: list[Page] = ()) -> list[Page]:
-    """Every page of the site, language by language (each language's pages under its own folder but the first's),
-    in a stable order. An item's page from `previous` (the last plan) is used again when the item is the very same
-    object (making 11,000 pages anew cost an edit 12 ms)."""
-    made = {id(page.item): page for page in previous if page.item is not None}  # the page holds its item alive
-    pages = []
-    for lang in registry.languages:
-        prefix = "" if lang == registry.languages[0] else f"{lang}/"
-        pages += _plan(views[lang], registry, made, prefix, lang)
-    return pages
+@dataclass(frozen=True)
+class Rendered:
+    """One page as rendered: its HTML and what it read."""
 
-
-def _plan(content: model.Content, registry: Registry, made: dict, prefix: str, lang: str) -> list[Page]:
-    """The pages of one language: each kind's pages as models/ declares them, in the kinds' order (a single
-    record's page; a collection's index, paginated or whole, then its items' pages), then the site's own pages."""
-    pages = []
-    for kind in registry.kinds:
-        p = kind.pages
-        if p is None:
-            continue
-        base = prefix + p.section if p.section else prefix.rstrip("/")
-        if not kind.collection:
-            pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.one, lang=lang))
-            continue
-        items = tuple(getattr(content, kind.name).values())
-        if p.sort:
-            field, key = p.sort.lstrip("-"), kind.key
-            items = tuple(sorted(items, key=lambda i: (getattr(i, field), getattr(i, key)), reverse=p.sort[0] == "-"))
-        if p.index:
-            pages += (
-                paginated(base, p.index, kind.name, items, p.per_page, lang)
-                if p.per_page
-                else [Page(f"{base}/index.html", p.index, kind.name, items=items, lang=lang)]
-            )
-        if p.item:
-            key = kind.key
-            pages += [
-                page
-                if page is not None and page.item is i
-                else Page(f"{base}/{getattr(i, key)}/index.html", p.item, kind.one, item=i, lang=lang)
-                for page, i in zip(map(made.get, map(id, items)), items)
-            ]
-    pages += [Page(prefix + dest, template, name, lang=lang) for name, dest, template, _ in SITE_PAGES]
-    return pages
-
-
-def navigation(registry: Registry) -> tuple[tuple[str, str], ...]:
-    """The main navigation as (string key, site path), in slot order: each kind with a slot, and the site pages."""
-    slots = [
-        (k.pages.nav, k.pages.label or f"nav_{k.name}", f"{k.pages.section}/" if k.pages.section else "")
-        for k in registry.kinds
-        if k.pages and k.pages.nav is not None
-    ]
-    slots += [(nav[0], nav[1], dest.removesuffix("index.html")) for _, dest, _, nav in SITE_PAGES if nav]
-    return tuple((label, path) for _, label, path in sorted(slots))
-
-
-def paginated(base: str, template: str, kind: str, items: tuple, size: int, lang: str = "en") -> list[Page]:
-    """An index split into pages of `size` items: base/, base/page/2/, ..."""
-    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [()]
-    return [
-        Page(
-            f"{base}/index.html" if n == 1 else f"{base}/page/{n}/index.html",
-            template,
-            kind,
-            items=chunk,
-            number=n,
-            count=len(chunks),
-            lang=lang,
-        )
-        for n, chunk in enumerate(chunks, 1)
-    ]
-
-
-def page_href(base: str, number: int) -> str:
-    """The site path of page `number` of an index under base ('projects/', 'projects/page/2/')."""
-    return f"{base}/" if number == 1 else f"{base}/page/{number}/"
-
-
-def base_path(base_url: str) -> str:
-    """The path part of the base URL, always starting and ending with '/'."""
-    path = urlsplit(base_url).path or "/"
-    return path if path.endswith("/") else path + "/"
-
-
-def absolute(base_url: str, url: str) -> str:
-    """A root-relative URL made absolute with the base URL's scheme and host: '/repo/x/' -> 'https://h/repo/x/'."""
-    parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc}{url}"
-
-
-def page_url(dest: str, base: str) -> str:
-    """The public URL path of an output file: 'projects/x/index.html' -> '/base/projects/x/'."""
-    return base + (dest[: -len("index.html")] if dest.endswith("index.html") else dest)
+    html: str
+    reads: frozenset
 
 
 class Renderer:
-    """Renders pages of one content snapshot; keeps the Jinja environment and Markdown converter between pages."""
+    """Renders the pages of one language from one content snapshot, recording what each page reads: templates and
+    helpers see the content only through tracked views (site.reads)."""
 
     def __init__(
         self,
         content: model.Content,
         registry: Registry,
-        reads: Reads,
-        templates: Path,
         root: Path,
         base_url: str,
         lang: str = "en",
         env: jinja2.Environment | None = None,
         assets: dict[str, str] | None = None,
         downloads: tuple = (),
-        related: dict | None = None,
         history: History | None = None,
+        bodies: dict | None = None,
     ):
-        self.root, self.lang, self.templates, self.registry = root, lang, templates, registry
+        self.root, self.lang, self.templates, self.registry = root, lang, root / "templates", registry
         self._downloads = downloads  # the files under data/, with their sizes, for the Data page
+        self.bodies = bodies or {}  # article bodies as HTML (site.article.Converted), by their Markdown
         self.page_cites: Citations | None = None
-        self._citing: dict | None = None
-        self.related_index: dict = related or {}  # (kind, attribute) -> value -> items, for related()
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.history = history or History(reason="not read")  # the committed changes of content/
         self._changes: tuple | None = None  # the history as this language's changes page shows it
-        self._changes_read: set = set()  # and what making it read of the content
+        self._changes_read: frozenset = frozenset()  # and what making it read of the content
         self.punctuation = PUNCTUATION[lang]
-        self.recorder = reads  # what each page reads (the fast path's Reads; a full build records them too)
-        self._content = content
-        self.content = reads.content(content)  # every read through it is a page dependency
+        self.recorder = Recorder()  # what the page being rendered reads
+        self.strings = content.strings[lang]  # read by every page (reads.ALWAYS)
+        self.content = TrackedContent(content, self.recorder)  # the only handle on the content
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.base = base_path(self.base_url)
         self.languages = registry.languages
         self.prefix = "" if lang == self.languages[0] else f"{lang}/"  # where this language's pages live
-        self.env = env or make_env(templates)
+        self.env = env or make_env(self.templates)
         self.env.recorder = self.recorder
-        for template in (self.env.cache or {}).values():
-            template._module = None  # a macro module (imported once per build) holds the previous renderer's globals
-        self.env.globals.update(
+        self.env.globals.update(self._globals(content))
+        self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
+        self._strings_reported: set[str] = set()
+        self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
+        updated = str(content.site.updated)
+        self._year_before = f"{int(updated[:4]) - 1}{updated[4:]}" if updated[:4].isdigit() else updated
+
+    def _globals(self, content: model.Content) -> dict:
+        """What every template sees besides its page: the URL makers, the tracked content and its records, the
+        language's strings and punctuation, and the helpers."""
+        lang, registry = self.lang, self.registry
+        return dict(
             url=self.url,
             url_for=self.url_for,
-            site=content.site,
+            site=TrackedObject(content.site, ("site", ""), self.recorder),
             content=self.content,
-            profile=reads.item(content.profile, ("profile", "")),
-            t=content.strings[lang],
+            profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
+            t=self.strings,
             lang=lang,
             lang_tag=LANG_TAGS[lang],
             related=self.related,
@@ -306,32 +193,24 @@ class Renderer:
             section_label=self.section_label,
             searchable=lambda page: searchable(page.dest),
             search_lists=self.search_lists,
-        )
-        # The page's citations, as globals so that macros imported without the page's context (cached once) see them.
-        self.env.globals.update(
+            # The page's citations, as globals so that macros imported without the page's context (cached once)
+            # see them.
             cite=lambda source: self.page_cites.cite(source),
             cited=lambda: self.page_cites.cited(),
             anchor=lambda fig: self.page_cites.anchor(fig),
             article_html=lambda article: self.article_html(article, self.page_cites),
+            # .get: a missing menu string is reported by check_strings before any page is rendered
+            nav=tuple((Markup(escape(self.strings.get(key, ""))), self.url(path)) for key, path in navigation(registry)),
+            charts=Charts(self.content, lang),  # charts.gdp(), .summits(), .tiers()
+            ld=JsonLd(
+                self.content,
+                lambda path: self.absolute(self.url(path)),  # ld.city() ...
+                lambda kind, ident: self.absolute(self.url_for(kind, ident)),
+                LANG_TAGS[lang],
+                self.other_text,
+                lambda path: self.absolute(self.shared(path)),
+            ),
         )
-        # .get: a missing menu string is reported by check_strings before any page is rendered
-        self.env.globals["nav"] = tuple(
-            (Markup(escape(content.strings[lang].get(key, ""))), self.url(path)) for key, path in navigation(registry)
-        )
-        self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
-        self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
-        self.env.globals["ld"] = JsonLd(
-            self.content,
-            lambda path: self.absolute(self.url(path)),  # ld.city() ...
-            lambda kind, ident: self.absolute(self.url_for(kind, ident)),
-            LANG_TAGS[lang],
-            self.other_text,
-            lambda path: self.absolute(self.shared(path)),
-        )
-        self._strings_reported: set[str] = set()
-        self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
-        updated = str(content.site.updated)
-        self._year_before = f"{int(updated[:4]) - 1}{updated[4:]}" if updated[:4].isdigit() else updated
 
     def url(self, path: str = "") -> str:
         """A page of this language, with the base path in front: url('sources/') -> '/repo/sources/' (or
@@ -380,38 +259,37 @@ class Renderer:
             key = kind.pages.label or f"nav_{kind.name}"
         else:
             key = next((nav[1] for name, _, _, nav in SITE_PAGES if name == kind_name and nav), "")
-        return self._content.strings[self.lang][key] if key else ""
+        return self.strings[key] if key else ""
 
     def search_lists(self) -> list[tuple[str, str, list[tuple[str, str, str | None]]]]:
         """Every item with a page of its own, by kind, for the search page without JavaScript: (kind, the menu's
-        name of its section, [(name, URL, name in the other language or None)]). The page depends on the items'
-        names and ids only, so a figure edit leaves it alone."""
+        name of its section, [(name, URL, name in the other language or None)]). Read by column, so that the page
+        depends on the items' names and ids only: a figure edit leaves it alone."""
+        other = "zh" if self.lang == "en" else "en"
         lists = []
         for kind in self.registry.linked:
             if kind.pages.nav is None:
                 continue
-            items = getattr(self._content, kind.name)  # untracked: the reads are recorded below
-            self.recorder.add(kind.name, KEYS)
-            for name in ("name", "title", "name_zh", "name_en", "translated", kind.key):
-                self.recorder.add(kind.name, attribute(name))
+            items = getattr(self.content, kind.name)
+            names = items.column("name") if "name" in kind.record.fields else items.column("title")
+            others = items.column(f"name_{other}" if other != "en" else "name_en") if "name" in kind.record.fields \
+                else dict.fromkeys(names)
             rows = []
-            for item in items.values():
-                name = getattr(item, "name", None) or getattr(item, "title", "")
-                other = self.other_text(item, "name") if hasattr(item, "name") else None
-                rows.append((name, self.url_for(kind.name, getattr(item, kind.key)), other if other != name else None))
-            lists.append((kind.name, self.section_label(Page("", "", kind.name)), rows))
+            for ident, name in names.items():
+                name = name or ""
+                rows.append((name, self.url_for(kind.name, ident), others[ident] if others[ident] != name else None))
+            lists.append((kind.name, self.menu_label(kind.name), rows))
         return lists
 
     def asset(self, path: str) -> str:
         """The URL of a static file under its fingerprinted name: asset('style.css') -> '/repo/style.3f9a1c2e.css'."""
-        self.recorder.add("static", path)
+        self.recorder.record("static", path)
         return self.shared(self.assets.get(path, path))
 
     def downloads(self) -> tuple:
-        """The files under data/ with their sizes; they hold every item, so reading them depends on all content."""
-        self.recorder.deps |= {(kind, EVERY) for kind in (*self._content.collections, "figures")} | {
-            (name, "") for name in self._content.records
-        }
+        """The files under data/ with their sizes (the Data page): it depends on each of them."""
+        for download in self._downloads:
+            self.recorder.record("output", download.dest)
         return self._downloads
 
     def absolute(self, url: str) -> str:
@@ -430,8 +308,7 @@ class Renderer:
 
     def as_of(self, fig: model.Figure) -> Markup:
         """The as-of date shown beside a figure: ' (as of 28 October 2023)', with a machine-readable <time>."""
-        t = self.content.strings[self.lang]  # an f-string with escape(): Markup.format() cost an index page a tenth
-        p = PUNCTUATION[self.lang]
+        t, p = self.strings, self.punctuation  # an f-string with escape(): Markup.format() is slower
         return (
             Markup(
                 f'{p["open"]}<span class="as-of">{escape(t["as_of"])} <time datetime="{escape(fig.as_of)}">'
@@ -445,27 +322,28 @@ class Renderer:
         )
 
     def changes(self) -> tuple:
-        """The history's entries as this language shows them (made once per build): the page depends on the
-        history and on the figures, items and sources they name (whether each exists, its name, its page)."""
+        """The history's entries as this language shows them (made once per build, for the changes page and its
+        feed): what shows them depends on the history and on the figures, items and sources they name."""
         if self._changes is None:
-            page_reads, self.recorder.deps = self.recorder.deps, set()
+            outer = self.recorder.reads
+            self.recorder.start()
             try:
                 self._changes = present(self.history, self)
             finally:
-                self._changes_read, self.recorder.deps = self.recorder.deps, page_reads
-        self.recorder.deps |= self._changes_read
-        self.recorder.add("history", "")
+                self._changes_read, self.recorder.reads = self.recorder.taken(), outer
+        self.recorder.reads |= self._changes_read
+        self.recorder.record("history", "")
         return self._changes
 
     def changed(self, fig: model.Figure) -> Markup:
         """' (changed on 30 November 2026)' linked to its entry on the changes page, beside a figure's anchor, when
         its value, qualifier, as-of date or source changed in the year before the site's `updated` date (never the
         clock's: two builds of one commit are the same)."""
-        self.recorder.add("history", fig.key)
+        self.recorder.record("history", fig.key)
         entry = self.history.marks.get(fig.key)
         if entry is None or entry.date <= self._year_before or not self.page_cites.mark(fig):
             return Markup("")
-        p, text = self.punctuation, self.content.strings[self.lang]["changed_on"]
+        p, text = self.punctuation, self.strings["changed_on"]
         words = escape(text.format(date=self.human_date(entry.date)))
         return Markup(f'<span class="changed">{p["open"]}<a href="{escape(self.url("changes/"))}#{entry.anchor}">'
                       f'{words}</a>{p["close"]}</span>')
@@ -480,32 +358,22 @@ class Renderer:
         return made
 
     def citing(self, source_id: str, shown: int) -> list[model.Figure]:
-        """The figures that cite a source, in key order (an index built once per content snapshot). The page
-        depends on every figure's source (which figures, how many) and on the first `shown` figures themselves,
-        so an edit to any other figure leaves it alone."""
-        if self._citing is None:
-            self._citing = {}
-            for key, fig in sorted(self._content.figures.items()):  # untracked: the reads are recorded below
-                self._citing.setdefault(fig.source, []).append(fig)
-        self.recorder.add("figures", attribute("source"))
-        self.recorder.add("figures", KEYS)
-        found = self._citing.get(source_id, [])
-        for fig in found[:shown]:
-            self.recorder.add("figures", fig.key)
-        return found
+        """The figures that cite a source, in key order: the page depends on every figure's source and on the
+        figures found."""
+        return sorted(self.content.figures.where("source", source_id), key=lambda fig: fig.key)
 
     def related(self, kind: str, attr: str, value: str) -> list:
         """Items of a kind whose attribute equals (or, for tuples, contains) a value."""
-        return self.recorder.select(getattr(self.content, kind), attr, value, self.related_index)
+        return getattr(self.content, kind).where(attr, value)
 
     def label(self, fig: model.Figure) -> str:
         """A figure's label, or one made from where it lives: 'GDP 2022', '2023 summit: projects'."""
         if fig.label:
             return fig.label
-        t = self.content.strings[self.lang]
+        t = self.strings
         kind, _, rest = fig.key.partition(".")
         ident, _, name = rest.partition(".")
-        if kind in self._content.records:
+        if not self.registry[kind].collection:
             return f"{t['gdp']} {name}" if ident == "gdp" else name.replace("-", " ").capitalize()
         item = getattr(self.content, kind)[ident]
         field = {"projects": t["projects_count"], "investment": t["investment"]}.get(name, name.replace("-", " "))
@@ -514,14 +382,10 @@ class Renderer:
     def figure_owner(self, fig: model.Figure) -> tuple[str, str]:
         """The title and URL of the page a figure belongs to."""
         kind, _, rest = fig.key.partition(".")
-        if kind in self._content.records:
+        if not self.registry[kind].collection:
             return getattr(self.content, kind).name, self.url(self.registry.section(kind)) + "#" + fig.anchor
         item = getattr(self.content, kind)[rest.split(".")[0]]
         return item.name, self.url_for(kind, item.id) + "#" + fig.anchor
-
-    def compile_all(self) -> None:
-        """Compile every template now (before forking workers); errors were reported by check_templates."""
-        self.check_templates(Problems())
 
     def check_templates(self, problems: Problems) -> None:
         """Compile every template, reporting syntax errors at their file and line."""
@@ -542,16 +406,15 @@ class Renderer:
                     _template_hint(exc.message or ""),
                 )
 
-    def render(self, page: Page, problems: Problems) -> tuple[str, frozenset] | None:
-        """Render one page into (html, dependencies), reporting template errors at the template's file and line."""
+    def render(self, page: Page, problems: Problems) -> Rendered | None:
+        """Render one page, with what it read; report template errors at the template's file and line."""
         self.recorder.start()
-        kind = self.registry[page.kind].name if page.kind in self.registry else page.kind
         if page.item is not None:
-            self.recorder.add(kind, getattr(page.item, "id", getattr(page.item, "slug", "")))
+            self.recorder.record(page.kind, getattr(page.item, "id", getattr(page.item, "slug", "")))
         if page.items:
-            self.recorder.add(kind, KEYS)  # which items exist and in what order (paging, numbering)
+            self.recorder.record(page.kind, KEYS)  # which items exist and in what order (paging, numbering)
             for i in page.items:
-                self.recorder.add(kind, getattr(i, "id", getattr(i, "slug", "")))
+                self.recorder.record(page.kind, getattr(i, "id", getattr(i, "slug", "")))
         cites = self.page_cites = Citations(self.content)  # cite(), cited(), anchor() act on it
         ctx = {"page": page, "item": page.item, "items": page.items, "url_here": page_url(page.dest, self.base)}
         try:
@@ -563,7 +426,7 @@ class Renderer:
                     f"figure {fig.key} is shown on {page_url(page.dest, self.base)} without its source",
                     "show figures with the fig() macro, which adds the footnote, or call cite(f.source)",
                 )
-            return html, frozenset(self.recorder.deps)
+            return Rendered(html, self.recorder.taken())
         except jinja2.TemplateNotFound as exc:
             problems.error(
                 Location(f"templates/{exc.name}"), "template not found", f"needed by {page_url(page.dest, self.base)}"
@@ -588,7 +451,7 @@ class Renderer:
     def check_strings(self, problems: Problems) -> None:
         """Report UI strings the generator's own code needs (the menu, the feeds, the search box) missing from the
         strings file, or naming a placeholder the code does not give."""
-        strings = self._content.strings[self.lang]
+        strings = self.strings
         for key in (*(label for label, _ in navigation(self.registry)), *CODE_STRINGS):
             if key not in strings:
                 exc = model.StringError(key, f"missing string '{key}'", "", missing=True)
@@ -605,7 +468,7 @@ class Renderer:
         where = f"{frame.source}:{frame.line}" if frame else "the generator"
         if not exc.missing:
             return f"{exc.hint} (used at {where})"
-        close = did_you_mean(exc.key, self._content.strings[self.lang]) if frame else ""
+        close = did_you_mean(exc.key, self.strings) if frame else ""
         return f"{where} uses it: add a line '{exc.key}: ...' to content/i18n/{self.lang}.yaml" + (
             f", or fix the name there ({close})" if close else ""
         )
@@ -621,10 +484,8 @@ class Renderer:
 
     def article_html(self, article: model.Article, cites: Citations) -> Markup:
         """An article body as HTML with its [[references]] replaced by formatted, cited figures (in text order, so
-        footnotes number in reading order). The pipeline converted and checked the body before rendering (convert)."""
-        done = convert(article, Problems())
-        if done is None:
-            return Markup("")
+        footnotes number in reading order). The body's Markdown was converted and checked before rendering."""
+        done = self.bodies[article.body]
         pieces = [self._ref_html(*ref_parts(m), cites) for m in REF.finditer(article.body)]
         return Markup(done.fill(pieces))
 
@@ -658,11 +519,11 @@ class Globals(ChainMap):
 class TrackingEnvironment(jinja2.Environment):
     """A Jinja environment that records every template a page loads (extends, include, import)."""
 
-    recorder: Reads | None = None
+    recorder: Recorder | None = None
 
     def _load_template(self, name, globals):
         if self.recorder is not None:
-            self.recorder.add("template", name)
+            self.recorder.record("template", name)
         return super()._load_template(name, globals)
 
     def make_globals(self, d):

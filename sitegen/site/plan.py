@@ -1,0 +1,107 @@
+"""The page plan: every page of the site, kind by kind as models/ declares them, in every language."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..content import model
+from ..content.kinds import Registry
+
+# Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
+SITE_PAGES = (
+    ("data", "data/index.html", "data.html", (7, "nav_data")),
+    ("changes", "changes/index.html", "changes.html", None),
+    ("search", "search/index.html", "search.html", None),  # the header's search box is its way in
+    ("404", "404.html", "404.html", None),
+)
+# The pages readers find through search: every page but the 404 page, the search page itself, the changes page
+# (figures and dates) and the later pages of a list (the first lists the same kind). Their <main> says so
+# (data-pagefind-body), so that Pagefind indexes them alone.
+UNSEARCHED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|changes/index\.html|[^/]+/page/\d+/index\.html)$")
+
+
+def searchable(dest: str) -> bool:
+    """Whether a file of the site is a page readers find through search."""
+    return dest.endswith(".html") and not UNSEARCHED.search(dest)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to write: where, with which template, about which item (or items)."""
+
+    dest: str
+    template: str
+    kind: str  # the kind's name (projects), or a site page's (data, 404)
+    one: str = ""  # on an item's page, the name of one item of its kind (project); else ''
+    item: object = None
+    items: tuple = ()
+    number: int = 1  # for a list split into pages: this page's number, of `count`
+    count: int = 1
+    lang: str = "en"  # the language of the page: its dest starts with LANG/ unless it is the site's first
+
+
+def plan(views: dict[str, model.Content], registry: Registry) -> list[Page]:
+    """Every page of the site, language by language (each language's pages under its own folder but the first's),
+    in a stable order."""
+    pages = []
+    for lang in registry.languages:
+        prefix = "" if lang == registry.languages[0] else f"{lang}/"
+        pages += _plan(views[lang], registry, prefix, lang)
+    return pages
+
+
+def _plan(content: model.Content, registry: Registry, prefix: str, lang: str) -> list[Page]:
+    """The pages of one language: each kind's pages as models/ declares them, in the kinds' order (a single
+    record's page; a collection's index, paginated or whole, then its items' pages), then the site's own pages."""
+    pages = []
+    for kind in registry.kinds:
+        p = kind.pages
+        if p is None:
+            continue
+        base = prefix + p.section if p.section else prefix.rstrip("/")
+        if not kind.collection:
+            pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.name, kind.one, lang=lang))
+            continue
+        items = tuple(getattr(content, kind.name).values())
+        if p.sort:
+            field, key = p.sort.lstrip("-"), kind.key
+            items = tuple(sorted(items, key=lambda i: (getattr(i, field), getattr(i, key)), reverse=p.sort[0] == "-"))
+        if p.index:
+            pages += (
+                paginated(base, p.index, kind.name, items, p.per_page, lang)
+                if p.per_page
+                else [Page(f"{base}/index.html", p.index, kind.name, items=items, lang=lang)]
+            )
+        if p.item:
+            pages += [Page(f"{base}/{getattr(i, kind.key)}/index.html", p.item, kind.name, kind.one, item=i, lang=lang)
+                      for i in items]
+    pages += [Page(prefix + dest, template, name, lang=lang) for name, dest, template, _ in SITE_PAGES]
+    return pages
+
+
+def navigation(registry: Registry) -> tuple[tuple[str, str], ...]:
+    """The main navigation as (string key, site path), in slot order: each kind with a slot, and the site pages."""
+    slots = [
+        (k.pages.nav, k.pages.label or f"nav_{k.name}", f"{k.pages.section}/" if k.pages.section else "")
+        for k in registry.kinds
+        if k.pages and k.pages.nav is not None
+    ]
+    slots += [(nav[0], nav[1], dest.removesuffix("index.html")) for _, dest, _, nav in SITE_PAGES if nav]
+    return tuple((label, path) for _, label, path in sorted(slots))
+
+
+def paginated(base: str, template: str, kind: str, items: tuple, size: int, lang: str = "en") -> list[Page]:
+    """An index split into pages of `size` items: base/, base/page/2/, ..."""
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [()]
+    return [
+        Page(
+            f"{base}/index.html" if n == 1 else f"{base}/page/{n}/index.html",
+            template,
+            kind,
+            items=chunk,
+            number=n,
+            count=len(chunks),
+            lang=lang,
+        )
+        for n, chunk in enumerate(chunks, 1)
+    ]
