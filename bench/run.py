@@ -81,11 +81,11 @@ def timed(cmd: list[str], after: list | None = None) -> tuple[float, float, str]
     return wall, usage.ru_maxrss / 1024, out
 
 
-def cold_build(build: list[str], site: Path, after: list) -> tuple[float, float, int]:
+def cold_build(build: list[str], site: Path) -> tuple[float, float, int]:
     """Remove the output and every cache, then build: (wall seconds, peak RSS in MB, pages built)."""
     for name in ("_site", ".cache"):
         shutil.rmtree(site / name, ignore_errors=True)
-    wall, peak, out = timed(build, after)
+    wall, peak, out = timed(build)
     return wall, peak, int(re.search(r"Built (\d+) pages", out).group(1))
 
 
@@ -98,21 +98,21 @@ def bench(projects: int, runs: int) -> dict:
     """Measure one size; return the figures."""
     site = synth.write_site(Path(tempfile.mkdtemp(prefix="bench-")) / "site", projects)
     build = [sys.executable, str(REPO / "build.py"), "--root", str(site)]
-    cold, peaks, pages, saved = [], [], 0, []
+    cold, peaks, pages = [], [], 0
     for _ in range(runs):
-        wall, peak, pages = cold_build(build, site, saved)
+        wall, peak, pages = cold_build(build, site)
         cold.append(wall)
         peaks.append(peak)
-    edits, edits_saved = [], []
+    edits = []
     for n in range(runs):
         synth.edit_one_figure(site, project=projects // 2, value=900 + n)
-        wall, peak, _ = timed(build, edits_saved)
+        wall, peak, _ = timed(build)
         edits.append(wall)
         peaks.append(peak)
     words = []  # an edit of a page's words: the search index is made again too
     for n in range(runs):
         synth.edit_one_summary(site, project=projects // 3, word=f"edited {n}")
-        words.append(timed(build, [])[0])
+        words.append(timed(build)[0])
     serve = json.loads(timed([sys.executable, str(REPO / "bench/serve_edit.py"), str(site), "--edits", str(runs)])[2])
     floor = []
     for _ in range(runs):
@@ -121,9 +121,7 @@ def bench(projects: int, runs: int) -> dict:
     shutil.rmtree(site.parent, ignore_errors=True)
     result = {"projects": projects, "pages": pages, "cold_s": median(cold), "edit_s": median(edits),
               "edit_words_s": median(words),
-              "serve_edit_s": serve["median_s"], "peak_mb": round(max(peaks), 1),
-              "cold_cached_s": median(s for s, _ in saved), "edit_cached_s": median(s for s, _ in edits_saved),
-              "cache_writer_peak_mb": round(max(m for _, m in saved + edits_saved), 1), "floor_s": median(floor)}
+              "serve_edit_s": serve["median_s"], "peak_mb": round(max(peaks), 1), "floor_s": median(floor)}
     result["ms_per_page"] = round(result["cold_s"] * 1000 / pages, 3)
     result["ratio_to_floor"] = round(result["cold_s"] / result["floor_s"], 2)
     return result
@@ -147,10 +145,10 @@ def bench_real(runs: int) -> dict:
     build = [sys.executable, str(REPO / "build.py"), "--root", str(root)]
     cold, fresh, noop, pages = [], [], [], 0
     for _ in range(runs):
-        wall, _, pages = cold_build(build, root, [])
+        wall, _, pages = cold_build(build, root)
         cold.append(wall)
-        fresh.append(timed(build + ["--fresh"], [])[0])
-        noop.append(timed(build, [])[0])
+        fresh.append(timed(build + ["--fresh"])[0])
+        noop.append(timed(build)[0])
     shutil.rmtree(root.parent, ignore_errors=True)
     return {"site": "real", "pages": pages, "cold_s": median(cold), "fresh_s": median(fresh), "noop_s": median(noop)}
 
@@ -177,9 +175,7 @@ def main() -> None:
         print(f"{r['projects']:>6} projects, {r['pages']:>6} pages: cold {r['cold_s']:.3f} s "
               f"({r['ms_per_page']:.2f} ms/page, {r['ratio_to_floor']}x floor {r['floor_s']:.3f} s), "
               f"edit {r['edit_s']:.3f} s (in the preview {r['serve_edit_s']:.3f} s), edit of words "
-              f"{r['edit_words_s']:.3f} s, peak {r['peak_mb']:.0f} MB; "
-              f"with the cache written behind the prompt: cold {r['cold_cached_s']:.3f} s, edit "
-              f"{r['edit_cached_s']:.3f} s, its writer's peak {r['cache_writer_peak_mb']:.0f} MB",
+              f"{r['edit_words_s']:.3f} s, peak {r['peak_mb']:.0f} MB",
               file=sys.stderr)
     print(f"this machine: python3 starts in {machine['python_start_s']:.3f} s, and imports jinja2, markdown and "
           f"yaml in {machine['python_imports_s']:.3f} s in all", file=sys.stderr)

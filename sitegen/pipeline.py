@@ -7,7 +7,6 @@ whose text is unchanged is not parsed again, and an output whose reads are uncha
 folder holds it). The output is the same bytes either way."""
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +24,8 @@ from .output.data import data_files
 from .output.links import check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
 from .output.search import Index, index_pages, strings_files, words
-from .output.swap import beside, recover
+from .output.swap import recover
 from .output.write import File, Output, Staging, Update, check_outputs, digest, written_or_failed
-from .proc import signals_held
 from .site.article import convert, link_location
 from .site.plan import Page, plan, searchable
 from .site.reads import Recorder, TrackedContent
@@ -83,7 +81,7 @@ class Made:
     rendered rather than kept."""
 
     entries: dict[str, Entry]
-    origins: dict[str, str]
+    origins: list[tuple[str, str]]  # (dest, what made it), in order: two for one path are an error
     rendered: int = 0
 
 
@@ -118,11 +116,11 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     loaded = load(project, inputs, last, problems)
     planned = plan_site(loaded)
     held = last.held() if last is not None and write and project.out_dir.is_dir() else None
+    last = last if held is not None else None  # outputs are kept only where the folder holds them
     streamed = search and write and held is None  # a whole site: indexed as its pages are rendered
     with written_or_failed(project.out_dir, project.shown), writer(project, held, write) as sink:
         with Index() if streamed else _Nothing() as index:
-            made = render(project, loaded, planned, last if held is not None else None, sink, index, problems,
-                          templates)
+            made = render(project, loaded, planned, last, sink, index, problems, templates)
             check(project, planned, made, sink, problems)
             bundle, stale = search_index(project, made, last, sink, index, search and write)
         written = sink.commit()
@@ -192,9 +190,10 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
            problems: Problems, templates=None) -> Made:
     """Make every output: the static files, the downloads, each page in each language (one whose reads are
     unchanged since `last` is kept as the folder holds it), and the site-wide files."""
-    made = Made({}, {})
+    made = Made({}, [])
     for out in fingerprinted(loaded.static, planned.assets) + planned.data:
-        made.entries[out.dest], made.origins[out.dest] = Entry((), b"", sink.put(out)), out.origin
+        made.entries[out.dest] = Entry((), b"", sink.put(out))
+        made.origins.append((out.dest, out.origin))
     renderers = {lang: Renderer(view, loaded.registry, project.root, project.base_url, lang,
                                 env=make_env(project.root / "templates", templates), assets=planned.assets,
                                 downloads=planned.downloads, history=loaded.history, bodies=loaded.bodies)
@@ -209,7 +208,7 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
                for lang, view in loaded.views.items()}
     inspect = inspector(project.base_url)
     for page in planned.pages:
-        made.origins[page.dest] = f"page {page.dest}"
+        made.origins.append((page.dest, f"page {page.dest}"))
         kept = last.reusable(page.dest, digests[page.lang]) if last is not None else None
         if kept is not None:
             sink.keep(kept.file)
@@ -222,7 +221,7 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
         data, reads = result.html.encode("utf-8"), _ordered(result.reads)
         searched = searchable(page.dest)
         made.entries[page.dest] = Entry(reads, digests[page.lang].key(reads),
-                                        sink.put(Output(page.dest, data, made.origins[page.dest])),
+                                        sink.put(Output(page.dest, data, f"page {page.dest}")),
                                         inspect(page.dest, data), digest(words(data)) if searched else b"")
         if index is not None and searched:
             index.add(page.dest, result.html)
@@ -230,13 +229,14 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
     changes = {lang: renderer.changes() for lang, renderer in renderers.items()}
     site = site_files(loaded.views, planned.pages, project.base_url, changes, loaded.history.available)
     for out in site + strings_files(loaded.views, loaded.registry.languages[0]):
-        made.entries[out.dest], made.origins[out.dest] = Entry((), b"", sink.put(out)), out.origin
+        made.entries[out.dest] = Entry((), b"", sink.put(out))
+        made.origins.append((out.dest, out.origin))
     return made
 
 
 def check(project: Project, planned: Planned, made: Made, sink, problems: Problems) -> None:
     """Refuse output paths that leave the folder or clash, then check every internal link and #anchor."""
-    check_outputs(list(made.origins.items()), problems)
+    check_outputs(made.origins, problems)
     problems.raise_if_any()
     articles = {page.dest: page.item for page in planned.pages if page.one == "article"}
     infos = {dest: entry.links for dest, entry in made.entries.items() if entry.links is not None}
@@ -246,12 +246,12 @@ def check(project: Project, planned: Planned, made: Made, sink, problems: Proble
 
 
 def search_index(project: Project, made: Made, last: State | None, sink, index, search: bool) -> tuple[Bundle, bool]:
-    """The search bundle of the pages, and whether it is stale: written into the staging folder when the pages were
-    indexed as they were rendered; else the last one while the searchable pages' words are the same; else made
-    again from the pages as the folder will hold them (or, with `search` off, the last one kept, stale)."""
+    """The search bundle of the pages, and whether it is stale: the index made as the pages were rendered, if they
+    were indexed then; else the last one while the searchable pages' words are the same; else made again from the
+    pages as the folder will hold them (or, with `search` off, the last one kept, stale)."""
     words = combined(entry.words for entry in made.entries.values() if entry.words)
     if index is not None:
-        return Bundle({out.dest: sink.adopt(out) for out in index.write(sink.folder / "pagefind")}, words), False
+        return Bundle({out.dest: sink.put(out) for out in index.bundle()}, words), False
     kept = last.bundle if last is not None else Bundle()
     if kept.files and (kept.words == words or not search):
         for file in kept.files.values():
@@ -259,13 +259,8 @@ def search_index(project: Project, made: Made, last: State | None, sink, index, 
         return kept, kept.words != words
     if not search:
         return Bundle(), bool(words)
-    work = beside(project.out_dir, "index")
     pages = ((dest, sink.read(dest).decode("utf-8")) for dest, entry in made.entries.items() if entry.words)
-    try:
-        return Bundle({out.dest: sink.put(out) for out in index_pages(pages, work)}, words), False
-    finally:
-        with signals_held():
-            shutil.rmtree(work, ignore_errors=True)
+    return Bundle({out.dest: sink.put(out) for out in index_pages(pages)}, words), False
 
 
 def _ordered(reads) -> tuple:
@@ -326,8 +321,11 @@ def _check_inside(root: Path, inputs: dict[str, tuple], problems: Problems) -> N
 
 def _static_outputs(static_dir: Path) -> list[Output]:
     """Every file under static/, copied to the same path under the output folder."""
-    return [Output(p.relative_to(static_dir).as_posix(), p.read_bytes(), f"static/{p.relative_to(static_dir).as_posix()}")
-            for p in cache.input_files(static_dir)]
+    found = []
+    for path in cache.input_files(static_dir):
+        dest = path.relative_to(static_dir).as_posix()
+        found.append(Output(dest, path.read_bytes(), f"static/{dest}"))
+    return found
 
 
 def write_schemas(root: Path) -> list[str]:

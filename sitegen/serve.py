@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import gc
 import html
-import shutil
-import threading
 import ipaddress
 import mimetypes
 import re
 import socket
 import sys
+import threading
 import time
 import traceback
 from dataclasses import replace
@@ -29,7 +28,6 @@ from .errors import BuildFailed, SiteError, excerpt
 from .incremental.cache import WATCHED, Bundle, input_files, template_cache
 from .incremental.digests import combined
 from .output.search import index_pages
-from .output.swap import beside
 from .output.write import Update
 from .pipeline import build
 from .site.urls import base_path
@@ -145,7 +143,6 @@ class Background:
 
     def __init__(self, state, out_dir: Path):
         self.state, self.out_dir = state, out_dir.resolve()
-        self.work = beside(self.out_dir, "index")
         self.cancelled = threading.Event()
         self.result: list | None = None
         self.error: BaseException | None = None
@@ -157,13 +154,11 @@ class Background:
         pages = ((dest, (self.out_dir / dest).read_text(encoding="utf-8")) for dest in dests
                  if not self.cancelled.is_set())
         try:
-            found = index_pages(pages, self.work)
+            found = index_pages(pages)
             if not self.cancelled.is_set():
                 self.result = found
         except BaseException as exc:  # noqa: BLE001 - handed to the preview, which reports it
             self.error = exc
-        finally:
-            shutil.rmtree(self.work, ignore_errors=True)
 
     def done(self) -> bool:
         """Whether the thread has ended (with a result, an error, or cancelled)."""

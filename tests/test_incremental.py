@@ -90,7 +90,7 @@ def break_and_fix(root: Path, rng: random.Random) -> str:
     text = path.read_text()
     path.write_text(text + "\nunknown_key: 1\n")
     with pytest.raises(BuildFailed):
-        build(root, root / "_inc", previous=STATE[0])
+        build(root, root / "_inc", last=STATE[0])
     path.write_text(text)
     return "broken then fixed"
 
@@ -117,7 +117,7 @@ def test_random_edits_rebuild_incrementally_to_the_full_build(tmp_path, seed, pa
     partial = 0
     for step in range(12):
         what = rng.choice(EDITS)(root, rng)
-        result = build(root, root / "_inc", previous=STATE[0])
+        result = build(root, root / "_inc", last=STATE[0])
         STATE[0] = result.state
         build(root, tmp_path / f"full-{step}")
         assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / f"full-{step}"), f"step {step}: {what}"
@@ -125,17 +125,57 @@ def test_random_edits_rebuild_incrementally_to_the_full_build(tmp_path, seed, pa
     assert partial >= 3, "most edits should re-render only some pages"
 
 
+def test_an_english_note_reaches_the_data_page_in_every_language(tmp_path):
+    """The drift found on 2026-12-06: an English note changes data/facts.json, whose size the Data page shows in
+    both languages; the Chinese Data page kept the old size."""
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    state = build(root, root / "_inc").state
+    path = root / "content/profile.yaml"
+    path.write_text(path.read_text().replace("    note: \"", "    note: \"Edited. ", 1))
+    build(root, root / "_inc", last=state)
+    build(root, tmp_path / "fresh")
+    for page in ("data/index.html", "zh/data/index.html"):
+        assert (root / "_inc" / page).read_bytes() == (tmp_path / "fresh" / page).read_bytes(), page
+    assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / "fresh")
+
+
+def test_verify_compares_an_incremental_build_with_a_fresh_one(tmp_path):
+    """--verify (or SITEGEN_VERIFY=1) builds afresh beside and compares; a difference is a generator bug (exit 3),
+    named by the first file that differs."""
+    import os
+
+    from conftest import run_build
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    assert run_build(root).returncode == 0
+    path = root / "content/profile.yaml"
+    path.write_text(path.read_text().replace("    note: \"", "    note: \"Edited. ", 1))
+    done = run_build(root, env={**os.environ, "SITEGEN_VERIFY": "1"})
+    assert done.returncode == 0, done.stderr
+    (root / "_site/robots.txt").write_text("changed by hand\n")  # the cache no longer vouches for the folder
+    done = run_build(root, "--verify")
+    assert done.returncode == 0, done.stderr
+    state = (root / ".cache/sitegen/state.pickle")
+    import pickle
+    last = pickle.loads(state.read_bytes())
+    (root / "_site/robots.txt").write_text("changed by hand\n")  # a folder that lies about what it holds
+    last.manifest = __import__("sitegen.incremental.cache", fromlist=["manifest"]).manifest(root / "_site",
+                                                                                           last.manifest)
+    state.write_bytes(pickle.dumps(last))
+    path.write_text(path.read_text().replace("Edited. ", "Edited again. ", 1))
+    done = run_build(root, "--verify")
+    assert done.returncode == 3 and "robots.txt differs from a fresh build" in done.stderr, done.stderr
+
+
 def test_figure_edit_rerenders_only_pages_that_show_it(tmp_path):
     root = make_site(tmp_path / "site", content=REPO / "content")
     state = build(root, root / "_inc").state
     path = root / "content/companies.yaml"
     path.write_text(path.read_text().replace("value: 19812", "value: 19813"))
-    result = build(root, root / "_inc", previous=state)
+    result = build(root, root / "_inc", last=state)
     # the company, its project, lists naming it, the article, sources, and the Data page (it lists the downloads'
-    # sizes),
-    # in each of the two languages: the same pages in both
+    # sizes), in each of the two languages: the same pages in both
     assert result.rendered <= 16, result.rendered
-    pages = {d for d, out in result.state.outputs.items() if d.endswith(".html") and out is not state.outputs.get(d)}
+    pages = {d for d, entry in result.state.outputs.items() if d.endswith(".html") and entry is not state.outputs[d]}
     assert len(pages) == result.rendered and {p for p in pages if not p.startswith("zh/")} == {
         p.removeprefix("zh/") for p in pages if p.startswith("zh/")
     }
@@ -149,21 +189,21 @@ def test_an_edit_after_the_output_was_removed_by_hand_rebuilds_it_whole(tmp_path
     state = build(root, root / "_inc").state
     fresh = tree_bytes(root / "_inc")
     shutil.rmtree(root / "_inc")
-    result = build(root, root / "_inc", previous=state, search=search)
+    result = build(root, root / "_inc", last=state, search=search)
     pages = {k: v for k, v in fresh.items() if not k.startswith("pagefind/")}  # the preview indexes later, when idle
     assert tree_bytes(root / "_inc") == (fresh if search else pages) and result.search_stale is not search
     state = result.state
     (root / "_inc/companies/jcet/index.html").unlink()
     path = root / "content/companies.yaml"
     path.write_text(path.read_text().replace("packages and tests chips", "tests and packages chips", 1))
-    result = build(root, root / "_inc", previous=state, search=search)  # no "cannot write" error
-    assert (root / "_inc/companies/jcet/index.html").is_file() and result.search_stale is not search
+    result = build(root, root / "_inc", last=state, search=search)  # no "cannot write" error
+    assert (root / "_inc/companies/jcet/index.html").is_file()
 
 
 def test_unchanged_rebuild_renders_and_writes_nothing(tmp_path):
     root = make_site(tmp_path / "site", content=REPO / "content")
     state = build(root, root / "_inc").state
-    result = build(root, root / "_inc", previous=state)
+    result = build(root, root / "_inc", last=state)
     assert (result.rendered, result.written) == (0, 0)
 
 
@@ -188,7 +228,7 @@ def test_index_pages_split_and_link_to_each_other(tmp_path):
     assert result.rendered == result.pages
 
 
-def test_sources_page_depends_only_on_the_figures_it_lists(tmp_path, monkeypatch):
+def test_sources_page_depends_only_on_the_figures_it_lists(tmp_path):
     import sys
 
     sys.path.insert(0, str(REPO / "bench"))
@@ -200,16 +240,11 @@ def test_sources_page_depends_only_on_the_figures_it_lists(tmp_path, monkeypatch
     listed = set(re.findall(r'data-fact="projects\.(project-\d+)\.investment"', sources))
     hidden = next(f"project-{i}" for i in range(120) if f"project-{i}" not in listed)
     shown = sorted(listed)[0]
-    rendered = []
-    real = __import__("sitegen.site.render", fromlist=["Renderer"]).Renderer.render
-    monkeypatch.setattr(
-        "sitegen.site.render.Renderer.render",
-        lambda self, page, problems: (rendered.append(page.dest), real(self, page, problems))[1],
-    )
     for project, value in ((hidden, 901), (shown, 902)):
-        rendered.clear()
         synth.edit_one_figure(root, project=int(project.split("-")[1]), value=value)
-        state = build(root, root / "_inc", previous=state).state
+        result = build(root, root / "_inc", last=state)
+        rendered = {d for d, entry in result.state.outputs.items() if entry is not state.outputs.get(d)}
+        state = result.state
         assert f"projects/{project}/index.html" in rendered
         assert ("sources/index.html" in rendered) == (project == shown), (project, rendered)
         build(root, tmp_path / f"full-{value}")
@@ -217,8 +252,7 @@ def test_sources_page_depends_only_on_the_figures_it_lists(tmp_path, monkeypatch
 
 
 def test_pages_that_list_an_edited_item_show_its_new_values(tmp_path):
-    """The index of items by attribute (industry -> projects ...) is carried from build to build: an edited
-    item must reach every page that lists it, and a changed attribute must move it to its new list."""
+    """An edited item must reach every page that lists it, and a changed attribute must move it to its new list."""
     root = make_site(tmp_path / "site", content=REPO / "content")
     state = build(root, root / "_inc").state
     path = root / "content/projects.yaml"
@@ -230,12 +264,12 @@ def test_pages_that_list_an_edited_item_show_its_new_values(tmp_path):
     for n, new in enumerate(steps):
         assert new != text
         path.write_text(new)
-        state = build(root, root / "_inc", previous=state).state
+        state = build(root, root / "_inc", last=state).state
         build(root, tmp_path / f"full-{n}")
         assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / f"full-{n}"), f"step {n}"
     assert "Renamed 3DIC project" not in (root / "_inc/industries/integrated-circuits/index.html").read_text()
     path.write_text(steps[0])
-    state = build(root, root / "_inc", previous=state).state
+    state = build(root, root / "_inc", last=state).state
     assert "Renamed 3DIC project" in (root / "_inc/industries/integrated-circuits/index.html").read_text()
     assert "Renamed 3DIC project" in (root / "_inc/companies/sj-semiconductor/index.html").read_text()
 
@@ -299,20 +333,20 @@ def locations(value) -> list:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_list_files_reparse_only_what_changed_and_match_a_fresh_parse(tmp_path, seed):
-    """A list file is parsed again only between the first and last changed characters (the rest is taken from
-    the last good build); whatever the edit, the content, errors and warnings equal a fresh load's."""
+def test_list_files_parsed_item_by_item_match_a_fresh_parse(tmp_path, seed):
+    """A list file is parsed item by item, an item whose text is unchanged taken from the memo of the last good
+    load; whatever the edit, the content, its locations, errors and warnings equal a load without the memo."""
     from sitegen.content.validate import load_content
     from sitegen.errors import Problems
 
     root = make_site(tmp_path / "site", content=REPO / "content")
     rng, good = random.Random(seed), {}
-    assert load_content(root, Problems(), good) is not None
+    assert load_content(root, Problems(), memo=good) is not None
     for path in ("content/projects.yaml", "content/companies.yaml") * 20:
         before = (root / path).read_text()
         (root / path).write_text(mutate(before, rng))
-        cached, again, fresh = dict(good), Problems(), Problems()
-        content, expected = load_content(root, again, cached), load_content(root, fresh, {})
+        memo, again, fresh = dict(good), Problems(), Problems()
+        content, expected = load_content(root, again, memo=memo), load_content(root, fresh, memo={})
         assert content == expected and locations(content) == locations(expected)  # == leaves locations out
         assert [e.format() for e in again.errors + again.warnings] == [
             e.format() for e in fresh.errors + fresh.warnings
@@ -320,29 +354,4 @@ def test_list_files_reparse_only_what_changed_and_match_a_fresh_parse(tmp_path, 
         if content is None:
             (root / path).write_text(before)  # keep the file mostly valid, as an editor fixing a mistake would
         else:
-            good = cached
-
-
-def test_an_edit_to_a_figure_an_article_cites_does_not_convert_its_markdown_again(tmp_path):
-    """The command line starts afresh each time: the state carries the converted bodies, so re-rendering the
-    article for its new figure neither converts its text nor imports Markdown, and the page is as a full build's."""
-    import subprocess
-    import sys
-    root = make_site(tmp_path / "site", content=REPO / "content")
-    probe = ("import sys; from pathlib import Path; from sitegen.pipeline import build_from_cache; "
-             f"r = build_from_cache(Path({str(root)!r}), Path({str(root / '_site')!r}), None); "
-             "print(r.rendered, 'markdown' in sys.modules)")
-    run = lambda: subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True,  # noqa: E731
-                                 check=True).stdout.split()
-    assert run()[1] == "True"  # the first build converts every article
-    from sitegen.incremental.cache import wait_for_saves
-    wait_for_saves(root)
-    events = root / "content/events.yaml"
-    events.write_text(events.read_text().replace("value: 217", "value: 218", 1))
-    rendered, imported = run()
-    assert int(rendered) > 2 and imported == "False"
-    wait_for_saves(root)
-    page = (root / "_site/news/2023-jiangyin-development-summit/index.html").read_text()
-    assert "218" in page
-    build(root, tmp_path / "fresh")
-    assert tree_bytes(root / "_site") == tree_bytes(tmp_path / "fresh")
+            good = memo

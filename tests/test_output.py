@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, edit, folders, leftovers, make_site, run_build, tree_bytes, write_files
 
+from sitegen.errors import BuildFailed
 from sitegen.pipeline import build
 
 ADDED_PROJECT = ("\n- id: second-line\n  name: A second line\n  company: chipco\n  industry: chips\n"

@@ -12,9 +12,8 @@ import pytest
 from conftest import REPO, edit, make_site, run_build, tree_bytes
 
 from sitegen.errors import Problems
-from sitegen.output.links import check_links
+from sitegen.output.links import check_links, inspector
 from sitegen.output.publish import minify_css
-from sitegen.output.write import Output
 from sitegen.pipeline import build
 
 BASE = "https://user.github.io/repo/"
@@ -161,7 +160,7 @@ def test_css_edit_renames_the_file_everywhere_also_incrementally(tmp_path):
     state = build(root, root / "_inc").state
     old = {p.name for p in (root / "_inc").glob("*.css")}
     (root / "static/style.css").write_text((root / "static/style.css").read_text() + "\n.x { color: red; }\n")
-    result = build(root, root / "_inc", previous=state)
+    result = build(root, root / "_inc", last=state)
     new = {p.name for p in (root / "_inc").glob("*.css")}
     assert len(new) == 1 and new != old  # the old name is gone: no stale stylesheet left behind
     assert result.rendered == result.pages  # every page links the stylesheet
@@ -171,12 +170,15 @@ def test_css_edit_renames_the_file_everywhere_also_incrementally(tmp_path):
 
 # the link check
 
-def outputs_of(pages: dict[str, str]) -> dict[str, Output]:
-    return {dest: Output(dest, html.encode(), f"page {dest}") for dest, html in pages.items()}
+def links_of(pages: dict[str, str], base_url: str, problems: Problems) -> int:
+    """Check the links of some pages (path -> HTML) among their paths, as a build does; return how many."""
+    inspect = inspector(base_url)
+    infos = {dest: inspect(dest, html.encode()) for dest, html in pages.items() if dest.endswith(".html")}
+    return check_links(infos, set(pages), base_url, "_site", problems, read=lambda dest: pages[dest].encode())
 
 
 def test_link_check_resolves_relative_root_relative_and_absolute_links():
-    outputs = outputs_of({
+    outputs = ({
         "index.html": '<p id="top"><a href="a/">a</a> <a href="/repo/a#x">a</a> <a href="#top">top</a>\n'
                       '<a href="https://h.example/repo/a/">abs</a> <a href="https://h.example/other-repo/">other</a>\n'
                       '<a href="mailto:x@example.org">m</a> <a href="https://elsewhere.example/">e</a></p>',
@@ -184,16 +186,16 @@ def test_link_check_resolves_relative_root_relative_and_absolute_links():
         "style.css": ""})
     problems = Problems()
     # the other project, mailto and elsewhere are not ours
-    assert check_links(outputs, "https://h.example/repo/", "_site", problems)[0] == 7
+    assert links_of(outputs, "https://h.example/repo/", problems) == 7
     assert problems.errors == []
 
 
 def test_link_check_names_page_line_column_and_why():
-    outputs = outputs_of({
+    outputs = ({
         "index.html": '<p>\n  <a href="missing/">m</a> <a href="/style.css">s</a>\n<a href="a/#nope">n</a></p>',
         "a/index.html": '<p><a href="../missing/">m</a></p>', "style.css": ""})
     problems = Problems()
-    check_links(outputs, "https://h.example/repo/", "_site", problems)
+    links_of(outputs, "https://h.example/repo/", problems)
     assert [e.format().splitlines()[0] for e in problems.errors] == [
         "_site/a/index.html:1:4: error: broken link '../missing/' on /repo/a/ (and on 1 more page): "
         "no page or file at /repo/missing/",
@@ -203,14 +205,14 @@ def test_link_check_names_page_line_column_and_why():
 
 
 def test_link_check_reads_a_name_anchors_meta_urls_and_single_quotes_but_not_comments():
-    outputs = outputs_of({
+    outputs = ({
         "index.html": '<meta name="viewport" content="width=device-width">\n'
                       '<meta property="og:url" content="https://h.example/repo/gone/">\n'
                       '<!-- <a href="commented-out/">x</a> <a id="hidden"></a> -->\n'
                       "<a href='a/#old'>old anchor</a> <a href=\"#hidden\">h</a>",
         "a/index.html": '<p><a class="x" name="old"></a></p>'})
     problems = Problems()
-    check_links(outputs, "https://h.example/repo/", "_site", problems)
+    links_of(outputs, "https://h.example/repo/", problems)
     assert [e.format().splitlines()[0] for e in problems.errors] == [
         "_site/index.html:2:1: error: broken link 'https://h.example/repo/gone/' on /repo/: no page or file at "
         "/repo/gone/",
@@ -256,14 +258,10 @@ def test_check_and_build_fail_on_planted_broken_links_and_leave_the_site(site):
         assert tree_bytes(site / "_site") == before
 
 
-def test_link_check_after_an_edit_checks_the_changed_pages_and_still_catches_a_vanished_anchor():
+def test_link_check_catches_an_anchor_that_vanished_from_another_page():
     pages = {"index.html": '<a href="a/#x">a</a>', "a/index.html": '<h1 id="x">x</h1><a href="../">up</a>'}
     problems = Problems()
-    checked, state = check_links(outputs_of(pages), "https://h.example/repo/", "_site", problems)
-    assert (checked, problems.errors) == (2, [])
-    pages["a/index.html"] = '<h1 id="x">changed</h1><a href="../">up</a>'
-    checked, state = check_links(outputs_of(pages), "https://h.example/repo/", "_site", problems, state)
-    assert (checked, problems.errors) == (1, [])  # only the changed page's link
+    assert (links_of(pages, "https://h.example/repo/", problems), problems.errors) == (2, [])
     pages["a/index.html"] = '<h1 id="y">renamed</h1>'
-    check_links(outputs_of(pages), "https://h.example/repo/", "_site", problems, state)
+    links_of(pages, "https://h.example/repo/", problems)
     assert [e.message.split(":")[0] for e in problems.errors] == ["broken link 'a/#x' on /repo/"]

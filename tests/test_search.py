@@ -13,6 +13,7 @@ from conftest import REPO, edit, make_site, run_build, tree_bytes
 
 sys.path.insert(0, str(REPO))
 from sitegen.output import search  # noqa: E402
+from sitegen.output.write import digest  # noqa: E402
 
 RESULT = ".search-panel li a"
 
@@ -308,17 +309,17 @@ def test_the_previews_edit_loop_never_runs_pagefind_and_it_indexes_in_the_backgr
     assert session.rebuild()  # the first build indexes
     first = bundle(out)
     assert "pagefind/pagefind-entry.json" in first and not session.stale
-    real = search._pagefind
+    real = search._service
 
     def refuse(*args, **kwargs):
         raise AssertionError("Pagefind ran in the edit loop")
 
-    monkeypatch.setattr(search, "_pagefind", refuse)
+    monkeypatch.setattr(search, "_service", refuse)
     edit(root, "content/companies.yaml", "summary: ", "summary: Renamed lately. ")
     assert session.rebuild(), session.errors
     assert "Renamed lately" in (out / "companies/chipco/index.html").read_text()
     assert session.stale and bundle(out) == first  # the last index, until the preview is idle
-    monkeypatch.setattr(search, "_pagefind", real)
+    monkeypatch.setattr(search, "_service", real)
     session.index_when_idle()  # starts the background job ...
     assert session.indexing is not None
     edit(root, "content/companies.yaml", "summary: Renamed lately. ", "summary: Renamed again. ")
@@ -332,8 +333,8 @@ def test_the_previews_edit_loop_never_runs_pagefind_and_it_indexes_in_the_backgr
     fresh = tmp_path / "fresh"
     assert run_build(root, "--out", str(fresh), "--fresh", "--base-url", "http://127.0.0.1:8000/").returncode == 0
     assert bundle(out) == bundle(fresh)  # the index of the pages as they are
-    assert {d: o.digest for d, o in session.state.search.files().items()} == {
-        d: search.digest(b) for d, b in bundle(out).items()}  # and the preview's state knows its files
+    assert {d: f.digest for d, f in session.state.bundle.files.items()} == {
+        d: digest(b) for d, b in bundle(out).items()}  # and the preview's state knows its files
     assert not [p.name for p in root.iterdir() if p.name.startswith("._site.")]
 
 

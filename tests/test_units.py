@@ -10,7 +10,7 @@ from sitegen.content.fields import INVALID, Cx, Number, Period, Slug, Text, Url
 from sitegen.content.load import location, parse_yaml, split_items
 from sitegen.content.model import Figure, replace
 from sitegen.errors import Location, Problems, SiteError
-from sitegen.output.write import Output, check_outputs, safe_dest
+from sitegen.output.write import check_outputs, safe_dest
 from sitegen.site.numbers import format_figure
 
 
@@ -174,17 +174,15 @@ def test_safe_dest(dest, ok):
 
 def test_two_outputs_for_one_path_are_refused_naming_both():
     problems = Problems()
-    check_outputs([Output("style.css", b"", "static/style.css"), Output("style.css", b"", "page style.css")], problems)
+    check_outputs([("style.css", "static/style.css"), ("style.css", "page style.css")], problems)
     assert [e.message for e in problems.errors] == [
         "'style.css' is written twice: by static/style.css and by page style.css"]
 
 
-def test_paths_known_from_the_last_build_still_meet_new_and_doubled_ones():
-    known = {"a/index.html": None, "b/index.html": None}
-
+def test_paths_that_clash_in_any_case_or_leave_the_folder_are_refused():
     def errors(*dests):
         problems = Problems()
-        check_outputs([Output(d, b"", f"page {n}") for n, d in enumerate(dests)], problems, known)
+        check_outputs([(d, f"page {n}") for n, d in enumerate(dests)], problems)
         return [e.message for e in problems.errors]
 
     assert errors("a/index.html", "b/index.html") == []
@@ -206,42 +204,6 @@ def test_committed_json_schemas_match_the_field_definitions():
         assert (REPO / "schema" / name).read_bytes() == data, f"schema/{name} is stale: run python build.py schema"
 
 
-# memory
-
-def test_object_memo_reuses_values_by_identity_across_builds_and_pickling():
-    import pickle
-
-    from sitegen.incremental.memory import ObjectMemo
-    a, b, calls = ["x"], ["x"], []
-    memo = ObjectMemo()
-    assert memo.get("t", (a,), lambda: calls.append(1) or "A") == "A"
-    memo = pickle.loads(pickle.dumps((memo, a)))  # identity travels with the objects pickled alongside
-    memo, a2 = memo
-    nxt = ObjectMemo(memo)
-    assert nxt.get("t", (a2,), lambda: calls.append(2) or "new") == "A"  # the same object: reused
-    assert nxt.get("t", (b,), lambda: calls.append(3) or "B") == "B"  # equal but another object: made again
-    assert nxt.get("u", (a2,), lambda: calls.append(4) or "U") == "U"  # another kind of value
-    assert calls == [1, 3, 4]
-    assert len(ObjectMemo(nxt)._old) == 3  # a build keeps only what it used
-
-
-def test_object_memo_blocks_and_latest_values_survive_pickling():
-    import pickle
-
-    from sitegen.incremental.memory import BLOCK, ObjectMemo
-    items, made = [[n] for n in range(BLOCK + 3)], []
-    memo = ObjectMemo()
-    assert memo.each("rows", [(i,) for i in items], lambda n: made.append(n) or f"row {n}") == [
-        f"row {n}" for n in range(BLOCK + 3)]
-    assert memo.latest("map", ("a", "b"), lambda: made.append("map") or "sitemap") == "sitemap"
-    memo, items = pickle.loads(pickle.dumps((memo, items)))
-    nxt, made = ObjectMemo(memo), []
-    items[1] = ["changed"]  # one item in the first block is a new object
-    assert nxt.each("rows", [(i,) for i in items], lambda n: made.append(n) or f"new {n}")[:2] == ["new 0", "new 1"]
-    assert nxt.latest("map", ("a", "b"), lambda: made.append("map") or "again") == "sitemap"  # an equal key
-    assert made == list(range(BLOCK))  # only the first block was made again
-
-
 # cache
 
 def test_cache_version_follows_the_generator_code_and_the_installed_libraries(tmp_path, monkeypatch):
@@ -259,38 +221,28 @@ def test_cache_version_follows_the_generator_code_and_the_installed_libraries(tm
     package.mkdir()
     (package / "a.py").write_text("x = 1\n")
     monkeypatch.setattr(cache, "PACKAGE", package)
-    first = cache.code_version()
-    assert cache.code_version() == first
+    def version():
+        return cache.stamp(tmp_path, tmp_path / "_site", "https://example.org/", {})
+
+    first = version()
+    assert version() == first
     (package / "a.py").write_text("x = 2\n")  # the generator changed
-    second = cache.code_version()
+    second = version()
     assert second != first
     os.utime(lib, ns=(1, 1))  # the library was reinstalled: its folder changed
-    third = cache.code_version()
+    third = version()
     assert third != second
     (package / "site").mkdir()
     (package / "site/b.py").write_text("y = 1\n")  # a module in a sub-package
-    fourth = cache.code_version()
+    fourth = version()
     assert fourth != third
     (package / "site/b.py").write_text("y = 2\n")
-    assert cache.code_version() != fourth
+    assert version() != fourth
+    assert cache.stamp(tmp_path, tmp_path / "_site", "https://example.org/repo/", {}) != version()
 
 
-def test_cldr_answers_carry_the_rules_so_a_new_number_needs_no_locale_data():
+def test_plural_forms_tell_one_from_one_point_zero():
+    """CLDR's answers are kept per question, a Decimal by its text: 1 is 'one', 1.0 is 'other' in English."""
     from sitegen.site import numbers
-    saved = numbers.cldr_answers()
-    try:
-        numbers._ANSWERS.clear()
-        numbers._rule.cache_clear()
-        numbers._cldr.cache_clear()
-        assert numbers.plural(1, "en") == "one" and numbers._english_ordinal(2) == "2nd" and numbers.plural(3, "zh")
-        last_build = numbers.cldr_answers()
-        numbers._ANSWERS.clear()
-        numbers._rule.cache_clear()
-        numbers._cldr.cache_clear()
-        numbers.remember(last_build)  # the next build, in a new process
-        assert [numbers.plural(n, "en") for n in (777, 1, Decimal("1.0"))] == ["other", "one", "other"]
-        assert numbers._english_ordinal(23) == "23rd" and numbers.plural(1, "zh") == "other"
-        assert numbers._cldr.cache_info().currsize == 0  # no locale's data was loaded
-    finally:
-        numbers._ANSWERS.clear()
-        numbers.remember(saved)
+    assert [numbers.plural(n, "en") for n in (1, Decimal("1.0"), 1, 777)] == ["one", "other", "one", "other"]
+    assert numbers._english_ordinal(23) == "23rd" and numbers.plural(1, "zh") == "other"

@@ -16,7 +16,6 @@ from ..content.model import Content, Figure
 from ..site.numbers import base_value, decimal_text, format_figure
 from .write import Output
 
-
 FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note")
 SOURCE_COLUMNS = ("source", "source_title", "source_publisher", "source_url")
 MEDIA_TYPES = {".csv": "text/csv", ".json": "application/json"}

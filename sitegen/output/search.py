@@ -11,10 +11,8 @@ import asyncio
 import base64
 import json
 import re
-import shutil
 import threading
 from collections import deque
-from pathlib import Path
 
 from ..content.model import Content
 from ..errors import BuildFailed, Location, SiteError
@@ -110,10 +108,15 @@ class Index:
         self.service = self.index = None
 
     def __enter__(self) -> "Index":
-        from pagefind.index import PagefindIndex  # here: a build that indexes nothing never imports asyncio's pipes
+        try:
+            from pagefind.index import PagefindIndex  # here: a build that indexes nothing never imports it
 
-        self.thread.start()
-        self.index = self._wait(self._open(PagefindIndex))
+            self.thread.start()
+            self.index = self._wait(self._open(PagefindIndex))
+        except (ImportError, FileNotFoundError) as exc:
+            self.close()
+            raise BuildFailed([SiteError(Location("requirements.txt"), f"Pagefind cannot be found ({exc})",
+                                         "install it: python3 -m pip install -r requirements.txt")]) from None
         return self
 
     async def _open(self, make):
@@ -127,6 +130,8 @@ class Index:
 
     def close(self) -> None:
         """End the service (killed if it still runs) and the thread."""
+        if self.loop.is_closed():
+            return
         if self.service is not None and getattr(self.service, "_backend", None) is not None:
             backend, self.service = self.service._backend, None
             if backend.returncode is None:
@@ -151,14 +156,14 @@ class Index:
         call = self.index.add_html_file(content=html, source_path=dest)
         self.pending.append(asyncio.run_coroutine_threadsafe(call, self.loop))
 
-    def write(self, into: Path) -> list[Output]:
-        """Write the bundle into a folder (`into`, the site's pagefind/, made anew) when every page is indexed: what
-        a search needs, the entry file with its languages sorted. Return its files as outputs under pagefind/."""
+    def bundle(self) -> list[Output]:
+        """The bundle, once every page is indexed, as outputs under pagefind/ in path order: what a search needs, the
+        entry file with its languages sorted. Asked for as data, not written by Pagefind: its service answers before
+        the last of its own writes is on disk."""
         while self.pending:
             self.pending.popleft().result()
-        shutil.rmtree(into, ignore_errors=True)
-        self._wait(self.index.write_files(str(into)))
-        return _bundle(into)
+        files = self._wait(self.index.get_files())
+        return _bundle({file["path"]: file["content"] for file in files})
 
 
 def _service():
@@ -171,8 +176,8 @@ def _service():
         async def _wait_for_responses(self) -> None:
             try:
                 while True:
-                    said = await self._backend.stdout.readuntil(b",")
-                    answer = json.loads(base64.b64decode(said[:-1]))
+                    said = await _message(self._backend.stdout)
+                    answer = json.loads(base64.b64decode(said))
                     waiting = self._responses.pop(answer.get("message_id"), None)
                     payload = answer.get("payload") or {}
                     if waiting is None or waiting.done():
@@ -192,35 +197,38 @@ def _service():
 
 def _failed(message: str) -> BuildFailed:
     """Pagefind's failure as the build's error."""
-    return BuildFailed([SiteError(Location(BUNDLE), "Pagefind could not index the pages: " + " ".join(message.split())[:500])])
+    said = " ".join(message.split())[:500]
+    return BuildFailed([SiteError(Location(BUNDLE), f"Pagefind could not index the pages: {said}")])
 
 
-def _bundle(into: Path) -> list[Output]:
-    """The bundle's files as outputs, in path order: what a search needs (the rest removed from the folder), the
-    entry file with its languages sorted (Pagefind writes them in any order)."""
+async def _message(stream) -> bytes:
+    """One message from Pagefind's service: base64 up to a comma, however long (the bundle is one message)."""
+    parts = []
+    while True:
+        try:
+            parts.append(await stream.readuntil(b","))
+            return b"".join(parts)[:-1]
+        except asyncio.LimitOverrunError as over:  # longer than the stream's buffer: take what it holds, read on
+            parts.append(await stream.readexactly(over.consumed))
+
+
+def _bundle(files: dict[str, bytes]) -> list[Output]:
+    """The bundle's files as outputs under pagefind/, in path order: what a search needs, the entry file with its
+    languages sorted (Pagefind writes them in any order)."""
     found = []
-    for path in sorted(into.rglob("*")):
-        rel = path.relative_to(into).as_posix()
-        if path.is_dir():
-            continue
+    for path in sorted(files):
+        rel = path.replace("\\", "/")
         if not NEEDED.fullmatch(rel):
-            path.unlink()
             continue
-        data = path.read_bytes()
-        if rel == "pagefind-entry.json":
-            data = _entry_bytes(json.loads(data))
-            path.write_bytes(data)
+        data = _entry_bytes(json.loads(files[path])) if rel == "pagefind-entry.json" else files[path]
         found.append(Output(f"{BUNDLE}/{rel}", data, ORIGIN))
-    for path in sorted(into.rglob("*"), reverse=True):
-        if path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
     return found
 
 
-def index_pages(pages, into: Path) -> list[Output]:
-    """Index pages ((dest, html) pairs, the searchable ones kept) into a folder; return the bundle's files."""
+def index_pages(pages) -> list[Output]:
+    """The bundle of the pages ((dest, html) pairs; the searchable ones are indexed)."""
     with Index() as index:
         for dest, html in pages:
             if searchable(dest):
                 index.add(dest, html)
-        return index.write(into)
+        return index.bundle()

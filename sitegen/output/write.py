@@ -168,11 +168,6 @@ class Staging:
         self.files[out.dest] = out.file
         return self.files[out.dest]
 
-    def adopt(self, out: Output) -> File:
-        """Count a file written into the folder by someone else (Pagefind's bundle)."""
-        self.files[out.dest] = out.file
-        return self.files[out.dest]
-
     def read(self, dest: str) -> bytes:
         """The bytes of a file written."""
         return (self.folder / dest).read_bytes()

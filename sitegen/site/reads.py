@@ -9,7 +9,7 @@ path) for a static file; ("history", "") for the history of the content and ("hi
 change in it; ("output", dest) for another output of the build (a download whose size a page shows)."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 
@@ -88,9 +88,9 @@ class TrackedDict(Mapping):
         self._rec.record(self._kind, attribute(name))
         return {ident: getattr(item, name, None) for ident, item in self._data.items()}
 
-    def where(self, name: str, value) -> list:
-        """The items whose attribute equals value (or, for a tuple, holds it), in order: depends on that attribute of
-        every item and on the items found, not on the others."""
+    def where(self, name: str, value) -> "Selection":
+        """The items whose attribute equals value (or, for a tuple, holds it), in order: which they are depends on
+        that attribute of every item; each item is a read of its own once it is looked at."""
         self._rec.record(self._kind, attribute(name))
         table = self._index.get(name)
         if table is None:
@@ -99,10 +99,27 @@ class TrackedDict(Mapping):
                 found = getattr(item, name, None)
                 for one in dict.fromkeys(found) if type(found) is tuple else (found,):
                     table.setdefault(one, []).append(ident)
-        idents = table.get(value, ())
-        for ident in idents:
-            self._rec.record(self._kind, ident)
-        return [self._data[ident] for ident in idents]
+        return Selection(tuple(table.get(value, ())), self)
+
+
+class Selection(Sequence):
+    """Some items of a collection, by id, in order: counting them reads nothing more; each item looked at (by
+    index, slice or iteration) is read."""
+
+    def __init__(self, ids: tuple, collection: TrackedDict):
+        self.ids, self._collection = ids, collection
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return [self._collection[ident] for ident in self.ids[at]]
+        return self._collection[self.ids[at]]
+
+    def by_id(self) -> "Selection":
+        """The same items in the order of their ids."""
+        return Selection(tuple(sorted(self.ids)), self._collection)
 
 
 class TrackedObject:

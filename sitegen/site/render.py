@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections import ChainMap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,7 +201,8 @@ class Renderer:
             anchor=lambda fig: self.page_cites.anchor(fig),
             article_html=lambda article: self.article_html(article, self.page_cites),
             # .get: a missing menu string is reported by check_strings before any page is rendered
-            nav=tuple((Markup(escape(self.strings.get(key, ""))), self.url(path)) for key, path in navigation(registry)),
+            nav=tuple((Markup(escape(self.strings.get(key, ""))), self.url(path))
+                      for key, path in navigation(registry)),
             charts=Charts(self.content, lang),  # charts.gdp(), .summits(), .tiers()
             ld=JsonLd(
                 self.content,
@@ -357,12 +359,12 @@ class Renderer:
             made = self._dates[value] = human_date(str(value), self.lang)
         return made
 
-    def citing(self, source_id: str, shown: int) -> list[model.Figure]:
-        """The figures that cite a source, in key order: the page depends on every figure's source and on the
-        figures found."""
-        return sorted(self.content.figures.where("source", source_id), key=lambda fig: fig.key)
+    def citing(self, source_id: str, shown: int = 0) -> Sequence:
+        """The figures that cite a source, in key order: the page depends on every figure's source, and on the
+        figures it shows."""
+        return self.content.figures.where("source", source_id).by_id()
 
-    def related(self, kind: str, attr: str, value: str) -> list:
+    def related(self, kind: str, attr: str, value: str) -> Sequence:
         """Items of a kind whose attribute equals (or, for tuples, contains) a value."""
         return getattr(self.content, kind).where(attr, value)
 
