@@ -11,6 +11,7 @@ import asyncio
 import base64
 import json
 import re
+import signal
 import threading
 from collections import deque
 
@@ -152,17 +153,30 @@ class Index:
     def add(self, dest: str, html: str) -> None:
         """Send one page (by its path in the site: Pagefind makes its URL as for a file there)."""
         if len(self.pending) >= IN_FLIGHT:
-            self.pending.popleft().result()
+            self._answer(self.pending.popleft())
         call = self.index.add_html_file(content=html, source_path=dest)
         self.pending.append(asyncio.run_coroutine_threadsafe(call, self.loop))
+
+    def _answer(self, waiting):
+        """The answer to a request; when Pagefind ended before it answered because the build is being stopped (a
+        Ctrl-C or SIGTERM to the process group reaches Pagefind too), that stop."""
+        try:
+            return waiting.result()
+        except Ended:
+            code = self._wait(self.service._backend.wait(), timeout=10)
+            if code == -signal.SIGINT:
+                raise KeyboardInterrupt from None
+            if code == -signal.SIGTERM:
+                raise SystemExit(128 + signal.SIGTERM) from None
+            raise _failed(f"Pagefind ended with {code}") from None
 
     def bundle(self) -> list[Output]:
         """The bundle, once every page is indexed, as outputs under pagefind/ in path order: what a search needs, the
         entry file with its languages sorted. Asked for as data, not written by Pagefind: its service answers before
         the last of its own writes is on disk."""
         while self.pending:
-            self.pending.popleft().result()
-        files = self._wait(self.index.get_files())
+            self._answer(self.pending.popleft())
+        files = self._answer(asyncio.run_coroutine_threadsafe(self.index.get_files(), self.loop))
         return _bundle({file["path"]: file["content"] for file in files})
 
 
@@ -186,13 +200,17 @@ def _service():
                         waiting.set_exception(_failed(payload.get("message", "")))
                     else:
                         waiting.set_result(payload)
-            except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
+            except (asyncio.IncompleteReadError, ValueError):
                 for waiting in self._responses.values():
                     if not waiting.done():
-                        waiting.set_exception(_failed(f"Pagefind stopped ({type(exc).__name__})"))
+                        waiting.set_exception(Ended())
                 self._responses.clear()
 
     return Service()
+
+
+class Ended(Exception):
+    """Pagefind's service ended before it answered."""
 
 
 def _failed(message: str) -> BuildFailed:
