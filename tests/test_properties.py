@@ -145,7 +145,7 @@ def test_any_edit_builds_or_keeps_the_old_site_and_incremental_equals_fresh(proj
     shutil.copytree(pristine, out)
     with cpu_limit(BUILD_SECONDS):
         try:
-            build(project.root, out, previous=state)
+            build(project.root, out, last=state)
         except BuildFailed as failed:
             assert_placed(failed.errors, project.root)
             assert tree_bytes(out) == tree_bytes(pristine)

@@ -206,7 +206,10 @@ class Update:
         held = self.held.get(out.dest)
         if (held is None or held.digest != file.digest) and safe_dest(out.dest):
             self.slots[out.dest] = len(self.changed)
-            write_file(f"{self.work}/new", str(len(self.changed)), out.data)  # flat: no folders beside the site
+            try:
+                write_file(f"{self.work}/new", str(len(self.changed)), out.data)  # flat: no folders beside the site
+            except OSError as exc:  # named as the site's file (written_or_failed says which)
+                raise OSError(exc.errno, exc.strerror, str(self.out_dir / out.dest)) from None
             self.changed.append(out.dest)
         return file
 
