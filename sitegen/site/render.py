@@ -319,7 +319,7 @@ class Renderer:
             (Markup(escape(content.strings[lang].get(key, ""))), self.url(path)) for key, path in navigation(registry)
         )
         self.env.filters.update(fmt=self.fmt, label=self.label, date=self.human_date)
-        self.env.globals["charts"] = Charts(self.content, lang)  # charts.gdp(), .summits(), .tiers()
+        self.env.globals["charts"] = Charts(self.content, registry, lang)  # charts.ID: as models/ declare them
         self.env.globals["ld"] = JsonLd(
             self.content,
             lambda path: self.absolute(self.url(path)),  # ld.city() ...
