@@ -167,10 +167,10 @@ def _check_chart(spec: ChartSpec, kind, registry, downloads: set, problems: Prob
     ids: dict[str, Series] = {}
     for s in spec.series:
         _check_series(spec, s, kind, registry, problems)
-        if s.ident in ids:
+        if s.ident in ids and not s.each:  # (the series of `each` are named after their items)
             problems.error(s.loc, f"two series of chart '{spec.id}' are called '{s.ident}'",
                            "give one an 'id:' of its own (summaries name series by it)")
-        ids[s.ident] = s
+        ids.setdefault(s.ident, s) if s.each else ids.update({s.ident: s})
 
 
 def _check_mark(spec: ChartSpec, kind, problems: Problems) -> None:

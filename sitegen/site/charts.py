@@ -68,7 +68,7 @@ class Chart:
     rows: tuple[Row, ...]
     sources: tuple[str, ...]
     note: str = ""
-    csv: str = ""  # the download under data/ that holds the chart's data, e.g. data/industries.csv
+    csv: str = ""  # the download under data/ that holds the chart's data, e.g. data/sales.csv
 
 
 @dataclass(frozen=True)
@@ -555,7 +555,7 @@ def _given(name: str, values: dict) -> bool:
 
 
 def _with_records(text, values: dict, content) -> dict:
-    """The values, and the single records a string names ({profile.name}) read from the content."""
+    """The values, and the single records a string names ({site.title}) read from the content."""
     roots = {name.split(".")[0] for name, _, _ in names_in(text) if "." in name}
     return {**values, **{root: getattr(content, root, None) for root in roots if root not in values}}
 
@@ -648,7 +648,7 @@ class ChartNotDeclared(Exception):
 
 class Charts:
     """The declared charts of one content snapshot in one language, for templates: `charts.ID` is the chart
-    declared as ID under `charts:` in models/ (e.g. {{ chart(charts.tiers) }}), drawn from the content as the
+    declared as ID under `charts:` in models/ (e.g. {{ chart(charts.sales) }}), drawn from the content as the
     renderer gives it (so a page depends on what its charts read)."""
 
     def __init__(self, content, registry, lang: str):
@@ -658,6 +658,10 @@ class Charts:
     def __getattr__(self, name: str) -> Chart:
         if name.startswith("_") or name in ("content", "specs", "lang"):
             raise AttributeError(name)
+        return self[name]
+
+    def __getitem__(self, name: str) -> Chart:
+        """The chart declared as `name` (charts["a-b"] for an id with a hyphen)."""
         spec = self.specs.get(name)
         if spec is None:
             hint = did_you_mean(name, self.specs) or "declared: " + (", ".join(self.specs) or "none")
