@@ -390,10 +390,10 @@ def lines(f: Frame) -> tuple[list[str], float, str]:
         at = plot + PLOT * (1 - float(value) / scale)
         body.append(f'<line x1="{_n(left)}" x2="{WIDTH}" y1="{_n(at)}" y2="{_n(at)}" class="chart-rule"/>')
         body.append(_text(left - 6, at + FONT * 0.35, label, "chart-label", "end"))
-    body += _year_labels(f, x, plot + PLOT + FONT + 6)
+    body += _year_labels(f, x, plot + PLOT + FONT + 10)  # clear of the value axis' 0 beside it
     for k, s in enumerate(f.series):
         body += _polyline(k, s, x, y, years)
-    return body, plot + PLOT + FONT + 12, ""
+    return body, plot + PLOT + FONT + 16, ""
 
 
 def _year_labels(f: Frame, x, baseline: float) -> list[str]:
