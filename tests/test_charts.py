@@ -15,7 +15,7 @@ from sitegen.content.kinds import load_registry, site_languages
 from sitegen.content.model import Figure, replace
 from sitegen.content.validate import load_content
 from sitegen.errors import Problems
-from sitegen.site import charts
+from sitegen.site import chartdraw, charts
 from sitegen.site.numbers import base_value, count, display_exp, scaled, unit_words
 
 REGISTRY = load_registry(REPO, Problems())
@@ -58,7 +58,7 @@ def texts(svg: str) -> list[str]:
 
 def test_the_real_charts_are_declared_not_coded():
     assert list(REGISTRY.charts) == ["gdp", "tiers", "summits"]
-    source = (REPO / "sitegen/site/charts.py").read_text()
+    source = (REPO / "sitegen/site/charts.py").read_text() + (REPO / "sitegen/site/chartdraw.py").read_text()
     for name in ("gdp", "summit", "tier", "industr", "jiangyin", "profile", "events"):
         assert name not in source.lower(), name  # the renderer names no figure, place or kind of ours
 
@@ -140,18 +140,18 @@ def test_text_stays_inside_the_view_box(real):
             for x, cls, anchor, text in re.findall(
                 r'<text x="([^"]+)" y="[^"]+" class="([^"]+)"(?: text-anchor="(\w+)")?>([^<]*)<', str(chart.svg)
             ):
-                width = charts.text_width(text, bold=cls in ("chart-value", "chart-head"))
+                width = chartdraw.text_width(text, bold=cls in ("chart-value", "chart-head"))
                 left = float(x) - {"end": width, "middle": width / 2}.get(anchor, 0)
-                assert 0 <= left and left + width <= charts.WIDTH + 1, (chart.id, lang, text)
+                assert 0 <= left and left + width <= chartdraw.WIDTH + 1, (chart.id, lang, text)
 
 
 def test_chinese_wraps_between_characters_and_never_before_closing_punctuation():
-    assert charts.wrap("2023年发展大会领域", 68) == ["2023年", "发展大会", "领域"]
-    assert charts.wrap("High-end textiles and clothing", 150) == ["High-end textiles", "and clothing"]
-    lines = charts.wrap("计划投资额（亿元）。这是下一句，还有。", 60)
+    assert chartdraw.wrap("2023年发展大会领域", 68) == ["2023年", "发展大会", "领域"]
+    assert chartdraw.wrap("High-end textiles and clothing", 150) == ["High-end textiles", "and clothing"]
+    lines = chartdraw.wrap("计划投资额（亿元）。这是下一句，还有。", 60)
     assert "".join(lines) == "计划投资额（亿元）。这是下一句，还有。"
     assert not any(line[0] in "）。，" for line in lines) and not any(line[-1] == "（" for line in lines)
-    assert charts.text_width("领域") == 2 * charts.FONT  # a Chinese character is one em wide
+    assert chartdraw.text_width("领域") == 2 * chartdraw.FONT  # a Chinese character is one em wide
 
 
 def years_chart(kind: str, **spec) -> ChartSpec:
@@ -192,4 +192,4 @@ def test_number_helpers_for_charts():
     assert display_exp([Decimal("98e9"), Decimal("4.96e11")]) == 9 and display_exp([Decimal(217)]) == 0
     assert unit_words("CNY", 9) == "billion yuan" and unit_words("projects") == "projects"
     assert (count(1, "industries"), count(4, "industries")) == ("1 industry", "4 industries")
-    assert charts.ticks(Decimal("496.1")) == [Decimal(0), Decimal(200), Decimal(400), Decimal(600)]
+    assert chartdraw.ticks(Decimal("496.1")) == [Decimal(0), Decimal(200), Decimal(400), Decimal(600)]

@@ -10,6 +10,7 @@ strings file."""
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, replace
 from string import Formatter
 from typing import Any
@@ -269,9 +270,10 @@ def _dot_problem(s: Series, found, owner, kind) -> tuple[str, str, str] | None:
     if not (isinstance(found, ListOf) and isinstance(found.item, Ref) and found.item.kind == kind.name):
         return "field", f"field '{s.field}' of {owner.name} is not a list of {kind.name}", \
             f"'latest' reads a list of {kind.name} ids, e.g. fields: {{type: list, of: {{type: ref, to: {kind.name}}}}}"
-    order = owner.record.fields.get(s.latest)
-    if not isinstance(order, (Date, Period, Year, Number)):
-        return "latest", f"'{s.latest}' is not a date or number of {owner.name}", _fields_hint(s.latest, owner)
+    orders = [n for n, f in owner.record.fields.items() if isinstance(f, (Date, Period, Year, Number))]
+    if s.latest not in orders:
+        return "latest", f"'{s.latest}' is not a date or number of {owner.name}", \
+            f"its dates and numbers: {', '.join(orders)}" if orders else f"{owner.name} has no date to order it by"
     return None
 
 
@@ -314,8 +316,9 @@ def check_content(registry, content: model.Content, problems: Problems, locate) 
             strings = content.strings.get(lang) or {}
             for key, where, role in declared_strings(spec, registry):
                 if key not in strings:
-                    problems.error(where, f"string '{key}' is not in content/i18n/{lang}.yaml",
-                                   did_you_mean(key, strings) or f"add a line '{key}: ...' to content/i18n/{lang}.yaml")
+                    add = f"add a line '{key}: ...' to content/i18n/{lang}.yaml"
+                    problems.error(where or locate(lang, key), f"string '{key}' is not in content/i18n/{lang}.yaml",
+                                   did_you_mean(key, strings) or add if where else f"charts need it: {add}")
                     continue
                 allowed = placeholders(spec, role, ids, registry)
                 for message, hint in _placeholder_problems(key, strings[key], allowed):
@@ -324,7 +327,8 @@ def check_content(registry, content: model.Content, problems: Problems, locate) 
 
 
 def declared_strings(spec: ChartSpec, registry) -> list[tuple[str, Location, Any]]:
-    """The strings a chart uses: (key, where it is declared or needed, its role: what fills its placeholders)."""
+    """The strings a chart uses: (key, where it is declared (None for the renderer's own), its role: what fills
+    its placeholders)."""
     found = [(spec.title, spec.at.get("title", spec.loc), "title")]
     found += [(key, spec.at.get(f"summary.{n}", spec.loc), "summary") for n, key in enumerate(spec.summary)]
     found += [(spec.head, spec.at.get("head", spec.loc), "plain")]
@@ -338,7 +342,7 @@ def declared_strings(spec: ChartSpec, registry) -> list[tuple[str, Location, Any
         found += [(value_key(mark.field, v), mark.at["column"], "plain") for v in options or ()]
     engine = ENGINE_STRINGS["any"] + ENGINE_STRINGS["dot" if spec.type == "dot" else "trend"]
     engine += ENGINE_STRINGS["mark"] if spec.mark else ()
-    return found + [(key, spec.loc, "plain") for key in engine]
+    return found + [(key, None, "plain") for key in engine]
 
 
 def value_key(name: str, value: str) -> str:
@@ -349,8 +353,7 @@ def value_key(name: str, value: str) -> str:
 def placeholders(spec: ChartSpec, role, ids: list[str], registry) -> frozenset[str]:
     """The placeholders a chart's string may name, by its role: the title, the summary, a series' label (a Series),
     a marked row's note, or plain text. Every string may name a text field of a single record ({profile.name})."""
-    records = {f"{k.name}.{n}" for k in registry.of_shape("single") for n, f in k.record.fields.items()
-               if isinstance(f, Text)}
+    records = {f"{k.name}.{n}" for k in registry.of_shape("single") for n in _texts(k.record.fields, registry)}
     unit = set() if spec.type == "dot" else {"unit"}
     if role == "title":
         return frozenset(records | unit)
@@ -358,10 +361,19 @@ def placeholders(spec: ChartSpec, role, ids: list[str], registry) -> frozenset[s
         return frozenset(records | {"name"})
     if isinstance(role, Series):
         picked = registry[role.kind].record.fields if role.latest and role.kind in registry else {}
-        return frozenset(records | unit | {n for n, f in picked.items() if isinstance(f, Text)})
+        return frozenset(records | unit | set(_texts(picked, registry)))
     if role == "summary":
         return frozenset(records | summary_names(spec, ids))
     return frozenset(records)
+
+
+def _texts(fields: dict, registry) -> list[str]:
+    """The text fields of a record, without the twins of its localized ones (a page's copy says name in its own
+    language)."""
+    def twin(name: str) -> bool:
+        base, _, lang = name.rpartition("_")
+        return lang in registry.languages[1:] and base in fields
+    return [n for n, f in fields.items() if isinstance(f, Text) and not twin(n)]
 
 
 def summary_names(spec: ChartSpec, ids: list[str]) -> set[str]:
@@ -415,8 +427,8 @@ def _check_figures(spec: ChartSpec, content: model.Content, problems: Problems) 
 
 
 def _one_unit(spec: ChartSpec, figures: list, unit: str | None, problems: Problems) -> None:
-    """Report the figures of a series (or axis) that are not in its unit: the declared one, or its first figure's."""
-    unit = unit or (figures[0].unit if figures else None)
+    """Report the figures of a series (or axis) that are not in its unit: the declared one, or most figures'."""
+    unit = unit or (Counter(f.unit for f in figures).most_common(1)[0][0] if figures else None)
     for fig in figures:
         if fig.unit != unit:
             problems.error(fig.loc, f"figure {fig.key} is in {fig.unit}, but chart '{spec.id}' draws it beside "
