@@ -76,11 +76,16 @@ PARKS_PAGE = """\
 STRINGS = "nav_parks: Parks\nparks_title: Industrial parks\npark: Park\ndata_holds_parks: \"Industrial parks.\"\n"
 
 
-def parks_site(tmp_path):
-    root = make_site(tmp_path / "site", {"models/parks.yaml": PARKS_MODEL, "content/parks.yaml": PARKS,
-                                         "templates/park.html": PARK_PAGE, "templates/parks.html": PARKS_PAGE})
-    edit(root, "content/i18n/en.yaml", "nav_news:", STRINGS + "nav_news:")
+def kind_site(tmp_path, files: dict, strings: str):
+    """A copy of the mini site with a new kind's files (model, content, templates) and its interface strings."""
+    root = make_site(tmp_path / "site", files)
+    edit(root, "content/i18n/en.yaml", "nav_news:", strings + "nav_news:")
     return root
+
+
+def parks_site(tmp_path):
+    return kind_site(tmp_path, {"models/parks.yaml": PARKS_MODEL, "content/parks.yaml": PARKS,
+                                "templates/park.html": PARK_PAGE, "templates/parks.html": PARKS_PAGE}, STRINGS)
 
 
 def test_a_new_kind_is_one_declaration_plus_its_templates(tmp_path):
@@ -220,10 +225,8 @@ chart_peer_city: "{profile.name}"
 
 
 def peers_site(tmp_path):
-    root = make_site(tmp_path / "site", {"models/peers.yaml": PEERS_MODEL, "content/peers.yaml": PEERS,
-                                         "templates/peers.html": PEERS_PAGE, "templates/peer.html": PEER_PAGE})
-    edit(root, "content/i18n/en.yaml", "nav_news:", PEER_STRINGS + "nav_news:")
-    return root
+    return kind_site(tmp_path, {"models/peers.yaml": PEERS_MODEL, "content/peers.yaml": PEERS,
+                                "templates/peers.html": PEERS_PAGE, "templates/peer.html": PEER_PAGE}, PEER_STRINGS)
 
 
 def test_a_chart_declared_in_a_model_needs_no_engine_change(tmp_path):
