@@ -261,7 +261,7 @@ def series_legend(f: Frame, line: bool) -> tuple[list[str], float]:
         lines = wrap(s.label, WIDTH - 40)
         mid = top + FONT * 0.65
         if line:
-            out.append(f'<line x1="0" x2="28" y1="{_n(mid)}" y2="{_n(mid)}" class="chart-line series-{k % 4 + 1}"/>')
+            out.append(f'<line x1="0" x2="28" y1="{_n(mid)}" y2="{_n(mid)}" {_line_look(k)}/>')
             out.append(marker(k, 14, mid))
         else:
             out.append(_swatch(f.id, k, 0, mid - 7, 28, 14))
@@ -272,15 +272,14 @@ def series_legend(f: Frame, line: bool) -> tuple[list[str], float]:
 
 def _swatch(chart_id: str, k: int, x: float, y: float, width: float, height: float) -> str:
     """A bar of series k: the first solid, the others filled with a pattern of their own."""
-    cls, fill = (f"chart-bar series-{k % 4 + 1}", "") if k == 0 else \
-        (f"chart-bar patterned series-{k % 4 + 1}", f' fill="url(#{chart_id}-s{k})"')
+    cls, fill = ("chart-bar", "") if k == 0 else (f"chart-fill {colour(k)}", f' fill="url(#{chart_id}-s{k})"')
     return f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" height="{_n(height)}" class="{cls}"{fill}/>'
 
 
 def _patterns(f: Frame) -> str:
     """The fill patterns of the series after the first: lines at an angle of their own, in their colour."""
     angles = (45, 135, 0, 90)
-    return "".join(hatch(f.id, f"s{k}", angles[(k - 1) % 4], f" series-{k % 4 + 1}") for k in range(1, len(f.series)))
+    return "".join(hatch(f.id, f"s{k}", angles[(k - 1) % 4], f" {colour(k)}") for k in range(1, len(f.series)))
 
 
 def grouped(f: Frame) -> tuple[list[str], float, str]:
@@ -313,9 +312,20 @@ def grouped(f: Frame) -> tuple[list[str], float, str]:
     return body, top + 2, _patterns(f)
 
 
+def colour(k: int) -> str:
+    """The class that colours series k (the stylesheet's --bar, --bar-2, --bar-3, in turn)."""
+    return f"series-{k % 3 + 1}"
+
+
+def _line_look(k: int) -> str:
+    """The class and dash pattern of series k's line (solid, dashed, dotted, dash-dotted, in turn)."""
+    dash = ("", "7 3", "2 3", "9 3 2 3")[k % 4]
+    return f'class="chart-line {colour(k)}"' + (f' stroke-dasharray="{dash}"' if dash else "")
+
+
 def marker(k: int, x: float, y: float) -> str:
     """The marker of series k at a point: a circle, a square, a triangle or a diamond."""
-    cls = f'class="chart-point series-{k % 4 + 1}"'
+    cls = f'class="chart-point {colour(k)}"'
     shape = k % 4
     if shape == 0:
         return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" {cls}/>'
@@ -390,8 +400,7 @@ def _polyline(k: int, s: Drawn, x, y, years: list[int]) -> list[str]:
             runs[-1].append(point)
         else:
             runs.append([point])
-    cls = f"chart-line series-{k % 4 + 1}"
-    out = [f'<polyline points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in run)}" class="{cls}"/>'
+    out = [f'<polyline points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in run)}" {_line_look(k)}/>'
            for run in runs if len(run) > 1]
     return out + [marker(k, a, b) for run in runs for a, b in run]
 
