@@ -245,8 +245,9 @@ def test_a_chart_declared_in_a_model_needs_no_engine_change(tmp_path):
     assert "<h2 class=\"chart-title\">Gross domestic product of peer cities, billion yuan</h2>" in figure
     # A line per series over its consecutive years: River Town has no 2021, so its two points stand apart.
     assert len(re.findall(r'<polyline points="[^"]+" class="chart-line series-1"/>', svg)) == 1  # Mini City
-    assert len(re.findall(r'class="chart-line series-2"/>', svg)) == 1  # River Town's legend swatch only
-    assert len(re.findall(r'<polyline points="[^"]+" class="chart-line series-3"/>', svg)) == 1  # Hill Town
+    assert len(re.findall(r'class="chart-line series-2" stroke-dasharray="7 3"/>', svg)) == 1  # River Town's
+    # legend swatch only (dashed: a line's pattern, beside its colour, tells it apart)
+    assert len(re.findall(r'<polyline points="[^"]+" class="chart-line series-3" stroke-dasharray', svg)) == 1
     assert len(re.findall(r'class="chart-point series-2"', svg)) == 2 + 1  # two points, and the legend's marker
     assert [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t in ("Mini City", "River Town",
                                                                             "Hill Town")] == [
