@@ -160,6 +160,8 @@ def _check_chart(spec: ChartSpec, kind, registry, downloads: set, problems: Prob
         for key, name in (("label", spec.label), ("sort", (spec.sort or "").lstrip("-"))):
             if name and name not in kind.record.fields:
                 error(key, f"{kind.name} has no field '{name}'", _fields_hint(name, kind))
+            elif key == "label" and not isinstance(kind.record.fields[name], Text):
+                error(key, f"field '{name}' of {kind.name} is not a text", "name the rows by a text field, e.g. name")
     if spec.csv and spec.csv not in downloads:
         error("csv", f"no download is named '{spec.csv}'",
               did_you_mean(spec.csv, downloads) or "name a CSV declared under 'downloads:' in models/")

@@ -46,13 +46,17 @@ def categories(spec: ChartSpec, content) -> tuple[Category, ...]:
     if spec.by == "item":
         items = list(getattr(content, spec.kind).values())
         if spec.sort:
-            name = spec.sort.lstrip("-")
-            items = sorted(items, key=lambda i: getattr(i, name), reverse=spec.sort.startswith("-"))
-        mark = spec.mark
-        return tuple(Category(getattr(i, spec.label), getattr(i, "id", None) or getattr(i, "slug", ""), i,
-                              mark is not None and getattr(i, mark.field) in mark.values) for i in items)
+            items = sorted(items, key=by(spec.sort.lstrip("-")), reverse=spec.sort.startswith("-"))
+        mark, keys = spec.mark, [getattr(i, "id", None) or getattr(i, "slug", "") for i in items]
+        return tuple(Category(getattr(i, spec.label) or key, key, i, mark is not None and getattr(i, mark.field) in
+                              mark.values) for i, key in zip(items, keys))
     years = sorted({year for _, _, table in _year_maps(spec, content) for year in table}, key=int)
     return tuple(Category(str(year), year) for year in years)
+
+
+def by(name: str):
+    """A sort key on a field of items, the items without it last."""
+    return lambda item: (getattr(item, name) is None, getattr(item, name) if getattr(item, name) is not None else "")
 
 
 def _year_maps(spec: ChartSpec, content) -> list[tuple[object, str, dict]]:
@@ -88,7 +92,7 @@ def gathered(spec: ChartSpec, cats: tuple[Category, ...], content, t: dict, lang
             out.append(_drawn(s, s.ident, tuple(s.has in _members(getattr(c.item, s.field)) for c in cats), t, lang,
                               content))
         else:
-            picked = max(getattr(content, s.kind).values(), key=lambda i: getattr(i, s.latest), default=None)
+            picked = max(getattr(content, s.kind).values(), key=by(s.latest), default=None)
             listed = getattr(picked, s.field, None) or ()
             if listed:
                 values = tuple(c.key in listed for c in cats)
@@ -178,7 +182,8 @@ def table(f: Frame) -> tuple[tuple[str, ...], tuple[Row, ...], tuple[str, ...]]:
     for k, cat in enumerate(f.cats):
         cells = tuple(_cell(s.values[k], f) for s in f.series)
         if mark and mark.column:
-            cells += (t[value_key(mark.field, getattr(cat.item, mark.field))],)
+            value = getattr(cat.item, mark.field)
+            cells += (t[value_key(mark.field, value)] if value is not None else f.missing,)
         figs = [c.source for c in cells if isinstance(c, model.Figure)]
         sources += figs or [getattr(cat.item, "source", None)]
         rows.append(Row(cat.label, cells, (spec.kind, cat.key) if spec.link else None))
