@@ -278,6 +278,7 @@ def test_a_mistake_in_a_chart_is_reported_at_its_line(tmp_path):
     edit(root, "models/peers.yaml", "{field: gdp, each: true}", "{field: gpd, each: true}")
     result = run_build(root)
     assert errors_of(result) == ["models/peers.yaml:18:11: error: 'pie' is not one of: bar, line, grouped-bar, dot"]
+    assert "hint: bar (horizontal bars" in result.stderr
     edit(root, "models/peers.yaml", "type: pie", "type: line")
     result = run_build(root)
     assert errors_of(result) == ["models/peers.yaml:24:17: error: peers has no field 'gpd'"]

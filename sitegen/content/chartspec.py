@@ -28,6 +28,16 @@ ENGINE_STRINGS = {"any": ("chart_no_data",), "trend": ("chart_up", "chart_down")
                   "dot": ("chart_total", "cell_yes", "cell_no", "and_list")}
 
 
+class Explained(Choice):
+    """A choice whose mistake is explained by its help text when no option is close."""
+
+    def check(self, value, node, cx):
+        if value not in self.options:
+            return cx.error(node, f"'{value}' is not one of: {', '.join(self.options)}",
+                            did_you_mean(value, self.options) or self.help)
+        return value
+
+
 class Located(Record):
     """A record that also keeps where each of its keys' values is (`at`, and `at['key.N']` for a list's items), so a
     mistake found once every model is read is reported at its value."""

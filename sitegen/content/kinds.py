@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import Location, Problems
 from . import model
-from .chartspec import BY, TYPES, ChartSpec, Located, Mark, Series, check_declared, declared
+from .chartspec import BY, TYPES, ChartSpec, Explained, Located, Mark, Series, check_declared, declared
 from .fields import (
     INVALID,
     Choice,
@@ -335,9 +335,9 @@ COUNTED = UNITS + ("industries",)  # the nouns a count can take: a figure's unit
 CHART = Located(
     lambda loc, **kw: ChartSpec(loc=loc, **kw),
     {
-        "type": Choice(TYPES, "bar (horizontal bars; several series: one panel each), line, grouped-bar or dot (a "
+        "type": Explained(TYPES, "bar (horizontal bars; several series: one panel each), line, grouped-bar or dot (a "
                               "matrix of dots: which rows pass each series' test)"),
-        "by": Choice(BY, "its rows: year (the years of its series' maps of figures) or item (the kind's items)"),
+        "by": Explained(BY, "its rows: year (the years of its series' maps of figures) or item (the kind's items)"),
         "series": ListOf(Located(lambda loc, **kw: Series(loc=loc, **kw), {
             "field": Key("the field it draws: a figure (by item), a map of figures by year (by year), a list of "
                          "choices or ids (dot)", required=False),
