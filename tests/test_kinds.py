@@ -76,11 +76,16 @@ PARKS_PAGE = """\
 STRINGS = "nav_parks: Parks\nparks_title: Industrial parks\npark: Park\ndata_holds_parks: \"Industrial parks.\"\n"
 
 
-def parks_site(tmp_path):
-    root = make_site(tmp_path / "site", {"models/parks.yaml": PARKS_MODEL, "content/parks.yaml": PARKS,
-                                         "templates/park.html": PARK_PAGE, "templates/parks.html": PARKS_PAGE})
-    edit(root, "content/i18n/en.yaml", "nav_news:", STRINGS + "nav_news:")
+def kind_site(tmp_path, files: dict, strings: str):
+    """A copy of the mini site with a new kind's files (model, content, templates) and its interface strings."""
+    root = make_site(tmp_path / "site", files)
+    edit(root, "content/i18n/en.yaml", "nav_news:", strings + "nav_news:")
     return root
+
+
+def parks_site(tmp_path):
+    return kind_site(tmp_path, {"models/parks.yaml": PARKS_MODEL, "content/parks.yaml": PARKS,
+                                "templates/park.html": PARK_PAGE, "templates/parks.html": PARKS_PAGE}, STRINGS)
 
 
 def test_a_new_kind_is_one_declaration_plus_its_templates(tmp_path):
@@ -142,3 +147,154 @@ def test_the_kinds_are_listed_in_one_place():
     for path in (REPO / "sitegen").rglob("*.py"):  # no module names the content's kinds
         text = path.read_text()
         assert not re.search(r"\(\s*\"industries\",\s*\"companies\"", text), path
+
+
+PEERS_MODEL = """\
+# Peer cities, with a line chart of their GDP beside the profile's: declared here, drawn by the generic renderer.
+kind: peers
+order: 5
+one: peer
+shape: list
+file: peers.yaml
+title: Peer
+pages: {section: peers, item: peer.html, index: peers.html, nav: 4}
+downloads:
+  - {name: peers, columns: [id, name, source]}
+fields:
+  id: {type: slug, help: "unique id"}
+  name: {type: text, help: name of the city}
+  source: {type: ref, to: sources, help: id of the main source}
+  gdp: {type: map, key: {type: year}, value: {type: figure}, help: "GDP by year"}
+charts:
+  peer-gdp:
+    type: line
+    by: year
+    title: chart_peer_gdp_title
+    summary: [chart_peer_gdp_summary]
+    series:
+      - {kind: profile, field: gdp, label: chart_peer_city}
+      - {field: gdp, each: true}
+    csv: peers
+"""
+
+PEERS = """\
+- id: river-town
+  name: River Town
+  source: paper
+  gdp:
+    2020: {value: 301.2, scale: billion, unit: CNY, as_of: 2020, source: paper}
+    2022: {value: 333.9, scale: billion, unit: CNY, as_of: 2022, source: paper}
+- id: hill-town
+  name: Hill Town
+  source: release
+  gdp:
+    2021: {value: 120.5, scale: billion, unit: CNY, as_of: 2021, source: release}
+    2022: {value: 131, scale: billion, unit: CNY, as_of: 2022, source: release}
+"""
+
+PEERS_PAGE = """\
+{% extends "base.html" %}
+{% from "_macros.html" import chart %}
+{% block title %}{{ t.peers_title }}{% endblock %}
+{% block content %}
+<h1>{{ t.peers_title }}</h1>
+{{ chart(charts["peer-gdp"], level=2) }}
+{% endblock %}
+"""
+
+PEER_PAGE = """\
+{% extends "base.html" %}
+{% from "_macros.html" import fig %}
+{% block title %}{{ item.name }}{% endblock %}
+{% block content %}
+<h1>{{ item.name }}</h1>
+<ul>{% for year, f in item.gdp.items() %}<li{{ anchor(f) }}>{{ year }}: {{ fig(f) }}</li>{% endfor %}</ul>
+{% endblock %}
+"""
+
+PEER_STRINGS = """\
+nav_peers: Peers
+peers_title: Peer cities
+peer: Peer
+data_holds_peers: "Peer cities."
+chart_peer_gdp_title: "Gross domestic product of peer cities, {unit}"
+chart_peer_gdp_summary: "{profile.name}'s GDP {trend} from {first} in {first_year} to {last} in {last_year}; the table \
+gives its peers' beside it."
+chart_peer_city: "{profile.name}"
+"""
+
+
+def peers_site(tmp_path):
+    return kind_site(tmp_path, {"models/peers.yaml": PEERS_MODEL, "content/peers.yaml": PEERS,
+                                "templates/peers.html": PEERS_PAGE, "templates/peer.html": PEER_PAGE}, PEER_STRINGS)
+
+
+def test_a_chart_declared_in_a_model_needs_no_engine_change(tmp_path):
+    root = peers_site(tmp_path)
+    result = run_build(root, "--base-url", "https://example.org/mini/")
+    assert result.returncode == 0, result.stderr
+    page = (root / "_site/peers/index.html").read_text()
+    figure = re.search(r'<figure class="chart" id="chart-peer-gdp">.*?</figure>', page, re.S).group(0)
+    svg = re.search(r"<svg .*?</svg>", figure, re.S).group(0)
+    # Its accessible name is its summary, the first declared sentence whose placeholders all have a value.
+    name = re.search(r'role="img" aria-labelledby="([^"]+)"', svg).group(1)
+    summary = ("Mini City&#39;s GDP grew from 458 billion yuan in 2021 to 475.4 billion yuan in 2022; the table gives "
+               "its peers&#39; beside it.")
+    assert re.search(rf'<title id="{name}">([^<]*)</title>', svg).group(1) == summary
+    assert f'<p class="chart-summary">{summary}</p>' in figure
+    assert "<h2 class=\"chart-title\">Gross domestic product of peer cities, billion yuan</h2>" in figure
+    # A line per series over its consecutive years: River Town has no 2021, so its two points stand apart.
+    assert len(re.findall(r'<polyline points="[^"]+" class="chart-line series-1"/>', svg)) == 1  # Mini City
+    assert len(re.findall(r'class="chart-line series-2" stroke-dasharray="7 3"/>', svg)) == 1  # River Town's
+    # legend swatch only (dashed: a line's pattern, beside its colour, tells it apart)
+    assert len(re.findall(r'<polyline points="[^"]+" class="chart-line series-3" stroke-dasharray', svg)) == 1
+    assert len(re.findall(r'class="chart-point series-2"', svg)) == 2 + 1  # two points, and the legend's marker
+    assert [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t in ("Mini City", "River Town",
+                                                                            "Hill Town")] == [
+        "Mini City", "River Town", "Hill Town"]  # the legend names the series
+    # Its table: a row per year, a column per series, each figure cited, a gap said as "no data".
+    head = re.findall(r'<th scope="col">([^<]*)</th>', figure)
+    assert head == ["Year", "Mini City", "River Town", "Hill Town"]
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", figure, re.S)
+    assert [re.search(r"\d{4}", r).group(0) for r in rows] == ["2020", "2021", "2022"]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S) for r in rows]
+    assert [[c == "no data" for c in row] for row in cells] == [[True, False, True], [False, True, False],
+                                                                [False, False, False]]
+    assert '<td id="fact-peers-river-town-gdp-2020">' in rows[0] and 'class="cite"' in cells[0][1]
+    assert '<a href="/mini/data/peers.csv" type="text/csv" download>' in figure
+    # An edit to a peer's figure redraws the chart on an incremental build, as a fresh build draws it.
+    edit(root, "content/peers.yaml", "value: 131,", "value: 140.4,")
+    assert run_build(root, "--base-url", "https://example.org/mini/").returncode == 0
+    again = (root / "_site/peers/index.html").read_text()
+    assert ">140.4 billion yuan<" in again or "140.4" in re.search(r"<svg .*?</svg>", again, re.S).group(0)
+    assert run_build(root, "--fresh", "--out", str(tmp_path / "fresh"), "--base-url",
+                     "https://example.org/mini/").returncode == 0
+    assert (tmp_path / "fresh/peers/index.html").read_text() == again
+
+
+def test_a_mistake_in_a_chart_is_reported_at_its_line(tmp_path):
+    root = peers_site(tmp_path)
+    edit(root, "models/peers.yaml", "type: line", "type: pie")
+    edit(root, "models/peers.yaml", "{field: gdp, each: true}", "{field: gpd, each: true}")
+    result = run_build(root)
+    assert errors_of(result) == ["models/peers.yaml:18:11: error: 'pie' is not one of: bar, line, grouped-bar, dot"]
+    assert "hint: bar (horizontal bars" in result.stderr
+    edit(root, "models/peers.yaml", "type: pie", "type: line")
+    result = run_build(root)
+    assert errors_of(result) == ["models/peers.yaml:24:17: error: peers has no field 'gpd'"]
+    assert "did you mean 'gdp'?" in result.stderr
+    edit(root, "models/peers.yaml", "{field: gpd, each: true}", "{field: name, each: true}")
+    assert errors_of(run_build(root)) == [
+        "models/peers.yaml:24:17: error: field 'name' of peers is not a map of figures by year"]
+    edit(root, "models/peers.yaml", "{field: name, each: true}",
+         "{figures: [profile.gdp.2021, profile.gpd.2022], label: chart_peer_city}")
+    edit(root, "models/peers.yaml", "title: chart_peer_gdp_title", "title: chart_peer_gdp_titel")
+    edit(root, "content/i18n/en.yaml", "in {first_year} to", "in {first_yaer} to")
+    result = run_build(root)
+    assert errors_of(result) == [
+        "content/i18n/en.yaml:16:25: error: string 'chart_peer_gdp_summary' has the unknown placeholder {first_yaer}",
+        "models/peers.yaml:20:12: error: string 'chart_peer_gdp_titel' is not in content/i18n/en.yaml",
+        "models/peers.yaml:24:38: error: unknown figure 'profile.gpd.2022'",
+    ]
+    assert "did you mean 'chart_peer_gdp_title'?" in result.stderr and "did you mean 'first_year'?" in result.stderr
+    assert "did you mean 'profile.gdp.2022'?" in result.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import yaml
 
 from ..errors import Location, Problems
 from . import model
+from .chartspec import BY, TYPES, ChartSpec, Explained, Located, Mark, Series, check_declared, declared
 from .fields import (
     INVALID,
     Choice,
@@ -203,6 +204,7 @@ class Kind:
     downloads: tuple[Download, ...] = ()
     min_items: int = 0
     source: str = ""  # the models file that declares it
+    charts: tuple[ChartSpec, ...] = ()  # the charts of its data (sitegen.content.chartspec)
 
     @property
     def collection(self) -> bool:
@@ -282,6 +284,11 @@ class Registry:
         return {name: (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
                 for name, doc in json_schemas(self).items()}
 
+    @cached_property
+    def charts(self) -> dict[str, ChartSpec]:
+        """Every declared chart by its id, in the kinds' order."""
+        return {spec.id: spec for k in self.kinds for spec in k.charts}
+
     def section(self, name: str) -> str:
         """The URL section of a kind (by its name or one item's), e.g. events -> 'summits'."""
         kind = self.by_name.get(name)
@@ -322,6 +329,51 @@ RULE = Record(_declared, {
     "refuse": MapOf(Key("field"), ListOf(Text("value")), "values a field may not take", required=False),
     "hint": Text("how to fix it", required=False),
 }, title="Rule")
+
+STRING_KEY = "an interface string (a key of content/i18n/*.yaml)"
+COUNTED = UNITS + ("industries",)  # the nouns a count can take: a figure's units, and what a dot chart's rows are
+CHART = Located(
+    lambda loc, **kw: ChartSpec(loc=loc, **kw),
+    {
+        "type": Explained(TYPES, "bar (horizontal bars; several series: one panel each), line, grouped-bar or dot (a "
+                              "matrix of dots: which rows pass each series' test)"),
+        "by": Explained(BY, "its rows: year (the years of its series' maps of figures) or item (the kind's items)"),
+        "series": ListOf(Located(lambda loc, **kw: Series(loc=loc, **kw), {
+            "field": Key("the field it draws: a figure (by item), a map of figures by year (by year), a list of "
+                         "choices or ids (dot)", required=False),
+            "kind": Slug("the kind whose field it draws, when not the chart's own", required=False),
+            "figures": ListOf(FigureKey("a figure key such as profile.gdp.2022"),
+                              "figures by key, each drawn at the year it holds for", required=False),
+            "label": Key(f"its name in the table, legend and summary: {STRING_KEY}", required=False),
+            "head": Key(f"bar: its panel's heading, {STRING_KEY} (default: label)", required=False),
+            "has": Text("dot: the value the row's list (field) holds", required=False),
+            "latest": Key("dot: the field (a date) that picks the latest item of kind; its list (field) names the "
+                          "rows that get a dot", required=False),
+            "each": Flag("by year, of a list kind: one series per item", required=False, default=False),
+            "unit": Choice(UNITS, "the unit of every figure it draws", required=False),
+            "id": Slug("its name in summary placeholders (default: has, else field)", required=False),
+        }, title="Series"), "what it draws, in order", min_items=1),
+        "title": Key(f"its title, {STRING_KEY}; {{unit}} is the first series' unit"),
+        "summary": ListOf(Key(STRING_KEY), "its one-sentence summary, the SVG's accessible name: the first of these "
+                          "strings whose placeholders all have a value", min_items=1),
+        "head": Key(f"the table's first column heading, {STRING_KEY} (default: year, or the kind's one)",
+                    required=False),
+        "label": Key("by item: the field naming each row (default: name)", required=False, default="name"),
+        "sort": Text("by item: the field its rows are ordered by ('-date': newest first); default: file order",
+                     required=False),
+        "unit": Choice(COUNTED, "dot: what its rows are, counted in the summary (industries: '4 industries')",
+                       required=False),
+        "mark": Located(lambda loc, **kw: Mark(loc=loc, **kw), {
+            "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values that mark a row"),
+            "legend": Key(f"what the star means, {STRING_KEY}"),
+            "note": Key(f"said of each marked row under the chart, {STRING_KEY}; {{name}} is the row", required=False),
+            "column": Key(f"a table column showing the field's value ({STRING_KEY} heading; each value through the "
+                          "string FIELD_VALUE)", required=False),
+        }, "rows to hatch and star, and leave out of the summary's comparison", required=False, title="Mark"),
+        "csv": Slug("the download under data/ holding its data: NAME of data/NAME.csv", required=False),
+    },
+    title="Chart",
+)
 
 MODEL = Record(
     _declared,
@@ -366,6 +418,7 @@ MODEL = Record(
         ),
         "fields": MapOf(Key("field name"), SPEC, "its fields", required=False),
         "rules": ListOf(RULE, "rules across its fields", required=False),
+        "charts": MapOf(Slug("chart id: charts.ID in templates"), CHART, "charts of its data", required=False),
     },
     title="Model",
 )
@@ -540,7 +593,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...
     if shape != "strings":
         cls = model.item_class(one.title().replace("-", ""))
         record = bilingual(Record(cls, fields, title=decl["title"], rules=rules), languages)
-    return Kind(
+    kind = Kind(
         decl["kind"],
         one,
         shape,
@@ -552,6 +605,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...
         decl.get("min") or 0,
         source,
     )
+    return replace(kind, charts=declared(kind, decl.get("charts") or {}))
 
 
 def site_languages(root: Path) -> tuple[str, ...]:
@@ -595,7 +649,10 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
             "no kinds of content are declared",
             "the project needs its models/*.yaml files (see models/README.md)",
         )
-    return Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages)
+    registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages)
+    if not problems.errors:  # a chart names other kinds and their fields: checked once they all read well
+        check_declared(registry, problems)
+    return registry
 
 
 def json_schemas(registry: Registry) -> dict[str, dict]:

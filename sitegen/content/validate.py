@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import Location, Problems
 from . import kinds, model
+from .chartspec import check_content
 from .fields import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 from .load import (
     FORBIDDEN,
@@ -51,6 +52,7 @@ def load_content(root: Path, problems: Problems, registry: kinds.Registry | None
         return None
     content = _assemble(registry, parsed, strings, problems)
     _check_refs(registry, content, refs, problems)
+    check_content(registry, content, problems, lambda lang, key: string_location(root, lang, key))  # charts
     for kind in registry.of_shape("markdown"):
         for lang in registry.languages:
             for article in content.edition(lang, kind.name).values():

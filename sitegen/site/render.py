@@ -203,7 +203,7 @@ class Renderer:
             # .get: a missing menu string is reported by check_strings before any page is rendered
             nav=tuple((Markup(escape(self.strings.get(key, ""))), self.url(path))
                       for key, path in navigation(registry)),
-            charts=Charts(self.content, lang),  # charts.gdp(), .summits(), .tiers()
+            charts=Charts(self.content, registry, lang),  # charts.ID: as models/ declare them
             ld=JsonLd(
                 self.content,
                 lambda path: self.absolute(self.url(path)),  # ld.city() ...
