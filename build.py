@@ -7,6 +7,7 @@ generator, 130 interrupted (Ctrl-C), 141 output pipe closed early, 143 stopped (
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -15,6 +16,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
+# The generator's own modules keep their compiled bytecode (sitegen/__pycache__/) even where PYTHONDONTWRITEBYTECODE
+# is set: compiling them again on every run would cost a small build more than the build itself.
+sys.dont_write_bytecode = False
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -102,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from sitegen.command import VerifyFailed, build_from_cache
 
     verify = args.verify or os.environ.get("SITEGEN_VERIFY", "") not in ("", "0")
+    gc.disable()  # one build a process: the collector would walk the state it loaded, kept till exit, again and again
     try:
         result = build_from_cache(root, out, args.base_url, write=args.command == "build", fresh=args.fresh,
                                   verify=verify and args.command == "build")

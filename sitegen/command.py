@@ -6,11 +6,24 @@ import filecmp
 import shutil
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
-from .content import history
+from .errors import SiteError
 from .incremental import cache
 from .output.swap import recover
-from .pipeline import LOCAL_BASE_URL, BuildResult, build
+from .site.urls import LOCAL_BASE_URL
+
+
+class Outcome(NamedTuple):
+    """What a command-line build did, as it reports it."""
+
+    pages: int
+    files: int
+    bytes: int
+    seconds: float
+    warnings: list[SiteError]
+    rendered: int
+    written: int
 
 
 class VerifyFailed(Exception):
@@ -18,7 +31,7 @@ class VerifyFailed(Exception):
 
 
 def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: bool = True, fresh: bool = False,
-                     verify: bool = False) -> BuildResult:
+                     verify: bool = False) -> Outcome:
     """A command-line build: what a killed build left undone first, then the build from the last build's state
     (unless `fresh`, or it cannot be trusted), whose state is then written back. With `verify`, the output is then
     compared with a fresh build's, byte for byte (VerifyFailed names the first file that differs)."""
@@ -28,30 +41,38 @@ def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: boo
     last = None if fresh else cache.load(root, out_dir)
     result = _unchanged(root, out_dir, base_url, last) if write and last is not None else None
     if result is None:
-        result = build(root, out_dir, base_url, write=write, last=last, templates=cache.template_cache(root))
+        from .pipeline import build  # here: a build that finds nothing changed does not import the renderer
+
+        built = build(root, out_dir, base_url, write=write, last=last, templates=cache.template_cache(root))
         if write:
-            cache.save(root, result.state, out_dir)
+            cache.save(root, built.state, out_dir, last)
+        result = Outcome(built.pages, built.files, built.bytes, built.seconds, built.warnings, built.rendered,
+                         built.written)
     if verify and write:
         compare_with_fresh(root, out_dir, base_url)
     return result
 
 
-def _unchanged(root: Path, out_dir: Path, base_url: str | None, last: cache.State) -> BuildResult | None:
+def _unchanged(root: Path, out_dir: Path, base_url: str | None, last: cache.State) -> Outcome | None:
     """The last build's result when nothing it read changed (every input file, the commit of the history, the
     generator; the output folder was checked as the state was loaded), else None."""
+    from .content import history
+
     inputs = cache.scan(root, last.inputs)
     if inputs != last.inputs or cache.stamp(root, out_dir, base_url or LOCAL_BASE_URL, inputs) != last.stamp:
         return None
-    if history.head(root)[0] != last.head:
+    if ("history", history.head(root)[0]) not in last.parsed:  # another commit: another history
         return None
     files = last.held()
     pages = sum(1 for entry in last.outputs.values() if entry.links is not None)
-    return BuildResult(pages, len(files), sum(f.size for f in files.values()), 0.0, list(last.warnings), 0, 0, last)
+    return Outcome(pages, len(files), sum(f.size for f in files.values()), 0.0, list(last.warnings), 0, 0)
 
 
 def compare_with_fresh(root: Path, out_dir: Path, base_url: str | None) -> None:
     """Build afresh into a temporary folder and compare it with out_dir file by file; raise VerifyFailed naming the
     first file that differs."""
+    from .pipeline import build
+
     with tempfile.TemporaryDirectory(prefix="sitegen-verify-") as folder:
         fresh = Path(folder) / "site"
         build(root, fresh, base_url)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """A place in a source file: path relative to the project, 1-based line and column."""
+class Location(NamedTuple):
+    """A place in a source file: path relative to the project, 1-based line and column (0: the whole file)."""
 
     source: str
     line: int = 0

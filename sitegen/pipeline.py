@@ -28,10 +28,8 @@ from .output.swap import recover
 from .output.write import File, Output, Staging, Update, check_outputs, digest, written_or_failed
 from .site.article import convert, link_location
 from .site.plan import Page, plan, searchable
-from .site.reads import Recorder, TrackedContent
 from .site.render import Renderer, make_env
-
-LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing locally, links from the site root
+from .site.urls import LOCAL_BASE_URL
 
 
 @dataclass(frozen=True)
@@ -66,13 +64,12 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Planned:
-    """Every page in every language, the static files' fingerprinted names, and the downloads with what they read."""
+    """Every page in every language, the static files' fingerprinted names, and the downloads."""
 
     pages: list[Page]
     assets: dict[str, str]
     data: list[Output]
     downloads: tuple
-    data_reads: tuple
 
 
 @dataclass
@@ -114,7 +111,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     last = last if last is not None and last.stamp == cache.stamp(root, project.out_dir, project.base_url, inputs) \
         else None
     loaded = load(project, inputs, last, problems)
-    planned = plan_site(loaded)
+    rows = Memo(last.rows if last is not None else {})
+    planned = plan_site(loaded, rows)
     held = last.held() if last is not None and write and project.out_dir.is_dir() else None
     last = last if held is not None else None  # outputs are kept only where the folder holds them
     streamed = search and write and held is None  # a whole site: indexed as its pages are rendered
@@ -124,8 +122,8 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
             check(project, planned, made, sink, problems)
             bundle, stale = search_index(project, made, last, sink, index, search and write)
         written = sink.commit()
-    state = State(cache.stamp(root, project.out_dir, project.base_url, inputs), inputs, loaded.history.key,
-                  dict(loaded.parsed), made.entries, bundle, warnings=tuple(problems.warnings))
+    state = State(cache.stamp(root, project.out_dir, project.base_url, inputs), inputs, dict(loaded.parsed),
+                  made.entries, dict(rows), bundle, warnings=tuple(problems.warnings))
     files = state.held()
     return BuildResult(len(planned.pages), len(files), sum(f.size for f in files.values()),
                        time.perf_counter() - start, problems.warnings, made.rendered, written, state, stale)
@@ -167,15 +165,13 @@ def read_history(root: Path, registry: Registry, parsed: dict, problems: Problem
     return past
 
 
-def plan_site(loaded: Loaded) -> Planned:
+def plan_site(loaded: Loaded, rows: dict) -> Planned:
     """Every page in every language, the static files' fingerprinted names, and the downloads (first: the Data page
-    lists their sizes)."""
+    lists their sizes; `rows`: their lines made before, by the fingerprints of what each shows)."""
     pages = plan(loaded.views, loaded.registry)
     assets = asset_names(loaded.static)
-    recorder = Recorder()
-    data, downloads = data_files(TrackedContent(loaded.content, recorder), loaded.registry,
-                                 loaded.registry.schema_files)
-    return Planned(pages, assets, data, downloads, _ordered(recorder.taken()))
+    data, downloads = data_files(loaded.content, loaded.registry, loaded.registry.schema_files, rows)
+    return Planned(pages, assets, data, downloads)
 
 
 def writer(project: Project, held: dict[str, File] | None, write: bool):

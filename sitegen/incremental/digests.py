@@ -7,7 +7,7 @@ from ..content.history import History
 from ..content.model import Content
 from ..site.reads import Mark
 
-MISSING = b"-"  # the digest of a read of nothing (an item no longer there): never equal to a real one
+MISSING = b"-" * 16  # the digest of a read of nothing (an item no longer there): never a real one
 
 
 def combined(parts) -> bytes:
@@ -23,27 +23,24 @@ def _text(value) -> bytes:
     return repr(value).encode("utf-8", "surrogatepass")
 
 
-class Digests:
+class Digests(dict):
     """What each read of one language's view of the content (and of the templates, static files, history and
-    outputs of this build) currently holds, as a digest; made lazily, once per read."""
+    outputs of this build) currently holds, as a digest, by read: an item's is its fingerprint; the others are
+    made on first use."""
 
     def __init__(self, view: Content, fingerprints: dict, inputs: dict[str, bytes], history: History,
                  outputs: dict[str, bytes]):
+        super().__init__(fingerprints)
         self.view, self.fingerprints, self.inputs = view, fingerprints, inputs
         self.history, self.outputs = history, outputs
-        self.known: dict = {}
 
-    def of(self, read) -> bytes:
-        """The digest of one read."""
-        found = self.known.get(read)
-        if found is None:
-            found = self.known[read] = self._digest(*read)
+    def __missing__(self, read) -> bytes:
+        found = self[read] = self._digest(*read)
         return found
 
     def key(self, reads) -> bytes:
         """One digest of the reads of an output, in the order given."""
-        of = self.of
-        return combined(of(read) for read in reads)
+        return hashlib.blake2b(b"".join(map(self.__getitem__, reads)), digest_size=16).digest()
 
     def _digest(self, kind: str, what) -> bytes:
         if kind == "template":
@@ -57,7 +54,7 @@ class Digests:
             return MISSING if entry is None else combined([_text((entry.date, entry.anchor) if what else entry)])
         if type(what) is Mark:
             return self._collection(kind, what)
-        return self.fingerprints.get((kind, what), MISSING)
+        return MISSING  # no such item (any there is a fingerprint)
 
     def _collection(self, kind: str, mark: Mark) -> bytes:
         """A read of a whole collection, of its ids, or of one attribute of every item."""

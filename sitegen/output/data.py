@@ -83,14 +83,22 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
     }
 
 
-def facts_json(content: Content, languages: tuple[str, ...] = ("en",)) -> tuple[Output, int]:
-    """data/facts.json: every figure on the site, keyed by its global key; and how many."""
+def facts_json(content: Content, languages: tuple[str, ...] = ("en",), rows: dict | None = None) -> tuple[Output, int]:
+    """data/facts.json: every figure on the site, keyed by its global key; and how many. `rows`: each line made
+    before, by the fingerprints of what it shows (the figure's and its source's), taken as it was."""
     head = json.dumps(
         {"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False, sort_keys=True
     )[:-1]
-    figures = [f for _, f in sorted(content.figures.items())]
-    rows = [json.dumps(figure_record(fig, content, languages), ensure_ascii=False, sort_keys=True).encode("utf-8")
-            for fig in figures]
+    prints, rows = content.fingerprints, {} if rows is None else rows
+    made = []
+    for key, fig in sorted(content.figures.items()):
+        mark = ("facts", languages, key, prints.get(("figures", key)), prints.get(("sources", fig.source)))
+        line = rows.get(mark)
+        if line is None:
+            record = figure_record(fig, content, languages)
+            line = rows[mark] = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        made.append(line)
+    rows = made
     data = b"".join((head.encode(), b', "figures": [\n', b",\n".join(rows), b"\n]}\n"))  # a figure a line: diffable
     return Output("data/facts.json", data, "data: every figure as JSON"), len(rows)
 
@@ -132,14 +140,25 @@ class _CsvLines:
         return self.buf.getvalue().encode("utf-8")
 
 
-def collection_csvs(content: Content, registry: Registry) -> list[tuple[Output, int, tuple]]:
+def collection_csvs(content: Content, registry: Registry, rows: dict | None = None) -> list[tuple[Output, int, tuple]]:
     """data/*.csv, as each kind's model declares them (the GDP series, industries, companies, projects, summits, the
-    sources); with each file's data rows and columns."""
-    out, lines = [], _CsvLines()
+    sources); with each file's data rows and columns. `rows`: each line made before, by the fingerprints of what it
+    shows (its item's and its source's), taken as it was."""
+    out, lines, prints = [], _CsvLines(), content.fingerprints
+    rows = {} if rows is None else rows
     for kind in registry.kinds:
         for table in kind.downloads:
             columns = tuple(c for col in table.columns for c in _columns(kind, table, col))
-            made = [lines.line(_row(content, kind, table, *row).values()) for row in _rows(content, kind, table)]
+            made = []
+            for key, value in _rows(content, kind, table):
+                single = key is not None or not kind.collection
+                owner = (kind.name, "") if single else (kind.name, getattr(value, kind.key))
+                source = getattr(value, "source", None) if kind.name != "sources" else None
+                mark = (table.name, columns, key, prints.get(owner), prints.get(("sources", source)))
+                line = rows.get(mark)
+                if line is None:
+                    line = rows[mark] = lines.line(_row(content, kind, table, key, value).values())
+                made.append(line)
             data = b"".join((lines.line(columns), *made))
             out.append((Output(f"data/{table.name}.csv", data, f"data: {table.name} as CSV"), len(made), columns))
     return out
@@ -202,12 +221,13 @@ def _row(content: Content, kind: Kind, table: Table, key, value) -> dict:
 
 
 def data_files(
-    content: Content, registry: Registry, schemas: dict[str, bytes]
+    content: Content, registry: Registry, schemas: dict[str, bytes], rows: dict | None = None
 ) -> tuple[list[Output], tuple]:
     """Every download under data/ (facts.json, the CSVs and the JSON Schemas of the content files), and the
-    catalogue of them the Data page shows."""
-    facts, count = facts_json(content, registry.languages)
-    made = [(facts, count, ())] + collection_csvs(content, registry)
+    catalogue of them the Data page shows. `rows`: the lines made before, by the fingerprints of what each shows
+    (a memo the caller may keep between builds)."""
+    facts, count = facts_json(content, registry.languages, rows)
+    made = [(facts, count, ())] + collection_csvs(content, registry, rows)
     made += [(Output(f"data/schema/{name}", data, "data: JSON Schema"), None, ()) for name, data in schemas.items()]
     return [out for out, _, _ in made], tuple(_download(out, rows, columns) for out, rows, columns in made)
 

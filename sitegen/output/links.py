@@ -6,10 +6,10 @@ must name an output and, with a #fragment, an id on that page."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from sys import intern
+from typing import NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..errors import Location, Problems
@@ -55,8 +55,7 @@ def parse_page(html: bytes) -> tuple[frozenset[str], list[str]]:
     return frozenset(ids), urls
 
 
-@dataclass(frozen=True)
-class PageInfo:
+class PageInfo(NamedTuple):
     """What the link check knows of one page: its ids, how many internal links it has, and the distinct targets
     they resolve to, as (path under the base or None, fragment, why it is outside). Only targets are kept (a page
     repeats the menu's and the footer's): where a broken one is written is looked up again in the page."""
@@ -66,11 +65,14 @@ class PageInfo:
     targets: tuple
 
 
-def page_info(html: bytes, dest: str, origin: str, base: str) -> PageInfo:
-    """Parse a page and resolve its internal links against its own URL."""
+def page_info(html: bytes, dest: str, origin: str, base: str, shared: dict | None = None) -> PageInfo:
+    """Parse a page and resolve its internal links against its own URL (each distinct target kept once in
+    `shared`, when given: pages repeat most of theirs)."""
     ids, urls = parse_page(html)
     here = page_url(dest, base)
     targets = [t for t in (_target(url, here, origin, base) for url in urls) if t is not None]
+    if shared is not None:
+        targets = [shared.setdefault(t, t) for t in targets]
     return PageInfo(ids, len(targets), tuple(dict.fromkeys(targets)))
 
 
@@ -141,7 +143,8 @@ def _origin_and_base(base_url: str) -> tuple[str, str]:
 def inspector(base_url: str):
     """A function (dest, html) -> PageInfo for pages of a site at base_url, to run while pages are rendered."""
     origin, base = _origin_and_base(base_url)
-    return lambda dest, html: page_info(html, dest, origin, base)
+    shared: dict = {}
+    return lambda dest, html: page_info(html, dest, origin, base, shared)
 
 
 def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, where: str, problems: Problems,
@@ -151,18 +154,15 @@ def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, wher
     (one written by a shared template) is reported once, with a count; at the place `blame(dest, url)` names when it
     names one (the line of an article's Markdown that writes the link), else in the page (`read(dest)`: its bytes)."""
     origin, base = _origin_and_base(base_url)
-    checked, broken, verdicts = 0, {}, {}
-    for dest in sorted(infos):
-        checked += infos[dest].count
-        for target in infos[dest].targets:
-            path, fragment, outside = target
-            problem = outside
-            if not problem:  # pages share most of their targets (the menu, the head): judge each one once
-                problem = verdicts.get((path, fragment))
-                if problem is None:
-                    problem = verdicts[path, fragment] = target_problem(path, fragment, base, infos, dests)
-            if problem:
-                broken.setdefault((path, fragment, problem), []).append((dest, target))
+    checked = sum(info.count for info in infos.values())
+    targets = set().union(*(info.targets for info in infos.values()))  # pages share most of theirs: each once
+    problems_of = {target: target[2] or target_problem(target[0], target[1], base, infos, dests)
+                   for target in targets}
+    wrong = {target for target, problem in problems_of.items() if problem}
+    broken: dict = {}
+    for dest in sorted(infos) if wrong else ():
+        for target in wrong.intersection(infos[dest].targets):
+            broken.setdefault((target[0], target[1], problems_of[target]), []).append((dest, target))
     for (_, _, problem), places in broken.items():
         (dest, target), more = places[0], len(places) - 1
         also = f" (and on {more} more page{'s' * (more != 1)})" if more else ""

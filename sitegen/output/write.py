@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import BuildFailed, Location, Problems, SiteError
 from ..proc import signals_held
@@ -32,8 +33,7 @@ class Output:
         return File(self.dest, len(self.data), digest(self.data))
 
 
-@dataclass(frozen=True)
-class File:
+class File(NamedTuple):
     """A file of the output folder as a build wrote it (or will): its path, size and digest."""
 
     dest: str

@@ -38,6 +38,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.reads: set[Read] = set(ALWAYS)
+        self._one: dict[Read, Read] = {}  # one tuple per distinct read, shared by every output that makes it
 
     def start(self) -> None:
         """Begin a new output: forget the reads of the previous one."""
@@ -45,7 +46,8 @@ class Recorder:
 
     def record(self, kind: str, what: object = "") -> None:
         """Note one read."""
-        self.reads.add((kind, what))
+        read = (kind, what)
+        self.reads.add(self._one.setdefault(read, read))
 
     def taken(self) -> frozenset[Read]:
         """The reads of the output being made, so far."""

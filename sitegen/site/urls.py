@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+LOCAL_BASE_URL = "http://127.0.0.1:8000/"  # without --base-url: for viewing locally, links from the site root
+
 
 def base_path(base_url: str) -> str:
     """The path part of the base URL, always starting and ending with '/'."""
