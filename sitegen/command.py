@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import SiteError
-from .incremental import cache
+from .incremental import cache, store
 from .output.swap import recover
 from .site.urls import LOCAL_BASE_URL
 
@@ -38,14 +38,14 @@ def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: boo
     out_dir = out_dir.resolve()
     if write:
         recover(out_dir)
-    last = None if fresh else cache.load(root, out_dir)
+    last = None if fresh else store.load(root, out_dir)
     result = _unchanged(root, out_dir, base_url, last) if write and last is not None else None
     if result is None:
         from .pipeline import build  # here: a build that finds nothing changed does not import the renderer
 
         built = build(root, out_dir, base_url, write=write, last=last, templates=cache.template_cache(root))
         if write:
-            cache.save(root, built.state, out_dir, last)
+            store.save(root, built.state, out_dir, last)
         result = Outcome(built.pages, built.files, built.bytes, built.seconds, built.warnings, built.rendered,
                          built.written)
     if verify and write:
@@ -57,14 +57,15 @@ def _unchanged(root: Path, out_dir: Path, base_url: str | None, last: cache.Stat
     """The last build's result when nothing it read changed (every input file, the commit of the history, the
     generator; the output folder was checked as the state was loaded), else None."""
     from .content import history
+    from .content.validate import fingerprint
 
     inputs = cache.scan(root, last.inputs)
     if inputs != last.inputs or cache.stamp(root, out_dir, base_url or LOCAL_BASE_URL, inputs) != last.stamp:
         return None
-    if ("history", history.head(root)[0]) not in last.parsed:  # another commit: another history
+    if fingerprint("history", history.head(root)[0]) not in last.parsed:  # another commit: another history
         return None
     files = last.held()
-    pages = sum(1 for entry in last.outputs.values() if entry.links is not None)
+    pages = sum(1 for dest in last.outputs if dest.endswith(".html"))
     return Outcome(pages, len(files), sum(f.size for f in files.values()), 0.0, list(last.warnings), 0, 0)
 
 

@@ -15,7 +15,7 @@ from .content import history
 from .content.kinds import Registry, load_registry
 from .content.localize import views as localized
 from .content.model import Content
-from .content.validate import load_content
+from .content.validate import fingerprint, load_content
 from .errors import Location, Problems, SiteError
 from .incremental import cache
 from .incremental.cache import Bundle, Entry, Memo, State
@@ -144,8 +144,9 @@ def load(project: Project, inputs: dict[str, tuple], last: State | None, problem
     for kind in registry.of_shape("markdown"):
         for lang in registry.languages:
             for article in content.edition(lang, kind.name).values():
-                bodies[article.body] = parsed.get(("markdown", article.body)) or convert(article, problems)
-                parsed[("markdown", article.body)] = bodies[article.body]
+                key = fingerprint("markdown", article.body)
+                bodies[article.body] = parsed.get(key) or convert(article, problems)
+                parsed[key] = bodies[article.body]
     problems.raise_if_any()
     static = compact(_static_outputs(root / "static"))
     return Loaded(registry, content, localized(registry, content), past, static, bodies, inputs, parsed)
@@ -155,10 +156,10 @@ def read_history(root: Path, registry: Registry, parsed: dict, problems: Problem
     """The committed history of content/ (read from git again only at another commit); unavailable, with a warning,
     outside git or in a shallow clone (the changes page says so)."""
     key, why = history.head(root)
-    past = parsed.get(("history", key)) if key else None
+    past = parsed.get(fingerprint("history", key)) if key else None
     if past is None:
         past = history.read(root, registry, key, why)
-    parsed[("history", key)] = past
+    parsed[fingerprint("history", key)] = past
     if not past.available:
         problems.warn(Location("content/"), f"no history of the content is available ({past.reason}): the changes "
                       "page says so", "build from a full git clone (git fetch --unshallow) to list what changed")

@@ -1,15 +1,14 @@
 """What one build keeps for the next: the parsed content by the digest of its text, and each output by the digests
-of what it read, with what the output folder holds. Kept in .cache/sitegen/ under the project between command-line
-builds (the preview keeps it in memory). It is only ever a speed-up: a cache written by other code, for another
-output folder or base URL, or for an output folder that was touched since, is not used; one that cannot be read or
-written just means a build does all its work."""
+of what it read, with what the output folder holds. The preview keeps it in memory; between command-line builds
+store.py keeps it in .cache/sitegen/. It is only ever a speed-up: a state made by other code, for another output
+folder or base URL, or for an output folder that was touched since, is not used; one that cannot be read or written
+just means a build does all its work."""
 from __future__ import annotations
 
 import gc
 import hashlib
 import importlib.util
 import os
-import pickle
 import sys
 import time
 from collections.abc import Iterator
@@ -17,11 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
-
-try:
-    import fcntl
-except ImportError:  # Windows: no flock
-    fcntl = None
 
 if TYPE_CHECKING:  # only named: a build that finds nothing changed imports neither the renderer nor the writer
     from ..errors import SiteError
@@ -69,7 +63,10 @@ class State:
 
     def held(self) -> dict[str, File]:
         """The files the output folder holds, by path."""
-        return {dest: entry.file for dest, entry in self.outputs.items()} | self.bundle.files
+        files = getattr(self.outputs, "files", None)  # the store's: known without reading every entry
+        if files is None:
+            files = {dest: entry.file for dest, entry in self.outputs.items()}
+        return files | self.bundle.files
 
     def reusable(self, dest: str, digests: Digests) -> Entry | None:
         """The output a build made at dest, when nothing it read has changed since."""
@@ -152,40 +149,6 @@ def cache_dir(root: Path) -> Path:
     return root / ".cache" / "sitegen"
 
 
-def load(root: Path, out_dir: Path) -> State | None:
-    """The last command-line build's state for this output folder, when the folder still holds what that build
-    wrote; None otherwise (or when there is no cache, or it cannot be read)."""
-    try:
-        with _locked(root, exclusive=False):
-            data = (cache_dir(root) / "state.pickle").read_bytes()
-        with collector_paused():
-            state = pickle.loads(data)
-    except Exception:  # noqa: BLE001 - any unreadable or foreign cache just means a full build
-        return None
-    if not isinstance(state, State) or manifest(out_dir, state.manifest) != state.manifest:
-        return None
-    return state
-
-
-def save(root: Path, state: State, out_dir: Path, last: State | None = None) -> None:
-    """Store a build's state with the manifest of the folder it wrote (never raises: the cache is optional). A file
-    the state it started from (`last`, whose manifest was checked as it was loaded) held with the same digest was
-    not written again: its entry is taken as it was."""
-    held, before = state.held(), last.held() if last is not None else {}
-    kept = {dest for dest, file in held.items() if before.get(dest) == file and dest in last.manifest}
-    fresh = manifest(out_dir, (dest for dest in held if dest not in kept))
-    state.manifest = {dest: last.manifest[dest] if dest in kept else fresh[dest] for dest in held}
-    folder = cache_dir(root)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with _locked(root, exclusive=True):
-            with open(folder / "state.pickle.tmp", "wb") as f, collector_paused():
-                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
-            (folder / "state.pickle.tmp").replace(folder / "state.pickle")
-    except OSError:
-        pass
-
-
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused for the block: reading a large state makes a million objects, none
@@ -197,21 +160,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-@contextmanager
-def _locked(root: Path, exclusive: bool) -> Iterator[None]:
-    """Hold the cache's lock (shared to read, exclusive to write) until the block ends: two builds at once never
-    read a half-written cache."""
-    if fcntl is None:
-        yield
-        return
-    fd = os.open(cache_dir(root) / "lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        yield
-    finally:
-        os.close(fd)
 
 
 def template_cache(root: Path):

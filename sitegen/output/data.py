@@ -92,7 +92,7 @@ def facts_json(content: Content, languages: tuple[str, ...] = ("en",), rows: dic
     prints, rows = content.fingerprints, {} if rows is None else rows
     made = []
     for key, fig in sorted(content.figures.items()):
-        mark = ("facts", languages, key, prints.get(("figures", key)), prints.get(("sources", fig.source)))
+        mark = _mark("facts", *languages, key, prints.get(("figures", key)), prints.get(("sources", fig.source)))
         line = rows.get(mark)
         if line is None:
             record = figure_record(fig, content, languages)
@@ -101,6 +101,12 @@ def facts_json(content: Content, languages: tuple[str, ...] = ("en",), rows: dic
     rows = made
     data = b"".join((head.encode(), b', "figures": [\n', b",\n".join(rows), b"\n]}\n"))  # a figure a line: diffable
     return Output("data/facts.json", data, "data: every figure as JSON"), len(rows)
+
+
+def _mark(*parts) -> bytes:
+    """What a line of a download is kept by: the texts and fingerprints it is made from, as one key."""
+    found = [part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass") for part in parts]
+    return b"".join(len(part).to_bytes(4, "big") + part for part in found)
 
 
 def _figure_cells(fig: Figure | None, prefix: str) -> dict:
@@ -154,7 +160,7 @@ def collection_csvs(content: Content, registry: Registry, rows: dict | None = No
                 single = key is not None or not kind.collection
                 owner = (kind.name, "") if single else (kind.name, getattr(value, kind.key))
                 source = getattr(value, "source", None) if kind.name != "sources" else None
-                mark = (table.name, columns, key, prints.get(owner), prints.get(("sources", source)))
+                mark = _mark(table.name, *columns, str(key), prints.get(owner), prints.get(("sources", source)))
                 line = rows.get(mark)
                 if line is None:
                     line = rows[mark] = lines.line(_row(content, kind, table, key, value).values())

@@ -161,7 +161,7 @@ def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, wher
     wrong = {target for target, problem in problems_of.items() if problem}
     broken: dict = {}
     for dest in sorted(infos) if wrong else ():
-        for target in wrong.intersection(infos[dest].targets):
+        for target in (target for target in infos[dest].targets if target in wrong):
             broken.setdefault((target[0], target[1], problems_of[target]), []).append((dest, target))
     for (_, _, problem), places in broken.items():
         (dest, target), more = places[0], len(places) - 1
