@@ -90,9 +90,9 @@ def facts_json(content: Content, languages: tuple[str, ...] = ("en",), rows: dic
         {"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False, sort_keys=True
     )[:-1]
     prints, rows = content.fingerprints, {} if rows is None else rows
-    made = []
+    made, head = [], f"facts {' '.join(languages)} "
     for key, fig in sorted(content.figures.items()):
-        mark = _mark("facts", *languages, key, prints.get(("figures", key)), prints.get(("sources", fig.source)))
+        mark = _mark(head + key, prints.get(("figures", key)), prints.get(("sources", fig.source)))
         line = rows.get(mark)
         if line is None:
             record = figure_record(fig, content, languages)
@@ -103,10 +103,13 @@ def facts_json(content: Content, languages: tuple[str, ...] = ("en",), rows: dic
     return Output("data/facts.json", data, "data: every figure as JSON"), len(rows)
 
 
-def _mark(*parts) -> bytes:
-    """What a line of a download is kept by: the texts and fingerprints it is made from, as one key."""
-    found = [part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass") for part in parts]
-    return b"".join(len(part).to_bytes(4, "big") + part for part in found)
+def _mark(what: str, owner: bytes | None, source: bytes | None) -> bytes:
+    """What a line of a download is kept by: the fingerprints of the item (or figure) and the source it shows (16
+    bytes each, or none), then which line it is."""
+    return b"".join((owner or NONE, source or NONE, what.encode("utf-8", "surrogatepass")))
+
+
+NONE = bytes(16)  # the fingerprint of nothing, in a line's key
 
 
 def _figure_cells(fig: Figure | None, prefix: str) -> dict:
@@ -155,12 +158,14 @@ def collection_csvs(content: Content, registry: Registry, rows: dict | None = No
     for kind in registry.kinds:
         for table in kind.downloads:
             columns = tuple(c for col in table.columns for c in _columns(kind, table, col))
+            head = f"{table.name} {','.join(columns)} "
             made = []
             for key, value in _rows(content, kind, table):
                 single = key is not None or not kind.collection
                 owner = (kind.name, "") if single else (kind.name, getattr(value, kind.key))
                 source = getattr(value, "source", None) if kind.name != "sources" else None
-                mark = _mark(table.name, *columns, str(key), prints.get(owner), prints.get(("sources", source)))
+                which = head + str(key if single else owner[1])
+                mark = _mark(which, prints.get(owner), prints.get(("sources", source)))
                 line = rows.get(mark)
                 if line is None:
                     line = rows[mark] = lines.line(_row(content, kind, table, key, value).values())

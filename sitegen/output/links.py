@@ -156,8 +156,16 @@ def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, wher
     origin, base = _origin_and_base(base_url)
     checked = sum(info.count for info in infos.values())
     targets = set().union(*(info.targets for info in infos.values()))  # pages share most of theirs: each once
-    problems_of = {target: target[2] or target_problem(target[0], target[1], base, infos, dests)
-                   for target in targets}
+    found: dict[str, str | None] = {}  # path -> the file it names (None: none), worked out once per path
+    problems_of = {}
+    for path, fragment, outside in targets:
+        if path not in found:
+            found[path] = named_file(path, base, dests) if not outside else None
+        dest = found[path]
+        problems_of[path, fragment, outside] = outside or (
+            f"no page or file at {path}" if dest is None
+            else f"{page_url(dest, base)} has no element with id '{fragment}'"
+            if fragment and dest in infos and fragment not in infos[dest].ids else "")
     wrong = {target for target, problem in problems_of.items() if problem}
     broken: dict = {}
     for dest in sorted(infos) if wrong else ():
@@ -177,14 +185,10 @@ def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, wher
     return checked
 
 
-def target_problem(path: str, fragment: str, base: str, pages: dict[str, PageInfo], dests: set[str]) -> str:
-    """Why an internal path (and #fragment) names nothing among the site's files, or '' when it is fine."""
+def named_file(path: str, base: str, dests: set[str]) -> str | None:
+    """The file of the site an internal path names, or None."""
     rel = path[len(base):]
     dest = rel + "index.html" if rel == "" or rel.endswith("/") else rel
-    if dest not in dests:
-        if dest + "/index.html" not in dests:
-            return f"no page or file at {path}"
-        dest += "/index.html"  # GitHub Pages redirects /x to /x/
-    if fragment and dest in pages and fragment not in pages[dest].ids:
-        return f"{page_url(dest, base)} has no element with id '{fragment}'"
-    return ""
+    if dest in dests:
+        return dest
+    return dest + "/index.html" if dest + "/index.html" in dests else None  # GitHub Pages redirects /x to /x/
