@@ -1,8 +1,8 @@
-"""Does a figure's quote state it? The numbers a source writes (217, 4960.51亿, 1,595,138, 九百八十亿, second, 第二,
-five-billion) are read with their scale words and the qualifier beside them (超过, 突破, 60多家, over, nearly), and one of
-them must be the figure: its value with its scale, and its qualifier. A figure that is a sum or a conversion of what
-the source says gives `derived:` instead, saying how; an estimate the source gives (预计, expected) says so with
-`estimate: true`, and only then."""
+"""Does a figure's quote state it? The numbers a source writes (217, 4960.51亿, 1,595,138, 九百八十亿,
+second, 第二, five-billion) are read with their scale words and the qualifier beside them (超过, 突破, 60多家,
+over, nearly), and one of them must be the figure: its value with its scale, and its qualifier. A figure that is
+a sum or a conversion of what the source says gives `derived:` instead, saying how; an estimate the source gives
+(预计, expected) says so with `estimate: true`, and only then."""
 from __future__ import annotations
 
 import re
@@ -97,7 +97,8 @@ def stated(quote: str) -> list[Stated]:
 
 def _qualifier(quote: str, start: int, end: int) -> str | None:
     """The qualifier written just before a number or just after it and its unit."""
-    before, after = quote[max(0, start - 16):start].lower().rstrip(" 了的达"), quote[end:end + 4].lstrip("元美家个名位人项")
+    before = quote[max(0, start - 16):start].lower().rstrip(" 了的达")
+    after = quote[end:end + 4].lstrip("元美家个名位人项")
     for qualifier, words in BEFORE.items():
         if any(before.endswith(w) for w in words) and not before.endswith(NOT_QUALIFIERS):
             return qualifier

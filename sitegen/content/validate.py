@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..errors import Location, Problems
-from . import kinds, model
+from . import kinds, model, provenance
 from .fields import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 from .load import (
     FORBIDDEN,
@@ -59,6 +59,7 @@ def load_content(root: Path, problems: Problems, cache: dict | None = None,
             for article in content.edition(lang, kind.name).values():
                 check_article_refs(article, content, problems, registry)
     _warn_unused_sources(content, refs, problems)
+    provenance.check(registry, content, refs, problems)
     return None if problems.errors else content
 
 

@@ -26,8 +26,9 @@ class Memo(Protocol):
     def latest(self, tag: str, key: tuple, make): ...
 
 
-FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note")
-SOURCE_COLUMNS = ("source", "source_title", "source_publisher", "source_url")
+FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note", "quote",
+                  "estimate", "derived")
+SOURCE_COLUMNS = ("source", "source_title", "source_publisher", "source_url", "source_copy_url")
 MEDIA_TYPES = {".csv": "text/csv", ".json": "application/json"}
 
 
@@ -51,7 +52,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-TWINNED = ("label", "note", "by", "scope", "shared_with")  # a figure's texts, each with its twin in other languages
+TWINNED = ("label", "note", "by", "scope", "shared_with", "derived")  # a figure's texts, each with its twins
 
 
 def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("en",)) -> dict:
@@ -79,6 +80,9 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
         "by": fig.by,
         "scope": fig.scope,
         "shared_with": fig.shared_with,
+        "quote": fig.quote,
+        "estimate": bool(fig.estimate),
+        "derived": fig.derived,
         "source": {
             "id": source.id,
             "title": source.title,
@@ -87,6 +91,9 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
             "url": source.url,
             "retrieved": source.retrieved,
             "kind": source.kind,
+            "language": getattr(source, "language", None),
+            "copy": {"url": source.copy_url, "site": source.copy_site, "kind": source.copy_kind}
+            if getattr(source, "copy_url", None) else None,
             "reliability": source.reliability,
             "note": source.note,
         },
@@ -122,6 +129,9 @@ def _figure_cells(fig: Figure | None, prefix: str) -> dict:
         "as_of": fig.as_of,
         "source": fig.source,
         "note": fig.note or "",
+        "quote": fig.quote or "",
+        "estimate": "yes" if fig.estimate else "",
+        "derived": fig.derived or "",
     }
     return {f"{prefix}_{c}": values[c] for c in FIGURE_COLUMNS}
 
@@ -129,7 +139,8 @@ def _figure_cells(fig: Figure | None, prefix: str) -> dict:
 def _source_cells(content: Content, source_id: str) -> dict:
     """The source columns of a row."""
     s = content.sources[source_id]
-    return {"source": s.id, "source_title": s.title, "source_publisher": s.publisher, "source_url": s.url or ""}
+    return {"source": s.id, "source_title": s.title, "source_publisher": s.publisher, "source_url": s.url or "",
+            "source_copy_url": getattr(s, "copy_url", None) or ""}
 
 
 class _CsvLines:
@@ -181,7 +192,7 @@ def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
 
 
 def _columns(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
-    """The CSV columns one declared column becomes: a figure eight, the source four, others one."""
+    """The CSV columns one declared column becomes: a figure eleven, the source five, others one."""
     if column == table.key:
         return (column,)
     twins = _twins(kind, table, column)

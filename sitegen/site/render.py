@@ -633,10 +633,10 @@ class Renderer:
         target = resolve_ref(path, self.content, self.registry)
         if isinstance(target, model.Figure):
             text = self.fmt(target, short=style == "short", bare=style == "bare")
-            n = cites.cite(target.source)
+            n, word = cites.cite(target.source), escape(self.content.strings[self.lang]["source"])
             return (
                 f'<span class="fig" data-fact="{escape(target.key)}">{escape(text)}</span>'
-                f'<sup class="cite"><a href="#src-{escape(target.source)}" aria-label="source {n}">{n}</a></sup>'
+                f'<sup class="cite"><a href="#src-{escape(target.source)}" aria-label="{word} {n}">{n}</a></sup>'
                 f"{self.as_of(target)}"
             )
         kind, item = target
