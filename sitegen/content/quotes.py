@@ -127,9 +127,9 @@ def check(values: dict) -> list[tuple[str, str, str]]:
         return [("", "missing key 'quote': the source's own words that state the figure",
                  "copy the short passage of the source that gives the number, in its language: 'quote: ...'; a sum "
                  "or a conversion of what the source says gives 'derived: ...' instead, saying how")]
+    if derived:  # the quote states what it was derived from, not the figure itself
+        return []
     problems = _estimate(quote, values.get("estimate"))
-    if derived:
-        return problems
     value, scale = values["value"], values.get("scale")
     wanted = value.scaleb(SCALE_EXP[scale]) if scale else value
     numbers = stated(quote)
