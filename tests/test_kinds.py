@@ -41,6 +41,7 @@ PARKS = """\
     unit: km2
     as_of: 2023
     source: paper
+    quote: The park covers 12.5 km2.
   summary: A park for chip makers.
   source: paper
 - id: river-park
@@ -94,7 +95,7 @@ def test_a_new_kind_is_one_declaration_plus_its_templates(tmp_path):
     index = (out / "parks/index.html").read_text()
     assert '<a href="/mini/parks/chip-park/">Chip Park</a>' in index and "River Park" in index
     nav = re.search(r"<nav aria-label=\"Main\">(.*?)</nav>", (out / "index.html").read_text(), re.S).group(1)
-    assert re.findall(r">([^<]+)</a>", nav)[4:7] == ["Summits", "Parks", "News"]  # its slot, 4 (after nav_events)
+    assert re.findall(r">([^<]+)</a>", nav)[5:8] == ["Summits", "Parks", "News"]  # its slot, 4 (after nav_events)
     sitemap = (out / "sitemap.xml").read_text()
     assert "https://example.org/mini/parks/" in sitemap and "https://example.org/mini/parks/river-park/" in sitemap
     rows = list(csv.DictReader(io.StringIO((out / "data/parks.csv").read_text())))
@@ -114,7 +115,7 @@ def test_a_new_kind_is_validated_like_the_others(tmp_path):
     edit(root, "content/parks.yaml", "  summary: A park by the river.", "  sumary: A park by the river.")
     edit(root, "content/parks.yaml", "    value: 12.5", "    value: -12.5")
     assert errors_of(run_build(root)) == ["content/parks.yaml:6:12: error: negative value -12.5",
-                                          "content/parks.yaml:15:3: error: unknown key 'sumary'"]
+                                          "content/parks.yaml:16:3: error: unknown key 'sumary'"]
     edit(root, "content/parks.yaml", "  sumary:", "  summary:")
     edit(root, "content/parks.yaml", "    value: -12.5", "    value: 12.5")
     edit(root, "content/parks.yaml", "  industry: chips\n  area:", "  industry: chipz\n  area:")
