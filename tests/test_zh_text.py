@@ -6,10 +6,12 @@ What is checked, and the rules decided for it:
 1. Every English text field has its Chinese sibling, `<field>_zh`, on the next line at the same indentation:
    `name`, `short_name`, `status`, `parent`, `province`, `summary`, `tagline`, `description`, `publisher`, `country`,
    and in figures `label`, `note`, `by`, `scope`, `shared_with`, in notes `text`; `title` in site.yaml only (source
-   titles stay as the source gives them). Ids, listings, URLs, dates, numbers and choices get no `_zh`.
+   titles stay as the source gives them). Ids, URLs, dates, numbers, quotes and choices get no
+   `_zh`; a listing, a coverage statement and how a figure is derived do.
    A `_zh` value is non-empty and contains Chinese characters. The allowed exceptions are names that have no
    Chinese form (a Latin brand): written in Latin letters, such a name is listed in the item's `translated:`, or it
-   repeats the English name exactly (no source gives a Chinese name, and the text says so). A name with a Chinese form that no source gives is written in Chinese and listed in `translated:`.
+   repeats the English name exactly (no source gives a Chinese name, and the text says so). A name with a Chinese
+   form that no source gives is written in Chinese and listed in `translated:`.
    `translated:` names only name fields of its own item (`name`, `name_zh`, `publisher_zh`, `by_zh`, `label_zh`
    when the label is the name of a body or fund), and stands on the line after the item's last name field.
    Short names (`short_name_zh`) are our own labels in both languages, like the English `short_name`, not names
