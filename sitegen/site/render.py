@@ -515,7 +515,7 @@ class Renderer:
         """The title and URL of the page a figure belongs to."""
         kind, _, rest = fig.key.partition(".")
         if kind in self._content.records:
-            return getattr(self.content, kind).name, self.url(self.registry.section(kind)) + "#" + fig.anchor
+            return getattr(self.content, kind).name, self.url(self.registry.section(kind) + "/") + "#" + fig.anchor
         item = getattr(self.content, kind)[rest.split(".")[0]]
         return item.name, self.url_for(kind, item.id) + "#" + fig.anchor
 
