@@ -145,7 +145,7 @@ def check(values: dict) -> list[tuple[str, str, str]]:
     if not any(n.qualifier == qualifier for n in matches):
         said = matches[0]
         if qualifier is None:
-            problems.append(("value", f"the quote says '{said.text}' with a qualifier: '{said.qualifier}'",
+            problems.append(("value", f"the quote gives {said.text} with the qualifier '{said.qualifier}'",
                              f"add 'qualifier: {said.qualifier}' to the figure"))
         else:
             problems.append(("qualifier", f"the quote does not say '{qualifier}' of {shown}"
