@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_zh_text import dicts
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
@@ -96,17 +97,6 @@ def differences(en: str, zh: str) -> list[str]:
 def show(found: set) -> list[str]:
     """Numbers for a message, as written."""
     return sorted(f"{n:f}" for n in found)
-
-
-def dicts(node, path="$"):
-    """Every mapping of a parsed YAML tree, with its path."""
-    if isinstance(node, dict):
-        yield path, node
-        for key, value in node.items():
-            yield from dicts(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from dicts(value, f"{path}[{i}]")
 
 
 def yaml_pairs() -> list[tuple[str, str, str]]:
