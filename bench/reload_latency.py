@@ -75,7 +75,8 @@ def measure(edits: int, path: str) -> list[float]:
                 text = events.read_text()
                 with page.expect_event("load", timeout=10_000):
                     t0 = time.time()
-                    events.write_text(text.replace(f"value: {value}\n", f"value: {value + 1}\n", 1))
+                    events.write_text(text.replace(f"value: {value}\n", f"value: {value + 1}\n", 1)
+                                      .replace(f'"{value} projects', f'"{value + 1} projects', 1))  # and its quote
                 value += 1
                 end = page.evaluate(
                     "performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd"

@@ -11,7 +11,8 @@ STATUSES = ("signed", "under-construction", "progressing", "provincial-major", "
 def _figure(indent: str, value, unit: str, source: str, as_of: int, scale: str = "", qualifier: str = "") -> str:
     """One figure mapping at an indentation."""
     lines = [f"value: {value}", f"unit: {unit}"] + ([f"scale: {scale}"] if scale else []) + \
-            ([f"qualifier: {qualifier}"] if qualifier else []) + [f"as_of: {as_of}", f"source: {source}"]
+            ([f"qualifier: {qualifier}"] if qualifier else []) + [f"as_of: {as_of}", f"source: {source}"] + \
+            ["quote: '" + " ".join(str(w) for w in (qualifier, value, scale) if w) + "'"]  # the words that state it
     return "".join(f"{indent}{line}\n" for line in lines)
 
 
@@ -31,7 +32,8 @@ def write_site(root: Path, projects: int) -> Path:
         "base_url: https://example.org/bench/\nlanguages: [en]\npublisher: Bench\nupdated: 2024-01-01\n")
     (content / "sources.yaml").write_text("".join(
         f"- id: {s}\n  title: Source number {i}\n  publisher: Publisher {i % 7}\n  date: 2023-10-{1 + i % 28:02d}\n"
-        f"  url: https://example.org/source/{i}\n  kind: news\n  reliability: high\n" for i, s in enumerate(src)))
+        f"  url: https://example.org/source/{i}\n  kind: news\n  language: en\n  reliability: high\n"
+        for i, s in enumerate(src)))
     (content / "industries.yaml").write_text(
         "".join(
             f"- id: industry-{i}\n  name: Industry {i}\n  tiers: [{'pillar' if i < 4 else 'emerging'}]\n"
@@ -96,8 +98,9 @@ def _replace_field(root: Path, project: int, field: str, value: str) -> None:
 
 
 def edit_one_figure(root: Path, project: int = 0, value: int = 777) -> None:
-    """Change the investment of one project."""
+    """Change the investment of one project, and the quote that states it (the build checks that they agree)."""
     _replace_field(root, project, "    value: ", str(value))
+    _replace_field(root, project, "    quote: ", f"'{value} billion'")
 
 
 def edit_one_summary(root: Path, project: int = 0, word: str = "edited") -> None:

@@ -39,7 +39,9 @@ NEW_SOURCE = """- id: bureau
   publisher: Mini Statistics Bureau
   publisher_zh: 小城统计局
   date: 2023-09-01
+  url: https://example.org/bulletin
   kind: official-statistics
+  language: en
   reliability: high
 """
 
@@ -54,6 +56,7 @@ def history_site(tmp_path: Path) -> Path:
     commit(root, "2022-11-30", "GDP 2021 revised")
     edit(root, "content/events.yaml", "value: 217", "value: 218")
     edit(root, "content/events.yaml", "qualifier: over", "qualifier: about")
+    edit(root, "content/events.yaml", "total investment over 100", "total investment about 100")  # as its quote
     edit(root, "content/profile.yaml", "as_of: 2010\n    source: paper", "as_of: 2020\n    source: release")
     commit(root, "2023-06-15", "Summit projects, investment qualifier; population as of 2020")
     projects = (root / "content/projects.yaml").read_text()
@@ -122,11 +125,11 @@ def test_the_changes_page_lists_each_date_in_english(built):
         "<ins>about 100 billion yuan</ins></li>\n"
         '<li><a href="/mini/summits/summit-2023/#fact-events-summit-2023-projects">Fourth Mini Development Summit: '
         "2023 summit: projects</a>: <del>217 projects</del> → <ins>218 projects</ins></li>\n"
-        '<li><a href="/mini/#fact-profile-figures-population">Mini City: Population</a>: as-of date: '
+        '<li><a href="/mini/economy/#fact-profile-figures-population">Mini City: Population</a>: as-of date: '
         '<del><time datetime="2010">2010</time></del> → <ins><time datetime="2020">2020</time></ins>; Source: '
         '<del><a href="/mini/sources/#src-paper">A newspaper report</a></del> → '
         '<ins><a href="/mini/sources/#src-release">A press release</a></ins></li>\n'
-        "</ul>\n</section>")
+        "</ul>\n<p>Other edits (text and details, counted, not listed): summits (1).</p>\n</section>")  # the quote
     assert section(html, "change-2023-09-20") == (
         '<section class="change" id="change-2023-09-20" aria-labelledby="change-2023-09-20-heading">\n'
         '<h2 id="change-2023-09-20-heading"><time datetime="2023-09-20">20 September 2023</time></h2>\n'
@@ -138,7 +141,7 @@ def test_the_changes_page_lists_each_date_in_english(built):
         '<section class="change" id="change-2023-12-05" aria-labelledby="change-2023-12-05-heading">\n'
         '<h2 id="change-2023-12-05-heading"><time datetime="2023-12-05">5 December 2023</time></h2>\n'
         "<p>Other edits (text and details, counted, not listed): companies (1).</p>\n</section>")
-    assert ('<a href="/mini/#fact-profile-gdp-2021">Mini City: GDP 2021</a>: <del>458.033 billion yuan</del> → '
+    assert ('<a href="/mini/economy/#fact-profile-gdp-2021">Mini City: GDP 2021</a>: <del>458.033 billion yuan</del> → '
             "<ins>460 billion yuan</ins>") in section(html, "change-2022-11-30")
     assert "<p>First publication of the data: industries (2), companies (1), projects (1), summits (1), " \
            "articles (1), sources (2).</p>" in section(html, "change-2022-05-01")
@@ -170,7 +173,7 @@ def test_a_figure_changed_within_the_year_says_so_beside_its_anchor(built):
     note = '<span class="changed"> (<a href="/mini/changes/#change-2023-06-15">changed on 15 June 2023</a>)</span>'
     assert summit.count(note) == 2  # projects and investment, once each
     assert re.search(r'<dd id="fact-events-summit-2023-projects">.*?' + re.escape(note) + "</dd>", summit)
-    home = (out / "index.html").read_text()
+    home = (out / "economy/index.html").read_text()  # the profile's figures
     assert re.search(r'<tr id="fact-profile-figures-population">.*?' + re.escape(note) + "</td></tr>", home)
     assert "change-2022-11-30" not in home  # GDP 2021 changed more than a year before the site's update date
     zh = (out / "zh/summits/summit-2023/index.html").read_text()  # mini's zh strings with {placeholders}: English

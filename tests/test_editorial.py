@@ -44,7 +44,7 @@ def test_a_tied_rank_is_shown_with_whom_it_is_shared(site):
     edit(site, "content/profile.yaml", "    scope: county-level cities, by GDP\n",
          "    scope: county-level cities, by GDP\n    shared_with: Kunshan\n")
     assert run_build(site).returncode == 0
-    home = (site / "_site/index.html").read_text()
+    home = (site / "_site/economy/index.html").read_text()  # the profile's page, where its rankings are
     assert "2nd, shared with Kunshan</span>" in home
     assert "Among county-level cities, by GDP. Ranked by: not named by the release." in home
 
@@ -55,6 +55,7 @@ GROWTH = """  growth:
     unit: {unit}
     as_of: 2023
     source: paper
+    quote: GDP grew 5.9% in 2023
 """
 
 
@@ -76,15 +77,15 @@ def test_a_growth_rate_written_as_a_plain_percent_is_refused(site):
 def test_a_growth_rate_shows_its_basis_everywhere(site):
     edit(site, "content/profile.yaml", "gdp:\n", GROWTH.format(unit="percent-change") + "    basis: real\ngdp:\n")
     assert run_build(site).returncode == 0, "the growth figure is valid with its basis"
-    home = (site / "_site/index.html").read_text()
+    home = (site / "_site/economy/index.html").read_text()
     assert '<span class="fig">5.9% in real terms</span>' in home
     facts = (site / "_site/data/facts.json").read_text()
     assert '"basis": "real"' in facts and '"text": "5.9% in real terms"' in facts
 
 
 def test_a_press_release_cannot_be_rated_high(site):
-    edit(site, "content/sources.yaml", "  kind: press-release\n  reliability: medium",
-         "  kind: press-release\n  reliability: high")
+    edit(site, "content/sources.yaml", "  kind: press-release\n  language: en\n  reliability: medium",
+         "  kind: press-release\n  language: en\n  reliability: high")
     result = run_build(site)
     line = _line(site, "content/sources.yaml", "  reliability: high")
     assert errors_of(result) == [f"content/sources.yaml:{line}:16: error: reliability 'high' is not allowed when "
@@ -94,7 +95,7 @@ def test_a_press_release_cannot_be_rated_high(site):
 
 def test_a_source_says_what_kind_it_is(site):
     edit(site, "content/sources.yaml", "  kind: news\n", "")
-    assert errors_of(run_build(site))[0].startswith("content/sources.yaml:7:3: error: missing required key 'kind'")
+    assert errors_of(run_build(site))[0].startswith("content/sources.yaml:9:3: error: missing required key 'kind'")
 
 
 @pytest.mark.parametrize("text, found", [
@@ -140,9 +141,11 @@ def test_every_figure_note_reaches_the_csv_downloads(tmp_path):
     rows = list(csv.DictReader(io.StringIO((root / "_site/data/projects.csv").read_text())))
     chips = {r["id"]: r for r in rows if r["investment_value"]}
     assert set(chips) == {"jcet-wafer-level-microsystem-integration", "sj-3dic-packaging"}
-    for row in chips.values():
-        assert row["investment_qualifier"] == "over"
-        assert "without saying whether it is each project's or their total" in row["investment_note"]
+    assert chips["jcet-wafer-level-microsystem-integration"]["investment_qualifier"] == ""
+    assert "for this project alone" in chips["jcet-wafer-level-microsystem-integration"]["investment_note"]
+    assert chips["sj-3dic-packaging"]["investment_qualifier"] == "over"
+    assert "reads it as each project's, not their total" in chips["sj-3dic-packaging"]["investment_note"]
+    assert all(row["investment_quote"] for row in chips.values())
     gdp = list(csv.DictReader(io.StringIO((root / "_site/data/gdp.csv").read_text())))
     assert any(row["gdp_note"] for row in gdp)
 

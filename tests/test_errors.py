@@ -77,8 +77,8 @@ def test_missing_required_field(site):
 def test_unknown_key_with_did_you_mean(site):
     edit(site, "content/projects.yaml", "  summary:", "  sumary:")
     result = run_build(site)
-    assert errors_of(result)[0] == "content/projects.yaml:15:3: error: unknown key 'sumary'"
-    assert hint_after(result, "content/projects.yaml:15:3") == "hint: did you mean 'summary'?"
+    assert errors_of(result)[0] == "content/projects.yaml:16:3: error: unknown key 'sumary'"
+    assert hint_after(result, "content/projects.yaml:16:3") == "hint: did you mean 'summary'?"
 
 
 def test_unknown_reference(site):
@@ -114,14 +114,14 @@ def test_negative_amount(site):
 def test_url_not_http(site):
     edit(site, "content/sources.yaml", "  url: https://example.org/report", "  url: javascript:alert(1)")
     result = run_build(site)
-    assert errors_of(result) == ["content/sources.yaml:11:8: error: 'javascript:alert(1)' is not an http(s) URL"]
+    assert errors_of(result) == ["content/sources.yaml:13:8: error: 'javascript:alert(1)' is not an http(s) URL"]
 
 
 def test_invalid_utf8(site):
     path = site / "content/sources.yaml"
     path.write_bytes(path.read_bytes().replace(b"A newspaper", b"A news\xffpaper"))
     errs = errors_of(run_build(site))
-    assert errs == ["content/sources.yaml:8:16: error: invalid UTF-8 byte 0xff"]
+    assert errs == ["content/sources.yaml:10:16: error: invalid UTF-8 byte 0xff"]
 
 
 def test_empty_file(site):
@@ -190,7 +190,7 @@ def test_all_errors_of_a_run_are_reported(site):
     assert [e.split(": error:")[0] for e in errs] == [
         "content/companies.yaml:2:9",
         "content/site.yaml:5:1",
-        "content/sources.yaml:6:16",
+        "content/sources.yaml:8:16",
     ]
 
 

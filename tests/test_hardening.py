@@ -178,21 +178,21 @@ def test_long_base_60_number_in_a_text_field_is_explained(site):
         (
             "  2021:",
             "  2022.0:",
-            "content/profile.yaml:25:3: error: duplicate key '2022': it reads as '2022', already set on line 19 "
+            "content/profile.yaml:26:3: error: duplicate key '2022': it reads as '2022', already set on line 19 "
             "as '2022.0'",
         ),
         (
             "  2022:",
             "  2_021:",
-            "content/profile.yaml:25:3: error: duplicate key '2_021': it reads as '2021', already set on line 19 "
+            "content/profile.yaml:26:3: error: duplicate key '2_021': it reads as '2021', already set on line 19 "
             "as '2021'",
         ),
         (
             "rankings:\n",
             "rankings:\n  'gdp-county ':\n    value: 3\n    unit: rank\n    as_of: 2022\n    source: release\n"
-            "    by: someone\n    scope: somewhere\n",
-            "content/profile.yaml:39:3: error: duplicate key 'gdp-county': it reads as 'gdp-county', already set on "
-            "line 32 as "
+            "    by: someone\n    scope: somewhere\n    quote: ranked third\n",
+            "content/profile.yaml:42:3: error: duplicate key 'gdp-county': it reads as 'gdp-county', already set on "
+            "line 34 as "
             "'gdp-county '",
         ),
     ],
@@ -289,12 +289,12 @@ def test_a_real_syntax_error_in_a_list_file_is_still_reported_once(site):
         (
             'data_rows: "{rows} rows"',
             'data_rows: "{rows} rows {nope}"',
-            "content/i18n/en.yaml:127:12: error: string 'data_rows' has the unknown placeholder {nope}",
+            "content/i18n/en.yaml:139:12: error: string 'data_rows' has the unknown placeholder {nope}",
         ),
         (
             'data_figures: "{rows} figures"',
             'data_figures: "{rows figures"',
-            "content/i18n/en.yaml:128:15: error: string 'data_figures': expected '}' before end of string",
+            "content/i18n/en.yaml:140:15: error: string 'data_figures': expected '}' before end of string",
         ),
     ],
     ids=["menu", "template", "placeholder", "brace"],

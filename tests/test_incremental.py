@@ -17,10 +17,15 @@ def edit_figure(root: Path, rng: random.Random) -> str:
         ["content/events.yaml", "content/profile.yaml", "content/companies.yaml", "content/projects.yaml"]
     )
     text = (root / path).read_text()
-    spots = [m for m in re.finditer(r"(\n\s+value: )(\d+(?:\.\d+)?)\n", text)]
-    m = rng.choice(spots)
+    # A figure whose quote writes its value as the YAML does: an editor changes both, as the build checks they agree.
+    def quoted(m):
+        return re.compile(rf"\n\s+quote: [^\n]*?(?<![\d.,]){re.escape(m.group(2))}(?![\d.,]\d)").search(text, m.end())
+    spots = [(m, q) for m in re.finditer(r"(\n\s+value: )(\d+(?:\.\d+)?)\n", text)
+             if (q := quoted(m)) and not re.search(r"\n\s+value: ", text[m.end():q.start()])]
+    m, q = rng.choice(spots)
     new = str(rng.randint(1, 999))
-    (root / path).write_text(text[: m.start(2)] + new + text[m.end(2) :])
+    at = q.end() - len(m.group(2))
+    (root / path).write_text(text[: m.start(2)] + new + text[m.end(2) : at] + new + text[q.end() :])
     return f"{path}: value {m.group(2)} -> {new}"
 
 
@@ -164,7 +169,8 @@ def test_figure_edit_rerenders_only_pages_that_show_it(tmp_path):
     root = make_site(tmp_path / "site", content=REPO / "content")
     state = build(root, root / "_inc").state
     path = root / "content/companies.yaml"
-    path.write_text(path.read_text().replace("value: 19812", "value: 19813"))
+    text = path.read_text().replace("value: 19812", "value: 19813")
+    path.write_text(text.replace("| 19,812 (2023)", "| 19,813 (2023)"))  # and the quote that states it
     result = build(root, root / "_inc", last=state)
     # the company, its project, lists naming it, the article, sources, and the Data page (it lists the downloads'
     # sizes), in each of the two languages: the same pages in both

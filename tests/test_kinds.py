@@ -41,6 +41,7 @@ PARKS = """\
     unit: km2
     as_of: 2023
     source: paper
+    quote: The park covers 12.5 km2.
   summary: A park for chip makers.
   source: paper
 - id: river-park
@@ -99,7 +100,7 @@ def test_a_new_kind_is_one_declaration_plus_its_templates(tmp_path):
     index = (out / "parks/index.html").read_text()
     assert '<a href="/mini/parks/chip-park/">Chip Park</a>' in index and "River Park" in index
     nav = re.search(r"<nav aria-label=\"Main\">(.*?)</nav>", (out / "index.html").read_text(), re.S).group(1)
-    assert re.findall(r">([^<]+)</a>", nav)[4:7] == ["Summits", "Parks", "News"]  # its slot, 4 (after nav_events)
+    assert re.findall(r">([^<]+)</a>", nav)[5:8] == ["Summits", "Parks", "News"]  # its slot, 4 (after nav_events)
     sitemap = (out / "sitemap.xml").read_text()
     assert "https://example.org/mini/parks/" in sitemap and "https://example.org/mini/parks/river-park/" in sitemap
     rows = list(csv.DictReader(io.StringIO((out / "data/parks.csv").read_text())))
@@ -119,7 +120,7 @@ def test_a_new_kind_is_validated_like_the_others(tmp_path):
     edit(root, "content/parks.yaml", "  summary: A park by the river.", "  sumary: A park by the river.")
     edit(root, "content/parks.yaml", "    value: 12.5", "    value: -12.5")
     assert errors_of(run_build(root)) == ["content/parks.yaml:6:12: error: negative value -12.5",
-                                          "content/parks.yaml:15:3: error: unknown key 'sumary'"]
+                                          "content/parks.yaml:16:3: error: unknown key 'sumary'"]
     edit(root, "content/parks.yaml", "  sumary:", "  summary:")
     edit(root, "content/parks.yaml", "    value: -12.5", "    value: 12.5")
     edit(root, "content/parks.yaml", "  industry: chips\n  area:", "  industry: chipz\n  area:")
@@ -182,14 +183,14 @@ PEERS = """\
   name: River Town
   source: paper
   gdp:
-    2020: {value: 301.2, scale: billion, unit: CNY, as_of: 2020, source: paper}
-    2022: {value: 333.9, scale: billion, unit: CNY, as_of: 2022, source: paper}
+    2020: {value: 301.2, scale: billion, unit: CNY, as_of: 2020, source: paper, quote: "GDP 301.2 billion yuan"}
+    2022: {value: 333.9, scale: billion, unit: CNY, as_of: 2022, source: paper, quote: "GDP 333.9 billion yuan"}
 - id: hill-town
   name: Hill Town
   source: release
   gdp:
-    2021: {value: 120.5, scale: billion, unit: CNY, as_of: 2021, source: release}
-    2022: {value: 131, scale: billion, unit: CNY, as_of: 2022, source: release}
+    2021: {value: 120.5, scale: billion, unit: CNY, as_of: 2021, source: release, quote: "GDP 120.5 billion yuan"}
+    2022: {value: 131, scale: billion, unit: CNY, as_of: 2022, source: release, derived: "made up for the tests"}
 """
 
 PEERS_PAGE = """\
@@ -292,7 +293,7 @@ def test_a_mistake_in_a_chart_is_reported_at_its_line(tmp_path):
     edit(root, "content/i18n/en.yaml", "in {first_year} to", "in {first_yaer} to")
     result = run_build(root)
     assert errors_of(result) == [
-        "content/i18n/en.yaml:16:25: error: string 'chart_peer_gdp_summary' has the unknown placeholder {first_yaer}",
+        "content/i18n/en.yaml:17:25: error: string 'chart_peer_gdp_summary' has the unknown placeholder {first_yaer}",
         "models/peers.yaml:20:12: error: string 'chart_peer_gdp_titel' is not in content/i18n/en.yaml",
         "models/peers.yaml:24:38: error: unknown figure 'profile.gpd.2022'",
     ]

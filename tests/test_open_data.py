@@ -74,9 +74,13 @@ def test_facts_json_holds_every_figure_with_its_source_spelled_out(real):
         record, source = figures[key], content.sources[fig.source]
         assert (record["value"], record["unit"], str(record["as_of"]), record["anchor"]) == (
             float(fig.value) if fig.value % 1 else int(fig.value), fig.unit, str(fig.as_of), fig.anchor)
+        copy = {"url": source.copy_url, "site": source.copy_site, "kind": source.copy_kind} if source.copy_url else None
         assert record["source"] == {"id": source.id, "title": source.title, "publisher": source.publisher,
                                     "date": source.date, "url": source.url, "retrieved": source.retrieved,
-                                    "kind": source.kind, "reliability": source.reliability, "note": source.note}
+                                    "kind": source.kind, "language": source.language, "copy": copy,
+                                    "reliability": source.reliability, "note": source.note}
+        assert record["quote"] == fig.quote and record["estimate"] == bool(fig.estimate)
+        assert record["derived"] == fig.derived
         assert (record["note"], record["basis"], record["by"], record["scope"], record["shared_with"]) == (
             fig.note, fig.basis, fig.by, fig.scope, fig.shared_with)
 
@@ -147,7 +151,7 @@ def test_json_ld_describes_the_city_summits_companies_articles_and_dataset(real)
     (org,) = json_ld((out / "companies/jcet/index.html").read_text(encoding="utf-8"))
     assert (org["@type"], org["name"], org["mainEntityOfPage"]) == ("Organization", "JCET", BASE + "companies/jcet/")
     (article,) = json_ld((out / "news/2023-jiangyin-development-summit/index.html").read_text(encoding="utf-8"))
-    assert article["@type"] == "NewsArticle" and article["headline"].startswith("Jiangyin's 2023 development summit")
+    assert article["@type"] == "NewsArticle" and article["headline"].startswith("Jiangyin's 2023 development")
     assert article["datePublished"] == "2026-11-25" and article["author"]["name"] == article["publisher"]["name"]
     assert all(c["@type"] == "CreativeWork" and c["name"] for c in article["citation"])
     (dataset,) = json_ld((out / "data/index.html").read_text(encoding="utf-8"))

@@ -157,8 +157,10 @@ def test_print_hides_navigation_and_writes_out_source_addresses(page, live_site)
 def test_signed_amounts_are_labelled_as_planned_investment(live_site):
     _, out = live_site
     home = (out / "index.html").read_text(encoding="utf-8")
-    card = re.search(r'<div class="card" id="fact-events-summit-2023-investment">.*?</div>', home, re.S).group(0)
-    assert "Planned investment, not money spent" in card
+    latest = re.search(r"<h3>The most recent conference in the data \(2023\)</h3>.*?</p>", home, re.S).group(0)
+    assert "planned investment: " in latest  # the home page's summary of the 2023 conference
+    event = (out / "summits/summit-2023/index.html").read_text(encoding="utf-8")
+    assert "Amounts are planned investment agreed when projects were signed, not money spent." in event
     for path in (out / "projects").glob("*/index.html"):
         html = path.read_text(encoding="utf-8")
         if 'class="card"' in html:

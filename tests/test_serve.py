@@ -72,16 +72,27 @@ def save_and_wait_for_reload(page, path, old, new):
     wait_until_listening(page, connected + 1)
 
 
+# The 2023 conference's projects: its value and the source's words quoted with it, which an editor changes together
+# (the build checks that the quote states the value).
+SIGNED = ('    value: {v}\n    unit: projects\n    as_of: "2023-10-28"\n    source: xinhua-2023-summit\n'
+          '    quote: "{n} projects')
+
+
+def signed(n, broken: bool = False) -> str:
+    """The lines of the 2023 conference's projects figure, with n projects (its value unclosed YAML when broken)."""
+    return SIGNED.format(v=f"[{n}" if broken else n, n=n)
+
+
 def test_edit_break_and_fix_in_the_browser(page, preview):
     root, base, proc = preview
     open_live(page, base)
     assert "217 projects" in page.inner_text("main")
     events = root / "content/events.yaml"
 
-    save_and_wait_for_reload(page, events, "    value: 217\n", "    value: 218\n")
+    save_and_wait_for_reload(page, events, signed(217), signed(218))
     assert "218 projects" in page.inner_text("main")
 
-    save_and_wait_for_reload(page, events, "    value: 218\n", "    value: [218\n")
+    save_and_wait_for_reload(page, events, signed(218), signed(218, broken=True))
     overlay = page.locator("#sitegen-error")
     assert overlay.is_visible()
     line = next(n for n, text in enumerate(events.read_text().splitlines(), 1) if "value: [218" in text)
@@ -90,7 +101,7 @@ def test_edit_break_and_fix_in_the_browser(page, preview):
     assert "value: [218" in overlay.inner_text()  # the source excerpt
     assert proc.poll() is None, "the server died on a bad edit"
 
-    save_and_wait_for_reload(page, events, "    value: [218\n", "    value: 219\n")
+    save_and_wait_for_reload(page, events, signed(218, broken=True), signed(219))
     assert page.locator("#sitegen-error").count() == 0
     assert "219 projects" in page.inner_text("main")
     assert proc.poll() is None
@@ -100,8 +111,8 @@ def test_two_quick_saves_both_reach_the_page(page, preview):
     root, base, _ = preview
     open_live(page, base + "summits/")
     events = root / "content/events.yaml"
-    save_and_wait_for_reload(page, events, "    value: 217\n", "    value: 300\n")
-    save_and_wait_for_reload(page, events, "    value: 300\n", "    value: 301\n")
+    save_and_wait_for_reload(page, events, signed(217), signed(300))
+    save_and_wait_for_reload(page, events, signed(300), signed(301))
     assert "301 projects" in page.inner_text("main")
 
 

@@ -94,11 +94,11 @@ def test_url(text, ok):
 
 def test_figure_record_builds_a_figure_and_registers_its_source_reference():
     problems = Problems()
-    node = parse_yaml("value: 100\nscale: billion\nunit: CNY\nqualifier: over\nas_of: 2023\nsource: s1\n",
-                      "f.yaml", problems)
+    node = parse_yaml("value: 100\nscale: billion\nunit: CNY\nqualifier: over\nas_of: 2023\nsource: s1\n"
+                      "quote: over 100 billion yuan\n", "f.yaml", problems)
     cx = Cx("f.yaml", problems)
     fig = kinds.figure().parse(node, cx)
-    assert fig == Figure(Decimal(100), "CNY", "2023", "s1", "billion", "over")
+    assert fig == Figure(Decimal(100), "CNY", "2023", "s1", "billion", "over", quote="over 100 billion yuan")
     assert cx.refs == [("sources", "s1", "f.yaml", 6, 9)]
 
 
@@ -138,19 +138,19 @@ def fig_with(figure: Figure, **changes) -> Figure:
     (fig("1", "CNY", "trillion", "over"), "超过1万亿元", "超过1万亿元"),
     (fig("680", "CNY", "yi"), "680亿元", "680亿元"),
     (fig("178.4", "people", "wan"), "178.4万人", "178.4万人"),  # 万
-    (fig("1595138", "people"), "1,595,138人", "159.5万人"),  # CLDR's grouping when unscaled
+    (fig("1595138", "people"), "1595138人", "159.5万人"),  # unscaled: no digit grouping in Chinese
     (fig("1.1", "USD", "billion"), "11亿美元", "11亿美元"),
     (fig("1", "EUR", "billion", "over"), "超过10亿欧元", "超过10亿欧元"),
     (fig("217", "projects"), "217个项目", "217个项目"),  # measure words
-    (fig("59", "companies"), "59家公司", "59家公司"),
-    (fig("3300", "enterprises", qualifier="over"), "超过3,300家企业", "超过3,300家企业"),
+    (fig("59", "companies"), "59家", "59家"),
+    (fig("3300", "enterprises", qualifier="over"), "超过3300家企业", "超过3300家企业"),
     (fig("550", "guests"), "550位嘉宾", "550位嘉宾"),
     (fig("16", "funds"), "16支基金", "16支基金"),
     (fig("987.53", "km2"), "987.53平方公里", "987.5平方公里"),
     (fig("5.9", "percent"), "5.9%", "5.9%"),
     (fig_with(fig("5.9", "percent-change"), basis="real"), "5.9%（按可比价格计算）", "5.9%（按可比价格计算）"),
-    (fig("2", "rank"), "第2名", "第2名"),
-    (fig_with(fig("1", "rank"), shared_with="昆山市"), "第1名（与昆山市并列）", "第1名（与昆山市并列）"),
+    (fig("2", "rank"), "第2", "第2"),
+    (fig_with(fig("1", "rank"), shared_with="昆山市"), "第1（与昆山市并列）", "第1（与昆山市并列）"),
     (fig("30", "years", qualifier="over"), "超过30年", "超过30年"),
     (fig("150", "enterprises", qualifier="nearly"), "近150家企业", "近150家企业"),
     (fig("150", "enterprises", qualifier="about"), "约150家企业", "约150家企业"),

@@ -6,16 +6,19 @@ What is checked, and the rules decided for it:
 1. Every English text field has its Chinese sibling, `<field>_zh`, on the next line at the same indentation:
    `name`, `short_name`, `status`, `parent`, `province`, `summary`, `tagline`, `description`, `publisher`, `country`,
    and in figures `label`, `note`, `by`, `scope`, `shared_with`, in notes `text`; `title` in site.yaml only (source
-   titles stay as the source gives them). Ids, listings, URLs, dates, numbers and choices get no `_zh`.
-   A `_zh` value is non-empty and contains Chinese characters. The one allowed exception is a name that has no
-   Chinese form (a Latin brand): it may be written in Latin letters only if the item's `translated:` list names that
-   field. A name with a Chinese form that no source gives is written in Chinese and listed in `translated:`.
+   titles stay as the source gives them). Ids, URLs, dates, numbers, quotes and choices get no
+   `_zh`; a listing, a coverage statement and how a figure is derived do.
+   A `_zh` value is non-empty and contains Chinese characters. The allowed exceptions are names that have no
+   Chinese form (a Latin brand): written in Latin letters, such a name is listed in the item's `translated:`, or it
+   repeats the English name exactly (no source gives a Chinese name, and the text says so). A name with a Chinese
+   form that no source gives is written in Chinese and listed in `translated:`.
    `translated:` names only name fields of its own item (`name`, `name_zh`, `publisher_zh`, `by_zh`, `label_zh`
    when the label is the name of a body or fund), and stands on the line after the item's last name field.
    Short names (`short_name_zh`) are our own labels in both languages, like the English `short_name`, not names
    claimed from a source, so they are not listed in `translated:`.
    A Chinese name that is not listed as our translation (`name_zh`, `parent_zh`, `province_zh`, `shared_with_zh`)
-   must occur in research/facts or in the sources' own titles and publishers.
+   must occur in research/ (the facts, the peer figures, the audit's quotes, the seed release) or in the sources'
+   own titles and publishers.
 2. content/i18n/zh.yaml has exactly en.yaml's keys, in the same order, with the same {placeholders} per key, and
    starts with the schema line and a two-line comment.
 3. No run of 15 or more consecutive characters is shared between any Chinese text we wrote (every `*_zh` value,
@@ -50,7 +53,7 @@ FILES = ("site.yaml", "profile.yaml", "industries.yaml", "companies.yaml", "proj
          "sources.yaml")
 
 TEXT_KEYS = {"name", "short_name", "status", "parent", "province", "summary", "tagline", "description", "publisher",
-             "country", "label", "note", "by", "scope", "shared_with", "text"}
+             "country", "label", "note", "by", "scope", "shared_with", "text", "coverage", "derived", "listing"}
 NAME_FIELDS = {"name", "name_zh", "publisher_zh", "by_zh", "label_zh"}
 SOURCED_NAMES = ("name_zh", "parent_zh", "province_zh", "shared_with_zh")
 CUT_NAMES = ("name_zh", "short_name_zh", "parent_zh", "province_zh", "shared_with_zh")
@@ -158,7 +161,7 @@ def test_chinese_values_are_chinese_and_every_sibling_has_its_english(name):
                 problems.append(f"{path}.{key}: no English '{base}' beside it")
             if not isinstance(value, str) or not value.strip():
                 problems.append(f"{path}.{key}: empty")
-            elif not CJK.search(value) and key not in translated:
+            elif not CJK.search(value) and key not in translated and value != d.get(base):
                 problems.append(f"{path}.{key}: {value!r} has no Chinese characters and is not listed in translated")
     assert problems == []
 
@@ -188,7 +191,8 @@ def test_translated_names_only_name_fields_of_its_item_after_the_last_name(name)
 def known_chinese() -> str:
     """All text of the facts file and of the sources' titles and publishers: where a Chinese name may come from."""
     sources = " ".join(f"{s.get('title', '')} {s.get('title_zh', '')} {s['publisher']}" for s in load("sources.yaml"))
-    return FACTS.read_text(encoding="utf-8") + sources
+    research = [p.read_text(encoding="utf-8") for p in sorted(SHARED.rglob("*")) if p.suffix in (".yaml", ".txt")]
+    return "\n".join(research) + sources
 
 
 def test_chinese_names_not_marked_as_ours_come_from_a_source():

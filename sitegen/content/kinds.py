@@ -38,6 +38,7 @@ from .fields import (
     did_you_mean,
 )
 from .load import load_yaml
+from .quotes import QuoteStatesFigure
 
 UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "percent-change", "rank", "years", "projects", "companies",
          "enterprises", "employees", "funds", "guests")
@@ -96,13 +97,19 @@ def figure(help: str = "", required: bool = True) -> Record:
         "shared_with": localized(Text("rank: who shares the place, when it is a tie, e.g. 'Kunshan'", required=False)),
         "basis": Choice(BASES, "percent-change: real (at comparable prices, inflation removed) or nominal (at "
                         "current prices)", required=False),
+        "quote": Text("the short passage of the source that states the number, verbatim, in the source's language",
+                      required=False),
+        "derived": localized(Prose("for a sum or conversion of what the source says: how it was made from it",
+                                   required=False)),
+        "estimate": Flag("true when the source gives the number as an estimate (预计, expected), not an outcome",
+                         required=False),
     }, help=help, required=required, title="Figure", rules=(
         When("unit", ("rank",), require=("by", "scope"), hint=RANK_HINT),
         When("unit", ("rank",), forbid=("by", "scope", "shared_with"), negate=True),
         When("unit", ("percent-change",), require=("basis",), hint="say whether the growth is real (at comparable "
              "prices) or nominal: 'basis: real' or 'basis: nominal'"),
         When("unit", ("percent-change",), forbid=("basis",), negate=True),
-        GrowthAsPercent()))
+        GrowthAsPercent(), QuoteStatesFigure()))
 
 
 class Figures(MapOf):
@@ -148,7 +155,10 @@ class Key(Text):
 
 
 class FigureKey(Text):
-    """The global key of a figure, such as profile.gdp.2022; checked once every figure is known."""
+    """The global key of a figure, such as profile.gdp.2022; checked once every figure is known. With
+    `source_kinds`, the figure must cite a source of one of those kinds (content.provenance checks it)."""
+
+    source_kinds: tuple[str, ...] = ()
 
     def check(self, value, node, cx):
         loc = cx.at(node)
@@ -317,13 +327,19 @@ _SPEC_FIELDS: dict[str, Field] = {
     "min": Number("list: the fewest items allowed", required=False, integer=True),
     "integer": Flag("number: true for whole numbers", required=False, default=False),
     "minimum": Number("number: the smallest value allowed", required=False, integer=True),
+    "source_kinds": ListOf(Text("a kind of source"), "figure_key: the kinds of source the figure must cite (the "
+                           "kind of the original document, when it was read in a copy)", required=False, min_items=1),
 }
 SPEC = Record(_declared, _SPEC_FIELDS, title="Field")
 _NESTED = Record(_declared, _SPEC_FIELDS, "a nested field: a list's items, a map's keys or values", required=False)
 _SPEC_FIELDS.update(of=_NESTED, key=_NESTED, value=_NESTED)  # the same declaration, recursively
 
 RULE = Record(_declared, {
-    "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values the rule applies to"),
+    "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values the rule applies to",
+                  required=False),
+    "unless": MapOf(Key("field"), ListOf(Text("value"), min_items=1),
+                    "the field and the values the rule does not apply to (it applies to every other value, and to "
+                    "none)", required=False),
     "require": ListOf(Key("field"), "fields that must be given", required=False),
     "forbid": ListOf(Key("field"), "fields that must not be given", required=False),
     "refuse": MapOf(Key("field"), ListOf(Text("value")), "values a field may not take", required=False),
@@ -438,7 +454,7 @@ def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
         "period": lambda: Period(help, required),
         "year": lambda: Year(help, required),
         "key": lambda: Key(help, required),
-        "figure_key": lambda: FigureKey(help, required),
+        "figure_key": lambda: sourced(FigureKey(help, required), spec.get("source_kinds")),
         "number": lambda: Number(help, required, integer=spec["integer"], minimum=spec.get("minimum") or 0),
         "choice": lambda: Choice(tuple(spec.get("options") or ()), help, required),
         "ref": lambda: Ref(spec.get("to") or "", help, required),
@@ -459,6 +475,12 @@ def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
         "e.g. {type: list, of: {type: text}}",
     )
     return None
+
+
+def sourced(field: FigureKey, kinds: tuple | None) -> FigureKey:
+    """A figure key that must name a figure citing a source of one of these kinds (all kinds when None)."""
+    field.source_kinds = tuple(kinds or ())
+    return field
 
 
 def _twinned(field: Field, spec: dict) -> Field:
@@ -571,14 +593,19 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...
             fields[name] = made
     rules = tuple(
         When(
-            *next(iter(r["when"].items())),
+            *next(iter((r["when"] or r["unless"]).items())),
             require=tuple(r.get("require") or ()),
             forbid=tuple(r.get("forbid") or ()),
             hint=r.get("hint") or "",
             refuse=tuple((k, tuple(v)) for k, v in (r.get("refuse") or {}).items()),
+            negate=not r["when"],
         )
         for r in decl.get("rules") or ()
+        if r["when"] or r["unless"]
     )
+    for r in decl.get("rules") or ():
+        if bool(r["when"]) == bool(r["unless"]):
+            problems.error(r["loc"], "a rule needs one of 'when' and 'unless'", "e.g. when: {kind: [press-release]}")
     for table in decl.get("downloads") or ():
         known = set(fields) | {table.rows, table.key}
         for column in table.columns:

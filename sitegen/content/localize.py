@@ -8,7 +8,7 @@ from .fields import ListOf, Record
 from .kinds import Kind, Registry
 from .model import Content, Figure, Note, replace
 
-FIGURE_TEXTS = ("label", "note", "by", "scope", "shared_with")
+FIGURE_TEXTS = ("label", "note", "by", "scope", "shared_with", "derived")
 NOTE_TEXTS = ("text",)
 
 

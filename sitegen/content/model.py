@@ -12,7 +12,8 @@ class Figure:
     """A number with its unit, scale, qualifier, as-of period and source id. `key` is its global path.
 
     A rank (unit rank) always has `by` (who ranks) and `scope` (among whom), and `shared_with` when tied; a
-    percent-change always has its `basis` (real or nominal)."""
+    percent-change always has its `basis` (real or nominal). Its `quote` states it (checked by content.quotes), unless
+    it is `derived` from what the source says."""
 
     value: Decimal
     unit: str
@@ -26,11 +27,15 @@ class Figure:
     scope: str | None = None
     shared_with: str | None = None
     basis: str | None = None
+    quote: str | None = None  # the source's own words that state it, verbatim
+    derived: str | None = None  # for a sum or a conversion: how it was made from what the source says
+    estimate: bool | None = None  # the source gives it as an estimate
     label_zh: str | None = None  # the Chinese twins of the texts above, on a site with Chinese
     note_zh: str | None = None
     by_zh: str | None = None
     scope_zh: str | None = None
     shared_with_zh: str | None = None
+    derived_zh: str | None = None
     translated: tuple[str, ...] = ()  # which of its texts are our own translation, not a source's
     loc: Location = field(default=Location(""), compare=False)
     key: str = ""

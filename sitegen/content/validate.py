@@ -9,7 +9,7 @@ from collections.abc import MutableMapping
 from pathlib import Path
 
 from ..errors import Location, Problems
-from . import kinds, model
+from . import kinds, model, provenance
 from .chartspec import check_content
 from .fields import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 from .load import (
@@ -58,6 +58,7 @@ def load_content(root: Path, problems: Problems, registry: kinds.Registry | None
             for article in content.edition(lang, kind.name).values():
                 check_article_refs(article, content, problems, registry)
     _warn_unused_sources(content, refs, problems)
+    provenance.check(registry, content, refs, problems)
     if problems.errors:
         return None
     content.fingerprints = _fingerprints(registry, content, prints)

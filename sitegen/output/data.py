@@ -16,8 +16,9 @@ from ..content.model import Content, Figure
 from ..site.numbers import base_value, decimal_text, format_figure
 from .write import Output
 
-FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note")
-SOURCE_COLUMNS = ("source", "source_title", "source_publisher", "source_url")
+FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note", "quote",
+                  "estimate", "derived")
+SOURCE_COLUMNS = ("source", "source_title", "source_publisher", "source_url", "source_copy_url")
 MEDIA_TYPES = {".csv": "text/csv", ".json": "application/json"}
 
 
@@ -41,7 +42,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-TWINNED = ("label", "note", "by", "scope", "shared_with")  # a figure's texts, each with its twin in other languages
+TWINNED = ("label", "note", "by", "scope", "shared_with", "derived")  # a figure's texts, each with its twins
 
 
 def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("en",)) -> dict:
@@ -69,6 +70,9 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
         "by": fig.by,
         "scope": fig.scope,
         "shared_with": fig.shared_with,
+        "quote": fig.quote,
+        "estimate": bool(fig.estimate),
+        "derived": fig.derived,
         "source": {
             "id": source.id,
             "title": source.title,
@@ -77,6 +81,9 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
             "url": source.url,
             "retrieved": source.retrieved,
             "kind": source.kind,
+            "language": getattr(source, "language", None),
+            "copy": {"url": source.copy_url, "site": source.copy_site, "kind": source.copy_kind}
+            if getattr(source, "copy_url", None) else None,
             "reliability": source.reliability,
             "note": source.note,
         },
@@ -90,9 +97,9 @@ def facts_json(content: Content, languages: tuple[str, ...] = ("en",), rows: dic
         {"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False, sort_keys=True
     )[:-1]
     prints, rows = content.fingerprints, {} if rows is None else rows
-    made, head = [], f"facts {' '.join(languages)} "
+    made, which = [], f"facts {' '.join(languages)} "
     for key, fig in sorted(content.figures.items()):
-        mark = _mark(head + key, prints.get(("figures", key)), prints.get(("sources", fig.source)))
+        mark = _mark(which + key, prints.get(("figures", key)), prints.get(("sources", fig.source)))
         line = rows.get(mark)
         if line is None:
             record = figure_record(fig, content, languages)
@@ -125,6 +132,9 @@ def _figure_cells(fig: Figure | None, prefix: str) -> dict:
         "as_of": fig.as_of,
         "source": fig.source,
         "note": fig.note or "",
+        "quote": fig.quote or "",
+        "estimate": "yes" if fig.estimate else "",
+        "derived": fig.derived or "",
     }
     return {f"{prefix}_{c}": values[c] for c in FIGURE_COLUMNS}
 
@@ -132,7 +142,8 @@ def _figure_cells(fig: Figure | None, prefix: str) -> dict:
 def _source_cells(content: Content, source_id: str) -> dict:
     """The source columns of a row."""
     s = content.sources[source_id]
-    return {"source": s.id, "source_title": s.title, "source_publisher": s.publisher, "source_url": s.url or ""}
+    return {"source": s.id, "source_title": s.title, "source_publisher": s.publisher, "source_url": s.url or "",
+            "source_copy_url": getattr(s, "copy_url", None) or ""}
 
 
 class _CsvLines:
@@ -186,7 +197,7 @@ def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
 
 
 def _columns(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
-    """The CSV columns one declared column becomes: a figure eight, the source four, others one."""
+    """The CSV columns one declared column becomes: a figure eleven, the source five, others one."""
     if column == table.key:
         return (column,)
     twins = _twins(kind, table, column)

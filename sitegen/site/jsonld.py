@@ -132,7 +132,7 @@ class JsonLd:
 
     def dataset_name(self) -> str:
         """The name of the open data."""
-        return f"{self.content.site.title}: {self.strings()['data_title']}"
+        return self.strings()["dataset_name"].format(site=self.content.site.title)
 
     def strings(self) -> dict:
         """The interface strings of the pages' language."""

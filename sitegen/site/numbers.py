@@ -124,13 +124,14 @@ ZH = Language(  # Chinese counts in 万 (10^4) and 亿 (10^8), the unit after th
     units={"CNY": ("{n}元", "{n}元"), "USD": ("{n}美元", "{n}美元"), "EUR": ("{n}欧元", "{n}欧元"),
            "people": ("{n}人", "{n}人"), "km2": ("{n}平方公里", "{n}平方公里"), "percent": ("{n}%", "{n}%"),
            "percent-change": ("{n}%", "{n}%"), "years": ("{n}年", "{n}年"), "projects": ("{n}个项目", "{n}个项目"),
-           "companies": ("{n}家公司", "{n}家公司"), "enterprises": ("{n}家企业", "{n}家企业"),
+           "companies": ("{n}家", "{n}家"), "enterprises": ("{n}家企业", "{n}家企业"),
            "employees": ("{n}名员工", "{n}名员工"), "funds": ("{n}支基金", "{n}支基金"),
            "guests": ("{n}位嘉宾", "{n}位嘉宾"), "rank": ("{n}", "{n}"), "industries": ("{n}个产业", "{n}个产业")},
     qualifiers={"over": "超过{f}", "about": "约{f}", "nearly": "近{f}", "under": "不足{f}"},
     bases={"real": "{f}（按可比价格计算）", "nominal": "{f}（按现价计算）"},
     shared="{f}（与{with}并列）",
-    ordinal=lambda n: f"第{n}名",
+    group="",  # Chinese writes 3300 and 1595138, not 3,300
+    ordinal=lambda n: f"第{n}",
     scale_sep="",
     scaled_group="",
 )

@@ -385,7 +385,7 @@ class Renderer:
         """The title and URL of the page a figure belongs to."""
         kind, _, rest = fig.key.partition(".")
         if not self.registry[kind].collection:
-            return getattr(self.content, kind).name, self.url(self.registry.section(kind)) + "#" + fig.anchor
+            return getattr(self.content, kind).name, self.url(self.registry.section(kind) + "/") + "#" + fig.anchor
         item = getattr(self.content, kind)[rest.split(".")[0]]
         return item.name, self.url_for(kind, item.id) + "#" + fig.anchor
 
@@ -496,10 +496,10 @@ class Renderer:
         target = resolve_ref(path, self.content, self.registry)
         if isinstance(target, model.Figure):
             text = self.fmt(target, short=style == "short", bare=style == "bare")
-            n = cites.cite(target.source)
+            n, word = cites.cite(target.source), escape(self.content.strings[self.lang]["source"])
             return (
                 f'<span class="fig" data-fact="{escape(target.key)}">{escape(text)}</span>'
-                f'<sup class="cite"><a href="#src-{escape(target.source)}" aria-label="source {n}">{n}</a></sup>'
+                f'<sup class="cite"><a href="#src-{escape(target.source)}" aria-label="{word} {n}">{n}</a></sup>'
                 f"{self.as_of(target)}"
             )
         kind, item = target

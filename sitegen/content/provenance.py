@@ -1,0 +1,88 @@
+"""Checks on where the content's figures come from, once every file is read: a figure key that a model declares with
+`source_kinds` (the home page's headline cards) names a figure citing a source of those kinds, and every page of an
+item cites at least one source a reader can open (its own address, or a copy's)."""
+from __future__ import annotations
+
+from ..errors import Location, Problems
+from . import model
+from .fields import Field, ListOf, MapOf, Record, Ref
+from .kinds import FigureKey, Kind, Registry
+
+
+def check(registry: Registry, content: model.Content, refs: list, problems: Problems) -> None:
+    """Report figures of the wrong kind of source where a model asks for a kind, and warn about item pages whose
+    sources all lack an address."""
+    for kind in registry.kinds:
+        if kind.record is None or kind.shape == "strings":
+            continue
+        items = _items(kind, content)
+        _check_figure_keys(kind, items, content, refs, problems)
+        if kind.pages is not None and kind.pages.item:
+            for item in items:
+                _check_openable(kind, item, content, problems)
+
+
+def _items(kind: Kind, content: model.Content) -> list:
+    """The items of a kind (a single record is one item)."""
+    if kind.collection:
+        return list(getattr(content, kind.name).values())
+    return [getattr(content, kind.name)]
+
+
+def _check_figure_keys(kind: Kind, items: list, content: model.Content, refs: list, problems: Problems) -> None:
+    """Each figure key of a field declared with `source_kinds` must name a figure whose source is of those kinds."""
+    for name, field in kind.record.fields.items():
+        key_field = field.item if isinstance(field, ListOf) else field
+        if not isinstance(key_field, FigureKey) or not key_field.source_kinds:
+            continue
+        wanted = key_field.source_kinds
+        for item in items:
+            value = getattr(item, name, None) or ()
+            for key in (value,) if isinstance(value, str) else value:
+                fig = content.figures.get(key)
+                source = content.sources.get(fig.source) if fig is not None else None
+                if source is None or source.kind in wanted:
+                    continue
+                for ref in refs:
+                    if ref[0] == "figures" and ref[1] == key and ref[2] == item.loc.source:
+                        problems.error(
+                            _at(ref),
+                            f"{key} cites '{source.id}', a source of kind {source.kind}; '{name}' takes only figures "
+                            f"from {', '.join(wanted)}",
+                            "cite a source of one of those kinds for the figure (a copy of one counts: its `kind` is "
+                            "the original's), or show another figure here",
+                        )
+
+
+def _at(ref) -> Location:
+    """The location a reference was read at."""
+    return Location(ref[2], ref[3], ref[4])
+
+
+def cited_sources(field: Field, value) -> set[str]:
+    """The ids of every source a value cites, by its field's declaration: references to sources, and the sources of
+    its figures and notes, however deeply nested."""
+    if value is None:
+        return set()
+    if isinstance(field, Ref):
+        return {value} if field.kind == "sources" else set()
+    if isinstance(field, ListOf):
+        return set().union(*(cited_sources(field.item, v) for v in value))
+    if isinstance(field, MapOf):
+        return set().union(*(cited_sources(field.value, v) for v in value.values()))
+    if isinstance(field, Record):
+        return set().union(*(cited_sources(f, getattr(value, name, None)) for name, f in field.fields.items()))
+    return set()
+
+
+def _check_openable(kind: Kind, item, content: model.Content, problems: Problems) -> None:
+    """Warn when an item's page cites only sources without an address a reader can open."""
+    cited = sorted(s for s in cited_sources(kind.record, item) if s in content.sources)
+    if cited and not any(content.sources[s].url or getattr(content.sources[s], "copy_url", None) for s in cited):
+        name = getattr(item, kind.key, None) or kind.name
+        problems.warn(
+            item.loc,
+            f"the page of {kind.one} '{name}' cites only sources without an address a reader can open: "
+            f"{', '.join(cited)}",
+            "give one of them its `url`, or the address of the copy it was read in (`copy_url`)",
+        )
