@@ -59,7 +59,7 @@ def _unchanged(root: Path, out_dir: Path, base_url: str | None, last: cache.Stat
     from .content import history
     from .content.validate import fingerprint
 
-    inputs = cache.scan(root, last.inputs)
+    inputs = cache.scan(root, last)
     if inputs != last.inputs or cache.stamp(root, out_dir, base_url or LOCAL_BASE_URL, inputs) != last.stamp:
         return None
     if fingerprint("history", history.head(root)[0]) not in last.parsed:  # another commit: another history

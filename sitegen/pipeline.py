@@ -8,6 +8,8 @@ folder holds it). The output is the same bytes either way."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +83,12 @@ class Made:
     origins: list[tuple[str, str]]  # (dest, what made it), in order: two for one path are an error
     rendered: int = 0
 
+    def add(self, outputs: list[Output], sink) -> None:
+        """Write files made whole (static files, downloads, site-wide files), which read nothing page by page."""
+        for out in outputs:
+            self.entries[out.dest] = Entry((), b"", sink.put(out))
+            self.origins.append((out.dest, out.origin))
+
 
 @dataclass
 class BuildResult:
@@ -107,26 +115,51 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     project = Project(root, (out_dir or root / "_site").resolve(), base_url or LOCAL_BASE_URL)
     if write:
         recover(project.out_dir)  # what a killed build left, before anything else
-    inputs = cache.scan(root, last.inputs if last else {})
-    last = last if last is not None and last.stamp == cache.stamp(root, project.out_dir, project.base_url, inputs) \
-        else None
+    inputs = cache.scan(root, last)
+    stamp = cache.stamp(root, project.out_dir, project.base_url, inputs)
+    last = cache.current(last, stamp)  # none from other code, or for another site
+
+    # Load and validate the models, the content, its history and the static files; plan every page and download.
     loaded = load(project, inputs, last, problems)
-    rows = Memo(last.rows if last is not None else {})
+    rows = Memo(last, "rows")
     planned = plan_site(loaded, rows)
-    held = last.held() if last is not None and write and project.out_dir.is_dir() else None
-    last = last if held is not None else None  # outputs are kept only where the folder holds them
-    streamed = search and write and held is None  # a whole site: indexed as its pages are rendered
-    with written_or_failed(project.out_dir, project.shown), writer(project, held, write) as sink:
-        with Index() if streamed else _Nothing() as index:
-            made = render(project, loaded, planned, last, sink, index, problems, templates)
-            check(project, planned, made, sink, problems)
-            bundle, stale = search_index(project, made, last, sink, index, search and write)
+
+    # Render every output, check paths and links, index for search; write as files are made, swap in at the end.
+    last = held_by(project, last) if write else None  # outputs are kept only from a folder that holds them
+    with writing(project, last, write, search) as (sink, index):
+        made = render(project, loaded, planned, last, sink, index, problems, templates)
+        check(project, planned, made, sink, problems)
+        bundle, stale = search_index(made, last, sink, index, search and write)
         written = sink.commit()
-    state = State(cache.stamp(root, project.out_dir, project.base_url, inputs), inputs, dict(loaded.parsed),
-                  made.entries, dict(rows), bundle, warnings=tuple(problems.warnings))
+
+    state = State(stamp, inputs, dict(loaded.parsed), made.entries, dict(rows), bundle,
+                  warnings=tuple(problems.warnings))
     files = state.held()
     return BuildResult(len(planned.pages), len(files), sum(f.size for f in files.values()),
                        time.perf_counter() - start, problems.warnings, made.rendered, written, state, stale)
+
+
+def held_by(project: Project, last: State | None) -> State | None:
+    """The last state, when the output folder is there to hold what it says (the preview's folder may have been
+    removed by hand meanwhile)."""
+    return last if last is not None and project.out_dir.is_dir() else None
+
+
+@contextmanager
+def writing(project: Project, last: State | None, write: bool, search: bool) -> Iterator[tuple]:
+    """Where the files go, and the search index as pages are rendered: nowhere and none (check: the files are kept
+    in memory); into a staging folder swapped in whole, indexed page by page (no `last`); or beside a folder whose
+    files `last` knows, only those that changed. A write that fails is the user's error, named by its file."""
+    with ExitStack() as stack:
+        stack.enter_context(written_or_failed(project.out_dir, project.shown))
+        if not write:
+            sink = stack.enter_context(Memory())
+        elif last is None:
+            sink = stack.enter_context(Staging(project.out_dir))
+        else:
+            sink = stack.enter_context(Update(project.out_dir, last.held()))
+        index = stack.enter_context(Index()) if write and search and last is None else None
+        yield sink, index
 
 
 def load(project: Project, inputs: dict[str, tuple], last: State | None, problems: Problems) -> Loaded:
@@ -136,7 +169,7 @@ def load(project: Project, inputs: dict[str, tuple], last: State | None, problem
     _check_inside(root, inputs, problems)
     registry = load_registry(root, problems)
     problems.raise_if_any()
-    parsed = Memo(last.parsed if last is not None else {})
+    parsed = Memo(last, "parsed")
     content = load_content(root, problems, registry, parsed)
     problems.raise_if_any()
     past = read_history(root, registry, parsed, problems)
@@ -175,22 +208,33 @@ def plan_site(loaded: Loaded, rows: dict) -> Planned:
     return Planned(pages, assets, data, downloads)
 
 
-def writer(project: Project, held: dict[str, File] | None, write: bool):
-    """Where the files go: nowhere (check: kept in memory), into a staging folder swapped in whole, or, into a
-    folder whose files are known (`held`), only those that changed."""
-    if not write:
-        return Memory()
-    return Staging(project.out_dir) if held is None else Update(project.out_dir, held)
-
-
 def render(project: Project, loaded: Loaded, planned: Planned, last: State | None, sink, index,
            problems: Problems, templates=None) -> Made:
     """Make every output: the static files, the downloads, each page in each language (one whose reads are
     unchanged since `last` is kept as the folder holds it), and the site-wide files."""
     made = Made({}, [])
-    for out in fingerprinted(loaded.static, planned.assets) + planned.data:
-        made.entries[out.dest] = Entry((), b"", sink.put(out))
-        made.origins.append((out.dest, out.origin))
+    made.add(fingerprinted(loaded.static, planned.assets) + planned.data, sink)
+    renderers = renderers_for(project, loaded, planned, templates, problems)
+    outputs = {dest: entry.file.digest for dest, entry in made.entries.items()}
+    inputs = {rel: found[2] for rel, found in loaded.inputs.items()}
+    digests = {lang: Digests(view, loaded.content.fingerprints, inputs, loaded.history, outputs)
+               for lang, view in loaded.views.items()}
+    pages = PageMaker(renderers, digests, inspector(project.base_url), sink, index, problems)
+    for page in planned.pages:
+        made.origins.append((page.dest, f"page {page.dest}"))
+        entry = pages.kept(page, last) or pages.make(page)
+        if entry is not None:
+            made.entries[page.dest] = entry
+    made.rendered = pages.rendered
+    problems.raise_if_any()  # a page that failed to render would echo as broken links to it
+    changes = {lang: renderer.changes() for lang, renderer in renderers.items()}
+    made.add(site_files(loaded.views, planned.pages, project.base_url, changes, loaded.history.available)
+             + strings_files(loaded.views, loaded.registry.languages[0]), sink)
+    return made
+
+
+def renderers_for(project: Project, loaded: Loaded, planned: Planned, templates, problems: Problems) -> dict:
+    """A renderer for each language, once the strings the code needs and every template are found sound."""
     renderers = {lang: Renderer(view, loaded.registry, project.root, project.base_url, lang,
                                 env=make_env(project.root / "templates", templates), assets=planned.assets,
                                 downloads=planned.downloads, history=loaded.history, bodies=loaded.bodies)
@@ -199,36 +243,42 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
         renderer.check_strings(problems)
     next(iter(renderers.values())).check_templates(problems)
     problems.raise_if_any()
-    outputs = {dest: entry.file.digest for dest, entry in made.entries.items()}
-    inputs = {rel: found[2] for rel, found in loaded.inputs.items()}
-    digests = {lang: Digests(view, loaded.content.fingerprints, inputs, loaded.history, outputs)
-               for lang, view in loaded.views.items()}
-    inspect = inspector(project.base_url)
-    for page in planned.pages:
-        made.origins.append((page.dest, f"page {page.dest}"))
-        kept = last.reusable(page.dest, digests[page.lang]) if last is not None else None
-        if kept is not None:
-            sink.keep(kept.file)
-            made.entries[page.dest] = kept
-            continue
-        result = renderers[page.lang].render(page, problems)
+    return renderers
+
+
+@dataclass
+class PageMaker:
+    """Renders a page in its language, writes it, and keeps what the next build needs of it: its reads and their
+    digest, what the link check and the search index need."""
+
+    renderers: dict[str, Renderer]
+    digests: dict[str, Digests]
+    inspect: object
+    sink: object
+    index: Index | None
+    problems: Problems
+    rendered: int = 0
+
+    def kept(self, page: Page, last: State | None) -> Entry | None:
+        """The page as the folder holds it, when nothing it read changed since `last`."""
+        entry = last.reusable(page.dest, self.digests[page.lang]) if last is not None else None
+        if entry is not None:
+            self.sink.keep(entry.file)
+        return entry
+
+    def make(self, page: Page) -> Entry | None:
+        """The page's entry, or None when it failed to render (the error is reported)."""
+        result = self.renderers[page.lang].render(page, self.problems)
         if result is None:
-            continue
-        made.rendered += 1
+            return None
+        self.rendered += 1
         data, reads = result.html.encode("utf-8"), _ordered(result.reads)
         searched = searchable(page.dest)
-        made.entries[page.dest] = Entry(reads, digests[page.lang].key(reads),
-                                        sink.put(Output(page.dest, data, f"page {page.dest}")),
-                                        inspect(page.dest, data), digest(words(data)) if searched else b"")
-        if index is not None and searched:
-            index.add(page.dest, result.html)
-    problems.raise_if_any()  # a page that failed to render would echo as broken links to it
-    changes = {lang: renderer.changes() for lang, renderer in renderers.items()}
-    site = site_files(loaded.views, planned.pages, project.base_url, changes, loaded.history.available)
-    for out in site + strings_files(loaded.views, loaded.registry.languages[0]):
-        made.entries[out.dest] = Entry((), b"", sink.put(out))
-        made.origins.append((out.dest, out.origin))
-    return made
+        if self.index is not None and searched:
+            self.index.add(page.dest, result.html)
+        written = self.sink.put(Output(page.dest, data, f"page {page.dest}"))
+        return Entry(reads, self.digests[page.lang].key(reads), written, self.inspect(page.dest, data),
+                     digest(words(data)) if searched else b"")
 
 
 def check(project: Project, planned: Planned, made: Made, sink, problems: Problems) -> None:
@@ -242,22 +292,27 @@ def check(project: Project, planned: Planned, made: Made, sink, problems: Proble
     problems.raise_if_any()
 
 
-def search_index(project: Project, made: Made, last: State | None, sink, index, search: bool) -> tuple[Bundle, bool]:
+def search_index(made: Made, last: State | None, sink, index, search: bool) -> tuple[Bundle, bool]:
     """The search bundle of the pages, and whether it is stale: the index made as the pages were rendered, if they
-    were indexed then; else the last one while the searchable pages' words are the same; else made again from the
-    pages as the folder will hold them (or, with `search` off, the last one kept, stale)."""
+    were indexed then; else the last one while the searchable pages' words are the same (or, with `search` off,
+    the last one whatever they are: stale); else made again from the pages as the folder will hold them."""
     words = combined(entry.words for entry in made.entries.values() if entry.words)
     if index is not None:
         return Bundle({out.dest: sink.put(out) for out in index.bundle()}, words), False
     kept = last.bundle if last is not None else Bundle()
     if kept.files and (kept.words == words or not search):
-        for file in kept.files.values():
-            sink.keep(file)
-        return kept, kept.words != words
+        return keep_bundle(kept, sink), kept.words != words
     if not search:
-        return Bundle(), bool(words)
+        return Bundle(), True
     pages = ((dest, sink.read(dest).decode("utf-8")) for dest, entry in made.entries.items() if entry.words)
     return Bundle({out.dest: sink.put(out) for out in index_pages(pages)}, words), False
+
+
+def keep_bundle(bundle: Bundle, sink) -> Bundle:
+    """Keep the search bundle the folder holds."""
+    for file in bundle.files.values():
+        sink.keep(file)
+    return bundle
 
 
 def _ordered(reads) -> tuple:

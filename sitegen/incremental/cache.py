@@ -75,12 +75,12 @@ class State:
 
 
 class Memo(dict):
-    """The loader's memo for one build: what it looks up is taken from the last build's (`old`), so the memo keeps
-    what this build used, and nothing more."""
+    """A memo for one build (the loader's, or the downloads' lines): what it looks up is taken from the same memo of
+    the last build's state, so it keeps what this build used, and nothing more."""
 
-    def __init__(self, old: dict):
+    def __init__(self, last: "State | None", name: str):
         super().__init__()
-        self.old = old
+        self.old = getattr(last, name) if last is not None else {}
 
     def get(self, key, default=None):
         if key not in self and key in self.old:
@@ -104,11 +104,17 @@ def stamp(root: Path, out_dir: Path, base_url: str, inputs: dict[str, tuple]) ->
     return digest.hexdigest()
 
 
-def scan(root: Path, known: dict[str, tuple]) -> dict[str, tuple]:
-    """Every input file with its mtime, size and digest, hashing only those whose size or mtime differ from `known`.
+def current(last: "State | None", stamp: str) -> "State | None":
+    """The last state, when it is for the same code, models, output folder and base URL."""
+    return last if last is not None and last.stamp == stamp else None
+
+
+def scan(root: Path, last: "State | None") -> dict[str, tuple]:
+    """Every input file with its mtime, size and digest, hashing only those whose size or mtime differ from the
+    last state's.
     A file modified in the last two seconds is hashed anyway: two saves within one timestamp tick can leave size and
     mtime unchanged (git's "racy clean" problem)."""
-    found, recent = {}, time.time_ns() - 2_000_000_000
+    found, recent, known = {}, time.time_ns() - 2_000_000_000, last.inputs if last is not None else {}
     for folder in WATCHED:
         for path in input_files(root / folder):
             rel = path.relative_to(root).as_posix()
