@@ -74,3 +74,4 @@ def test_the_linter_passes():
     import sys
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+

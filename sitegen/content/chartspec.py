@@ -155,10 +155,27 @@ def check_declared(registry, problems: Problems) -> None:
 
 
 def _check_chart(spec: ChartSpec, kind, registry, downloads: set, problems: Problems) -> None:
-    """One chart's rows, mark, download and series."""
+    """One chart's type and rows, mark, download and series."""
     def error(key: str, message: str, hint: str = "") -> None:
         problems.error(spec.at.get(key, spec.loc), message, hint)
 
+    _check_rows(spec, kind, error)
+    if spec.csv and spec.csv not in downloads:
+        error("csv", f"no download is named '{spec.csv}'",
+              did_you_mean(spec.csv, downloads) or "name a CSV declared under 'downloads:' in models/")
+    if spec.mark is not None:
+        _check_mark(spec, kind, problems)
+    ids: dict[str, Series] = {}
+    for s in spec.series:
+        _check_series(spec, s, kind, registry, problems)
+        if s.ident in ids and not s.each:  # (the series of `each` are named after their items)
+            problems.error(s.loc, f"two series of chart '{spec.id}' are called '{s.ident}'",
+                           "give one an 'id:' of its own (summaries name series by it)")
+        ids.setdefault(s.ident, s) if s.each else ids.update({s.ident: s})
+
+
+def _check_rows(spec: ChartSpec, kind, error) -> None:
+    """The chart's type fits its rows (years or items), and the fields naming and sorting items exist."""
     if spec.type == "line" and spec.by != "year":
         error("by", "a line chart runs over years", "write 'by: year', or make it a bar chart")
     if spec.type == "dot" and spec.by != "item":
@@ -172,18 +189,6 @@ def _check_chart(spec: ChartSpec, kind, registry, downloads: set, problems: Prob
                 error(key, f"{kind.name} has no field '{name}'", _fields_hint(name, kind))
             elif key == "label" and not isinstance(kind.record.fields[name], Text):
                 error(key, f"field '{name}' of {kind.name} is not a text", "name the rows by a text field, e.g. name")
-    if spec.csv and spec.csv not in downloads:
-        error("csv", f"no download is named '{spec.csv}'",
-              did_you_mean(spec.csv, downloads) or "name a CSV declared under 'downloads:' in models/")
-    if spec.mark is not None:
-        _check_mark(spec, kind, problems)
-    ids: dict[str, Series] = {}
-    for s in spec.series:
-        _check_series(spec, s, kind, registry, problems)
-        if s.ident in ids and not s.each:  # (the series of `each` are named after their items)
-            problems.error(s.loc, f"two series of chart '{spec.id}' are called '{s.ident}'",
-                           "give one an 'id:' of its own (summaries name series by it)")
-        ids.setdefault(s.ident, s) if s.each else ids.update({s.ident: s})
 
 
 def _check_mark(spec: ChartSpec, kind, problems: Problems) -> None:

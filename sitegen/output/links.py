@@ -154,23 +154,11 @@ def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, wher
     (one written by a shared template) is reported once, with a count; at the place `blame(dest, url)` names when it
     names one (the line of an article's Markdown that writes the link), else in the page (`read(dest)`: its bytes)."""
     origin, base = _origin_and_base(base_url)
-    checked = sum(info.count for info in infos.values())
-    targets = set().union(*(info.targets for info in infos.values()))  # pages share most of theirs: each once
-    found: dict[str, str | None] = {}  # path -> the file it names (None: none), worked out once per path
-    problems_of = {}
-    for path, fragment, outside in targets:
-        if path not in found:
-            found[path] = named_file(path, base, dests) if not outside else None
-        dest = found[path]
-        problems_of[path, fragment, outside] = outside or (
-            f"no page or file at {path}" if dest is None
-            else f"{page_url(dest, base)} has no element with id '{fragment}'"
-            if fragment and dest in infos and fragment not in infos[dest].ids else "")
-    wrong = {target for target, problem in problems_of.items() if problem}
-    broken: dict = {}
+    wrong = _wrong_targets(infos, dests, base)
+    broken: dict = {}  # (path, fragment, why) -> [(page, target)] in page order
     for dest in sorted(infos) if wrong else ():
         for target in (target for target in infos[dest].targets if target in wrong):
-            broken.setdefault((target[0], target[1], problems_of[target]), []).append((dest, target))
+            broken.setdefault((target[0], target[1], wrong[target]), []).append((dest, target))
     for (_, _, problem), places in broken.items():
         (dest, target), more = places[0], len(places) - 1
         also = f" (and on {more} more page{'s' * (more != 1)})" if more else ""
@@ -178,11 +166,27 @@ def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, wher
         link = _first_link_to(page, target, dest, origin, base)
         written = blame(dest, link[0]) if blame is not None else None
         if written is None:
-            line, col = position(page, link[1])
-            written = Location(f"{where}/{dest}", line, col)
+            written = Location(f"{where}/{dest}", *position(page, link[1]))
         problems.error(written, f"broken link '{link[0]}' on {page_url(dest, base)}{also}: {problem}",
                        "fix the link in the template or article that writes it")
-    return checked
+    return sum(info.count for info in infos.values())
+
+
+def _wrong_targets(infos: dict[str, PageInfo], dests: set[str], base: str) -> dict[tuple, str]:
+    """Every link target of the pages that names nothing, with why; each distinct target judged once (pages share
+    most of theirs), each path's file worked out once."""
+    found: dict[str, str | None] = {}
+    wrong = {}
+    for target in set().union(*(info.targets for info in infos.values())):
+        path, fragment, outside = target
+        if path not in found:
+            found[path] = named_file(path, base, dests) if not outside else None
+        dest = found[path]
+        if outside or dest is None:
+            wrong[target] = outside or f"no page or file at {path}"
+        elif fragment and dest in infos and fragment not in infos[dest].ids:
+            wrong[target] = f"{page_url(dest, base)} has no element with id '{fragment}'"
+    return wrong
 
 
 def named_file(path: str, base: str, dests: set[str]) -> str | None:
