@@ -107,7 +107,7 @@ def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_pa
                 assert got == sites[direction[1]], "an interrupted swap finishes"
             assert leftovers(out) == [], f"stopped at rename {step}"
             step += 1
-        assert step > (20 if incremental else 2) and tree_bytes(out) == sites[direction[1]]
+        assert step > (10 if incremental else 2) and tree_bytes(out) == sites[direction[1]]
 
 
 def test_an_interrupted_incremental_build_is_rolled_back_by_the_next_build(site):
