@@ -66,12 +66,10 @@ class Loaded:
 
 @dataclass(frozen=True)
 class Planned:
-    """Every page in every language, the static files' fingerprinted names, and the downloads."""
+    """Every page in every language, and the static files' fingerprinted names."""
 
     pages: list[Page]
     assets: dict[str, str]
-    data: list[Output]
-    downloads: tuple
 
 
 @dataclass
@@ -119,10 +117,10 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     stamp = cache.stamp(root, project.out_dir, project.base_url, inputs)
     last = cache.current(last, stamp)  # none from other code, or for another site
 
-    # Load and validate the models, the content, its history and the static files; plan every page and download.
+    # Load and validate the models, the content, its history and the static files; plan every page.
     loaded = load(project, inputs, last, problems)
+    planned = Planned(plan(loaded.views, loaded.registry), asset_names(loaded.static))
     rows = Memo(last, "rows")
-    planned = plan_site(loaded, rows)
 
     # Render every output, check paths and links, index for search; write as files are made, swap in at the end.
     last = held_by(project, last) if write else None  # outputs are kept only from a folder that holds them
@@ -199,22 +197,16 @@ def read_history(root: Path, registry: Registry, parsed: dict, problems: Problem
     return past
 
 
-def plan_site(loaded: Loaded, rows: dict) -> Planned:
-    """Every page in every language, the static files' fingerprinted names, and the downloads (first: the Data page
-    lists their sizes; `rows`: their lines made before, by the fingerprints of what each shows)."""
-    pages = plan(loaded.views, loaded.registry)
-    assets = asset_names(loaded.static)
-    data, downloads = data_files(loaded.content, loaded.registry, loaded.registry.schema_files, rows)
-    return Planned(pages, assets, data, downloads)
-
-
 def render(project: Project, loaded: Loaded, planned: Planned, last: State | None, sink, index,
-           problems: Problems, templates=None) -> Made:
-    """Make every output: the static files, the downloads, each page in each language (one whose reads are
+           problems: Problems, templates=None, rows: dict | None = None) -> Made:
+    """Make every output: the static files, the downloads (first: the Data page lists their sizes; `rows`: their
+    lines made before, by the fingerprints of what each shows), each page in each language (one whose reads are
     unchanged since `last` is kept as the folder holds it), and the site-wide files."""
     made = Made({}, [])
-    made.add(fingerprinted(loaded.static, planned.assets) + planned.data, sink)
-    renderers = renderers_for(project, loaded, planned, templates, problems)
+    data, downloads = data_files(loaded.content, loaded.registry, loaded.registry.schema_files, rows)
+    made.add(fingerprinted(loaded.static, planned.assets) + data, sink)
+    del data  # written: their bytes are let go
+    renderers = renderers_for(project, loaded, planned, downloads, templates, problems)
     outputs = {dest: entry.file.digest for dest, entry in made.entries.items()}
     inputs = {rel: found[2] for rel, found in loaded.inputs.items()}
     digests = {lang: Digests(view, loaded.content.fingerprints, inputs, loaded.history, outputs)
@@ -233,11 +225,12 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
     return made
 
 
-def renderers_for(project: Project, loaded: Loaded, planned: Planned, templates, problems: Problems) -> dict:
+def renderers_for(project: Project, loaded: Loaded, planned: Planned, downloads: tuple, templates,
+                  problems: Problems) -> dict:
     """A renderer for each language, once the strings the code needs and every template are found sound."""
     renderers = {lang: Renderer(view, loaded.registry, project.root, project.base_url, lang,
                                 env=make_env(project.root / "templates", templates), assets=planned.assets,
-                                downloads=planned.downloads, history=loaded.history, bodies=loaded.bodies)
+                                downloads=downloads, history=loaded.history, bodies=loaded.bodies)
                  for lang, view in loaded.views.items()}
     for renderer in renderers.values():
         renderer.check_strings(problems)

@@ -258,6 +258,20 @@ def test_check_and_build_fail_on_planted_broken_links_and_leave_the_site(site):
         assert tree_bytes(site / "_site") == before
 
 
+def test_link_check_reads_links_as_a_browser_does_unquoted_and_in_capitals():
+    """Issue 24 item 4: the link check parses HTML (Lexbor, through selectolax): an unquoted or upper-case attribute
+    is a link like any other, and an entity in it is decoded."""
+    outputs = {"index.html": '<p>\n<A HREF=/repo/no-such-page/>x</A> <a href="a/?x=1&amp;y=2#top">a</a>\n'
+                             "<img SRC='/repo/gone.png' alt=''></p>",
+               "a/index.html": '<h1 ID=top>t</h1>'}
+    problems = Problems()
+    assert links_of(outputs, "https://h.example/repo/", problems) == 3
+    assert [e.format().splitlines()[0] for e in problems.errors] == [
+        "_site/index.html:2:1: error: broken link '/repo/no-such-page/' on /repo/: no page or file at "
+        "/repo/no-such-page/",
+        "_site/index.html:3:1: error: broken link '/repo/gone.png' on /repo/: no page or file at /repo/gone.png"]
+
+
 def test_link_check_catches_an_anchor_that_vanished_from_another_page():
     pages = {"index.html": '<a href="a/#x">a</a>', "a/index.html": '<h1 id="x">x</h1><a href="../">up</a>'}
     problems = Problems()

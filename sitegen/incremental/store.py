@@ -134,7 +134,7 @@ def _write(db: sqlite3.Connection, state: State, last: State) -> None:
     size_mtime = state.manifest
     _sync(db, "parsed", "key", last.parsed, state.parsed, lambda key, value: (key, _pickled(value)))
     _sync(db, "outputs", "dest", last.outputs, state.outputs,
-          lambda dest, entry: (dest, _pickled(entry), entry.file.size, entry.file.digest, size_mtime[dest][1]))
+          lambda dest, entry: (dest, _pickled(entry), entry.file.size, entry.file.digest, size_mtime[dest][1]), 5)
     _sync(db, "rows", "key", last.rows, state.rows, lambda key, line: (key, line))
     if state.bundle.files is not last.bundle.files:
         db.execute("DELETE FROM bundle")
@@ -142,12 +142,12 @@ def _write(db: sqlite3.Connection, state: State, last: State) -> None:
                                                                   for dest, file in state.bundle.files.items()])
 
 
-def _sync(db: sqlite3.Connection, table: str, column: str, old: Mapping, new: Mapping, row) -> None:
-    """Bring a table from `old` to `new`: rows for the keys whose value is not the one read, none for keys gone."""
+def _sync(db: sqlite3.Connection, table: str, column: str, old: Mapping, new: Mapping, row, width: int = 2) -> None:
+    """Bring a table from `old` to `new`: rows (of `width` columns) for the keys whose value is not the one read,
+    none for keys gone. The rows are made as the database takes them, never all at once."""
     same = old.unchanged if isinstance(old, Stored) else (lambda key, value: old.get(key) is value)
-    changed = [row(key, value) for key, value in new.items() if not (key in old and same(key, value))]
-    marks = ", ".join("?" * len(changed[0])) if changed else ""
-    db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", changed)
+    changed = (row(key, value) for key, value in new.items() if not (key in old and same(key, value)))
+    db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * width)})", changed)
     db.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(key,) for key in old if key not in new])
 
 

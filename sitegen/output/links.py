@@ -16,43 +16,30 @@ from ..errors import Location, Problems
 from ..site.urls import base_path, page_url
 
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")
-# The attributes that hold ids and URLs, written as the templates and Markdown write them: lowercase, after
-# whitespace, '=' then a quoted value. Simple enough for the regular expression engine's fast path (3x faster
-# than allowing spaces around '=' or any case). `content` counts only holding an absolute URL (<meta content>).
-ATTR = re.compile(r"""[ \t\r\n](id|href|src|action|poster|content)=(?:"([^"]*)"|'([^']*)')""")
-A_NAME = re.compile(r"""<[aA][ \t\r\n](?:[^>]*?[ \t\r\n])?name=(?:"([^"]*)"|'([^']*)')""")  # <a name> anchors
+URL_ATTRS = ("href", "src", "action", "poster")  # and `content`, when it holds an absolute URL (<meta content>)
+# Where a link's attribute is written, to name its line when it is broken: in any case, quoted or not.
+WRITTEN = re.compile(r"""[\s"'/](?:href|src|action|poster|content)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+                     re.I)
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
-def _text(html: bytes) -> str:
-    """A page as text, with its comments blanked out (same length, so offsets still point into the page)."""
-    text = html.decode("utf-8", "replace")
-    return COMMENT.sub(lambda m: " " * len(m.group()), text) if "<!--" in text else text
+def parse_page(html: bytes) -> tuple[str, list[str]]:
+    """The ids (and <a name>s) of one page, as one text ("\nid\n..."), and the URLs it links to (href, src,
+    action, poster, absolute URLs in <meta content>), as an HTML parser (Lexbor) reads them: in any case, quoted
+    or not, entities decoded, comments left out."""
+    from selectolax.lexbor import LexborHTMLParser  # here: a build that finds nothing changed never loads it
 
-
-def _url(key: str, double: str, single: str) -> str | None:
-    """The URL an attribute holds (None for an id, or a `content` that holds no absolute URL)."""
-    value = double or single
-    if "&" in value:
-        value = unescape(value)
-    return None if key == "id" or (key == "content" and "://" not in value) else value
-
-
-def parse_page(html: bytes) -> tuple[frozenset[str], list[str]]:
-    """The ids (and <a name>s) of one page, and the URLs it links to (href, src, absolute URLs in <meta content>);
-    what is inside comments is left out."""
-    text = _text(html)
-    ids, urls = set(), []
-    for key, double, single in ATTR.findall(text):  # findall: no match objects, the bulk of a site's link check
-        if key == "id":
-            ids.add(intern(unescape(double or single)))  # pages share ids (main, src-…): one string each
-        else:
-            url = _url(key, double, single)
-            if url is not None:
-                urls.append(url)
-    if text.count(" name=") > text.count("<meta name="):  # some name= is not a <meta>'s: look for <a name>
-        ids.update(unescape(double or single) for double, single in A_NAME.findall(text))
-    return frozenset(ids), urls
+    tree = LexborHTMLParser(html)
+    ids = [node.attributes["id"] for node in tree.css("[id]")]
+    ids += [node.attributes["name"] for node in tree.css("a[name]")]
+    urls = []
+    for node in tree.css("[href], [src], [action], [poster], meta[content]"):
+        attributes = node.attributes
+        urls += [attributes[key] for key in URL_ATTRS if attributes.get(key) is not None]
+        content = attributes.get("content") if node.tag == "meta" else None
+        if content and "://" in content:
+            urls.append(content)
+    return "\n" + "\n".join(sorted(set(filter(None, ids)))) + "\n", urls
 
 
 class PageInfo(NamedTuple):
@@ -60,9 +47,13 @@ class PageInfo(NamedTuple):
     they resolve to, as (path under the base or None, fragment, why it is outside). Only targets are kept (a page
     repeats the menu's and the footer's): where a broken one is written is looked up again in the page."""
 
-    ids: frozenset[str]
+    ids: str  # every id of the page, one a line ("\nmain\nsrc-a\n"): one string, not thousands
     count: int
     targets: tuple
+
+    def has(self, ident: str) -> bool:
+        """Whether an element of the page has this id."""
+        return f"\n{ident}\n" in self.ids
 
 
 def page_info(html: bytes, dest: str, origin: str, base: str, shared: dict | None = None) -> PageInfo:
@@ -115,11 +106,13 @@ def _decoded(part: str) -> str:
 
 def _first_link_to(html: bytes, target: tuple, dest: str, origin: str, base: str) -> tuple[str, int]:
     """The URL of the first link on a page that resolves to target, and the character offset of its tag."""
-    text, here = _text(html), page_url(dest, base)
-    for match in ATTR.finditer(text):
-        url = _url(*match.groups())
-        if url is not None and _target(url, here, origin, base) == target:
-            return url, text.rfind("<", 0, match.start())
+    text, here = html.decode("utf-8", "replace"), page_url(dest, base)
+    if "<!--" in text:  # blanked out, same length: offsets still point into the page
+        text = COMMENT.sub(lambda m: " " * len(m.group()), text)
+    for match in WRITTEN.finditer(text):
+        url = unescape(next(value for value in match.groups() if value is not None))
+        if _target(url, here, origin, base) == target:
+            return url, text.rfind("<", 0, match.start() + 1)
     raise LookupError(f"no link to {target} on {dest}")
 
 
@@ -184,7 +177,7 @@ def _wrong_targets(infos: dict[str, PageInfo], dests: set[str], base: str) -> di
         dest = found[path]
         if outside or dest is None:
             wrong[target] = outside or f"no page or file at {path}"
-        elif fragment and dest in infos and fragment not in infos[dest].ids:
+        elif fragment and dest in infos and not infos[dest].has(fragment):
             wrong[target] = f"{page_url(dest, base)} has no element with id '{fragment}'"
     return wrong
 
