@@ -4,7 +4,6 @@ so two builds of the same input give the same bytes."""
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import replace
 from html import escape as _escape
 from pathlib import PurePosixPath
@@ -24,27 +23,14 @@ def escape(text: str) -> str:
 
 
 FINGERPRINTED = (".css", ".js")
-CSS_TOKEN = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|/\*.*?\*/""", re.S)  # a string, a comment
-CSS_SPACE = re.compile(r"\s*([{};,>])\s*|(:)\s+|\s+")  # spaces after a colon: never meaningful out of strings
 
 
 def minify_css(data: bytes) -> bytes:
-    """A stylesheet without comments, the spaces around its punctuation and the last semicolon of each block, its
-    strings untouched (a fifth of the bytes every page loads)."""
-    text, out, code, at = data.decode("utf-8"), [], [], 0
-    for token in CSS_TOKEN.finditer(text):
-        code.append(text[at:token.start()] + ("" if token.group(1) else " "))  # a comment: a space
-        if token.group(1):
-            out += [_squeeze("".join(code)), token.group(1)]
-            code = []
-        at = token.end()
-    out.append(_squeeze("".join(code) + text[at:]))
-    return "".join(out).strip().encode("utf-8") + b"\n"
+    """A stylesheet without comments and the spaces it does not need (rcssmin, a maintained minifier: a fifth of
+    the bytes every page loads), ending with a line break."""
+    import rcssmin  # here: a build that makes no stylesheet never loads it
 
-
-def _squeeze(code: str) -> str:
-    """CSS outside strings without the spaces it does not need."""
-    return CSS_SPACE.sub(lambda m: m.group(1) or m.group(2) or " ", code).replace(";}", "}")
+    return rcssmin.cssmin(data.decode("utf-8")).encode("utf-8") + b"\n"
 
 
 def compact(static: list[Output]) -> list[Output]:
