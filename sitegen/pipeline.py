@@ -227,7 +227,7 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
             index.add(page.dest, result.html)
     problems.raise_if_any()  # a page that failed to render would echo as broken links to it
     changes = {lang: renderer.changes() for lang, renderer in renderers.items()}
-    site = site_files(loaded.views, planned.pages, project.base_url, changes, loaded.history.available)
+    site = site_files(loaded.registry, loaded.views, planned.pages, project.base_url, changes, loaded.history.available)
     for out in site + strings_files(loaded.views, loaded.registry.languages[0]):
         made.entries[out.dest] = Entry((), b"", sink.put(out))
         made.origins.append((out.dest, out.origin))

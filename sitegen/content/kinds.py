@@ -22,6 +22,7 @@ from .fields import (
     Cx,
     Date,
     Field,
+    Flag,
     Hostname,
     ListOf,
     MapOf,
@@ -37,14 +38,11 @@ from .fields import (
     Year,
     did_you_mean,
 )
+from .languages import BASES, QUALIFIERS, Language, Languages, load_languages
+from .languages import FILE as LANGUAGES_FILE
 from .load import load_yaml
 
-UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "percent-change", "rank", "years", "projects", "companies",
-         "enterprises", "employees", "funds", "guests")
-SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")
-QUALIFIERS = ("over", "about", "nearly", "under")
-BASES = ("real", "nominal")
-LANGUAGES = {"en": "English", "zh": "Chinese"}  # the languages a site may have; English is the base, unsuffixed
+SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")  # a value's multiplier, as its source writes it
 GROWTH_WORDS = r"[Gg]rowth|[Gg]rew|[Ii]ncrease|[Rr]ise|[Rr]ose|[Cc]hange|[Dd]ecline|[Ff]ell|[Ff]all"
 RANK_HINT = ("a ranking says who ranks and among whom, e.g. 'by: Yicai, as cited by China Daily' and "
              "'scope: county-level economies in China, by GDP'")
@@ -77,11 +75,12 @@ def localized(field: Field) -> Field:
     return field
 
 
-def figure(help: str = "", required: bool = True) -> Record:
-    """The one shape every figure has: a number, its unit and scale, a qualifier, an as-of period, a source."""
+def figure(units: tuple[str, ...], help: str = "", required: bool = True) -> Record:
+    """The one shape every figure has: a number, its unit (one of `units`) and scale, a qualifier, an as-of period, a
+    source."""
     return Record(model.Figure, {
         "value": Number("the number as the source gives it, e.g. 475.418"),
-        "unit": Choice(UNITS, "what is counted or the currency"),
+        "unit": Choice(units, "what is counted or the currency"),
         "scale": Choice(SCALES, "multiplier of value: billion means value x 1,000,000,000; yi (亿) x 100,000,000",
                         required=False),
         "qualifier": Choice(QUALIFIERS, "when the source says 'over', 'about', 'nearly' or 'under'", required=False),
@@ -110,29 +109,16 @@ class Figures(MapOf):
     (companies.jcet.revenue-2023); a single record's keep the field's name (profile.figures.area)."""
 
 
-def figures(help: str = "named figures: id: {value, unit, as_of, source}", required: bool = False) -> Figures:
+def figures(units: tuple[str, ...], help: str = "named figures: id: {value, unit, as_of, source}",
+            required: bool = False) -> Figures:
     """A set of named figures."""
-    return Figures(Slug("figure id"), figure(), help, required=required)
+    return Figures(Slug("figure id"), figure(units), help, required=required)
 
 
 def notes(help: str = "sourced statements in our own words", required: bool = False) -> ListOf:
     """Sourced statements in our own words."""
     return ListOf(Record(model.Note, {"text": localized(Prose("the statement, in our own words")),
                                       "source": Ref("sources", "id of the source")}), help, required=required)
-
-
-class Flag(Field):
-    """true or false."""
-
-    expected = "true or false"
-
-    def parse(self, node, cx):
-        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
-            return self.wrong(node, cx, "write true or false")
-        return node.value.lower() in ("true", "yes", "on", "y")
-
-    def json_schema(self):
-        return self._described({"type": "boolean"})
 
 
 class Key(Text):
@@ -254,14 +240,25 @@ def shape_of(f: Field) -> str:
 
 @dataclass(frozen=True)
 class Registry:
-    """Every kind, in order; looked up by name or by the name of one item."""
+    """Every kind, in order; looked up by name or by the name of one item. `languages` are the codes of the site's
+    languages, its base first; `declared_languages` every language models/languages.yaml declares, and the units."""
 
     kinds: tuple[Kind, ...]
-    languages: tuple[str, ...] = ("en",)  # the site's languages, English first
+    languages: tuple[str, ...]
+    declared_languages: Languages
     by_name: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.by_name.update({k.name: k for k in self.kinds} | {k.one: k for k in self.kinds if k.one != k.name})
+
+    def language(self, code: str) -> Language:
+        """A declared language by its code."""
+        return self.declared_languages[code]
+
+    @cached_property
+    def strings(self) -> Field:
+        """What a strings file (content/i18n/CODE.yaml) holds: key: text."""
+        return for_site(STRINGS, (), self.declared_languages)
 
     def __getitem__(self, name: str) -> Kind:
         return self.by_name[name]
@@ -298,7 +295,7 @@ class Registry:
 # How models/*.yaml are read: the same declarative fields as the content, so a mistake in a model is reported at
 # its line too.
 FIELD_TYPES = ("text", "prose", "slug", "url", "hostname", "date", "period", "year", "number", "choice", "ref",
-               "list", "map", "figure", "figures", "notes", "key", "figure_key")
+               "list", "map", "figure", "figures", "notes", "key", "figure_key", "language")
 
 
 def _declared(loc, **values) -> dict:
@@ -331,103 +328,118 @@ RULE = Record(_declared, {
 }, title="Rule")
 
 STRING_KEY = "an interface string (a key of content/i18n/*.yaml)"
-COUNTED = UNITS + ("industries",)  # the nouns a count can take: a figure's units, and what a dot chart's rows are
-CHART = Located(
-    lambda loc, **kw: ChartSpec(loc=loc, **kw),
-    {
-        "type": Explained(TYPES, "bar (horizontal bars; several series: one panel each), line, grouped-bar or dot (a "
-                              "matrix of dots: which rows pass each series' test)"),
-        "by": Explained(BY, "its rows: year (the years of its series' maps of figures) or item (the kind's items)"),
-        "series": ListOf(Located(lambda loc, **kw: Series(loc=loc, **kw), {
-            "field": Key("the field it draws: a figure (by item), a map of figures by year (by year), a list of "
-                         "choices or ids (dot)", required=False),
-            "kind": Slug("the kind whose field it draws, when not the chart's own", required=False),
-            "figures": ListOf(FigureKey("a figure key such as profile.gdp.2022"),
-                              "figures by key, each drawn at the year it holds for", required=False),
-            "label": Key(f"its name in the table, legend and summary: {STRING_KEY}", required=False),
-            "head": Key(f"bar: its panel's heading, {STRING_KEY} (default: label)", required=False),
-            "has": Text("dot: the value the row's list (field) holds", required=False),
-            "latest": Key("dot: the field (a date) that picks the latest item of kind; its list (field) names the "
-                          "rows that get a dot", required=False),
-            "each": Flag("by year, of a list kind: one series per item", required=False, default=False),
-            "unit": Choice(UNITS, "the unit of every figure it draws", required=False),
-            "id": Slug("its name in summary placeholders (default: has, else field)", required=False),
-        }, title="Series"), "what it draws, in order", min_items=1),
-        "title": Key(f"its title, {STRING_KEY}; {{unit}} is the first series' unit"),
-        "summary": ListOf(Key(STRING_KEY), "its one-sentence summary, the SVG's accessible name: the first of these "
-                          "strings whose placeholders all have a value", min_items=1),
-        "head": Key(f"the table's first column heading, {STRING_KEY} (default: year, or the kind's one)",
-                    required=False),
-        "label": Key("by item: the field naming each row (default: name)", required=False, default="name"),
-        "sort": Text("by item: the field its rows are ordered by ('-date': newest first); default: file order",
-                     required=False),
-        "unit": Choice(COUNTED, "dot: what its rows are, counted in the summary (industries: '4 industries')",
-                       required=False),
-        "mark": Located(lambda loc, **kw: Mark(loc=loc, **kw), {
-            "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values that mark a row"),
-            "legend": Key(f"what the star means, {STRING_KEY}"),
-            "note": Key(f"said of each marked row under the chart, {STRING_KEY}; {{name}} is the row", required=False),
-            "column": Key(f"a table column showing the field's value ({STRING_KEY} heading; each value through the "
-                          "string FIELD_VALUE)", required=False),
-        }, "rows to hatch and star, and leave out of the summary's comparison", required=False, title="Mark"),
-        "csv": Slug("the download under data/ holding its data: NAME of data/NAME.csv", required=False),
-    },
-    title="Chart",
-)
 
-MODEL = Record(
-    _declared,
-    {
-        "kind": Slug("the collection's name, e.g. projects: content.projects in templates, the first part of keys"),
-        "one": Slug("the name of one item, e.g. project: its page template and its interface string", required=False),
-        "shape": Choice(
-            ("list", "single", "markdown", "strings"),
-            "list: items with ids; single: one record; "
-            "markdown: a folder of articles; strings: a folder of interface strings",
-        ),
-        "file": Text("its file (or folder) under content/"),
-        "order": Number("its place among the kinds: pages, downloads and checks go in this order", integer=True),
-        "min": Number("list: the fewest items allowed", required=False, integer=True),
-        "title": Text("its name in the JSON Schema"),
-        "pages": Record(
-            lambda loc, section=None, label=None, **kw: Pages((section or "").strip("/"), label=label or "", **kw),
-            {
-                "section": Text("the folder of its pages under the site root ('/' for the root)", required=False),
-                "item": Text("the template of one item's page", required=False),
-                "index": Text("the template of the index page", required=False),
-                "nav": Number("its place in the navigation", required=False, integer=True),
-                "label": Key("the interface string naming it in the navigation (default: nav_KIND)", required=False),
-                "per_page": Number("items per index page", required=False, integer=True, minimum=1),
-                "sort": Text("the field its pages are ordered by ('-date': newest first)", required=False),
-            },
-            required=False,
-        ),
-        "downloads": ListOf(
-            Record(
-                lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw),
-                {
-                    "name": Slug("the CSV's name: data/NAME.csv"),
-                    "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
-                    "rows": Key("a map field of a single record to make the rows from", required=False),
-                    "key": Key("the column holding each row's map key", required=False),
-                    "sort": Key("the field its rows are ordered by", required=False),
-                },
+
+def chart_record(langs: Languages) -> Located:
+    """How a chart is declared, with the units of `langs`: a series' figures' units, the nouns a count can take
+    (what a dot chart's rows are)."""
+    return Located(
+        lambda loc, **kw: ChartSpec(loc=loc, **kw),
+        {
+            "type": Explained(TYPES, "bar (horizontal bars; several series: one panel each), line, grouped-bar or "
+                                     "dot (a matrix of dots: which rows pass each series' test)"),
+            "by": Explained(BY, "its rows: year (the years of its series' maps of figures) or item (the kind's items)"),
+            "series": ListOf(Located(lambda loc, **kw: Series(loc=loc, **kw), {
+                "field": Key("the field it draws: a figure (by item), a map of figures by year (by year), a list of "
+                             "choices or ids (dot)", required=False),
+                "kind": Slug("the kind whose field it draws, when not the chart's own", required=False),
+                "figures": ListOf(FigureKey("a figure key such as profile.gdp.2022"),
+                                  "figures by key, each drawn at the year it holds for", required=False),
+                "label": Key(f"its name in the table, legend and summary: {STRING_KEY}", required=False),
+                "head": Key(f"bar: its panel's heading, {STRING_KEY} (default: label)", required=False),
+                "has": Text("dot: the value the row's list (field) holds", required=False),
+                "latest": Key("dot: the field (a date) that picks the latest item of kind; its list (field) names the "
+                              "rows that get a dot", required=False),
+                "each": Flag("by year, of a list kind: one series per item", required=False, default=False),
+                "unit": Choice(langs.figure_units, "the unit of every figure it draws", required=False),
+                "id": Slug("its name in summary placeholders (default: has, else field)", required=False),
+            }, title="Series"), "what it draws, in order", min_items=1),
+            "title": Key(f"its title, {STRING_KEY}; {{unit}} is the first series' unit"),
+            "summary": ListOf(Key(STRING_KEY), "its one-sentence summary, the SVG's accessible name: the first of "
+                              "these strings whose placeholders all have a value", min_items=1),
+            "head": Key(f"the table's first column heading, {STRING_KEY} (default: year, or the kind's one)",
+                        required=False),
+            "label": Key("by item: the field naming each row (default: name)", required=False, default="name"),
+            "sort": Text("by item: the field its rows are ordered by ('-date': newest first); default: file order",
+                         required=False),
+            "unit": Choice(tuple(langs.units), "dot: what its rows are, counted in the summary (industries: '4 "
+                           "industries')", required=False),
+            "mark": Located(lambda loc, **kw: Mark(loc=loc, **kw), {
+                "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1),
+                              "the field and the values that mark a row"),
+                "legend": Key(f"what the star means, {STRING_KEY}"),
+                "note": Key(f"said of each marked row under the chart, {STRING_KEY}; {{name}} is the row",
+                            required=False),
+                "column": Key(f"a table column showing the field's value ({STRING_KEY} heading; each value through the "
+                              "string FIELD_VALUE)", required=False),
+            }, "rows to hatch and star, and leave out of the summary's comparison", required=False, title="Mark"),
+            "csv": Slug("the download under data/ holding its data: NAME of data/NAME.csv", required=False),
+        },
+        title="Chart",
+    )
+
+
+
+def model_record(langs: Languages) -> Record:
+    """How a model (models/KIND.yaml) is declared, for the units of `langs`."""
+    return Record(
+        _declared,
+        {
+            "kind": Slug("the collection's name, e.g. projects: content.projects in templates, the first part of "
+                         "keys"),
+            "one": Slug("the name of one item, e.g. project: its page template and its interface string",
+                        required=False),
+            "shape": Choice(
+                ("list", "single", "markdown", "strings"),
+                "list: items with ids; single: one record; "
+                "markdown: a folder of articles; strings: a folder of interface strings",
             ),
-            "its CSV files under data/",
-            required=False,
-        ),
-        "fields": MapOf(Key("field name"), SPEC, "its fields", required=False),
-        "rules": ListOf(RULE, "rules across its fields", required=False),
-        "charts": MapOf(Slug("chart id: charts.ID in templates"), CHART, "charts of its data", required=False),
-    },
-    title="Model",
-)
+            "file": Text("its file (or folder) under content/"),
+            "order": Number("its place among the kinds: pages, downloads and checks go in this order", integer=True),
+            "min": Number("list: the fewest items allowed", required=False, integer=True),
+            "title": Text("its name in the JSON Schema"),
+            "pages": Record(
+                lambda loc, section=None, label=None, **kw: Pages((section or "").strip("/"), label=label or "", **kw),
+                {
+                    "section": Text("the folder of its pages under the site root ('/' for the root)", required=False),
+                    "item": Text("the template of one item's page", required=False),
+                    "index": Text("the template of the index page", required=False),
+                    "nav": Number("its place in the navigation", required=False, integer=True),
+                    "label": Key("the interface string naming it in the navigation (default: nav_KIND)",
+                                 required=False),
+                    "per_page": Number("items per index page", required=False, integer=True, minimum=1),
+                    "sort": Text("the field its pages are ordered by ('-date': newest first)", required=False),
+                },
+                required=False,
+            ),
+            "downloads": ListOf(
+                Record(
+                    lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw),
+                    {
+                        "name": Slug("the CSV's name: data/NAME.csv"),
+                        "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
+                        "rows": Key("a map field of a single record to make the rows from", required=False),
+                        "key": Key("the column holding each row's map key", required=False),
+                        "sort": Key("the field its rows are ordered by", required=False),
+                    },
+                ),
+                "its CSV files under data/",
+                required=False,
+            ),
+            "fields": MapOf(Key("field name"), SPEC, "its fields", required=False),
+            "rules": ListOf(RULE, "rules across its fields", required=False),
+            "charts": MapOf(Slug("chart id: charts.ID in templates"), chart_record(langs), "charts of its data",
+                            required=False),
+        },
+        title="Model",
+    )
 
 
-def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
+def _field(spec: dict, where: Location, problems: Problems, langs: Languages) -> Field | None:
     """A model's field declaration as a Field; None (reported) when it names an unknown kind of setting."""
     kind, help = spec["type"], spec.get("help") or ""
     required = spec["required"] if spec["required"] is not None else kind not in ("figures", "notes")
+    units = langs.figure_units
     make = {
         "text": lambda: _twinned(Text(help, required, max_len=spec.get("max_len") or 0), spec),
         "prose": lambda: _twinned(Prose(help, required, max_len=spec.get("max_len") or 0), spec),
@@ -441,14 +453,16 @@ def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
         "figure_key": lambda: FigureKey(help, required),
         "number": lambda: Number(help, required, integer=spec["integer"], minimum=spec.get("minimum") or 0),
         "choice": lambda: Choice(tuple(spec.get("options") or ()), help, required),
+        "language": lambda: Choice(tuple(langs.declared), help, required),
         "ref": lambda: Ref(spec.get("to") or "", help, required),
-        "figure": lambda: figure(help, required),
-        "figures": lambda: figures(*([help] if help else []), required=required),
+        "figure": lambda: figure(units, help, required),
+        "figures": lambda: figures(units, *([help] if help else []), required=required),
         "notes": lambda: notes(*([help] if help else []), required=required),
     }
     if kind in make:
         return make[kind]()
-    parts = [_field(spec[name], where, problems) if spec.get(name) else None for name in ("of", "key", "value")]
+    parts = [_field(spec[name], where, problems, langs) if spec.get(name) else None
+             for name in ("of", "key", "value")]
     if kind == "list" and parts[0] is not None:
         return ListOf(parts[0], help, required, min_items=spec.get("min") or 0)
     if kind == "map" and parts[1] is not None and parts[2] is not None:
@@ -468,38 +482,51 @@ def _twinned(field: Field, spec: dict) -> Field:
 
 class Twins:
     """A rule on records with localized fields: each such field given has its twin in every other language of the
-    site (name_zh beside name), and no twin stands without its field."""
+    site (name_zh beside name), and no twin stands without its field. Once the record is valid, `fold` gathers each
+    text and its twins into the record's `texts` ({name: {language: text}}), where every later stage reads them."""
 
-    def __init__(self, names: tuple[str, ...], languages: tuple[str, ...]):
-        self.names, self.languages = names, languages
+    def __init__(self, names: tuple[str, ...], languages: tuple[Language, ...]):
+        self.names, self.first, self.others = names, languages[0], languages[1:]
 
     def check(self, values: dict, keys: dict, node, cx) -> bool:
         """Report a missing or orphaned twin, at the field (or the record)."""
         ok = True
         for name in self.names:
-            for lang in self.languages:
-                twin = f"{name}_{lang}"
+            for lang in self.others:
+                twin = f"{name}_{lang.code}"
                 if values.get(name) is not None and values.get(twin) is None:
                     ok = (
                         cx.error(
                             keys[name][0] if name in keys else node,
-                            f"'{name}' has no {LANGUAGES[lang]} text '{twin}'",
-                            f"add '{twin}: ...' beside it: the site's languages in content/site.yaml include {lang}",
+                            f"'{name}' has no {lang.english_name} text '{twin}'",
+                            f"add '{twin}: ...' beside it: the site's languages in content/site.yaml include "
+                            f"{lang.code}",
                         )
                         is True
                         and ok
                     )
                 elif values.get(twin) is not None and values.get(name) is None:
                     ok = (
-                        cx.error(keys[twin][0], f"'{twin}' without '{name}'", f"add '{name}: ...' in English beside it")
+                        cx.error(keys[twin][0], f"'{twin}' without '{name}'",
+                                 f"add '{name}: ...' in {self.first.english_name} beside it")
                         is True
                         and ok
                     )
         return ok
 
+    def fold(self, values: dict) -> dict:
+        """The values with each localized text's twins taken into `texts`, by language, the base language first."""
+        texts = {}
+        for name in self.names:
+            twins = {lang.code: values.pop(f"{name}_{lang.code}", None) for lang in self.others}
+            if values.get(name) is not None:
+                texts[name] = {self.first.code: values[name], **twins}
+        values["texts"] = model.Texts(texts)
+        return values
+
     def json_schema(self) -> dict:
         """Each field given requires its twins, for editors."""
-        return {"dependentRequired": {name: [f"{name}_{lang}" for lang in self.languages] for name in self.names}}
+        return {"dependentRequired": {name: [f"{name}_{lang.code}" for lang in self.others] for name in self.names}}
 
 
 class TranslatedNames:
@@ -524,31 +551,39 @@ class TranslatedNames:
         return {"properties": {"translated": {"items": {"enum": list(self.names)}}}}
 
 
-def bilingual(field: Field, languages: tuple[str, ...]) -> Field:
-    """A field for a site in these languages: every record with localized fields gets their twins in the other
-    languages (unless declared), the rule that pairs them, and `translated` (the fields whose text is ours, not a
-    source's); nested records (figures, notes, list items) likewise."""
+RESERVED = ("texts", "translated", "loc")  # what the generator gives every record with localized fields
+
+
+def for_site(field: Field, languages: tuple[Language, ...], langs: Languages) -> Field:
+    """A field for a site in these languages (its base first): every record with localized fields gets their twins in
+    the other languages (unless declared), the rule that pairs them and folds them into `texts`, and `translated`
+    (the fields whose text is ours, not a source's); nested records (figures, notes, list items) likewise. Prose gets
+    the time-relative words of every declared language."""
+    if isinstance(field, Prose):
+        new = copy.copy(field)
+        new.words = langs.time_words
+        return new
     if isinstance(field, ListOf):
         new = copy.copy(field)
-        new.item = bilingual(field.item, languages)
+        new.item = for_site(field.item, languages, langs)
         return new
     if isinstance(field, MapOf):
         new = copy.copy(field)
-        new.value = bilingual(field.value, languages)
+        new.value = for_site(field.value, languages, langs)
         return new
     if not isinstance(field, Record):
         return field
     new = copy.copy(field)
     fields, names = {}, []
     for name, f in field.fields.items():
-        fields[name] = bilingual(f, languages)
-        if getattr(f, "localized", False):
+        fields[name] = for_site(f, languages, langs)
+        if getattr(f, "localized", False) and languages:
             names.append(name)
             for lang in languages[1:]:
-                twin = f"{name}_{lang}"
+                twin = f"{name}_{lang.code}"
                 if twin not in field.fields:
-                    fields[twin] = copy.copy(f)
-                    fields[twin].help, fields[twin].required = f"{f.help}, in {LANGUAGES[lang]}", False
+                    fields[twin] = copy.copy(fields[name])
+                    fields[twin].help, fields[twin].required = f"{f.help}, in {lang.english_name}", False
                     fields[twin].localized = False
     if names:
         texts = tuple(n for n, f in fields.items() if isinstance(f, Text) and not isinstance(f, (Slug, Choice)))
@@ -557,16 +592,22 @@ def bilingual(field: Field, languages: tuple[str, ...]) -> Field:
             "the fields whose text is our own translation, not a source's (shown marked as such)",
             required=False,
         )
-        new.rules = field.rules + (Twins(tuple(names), languages[1:]), TranslatedNames(texts))
+        twins = Twins(tuple(names), languages)
+        new.rules, new.fold = field.rules + (twins, TranslatedNames(texts)), twins.fold
     new.fields = fields
     return new
 
 
-def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...] = ("en",)) -> Kind | None:
+def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language, ...],
+          langs: Languages) -> Kind | None:
     """One model file's declaration as a Kind."""
     fields = {}
     for name, spec in (decl.get("fields") or {}).items():
-        made = _field(spec, spec["loc"], problems)
+        if name in RESERVED:
+            problems.error(spec["loc"], f"'{name}' is a name the generator gives every record",
+                           "name the field otherwise")
+            continue
+        made = _field(spec, spec["loc"], problems, langs)
         if made is not None:
             fields[name] = made
     rules = tuple(
@@ -592,7 +633,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...
     record = None
     if shape != "strings":
         cls = model.item_class(one.title().replace("-", ""))
-        record = bilingual(Record(cls, fields, title=decl["title"], rules=rules), languages)
+        record = for_site(Record(cls, fields, title=decl["title"], rules=rules), languages, langs)
     kind = Kind(
         decl["kind"],
         one,
@@ -608,29 +649,35 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...
     return replace(kind, charts=declared(kind, decl.get("charts") or {}))
 
 
-def site_languages(root: Path) -> tuple[str, ...]:
+def site_languages(root: Path, langs: Languages) -> tuple[str, ...]:
     """The languages content/site.yaml asks for, read ahead of its validation (which reports any mistake in it):
-    the records of every kind depend on them."""
+    the records of every kind depend on them. The first declared language when they cannot be read."""
     try:
         found = (yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8")) or {}).get("languages")
     except (OSError, ValueError, yaml.YAMLError, AttributeError):
-        return ("en",)
-    if isinstance(found, list) and found and all(lang in LANGUAGES for lang in found) and found[0] == "en":
+        found = None
+    if isinstance(found, list) and found and all(isinstance(lang, str) and lang in langs for lang in found):
         return tuple(dict.fromkeys(found))
-    return ("en",)
+    return (next(iter(langs.declared)),)
 
 
 def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | None = None) -> Registry:
-    """Read every models/*.yaml of a project into the Registry, reporting mistakes at their lines; its records are
-    made for the site's languages (read from content/site.yaml unless given)."""
-    languages = languages or site_languages(root)
-    kinds = []
+    """Read models/languages.yaml and every models/*.yaml of a project into the Registry, reporting mistakes at their
+    lines; its records are made for the site's languages (read from content/site.yaml unless given)."""
+    langs = load_languages(root, problems)
+    if langs is None:
+        problems.raise_if_any()
+    languages = languages or site_languages(root, langs)
+    site = tuple(langs[code] for code in languages)
+    kinds, spec = [], model_record(langs)
     for path in sorted((root / "models").glob("*.yaml")):
+        if path.name == Path(LANGUAGES_FILE).name:
+            continue
         source = path.relative_to(root).as_posix()
         doc = load_yaml(path, source, problems)
-        decl = MODEL.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
+        decl = spec.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
         if decl is not INVALID:
-            kind = _kind(decl, source, problems, languages)
+            kind = _kind(decl, source, problems, site, langs)
             if kind is not None:
                 kinds.append(kind)
     names = {}
@@ -649,7 +696,7 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
             "no kinds of content are declared",
             "the project needs its models/*.yaml files (see models/README.md)",
         )
-    registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages)
+    registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages, langs)
     if not problems.errors:  # a chart names other kinds and their fields: checked once they all read well
         check_declared(registry, problems)
     return registry

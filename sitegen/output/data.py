@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-from ..content.kinds import LANGUAGES, Kind, Registry, shape_of
 from ..content.kinds import Download as Table
+from ..content.kinds import Kind, Registry, shape_of
+from ..content.languages import Language
 from ..content.model import Content, Figure
 from ..site.numbers import base_value, decimal_text, format_figure
 from .write import Output
@@ -44,14 +45,15 @@ def _number(value: Decimal) -> int | float:
 TWINNED = ("label", "note", "by", "scope", "shared_with")  # a figure's texts, each with its twin in other languages
 
 
-def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("en",)) -> dict:
+def figure_record(fig: Figure, content: Content, languages: tuple[Language, ...]) -> dict:
     """One figure as a JSON object with its source spelled out; on a site in several languages, its texts and its
-    formatted value in each (label_zh, text_zh ...)."""
+    formatted value in each other one, as the content files name them (label_zh, text_zh ...)."""
     source = content.sources[fig.source]
     kind, _, rest = fig.key.partition(".")
-    twins = {f"{name}_{lang}": getattr(fig, f"{name}_{lang}", None) for lang in languages[1:] for name in TWINNED}
-    twins |= {f"text_{lang}": format_figure(fig, lang) for lang in languages[1:]}
-    twins |= {f"publisher_{lang}": getattr(source, f"publisher_{lang}", None) for lang in languages[1:]}
+    others = [lang.code for lang in languages[1:]]
+    twins = {f"{name}_{lang}": fig.texts.text(name, lang) for lang in others for name in TWINNED}
+    twins |= {f"text_{lang.code}": format_figure(fig, lang) for lang in languages[1:]}
+    twins |= {f"publisher_{lang}": _text(source, "publisher", lang) for lang in others}
     return twins | {
         "key": fig.key,
         "anchor": fig.anchor,
@@ -63,7 +65,7 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
         "qualifier": fig.qualifier,
         "value_in_units": _number(base_value(fig)),
         "as_of": fig.as_of,
-        "text": format_figure(fig),
+        "text": format_figure(fig, languages[0]),
         "note": fig.note,
         "basis": fig.basis,
         "by": fig.by,
@@ -83,7 +85,7 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
     }
 
 
-def facts_json(content: Content, languages: tuple[str, ...] = ("en",)) -> tuple[Output, int]:
+def facts_json(content: Content, languages: tuple[Language, ...]) -> tuple[Output, int]:
     """data/facts.json: every figure on the site, keyed by its global key; and how many."""
     head = json.dumps(
         {"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False, sort_keys=True
@@ -93,6 +95,12 @@ def facts_json(content: Content, languages: tuple[str, ...] = ("en",)) -> tuple[
             for fig in figures]
     data = b"".join((head.encode(), b', "figures": [\n', b",\n".join(rows), b"\n]}\n"))  # a figure a line: diffable
     return Output("data/facts.json", data, "data: every figure as JSON"), len(rows)
+
+
+def _text(item, name: str, lang: str) -> str | None:
+    """A localized text of an item in a language, or None."""
+    texts = getattr(item, "texts", None)
+    return texts.text(name, lang) if texts is not None else None
 
 
 def _figure_cells(fig: Figure | None, prefix: str) -> dict:
@@ -136,10 +144,12 @@ def collection_csvs(content: Content, registry: Registry) -> list[tuple[Output, 
     """data/*.csv, as each kind's model declares them (the GDP series, industries, companies, projects, summits, the
     sources); with each file's data rows and columns."""
     out, lines = [], _CsvLines()
+    others = registry.languages[1:]
     for kind in registry.kinds:
         for table in kind.downloads:
-            columns = tuple(c for col in table.columns for c in _columns(kind, table, col))
-            made = [lines.line(_row(content, kind, table, *row).values()) for row in _rows(content, kind, table)]
+            columns = tuple(c for col in table.columns for c in _columns(kind, table, col, others))
+            made = [lines.line(_row(content, kind, table, others, *row).values())
+                    for row in _rows(content, kind, table)]
             data = b"".join((lines.line(columns), *made))
             out.append((Output(f"data/{table.name}.csv", data, f"data: {table.name} as CSV"), len(made), columns))
     return out
@@ -155,11 +165,12 @@ def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
     return [(None, item) for item in items]
 
 
-def _columns(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
-    """The CSV columns one declared column becomes: a figure eight, the source four, others one."""
+def _columns(kind: Kind, table: Table, column: str, others: tuple[str, ...]) -> tuple[str, ...]:
+    """The CSV columns one declared column becomes: a figure eight, the source four, a localized text its twins in
+    the site's other languages too, others one."""
     if column == table.key:
         return (column,)
-    twins = _twins(kind, table, column)
+    twins = _twins(kind, table, column, others)
     if twins:
         return (column, *twins)
     if column == table.rows or shape_of(kind.record.fields[column]) == "figure":
@@ -169,22 +180,26 @@ def _columns(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
     return (column,)
 
 
-def _twins(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
+def _twins(kind: Kind, table: Table, column: str, others: tuple[str, ...]) -> tuple[str, ...]:
     """The columns of a text's twins in the site's other languages (name_zh beside name), unless declared."""
     field = kind.record.fields.get(column)
     return tuple(
         f"{column}_{lang}"
-        for lang in LANGUAGES
+        for lang in others
         if getattr(field, "localized", False)
         and f"{column}_{lang}" in kind.record.fields
         and f"{column}_{lang}" not in table.columns
     )
 
 
-def _row(content: Content, kind: Kind, table: Table, key, value) -> dict:
-    """One row of a table: each declared column's cells."""
+def _row(content: Content, kind: Kind, table: Table, others: tuple[str, ...], key, value) -> dict:
+    """One row of a table: each declared column's cells (a twin, name_zh, from the item's texts)."""
     row = {}
     for column in table.columns:
+        base, _, lang = column.rpartition("_")
+        if lang in others and getattr(kind.record.fields.get(base), "localized", False):
+            row[column] = _text(value, base, lang) or ""
+            continue
         if column == table.key:
             row[column] = key
         elif column == table.rows:
@@ -197,7 +212,8 @@ def _row(content: Content, kind: Kind, table: Table, key, value) -> dict:
                 row.update(_figure_cells(cell, column))
             else:
                 row[column] = ";".join(cell) if isinstance(cell, tuple) else "" if cell is None else cell
-                row.update((name, getattr(value, name) or "") for name in _twins(kind, table, column))
+                row.update((f"{column}_{lang}", _text(value, column, lang) or "")
+                           for lang in others if f"{column}_{lang}" in _twins(kind, table, column, others))
     return row
 
 
@@ -206,7 +222,7 @@ def data_files(
 ) -> tuple[list[Output], tuple]:
     """Every download under data/ (facts.json, the CSVs and the JSON Schemas of the content files), and the
     catalogue of them the Data page shows."""
-    facts, count = facts_json(content, registry.languages)
+    facts, count = facts_json(content, tuple(registry.language(code) for code in registry.languages))
     made = [(facts, count, ())] + collection_csvs(content, registry)
     made += [(Output(f"data/schema/{name}", data, "data: JSON Schema"), None, ()) for name, data in schemas.items()]
     return [out for out, _, _ in made], tuple(_download(out, rows, columns) for out, rows, columns in made)
