@@ -649,16 +649,18 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
     return replace(kind, charts=declared(kind, decl.get("charts") or {}))
 
 
-def site_languages(root: Path, langs: Languages) -> tuple[str, ...]:
+def site_languages(root: Path, langs: Languages | None = None) -> tuple[str, ...]:
     """The languages content/site.yaml asks for, read ahead of its validation (which reports any mistake in it):
-    the records of every kind depend on them. The first declared language when they cannot be read."""
+    the records of every kind depend on them. Empty when they cannot be read, or name a language not among `langs`
+    (when given)."""
     try:
         found = (yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8")) or {}).get("languages")
     except (OSError, ValueError, yaml.YAMLError, AttributeError):
         found = None
-    if isinstance(found, list) and found and all(isinstance(lang, str) and lang in langs for lang in found):
+    if isinstance(found, list) and found and all(isinstance(code, str) for code in found) and \
+            (langs is None or all(code in langs for code in found)):
         return tuple(dict.fromkeys(found))
-    return (next(iter(langs.declared)),)
+    return ()
 
 
 def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | None = None) -> Registry:
@@ -667,7 +669,8 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     langs = load_languages(root, problems)
     if langs is None:
         problems.raise_if_any()
-    languages = languages or site_languages(root, langs)
+    languages = tuple(code for code in languages or site_languages(root, langs) if code in langs) or \
+        (next(iter(langs.declared)),)  # when site.yaml is mistaken, its validation says so
     site = tuple(langs[code] for code in languages)
     kinds, spec = [], model_record(langs)
     for path in sorted((root / "models").glob("*.yaml")):

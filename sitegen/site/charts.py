@@ -227,9 +227,9 @@ class Charts:
     declared as ID under `charts:` in models/ (e.g. {{ chart(charts.sales) }}), drawn from the content as the
     renderer gives it (so a page depends on what its charts read)."""
 
-    def __init__(self, content, registry, lang: Language):
-        """Bind the content (as the renderer tracks it), the declarations and the language."""
-        self.content, self.specs, self.lang = content, registry.charts, lang
+    def __init__(self, content, registry, lang: str):
+        """Bind the content (as the renderer tracks it), the declarations and the language (by its code)."""
+        self.content, self.specs, self.lang = content, registry.charts, registry.language(lang)
 
     def __getattr__(self, name: str) -> Chart:
         if name.startswith("_") or name in ("content", "specs", "lang"):

@@ -119,8 +119,10 @@ class Renderer:
         self.base = base_path(self.base_url)
         self.languages = registry.languages
         self.prefix = "" if lang == self.languages[0] else f"{lang}/"  # where this language's pages live
-        # the language whose text a page shows beside a name in its own: the site's first other than the page's
-        self.twin = next((code for code in self.languages if code != lang), None)
+        # the language whose text a page shows beside a name in its own: the site's first other than the page's; on
+        # a site in one language, the first declared other (a model may give a field in it: name_zh)
+        self.twin = next((code for code in (*self.languages, *registry.declared_languages.declared) if code != lang),
+                         None)
         self.env = env or make_env(self.templates)
         self.env.recorder = self.recorder
         self.env.globals.update(self._globals(content))
@@ -151,7 +153,7 @@ class Renderer:
             other_text=self.other_text,
             lang_names={code: language.name for code, language in named.items()},
             og_locale={code: language.og_locale for code, language in named.items()},
-            other_tag=named[self.twin].tag if self.twin else "",  # the language of other_text()'s texts
+            other_tag=registry.language(self.twin).tag if self.twin else "",  # the language of other_text()
             is_translated=self.is_translated,
             p=tongue.punctuation,
             figure_owner=self.figure_owner,
@@ -177,7 +179,7 @@ class Renderer:
             # .get: a missing menu string is reported by check_strings before any page is rendered
             nav=tuple((Markup(escape(self.strings.get(key, ""))), self.url(path))
                       for key, path in navigation(registry)),
-            charts=Charts(self.content, registry, tongue),  # charts.ID: as models/ declare them
+            charts=Charts(self.content, registry, lang),  # charts.ID: as models/ declare them
             ld=JsonLd(
                 self.content,
                 lambda path: self.absolute(self.url(path)),  # ld.city() ...
@@ -213,13 +215,14 @@ class Renderer:
         return (name if lang == self.languages[0] else f"{name}_{lang}") in (getattr(obj, "translated", None) or ())
 
     def other_text(self, obj, name: str, lang: str | None = None) -> str | None:
-        """A text of an item or figure in another language than the page's: by default in the site's first language
-        other than the page's (`other_tag`), the one a page shows beside a name in its own; None when it has none."""
+        """A text of an item or figure in another language than the page's: by default in `twin` (`other_tag`), the
+        one a page shows beside a name in its own; in a language the site is not written in, the field a model
+        declares for it (name_zh); None when it has none."""
         lang = lang or self.twin
         texts = getattr(obj, "texts", None) or {}
-        if lang == self.lang and name not in texts:
-            return getattr(obj, name, None)
-        return texts.get(name, {}).get(lang)
+        if name in texts and (lang in self.languages or lang in texts[name]):
+            return texts[name].get(lang)
+        return getattr(obj, name if lang == self.lang else f"{name}_{lang}", None)
 
     def section_label(self, page: Page) -> str:
         """The menu's name of the section a page is in ('Companies' for a company's page and for the list of them),
@@ -247,9 +250,11 @@ class Renderer:
             named = "name" in kind.record.fields
             names = items.column("name") if named else items.column("title")
             texts = items.column("texts") if named else {}
+            declared = items.column(f"name_{self.twin}") if named and self.twin not in self.languages else {}
             rows = []
             for ident, name in names.items():
-                name, other = name or "", (texts.get(ident) or {}).get("name", {}).get(self.twin)
+                name = name or ""
+                other = (texts.get(ident) or {}).get("name", {}).get(self.twin) or declared.get(ident)
                 rows.append((name, self.url_for(kind.name, ident), other if other != name else None))
             lists.append((kind.name, self.menu_label(kind.name), rows))
         return lists
