@@ -101,7 +101,7 @@ def test_figure_record_builds_a_figure_and_registers_its_source_reference():
     node = parse_yaml("value: 100\nscale: billion\nunit: CNY\nqualifier: over\nas_of: 2023\nsource: s1\n",
                       "f.yaml", problems)
     cx = Cx("f.yaml", problems)
-    fig = kinds.figure().parse(node, cx)
+    fig = kinds.figure(LANGUAGES.figure_units).parse(node, cx)
     assert fig == Figure(Decimal(100), "CNY", "2023", "s1", "billion", "over")
     assert cx.refs == [("sources", "s1", "f.yaml", 6, 9)]
 
