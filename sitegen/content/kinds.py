@@ -651,16 +651,15 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
 
 def site_languages(root: Path, langs: Languages | None = None) -> tuple[str, ...]:
     """The languages content/site.yaml asks for, read ahead of its validation (which reports any mistake in it):
-    the records of every kind depend on them. Empty when they cannot be read, or name a language not among `langs`
-    (when given)."""
+    the records of every kind depend on them. Those among `langs` (when given): the validation of site.yaml reports
+    the others. Empty when they cannot be read."""
     try:
         found = (yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8")) or {}).get("languages")
     except (OSError, ValueError, yaml.YAMLError, AttributeError):
         found = None
-    if isinstance(found, list) and found and all(isinstance(code, str) for code in found) and \
-            (langs is None or all(code in langs for code in found)):
-        return tuple(dict.fromkeys(found))
-    return ()
+    if not isinstance(found, list):
+        return ()
+    return tuple(dict.fromkeys(code for code in found if isinstance(code, str) and (langs is None or code in langs)))
 
 
 def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | None = None) -> Registry:

@@ -95,7 +95,7 @@ class Renderer:
         registry: Registry,
         root: Path,
         base_url: str,
-        lang: str = "en",
+        lang: str,
         env: jinja2.Environment | None = None,
         assets: dict[str, str] | None = None,
         downloads: tuple = (),
@@ -192,7 +192,7 @@ class Renderer:
 
     def url(self, path: str = "") -> str:
         """A page of this language, with the base path in front: url('sources/') -> '/repo/sources/' (or
-        '/repo/zh/sources/' on a Chinese page)."""
+        '/repo/zh/sources/' on a page in the language zh)."""
         return self.base + self.prefix + path.lstrip("/")
 
     def shared(self, path: str = "") -> str:
