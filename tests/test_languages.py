@@ -40,9 +40,10 @@ def add_language(root: Path, languages: tuple[str, ...], mark: str) -> None:
         path = root / "content" / kind.file
         data = yaml.safe_load(path.read_text())
         _twin_all(kind.root, data, code, mark)
-        if kind.name == "site":
-            data["languages"] = list(languages)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None))
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        if kind.name == "site":  # written as an editor would: languages: [en, zh]
+            text = re.sub(r"(?m)^languages:\n(?:- .*\n)+", f"languages: [{', '.join(languages)}]\n", text)
+        path.write_text(text)
     strings = yaml.safe_load((root / "content/i18n/en.yaml").read_text())
     table = {key: value if "{" in value or key.startswith(("date_", "month_")) else f"{mark}{value}"
              for key, value in strings.items()}
