@@ -666,8 +666,8 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     """Read models/languages.yaml and every models/*.yaml of a project into the Registry, reporting mistakes at their
     lines; its records are made for the site's languages (read from content/site.yaml unless given)."""
     langs = load_languages(root, problems)
-    if langs is None:
-        problems.raise_if_any()
+    if langs is None:  # reported: nothing can be read without its languages
+        return Registry((), (), Languages({}, {}))
     languages = tuple(code for code in languages or site_languages(root, langs) if code in langs) or \
         (next(iter(langs.declared)),)  # when site.yaml is mistaken, its validation says so
     site = tuple(langs[code] for code in languages)
