@@ -195,6 +195,7 @@ def test_a_third_language_needs_no_engine_change(tmp_path):
                         in html, (code, rel, other)
                 switch = f'<a href="{href}" hreflang="{tags[other]}" lang="{tags[other]}">{names[other]}</a>'
                 assert (switch in html) == (other != code), (code, rel, other)  # the switch lists the others
+            assert re.search(r'<p class="lang-switch"><a [^>]+>[^<]+</a> <a [^>]+>[^<]+</a></p>', html), rel
             if rel != "404.html":
                 url = f"https://example.org/mini/{prefix}{rel.removesuffix('index.html')}"
                 row = re.search(rf"<url><loc>{re.escape(url)}</loc>.*?</url>", sitemap).group(0)
