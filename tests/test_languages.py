@@ -282,3 +282,16 @@ def test_the_engine_names_no_language():
     codes = set(registry.declared_languages.declared) | {"de", "fr", "ja", "ko", "es", "ru", "ar"}
     found = [hit for path in sorted((REPO / "sitegen").rglob("*.py")) for hit in _named_languages(path, codes)]
     assert found == []
+
+
+def test_a_unit_not_declared_is_an_error_at_its_line(tmp_path):
+    """The units are declared once, in models/languages.yaml: a chart's (and a figure's) unit is one of them."""
+    root = make_site(tmp_path / "site")
+    edit(root, "models/profile.yaml", "{field: gdp, label: gdp}", "{field: gdp, label: gdp, unit: CYN}")
+    lines = (root / "models/profile.yaml").read_text().splitlines()
+    line = next(n for n, row in enumerate(lines, 1) if "unit: CYN" in row)
+    result = run_build(root)
+    assert errors_of(result) == [f"models/profile.yaml:{line}:{lines[line - 1].index('CYN') + 1}: error: 'CYN' is not "
+                                 "one of: CNY, USD, EUR, people, km2, percent, percent-change, rank, years, projects, "
+                                 "companies, enterprises, employees, funds, guests"]
+    assert "did you mean 'CNY'?" in result.stderr

@@ -38,7 +38,7 @@ from .fields import (
     Year,
     did_you_mean,
 )
-from .languages import BASES, QUALIFIERS, Language, Languages, load_languages
+from .languages import BASES, QUALIFIERS, Language, Languages, UnitName, load_languages
 from .languages import FILE as LANGUAGES_FILE
 from .load import load_yaml
 
@@ -328,111 +328,96 @@ RULE = Record(_declared, {
 }, title="Rule")
 
 STRING_KEY = "an interface string (a key of content/i18n/*.yaml)"
-
-
-def chart_record(langs: Languages) -> Located:
-    """How a chart is declared, with the units of `langs`: a series' figures' units, the nouns a count can take
-    (what a dot chart's rows are)."""
-    return Located(
-        lambda loc, **kw: ChartSpec(loc=loc, **kw),
-        {
-            "type": Explained(TYPES, "bar (horizontal bars; several series: one panel each), line, grouped-bar or "
-                                     "dot (a matrix of dots: which rows pass each series' test)"),
-            "by": Explained(BY, "its rows: year (the years of its series' maps of figures) or item (the kind's items)"),
-            "series": ListOf(Located(lambda loc, **kw: Series(loc=loc, **kw), {
-                "field": Key("the field it draws: a figure (by item), a map of figures by year (by year), a list of "
-                             "choices or ids (dot)", required=False),
-                "kind": Slug("the kind whose field it draws, when not the chart's own", required=False),
-                "figures": ListOf(FigureKey("a figure key such as profile.gdp.2022"),
-                                  "figures by key, each drawn at the year it holds for", required=False),
-                "label": Key(f"its name in the table, legend and summary: {STRING_KEY}", required=False),
-                "head": Key(f"bar: its panel's heading, {STRING_KEY} (default: label)", required=False),
-                "has": Text("dot: the value the row's list (field) holds", required=False),
-                "latest": Key("dot: the field (a date) that picks the latest item of kind; its list (field) names the "
-                              "rows that get a dot", required=False),
-                "each": Flag("by year, of a list kind: one series per item", required=False, default=False),
-                "unit": Choice(langs.figure_units, "the unit of every figure it draws", required=False),
-                "id": Slug("its name in summary placeholders (default: has, else field)", required=False),
-            }, title="Series"), "what it draws, in order", min_items=1),
-            "title": Key(f"its title, {STRING_KEY}; {{unit}} is the first series' unit"),
-            "summary": ListOf(Key(STRING_KEY), "its one-sentence summary, the SVG's accessible name: the first of "
-                              "these strings whose placeholders all have a value", min_items=1),
-            "head": Key(f"the table's first column heading, {STRING_KEY} (default: year, or the kind's one)",
-                        required=False),
-            "label": Key("by item: the field naming each row (default: name)", required=False, default="name"),
-            "sort": Text("by item: the field its rows are ordered by ('-date': newest first); default: file order",
+CHART = Located(
+    lambda loc, **kw: ChartSpec(loc=loc, **kw),
+    {
+        "type": Explained(TYPES, "bar (horizontal bars; several series: one panel each), line, grouped-bar or dot (a "
+                              "matrix of dots: which rows pass each series' test)"),
+        "by": Explained(BY, "its rows: year (the years of its series' maps of figures) or item (the kind's items)"),
+        "series": ListOf(Located(lambda loc, **kw: Series(loc=loc, **kw), {
+            "field": Key("the field it draws: a figure (by item), a map of figures by year (by year), a list of "
+                         "choices or ids (dot)", required=False),
+            "kind": Slug("the kind whose field it draws, when not the chart's own", required=False),
+            "figures": ListOf(FigureKey("a figure key such as profile.gdp.2022"),
+                              "figures by key, each drawn at the year it holds for", required=False),
+            "label": Key(f"its name in the table, legend and summary: {STRING_KEY}", required=False),
+            "head": Key(f"bar: its panel's heading, {STRING_KEY} (default: label)", required=False),
+            "has": Text("dot: the value the row's list (field) holds", required=False),
+            "latest": Key("dot: the field (a date) that picks the latest item of kind; its list (field) names the "
+                          "rows that get a dot", required=False),
+            "each": Flag("by year, of a list kind: one series per item", required=False, default=False),
+            "unit": UnitName("the unit of every figure it draws (models/languages.yaml)", required=False),
+            "id": Slug("its name in summary placeholders (default: has, else field)", required=False),
+        }, title="Series"), "what it draws, in order", min_items=1),
+        "title": Key(f"its title, {STRING_KEY}; {{unit}} is the first series' unit"),
+        "summary": ListOf(Key(STRING_KEY), "its one-sentence summary, the SVG's accessible name: the first of these "
+                          "strings whose placeholders all have a value", min_items=1),
+        "head": Key(f"the table's first column heading, {STRING_KEY} (default: year, or the kind's one)",
+                    required=False),
+        "label": Key("by item: the field naming each row (default: name)", required=False, default="name"),
+        "sort": Text("by item: the field its rows are ordered by ('-date': newest first); default: file order",
+                     required=False),
+        "unit": UnitName("dot: what its rows are, counted in the summary (industries: '4 industries')",
                          required=False),
-            "unit": Choice(tuple(langs.units), "dot: what its rows are, counted in the summary (industries: '4 "
-                           "industries')", required=False),
-            "mark": Located(lambda loc, **kw: Mark(loc=loc, **kw), {
-                "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1),
-                              "the field and the values that mark a row"),
-                "legend": Key(f"what the star means, {STRING_KEY}"),
-                "note": Key(f"said of each marked row under the chart, {STRING_KEY}; {{name}} is the row",
-                            required=False),
-                "column": Key(f"a table column showing the field's value ({STRING_KEY} heading; each value through the "
-                              "string FIELD_VALUE)", required=False),
-            }, "rows to hatch and star, and leave out of the summary's comparison", required=False, title="Mark"),
-            "csv": Slug("the download under data/ holding its data: NAME of data/NAME.csv", required=False),
-        },
-        title="Chart",
-    )
+        "mark": Located(lambda loc, **kw: Mark(loc=loc, **kw), {
+            "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values that mark a row"),
+            "legend": Key(f"what the star means, {STRING_KEY}"),
+            "note": Key(f"said of each marked row under the chart, {STRING_KEY}; {{name}} is the row", required=False),
+            "column": Key(f"a table column showing the field's value ({STRING_KEY} heading; each value through the "
+                          "string FIELD_VALUE)", required=False),
+        }, "rows to hatch and star, and leave out of the summary's comparison", required=False, title="Mark"),
+        "csv": Slug("the download under data/ holding its data: NAME of data/NAME.csv", required=False),
+    },
+    title="Chart",
+)
 
-
-
-def model_record(langs: Languages) -> Record:
-    """How a model (models/KIND.yaml) is declared, for the units of `langs`."""
-    return Record(
-        _declared,
-        {
-            "kind": Slug("the collection's name, e.g. projects: content.projects in templates, the first part of "
-                         "keys"),
-            "one": Slug("the name of one item, e.g. project: its page template and its interface string",
-                        required=False),
-            "shape": Choice(
-                ("list", "single", "markdown", "strings"),
-                "list: items with ids; single: one record; "
-                "markdown: a folder of articles; strings: a folder of interface strings",
-            ),
-            "file": Text("its file (or folder) under content/"),
-            "order": Number("its place among the kinds: pages, downloads and checks go in this order", integer=True),
-            "min": Number("list: the fewest items allowed", required=False, integer=True),
-            "title": Text("its name in the JSON Schema"),
-            "pages": Record(
-                lambda loc, section=None, label=None, **kw: Pages((section or "").strip("/"), label=label or "", **kw),
+MODEL = Record(
+    _declared,
+    {
+        "kind": Slug("the collection's name, e.g. projects: content.projects in templates, the first part of keys"),
+        "one": Slug("the name of one item, e.g. project: its page template and its interface string", required=False),
+        "shape": Choice(
+            ("list", "single", "markdown", "strings"),
+            "list: items with ids; single: one record; "
+            "markdown: a folder of articles; strings: a folder of interface strings",
+        ),
+        "file": Text("its file (or folder) under content/"),
+        "order": Number("its place among the kinds: pages, downloads and checks go in this order", integer=True),
+        "min": Number("list: the fewest items allowed", required=False, integer=True),
+        "title": Text("its name in the JSON Schema"),
+        "pages": Record(
+            lambda loc, section=None, label=None, **kw: Pages((section or "").strip("/"), label=label or "", **kw),
+            {
+                "section": Text("the folder of its pages under the site root ('/' for the root)", required=False),
+                "item": Text("the template of one item's page", required=False),
+                "index": Text("the template of the index page", required=False),
+                "nav": Number("its place in the navigation", required=False, integer=True),
+                "label": Key("the interface string naming it in the navigation (default: nav_KIND)", required=False),
+                "per_page": Number("items per index page", required=False, integer=True, minimum=1),
+                "sort": Text("the field its pages are ordered by ('-date': newest first)", required=False),
+            },
+            required=False,
+        ),
+        "downloads": ListOf(
+            Record(
+                lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw),
                 {
-                    "section": Text("the folder of its pages under the site root ('/' for the root)", required=False),
-                    "item": Text("the template of one item's page", required=False),
-                    "index": Text("the template of the index page", required=False),
-                    "nav": Number("its place in the navigation", required=False, integer=True),
-                    "label": Key("the interface string naming it in the navigation (default: nav_KIND)",
-                                 required=False),
-                    "per_page": Number("items per index page", required=False, integer=True, minimum=1),
-                    "sort": Text("the field its pages are ordered by ('-date': newest first)", required=False),
+                    "name": Slug("the CSV's name: data/NAME.csv"),
+                    "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
+                    "rows": Key("a map field of a single record to make the rows from", required=False),
+                    "key": Key("the column holding each row's map key", required=False),
+                    "sort": Key("the field its rows are ordered by", required=False),
                 },
-                required=False,
             ),
-            "downloads": ListOf(
-                Record(
-                    lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw),
-                    {
-                        "name": Slug("the CSV's name: data/NAME.csv"),
-                        "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
-                        "rows": Key("a map field of a single record to make the rows from", required=False),
-                        "key": Key("the column holding each row's map key", required=False),
-                        "sort": Key("the field its rows are ordered by", required=False),
-                    },
-                ),
-                "its CSV files under data/",
-                required=False,
-            ),
-            "fields": MapOf(Key("field name"), SPEC, "its fields", required=False),
-            "rules": ListOf(RULE, "rules across its fields", required=False),
-            "charts": MapOf(Slug("chart id: charts.ID in templates"), chart_record(langs), "charts of its data",
-                            required=False),
-        },
-        title="Model",
-    )
+            "its CSV files under data/",
+            required=False,
+        ),
+        "fields": MapOf(Key("field name"), SPEC, "its fields", required=False),
+        "rules": ListOf(RULE, "rules across its fields", required=False),
+        "charts": MapOf(Slug("chart id: charts.ID in templates"), CHART, "charts of its data", required=False),
+    },
+    title="Model",
+)
 
 
 def _field(spec: dict, where: Location, problems: Problems, langs: Languages) -> Field | None:
@@ -629,6 +614,8 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
                     f"column '{column}' of {table.name}.csv is not a field of {decl['kind']}",
                     did_you_mean(column, known - {None}) or "list fields declared under 'fields:'",
                 )
+    for chart in (decl.get("charts") or {}).values():
+        _check_units(chart, langs, problems)
     shape, one = decl["shape"], decl.get("one") or decl["kind"]
     record = None
     if shape != "strings":
@@ -647,6 +634,15 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
         source,
     )
     return replace(kind, charts=declared(kind, decl.get("charts") or {}))
+
+
+def _check_units(chart: ChartSpec, langs: Languages, problems: Problems) -> None:
+    """Report a chart's unit that models/languages.yaml does not declare: a series' among the units of figures, a dot
+    chart's among every unit (the nouns rows are counted in)."""
+    for owner, units in ((chart, tuple(langs.units)), *((s, langs.figure_units) for s in chart.series)):
+        if owner.unit is not None and owner.unit not in units:
+            problems.error(owner.at["unit"], f"'{owner.unit}' is not one of: {', '.join(units)}",
+                           did_you_mean(owner.unit, units) or "declare it under units: in models/languages.yaml")
 
 
 def site_languages(root: Path, langs: Languages | None = None) -> tuple[str, ...]:
@@ -671,13 +667,13 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     languages = tuple(code for code in languages or site_languages(root, langs) if code in langs) or \
         (next(iter(langs.declared)),)  # when site.yaml is mistaken, its validation says so
     site = tuple(langs[code] for code in languages)
-    kinds, spec = [], model_record(langs)
+    kinds = []
     for path in sorted((root / "models").glob("*.yaml")):
         if path.name == Path(LANGUAGES_FILE).name:
             continue
         source = path.relative_to(root).as_posix()
         doc = load_yaml(path, source, problems)
-        decl = spec.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
+        decl = MODEL.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
         if decl is not INVALID:
             kind = _kind(decl, source, problems, site, langs)
             if kind is not None:
