@@ -290,7 +290,7 @@ def load_languages(root: Path, problems: Problems) -> Languages | None:
     doc = load_yaml(path, FILE, problems)
     if doc is None:
         return None
-    cx, nodes = Cx(FILE, problems), {}
+    cx, nodes, before = Cx(FILE, problems), {}, len(problems.errors)
     if isinstance(doc.root, yaml.MappingNode):
         nodes = {k.value: v for k, v in doc.root.value if isinstance(k, yaml.ScalarNode)}
     for key in ("units", "languages"):
@@ -299,7 +299,7 @@ def load_languages(root: Path, problems: Problems) -> Languages | None:
     for key in nodes.keys() - {"units", "languages"}:
         problems.error(cx.at(next(k for k, _ in doc.root.value if k.value == key)), f"unknown key '{key}'",
                        "the file holds units: and languages:")
-    if problems.errors:
+    if len(problems.errors) > before:
         return None
     units = MapOf(UnitName("a unit's name, e.g. km2"), UNIT, "the units figures may have").parse(nodes["units"], cx)
     if units is INVALID:
