@@ -220,7 +220,8 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
     made.rendered = pages.rendered
     problems.raise_if_any()  # a page that failed to render would echo as broken links to it
     changes = {lang: renderer.changes() for lang, renderer in renderers.items()}
-    made.add(site_files(loaded.views, planned.pages, project.base_url, changes, loaded.history.available)
+    made.add(site_files(loaded.registry, loaded.views, planned.pages, project.base_url, changes,
+                        loaded.history.available)
              + strings_files(loaded.views, loaded.registry.languages[0]), sink)
     return made
 

@@ -164,7 +164,7 @@ def years_chart(kind: str, **spec) -> ChartSpec:
 
 @pytest.mark.parametrize("kind", ["line", "grouped-bar"])
 def test_a_series_without_a_year_shows_a_gap_and_no_data(mini, kind):
-    chart = charts.make_chart(years_chart(kind), mini, "en")
+    chart = charts.make_chart(years_chart(kind), mini, REGISTRY.language("en"))
     assert [r.label for r in chart.rows] == ["2021", "2022"]
     assert [c for r in chart.rows for c in r.cells][3] == "no data"  # the second series has no 2022 figure
     assert all(isinstance(c, Figure) for c in chart.rows[0].cells)
@@ -180,17 +180,17 @@ def test_a_series_without_a_year_shows_a_gap_and_no_data(mini, kind):
 
 def test_a_line_chart_breaks_where_years_are_missing(real):
     spec = with_(years_chart("line"), series=years_chart("line").series[:1])
-    svg = str(charts.make_chart(spec, real, "en").svg)
+    svg = str(charts.make_chart(spec, real, REGISTRY.language("en")).svg)
     runs = re.findall(r'<polyline points="([^"]+)"', svg)
     assert [len(run.split()) for run in runs] == [2, 4]  # 2010-2011 and 2020-2023; 2006 stands alone
     assert svg.count('class="chart-point series-1"') == len(real.profile.gdp)
 
 
 def test_number_helpers_for_charts():
-    fig = Figure(Decimal("100"), "CNY", "2023", "s", scale="billion", qualifier="over")
-    assert scaled(fig, 9) == "over 100"
-    assert scaled(Figure(Decimal("496.051"), "CNY", "2023", "s", scale="billion"), 9) == "496.1"
-    assert display_exp([Decimal("98e9"), Decimal("4.96e11")]) == 9 and display_exp([Decimal(217)]) == 0
-    assert unit_words("CNY", 9) == "billion yuan" and unit_words("projects") == "projects"
-    assert (count(1, "industries"), count(4, "industries")) == ("1 industry", "4 industries")
+    fig, en = Figure(Decimal("100"), "CNY", "2023", "s", scale="billion", qualifier="over"), REGISTRY.language("en")
+    assert scaled(fig, 9, en) == "over 100"
+    assert scaled(Figure(Decimal("496.051"), "CNY", "2023", "s", scale="billion"), 9, en) == "496.1"
+    assert display_exp([Decimal("98e9"), Decimal("4.96e11")], en) == 9 and display_exp([Decimal(217)], en) == 0
+    assert unit_words("CNY", 9, en) == "billion yuan" and unit_words("projects", 0, en) == "projects"
+    assert (count(1, "industries", en), count(4, "industries", en)) == ("1 industry", "4 industries")
     assert chartdraw.ticks(Decimal("496.1")) == [Decimal(0), Decimal(200), Decimal(400), Decimal(600)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import REPO
 
 from sitegen.content import kinds
 from sitegen.content.fields import INVALID, Cx, Number, Period, Slug, Text, Url
@@ -11,7 +12,10 @@ from sitegen.content.load import location, parse_yaml, split_items
 from sitegen.content.model import Figure, replace
 from sitegen.errors import Location, Problems, SiteError
 from sitegen.output.write import check_outputs, safe_dest
-from sitegen.site.numbers import format_figure
+from sitegen.site.numbers import format_figure, number, plural
+
+LANGUAGES = kinds.load_registry(REPO, Problems()).declared_languages
+EN, ZH = LANGUAGES["en"], LANGUAGES["zh"]
 
 
 def parse(field, text: str):
@@ -97,7 +101,7 @@ def test_figure_record_builds_a_figure_and_registers_its_source_reference():
     node = parse_yaml("value: 100\nscale: billion\nunit: CNY\nqualifier: over\nas_of: 2023\nsource: s1\n"
                       "quote: over 100 billion yuan\n", "f.yaml", problems)
     cx = Cx("f.yaml", problems)
-    fig = kinds.figure().parse(node, cx)
+    fig = kinds.figure(LANGUAGES.figure_units).parse(node, cx)
     assert fig == Figure(Decimal(100), "CNY", "2023", "s1", "billion", "over", quote="over 100 billion yuan")
     assert cx.refs == [("sources", "s1", "f.yaml", 6, 9)]
 
@@ -124,8 +128,8 @@ def fig(value, unit, scale=None, qualifier=None):
     (fig("1.1", "USD", "billion"), "US$1.1 billion", "US$1.1 billion"),
 ])
 def test_format_figure(figure, full, short):
-    assert format_figure(figure) == full
-    assert format_figure(figure, short=True) == short
+    assert format_figure(figure, EN) == full
+    assert format_figure(figure, EN, short=True) == short
 
 
 def fig_with(figure: Figure, **changes) -> Figure:
@@ -156,12 +160,12 @@ def fig_with(figure: Figure, **changes) -> Figure:
     (fig("150", "enterprises", qualifier="about"), "约150家企业", "约150家企业"),
 ])
 def test_format_figure_in_chinese(figure, full, short):
-    assert format_figure(figure, "zh") == full
-    assert format_figure(figure, "zh", short=True) == short
+    assert format_figure(figure, ZH) == full
+    assert format_figure(figure, ZH, short=True) == short
 
 
 def test_format_bare_drops_unit():
-    assert format_figure(fig("217", "projects"), bare=True) == "217"
+    assert format_figure(fig("217", "projects"), EN, bare=True) == "217"
 
 
 # write
@@ -243,6 +247,7 @@ def test_cache_version_follows_the_generator_code_and_the_installed_libraries(tm
 
 def test_plural_forms_tell_one_from_one_point_zero():
     """CLDR's answers are kept per question, a Decimal by its text: 1 is 'one', 1.0 is 'other' in English."""
-    from sitegen.site import numbers
-    assert [numbers.plural(n, "en") for n in (1, Decimal("1.0"), 1, 777)] == ["one", "other", "one", "other"]
-    assert numbers._english_ordinal(23) == "23rd" and numbers.plural(1, "zh") == "other"
+    assert [plural(n, EN.locale) for n in (1, Decimal("1.0"), 1, 777)] == ["one", "other", "one", "other"]
+    assert number(fig("23", "rank"), EN) == "23rd" and plural(1, ZH.locale) == "other"
+    assert [number(fig(n, "rank"), EN) for n in ("1", "2", "11", "12", "21", "102")] == \
+        ["1st", "2nd", "11th", "12th", "21st", "102nd"]  # CLDR's ordinal categories, the language's patterns

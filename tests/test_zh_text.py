@@ -238,12 +238,12 @@ def test_dates_read_the_chinese_way():
     """Dates come from CLDR (Babel), not from the strings files: Chinese ones as 2023年10月28日."""
     from sitegen.site.numbers import human_date
 
-    assert [human_date(d, "zh") for d in ("2023-10-28", "2023-10", "2023")] == [
+    assert [human_date(d, "zh_Hans_CN") for d in ("2023-10-28", "2023-10", "2023")] == [
         "2023年10月28日",
         "2023年10月",
         "2023年",
     ]
-    assert [human_date(d, "en") for d in ("2023-10-28", "2023-10", "2023")] == [
+    assert [human_date(d, "en_GB") for d in ("2023-10-28", "2023-10", "2023")] == [
         "28 October 2023",
         "October 2023",
         "2023",

@@ -14,7 +14,7 @@ import yaml
 
 from ..errors import Location, Problems
 from .load import forbidden_char, location
-from .prose import TIME_WORD_HINT, time_words
+from .prose import TIME_WORD_HINT, TimeWords
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID", "__bool__": lambda self: False})()
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -158,12 +158,29 @@ class Text(Field):
 
 class Prose(Text):
     """Text we write in sentences (summaries, notes, captions): a word such as 'latest' or 'now' must come with the
-    year it holds for, since the page is read long after it is written."""
+    year it holds for, since the page is read long after it is written. `words` are the time-relative words of the
+    declared languages (set when a field is made for a site: kinds.for_site)."""
+
+    words: TimeWords | None = None
 
     def check(self, value, node, cx):
-        for offset, word in time_words(value):
+        for offset, word in self.words.find(value) if self.words is not None else ():
             cx.error(node, f"time-relative word '{word}' without a year", TIME_WORD_HINT, offset=offset)
         return value
+
+
+class Flag(Field):
+    """true or false."""
+
+    expected = "true or false"
+
+    def parse(self, node, cx):
+        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+            return self.wrong(node, cx, "write true or false")
+        return node.value.lower() in ("true", "yes", "on", "y")
+
+    def json_schema(self):
+        return self._described({"type": "boolean"})
 
 
 class Slug(Text):
@@ -453,7 +470,10 @@ class MapOf(Field):
 
 
 class Record(Field):
-    """A mapping with known keys; builds `cls(**values, loc=...)`; unknown keys get a did-you-mean."""
+    """A mapping with known keys; builds `cls(**values, loc=...)`; unknown keys get a did-you-mean. `fold`, when set,
+    reshapes the values once they are valid, before the object is built (kinds.Twins.fold gathers a text's twins)."""
+
+    fold: Callable[[dict], dict] | None = None
 
     expected = "a mapping (key: value lines)"
 
@@ -512,6 +532,8 @@ class Record(Field):
             keys = Given(node, seen)
             for rule in self.rules:
                 ok = rule.check(values, keys, node, cx) and ok
+        if ok and self.fold is not None:
+            values = self.fold(values)
         return self.cls(**values, loc=cx.at(node)) if ok else INVALID
 
     def json_schema(self):

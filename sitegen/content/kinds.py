@@ -22,6 +22,7 @@ from .fields import (
     Cx,
     Date,
     Field,
+    Flag,
     Hostname,
     ListOf,
     MapOf,
@@ -37,15 +38,12 @@ from .fields import (
     Year,
     did_you_mean,
 )
+from .languages import BASES, QUALIFIERS, Language, Languages, UnitName, load_languages
+from .languages import FILE as LANGUAGES_FILE
 from .load import load_yaml
 from .quotes import QuoteStatesFigure
 
-UNITS = ("CNY", "USD", "EUR", "people", "km2", "percent", "percent-change", "rank", "years", "projects", "companies",
-         "enterprises", "employees", "funds", "guests")
-SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")
-QUALIFIERS = ("over", "about", "nearly", "under")
-BASES = ("real", "nominal")
-LANGUAGES = {"en": "English", "zh": "Chinese"}  # the languages a site may have; English is the base, unsuffixed
+SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")  # a value's multiplier, as its source writes it
 GROWTH_WORDS = r"[Gg]rowth|[Gg]rew|[Ii]ncrease|[Rr]ise|[Rr]ose|[Cc]hange|[Dd]ecline|[Ff]ell|[Ff]all"
 RANK_HINT = ("a ranking says who ranks and among whom, e.g. 'by: Yicai, as cited by China Daily' and "
              "'scope: county-level economies in China, by GDP'")
@@ -78,11 +76,12 @@ def localized(field: Field) -> Field:
     return field
 
 
-def figure(help: str = "", required: bool = True) -> Record:
-    """The one shape every figure has: a number, its unit and scale, a qualifier, an as-of period, a source."""
+def figure(units: tuple[str, ...], help: str = "", required: bool = True) -> Record:
+    """The one shape every figure has: a number, its unit (one of `units`) and scale, a qualifier, an as-of period, a
+    source."""
     return Record(model.Figure, {
         "value": Number("the number as the source gives it, e.g. 475.418"),
-        "unit": Choice(UNITS, "what is counted or the currency"),
+        "unit": Choice(units, "what is counted or the currency"),
         "scale": Choice(SCALES, "multiplier of value: billion means value x 1,000,000,000; yi (亿) x 100,000,000",
                         required=False),
         "qualifier": Choice(QUALIFIERS, "when the source says 'over', 'about', 'nearly' or 'under'", required=False),
@@ -117,29 +116,16 @@ class Figures(MapOf):
     (companies.jcet.revenue-2023); a single record's keep the field's name (profile.figures.area)."""
 
 
-def figures(help: str = "named figures: id: {value, unit, as_of, source}", required: bool = False) -> Figures:
+def figures(units: tuple[str, ...], help: str = "named figures: id: {value, unit, as_of, source}",
+            required: bool = False) -> Figures:
     """A set of named figures."""
-    return Figures(Slug("figure id"), figure(), help, required=required)
+    return Figures(Slug("figure id"), figure(units), help, required=required)
 
 
 def notes(help: str = "sourced statements in our own words", required: bool = False) -> ListOf:
     """Sourced statements in our own words."""
     return ListOf(Record(model.Note, {"text": localized(Prose("the statement, in our own words")),
                                       "source": Ref("sources", "id of the source")}), help, required=required)
-
-
-class Flag(Field):
-    """true or false."""
-
-    expected = "true or false"
-
-    def parse(self, node, cx):
-        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
-            return self.wrong(node, cx, "write true or false")
-        return node.value.lower() in ("true", "yes", "on", "y")
-
-    def json_schema(self):
-        return self._described({"type": "boolean"})
 
 
 class Key(Text):
@@ -264,14 +250,25 @@ def shape_of(f: Field) -> str:
 
 @dataclass(frozen=True)
 class Registry:
-    """Every kind, in order; looked up by name or by the name of one item."""
+    """Every kind, in order; looked up by name or by the name of one item. `languages` are the codes of the site's
+    languages, its base first; `declared_languages` every language models/languages.yaml declares, and the units."""
 
     kinds: tuple[Kind, ...]
-    languages: tuple[str, ...] = ("en",)  # the site's languages, English first
+    languages: tuple[str, ...]
+    declared_languages: Languages
     by_name: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.by_name.update({k.name: k for k in self.kinds} | {k.one: k for k in self.kinds if k.one != k.name})
+
+    def language(self, code: str) -> Language:
+        """A declared language by its code."""
+        return self.declared_languages[code]
+
+    @cached_property
+    def strings(self) -> Field:
+        """What a strings file (content/i18n/CODE.yaml) holds: key: text."""
+        return for_site(STRINGS, (), self.declared_languages)
 
     def __getitem__(self, name: str) -> Kind:
         return self.by_name[name]
@@ -308,7 +305,7 @@ class Registry:
 # How models/*.yaml are read: the same declarative fields as the content, so a mistake in a model is reported at
 # its line too.
 FIELD_TYPES = ("text", "prose", "slug", "url", "hostname", "date", "period", "year", "number", "choice", "ref",
-               "list", "map", "figure", "figures", "notes", "key", "figure_key")
+               "list", "map", "figure", "figures", "notes", "key", "figure_key", "language")
 
 
 def _declared(loc, **values) -> dict:
@@ -347,7 +344,6 @@ RULE = Record(_declared, {
 }, title="Rule")
 
 STRING_KEY = "an interface string (a key of content/i18n/*.yaml)"
-COUNTED = UNITS + ("industries",)  # the nouns a count can take: a figure's units, and what a dot chart's rows are
 CHART = Located(
     lambda loc, **kw: ChartSpec(loc=loc, **kw),
     {
@@ -366,7 +362,7 @@ CHART = Located(
             "latest": Key("dot: the field (a date) that picks the latest item of kind; its list (field) names the "
                           "rows that get a dot", required=False),
             "each": Flag("by year, of a list kind: one series per item", required=False, default=False),
-            "unit": Choice(UNITS, "the unit of every figure it draws", required=False),
+            "unit": UnitName("the unit of every figure it draws (models/languages.yaml)", required=False),
             "id": Slug("its name in summary placeholders (default: has, else field)", required=False),
         }, title="Series"), "what it draws, in order", min_items=1),
         "title": Key(f"its title, {STRING_KEY}; {{unit}} is the first series' unit"),
@@ -377,8 +373,8 @@ CHART = Located(
         "label": Key("by item: the field naming each row (default: name)", required=False, default="name"),
         "sort": Text("by item: the field its rows are ordered by ('-date': newest first); default: file order",
                      required=False),
-        "unit": Choice(COUNTED, "dot: what its rows are, counted in the summary (industries: '4 industries')",
-                       required=False),
+        "unit": UnitName("dot: what its rows are, counted in the summary (industries: '4 industries')",
+                         required=False),
         "mark": Located(lambda loc, **kw: Mark(loc=loc, **kw), {
             "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values that mark a row"),
             "legend": Key(f"what the star means, {STRING_KEY}"),
@@ -440,10 +436,11 @@ MODEL = Record(
 )
 
 
-def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
+def _field(spec: dict, where: Location, problems: Problems, langs: Languages) -> Field | None:
     """A model's field declaration as a Field; None (reported) when it names an unknown kind of setting."""
     kind, help = spec["type"], spec.get("help") or ""
     required = spec["required"] if spec["required"] is not None else kind not in ("figures", "notes")
+    units = langs.figure_units
     make = {
         "text": lambda: _twinned(Text(help, required, max_len=spec.get("max_len") or 0), spec),
         "prose": lambda: _twinned(Prose(help, required, max_len=spec.get("max_len") or 0), spec),
@@ -457,14 +454,16 @@ def _field(spec: dict, where: Location, problems: Problems) -> Field | None:
         "figure_key": lambda: sourced(FigureKey(help, required), spec.get("source_kinds")),
         "number": lambda: Number(help, required, integer=spec["integer"], minimum=spec.get("minimum") or 0),
         "choice": lambda: Choice(tuple(spec.get("options") or ()), help, required),
+        "language": lambda: Choice(tuple(langs.declared), help, required),
         "ref": lambda: Ref(spec.get("to") or "", help, required),
-        "figure": lambda: figure(help, required),
-        "figures": lambda: figures(*([help] if help else []), required=required),
+        "figure": lambda: figure(units, help, required),
+        "figures": lambda: figures(units, *([help] if help else []), required=required),
         "notes": lambda: notes(*([help] if help else []), required=required),
     }
     if kind in make:
         return make[kind]()
-    parts = [_field(spec[name], where, problems) if spec.get(name) else None for name in ("of", "key", "value")]
+    parts = [_field(spec[name], where, problems, langs) if spec.get(name) else None
+             for name in ("of", "key", "value")]
     if kind == "list" and parts[0] is not None:
         return ListOf(parts[0], help, required, min_items=spec.get("min") or 0)
     if kind == "map" and parts[1] is not None and parts[2] is not None:
@@ -490,38 +489,51 @@ def _twinned(field: Field, spec: dict) -> Field:
 
 class Twins:
     """A rule on records with localized fields: each such field given has its twin in every other language of the
-    site (name_zh beside name), and no twin stands without its field."""
+    site (name_zh beside name), and no twin stands without its field. Once the record is valid, `fold` gathers each
+    text and its twins into the record's `texts` ({name: {language: text}}), where every later stage reads them."""
 
-    def __init__(self, names: tuple[str, ...], languages: tuple[str, ...]):
-        self.names, self.languages = names, languages
+    def __init__(self, names: tuple[str, ...], languages: tuple[Language, ...]):
+        self.names, self.first, self.others = names, languages[0], languages[1:]
 
     def check(self, values: dict, keys: dict, node, cx) -> bool:
         """Report a missing or orphaned twin, at the field (or the record)."""
         ok = True
         for name in self.names:
-            for lang in self.languages:
-                twin = f"{name}_{lang}"
+            for lang in self.others:
+                twin = f"{name}_{lang.code}"
                 if values.get(name) is not None and values.get(twin) is None:
                     ok = (
                         cx.error(
                             keys[name][0] if name in keys else node,
-                            f"'{name}' has no {LANGUAGES[lang]} text '{twin}'",
-                            f"add '{twin}: ...' beside it: the site's languages in content/site.yaml include {lang}",
+                            f"'{name}' has no {lang.english_name} text '{twin}'",
+                            f"add '{twin}: ...' beside it: the site's languages in content/site.yaml include "
+                            f"{lang.code}",
                         )
                         is True
                         and ok
                     )
                 elif values.get(twin) is not None and values.get(name) is None:
                     ok = (
-                        cx.error(keys[twin][0], f"'{twin}' without '{name}'", f"add '{name}: ...' in English beside it")
+                        cx.error(keys[twin][0], f"'{twin}' without '{name}'",
+                                 f"add '{name}: ...' in {self.first.english_name} beside it")
                         is True
                         and ok
                     )
         return ok
 
+    def fold(self, values: dict) -> dict:
+        """The values with each localized text's twins taken into `texts`, by language, the base language first."""
+        texts = {}
+        for name in self.names:
+            twins = {lang.code: values.pop(f"{name}_{lang.code}", None) for lang in self.others}
+            if values.get(name) is not None:
+                texts[name] = {self.first.code: values[name], **twins}
+        values["texts"] = model.Texts(texts)
+        return values
+
     def json_schema(self) -> dict:
         """Each field given requires its twins, for editors."""
-        return {"dependentRequired": {name: [f"{name}_{lang}" for lang in self.languages] for name in self.names}}
+        return {"dependentRequired": {name: [f"{name}_{lang.code}" for lang in self.others] for name in self.names}}
 
 
 class TranslatedNames:
@@ -546,31 +558,39 @@ class TranslatedNames:
         return {"properties": {"translated": {"items": {"enum": list(self.names)}}}}
 
 
-def bilingual(field: Field, languages: tuple[str, ...]) -> Field:
-    """A field for a site in these languages: every record with localized fields gets their twins in the other
-    languages (unless declared), the rule that pairs them, and `translated` (the fields whose text is ours, not a
-    source's); nested records (figures, notes, list items) likewise."""
+RESERVED = ("texts", "translated", "loc")  # what the generator gives every record with localized fields
+
+
+def for_site(field: Field, languages: tuple[Language, ...], langs: Languages) -> Field:
+    """A field for a site in these languages (its base first): every record with localized fields gets their twins in
+    the other languages (unless declared), the rule that pairs them and folds them into `texts`, and `translated`
+    (the fields whose text is ours, not a source's); nested records (figures, notes, list items) likewise. Prose gets
+    the time-relative words of every declared language."""
+    if isinstance(field, Prose):
+        new = copy.copy(field)
+        new.words = langs.time_words
+        return new
     if isinstance(field, ListOf):
         new = copy.copy(field)
-        new.item = bilingual(field.item, languages)
+        new.item = for_site(field.item, languages, langs)
         return new
     if isinstance(field, MapOf):
         new = copy.copy(field)
-        new.value = bilingual(field.value, languages)
+        new.value = for_site(field.value, languages, langs)
         return new
     if not isinstance(field, Record):
         return field
     new = copy.copy(field)
     fields, names = {}, []
     for name, f in field.fields.items():
-        fields[name] = bilingual(f, languages)
-        if getattr(f, "localized", False):
+        fields[name] = for_site(f, languages, langs)
+        if getattr(f, "localized", False) and languages:
             names.append(name)
             for lang in languages[1:]:
-                twin = f"{name}_{lang}"
+                twin = f"{name}_{lang.code}"
                 if twin not in field.fields:
-                    fields[twin] = copy.copy(f)
-                    fields[twin].help, fields[twin].required = f"{f.help}, in {LANGUAGES[lang]}", False
+                    fields[twin] = copy.copy(fields[name])
+                    fields[twin].help, fields[twin].required = f"{f.help}, in {lang.english_name}", False
                     fields[twin].localized = False
     if names:
         texts = tuple(n for n, f in fields.items() if isinstance(f, Text) and not isinstance(f, (Slug, Choice)))
@@ -579,16 +599,22 @@ def bilingual(field: Field, languages: tuple[str, ...]) -> Field:
             "the fields whose text is our own translation, not a source's (shown marked as such)",
             required=False,
         )
-        new.rules = field.rules + (Twins(tuple(names), languages[1:]), TranslatedNames(texts))
+        twins = Twins(tuple(names), languages)
+        new.rules, new.fold = field.rules + (twins, TranslatedNames(texts)), twins.fold
     new.fields = fields
     return new
 
 
-def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...] = ("en",)) -> Kind | None:
+def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language, ...],
+          langs: Languages) -> Kind | None:
     """One model file's declaration as a Kind."""
     fields = {}
     for name, spec in (decl.get("fields") or {}).items():
-        made = _field(spec, spec["loc"], problems)
+        if name in RESERVED:
+            problems.error(spec["loc"], f"'{name}' is a name the generator gives every record",
+                           "name the field otherwise")
+            continue
+        made = _field(spec, spec["loc"], problems, langs)
         if made is not None:
             fields[name] = made
     rules = tuple(
@@ -615,11 +641,13 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...
                     f"column '{column}' of {table.name}.csv is not a field of {decl['kind']}",
                     did_you_mean(column, known - {None}) or "list fields declared under 'fields:'",
                 )
+    for chart in (decl.get("charts") or {}).values():
+        _check_units(chart, langs, problems)
     shape, one = decl["shape"], decl.get("one") or decl["kind"]
     record = None
     if shape != "strings":
         cls = model.item_class(one.title().replace("-", ""))
-        record = bilingual(Record(cls, fields, title=decl["title"], rules=rules), languages)
+        record = for_site(Record(cls, fields, title=decl["title"], rules=rules), languages, langs)
     kind = Kind(
         decl["kind"],
         one,
@@ -635,29 +663,46 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[str, ...
     return replace(kind, charts=declared(kind, decl.get("charts") or {}))
 
 
-def site_languages(root: Path) -> tuple[str, ...]:
+def _check_units(chart: ChartSpec, langs: Languages, problems: Problems) -> None:
+    """Report a chart's unit that models/languages.yaml does not declare: a series' among the units of figures, a dot
+    chart's among every unit (the nouns rows are counted in)."""
+    for owner, units in ((chart, tuple(langs.units)), *((s, langs.figure_units) for s in chart.series)):
+        if owner.unit is not None and owner.unit not in units:
+            problems.error(owner.at["unit"], f"'{owner.unit}' is not one of: {', '.join(units)}",
+                           did_you_mean(owner.unit, units) or "declare it under units: in models/languages.yaml")
+
+
+def site_languages(root: Path, langs: Languages | None = None) -> tuple[str, ...]:
     """The languages content/site.yaml asks for, read ahead of its validation (which reports any mistake in it):
-    the records of every kind depend on them."""
+    the records of every kind depend on them. Those among `langs` (when given): the validation of site.yaml reports
+    the others. Empty when they cannot be read."""
     try:
         found = (yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8")) or {}).get("languages")
     except (OSError, ValueError, yaml.YAMLError, AttributeError):
-        return ("en",)
-    if isinstance(found, list) and found and all(lang in LANGUAGES for lang in found) and found[0] == "en":
-        return tuple(dict.fromkeys(found))
-    return ("en",)
+        found = None
+    if not isinstance(found, list):
+        return ()
+    return tuple(dict.fromkeys(code for code in found if isinstance(code, str) and (langs is None or code in langs)))
 
 
 def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | None = None) -> Registry:
-    """Read every models/*.yaml of a project into the Registry, reporting mistakes at their lines; its records are
-    made for the site's languages (read from content/site.yaml unless given)."""
-    languages = languages or site_languages(root)
+    """Read models/languages.yaml and every models/*.yaml of a project into the Registry, reporting mistakes at their
+    lines; its records are made for the site's languages (read from content/site.yaml unless given)."""
+    langs = load_languages(root, problems)
+    if langs is None:  # reported: nothing can be read without its languages
+        return Registry((), (), Languages({}, {}))
+    languages = tuple(code for code in languages or site_languages(root, langs) if code in langs) or \
+        (next(iter(langs.declared)),)  # when site.yaml is mistaken, its validation says so
+    site = tuple(langs[code] for code in languages)
     kinds = []
     for path in sorted((root / "models").glob("*.yaml")):
+        if path.name == Path(LANGUAGES_FILE).name:
+            continue
         source = path.relative_to(root).as_posix()
         doc = load_yaml(path, source, problems)
         decl = MODEL.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
         if decl is not INVALID:
-            kind = _kind(decl, source, problems, languages)
+            kind = _kind(decl, source, problems, site, langs)
             if kind is not None:
                 kinds.append(kind)
     names = {}
@@ -676,7 +721,7 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
             "no kinds of content are declared",
             "the project needs its models/*.yaml files (see models/README.md)",
         )
-    registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages)
+    registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages, langs)
     if not problems.errors:  # a chart names other kinds and their fields: checked once they all read well
         check_declared(registry, problems)
     return registry

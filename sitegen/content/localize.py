@@ -1,19 +1,16 @@
-"""The content as each language's pages read it: for English, the content itself; for another language, a copy in
-which every localized text holds that language's twin (`name` holds what `name_zh` says, and `name_en` what
-`name` said), figures, notes and articles included. A copy is made once per source object: a figure and the item
-that holds it share one copy."""
+"""The content as each language's pages read it: for the site's base language, the content itself; for another
+language, a copy in which every localized text holds that language's text (`name` holds `texts["name"]["zh"]`),
+figures, notes and articles included. Every object keeps its `texts` in every language, so a page can show a text in
+another language too. A copy is made once per source object: a figure and the item that holds it share one copy."""
 from __future__ import annotations
 
 from .fields import ListOf, Record
 from .kinds import Kind, Registry
 from .model import Content, Figure, Note, replace
 
-FIGURE_TEXTS = ("label", "note", "by", "scope", "shared_with", "derived")
-NOTE_TEXTS = ("text",)
-
 
 def views(registry: Registry, content: Content) -> dict[str, Content]:
-    """The content for each of the site's languages, the first language's first."""
+    """The content for each of the site's languages, the base language's first."""
     return Localizer(registry).views(content)
 
 
@@ -25,7 +22,7 @@ class Localizer:
         self._made: dict = {}  # (lang, id(source)) -> (source, copy): holds the source alive, so ids stay unique
 
     def views(self, content: Content) -> dict[str, Content]:
-        """The content for each of the site's languages, English first."""
+        """The content for each of the site's languages, the base language's first."""
         base, *others = self.registry.languages
         views = {base: content}
         for lang in others:
@@ -42,7 +39,7 @@ class Localizer:
 
     def _view(self, content: Content, lang: str) -> Content:
         """One language's copy of the content."""
-        figures = {key: self._copy(lang, fig, lambda fig=fig: _texts(fig, FIGURE_TEXTS, lang))
+        figures = {key: self._copy(lang, fig, lambda fig=fig: _texts(fig, lang))
                    for key, fig in content.figures.items()}
         records = {name: self._item(lang, self.registry[name], item, figures)
                    for name, item in content.records.items()}
@@ -60,31 +57,28 @@ class Localizer:
         return self._copy(lang, item, lambda: _localized(kind.record, item, lang, figures, self))
 
 
-def _texts(obj, names: tuple[str, ...], lang: str):
-    """A figure or note with its texts in `lang` (the English kept as NAME_en)."""
-    changes = {}
-    for name in names:
-        twin = getattr(obj, f"{name}_{lang}", None)
-        if twin is not None:
-            changes[name], changes[f"{name}_en"] = twin, getattr(obj, name)
+def _changes(obj, lang: str) -> dict:
+    """An object's localized texts in `lang`, by field."""
+    return {name: texts[lang] for name, texts in getattr(obj, "texts", {}).items() if texts.get(lang) is not None}
+
+
+def _texts(obj, lang: str):
+    """A figure or note with its texts in `lang`."""
+    changes = _changes(obj, lang)
     return replace(obj, **changes) if changes else obj
 
 
 def _localized(record: Record, item, lang: str, figures: dict, localizer: Localizer):
     """An item's fields in `lang`, as its record declares them."""
-    changes = {}
+    changes = _changes(item, lang)
     for name, field in record.fields.items():
         value = getattr(item, name, None)
-        if value is None:
+        if value is None or name in changes:
             continue
-        if getattr(field, "localized", False):
-            twin = getattr(item, f"{name}_{lang}", None)
-            if twin is not None:
-                changes[name], changes[f"{name}_en"] = twin, value
-        elif isinstance(value, Figure):
+        if isinstance(value, Figure):
             changes[name] = figures.get(value.key, value)
         elif isinstance(value, dict) and value and isinstance(next(iter(value.values())), Figure):
             changes[name] = {k: figures.get(f.key, f) for k, f in value.items()}
         elif isinstance(field, ListOf) and isinstance(field.item, Record) and field.item.cls is Note:
-            changes[name] = tuple(localizer._copy(lang, n, lambda n=n: _texts(n, NOTE_TEXTS, lang)) for n in value)
+            changes[name] = tuple(localizer._copy(lang, n, lambda n=n: _texts(n, lang)) for n in value)
     return replace(item, **changes) if changes else item

@@ -7,6 +7,19 @@ from decimal import Decimal
 from ..errors import Location
 
 
+class Texts(dict):
+    """The localized texts of a record: field name -> {language code: text}, in every language of the site, its base
+    first (`{"label": {"en": "GDP", "zh": "地区生产总值"}}`). Treated as immutable; hashable, so a figure holding it
+    is."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple((name, tuple(texts.items())) for name, texts in self.items()))
+
+    def text(self, name: str, lang: str) -> str | None:
+        """A field's text in a language, or None."""
+        return self.get(name, {}).get(lang)
+
+
 @dataclass(frozen=True)
 class Figure:
     """A number with its unit, scale, qualifier, as-of period and source id. `key` is its global path.
@@ -30,12 +43,7 @@ class Figure:
     quote: str | None = None  # the source's own words that state it, verbatim
     derived: str | None = None  # for a sum or a conversion: how it was made from what the source says
     estimate: bool | None = None  # the source gives it as an estimate
-    label_zh: str | None = None  # the Chinese twins of the texts above, on a site with Chinese
-    note_zh: str | None = None
-    by_zh: str | None = None
-    scope_zh: str | None = None
-    shared_with_zh: str | None = None
-    derived_zh: str | None = None
+    texts: Texts = field(default_factory=Texts)  # label, note, by, scope, shared_with and derived in every language
     translated: tuple[str, ...] = ()  # which of its texts are our own translation, not a source's
     loc: Location = field(default=Location(""), compare=False)
     key: str = ""
@@ -52,14 +60,15 @@ class Note:
 
     text: str
     source: str
-    text_zh: str | None = None
+    texts: Texts = field(default_factory=Texts)  # its text in every language
     translated: tuple[str, ...] = ()
     loc: Location = field(default=Location(""), compare=False)
 
 
 class Item:
     """One validated record of a kind declared in models/ (a company, a project, the site settings ...): its fields
-    as attributes, `loc` where it starts. Treated as immutable; equal when every field but `loc` is equal.
+    as attributes (a localized one in the site's base language, and in every language in `texts`), `loc` where it
+    starts. Treated as immutable; equal when every field but `loc` is equal.
 
     Each kind gets its own subclass, named after one item (`Company`, `Project`), so messages name it; item_class()
     makes it on demand from the name alone, so a pickled item finds its class again without the registry."""

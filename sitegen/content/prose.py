@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 
 UNITS = (r"%|per\s?cent|percent|billion|million|trillion|thousand|bn|mn|yuan|rmb|cny|usd|eur|euros?|dollars?"
          r"|km2|km²|km|square\s+kilomet(?:re|er)s?|mu|people|persons|residents|projects?|compan(?:y|ies)|firms?"
@@ -19,10 +20,10 @@ TYPED = re.compile(
     rf"|(?P<words>\b{SCALE_WORDS}\b)"  # one hundred billion
     rf"|(?P<cjk>{NUMBER}\s*[亿万])"  # 4960亿
     rf"|(?P<number>{NUMBER}(?![\w-]))"  # 217, 475.418, 1,595,138
-    r"|(?P<zh>(?<![\d.,A-Za-z_-])\d+(?:,\d{3})*(?:\.\d+)?(?![\d.A-Za-z_-]))",  # 共217个, 增长5.9% (beside Chinese)
+    r"|(?P<glued>(?<![\d.,A-Za-z_-])\d+(?:,\d{3})*(?:\.\d+)?(?![\d.A-Za-z_-]))",  # 共217个, 增长5.9% (beside Chinese)
     re.IGNORECASE,
 )
-ZH_DATE = "年月日"  # 2023年10月28日: the numbers of a date written in Chinese may stand
+CJK_DATE = "年月日"  # 2023年10月28日: the numbers of a date written in Chinese may stand
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 DAY_OF_MONTH = re.compile(rf"^\s+{MONTHS}\b|{MONTHS}\s+$")
@@ -69,7 +70,7 @@ def typed_figures(text: str) -> list[tuple[int, str]]:
         snippet = m.group(0).strip()
         if m.lastgroup == "number" and (YEAR.match(snippet) or _is_day(text, m.start(), m.end())):
             continue
-        if m.lastgroup == "zh" and text[m.end() : m.end() + 1] in ZH_DATE and m.end() < len(text):
+        if m.lastgroup == "glued" and text[m.end() : m.end() + 1] in CJK_DATE and m.end() < len(text):
             continue
         found.append((m.start(), snippet))
     return found
@@ -80,14 +81,6 @@ def _is_day(text: str, start: int, end: int) -> bool:
     return bool(DAY_OF_MONTH.match(text[end : end + 12]) or DAY_OF_MONTH.search(text[max(0, start - 12) : start]))
 
 
-TIME_WORDS = re.compile(
-    r"\b(?:latest|so far|nowadays|now|currently|recently|recent|at present|to date|today|"
-    r"these days|this year|last year|next year)\b"
-    r"|最新|目前|现在|当前|迄今|至今|截至目前|近期|近年来|如今|眼下"
-    # not 注明年份
-    r"|(?:今年|去年|(?<![注说标表证声阐查写载])明年)(?![份度龄纪代])",
-    re.IGNORECASE,
-)
 DATED = re.compile(rf"\b(?:1[89]|20)\d\d\b|(?:1[89]|20)\d\d年|{MONTHS}|\{{(?:year|date|[a-z_]*year)\}}")
 SENTENCE_END = re.compile(r"[。！？]|[.!?](?=\s|$)|\n\s*\n")
 
@@ -95,13 +88,24 @@ SENTENCE_END = re.compile(r"[。！？]|[.!?](?=\s|$)|\n\s*\n")
 TIME_WORD_HINT = "name the year or date it holds for (e.g. 'in 2023'), or drop the word"
 
 
-def time_words(text: str) -> list[tuple[int, str]]:
-    """(offset, word) for every time-relative word ('latest', 'so far', 'now' ...) in a sentence that names no year,
-    month or date placeholder: such a word is true the day it is written and false later. One pass each over the
-    text for the words, the sentence ends and the dates (none at all for the many texts without such a word)."""
-    if not TIME_WORDS.search(text):
-        return []
-    masked = _masked(text)
-    ends = [0] + [e.end() for e in SENTENCE_END.finditer(masked)] + [len(masked)]
-    dated = {bisect_right(ends, d.start()) for d in DATED.finditer(masked)}  # sentences naming a year or date
-    return [(m.start(), m.group(0)) for m in TIME_WORDS.finditer(masked) if bisect_right(ends, m.start()) not in dated]
+class TimeWords:
+    """The time-relative words of every declared language (models/languages.yaml) as one pattern: each language's
+    words, as regular expressions, matched as whole words in a language that says so ('now', not 'known')."""
+
+    def __init__(self, languages: Iterable[tuple[Sequence[str], bool]]):
+        parts = [rf"\b(?:{'|'.join(words)})\b" if whole else f"(?:{'|'.join(words)})"
+                 for words, whole in languages if words]
+        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    def find(self, text: str) -> list[tuple[int, str]]:
+        """(offset, word) for every time-relative word ('latest', 'so far', 'now' ...) in a sentence that names no
+        year, month or date placeholder: such a word is true the day it is written and false later. One pass each
+        over the text for the words, the sentence ends and the dates (none at all for the many texts without such a
+        word)."""
+        if self.pattern is None or not self.pattern.search(text):
+            return []
+        masked = _masked(text)
+        ends = [0] + [e.end() for e in SENTENCE_END.finditer(masked)] + [len(masked)]
+        dated = {bisect_right(ends, d.start()) for d in DATED.finditer(masked)}  # sentences naming a year or date
+        return [(m.start(), m.group(0)) for m in self.pattern.finditer(masked)
+                if bisect_right(ends, m.start()) not in dated]

@@ -23,7 +23,7 @@ from .load import (
     read_text,
     split_items,
 )
-from .prose import REF, TIME_WORD_HINT, time_words, typed_figures
+from .prose import REF, TIME_WORD_HINT, TimeWords, typed_figures
 
 REF_STYLES = ("", "bare", "short")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
@@ -43,9 +43,9 @@ def load_content(root: Path, problems: Problems, registry: kinds.Registry | None
     parsed, strings, prints = {}, {}, {}
     for kind in registry.kinds:
         if kind.shape == "strings":
-            strings = _parse_strings(content_dir, kind, problems, registry.languages, prints)
+            strings = _parse_strings(content_dir, kind, problems, registry, prints)
         elif kind.shape == "markdown":
-            parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs, registry.languages, prints)
+            parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs, registry, prints)
         else:
             parsed[kind.name] = _parse_kind(content_dir, kind, problems, refs, memo, prints)
     if problems.errors:
@@ -161,15 +161,17 @@ def _fingerprints(registry: kinds.Registry, content: model.Content, prints: dict
     return found
 
 
-def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, languages: tuple[str, ...],
+def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, registry: kinds.Registry,
                    prints: dict) -> dict:
-    """Load the UI strings of every language file in content/i18n/; their fingerprint goes into `prints`."""
+    """Load the UI strings of every language file in content/i18n/; their fingerprint goes into `prints`. Every
+    language of the site has its file, with the same keys as the base language's."""
+    languages = registry.languages
     out, texts = {}, []
     for path in sorted((content_dir / kind.file).glob("*.yaml")):
         source = _rel(path, content_dir)
         text = read_text(path, source, problems)
         doc = load_yaml(path, source, problems, text) if text is not None else None
-        table = kinds.STRINGS.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
+        table = registry.strings.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
         if table is not INVALID:
             out[path.stem] = model.UiStrings({key: model.UiText(text, key) for key, text in table.items()})
             texts += [source, doc.text]
@@ -180,16 +182,16 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, lang
                 Location(f"content/{kind.file}/{lang}.yaml"),
                 "file is missing",
                 f"the site's languages include {lang}: its interface strings are required, with the same "
-                "keys as en.yaml",
+                f"keys as {languages[0]}.yaml",
             )
-    base = out.get("en") or {}
+    base = out.get(languages[0]) or {}
     for lang, table in out.items():
-        if table and base and lang != "en":
+        if table and base and lang != languages[0]:
             for key in sorted(set(base) - set(table)):
                 problems.error(
-                    Location(f"content/i18n/{lang}.yaml", 1, 1),
+                    Location(f"content/{kind.file}/{lang}.yaml", 1, 1),
                     f"missing string '{key}'",
-                    f"every language file needs the same keys as en.yaml: add '{key}: ...'",
+                    f"every language file needs the same keys as {languages[0]}.yaml: add '{key}: ...'",
                 )
     return out
 
@@ -206,11 +208,12 @@ def string_location(root: Path, lang: str, key: str) -> Location:
 
 
 def _parse_articles(
-    content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, languages: tuple[str, ...], prints: dict
+    content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, registry: kinds.Registry, prints: dict
 ) -> dict[str, list]:
-    """Load every Markdown article in content/articles/, by language: NAME.md is the English edition, NAME.zh.md
-    the Chinese one; every article has an edition in each of the site's languages. An article's fingerprint (of
-    every edition's text) goes into `prints` by (kind, slug)."""
+    """Load every Markdown article in content/articles/, by language: NAME.md is the edition in the site's base
+    language, NAME.CODE.md the one in the language CODE (NAME.zh.md); every article has an edition in each of the
+    site's languages. An article's fingerprint (of every edition's text) goes into `prints` by (kind, slug)."""
+    languages = registry.languages
     editions: dict[str, list] = {lang: [] for lang in languages}
     names: dict[str, dict] = {}  # file name without language -> language -> source
     texts: dict[str, list] = {}  # slug -> the text of each edition
@@ -223,7 +226,7 @@ def _parse_articles(
             )
     for path in sorted((content_dir / kind.file).glob("*.md")):
         source = _rel(path, content_dir)
-        stem, _, lang = path.stem.rpartition(".") if "." in path.stem else (path.stem, "", "en")
+        stem, _, lang = path.stem.rpartition(".") if "." in path.stem else (path.stem, "", languages[0])
         if lang not in languages:
             problems.error(
                 Location(source, 1, 1),
@@ -243,17 +246,17 @@ def _parse_articles(
         if slug is INVALID:
             continue
         article = _with(meta, slug=slug, body=doc.body, body_line=doc.body_line, lang=lang)
-        check_article_prose(article, doc, problems)
+        check_article_prose(article, doc, problems, registry.declared_languages.time_words)
         editions[lang].append(article)
         texts.setdefault(slug, []).append(doc.text)
     for stem, found in names.items():
         for lang in languages:
             if lang not in found:
                 have = next(iter(found.values()))
-                twin = f"{stem}.md" if lang == "en" else f"{stem}.{lang}.md"
+                twin = f"{stem}.md" if lang == languages[0] else f"{stem}.{lang}.md"
                 problems.error(
                     Location(have, 1, 1),
-                    f"no {kinds.LANGUAGES[lang]} edition of this article",
+                    f"no {registry.language(lang).english_name} edition of this article",
                     f"write content/{kind.file}/{twin}: every article has an edition in each of the site's languages",
                 )
     for slug, found in texts.items():
@@ -261,9 +264,9 @@ def _parse_articles(
     return editions
 
 
-def check_article_prose(article, doc: Document, problems: Problems) -> None:
-    """Report figures typed into an article's title, summary or body instead of referenced from the YAML, and
-    characters in the body that no page may hold."""
+def check_article_prose(article, doc: Document, problems: Problems, words: TimeWords) -> None:
+    """Report figures typed into an article's title, summary or body instead of referenced from the YAML, time-relative
+    words without a year in its body, and characters in the body that no page may hold."""
     bad = FORBIDDEN.search(article.body)
     if bad:
         problems.error(
@@ -282,7 +285,7 @@ def check_article_prose(article, doc: Document, problems: Problems) -> None:
                 )
     for offset, snippet in typed_figures(article.body):
         problems.error(body_location(article, offset), f"figure typed in the text: '{snippet}'", hint)
-    for offset, word in time_words(article.body):
+    for offset, word in words.find(article.body):
         problems.error(body_location(article, offset), f"time-relative word '{word}' without a year", TIME_WORD_HINT)
 
 
@@ -351,7 +354,7 @@ def _key_record(kind: kinds.Kind, record, figures: dict):
     profile.figures.area); a map of figures keyed by year is put in year order."""
     changes = {}
     for name, f in kind.record.fields.items():
-        value = getattr(record, name)
+        value = getattr(record, name, None)  # a twin (title_zh) is in its text's `texts`
         shape = kinds.shape_of(f)
         if shape in ("figures", "figure-map"):
             table = dict(sorted(value.items())) if isinstance(f.key, kinds.Year) else value

@@ -18,11 +18,12 @@ import yaml
 from ..errors import Problems
 from .kinds import Kind, Registry
 from .load import FRONT_MATTER, parse_yaml, plain_list, split_items
-from .model import Figure
+from .model import Figure, Texts
 
 FOLDER = "content"
-VALUE = ("value", "unit", "scale", "qualifier", "basis", "shared_with", "shared_with_zh")  # what its value shows
+VALUE = ("value", "unit", "scale", "qualifier", "basis", "shared_with")  # what its value shows (and a tie in `texts`)
 DATA = (*VALUE, "as_of", "source")  # a figure's data; its other fields (label, note ...) are text
+TEXTS = ("label", "shared_with")  # the texts of a figure that name it or show with its value, twins and all
 FAST = getattr(yaml, "CBaseLoader", None)  # every scalar a string, as _plain() makes them
 
 
@@ -45,9 +46,8 @@ class ItemChange:
     names: tuple[tuple[str, str], ...] = ()
 
     def name(self, lang: str) -> str:
-        """Its name in a language, else in English, else its id."""
-        names = dict(self.names)
-        return names.get(lang) or names.get("en") or self.id
+        """Its name in a language, else in the first the file gave, else its id."""
+        return dict(self.names).get(lang) or (self.names[0][1] if self.names else self.id)
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,9 @@ def _difference(registry: Registry, old: Side, new: Side, order: dict) -> Differ
 
 def _differ(old: Figure, new: Figure) -> tuple[str, ...]:
     """Which of value (with its unit, scale, qualifier ...), as_of and source differ between two figures."""
-    fields = ("value",) if any(getattr(old, f) != getattr(new, f) for f in VALUE) else ()
+    shown = any(getattr(old, f) != getattr(new, f) for f in VALUE) or \
+        old.texts.get("shared_with") != new.texts.get("shared_with")
+    fields = ("value",) if shown else ()
     return fields + tuple(f for f in ("as_of", "source") if getattr(old, f) != getattr(new, f))
 
 
@@ -209,7 +211,7 @@ def _read(path: str, data: bytes, kind: Kind | None, registry: Registry) -> Side
     elif kind.shape == "single":
         tree = _tree(_text(data))
         if isinstance(tree, dict):
-            side.figures.update(_figures(kind, kind.name, tree, (kind.name, "")))
+            side.figures.update(_figures(kind, kind.name, tree, (kind.name, ""), registry.languages))
             side.units[(kind.name, "")] = ((), _signature(kind, tree), False)
         else:
             side.unread.add(kind.name)
@@ -218,7 +220,8 @@ def _read(path: str, data: bytes, kind: Kind | None, registry: Registry) -> Side
         match = FRONT_MATTER.match(_text(data))
         front = _tree(match.group(1) or "") if match else None
         title = front.get("title") if isinstance(front, dict) else None
-        names = (((name.rpartition(".")[2] if "." in name else "en"), title),) if isinstance(title, str) else ()
+        lang = name.rpartition(".")[2] if "." in name else registry.languages[0]
+        names = ((lang, title),) if isinstance(title, str) else ()
         side.units[(kind.name, name)] = (names, data, "." not in name)
     else:
         side.units[(kind.name, path[len(f"{FOLDER}/{kind.file}/"):])] = ((), data, False)
@@ -235,7 +238,7 @@ def _list(kind: Kind, tree, registry: Registry) -> Side:
     for item in tree:
         ident = item.get("id") if isinstance(item, dict) else None
         if isinstance(ident, str):
-            side.figures.update(_figures(kind, f"{kind.name}.{ident}", item, (kind.name, ident)))
+            side.figures.update(_figures(kind, f"{kind.name}.{ident}", item, (kind.name, ident), registry.languages))
             side.units[(kind.name, ident)] = (_names(item, registry), _signature(kind, item), True)
     return side
 
@@ -291,26 +294,27 @@ def _key(node) -> str:
     return node.value if isinstance(node, yaml.ScalarNode) else repr(_plain(node))
 
 
-def _figures(kind: Kind, prefix: str, record: dict, owner: tuple) -> dict:
+def _figures(kind: Kind, prefix: str, record: dict, owner: tuple, languages: tuple[str, ...]) -> dict:
     """The figures of one item or record by their global keys, as validate._key_entity and _key_record name them."""
     found = {}
     single = kind.shape == "single"
     for name in kind.figure_fields:
-        fig = _figure(record.get(name), f"{prefix}.{name}")
+        fig = _figure(record.get(name), f"{prefix}.{name}", languages)
         if fig is not None:
             found[fig.key] = (owner, fig)
     for name in (*kind.named_figures, *kind.figure_maps):
         table = record.get(name)
         base = f"{prefix}.{name}" if single or name in kind.figure_maps else prefix
         for ident, value in table.items() if isinstance(table, dict) else ():
-            fig = _figure(value, f"{base}.{ident}")
+            fig = _figure(value, f"{base}.{ident}", languages)
             if fig is not None:
                 found[fig.key] = (owner, fig)
     return found
 
 
-def _figure(raw, key: str) -> Figure | None:
-    """A figure from its raw mapping, or None when it has no number."""
+def _figure(raw, key: str, languages: tuple[str, ...]) -> Figure | None:
+    """A figure from its raw mapping, or None when it has no number; its label and tie in each of the site's
+    languages (the base's first) in `texts`, as the validator gathers them."""
     if not isinstance(raw, dict) or not isinstance(raw.get("value"), str):
         return None
     try:
@@ -319,8 +323,16 @@ def _figure(raw, key: str) -> Figure | None:
         return None
     if not value.is_finite():
         return None
-    texts = {name: raw[name] for name in (*DATA[1:], "label", "label_zh") if isinstance(raw.get(name), str)}
-    return Figure(value=value, **{"unit": "", "as_of": "", "source": ""} | texts, key=key)
+    fields = {name: raw[name] for name in (*DATA[1:], "label") if isinstance(raw.get(name), str)}
+    base, *others = languages
+    texts = Texts({name: {base: raw[name], **{lang: _str(raw.get(f"{name}_{lang}")) for lang in others}}
+                   for name in TEXTS if isinstance(raw.get(name), str)})
+    return Figure(value=value, **{"unit": "", "as_of": "", "source": ""} | fields, texts=texts, key=key)
+
+
+def _str(value) -> str | None:
+    """A raw value when it is text."""
+    return value if isinstance(value, str) else None
 
 
 def _signature(kind: Kind, record: dict):
@@ -337,7 +349,8 @@ def _signature(kind: Kind, record: dict):
 
 def _texts(raw):
     """A raw figure without its data."""
-    return {k: v for k, v in raw.items() if k not in DATA} if isinstance(raw, dict) else raw
+    return {k: v for k, v in raw.items() if k not in DATA and k.rpartition("_")[0] not in DATA} \
+        if isinstance(raw, dict) else raw
 
 
 def _names(item: dict, registry: Registry) -> tuple[tuple[str, str], ...]:
@@ -345,7 +358,7 @@ def _names(item: dict, registry: Registry) -> tuple[tuple[str, str], ...]:
     found = []
     for lang in registry.languages:
         for field_name in ("name", "title"):
-            text = item.get(field_name if lang == "en" else f"{field_name}_{lang}")
+            text = item.get(field_name if lang == registry.languages[0] else f"{field_name}_{lang}")
             if isinstance(text, str):
                 found.append((lang, text))
                 break

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-from ..content.kinds import LANGUAGES, Kind, Registry, shape_of
 from ..content.kinds import Download as Table
+from ..content.kinds import Kind, Registry, shape_of
+from ..content.languages import Language
 from ..content.model import Content, Figure
 from ..site.numbers import base_value, decimal_text, format_figure
 from .write import Output
@@ -45,14 +46,15 @@ def _number(value: Decimal) -> int | float:
 TWINNED = ("label", "note", "by", "scope", "shared_with", "derived")  # a figure's texts, each with its twins
 
 
-def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("en",)) -> dict:
+def figure_record(fig: Figure, content: Content, languages: tuple[Language, ...]) -> dict:
     """One figure as a JSON object with its source spelled out; on a site in several languages, its texts and its
-    formatted value in each (label_zh, text_zh ...)."""
+    formatted value in each other one, as the content files name them (label_zh, text_zh ...)."""
     source = content.sources[fig.source]
     kind, _, rest = fig.key.partition(".")
-    twins = {f"{name}_{lang}": getattr(fig, f"{name}_{lang}", None) for lang in languages[1:] for name in TWINNED}
-    twins |= {f"text_{lang}": format_figure(fig, lang) for lang in languages[1:]}
-    twins |= {f"publisher_{lang}": getattr(source, f"publisher_{lang}", None) for lang in languages[1:]}
+    others = [lang.code for lang in languages[1:]]
+    twins = {f"{name}_{lang}": fig.texts.text(name, lang) for lang in others for name in TWINNED}
+    twins |= {f"text_{lang.code}": format_figure(fig, lang) for lang in languages[1:]}
+    twins |= {f"publisher_{lang}": _text(source, "publisher", lang) for lang in others}
     return twins | {
         "key": fig.key,
         "anchor": fig.anchor,
@@ -64,7 +66,7 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
         "qualifier": fig.qualifier,
         "value_in_units": _number(base_value(fig)),
         "as_of": fig.as_of,
-        "text": format_figure(fig),
+        "text": format_figure(fig, languages[0]),
         "note": fig.note,
         "basis": fig.basis,
         "by": fig.by,
@@ -90,14 +92,14 @@ def figure_record(fig: Figure, content: Content, languages: tuple[str, ...] = ("
     }
 
 
-def facts_json(content: Content, languages: tuple[str, ...] = ("en",), rows: dict | None = None) -> tuple[Output, int]:
+def facts_json(content: Content, languages: tuple[Language, ...], rows: dict | None = None) -> tuple[Output, int]:
     """data/facts.json: every figure on the site, keyed by its global key; and how many. `rows`: each line made
     before, by the fingerprints of what it shows (the figure's and its source's), taken as it was."""
     head = json.dumps(
         {"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False, sort_keys=True
     )[:-1]
     prints, rows = content.fingerprints, {} if rows is None else rows
-    made, which = [], f"facts {' '.join(languages)} "
+    made, which = [], f"facts {' '.join(lang.code for lang in languages)} "
     for key, fig in sorted(content.figures.items()):
         mark = _mark(which + key, prints.get(("figures", key)), prints.get(("sources", fig.source)))
         line = rows.get(mark)
@@ -117,6 +119,12 @@ def _mark(what: str, owner: bytes | None, source: bytes | None) -> bytes:
 
 
 NONE = bytes(16)  # the fingerprint of nothing, in a line's key
+
+
+def _text(item, name: str, lang: str) -> str | None:
+    """A localized text of an item in a language, or None."""
+    texts = getattr(item, "texts", None)
+    return texts.text(name, lang) if texts is not None else None
 
 
 def _figure_cells(fig: Figure | None, prefix: str) -> dict:
@@ -165,10 +173,10 @@ def collection_csvs(content: Content, registry: Registry, rows: dict | None = No
     sources); with each file's data rows and columns. `rows`: each line made before, by the fingerprints of what it
     shows (its item's and its source's), taken as it was."""
     out, lines, prints = [], _CsvLines(), content.fingerprints
-    rows = {} if rows is None else rows
+    rows, others = {} if rows is None else rows, registry.languages[1:]
     for kind in registry.kinds:
         for table in kind.downloads:
-            columns = tuple(c for col in table.columns for c in _columns(kind, table, col))
+            columns = tuple(c for col in table.columns for c in _columns(kind, table, col, others))
             head = f"{table.name} {','.join(columns)} "
             made = []
             for key, value in _rows(content, kind, table):
@@ -179,7 +187,7 @@ def collection_csvs(content: Content, registry: Registry, rows: dict | None = No
                 mark = _mark(which, prints.get(owner), prints.get(("sources", source)))
                 line = rows.get(mark)
                 if line is None:
-                    line = rows[mark] = lines.line(_row(content, kind, table, key, value).values())
+                    line = rows[mark] = lines.line(_row(content, kind, table, others, key, value).values())
                 made.append(line)
             data = b"".join((lines.line(columns), *made))
             out.append((Output(f"data/{table.name}.csv", data, f"data: {table.name} as CSV"), len(made), columns))
@@ -196,11 +204,12 @@ def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
     return [(None, item) for item in items]
 
 
-def _columns(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
-    """The CSV columns one declared column becomes: a figure eleven, the source five, others one."""
+def _columns(kind: Kind, table: Table, column: str, others: tuple[str, ...]) -> tuple[str, ...]:
+    """The CSV columns one declared column becomes: a figure eleven, the source five, a localized text its twins in
+    the site's other languages too, others one."""
     if column == table.key:
         return (column,)
-    twins = _twins(kind, table, column)
+    twins = _twins(kind, table, column, others)
     if twins:
         return (column, *twins)
     if column == table.rows or shape_of(kind.record.fields[column]) == "figure":
@@ -210,22 +219,26 @@ def _columns(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
     return (column,)
 
 
-def _twins(kind: Kind, table: Table, column: str) -> tuple[str, ...]:
+def _twins(kind: Kind, table: Table, column: str, others: tuple[str, ...]) -> tuple[str, ...]:
     """The columns of a text's twins in the site's other languages (name_zh beside name), unless declared."""
     field = kind.record.fields.get(column)
     return tuple(
         f"{column}_{lang}"
-        for lang in LANGUAGES
+        for lang in others
         if getattr(field, "localized", False)
         and f"{column}_{lang}" in kind.record.fields
         and f"{column}_{lang}" not in table.columns
     )
 
 
-def _row(content: Content, kind: Kind, table: Table, key, value) -> dict:
-    """One row of a table: each declared column's cells."""
+def _row(content: Content, kind: Kind, table: Table, others: tuple[str, ...], key, value) -> dict:
+    """One row of a table: each declared column's cells (a twin, name_zh, from the item's texts)."""
     row = {}
     for column in table.columns:
+        base, _, lang = column.rpartition("_")
+        if lang in others and getattr(kind.record.fields.get(base), "localized", False):
+            row[column] = _text(value, base, lang) or ""
+            continue
         if column == table.key:
             row[column] = key
         elif column == table.rows:
@@ -238,7 +251,8 @@ def _row(content: Content, kind: Kind, table: Table, key, value) -> dict:
                 row.update(_figure_cells(cell, column))
             else:
                 row[column] = ";".join(cell) if isinstance(cell, tuple) else "" if cell is None else cell
-                row.update((name, getattr(value, name) or "") for name in _twins(kind, table, column))
+                row.update((f"{column}_{lang}", _text(value, column, lang) or "")
+                           for lang in others if f"{column}_{lang}" in _twins(kind, table, column, others))
     return row
 
 
@@ -248,7 +262,7 @@ def data_files(
     """Every download under data/ (facts.json, the CSVs and the JSON Schemas of the content files), and the
     catalogue of them the Data page shows. `rows`: the lines made before, by the fingerprints of what each shows
     (a memo the caller may keep between builds)."""
-    facts, count = facts_json(content, registry.languages, rows)
+    facts, count = facts_json(content, tuple(registry.language(code) for code in registry.languages), rows)
     made = [(facts, count, ())] + collection_csvs(content, registry, rows)
     made += [(Output(f"data/schema/{name}", data, "data: JSON Schema"), None, ()) for name, data in schemas.items()]
     return [out for out, _, _ in made], tuple(_download(out, rows, columns) for out, rows, columns in made)

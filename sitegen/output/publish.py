@@ -8,11 +8,12 @@ from dataclasses import replace
 from html import escape as _escape
 from pathlib import PurePosixPath
 
+from ..content.kinds import Registry
+from ..content.languages import Language
 from ..content.model import Content
 from ..site.changes import EntryView, FigureLine, Link
 from ..site.numbers import human_date
 from ..site.plan import Page
-from ..site.render import LANG_TAGS, PUNCTUATION
 from ..site.urls import absolute, base_path, page_url
 from .write import Output
 
@@ -54,17 +55,18 @@ def fingerprinted(static: list[Output], names: dict[str, str]) -> list[Output]:
     return [replace(out, dest=names.get(out.dest, out.dest)) for out in static]
 
 
-def site_files(views: dict[str, Content], pages: list[Page], base_url: str,
+def site_files(registry: Registry, views: dict[str, Content], pages: list[Page], base_url: str,
                changes: dict[str, tuple[EntryView, ...]] | None = None, history: bool = False) -> list[Output]:
     """Every site-wide file for the host: sitemap.xml, robots.txt, a feed of articles and one of data changes per
-    language (feed.xml and changes.xml, zh/feed.xml and zh/changes.xml), .nojekyll and, with a domain, CNAME."""
-    languages = tuple(views)
-    content = views[languages[0]]
+    language (feed.xml and changes.xml; LANG/feed.xml and LANG/changes.xml for each other language), .nojekyll and,
+    with a domain, CNAME."""
+    languages = tuple(registry.language(code) for code in views)
+    content = views[languages[0].code]
     files = [sitemap(content, pages, base_url, languages), robots(base_url)]
-    for lang, view in views.items():
-        prefix = "" if lang == languages[0] else f"{lang}/"
-        files.append(feed(view, [p for p in pages if p.lang == lang], base_url, lang, prefix))
-        files.append(changes_feed(view, (changes or {}).get(lang, ()), base_url, lang, prefix, history))
+    for lang in languages:
+        view, prefix = views[lang.code], "" if lang is languages[0] else f"{lang.code}/"
+        files.append(feed(view, [p for p in pages if p.lang == lang.code], base_url, lang, prefix))
+        files.append(changes_feed(view, (changes or {}).get(lang.code, ()), base_url, lang, prefix, history))
     files.append(Output(".nojekyll", b"", "publish: tells GitHub Pages not to run Jekyll on a branch deploy"))
     if content.site.domain:
         files.append(cname(content.site.domain))
@@ -81,9 +83,10 @@ def lastmod(content: Content, page: Page) -> str:
     return max(content.site.updated, article_updated(page)) if page.one == "article" else content.site.updated
 
 
-def sitemap(content: Content, pages: list[Page], base_url: str, languages: tuple[str, ...] = ("en",)) -> Output:
-    """sitemap.xml listing the absolute URL of every page except the 404 page; on a site in several languages,
-    each with its counterparts in the others (xhtml:link alternates)."""
+def sitemap(content: Content, pages: list[Page], base_url: str, languages: tuple[Language, ...]) -> Output:
+    """sitemap.xml listing the absolute URL of every page except the 404 page; on a site in several languages (the
+    first at the root, each other under its code), each with its counterparts in all of them (xhtml:link
+    alternates)."""
     base = base_path(base_url)
     alternates = ""
     rows = []
@@ -91,11 +94,12 @@ def sitemap(content: Content, pages: list[Page], base_url: str, languages: tuple
         if p.kind == "404":
             continue
         if len(languages) > 1:
-            dest = p.dest.removeprefix(f"{p.lang}/") if p.lang != languages[0] else p.dest
+            first = languages[0].code
+            dest = p.dest.removeprefix(f"{p.lang}/") if p.lang != first else p.dest
             alternates = "".join(
-                f'<xhtml:link rel="alternate" hreflang="{LANG_TAGS[lang]}" href="'
-                f'{escape(absolute(base_url, page_url(dest if lang == languages[0] else f"{lang}/{dest}", base)))}"/>'
-                for lang in languages)
+                f'<xhtml:link rel="alternate" hreflang="{lang.tag}" href="'
+                f'{escape(absolute(base_url, page_url(dest if lang.code == first else f"{lang.code}/{dest}", base)))}'
+                '"/>' for lang in languages)
         rows.append(f"  <url><loc>{escape(absolute(base_url, page_url(p.dest, base)))}</loc>"
                     f"<lastmod>{lastmod(content, p)}</lastmod>{alternates}</url>\n")
     space = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if len(languages) > 1 else ""
@@ -115,18 +119,18 @@ def atom_time(date: str) -> str:
     return f"{date}T00:00:00Z"
 
 
-def feed(content: Content, pages: list[Page], base_url: str, lang: str = "en", prefix: str = "") -> Output:
+def feed(content: Content, pages: list[Page], base_url: str, lang: Language, prefix: str = "") -> Output:
     """feed.xml (or LANG/feed.xml): an Atom feed of one language's articles, newest first, each with its title,
     dates and summary."""
     base, site = base_path(base_url), content.site
-    strings = content.strings[lang]
+    strings = content.strings[lang.code]
     articles = [p for p in pages if p.one == "article"]
     updated = max([article_updated(p) for p in articles], default=site.updated)
     news = absolute(base_url, page_url(f"{prefix}news/index.html", base))
     here = f"{escape(absolute(base_url, base))}{prefix}feed.xml"
     head = (
         f'<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{LANG_TAGS[lang]}">\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang.tag}">\n'
         f"  <title>{escape(site.title)}: {escape(strings['news_title'])}</title>\n"
         f"  <subtitle>{escape(strings['news_intro'])}</subtitle>\n"
         f'  <link rel="alternate" type="text/html" href="{escape(news)}"/>\n'
@@ -139,7 +143,7 @@ def feed(content: Content, pages: list[Page], base_url: str, lang: str = "en", p
     return Output(
         f"{prefix}feed.xml",
         (head + entries + "</feed>\n").encode("utf-8"),
-        f"publish: Atom feed of the articles in {lang}",
+        f"publish: Atom feed of the articles in {lang.code}",
     )
 
 
@@ -156,17 +160,17 @@ def feed_entry(page: Page, url: str) -> str:
     )
 
 
-def changes_feed(content: Content, entries: tuple[EntryView, ...], base_url: str, lang: str = "en", prefix: str = "",
+def changes_feed(content: Content, entries: tuple[EntryView, ...], base_url: str, lang: Language, prefix: str = "",
                  history: bool = True) -> Output:
     """changes.xml (or LANG/changes.xml): an Atom feed of the data changes in one language, a publish date an entry,
     newest first, each with what changed as HTML (values formatted in the language, links absolute)."""
-    base, site, t = base_path(base_url), content.site, content.strings[lang]
+    base, site, t = base_path(base_url), content.site, content.strings[lang.code]
     page = absolute(base_url, page_url(f"{prefix}changes/index.html", base))
     here = f"{escape(absolute(base_url, base))}{prefix}changes.xml"
     updated = entries[0].date if entries else site.updated
     head = (
         f'<?xml version="1.0" encoding="utf-8"?>\n'
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{LANG_TAGS[lang]}">\n'
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang.tag}">\n'
         f"  <title>{escape(site.title)}: {escape(t['changes_title'])}</title>\n"
         f"  <subtitle>{escape(t['changes_intro'] if history else t['changes_none'])}</subtitle>\n"
         f'  <link rel="alternate" type="text/html" href="{escape(page)}"/>\n'
@@ -176,7 +180,7 @@ def changes_feed(content: Content, entries: tuple[EntryView, ...], base_url: str
         f"  <author><name>{escape(site.publisher)}</name></author>\n"
     )
     body = "".join(
-        f"  <entry>\n    <title>{escape(t['changes_entry'].format(date=human_date(e.date, lang)))}</title>\n"
+        f"  <entry>\n    <title>{escape(t['changes_entry'].format(date=human_date(e.date, lang.locale)))}</title>\n"
         f'    <link rel="alternate" type="text/html" href="{escape(page)}#{e.anchor}"/>\n'
         f"    <id>{escape(page)}#{e.anchor}</id>\n"
         f"    <updated>{atom_time(e.date)}</updated>\n"
@@ -184,12 +188,12 @@ def changes_feed(content: Content, entries: tuple[EntryView, ...], base_url: str
         for e in entries
     )
     return Output(f"{prefix}changes.xml", (head + body + "</feed>\n").encode("utf-8"),
-                  f"publish: Atom feed of the data changes in {lang}")
+                  f"publish: Atom feed of the data changes in {lang.code}")
 
 
-def change_html(entry: EntryView, t, lang: str, base_url: str) -> str:
+def change_html(entry: EntryView, t, lang: Language, base_url: str) -> str:
     """One publish date's changes as an HTML fragment for a feed reader, its links absolute."""
-    p = PUNCTUATION[lang]
+    p = lang.punctuation
 
     def link(to: Link) -> str:
         text = _escape(to.text)

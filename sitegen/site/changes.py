@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from ..content.history import Entry, FigureChange, History, ItemChange
+from ..content.languages import Language
 from ..content.model import Figure, replace
 from .numbers import decimal_text, format_figure, human_date
 
@@ -106,44 +107,41 @@ def _figure(change: FigureChange, page) -> FigureLine:
         what = Link(old.label or change.key)
     value = as_of = source = None
     if change.old is None or change.new is None:
-        value = (_value(change.old, page.lang), _value(change.new, page.lang))
+        value = (_value(change.old, page.language), _value(change.new, page.language))
     else:
         if "value" in change.fields:
-            value = (_value(change.old, page.lang), _value(change.new, page.lang))
+            value = (_value(change.old, page.language), _value(change.new, page.language))
         if "as_of" in change.fields:
-            as_of = (_when(change.old.as_of, page.lang), _when(change.new.as_of, page.lang))
+            as_of = (_when(change.old.as_of, page.language.locale), _when(change.new.as_of, page.language.locale))
         if "source" in change.fields:
             source = (_source(change.old.source, page), _source(change.new.source, page))
     return FigureLine(what, value, as_of, source)
 
 
-def _value(fig: Figure | None, lang: str) -> str:
-    """A figure's value formatted in a language ('' for none); the bare number and unit when today's tables do not
-    know an old figure's unit, scale or qualifier."""
+def _value(fig: Figure | None, lang: Language) -> str:
+    """A figure's value formatted in a language ('' for none); the bare number and unit when today's declarations
+    do not know an old figure's unit, scale or qualifier."""
     if fig is None:
         return ""
     try:
-        return format_figure(_localized(fig, lang), lang)
+        return format_figure(_localized(fig, lang.code), lang)
     except (KeyError, ValueError, ArithmeticError):
         return " ".join(filter(None, (fig.qualifier, decimal_text(Decimal(fig.value)), fig.scale, fig.unit)))
 
 
-def _when(value: str, lang: str) -> When:
-    """An as-of date as written in an old version, in words when it is a date."""
+def _when(value: str, locale: str) -> When:
+    """An as-of date as written in an old version, in words (in a CLDR locale's) when it is a date."""
     if not PERIOD.match(value):
         return When(value or "—")
     try:
-        return When(human_date(value, lang), value)
+        return When(human_date(value, locale), value)
     except ValueError:  # not a real date (2023-02-30)
         return When(value)
 
 
 def _localized(fig: Figure, lang: str) -> Figure:
     """An old figure's texts in a language, as the localizer makes a current one's."""
-    if lang == "en":
-        return fig
-    return replace(fig, **{name: getattr(fig, f"{name}_{lang}", None) or getattr(fig, name)
-                           for name in ("label", "shared_with")})
+    return replace(fig, **{name: fig.texts.text(name, lang) or getattr(fig, name) for name in ("label", "shared_with")})
 
 
 def _source(ident: str, page, item: ItemChange | None = None) -> Link:

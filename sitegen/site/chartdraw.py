@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from ..content import model
 from ..content.chartspec import ChartSpec
+from ..content.languages import Language
 from .numbers import base_value, display_exp, scaled
 
 WIDTH = 360
@@ -75,7 +76,7 @@ class Frame:
     cats: tuple[Category, ...]
     series: tuple[Drawn, ...]
     t: dict
-    lang: str
+    lang: Language
 
     @property
     def mark(self) -> str:
@@ -165,7 +166,7 @@ def hatch(chart_id: str, name: str = "hatch", angle: int = 45, cls: str = "") ->
 # Bars: one panel per series.
 
 def bar_panel(
-    chart_id: str, bars: list[Bar], top: float, heading: str, lang: str, mark: str, missing: str = ""
+    chart_id: str, bars: list[Bar], top: float, heading: str, lang: Language, mark: str, missing: str = ""
 ) -> tuple[list[str], float]:
     """Horizontal bars from zero with value labels, below an optional heading; returns elements and the new top.
 

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from ..content import model
 from ..content.chartspec import ChartSpec, names_in, value_key
 from ..content.fields import did_you_mean
+from ..content.languages import Language
 from .chartdraw import DRAWINGS, Category, Drawn, Frame, svg
 from .numbers import base_value, count, display_exp, format_figure, unit_words
 
@@ -75,7 +76,7 @@ def _year_maps(spec: ChartSpec, content) -> list[tuple[object, str, dict]]:
     return found
 
 
-def gathered(spec: ChartSpec, cats: tuple[Category, ...], content, t: dict, lang: str) -> tuple[Drawn, ...]:
+def gathered(spec: ChartSpec, cats: tuple[Category, ...], content, t: dict, lang: Language) -> tuple[Drawn, ...]:
     """Each series' value in each row, with its label and heading in the page's language."""
     if spec.by == "year":
         out = []
@@ -105,7 +106,8 @@ def _members(value) -> tuple:
     return value if isinstance(value, tuple) else (value,)
 
 
-def _drawn(s, ident: str, values: tuple, t: dict, lang: str, content, name: str = "", fields: dict = None) -> Drawn:
+def _drawn(s, ident: str, values: tuple, t: dict, lang: Language, content, name: str = "",
+           fields: dict = None) -> Drawn:
     """A series with its unit and display scale, its label and heading filled in ({unit}: 'billion yuan')."""
     figs = [v for v in values if isinstance(v, model.Figure)]
     unit, exp = s.unit or (figs[0].unit if figs else None), display_exp([base_value(v) for v in figs], lang)
@@ -199,9 +201,9 @@ def _cell(value, f: Frame):
     return value
 
 
-def make_chart(spec: ChartSpec, content, lang: str) -> Chart:
+def make_chart(spec: ChartSpec, content, lang: Language) -> Chart:
     """A declared chart, drawn from the content in a language."""
-    t = content.strings[lang]
+    t = content.strings[lang.code]
     cats = categories(spec, content)
     f = Frame(f"chart-{spec.id}", spec, cats, gathered(spec, cats, content, t, lang), t, lang)
     first = f.series[0] if f.series else None
@@ -226,8 +228,8 @@ class Charts:
     renderer gives it (so a page depends on what its charts read)."""
 
     def __init__(self, content, registry, lang: str):
-        """Bind the content (as the renderer tracks it), the declarations and the language."""
-        self.content, self.specs, self.lang = content, registry.charts, lang
+        """Bind the content (as the renderer tracks it), the declarations and the language (by its code)."""
+        self.content, self.specs, self.lang = content, registry.charts, registry.language(lang)
 
     def __getattr__(self, name: str) -> Chart:
         if name.startswith("_") or name in ("content", "specs", "lang"):

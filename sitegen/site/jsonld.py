@@ -11,6 +11,7 @@ from collections.abc import Callable
 from markupsafe import Markup
 
 from ..content import model
+from ..content.languages import Language
 
 CONTEXT = "https://schema.org"
 SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -38,12 +39,12 @@ class JsonLd:
     .dataset(downloads). `link(path)` makes a site path absolute; `item_link(kind, id)` gives an item page's URL."""
 
     def __init__(self, content: model.Content, link: Callable[[str], str], item_link: Callable[[str, str], str],
-                 lang: str = "en", other: Callable | None = None, shared: Callable[[str], str] | None = None):
+                 language: Language, other: Callable, shared: Callable[[str], str] | None = None):
         """Bind the content (as the renderer tracks it), the URL makers (`shared` for files every language shares),
-        the language tag of the pages and `other(item, field)`, a text in the other language."""
-        self.content, self.link, self.item_link, self.lang = content, link, item_link, lang
-        self.other = other or (lambda item, name: getattr(item, f"{name}_zh", None))
-        self.shared = shared or link
+        the language of the pages and `other(item, field)`, a text in another language (its alternate name)."""
+        self.content, self.link, self.item_link = content, link, item_link
+        self.lang, self.code = language.tag, language.code
+        self.other, self.shared = other, shared or link
 
     def publisher(self) -> dict:
         """The site's publisher as an Organization."""
@@ -136,7 +137,7 @@ class JsonLd:
 
     def strings(self) -> dict:
         """The interface strings of the pages' language."""
-        return self.content.strings[next(lang for lang in self.content.strings if self.lang.startswith(lang))]
+        return self.content.strings[self.code]
 
     def dataset(self, downloads: tuple) -> Markup:
         """The downloads as a Dataset: one DataDownload per data file, the period the figures cover, their sources."""

@@ -1,35 +1,18 @@
-"""Figures and dates formatted for people. What is locale data (date patterns, digit grouping, plural and ordinal
-rules) comes from CLDR through Babel; what is ours (display scales such as 亿 and 万, units with their measure
-words, qualifiers, the basis of a growth rate, ties) is a table per language."""
+"""Figures and dates formatted for people, in one of the declared languages (content.languages). What is locale
+data comes from CLDR through Babel, by the language's locale: dates, digits and their grouping, plural and ordinal
+rules, display scales ('475.4 billion', '4754.2亿': format_compact_decimal) and the units CLDR names ('12.5 km²',
+'3年': format_unit). What CLDR does not know is declared per language in models/languages.yaml: the units with their
+measure words, qualifiers, the basis of a growth rate, ties and the pattern of a place in a ranking."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from ..content.languages import Language
 from ..content.model import Figure
 
-SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "wan": 4, "yi": 8}
-
-
-@dataclass(frozen=True)
-class Language:
-    """How one language writes figures: display scales (largest first), unit patterns, qualifier patterns."""
-
-    code: str
-    scales: tuple[tuple[int, str], ...]
-    units: dict  # unit -> (pattern for one, pattern for many); {n} is the number with its scale word
-    qualifiers: dict  # qualifier -> pattern around the formatted figure
-    bases: dict  # percent-change basis -> pattern around the formatted figure
-    shared: str  # pattern for a tied rank: {f} the rank, {with} who shares it
-    group: str | None = None  # digit grouping: None for the locale's own (CLDR)
-    ordinal: object = None
-    scale_sep: str = " "  # between a number and its scale word: '475.4 billion', '4754.2亿'
-    scaled_group: str | None = None  # digit grouping before a scale word, when not `group` (亿 and 万: none)
-
-
-
-LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}  # the CLDR locale of each language (British English: 28 October 2023)
+SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "wan": 4, "yi": 8}  # a value's, as written
+SAMPLE = Decimal("2.5")  # a number of CLDR's plural category 'other' in every language, to find a unit's words by
 
 
 def _answered(ask):
@@ -45,42 +28,41 @@ def _answered(ask):
 
 
 @functools.cache
-def _cldr(lang: str):
-    """The Babel locale of a language, loaded on first use (a build that formats nothing never imports Babel)."""
+def _cldr(locale: str):
+    """A Babel locale, loaded on first use."""
     from babel import Locale
-    return Locale.parse(LOCALES[lang])
+    return Locale.parse(locale)
 
 
 @_answered
-def _rules(kind: str, lang: str) -> dict[str, str]:
-    """A language's CLDR plural or ordinal rules as text ({'one': 'i in 1 and v in 0'} in English, none in
-    Chinese): kept with the answers, so a number never seen before needs only Babel's rule evaluator, not its
-    locale data (5 ms against 20)."""
-    return dict(getattr(_cldr(lang), f"{kind}_form").rules)
+def _rules(kind: str, locale: str) -> dict[str, str]:
+    """A locale's CLDR plural or ordinal rules as text ({'one': 'i in 1 and v in 0'} in English, none in Chinese)."""
+    return dict(getattr(_cldr(locale), f"{kind}_form").rules)
 
 
 @functools.cache
-def _rule(kind: str, lang: str):
-    """A language's plural ('plural') or ordinal ('ordinal') rule, as a function of a number to its category."""
+def _rule(kind: str, locale: str):
+    """A locale's plural ('plural') or ordinal ('ordinal') rule, as a function of a number to its category."""
     from babel.plural import PluralRule
-    return PluralRule(_rules(kind, lang))
+    return PluralRule(_rules(kind, locale))
 
 
 @_answered
-def plural(n: Decimal | int, lang: str) -> str:
-    """The CLDR plural category of a number in a language: 'one' or 'other' in English, always 'other' in Chinese."""
-    return _rule("plural", lang)(n)
+def plural(n: Decimal | int, locale: str, kind: str = "plural") -> str:
+    """The CLDR plural (or ordinal) category of a number in a locale: 'one' or 'other' in English, always 'other' in
+    Chinese."""
+    return _rule(kind, locale)(n)
+
+
+def _form(forms: dict[str, str], n: Decimal | int, locale: str, kind: str = "plural") -> str:
+    """The pattern of a number's CLDR category, else the one for 'other'; CLDR is asked only when the language gives
+    more than one ('{n} people' beside '{n} person', but '{n} yuan')."""
+    return forms.get(plural(n, locale, kind), forms["other"]) if len(forms) > 1 else forms["other"]
 
 
 @_answered
-def _english_ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 21st: the suffix of the number's CLDR ordinal category."""
-    return f"{n}{ {'one': 'st', 'two': 'nd', 'few': 'rd'}.get(_rule('ordinal', 'en')(n), 'th')}"
-
-
-@_answered
-def human_date(value: str, lang: str) -> str:
-    """A content date ('2023', '2023-10' or '2023-10-28') in a language's words, by CLDR: '28 October 2023',
+def human_date(value: str, locale: str) -> str:
+    """A content date ('2023', '2023-10' or '2023-10-28') in a locale's words, by CLDR: '28 October 2023',
     'October 2023', '2023'; '2023年10月28日', '2023年10月', '2023年'."""
     import datetime
 
@@ -88,54 +70,60 @@ def human_date(value: str, lang: str) -> str:
     parts = [int(p) for p in value.split("-")]
     day = datetime.date(parts[0], *(parts[1:] + [1] * (3 - len(parts))))
     if len(parts) == 3:
-        return format_date(day, "long", locale=_cldr(lang))
-    return format_skeleton("yMMMM" if len(parts) == 2 else "y", day, locale=_cldr(lang))
+        return format_date(day, "long", locale=_cldr(locale))
+    return format_skeleton("yMMMM" if len(parts) == 2 else "y", day, locale=_cldr(locale))
+
+
+@functools.cache
+def scales(locale: str, smallest: int) -> tuple[tuple[int, str], ...]:
+    """A locale's display scales from `smallest` up, largest first, as (power of ten, word), read from CLDR's long
+    compact decimal formats: (12, 'trillion'), (9, 'billion'), (6, 'million'); (12, '万亿'), (8, '亿'), (4, '万')."""
+    found = {}
+    for magnitude, pattern in _cldr(locale).compact_decimal_formats["long"]["other"].items():
+        text, zeros = pattern.pattern, pattern.pattern.count("0")
+        exp = len(magnitude) - zeros
+        if text.strip() != "0" and 10**exp >= smallest:
+            found[exp] = text.replace("0", "").replace("'", "").strip()
+    return tuple(sorted(found.items(), reverse=True))
 
 
 @_answered
-def group_symbol(lang: str) -> str:
-    """The digit-grouping mark of a language, by CLDR."""
-    from babel.numbers import get_group_symbol
-    return get_group_symbol(_cldr(lang))
+def _decimal(value: Decimal, pattern: str, locale: str) -> str:
+    """A number by a CLDR number pattern, in a locale's digits and marks."""
+    from babel.numbers import format_decimal
+    return format_decimal(value, format=pattern, locale=_cldr(locale))
 
 
-def _counted(noun: str) -> tuple[str, str]:
-    """Patterns for a counted noun with a regular plural."""
-    return f"{{n}} {noun}", f"{{n}} {noun}s"
+@_answered
+def _compact(value: Decimal, digits: int, locale: str) -> str:
+    """A number with its display scale word, to `digits` decimals: '475.4 billion', '4754.2亿'."""
+    from babel.numbers import format_compact_decimal
+    return format_compact_decimal(value, format_type="long", locale=_cldr(locale), fraction_digits=digits)
 
 
-EN = Language(
-    code="en",
-    scales=((12, "trillion"), (9, "billion"), (6, "million")),
-    units={"CNY": ("{n} yuan", "{n} yuan"), "USD": ("US${n}", "US${n}"), "EUR": ("€{n}", "€{n}"),
-           "people": ("{n} person", "{n} people"), "km2": ("{n} km²", "{n} km²"), "percent": ("{n}%", "{n}%"),
-           "percent-change": ("{n}%", "{n}%"),
-           "years": _counted("year"), "projects": _counted("project"), "companies": ("{n} company", "{n} companies"),
-           "enterprises": _counted("enterprise"), "employees": _counted("employee"), "funds": _counted("fund"),
-           "guests": _counted("guest"), "rank": ("{n}", "{n}"), "industries": ("{n} industry", "{n} industries")},
-    qualifiers={"over": "over {f}", "about": "about {f}", "nearly": "nearly {f}", "under": "under {f}"},
-    bases={"real": "{f} in real terms", "nominal": "{f} in nominal terms"},
-    shared="{f}, shared with {with}",
-    ordinal=_english_ordinal,
-)
-ZH = Language(  # Chinese counts in 万 (10^4) and 亿 (10^8), the unit after the number, a measure word for things
-    code="zh",
-    scales=((12, "万亿"), (8, "亿"), (4, "万")),
-    units={"CNY": ("{n}元", "{n}元"), "USD": ("{n}美元", "{n}美元"), "EUR": ("{n}欧元", "{n}欧元"),
-           "people": ("{n}人", "{n}人"), "km2": ("{n}平方公里", "{n}平方公里"), "percent": ("{n}%", "{n}%"),
-           "percent-change": ("{n}%", "{n}%"), "years": ("{n}年", "{n}年"), "projects": ("{n}个项目", "{n}个项目"),
-           "companies": ("{n}家", "{n}家"), "enterprises": ("{n}家企业", "{n}家企业"),
-           "employees": ("{n}名员工", "{n}名员工"), "funds": ("{n}支基金", "{n}支基金"),
-           "guests": ("{n}位嘉宾", "{n}位嘉宾"), "rank": ("{n}", "{n}"), "industries": ("{n}个产业", "{n}个产业")},
-    qualifiers={"over": "超过{f}", "about": "约{f}", "nearly": "近{f}", "under": "不足{f}"},
-    bases={"real": "{f}（按可比价格计算）", "nominal": "{f}（按现价计算）"},
-    shared="{f}（与{with}并列）",
-    group="",  # Chinese writes 3300 and 1595138, not 3,300
-    ordinal=lambda n: f"第{n}",
-    scale_sep="",
-    scaled_group="",
-)
-LANGUAGES = {"en": EN, "zh": ZH}
+@_answered
+def _unit(value: Decimal, pattern: str, unit: str, length: str, locale: str) -> str:
+    """A number with a unit CLDR names, the number by a CLDR number pattern: '12.5 km²', '5.9%', '3 years'."""
+    from babel.units import format_unit
+    return format_unit(value, unit, length, format=pattern, locale=_cldr(locale))
+
+
+@_answered
+def _unit_words(word: str, unit: str, length: str, locale: str) -> str:
+    """The words of a unit CLDR names at a display scale (its word), without a number: 'km²', '%', 'years', '年',
+    'million km²'."""
+    from babel.units import format_unit
+    if word:
+        return format_unit(word, unit, length, locale=_cldr(locale))
+    return _unit(SAMPLE, "0.#", unit, length, locale).replace(_decimal(SAMPLE, "0.#", locale), "", 1).strip()
+
+
+def _digits(value: Decimal, places: int | None, grouped: bool = True) -> str:
+    """A CLDR number pattern for a value, its digits grouped or not: every decimal it has, or rounded to `places`."""
+    if places is None:
+        places = max(0, -value.normalize().as_tuple().exponent)
+    whole = "#,##0" if grouped else "0"
+    return whole + "." + "#" * places if places else whole
 
 
 def base_value(fig: Figure) -> Decimal:
@@ -144,7 +132,8 @@ def base_value(fig: Figure) -> Decimal:
 
 
 def decimal_text(value: Decimal, places: int | None = None, group: str = "") -> str:
-    """Write a decimal without exponent or trailing zeros, rounded to `places` if given, grouped with `group`."""
+    """Write a decimal without exponent or trailing zeros, rounded to `places` if given, grouped with `group` (for
+    the downloads, in no language)."""
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
     text = f"{value.normalize():,f}"
@@ -153,74 +142,66 @@ def decimal_text(value: Decimal, places: int | None = None, group: str = "") -> 
     return text.replace(",", group)
 
 
-def _plain(value: Decimal, lang: Language, places: int | None) -> str:
-    """Write a decimal the way a language groups digits."""
-    return decimal_text(value, places, group_symbol(lang.code) if lang.group is None else lang.group)
-
-
-def number(fig: Figure, lang: str = "en", short: bool = False) -> str:
+def number(fig: Figure, lang: Language, short: bool = False) -> str:
     """The number with its scale word: '475.418 billion', or '475.4 billion' when short; ordinals for ranks.
 
-    An unscaled value keeps all its digits ('1,595,138') unless short; a scaled one is shown in display scales."""
-    table = LANGUAGES[lang]
-    value = base_value(fig)
-    if fig.unit == "rank":
-        return table.ordinal(int(value))
-    places = 1 if short else None
-    if (short or fig.scale) and fig.unit not in ("years", "percent", "percent-change", "km2"):
-        for exp, word in table.scales:
-            if value >= Decimal(1).scaleb(exp):
-                if table.scaled_group is None:
-                    return f"{_plain(value.scaleb(-exp), table, places)}{table.scale_sep}{word}"
-                return f"{decimal_text(value.scaleb(-exp), places, table.scaled_group)}{table.scale_sep}{word}"
-    return _plain(value, table, places if short and value < 1000 else None)
+    An unscaled value keeps all its digits ('1,595,138') unless short; a scaled one is shown in display scales (from
+    the language's smallest); a value in a unit CLDR names never is."""
+    value, unit = base_value(fig), lang.units[fig.unit]
+    if unit.ordinal:
+        return _form(lang.ordinals, int(value), lang.locale, "ordinal").format(n=int(value))
+    exp = display_exp([value], lang) if (short or fig.scale) and not unit.cldr else 0
+    if exp:
+        digits = 1 if short else max(0, -value.scaleb(-exp).normalize().as_tuple().exponent)
+        return _compact(value, digits, lang.locale)
+    return _decimal(value, _digits(value, 1 if short and value < 1000 else None, lang.grouping), lang.locale)
 
 
-def format_figure(fig: Figure, lang: str = "en", short: bool = False, bare: bool = False) -> str:
+def format_figure(fig: Figure, lang: Language, short: bool = False, bare: bool = False) -> str:
     """A figure for people: 'over 100 billion yuan', '1,595,138 people', '2nd, shared with Kunshan', '5.9% in real
     terms'; bare drops the unit (and the basis and the tie, which belong to it)."""
-    table = LANGUAGES[lang]
-    n = number(fig, lang, short)
+    value, unit = base_value(fig), lang.units[fig.unit]
+    if unit.cldr and not bare:
+        pattern = _digits(value, 1 if short and value < 1000 else None, lang.grouping)
+        n = _unit(value, pattern, unit.cldr, unit.length, lang.locale)
+    else:
+        n = number(fig, lang, short)
+        if not bare and not unit.ordinal:
+            n = _form(lang.patterns[fig.unit], value, lang.locale).format(n=n)
     if not bare:
-        n = _form(table.units[fig.unit], base_value(fig), lang).format(n=n)
         if fig.basis:
-            n = table.bases[fig.basis].format(f=n)
+            n = lang.bases[fig.basis].format(f=n)
         if fig.shared_with:
-            n = table.shared.format(f=n, **{"with": fig.shared_with})
+            n = lang.tie.format(f=n, **{"with": fig.shared_with})
     if fig.qualifier:
-        n = table.qualifiers[fig.qualifier].format(f=n)
+        n = lang.qualifiers[fig.qualifier].format(f=n)
     return n
 
 
-def display_exp(values: list[Decimal], lang: str = "en") -> int:
+def display_exp(values: list[Decimal], lang: Language) -> int:
     """The power of ten of the largest display scale that the biggest value reaches (0 if none)."""
     top = max(values, default=Decimal(0))
-    return next((exp for exp, _ in LANGUAGES[lang].scales if top >= Decimal(1).scaleb(exp)), 0)
+    return next((exp for exp, _ in scales(lang.locale, lang.scales_from) if top >= Decimal(1).scaleb(exp)), 0)
 
 
-def scaled(fig: Figure, exp: int, lang: str = "en", places: int = 1) -> str:
-    """The figure's number in units of 10**exp with its qualifier, for chart labels: 'over 100' (billions)."""
-    table = LANGUAGES[lang]
+def scaled(fig: Figure, exp: int, lang: Language, places: int = 1) -> str:
+    """The figure's number in units of 10**exp with its qualifier, for chart labels: 'over 100' (billions). A scaled
+    number is not grouped, as CLDR's compact formats write it ('4754.2' 亿)."""
     value = base_value(fig).scaleb(-exp)
-    n = decimal_text(value, places, table.scaled_group) if exp and table.scaled_group is not None else \
-        _plain(value, table, places)
-    return table.qualifiers[fig.qualifier].format(f=n) if fig.qualifier else n
+    n = _decimal(value, _digits(value, places, lang.grouping and not exp), lang.locale)
+    return lang.qualifiers[fig.qualifier].format(f=n) if fig.qualifier else n
 
 
-def unit_words(unit: str, exp: int = 0, lang: str = "en") -> str:
+def unit_words(unit: str, exp: int, lang: Language) -> str:
     """The words for a unit at a display scale, for chart titles: ('CNY', 9) -> 'billion yuan'."""
-    table = LANGUAGES[lang]
-    word = dict(table.scales).get(exp, "")
-    return table.units[unit][1].format(n=word).strip()
+    declared, word = lang.units[unit], dict(scales(lang.locale, lang.scales_from)).get(exp, "")
+    if declared.ordinal:
+        return word
+    if declared.cldr:
+        return _unit_words(word, declared.cldr, declared.length, lang.locale)
+    return lang.patterns[unit]["other"].format(n=word).strip()
 
 
-def count(n: int, unit: str, lang: str = "en") -> str:
+def count(n: int, unit: str, lang: Language) -> str:
     """A count with its noun: count(4, 'industries') -> '4 industries', count(1, 'industries') -> '1 industry'."""
-    return _form(LANGUAGES[lang].units[unit], n, lang).format(n=_plain(Decimal(n), LANGUAGES[lang], None))
-
-
-def _form(forms: tuple[str, str], n: Decimal | int, lang: str) -> str:
-    """A unit's singular or plural pattern for a number; CLDR is asked only when the two differ ('{n} people' but
-    '{n} yuan', '{n}%'): a figure edit that gives yuan a value never seen before need not load Babel."""
-    one, many = forms
-    return one if one != many and plural(n, lang) == "one" else many
+    return format_figure(Figure(Decimal(n), unit, "", ""), lang)

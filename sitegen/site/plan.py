@@ -37,7 +37,7 @@ class Page:
     items: tuple = ()
     number: int = 1  # for a list split into pages: this page's number, of `count`
     count: int = 1
-    lang: str = "en"  # the language of the page: its dest starts with LANG/ unless it is the site's first
+    lang: str = ""  # the code of the page's language: its dest starts with LANG/ unless it is the site's first
 
 
 def plan(views: dict[str, model.Content], registry: Registry) -> list[Page]:
@@ -90,7 +90,7 @@ def navigation(registry: Registry) -> tuple[tuple[str, str], ...]:
     return tuple((label, path) for _, label, path in sorted(slots))
 
 
-def paginated(base: str, template: str, kind: str, items: tuple, size: int, lang: str = "en") -> list[Page]:
+def paginated(base: str, template: str, kind: str, items: tuple, size: int, lang: str) -> list[Page]:
     """An index split into pages of `size` items: base/, base/page/2/, ..."""
     chunks = [items[i : i + size] for i in range(0, len(items), size)] or [()]
     return [

@@ -26,36 +26,6 @@ from .plan import SITE_PAGES, Page, navigation, searchable
 from .reads import KEYS, Recorder, TrackedContent, TrackedObject
 from .urls import absolute, base_path, page_href, page_url
 
-LANG_TAGS = {"en": "en", "zh": "zh-Hans"}  # the language tags pages declare (lang, hreflang ...)
-LANG_NAMES = {"en": "English", "zh": "中文"}  # each language named in itself, for the switch between them
-OG_LOCALES = {"en": "en_US", "zh": "zh_CN"}
-# How each language punctuates the sentences templates put together (Chinese: full-width marks, no spaces).
-PUNCTUATION = {
-    "en": {
-        "stop": ". ",
-        "end": ".",
-        "colon": ": ",
-        "comma": ", ",
-        "list": ", ",  # between the members of a list of names
-        "semi": "; ",
-        "open": " (",
-        "close": ")",
-        "quote": "“{}.”",
-        "space": " ",
-    },
-    "zh": {
-        "stop": "。",
-        "end": "。",
-        "colon": "：",
-        "comma": "，",
-        "list": "、",
-        "semi": "；",
-        "open": "（",
-        "close": "）",
-        "quote": "“{}”。",
-        "space": "",
-    },
-}
 # The search box's words, which the build writes for its script (search/strings.json).
 SEARCH_STRINGS = ("search_label", "search_count_one", "search_count_other", "search_none", "search_all",
                   "search_more", "search_failed")
@@ -125,7 +95,7 @@ class Renderer:
         registry: Registry,
         root: Path,
         base_url: str,
-        lang: str = "en",
+        lang: str,
         env: jinja2.Environment | None = None,
         assets: dict[str, str] | None = None,
         downloads: tuple = (),
@@ -140,7 +110,8 @@ class Renderer:
         self.history = history or History(reason="not read")  # the committed changes of content/
         self._changes: tuple | None = None  # the history as this language's changes page shows it
         self._changes_read: frozenset = frozenset()  # and what making it read of the content
-        self.punctuation = PUNCTUATION[lang]
+        self.language = registry.language(lang)  # how the pages' language writes (models/languages.yaml)
+        self.punctuation = self.language.punctuation
         self.recorder = Recorder()  # what the page being rendered reads
         self.strings = content.strings[lang]  # read by every page (reads.ALWAYS)
         self.content = TrackedContent(content, self.recorder)  # the only handle on the content
@@ -148,6 +119,10 @@ class Renderer:
         self.base = base_path(self.base_url)
         self.languages = registry.languages
         self.prefix = "" if lang == self.languages[0] else f"{lang}/"  # where this language's pages live
+        # the language whose text a page shows beside a name in its own: the site's first other than the page's; on
+        # a site in one language, the first declared other (a model may give a field in it: name_zh)
+        self.twin = next((code for code in (*self.languages, *registry.declared_languages.declared) if code != lang),
+                         None)
         self.env = env or make_env(self.templates)
         self.env.recorder = self.recorder
         self.env.globals.update(self._globals(content))
@@ -160,7 +135,8 @@ class Renderer:
     def _globals(self, content: model.Content) -> dict:
         """What every template sees besides its page: the URL makers, the tracked content and its records, the
         language's strings and punctuation, and the helpers."""
-        lang, registry = self.lang, self.registry
+        lang, registry, tongue = self.lang, self.registry, self.language
+        named = {code: registry.language(code) for code in self.languages}
         return dict(
             url=self.url,
             url_for=self.url_for,
@@ -169,17 +145,17 @@ class Renderer:
             profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
             t=self.strings,
             lang=lang,
-            lang_tag=LANG_TAGS[lang],
+            lang_tag=tongue.tag,
             related=self.related,
             languages=self.languages,
             shared=self.shared,
             alternates=self.alternates,
             other_text=self.other_text,
-            lang_names=LANG_NAMES,
-            og_locale=OG_LOCALES,
-            other_tag=LANG_TAGS["zh" if lang == "en" else "en"],
+            lang_names={code: language.name for code, language in named.items()},
+            og_locale={code: language.og_locale for code, language in named.items()},
+            other_tag=registry.language(self.twin).tag if self.twin else "",  # the language of other_text()
             is_translated=self.is_translated,
-            p=PUNCTUATION[lang],
+            p=tongue.punctuation,
             figure_owner=self.figure_owner,
             citing=self.citing,
             page_href=page_href,
@@ -208,7 +184,7 @@ class Renderer:
                 self.content,
                 lambda path: self.absolute(self.url(path)),  # ld.city() ...
                 lambda kind, ident: self.absolute(self.url_for(kind, ident)),
-                LANG_TAGS[lang],
+                tongue,
                 self.other_text,
                 lambda path: self.absolute(self.shared(path)),
             ),
@@ -216,7 +192,7 @@ class Renderer:
 
     def url(self, path: str = "") -> str:
         """A page of this language, with the base path in front: url('sources/') -> '/repo/sources/' (or
-        '/repo/zh/sources/' on a Chinese page)."""
+        '/repo/zh/sources/' on a page in the language zh)."""
         return self.base + self.prefix + path.lstrip("/")
 
     def shared(self, path: str = "") -> str:
@@ -228,26 +204,25 @@ class Renderer:
         dest = page.dest.removeprefix(self.prefix) if self.prefix else page.dest
         first = self.languages[0]
         return [
-            (lang, LANG_TAGS[lang], page_url(dest if lang == first else f"{lang}/{dest}", self.base))
+            (lang, self.registry.language(lang).tag, page_url(dest if lang == first else f"{lang}/{dest}", self.base))
             for lang in self.languages
         ]
 
     def is_translated(self, obj, name: str, lang: str | None = None) -> bool:
-        """Whether a text of an item, as shown in a language (the page's by default), is our own translation."""
+        """Whether a text of an item, as shown in a language (the page's by default), is our own translation: its
+        `translated` lists the field as written in that language (name, or name_zh)."""
         lang = lang or self.lang
-        return (name if lang == "en" else f"{name}_{lang}") in (getattr(obj, "translated", None) or ())
+        return (name if lang == self.languages[0] else f"{name}_{lang}") in (getattr(obj, "translated", None) or ())
 
     def other_text(self, obj, name: str, lang: str | None = None) -> str | None:
-        """A text of an item or figure in another language than the page's (by default the other of English and
-        Chinese): on an English page `name_zh`, on a Chinese one the English `name` (kept as `name_en`)."""
-        lang = lang or ("zh" if self.lang == "en" else "en")
-        if lang == self.lang:
-            return getattr(obj, name, None)
-        return (
-            getattr(obj, f"{name}_en", getattr(obj, name, None))
-            if lang == "en"
-            else getattr(obj, f"{name}_{lang}", None)
-        )
+        """A text of an item or figure in another language than the page's: by default in `twin` (`other_tag`), the
+        one a page shows beside a name in its own; in a language the site is not written in, the field a model
+        declares for it (name_zh); None when it has none."""
+        lang = lang or self.twin
+        texts = getattr(obj, "texts", None) or {}
+        if name in texts and (lang in self.languages or lang in texts[name]):
+            return texts[name].get(lang)
+        return getattr(obj, name if lang == self.lang else f"{name}_{lang}", None)
 
     def section_label(self, page: Page) -> str:
         """The menu's name of the section a page is in ('Companies' for a company's page and for the list of them),
@@ -266,20 +241,21 @@ class Renderer:
     def search_lists(self) -> list[tuple[str, str, list[tuple[str, str, str | None]]]]:
         """Every item with a page of its own, by kind, for the search page without JavaScript: (kind, the menu's
         name of its section, [(name, URL, name in the other language or None)]). Read by column, so that the page
-        depends on the items' names and ids only: a figure edit leaves it alone."""
-        other = "zh" if self.lang == "en" else "en"
+        depends on the items' names, texts and ids only: a figure edit leaves it alone."""
         lists = []
         for kind in self.registry.linked:
             if kind.pages.nav is None:
                 continue
             items = getattr(self.content, kind.name)
-            names = items.column("name") if "name" in kind.record.fields else items.column("title")
-            others = items.column(f"name_{other}" if other != "en" else "name_en") if "name" in kind.record.fields \
-                else dict.fromkeys(names)
+            named = "name" in kind.record.fields
+            names = items.column("name") if named else items.column("title")
+            texts = items.column("texts") if named else {}
+            declared = items.column(f"name_{self.twin}") if named and self.twin not in self.languages else {}
             rows = []
             for ident, name in names.items():
                 name = name or ""
-                rows.append((name, self.url_for(kind.name, ident), others[ident] if others[ident] != name else None))
+                other = (texts.get(ident) or {}).get("name", {}).get(self.twin) or declared.get(ident)
+                rows.append((name, self.url_for(kind.name, ident), other if other != name else None))
             lists.append((kind.name, self.menu_label(kind.name), rows))
         return lists
 
@@ -306,7 +282,7 @@ class Renderer:
         """Format a figure in the page's language, noting that the page shows it (so it must cite its source)."""
         if self.page_cites is not None:
             self.page_cites.shown.append(fig)
-        return format_figure(fig, self.lang, short=short, bare=bare)
+        return format_figure(fig, self.language, short=short, bare=bare)
 
     def as_of(self, fig: model.Figure) -> Markup:
         """The as-of date shown beside a figure: ' (as of 28 October 2023)', with a machine-readable <time>."""
@@ -356,7 +332,7 @@ class Renderer:
             return ""
         made = self._dates.get(value)
         if made is None:
-            made = self._dates[value] = human_date(str(value), self.lang)
+            made = self._dates[value] = human_date(str(value), self.language.locale)
         return made
 
     def citing(self, source_id: str, shown: int = 0) -> Sequence:
@@ -550,7 +526,7 @@ def make_env(templates: Path, bytecode: jinja2.BytecodeCache | None = None) -> j
 def _template_hint(message: str) -> str:
     """Suggest a fix for common template mistakes."""
     if "is undefined" in message:
-        return "check the spelling of the name; UI strings live in content/i18n/en.yaml"
+        return "check the spelling of the name; UI strings live in content/i18n/*.yaml"
     if "Unexpected end of template" in message or "expected token 'end" in message:
         return "a block tag ({% if %}, {% for %}, {% block %}) is not closed"
     return ""
