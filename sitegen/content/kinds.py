@@ -613,7 +613,7 @@ def site_languages(root: Path) -> tuple[str, ...]:
     the records of every kind depend on them."""
     try:
         found = (yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8")) or {}).get("languages")
-    except (OSError, ValueError, yaml.YAMLError, AttributeError):
+    except (OSError, ValueError, yaml.YAMLError, AttributeError, RecursionError):
         return ("en",)
     if isinstance(found, list) and found and all(lang in LANGUAGES for lang in found) and found[0] == "en":
         return tuple(dict.fromkeys(found))

@@ -68,7 +68,7 @@ def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0)
 
     The text starts `line_offset` lines into its file. Node marks stay relative to the text (shifting every
     mark cost a third of loading); locations add the offset when an error is reported."""
-    if _report_tabs(text, source, problems, line_offset):
+    if _report_tabs(text, source, problems, line_offset) or _too_deep(text, source, problems, line_offset):
         return None
     try:
         root = yaml.compose(text, Loader=Loader)
@@ -136,6 +136,49 @@ def _report_tabs(text: str, source: str, problems: Problems, line_offset: int) -
             )
             found = True
     return found
+
+
+MAX_DEPTH = 100  # lists and mappings inside each other (the content needs about 10; libyaml's composer recurses on
+# the C stack, and some 20,000 levels kill the process)
+DEEP_INDENT = re.compile(r"^ {32}", re.M)  # a block collection on such a line may be more than 64 levels deep
+COMPACT_RUN = re.compile(r"(?:[-?:][ \t]+(?:[&!][^ \t\n]*[ \t]+)*){16}")  # '- - - ...': a level for each
+
+
+def too_deep(text: str) -> yaml.Mark | None:
+    """Where YAML text first nests lists and mappings more than MAX_DEPTH deep, or None; read without composing.
+
+    A cheap bound first: a block collection starting at column c is at most 2c + 2 deep (each level moves right,
+    but for a list directly under a key), so without a line indented 32 spaces nor a run of 16 compact '- ' or
+    '? ' on one line block nesting stays within 80 levels, and flow nesting within the count of '[' and '{'. Only
+    text past that bound is walked, as libyaml's parser's events, which keeps no stack of its own."""
+    flow = text.count("[") + text.count("{")
+    if flow <= MAX_DEPTH - 80 and not DEEP_INDENT.search(text) and not COMPACT_RUN.search(text):
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # composing stops at the same place, no deeper than the parser got: it reports the error
+    return None
+
+
+def _too_deep(text: str, source: str, problems: Problems, line_offset: int) -> bool:
+    """Report lists and mappings nested more than MAX_DEPTH deep, at the first one too many."""
+    mark = too_deep(text)
+    if mark is None:
+        return False
+    problems.error(
+        Location(source, mark.line + 1 + line_offset, mark.column + 1),
+        f"the YAML nests too deeply: more than {MAX_DEPTH} lists and mappings inside each other",
+        "look for a run of '[', '{' or '- ' that is never closed; the content needs only a few levels",
+    )
+    return True
 
 
 MAX_EXPANSION = 100_000  # values that aliases may add to a file beyond its own (an alias bomb adds billions)
