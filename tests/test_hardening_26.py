@@ -3,18 +3,17 @@ preview under stress (a second preview, a restart on the same port, memory and i
 numbered item of the issue."""
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+
 import pytest
-from conftest import commit, edit, run_build
+from conftest import commit, edit, git, run_build
+from test_hardening import errors_of
 
 DEEP_FLOW = "{a: " * 25_000 + "1" + "}" * 25_000  # libyaml's composer recursed once per level: SIGSEGV
 DEEP_BLOCK = "- " * 25_000 + "1"
-
-
-def errors_of(result) -> list[str]:
-    """The error lines of a failed build, after checking it failed as a user error (exit 1, no traceback)."""
-    assert result.returncode == 1, result.stderr + result.stdout
-    assert "Traceback" not in result.stderr
-    return [line for line in result.stderr.splitlines() if ": error: " in line]
 
 
 # 1. Deep nesting: refused at its line before libyaml composes it.
@@ -48,3 +47,105 @@ def test_nesting_within_the_limit_is_read(tmp_path):
     problems = Problems()
     assert parse_yaml("a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH, "x.yaml", problems) is None
     assert [str(e.loc) for e in problems.errors] == [f"x.yaml:1:{3 + MAX_DEPTH}"]
+
+
+# 2, 4, 5, 6, 18: the history of content/ never fails a build, whatever its commits hold.
+
+def built_quietly(root, *args: str) -> str:
+    """Build a site that must build without an error or a warning; its English changes page."""
+    result = run_build(root, *args)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    return (root / "_site/changes/index.html").read_text(encoding="utf-8")
+
+
+def entry(html: str, date: str) -> str:
+    """One publish date's section of a changes page."""
+    return re.search(rf'<section class="change" id="change-{date}".*?</section>', html, re.S).group(0)
+
+
+def test_an_old_version_nested_too_deeply_is_counted_not_fatal(site):
+    files = {rel: (site / rel).read_text() for rel in ("content/projects.yaml", "content/site.yaml",
+                                                      "content/articles/summit.md")}
+    edit(site, "content/projects.yaml", "  year: 2023\n", "  year: 2023\n  deep: " + DEEP_FLOW + "\n")
+    edit(site, "content/site.yaml", "publisher: Test Publisher", "publisher:\n  " + DEEP_BLOCK)
+    edit(site, "content/articles/summit.md", "sources: [release]", "sources: " + "[" * 30_000)
+    commit(site, "2024-01-03", "Nested too deeply")
+    for rel, text in files.items():
+        (site / rel).write_text(text)
+    edit(site, "content/projects.yaml", "year: 2023", "year: 2024")
+    commit(site, "2024-01-04", "Fixed")
+    check = run_build(site, "check")
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+    html = built_quietly(site)
+    assert "projects (1)" in entry(html, "2024-01-03") and "projects (1)" in entry(html, "2024-01-04")
+    assert "articles (1)" in entry(html, "2024-01-03")
+
+
+def test_a_commit_dated_in_the_year_10000_builds(site):
+    edit(site, "content/events.yaml", "value: 217", "value: 218")
+    git(site, "add", "-A", "content")
+    env = dict(os.environ, GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="editor@example.org",
+               GIT_COMMITTER_NAME="Editor", GIT_COMMITTER_EMAIL="editor@example.org",
+               GIT_COMMITTER_DATE="@253402344000 +0000", GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+    subprocess.run(["git", "commit", "-q", "-m", "From the far future"], cwd=site, env=env, check=True)
+    assert git(site, "log", "-1", "--format=%cs") == "10000-01-01\n"
+    html = built_quietly(site)
+    assert '<time datetime="9999-12-31">31 December 9999</time>' in entry(html, "9999-12-31")
+    assert "<del>217 projects</del> → <ins>218 projects</ins>" in entry(html, "9999-12-31")
+    feed = ET.parse(site / "_site/changes.xml").getroot()
+    assert feed.find("{http://www.w3.org/2005/Atom}updated").text == "9999-12-31T00:00:00Z"
+
+
+HOSTILE = "Chip\\x01line\\uFFFE\\u202Eenil\\x7f"  # YAML escapes: a control, a noncharacter, a bidi override
+
+
+def test_control_characters_of_old_versions_never_reach_the_changes_page_or_feed(site):
+    projects = (site / "content/projects.yaml").read_text()
+    second = projects.replace("id: chip-line", "id: other-line").replace(
+        "name: Wafer-level packaging line", f'name: "{HOSTILE}"')
+    (site / "content/projects.yaml").write_text(projects + second)
+    commit(site, "2024-01-03", "A second project, its name full of controls")  # git keeps it: only the build refuses
+    (site / "content/projects.yaml").write_text(projects)
+    commit(site, "2024-01-04", "The second project removed")
+    html = built_quietly(site)
+    assert "<li>projects: Chiplineenil</li>" in entry(html, "2024-01-04")
+    for rel in ("changes/index.html", "changes.xml"):
+        text = (site / "_site" / rel).read_text(encoding="utf-8")
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\u202a-\u202e\u2066-\u2069]", text), rel
+    ET.parse(site / "_site/changes.xml")  # well-formed
+
+
+def test_a_submodule_under_content_is_skipped_and_the_rest_listed(site):
+    other = "0123456789abcdef0123456789abcdef01234567"  # a commit of another repository, as a submodule's is
+    git(site, "update-index", "--add", "--cacheinfo", f"160000,{other},content/vendor")
+    edit(site, "content/events.yaml", "value: 217", "value: 218")
+    git(site, "add", "content/events.yaml")
+    git(site, "commit", "-q", "-m", "A submodule, and a figure", date="2024-01-03")
+    html = built_quietly(site)
+    assert "<del>217 projects</del> → <ins>218 projects</ins>" in entry(html, "2024-01-03")
+    assert "First publication of the data" in entry(html, "2024-01-02")
+
+
+# 9. Bidirectional controls: refused in content text at their line (the templates isolate names as well).
+
+@pytest.mark.parametrize("rel, old, new, error", [
+    ("content/companies.yaml", "  name: ChipCo", "  name: ChipCo\u202e Ltd",
+     "content/companies.yaml:2:9: error: the text holds U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control that "
+     "would reorder the text after it, figures included"),
+    ("content/site.yaml", "title: Mini Profile", 'title: "Mini\\u2067Profile"',
+     "content/site.yaml:1:8: error: the text holds U+2067 RIGHT-TO-LEFT ISOLATE, a bidirectional control that would "
+     "reorder the text after it, figures included"),
+    ("content/articles/summit.md", "## The flagship", "## The \u202dflagship",
+     "content/articles/summit.md:9:8: error: the text holds U+202D LEFT-TO-RIGHT OVERRIDE, a bidirectional control "
+     "that would reorder the text after it, figures included"),
+], ids=["name", "escaped-isolate", "article"])
+def test_bidi_controls_are_refused_at_their_line(site, rel, old, new, error):
+    edit(site, rel, old, new)
+    result = run_build(site)
+    assert errors_of(result) == [error]
+    assert "hint: delete it: most editors do not show it" in result.stderr
+
+
+def test_bidi_marks_are_text(site):
+    edit(site, "content/companies.yaml", "  name: ChipCo", "  name: ChipCo\u200f\u200e")  # RLM, LRM: no scope
+    assert run_build(site).returncode == 0

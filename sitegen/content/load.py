@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,11 @@ FORBIDDEN = re.compile(
     + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
     + "]"
 )
+# Bidirectional embeddings, overrides and isolates: an unterminated one reorders the rest of its paragraph
+# ("29.66" drawn as "66.92"), in pages, feeds and search results alike (Trojan Source). The marks (U+200E, U+200F,
+# U+061C) have no scope and stay allowed.
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+REFUSED = re.compile(f"{FORBIDDEN.pattern}|{BIDI.pattern}")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -52,10 +58,24 @@ def read_text(path: Path, source: str, problems: Problems) -> str | None:
     return text
 
 
-def forbidden_char(text: str) -> str:
-    """How to name the first character of text that no output may hold ('U+0001'), or ''."""
-    m = FORBIDDEN.search(text)
-    return f"U+{ord(m.group()):04X}" if m else ""
+def refused_char(text: str) -> tuple[int, str, str] | None:
+    """The first character of a text that no page may hold, as (its offset, the message, a hint), or None: a
+    control character or noncharacter, or a bidirectional control (which would reorder what follows it)."""
+    bad = REFUSED.search(text)
+    if bad is None:
+        return None
+    char = bad.group()
+    if BIDI.match(char):
+        return (bad.start(), f"the text holds U+{ord(char):04X} {unicodedata.name(char)}, a bidirectional control "
+                "that would reorder the text after it, figures included", "delete it: most editors do not show it, "
+                "so retype the text around it; a name in another script needs no control, the pages isolate it")
+    return (bad.start(), f"the text holds the control character U+{ord(char):04X}, which no page or feed may hold",
+            "remove it: in double quotes, an escape such as \\x01 or \\0 writes one")
+
+
+def printable(text: str) -> str:
+    """Text without the characters that no page may hold (for text that was never validated: old versions)."""
+    return REFUSED.sub("", text)
 
 
 def byte_position(data: bytes, offset: int) -> tuple[int, int]:
