@@ -149,3 +149,16 @@ def test_bidi_controls_are_refused_at_their_line(site, rel, old, new, error):
 def test_bidi_marks_are_text(site):
     edit(site, "content/companies.yaml", "  name: ChipCo", "  name: ChipCo\u200f\u200e")  # RLM, LRM: no scope
     assert run_build(site).returncode == 0
+
+
+# 15. A raw-HTML link (kept as text by Markdown, its address still checked) is reported at its own line and column.
+
+def test_raw_html_links_are_reported_at_their_own_line_and_column(site):
+    path = site / "content/articles/summit.md"
+    text = path.read_text()
+    line = text.count("\n") + 2
+    path.write_text(text + '\nSee <a href="javascript:alert(document.domain)">this</a>.\n\n'
+                    '<div>\n  <img src="vbscript:msgbox">\n</div>\n')
+    assert errors_of(run_build(site)) == [
+        f"content/articles/summit.md:{line}:14: error: link scheme 'javascript:' is not allowed",
+        f"content/articles/summit.md:{line + 3}:13: error: link scheme 'vbscript:' is not allowed"]
