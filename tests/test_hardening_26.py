@@ -308,3 +308,24 @@ def test_campaign_of_idle_seconds_costs_the_preview_next_to_nothing(site):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def peak_mb(root, *args: str) -> float:
+    """The peak resident memory of `build.py check` on a site, as /usr/bin/time reports it."""
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, str(REPO / "build.py"), "check", "--root",
+                           str(root), *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
+@pytest.mark.skipif(not Path("/usr/bin/time").exists(), reason="measures with /usr/bin/time")
+def test_campaign_of_commits_to_a_big_file_no_kind_reads_never_loads_it(site):
+    """Every version of a 20 MB file under content/ that no kind reads was read and held: 15 commits took a build
+    from about 70 MB to about 600 MB."""
+    before = peak_mb(site)
+    big = site / "content/data/big.csv"
+    big.parent.mkdir()
+    for n in range(15):
+        big.write_text(f"version,{n}\n" + "row,1234567890,abcdefghijklmnopqrstuvwxyz\n" * 500_000)  # 21 MB
+        commit(site, f"2024-02-{n + 1:02d}", f"The big file, version {n}")
+    assert peak_mb(site) - before < 60
