@@ -364,3 +364,14 @@ def test_a_bidi_override_on_a_page_stays_inside_its_name(page, live_site):
         page.set_content(html if isolated else html.replace("<bdi", "<span").replace("</bdi>", "</span>"))
         for date in PLACES.values():
             assert page.locator(date).first.evaluate(IN_ORDER) is isolated, (date, isolated)
+
+
+def test_old_versions_a_partial_clone_lacks_are_counted_not_fatal(site, tmp_path):
+    edit(site, "content/events.yaml", "value: 217", "value: 218")
+    commit(site, "2024-01-03", "A figure")
+    git(site, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--filter=blob:none", f"file://{site}", str(clone)], check=True,
+                   capture_output=True)  # the blobs of HEAD only: older versions stay on the server
+    html = built_quietly(clone)
+    assert "Other edits (text and details, counted, not listed): summits (1)." in entry(html, "2024-01-03")

@@ -10,6 +10,7 @@ compared by its blob id, never read); `head()` (one `git rev-parse`) keys the re
 so a build at the same commit reads nothing again."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -229,10 +230,11 @@ class Blobs:
     def __exit__(self, *exc) -> None:
         if self.process is not None:
             self.timer.cancel()
-            self.process.stdin.close()
             self.process.kill()
             self.process.wait()
-            self.process.stdout.close()
+            for stream in (self.process.stdin, self.process.stdout):
+                with contextlib.suppress(OSError):  # a pipe to a process gone
+                    stream.close()
 
     def read(self, blob: str) -> bytes | None:
         """A blob's bytes, or None."""
