@@ -184,9 +184,10 @@ def git_history(draw) -> tuple[list, bool]:
     return commits, draw(st.booleans()) or draw(st.booleans())
 
 
-def change(root: Path, operation: str, rel: str, data: bytes, n: int) -> None:
-    """One change of the working tree (staged by the commit that follows)."""
+def change(root: Path, operation: str, rel: str, data: bytes, n: str) -> None:
+    """One change of the working tree (staged by the commit that follows); `n` names what it adds."""
     path, original = root / rel, (MINI.parent / rel).read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True)  # git removes a folder whose last file a commit deleted
     text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else original.decode("utf-8")
     if operation == "figure":
         path.write_text(re.sub(r"value: [^\n]*", f"value: {int.from_bytes(data[:3] or b'1', 'big')}", text, count=1))
@@ -262,11 +263,12 @@ def test_any_git_history_builds_or_fails_at_a_real_line(mini_repo, history, tmp_
     shutil.copytree(mini_repo, root, symlinks=True)
     commits, restored = history
     for n, (stamp, changes) in enumerate(commits):
-        for operation, rel, data in changes:
-            change(root, operation, rel, data, n)
+        for i, (operation, rel, data) in enumerate(changes):
+            change(root, operation, rel, data, f"{n}-{i}")
         commit_at(root, stamp)
     if restored:
         for rel in MINI_FILES:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes((MINI.parent / rel).read_bytes())
         commit_at(root, "2025-01-01T12:00:00+00:00")
     result = run_build(root)  # a hang: run_build's timeout fails the example
