@@ -1,13 +1,17 @@
-"""The live preview: livereload serving the last good build, watching inputs, rebuilding incrementally.
+"""The live preview: tornado serving the last good build, watchfiles watching the inputs, a rebuild on each save and
+livereload's websocket telling every open tab to reload.
 
 A rebuild never raises: on failure the last good site stays served and every HTML page carries an overlay
-with the errors (file:line:col, hint, source excerpt), which the next good build reloads away."""
+with the errors (file:line:col, hint, source excerpt), which the next good build reloads away. Rebuilds run on
+tornado's loop, in the main thread (where the Markdown time limit's signal arrives); the watcher's thread only
+hands changes over. One preview per output folder: a lock file beside it says which process serves it."""
 from __future__ import annotations
 
 import gc
 import html
 import ipaddress
 import mimetypes
+import os
 import re
 import socket
 import sys
@@ -16,26 +20,26 @@ import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-from livereload import Server
 from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
-from livereload.watcher import Watcher
 from tornado import escape, ioloop, web
 
 from .errors import BuildFailed, SiteError, excerpt
-from .incremental.cache import WATCHED, Bundle, input_files, template_cache
+from .incremental.cache import WATCHED, Bundle, template_cache
 from .incremental.digests import combined
 from .output.search import index_pages
 from .output.write import Update
 from .pipeline import build
 from .site.urls import base_path
 
-POLL_MS = 10
-COLLECT_AFTER_S = 1.0  # the cyclic collector runs this long after a rebuild, when the preview is idle ...
-COLLECT_EVERY_S = 60.0  # ... and at least this often
-INDEX_AFTER_S = 1.0  # the search index is made again in the background this long after the last rebuild
+STEP_MS = 20  # watchfiles hands a batch of changes over once no other change came for this long
+IDLE_AFTER_S = 1.0  # this long after the last rebuild, the preview is idle: the search index is made again in the
+# background and the cyclic collector runs ...
+GARBAGE = 50_000  # ... and right after a reload once rebuilds have made this many objects since it last ran (each
+# rebuild leaves cycles behind: saves a second apart would otherwise grow the preview without end)
 FINGERPRINT = re.compile(r"\.[0-9a-f]{8}\.(?:css|js)$")
 
 
@@ -46,27 +50,9 @@ class Session:
         self.root, self.out_dir, self.base_url, self.log = root, out_dir, base_url, log
         self.state = None
         self.errors: list[str] = []
-        self.stats = self._stats()
         self.stale = False  # the search index lags behind the pages' words (edits never run Pagefind)
         self.indexing = None  # the background job making it again, if one runs
         self.templates = template_cache(root)
-
-    def _stats(self) -> dict:
-        """Size and mtime of every watched file: a cheap fingerprint to poll."""
-        found = {}
-        for folder in WATCHED:
-            for path in input_files(self.root / folder):
-                st = path.stat()
-                found[path] = (st.st_mtime_ns, st.st_size)
-        return found
-
-    def changed(self) -> bool:
-        """True when a watched file was added, removed or saved since the last look."""
-        stats = self._stats()
-        if stats == self.stats:
-            return False
-        self.stats = stats
-        return True
 
     def rebuild(self) -> bool:
         """Build (incrementally after the first good build); never raises. True when the build succeeded."""
@@ -96,13 +82,14 @@ class Session:
         )
         return True
 
-    def index_when_idle(self) -> None:
+    def index_when_idle(self, done=None) -> None:
         """Bring the search index up to date, out of the edit loop: start making it in the background when it is
-        stale, and swap it in once made (a rebuild meanwhile stops it first: see rebuild)."""
+        stale (`done(job)` is called from its thread when it ends), and swap it in once made (a rebuild meanwhile
+        stops it first: see rebuild)."""
         job = self.indexing
         if job is None:
             if self.stale and self.state is not None:
-                self.indexing = Background(self.state, self.out_dir)
+                self.indexing = Background(self.state, self.out_dir, done)
             return
         if not job.done():
             return
@@ -141,8 +128,8 @@ class Background:
     """The search index made again in a thread from the pages of the site on disk (the preview's, once edits changed
     their words); take() swaps it in. cancel() stops it (a rebuild is about to change the pages it reads)."""
 
-    def __init__(self, state, out_dir: Path):
-        self.state, self.out_dir = state, out_dir.resolve()
+    def __init__(self, state, out_dir: Path, done=None):
+        self.state, self.out_dir, self.done_callback = state, out_dir.resolve(), done
         self.cancelled = threading.Event()
         self.result: list | None = None
         self.error: BaseException | None = None
@@ -159,6 +146,9 @@ class Background:
                 self.result = found
         except BaseException as exc:  # noqa: BLE001 - handed to the preview, which reports it
             self.error = exc
+        finally:
+            if self.done_callback is not None:
+                self.done_callback(self)
 
     def done(self) -> bool:
         """Whether the thread has ended (with a result, an error, or cancelled)."""
@@ -183,35 +173,106 @@ class Background:
         return replace(self.state, bundle=Bundle(files, words))
 
 
-class PollingWatcher(Watcher):
-    """Replaces livereload's 0.8 s polling and 3 s throttle: checks every 10 ms, rebuilds, then reloads."""
+class Watcher:
+    """The inputs watched with watchfiles (inotify, FSEvents, ReadDirectoryChangesW: an idle preview costs nothing)
+    from two threads: the input folders, recursively, and the project folder alone, for an input folder made or
+    removed (then the first is started again on the folders there are). Each batch of changes is handed to
+    `changed`, on tornado's loop. Hidden files and folders are no input (cache.input_files), nor is anything else."""
+
+    def __init__(self, root: Path, changed):
+        self.root, self.changed = root.resolve(), changed
+        self.loop = ioloop.IOLoop.current()
+        self.stopped = threading.Event()
+        self.again = threading.Event()  # ends the watch of the input folders, to start it again (or stop)
+        self.pending = threading.Event()  # a rebuild is waiting on the loop
+        self.threads = [threading.Thread(target=self._inputs, name="watch inputs", daemon=True),
+                        threading.Thread(target=self._folders, name="watch folders", daemon=True)]
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def stop(self) -> None:
+        """End both watches (within a step) and wait for them."""
+        self.stopped.set()
+        self.again.set()
+        for thread in self.threads:
+            thread.join(5)
+
+    def _inputs(self) -> None:
+        while not self.stopped.is_set():
+            folders = [self.root / name for name in WATCHED if (self.root / name).is_dir()]
+            self.again.clear()
+            if folders:
+                self._watch(folders, self._input, self.again, recursive=True)
+            else:
+                self.again.wait()
+
+    def _folders(self) -> None:
+        while not self.stopped.is_set():
+            self._watch([self.root], self._folder, self.stopped, recursive=False)
+
+    def _watch(self, paths: list[Path], wanted, stop: threading.Event, recursive: bool) -> None:
+        """Hand over changes until `stop` is set, or until the watch fails (a folder removed under it): then wait
+        a moment and return, to be started again."""
+        import watchfiles
+
+        try:
+            for _ in watchfiles.watch(*paths, watch_filter=wanted, step=STEP_MS if recursive else 5 * STEP_MS,
+                                      stop_event=stop, recursive=recursive, raise_interrupt=False, rust_timeout=0):
+                if not recursive:  # an input folder made or removed: watch the folders there are now
+                    self.again.set()
+                if not self.pending.is_set():  # one rebuild for the changes made while one runs
+                    self.pending.set()
+                    self.loop.add_callback(self._changed)
+        except (OSError, RuntimeError):  # notify's errors: a watched folder gone, too many watches
+            stop.wait(0.5)
+
+    def _changed(self) -> None:
+        self.pending.clear()
+        self.changed()
+
+    def _input(self, change, path: str) -> bool:
+        """Whether a change is one of an input file (not hidden, nor in a hidden folder)."""
+        return not any(part.startswith(".") for part in Path(path).relative_to(self.root).parts)
+
+    def _folder(self, change, path: str) -> bool:
+        """Whether a change in the project folder is an input folder made or removed."""
+        return Path(path).name in WATCHED
+
+
+class Reloader:
+    """What the preview does on tornado's loop: on each batch of changes a rebuild, then a reload of every open
+    tab (whether the build passed or failed); once idle, the search index made again in the background and the
+    cyclic collector, which serve() switches off so that it never runs between a save and the reload (at 10,000
+    projects it would add a tenth to the rebuild), unless rebuilds in quick succession left too much garbage."""
 
     def __init__(self, session: Session):
-        super().__init__()
         self.session = session
-        self.collect_at = time.monotonic() + COLLECT_EVERY_S
-        self.index_at = 0.0
+        self.idle = None  # the loop's timeout for the idle work
 
-    def start(self, callback) -> bool:
-        """Start our own poll loop; returning True tells livereload not to start its own."""
-        ioloop.PeriodicCallback(self.tick, POLL_MS).start()
-        return True
+    def changed(self) -> None:
+        """Rebuild and reload; collect now if rebuilds left too much garbage; do the idle work once idle."""
+        self.session.rebuild()
+        LiveReloadHandler.reload_waiters(path="*")
+        loop = ioloop.IOLoop.current()
+        if gc.get_count()[0] > GARBAGE:
+            loop.add_callback(gc.collect)  # after the reload message has gone out
+        if self.idle is not None:
+            loop.remove_timeout(self.idle)
+        self.idle = loop.call_later(IDLE_AFTER_S, self.when_idle)
 
-    def tick(self) -> None:
-        """On a change: rebuild, then reload every open tab (whether the build passed or failed). The cyclic
-        collector, switched off by serve(), runs here once the preview is idle: not between a save and the reload
-        (at 10,000 projects it would add a tenth to the rebuild); so does the search index, in the background."""
-        if self.session.changed():
-            self.session.rebuild()
-            LiveReloadHandler.reload_waiters(path="*")
-            self.collect_at = time.monotonic() + COLLECT_AFTER_S
-            self.index_at = time.monotonic() + INDEX_AFTER_S
-            return
-        if time.monotonic() >= self.index_at:
+    def when_idle(self) -> None:
+        """Collect cycles and bring the search index up to date in the background."""
+        self.idle = None
+        gc.collect()
+        loop = ioloop.IOLoop.current()
+        self.session.index_when_idle(lambda job: loop.add_callback(self.indexed, job))
+
+    def indexed(self, job) -> None:
+        """Swap in the search index a background job made, unless a rebuild has stopped it since."""
+        if job is self.session.indexing:
             self.session.index_when_idle()
-        if time.monotonic() >= self.collect_at:
-            gc.collect()
-            self.collect_at = time.monotonic() + COLLECT_EVERY_S
 
 
 def overlay(errors: list[str]) -> bytes:
@@ -313,36 +374,22 @@ class SiteHandler(Guarded, web.RequestHandler):
         return status, target, target.read_bytes() if target.is_file() else NOT_BUILT
 
 
-class PreviewServer(Server):
-    """livereload's server with our handlers: the site under its base path, and a redirect from '/'."""
-
-    def __init__(self, session: Session, prefix: str):
-        super().__init__(watcher=PollingWatcher(session))
-        self.session, self.prefix = session, prefix
-        for folder in WATCHED:  # for livereload's bookkeeping; PollingWatcher does the watching
-            self.watcher.watch(str(session.root / folder))
-
-    def get_web_handlers(self, script):
-        handlers = [(f"{self.prefix}(.*)", SiteHandler, {"session": self.session})]
-        if self.prefix != "/":
-            handlers.append((r"/", type("Redirect", (Guarded, web.RedirectHandler), {}), {"url": self.prefix}))
-        return handlers
-
-    def application(self, port, host, liveport=None, debug=None, live_css=True):
-        """livereload's application on one port, each handler guarded (see Guarded)."""
-        LiveReloadHandler.watcher, LiveReloadHandler.live_css = self.watcher, live_css
-        Guarded.port = port if loopback(host) else 0
-        live_handlers = [
-            (r"/livereload", type("Live", (Guarded, LiveReloadHandler), {})),
-            (r"/forcereload", type("Force", (Guarded, ForceReloadHandler), {})),
-            (r"/livereload.js", type("LiveJs", (Guarded, LiveReloadJSHandler), {})),
-        ]
-        script = escape.utf8(LIVE_SCRIPT)
-        transform = type("Inject", (LiveScriptInjector,), {"script": script})
-        app = web.Application(
-            handlers=live_handlers + self.get_web_handlers(script), debug=False, transforms=[transform]
-        )
-        app.listen(port, address=host)
+def application(session: Session, prefix: str, host: str, port: int) -> web.Application:
+    """The site under its base path (and a redirect from '/' to it), and livereload's websocket, client script and
+    reload trigger; each handler guarded (see Guarded), every HTML page given livereload's snippet."""
+    Guarded.port = port if loopback(host) else 0
+    LiveReloadHandler.live_css = False
+    LiveReloadHandler.watcher = SimpleNamespace(filepath=None)  # reload_waiters() logs what its watcher last saw
+    handlers = [
+        (r"/livereload", type("Live", (Guarded, LiveReloadHandler), {})),
+        (r"/forcereload", type("Force", (Guarded, ForceReloadHandler), {})),
+        (r"/livereload.js", type("LiveJs", (Guarded, LiveReloadJSHandler), {})),
+        (f"{prefix}(.*)", SiteHandler, {"session": session}),
+    ]
+    if prefix != "/":
+        handlers.append((r"/", type("Redirect", (Guarded, web.RedirectHandler), {}), {"url": prefix}))
+    transform = type("Inject", (LiveScriptInjector,), {"script": escape.utf8(LIVE_SCRIPT)})
+    return web.Application(handlers=handlers, debug=False, transforms=[transform])
 
 
 # livereload's snippet: its client script, loaded from the page's own host and port.
@@ -355,17 +402,34 @@ LIVE_SCRIPT = (
 
 
 def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> int:
-    """Build, serve at http://host:port/<base path>, and rebuild on every save until Ctrl+C."""
+    """Build, serve at http://host:port/<base path>, and rebuild on every save until Ctrl+C; exit 2 when another
+    preview serves the same output folder or the port is taken."""
+    lock = Lock(out_dir)
+    holder = lock.take()
+    if holder:
+        print(f"error: another preview ({holder}) is building into {out_dir}\n  hint: stop it first (Ctrl+C in its "
+              "terminal), or give this one its own folder with --out", file=sys.stderr)
+        return 2
+    try:
+        problem = _port_problem(host, port)
+        if problem:
+            return _cannot_listen(host, port, problem)
+        return _run(root, out_dir, base_url, host, port)
+    finally:
+        lock.release()
+
+
+def _run(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> int:
+    """Build, listen, then watch and rebuild until Ctrl+C or SIGTERM."""
     prefix = base_path(base_url or "/")
     local = f"http://{host}:{port}{prefix}"
-    problem = _port_problem(host, port)
-    if problem:
-        return _cannot_listen(host, port, problem)
-    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # livereload would drop a second save within 3 s
-    gc.disable()  # PollingWatcher.tick collects when idle
+    gc.disable()  # Reloader collects when idle
     session = Session(root, out_dir, local, log=lambda text: print(text, file=sys.stderr, flush=True))
     session.rebuild()
-    server = PreviewServer(session, prefix)
+    try:
+        application(session, prefix, host, port).listen(port, address=host)
+    except OSError as exc:  # taken between the check and now
+        return _cannot_listen(host, port, exc.strerror or str(exc))
     print(f"Serving {local} (watching content/, templates/, static/; Ctrl+C to stop)", flush=True)
     if not loopback(host):
         print(
@@ -374,13 +438,54 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
             file=sys.stderr,
             flush=True,
         )
+    watcher = Watcher(root, Reloader(session).changed)
+    watcher.start()
     try:
-        server.serve(host=host, port=port, restart_delay=0, live_css=False)
-    except OSError as exc:  # taken between the check and the start
-        return _cannot_listen(host, port, exc.strerror or str(exc))
+        ioloop.IOLoop.current().start()
+    except KeyboardInterrupt:
+        pass  # Ctrl+C: the normal way out
     finally:
+        watcher.stop()
         session.stop_indexing()
     return 0
+
+
+class Lock:
+    """One preview per output folder: a file beside it holds the process id of the preview building into it, locked
+    (flock) while that preview runs and removed when it stops. The system releases the lock of a process that dies,
+    so a file a killed preview left is taken over. Without flock (Windows), no lock."""
+
+    def __init__(self, out_dir: Path):
+        self.path = out_dir.with_name(f".{out_dir.name}.preview.lock")
+        self.file = None
+
+    def take(self) -> str:
+        """Lock the folder: '' when taken, else who holds it."""
+        try:
+            import fcntl
+        except ImportError:
+            return ""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        file = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open while the preview runs
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            file.seek(0)
+            holder = file.read().strip()
+            file.close()
+            return f"process {holder}" if holder.isdigit() else "a process"
+        file.truncate(0)
+        file.write(f"{os.getpid()}\n")
+        file.flush()
+        self.file = file
+        return ""
+
+    def release(self) -> None:
+        """Remove the file and let the lock go."""
+        if self.file is not None:
+            self.path.unlink(missing_ok=True)
+            self.file.close()
+            self.file = None
 
 
 def _cannot_listen(host: str, port: int, reason: str) -> int:
@@ -390,9 +495,13 @@ def _cannot_listen(host: str, port: int, reason: str) -> int:
 
 
 def _port_problem(host: str, port: int) -> str:
-    """Why the preview could not listen on host:port ('' when it can), checked before the first build."""
+    """Why the preview could not listen on host:port ('' when it can), checked before the first build. The probe
+    binds as tornado will, with SO_REUSEADDR (as every server does): the connections of a preview just stopped,
+    waiting out TIME_WAIT, do not keep its successor off the port; a server listening on it does."""
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            if os.name != "nt":  # on Windows it would let two servers share the port
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as exc:
         return exc.strerror or str(exc)

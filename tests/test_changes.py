@@ -120,29 +120,29 @@ def test_the_changes_page_lists_each_date_in_english(built):
         '<section class="change" id="change-2023-06-15" aria-labelledby="change-2023-06-15-heading">\n'
         '<h2 id="change-2023-06-15-heading"><time datetime="2023-06-15">15 June 2023</time></h2>\n'
         "<h3>Figures changed</h3>\n<ul>\n"
-        '<li><a href="/mini/summits/summit-2023/#fact-events-summit-2023-investment">Fourth Mini Development Summit: '
-        "2023 summit: planned investment</a>: <del>over 100 billion yuan</del> → "
+        '<li><bdi><a href="/mini/summits/summit-2023/#fact-events-summit-2023-investment">Fourth Mini Development '
+        "Summit: 2023 summit: planned investment</a></bdi>: <del>over 100 billion yuan</del> → "
         "<ins>about 100 billion yuan</ins></li>\n"
-        '<li><a href="/mini/summits/summit-2023/#fact-events-summit-2023-projects">Fourth Mini Development Summit: '
-        "2023 summit: projects</a>: <del>217 projects</del> → <ins>218 projects</ins></li>\n"
-        '<li><a href="/mini/economy/#fact-profile-figures-population">Mini City: Population</a>: as-of date: '
-        '<del><time datetime="2010">2010</time></del> → <ins><time datetime="2020">2020</time></ins>; Source: '
-        '<del><a href="/mini/sources/#src-paper">A newspaper report</a></del> → '
-        '<ins><a href="/mini/sources/#src-release">A press release</a></ins></li>\n'
+        '<li><bdi><a href="/mini/summits/summit-2023/#fact-events-summit-2023-projects">Fourth Mini Development '
+        "Summit: 2023 summit: projects</a></bdi>: <del>217 projects</del> → <ins>218 projects</ins></li>\n"
+        '<li><bdi><a href="/mini/economy/#fact-profile-figures-population">Mini City: Population</a></bdi>: as-of '
+        'date: <del><time datetime="2010">2010</time></del> → <ins><time datetime="2020">2020</time></ins>; Source: '
+        '<del><bdi><a href="/mini/sources/#src-paper">A newspaper report</a></bdi></del> → '
+        '<ins><bdi><a href="/mini/sources/#src-release">A press release</a></bdi></ins></li>\n'
         "</ul>\n<p>Other edits (text and details, counted, not listed): summits (1).</p>\n</section>")  # the quote
     assert section(html, "change-2023-09-20") == (
         '<section class="change" id="change-2023-09-20" aria-labelledby="change-2023-09-20-heading">\n'
         '<h2 id="change-2023-09-20-heading"><time datetime="2023-09-20">20 September 2023</time></h2>\n'
-        '<h3>Added</h3>\n<ul>\n<li>projects: <a href="/mini/projects/test-line/">Test assembly line</a></li>\n</ul>\n'
-        "<h3>Removed</h3>\n<ul>\n<li>projects: Wafer-level packaging line</li>\n</ul>\n"
-        '<h3>Sources added</h3>\n<ul>\n<li><a href="/mini/sources/#src-bureau">A statistics bureau bulletin</a></li>\n'
-        "</ul>\n</section>")
+        '<h3>Added</h3>\n<ul>\n<li>projects: <bdi><a href="/mini/projects/test-line/">Test assembly line</a></bdi>'
+        "</li>\n</ul>\n<h3>Removed</h3>\n<ul>\n<li>projects: <bdi>Wafer-level packaging line</bdi></li>\n</ul>\n"
+        '<h3>Sources added</h3>\n<ul>\n<li><bdi><a href="/mini/sources/#src-bureau">A statistics bureau bulletin</a>'
+        "</bdi></li>\n</ul>\n</section>")
     assert section(html, "change-2023-12-05") == (
         '<section class="change" id="change-2023-12-05" aria-labelledby="change-2023-12-05-heading">\n'
         '<h2 id="change-2023-12-05-heading"><time datetime="2023-12-05">5 December 2023</time></h2>\n'
         "<p>Other edits (text and details, counted, not listed): companies (1).</p>\n</section>")
-    assert ('<a href="/mini/economy/#fact-profile-gdp-2021">Mini City: GDP 2021</a>: <del>458.033 billion yuan</del> → '
-            "<ins>460 billion yuan</ins>") in section(html, "change-2022-11-30")
+    assert ('<bdi><a href="/mini/economy/#fact-profile-gdp-2021">Mini City: GDP 2021</a></bdi>: '
+            "<del>458.033 billion yuan</del> → <ins>460 billion yuan</ins>") in section(html, "change-2022-11-30")
     assert "<p>First publication of the data: industries (2), companies (1), projects (1), summits (1), " \
            "articles (1), sources (2).</p>" in section(html, "change-2022-05-01")
     assert '<link rel="alternate" type="application/atom+xml" title="Mini Profile: What changed" ' \
@@ -151,11 +151,12 @@ def test_the_changes_page_lists_each_date_in_english(built):
 
 def test_the_changes_page_lists_each_date_in_chinese(built):
     html = (built / "_site/zh/changes/index.html").read_text()
-    assert ('<li><a href="/mini/zh/summits/summit-2023/#fact-events-summit-2023-projects">中Fourth Mini Development '
-            "Summit：中2023 summit: 中projects</a>：<del>217个项目</del> → <ins>218个项目</ins></li>") in html
+    assert ('<li><bdi><a href="/mini/zh/summits/summit-2023/#fact-events-summit-2023-projects">中Fourth Mini '
+            "Development Summit：中2023 summit: 中projects</a></bdi>：<del>217个项目</del> → "
+            "<ins>218个项目</ins></li>") in html
     assert "<del>超过1000亿元</del> → <ins>约1000亿元</ins>" in html
-    assert '<li>中projects：<a href="/mini/zh/projects/test-line/">测试装配线</a></li>' in html
-    assert "<li>中projects：中Wafer-level packaging line</li>" in html
+    assert '<li>中projects：<bdi><a href="/mini/zh/projects/test-line/">测试装配线</a></bdi></li>' in html
+    assert "<li>中projects：<bdi>中Wafer-level packaging line</bdi></li>" in html
     assert '<h2 id="change-2023-12-05-heading"><time datetime="2023-12-05">2023年12月5日</time></h2>' in html
 
 

@@ -286,13 +286,13 @@ def test_every_page_says_how_to_cite_it(real):
         if zh:  # the Chinese site's title and publisher, Chinese punctuation and date
             words = f"{date[:4]}年{int(date[5:7])}月{int(date[8:])}日"
             assert cite.group(1) == (
-                f"引用本页：{site.texts['publisher']['zh']}。“{title}”。<cite>{site.texts['title']['zh']}</cite>，"
+                f"引用本页：<bdi>{site.texts['publisher']['zh']}。“{title}”。<cite>{site.texts['title']['zh']}</cite></bdi>，"
                 f'<time datetime="{date}">{words}</time>。{url}'
             ), rel
         else:
             words = f"{int(date[8:])} {calendar.month_name[int(date[5:7])]} {date[:4]}"
             assert cite.group(1) == (
-                f"Cite this page: {site.publisher}. “{title}.” <cite>{site.title}</cite>, "
+                f"Cite this page: <bdi>{site.publisher}. “{title}.” <cite>{site.title}</cite></bdi>, "
                 f'<time datetime="{date}">{words}</time>. {url}'
             ), rel
 

@@ -26,6 +26,7 @@ NOT_RUN = {  # commands the README names that this test does not run, and why
     "python3 bench/run.py --projects 1000": "minutes long (tests/test_bench.py runs it small)",
     "python3 bench/run.py --projects 10000 --runs 1": "minutes long (tests/test_bench.py runs it small)",
     "python3 bench/reload_latency.py": "needs Chromium and minutes",
+    "python3 bench/serve_idle.py --static-files 2000 --edits 500": "minutes long",
     "python3 -m pytest tests/test_properties.py --hypothesis-profile=long": "a long run of the suite's own tests",
     "printf '#!/bin/sh\\nexec python3 build.py check\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit":
         "installs a git hook (its command, build.py check, runs here)",

@@ -18,9 +18,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_preview(root, *args) -> tuple[subprocess.Popen, int]:
-    """Start `build.py serve` on a free port and wait until it listens."""
-    port = free_port()
+def start_preview(root, *args, port: int = 0) -> tuple[subprocess.Popen, int]:
+    """Start `build.py serve` on a port (a free one by default) and wait until it listens."""
+    port = port or free_port()
     proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port),
                              *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 20
@@ -168,11 +168,11 @@ def test_a_busy_port_is_a_usage_error_before_anything_is_built(tmp_path):
 
 
 def test_preview_collects_cycles_when_idle_not_during_a_rebuild(tmp_path):
-    """serve() switches the cyclic collector off; the watcher's tick collects once the preview is idle."""
-    from sitegen.serve import PollingWatcher, Session
+    """serve() switches the cyclic collector off; the reloader collects once the preview is idle."""
+    from sitegen.serve import Reloader, Session
 
     root = make_site(tmp_path / "site", content=REPO / "content")
-    watcher = PollingWatcher(Session(root, tmp_path / "out", "http://127.0.0.1:8000/", log=lambda line: None))
+    reloader = Reloader(Session(root, tmp_path / "out", "http://127.0.0.1:8000/", log=lambda line: None))
     was = gc.isenabled()
     gc.disable()
     try:
@@ -184,10 +184,8 @@ def test_preview_collects_cycles_when_idle_not_during_a_rebuild(tmp_path):
         node.loop = node  # freed only by the cyclic collector
         weakref.finalize(node, collected.append, True)
         del node
-        watcher.tick()  # nothing changed and not yet time
         assert not collected
-        watcher.collect_at = 0
-        watcher.tick()
+        reloader.when_idle()
         assert collected
     finally:
         if was:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import Location, Problems
-from .load import forbidden_char, location
+from .load import location, refused_char
 from .prose import TIME_WORD_HINT, TimeWords
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID", "__bool__": lambda self: False})()
@@ -136,10 +136,9 @@ class Text(Field):
         value = value.strip()
         if not value:
             return cx.error(node, f"expected {self.expected}, got an empty string", "fill in the value")
-        bad = forbidden_char(value)
+        bad = refused_char(value)
         if bad:
-            return cx.error(node, f"the text holds the control character {bad}, which no page or feed may hold",
-                            "remove it: in double quotes, an escape such as \\x01 or \\0 writes one")
+            return cx.error(node, *bad[1:])
         if self.max_len and len(value) > self.max_len:
             return cx.error(node, f"too long: {len(value)} characters, at most {self.max_len}",
                             "shorten it; search engines cut longer text")

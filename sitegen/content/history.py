@@ -5,20 +5,25 @@ fails a build: without git, outside a repository or in a shallow clone the histo
 Only commits count: edits not yet committed are not history.
 
 Two git processes per reading, whatever the length of the history: one `git log --raw` for every commit's changed
-blobs, one `git cat-file --batch` for the file versions compared; `head()` (one `git rev-parse`) keys the result,
+blobs, one `git cat-file --batch` for the file versions compared, asked for one at a time (a file no kind reads is
+compared by its blob id, never read); `head()` (one `git rev-parse`) keys the result,
 so a build at the same commit reads nothing again."""
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from .kinds import Registry
-from .versions import FOLDER, Difference, FigureChange, ItemChange, compare
+from .versions import FOLDER, Difference, FigureChange, ItemChange, Reader, compare
 
 __all__ = ["Entry", "FigureChange", "History", "ItemChange", "head", "read"]
 TIMEOUT = 60  # seconds a git process may take before the history is given up as unavailable
+GITLINK = "160000"  # the mode of a submodule's entry
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ def _head_from_git(root: Path) -> tuple[str, str]:
 
 def read(root: Path, registry: Registry, key: str, reason: str = "") -> History:
     """The history of root/content/ at the commit `key` names (from head()); unavailable, with the reason, when git
-    fails along the way."""
+    fails along the way. An old version git cannot give counts as one that cannot be read."""
     if not key:
         return History(reason=reason)
     prefix = key.partition(":")[2]
@@ -131,19 +136,14 @@ def read(root: Path, registry: Registry, key: str, reason: str = "") -> History:
     if isinstance(log, str) or log.returncode:
         said = "" if isinstance(log, str) else log.stderr.decode("utf-8", "replace").strip().partition("\n")[0]
         return History(reason=log if isinstance(log, str) else f"git log failed: {said.removeprefix('fatal: ')}")
-    commits = _commits(log.stdout, prefix)
-    runs = _runs(commits)
-    wanted = {blob for before, after, _, _ in runs for path in before.keys() | after.keys()
-              if not before or before.get(path) != after.get(path) for blob in (before.get(path), after.get(path))}
-    blobs = _cat(root, sorted(b for b in wanted if b))
-    if blobs is None:
-        return History(reason="git cat-file failed")
-    entries, seen, memo = [], {}, {}  # memo: each file version and item text read once
-    for before, after, date, shas in runs:
-        n = seen[date] = seen.get(date, 0) + 1
-        anchor = f"change-{date}" + (f"-{n}" if n > 1 else "")
-        difference = compare(registry, before, after, blobs, memo)
-        entries.append(Entry(**vars(difference), date=date, anchor=anchor, commits=shas))
+    entries, seen = [], {}
+    with Blobs(root) as blobs:
+        reader = Reader(blobs.read)
+        for before, after, date, shas in _runs(_commits(log.stdout, prefix)):
+            n = seen[date] = seen.get(date, 0) + 1
+            anchor = f"change-{date}" + (f"-{n}" if n > 1 else "")
+            difference = compare(registry, before, after, reader)
+            entries.append(Entry(**vars(difference), date=date, anchor=anchor, commits=shas))
     return History(key, tuple(reversed(entries)))
 
 
@@ -153,10 +153,8 @@ def _git(root: Path, *args: str, feed: bytes | None = None):
     asks for anything, nor fetches (a partial clone's missing blob is a failure, not a download)."""
     import subprocess  # here: a build whose HEAD did not move runs no git (1.5 ms of imports saved)
 
-    env = dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", GIT_NO_LAZY_FETCH="1")
-    fixed = ("-c", "log.showSignature=false", "-c", "log.showRoot=true", "-c", "core.quotePath=false")
     try:
-        return subprocess.run(["git", *fixed, *args], cwd=root, capture_output=True, timeout=TIMEOUT, env=env,
+        return subprocess.run(_command(*args), cwd=root, capture_output=True, timeout=TIMEOUT, env=_env(),
                               input=feed, stdin=None if feed is not None else subprocess.DEVNULL)
     except FileNotFoundError:
         return "git is not installed"
@@ -164,8 +162,19 @@ def _git(root: Path, *args: str, feed: bytes | None = None):
         return f"git could not run: {exc}"
 
 
+def _env() -> dict[str, str]:
+    """The environment of every git process: no prompt, no lock, no fetch of a missing object."""
+    return dict(os.environ, LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0", GIT_NO_LAZY_FETCH="1")
+
+
+def _command(*args: str) -> list[str]:
+    """A git command line with the settings that change what git prints fixed."""
+    return ["git", "-c", "log.showSignature=false", "-c", "log.showRoot=true", "-c", "core.quotePath=false", *args]
+
+
 def _commits(out: bytes, prefix: str) -> list[tuple[str, str, list[tuple[str, str | None]]]]:
-    """`git log --raw -z` output as (sha, date, [(path under content/, new blob or None)]) oldest first."""
+    """`git log --raw -z` output as (sha, date, [(path under content/, new blob or None)]) oldest first. A submodule
+    (a gitlink: a commit of another repository, whose objects this one lacks) is no file of the content."""
     commits = []
     for chunk in out.split(b"\x01")[1:]:
         header, _, rest = chunk.partition(b"\0")
@@ -177,9 +186,17 @@ def _commits(out: bytes, prefix: str) -> list[tuple[str, str, list[tuple[str, st
             if len(parts) < 5 or not meta.startswith(b":"):
                 continue
             rel = path.decode("utf-8", "replace").removeprefix(prefix)
-            changes.append((rel, None if parts[4].startswith("D") else parts[3]))
-        commits.append((sha, date, changes))
+            changes.append((rel, None if parts[4].startswith("D") or parts[1] == GITLINK else parts[3]))
+        commits.append((sha, calendar_date(date), changes))
     return commits[::-1]
+
+
+def calendar_date(date: str) -> str:
+    """A committer date as git prints it (YYYY-MM-DD), within the years 1 to 9999 that pages, feeds and calendars
+    write: git takes any date, and a clock or a hand that slipped can give a commit the year 10000."""
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", date):
+        return date
+    return "9999-12-31" if re.match(r"\d{5}", date) else "0001-01-01"
 
 
 def _runs(commits: list) -> list[tuple[dict, dict, str, tuple[str, ...]]]:
@@ -199,20 +216,49 @@ def _runs(commits: list) -> list[tuple[dict, dict, str, tuple[str, ...]]]:
     return runs
 
 
-def _cat(root: Path, blobs: list[str]) -> dict[str, bytes] | None:
-    """The bytes of blobs by id, from one `git cat-file --batch`; None when it fails."""
-    if not blobs:
-        return {}
-    done = _git(root, "cat-file", "--batch", feed="\n".join(blobs).encode() + b"\n")
-    if isinstance(done, str) or done.returncode:
-        return None
-    found, out, at = {}, done.stdout, 0
-    for blob in blobs:
-        end = out.find(b"\n", at)
-        header = out[at:end].split()
-        if len(header) != 3 or header[0].decode() != blob:  # "<id> missing": an object the clone lacks
+class Blobs:
+    """One `git cat-file --batch` for a whole reading, asked for one blob at a time: only the versions compared are
+    read, and only one is held at a time. read() gives None for a blob git cannot give (a partial clone's, or git
+    gone); the process is stopped after TIMEOUT seconds, like every git of the history."""
+
+    def __init__(self, root: Path):
+        self.root, self.process, self.timer = root, None, None
+
+    def __enter__(self) -> "Blobs":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None:
+            self.timer.cancel()
+            self.process.kill()
+            self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                with contextlib.suppress(OSError):  # a pipe to a process gone
+                    stream.close()
+
+    def read(self, blob: str) -> bytes | None:
+        """A blob's bytes, or None."""
+        import subprocess
+
+        if self.process is None:
+            try:
+                self.process = subprocess.Popen(_command("cat-file", "--batch"), cwd=self.root, env=_env(),
+                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                stderr=subprocess.DEVNULL)
+            except OSError:
+                return None
+            self.timer = threading.Timer(TIMEOUT, self.process.kill)
+            self.timer.daemon = True
+            self.timer.start()
+        try:
+            self.process.stdin.write(blob.encode("ascii") + b"\n")
+            self.process.stdin.flush()
+            header = self.process.stdout.readline().split()
+            if len(header) != 3 or header[0] != blob.encode("ascii"):  # "<id> missing": an object the clone lacks
+                return None
+            size = int(header[2])
+            data = self.process.stdout.read(size)
+            self.process.stdout.read(1)  # the line break after the object
+        except (OSError, ValueError):
             return None
-        size = int(header[2])
-        found[blob] = out[end + 1:end + 1 + size]
-        at = end + 1 + size + 1
-    return found
+        return data if len(data) == size else None

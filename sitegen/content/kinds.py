@@ -678,7 +678,7 @@ def site_languages(root: Path, langs: Languages | None = None) -> tuple[str, ...
     the others. Empty when they cannot be read."""
     try:
         found = (yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8")) or {}).get("languages")
-    except (OSError, ValueError, yaml.YAMLError, AttributeError):
+    except (OSError, ValueError, yaml.YAMLError, AttributeError, RecursionError):
         found = None
     if not isinstance(found, list):
         return ()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,11 @@ FORBIDDEN = re.compile(
     + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
     + "]"
 )
+# Bidirectional embeddings, overrides and isolates: an unterminated one reorders the rest of its paragraph
+# ("29.66" drawn as "66.92"), in pages, feeds and search results alike (Trojan Source). The marks (U+200E, U+200F,
+# U+061C) have no scope and stay allowed.
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+REFUSED = re.compile(f"{FORBIDDEN.pattern}|{BIDI.pattern}")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
@@ -52,10 +58,24 @@ def read_text(path: Path, source: str, problems: Problems) -> str | None:
     return text
 
 
-def forbidden_char(text: str) -> str:
-    """How to name the first character of text that no output may hold ('U+0001'), or ''."""
-    m = FORBIDDEN.search(text)
-    return f"U+{ord(m.group()):04X}" if m else ""
+def refused_char(text: str) -> tuple[int, str, str] | None:
+    """The first character of a text that no page may hold, as (its offset, the message, a hint), or None: a
+    control character or noncharacter, or a bidirectional control (which would reorder what follows it)."""
+    bad = REFUSED.search(text)
+    if bad is None:
+        return None
+    char = bad.group()
+    if BIDI.match(char):
+        return (bad.start(), f"the text holds U+{ord(char):04X} {unicodedata.name(char)}, a bidirectional control "
+                "that would reorder the text after it, figures included", "delete it: most editors do not show it, "
+                "so retype the text around it; a name in another script needs no control, the pages isolate it")
+    return (bad.start(), f"the text holds the control character U+{ord(char):04X}, which no page or feed may hold",
+            "remove it: in double quotes, an escape such as \\x01 or \\0 writes one")
+
+
+def printable(text: str) -> str:
+    """Text without the characters that no page may hold (for text that was never validated: old versions)."""
+    return REFUSED.sub("", text)
 
 
 def byte_position(data: bytes, offset: int) -> tuple[int, int]:
@@ -68,7 +88,7 @@ def parse_yaml(text: str, source: str, problems: Problems, line_offset: int = 0)
 
     The text starts `line_offset` lines into its file. Node marks stay relative to the text (shifting every
     mark cost a third of loading); locations add the offset when an error is reported."""
-    if _report_tabs(text, source, problems, line_offset):
+    if _report_tabs(text, source, problems, line_offset) or _too_deep(text, source, problems, line_offset):
         return None
     try:
         root = yaml.compose(text, Loader=Loader)
@@ -136,6 +156,49 @@ def _report_tabs(text: str, source: str, problems: Problems, line_offset: int) -
             )
             found = True
     return found
+
+
+MAX_DEPTH = 100  # lists and mappings inside each other (the content needs about 10; libyaml's composer recurses on
+# the C stack, and some 20,000 levels kill the process)
+DEEP_INDENT = re.compile(r"^ {32}", re.M)  # a block collection on such a line may be more than 64 levels deep
+COMPACT_RUN = re.compile(r"(?:[-?:][ \t]+(?:[&!][^ \t\n]*[ \t]+)*){16}")  # '- - - ...': a level for each
+
+
+def too_deep(text: str) -> yaml.Mark | None:
+    """Where YAML text first nests lists and mappings more than MAX_DEPTH deep, or None; read without composing.
+
+    A cheap bound first: a block collection starting at column c is at most 2c + 2 deep (each level moves right,
+    but for a list directly under a key), so without a line indented 32 spaces nor a run of 16 compact '- ' or
+    '? ' on one line block nesting stays within 80 levels, and flow nesting within the count of '[' and '{'. Only
+    text past that bound is walked, as libyaml's parser's events, which keeps no stack of its own."""
+    flow = text.count("[") + text.count("{")
+    if flow <= MAX_DEPTH - 80 and not DEEP_INDENT.search(text) and not COMPACT_RUN.search(text):
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # composing stops at the same place, no deeper than the parser got: it reports the error
+    return None
+
+
+def _too_deep(text: str, source: str, problems: Problems, line_offset: int) -> bool:
+    """Report lists and mappings nested more than MAX_DEPTH deep, at the first one too many."""
+    mark = too_deep(text)
+    if mark is None:
+        return False
+    problems.error(
+        Location(source, mark.line + 1 + line_offset, mark.column + 1),
+        f"the YAML nests too deeply: more than {MAX_DEPTH} lists and mappings inside each other",
+        "look for a run of '[', '{' or '- ' that is never closed; the content needs only a few levels",
+    )
+    return True
 
 
 MAX_EXPANSION = 100_000  # values that aliases may add to a file beyond its own (an alias bomb adds billions)

@@ -13,14 +13,13 @@ from . import kinds, model, provenance
 from .chartspec import check_content
 from .fields import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
 from .load import (
-    FORBIDDEN,
     Document,
-    forbidden_char,
     load_markdown,
     load_yaml,
     location,
     parse_yaml,
     read_text,
+    refused_char,
     split_items,
 )
 from .prose import REF, TIME_WORD_HINT, TimeWords, typed_figures
@@ -267,13 +266,9 @@ def _parse_articles(
 def check_article_prose(article, doc: Document, problems: Problems, words: TimeWords) -> None:
     """Report figures typed into an article's title, summary or body instead of referenced from the YAML, time-relative
     words without a year in its body, and characters in the body that no page may hold."""
-    bad = FORBIDDEN.search(article.body)
+    bad = refused_char(article.body)
     if bad:
-        problems.error(
-            body_location(article, bad.start()),
-            f"the text holds the control character {forbidden_char(bad.group())}, which no page or feed may hold",
-            "remove it",
-        )
+        problems.error(body_location(article, bad[0]), *bad[1:])
     hint = "take the figure from the YAML with a reference such as [[events.summit-2023.projects]]"
     for key, value in doc.root.value:
         if key.value in ("title", "summary"):

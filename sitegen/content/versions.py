@@ -10,14 +10,16 @@ all, so comparing two versions of a file of thousands of items costs what the ed
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import yaml
 
 from ..errors import Problems
+from .fields import MAX_DECIMALS, MAX_DIGITS
 from .kinds import Kind, Registry
-from .load import FRONT_MATTER, parse_yaml, plain_list, split_items
+from .load import FRONT_MATTER, parse_yaml, plain_list, printable, split_items, too_deep
 from .model import Figure, Texts
 
 FOLDER = "content"
@@ -82,19 +84,30 @@ class Side:
         self.unread |= other.unread
 
 
-def compare(registry: Registry, before: dict, after: dict, blobs: dict, memo: dict) -> Difference:
-    """What changed from the files `before` to the files `after` (path -> blob id; blobs: id -> bytes). `memo`
-    keeps what was read of each file version and item text, for the next comparison of the same history."""
+@dataclass
+class Reader:
+    """Old versions of files, read on demand: read(blob) gives a blob's bytes (None when it cannot be had). What was
+    read of each file's last version compared is kept for the next comparison, which starts from it, and nothing
+    older: memory is bounded by the largest version, not by the length of the history."""
+
+    read: Callable[[str], bytes | None]
+    files: dict = field(default_factory=dict)  # path -> (blob, Side) of its last version read whole
+    items: dict = field(default_factory=dict)  # path -> {item text: Side} of its last version read item by item
+
+
+def compare(registry: Registry, before: dict, after: dict, reader: Reader) -> Difference:
+    """What changed from the files `before` to the files `after` (path -> blob id), their versions read through
+    `reader`. A file no kind reads is compared by its blob id and never read."""
     order = {k.name: k.order for k in registry.kinds}
     if not before:
         counts: Counter = Counter()
         for path, blob in after.items():
-            counts.update(_count(path, blobs.get(blob, b""), registry))
+            kind = _kind_of(path, registry)
+            counts.update(_count(kind, path, reader.read(blob)) if kind is not None else {})
         return Difference(first=tuple(sorted(counts.items(), key=lambda kn: (order.get(kn[0], len(order)), kn[0]))))
     old, new = Side(), Side()
     for path in sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p)):
-        a, b = (blobs.get(files[path]) if path in files else None for files in (before, after))
-        was, now = _pair(path, a, b, registry, memo)
+        was, now = _pair(path, before.get(path), after.get(path), registry, reader)
         old.add(was)
         new.add(now)
     return _difference(registry, old, new, order)
@@ -155,17 +168,25 @@ def _kind_of(path: str, registry: Registry) -> Kind | None:
     return None
 
 
-def _pair(path: str, a: bytes | None, b: bytes | None, registry: Registry, memo: dict) -> tuple[Side, Side]:
-    """What two versions of one file (None: absent) hold that may differ; a list file's items whose text is the same
-    in both are left out unread."""
+def _pair(path: str, a: str | None, b: str | None, registry: Registry, reader: Reader) -> tuple[Side, Side]:
+    """What two versions of one file (blob ids; None: absent) hold that may differ; a list file's items whose text
+    is the same in both are left out unread."""
     kind = _kind_of(path, registry)
-    if kind is not None and kind.shape == "list":
-        texts = [_text(data) if data is not None else "" for data in (a, b)]
-        chunks = [split_items(text) if text.strip() else [] for text in texts]
+    if kind is None:
+        return tuple(Side({("other", path): ((), blob, False)}) if blob else Side() for blob in (a, b))
+    if kind.shape == "list":
+        data = [reader.read(blob) if blob else b"" for blob in (a, b)]
+        texts = [_text(found) if found is not None else None for found in data]
+        chunks = [(split_items(text) if text.strip() else []) if text is not None else None for text in texts]
         if chunks[0] is not None and chunks[1] is not None:
             same = Counter(c for _, c in chunks[0]) & Counter(c for _, c in chunks[1])
-            return tuple(_items(kind, _unshared([c for _, c in found], same), registry, memo) for found in chunks)
-    return tuple(_version(path, data, kind, registry, memo) for data in (a, b))
+            was = _items(kind, _unshared([c for _, c in chunks[0]], same), reader.items.get(path, {}), registry)
+            known: dict = {}
+            now = _items(kind, _unshared([c for _, c in chunks[1]], same), known, registry)
+            reader.items[path] = known
+            return was, now
+        return tuple(_whole(path, blob, text, kind, registry, reader) for blob, text in zip((a, b), texts))
+    return tuple(_version(path, blob, kind, registry, reader) for blob in (a, b))
 
 
 def _unshared(chunks: list[str], same: Counter) -> list[str]:
@@ -179,52 +200,60 @@ def _unshared(chunks: list[str], same: Counter) -> list[str]:
     return rest
 
 
-def _items(kind: Kind, chunks: list[str], registry: Registry, memo: dict) -> Side:
-    """The items of a list file written as these chunks of text (each read once per history)."""
+def _items(kind: Kind, chunks: list[str], known: dict, registry: Registry) -> Side:
+    """The items of a list file written as these chunks of text; `known` holds those read before, and takes in
+    those read now."""
     side = Side()
     for chunk in chunks:
-        key = ("item", kind.name, chunk)
-        if key not in memo:
-            tree = _tree(chunk)
-            memo[key] = _list(kind, tree, registry)
-        side.add(memo[key])
+        if chunk not in known:
+            known[chunk] = _list(kind, _tree(chunk), registry)
+        side.add(known[chunk])
     return side
 
 
-def _version(path: str, data: bytes | None, kind: Kind | None, registry: Registry, memo: dict) -> Side:
-    """What one version of a whole file holds (read once per history)."""
-    if data is None:
+def _version(path: str, blob: str | None, kind: Kind, registry: Registry, reader: Reader) -> Side:
+    """What one version of a whole file holds (None: absent)."""
+    if not blob:
         return Side()
-    key = ("file", path, data)
-    if key not in memo:
-        memo[key] = _read(path, data, kind, registry)
-    return memo[key]
+    found = reader.files.get(path)
+    if found is None or found[0] != blob:
+        data = reader.read(blob)
+        return _whole(path, blob, _text(data) if data is not None else None, kind, registry, reader)
+    return found[1]
 
 
-def _read(path: str, data: bytes, kind: Kind | None, registry: Registry) -> Side:
-    """What one version of a file holds, read leniently."""
+def _whole(path: str, blob: str | None, text: str | None, kind: Kind, registry: Registry, reader: Reader) -> Side:
+    """What one version of a whole file holds, from its text (None: it could not be read); kept for the next
+    comparison."""
+    if not blob:
+        return Side()
+    side = _read(path, blob, text, kind, registry) if text is not None else Side(unread={kind.name})
+    reader.files[path] = (blob, side)
+    return side
+
+
+def _read(path: str, blob: str, text: str, kind: Kind, registry: Registry) -> Side:
+    """What one version of a file of a kind holds, read leniently."""
     side = Side()
-    if kind is None:
-        side.units[("other", path)] = ((), data, False)
-    elif kind.shape == "list":
-        return _list(kind, _tree(_text(data)), registry)
+    if kind.shape == "list":
+        return _list(kind, _tree(text), registry)
     elif kind.shape == "single":
-        tree = _tree(_text(data))
+        tree = _tree(text)
         if isinstance(tree, dict):
             side.figures.update(_figures(kind, kind.name, tree, (kind.name, ""), registry.languages))
             side.units[(kind.name, "")] = ((), _signature(kind, tree), False)
         else:
             side.unread.add(kind.name)
     elif kind.shape == "markdown" and path.endswith(".md"):
-        name = path[len(f"{FOLDER}/{kind.file}/"):-3]
-        match = FRONT_MATTER.match(_text(data))
+        name = printable(path[len(f"{FOLDER}/{kind.file}/"):-3])
+        match = FRONT_MATTER.match(text)
         front = _tree(match.group(1) or "") if match else None
         title = front.get("title") if isinstance(front, dict) else None
         lang = name.rpartition(".")[2] if "." in name else registry.languages[0]
         names = ((lang, title),) if isinstance(title, str) else ()
-        side.units[(kind.name, name)] = (names, data, "." not in name)
+        side.units[(kind.name, name)] = (names, blob, "." not in name)
     else:
-        side.units[(kind.name, path[len(f"{FOLDER}/{kind.file}/"):])] = ((), data, False)
+        side.units[(kind.name, path[len(f"{FOLDER}/{kind.file}/"):])] = ((), blob, False)
     return side
 
 
@@ -243,10 +272,10 @@ def _list(kind: Kind, tree, registry: Registry) -> Side:
     return side
 
 
-def _count(path: str, data: bytes, registry: Registry) -> dict[str, int]:
-    """How many items (articles, in their first language) one version of a file holds."""
-    kind = _kind_of(path, registry)
-    if kind is None or kind.shape not in ("list", "markdown"):
+def _count(kind: Kind, path: str, data: bytes | None) -> dict[str, int]:
+    """How many items (articles, in their first language) one version of a file of a kind holds (none when it
+    cannot be read)."""
+    if kind.shape not in ("list", "markdown") or data is None:
         return {}
     if kind.shape == "markdown":
         name = path.rpartition("/")[2]
@@ -265,12 +294,15 @@ def _text(data: bytes) -> str:
 
 
 def _tree(text: str):
-    """YAML text as plain values (every scalar as the text it is written as), or None when it cannot be read. Text
-    without anchors, aliases or tags is read by libyaml's base loader; other text by the validator's own parser, so
-    an alias bomb in an old version is refused as it would be today."""
+    """YAML text as plain values (every scalar as the text it is written as, less the characters no page may hold),
+    or None when it cannot be read. Text nested too deeply for libyaml is not read; text without anchors, aliases or
+    tags is read by libyaml's base loader; other text by the validator's own parser, so an alias bomb in an old
+    version is refused as it would be today."""
+    if too_deep(text) is not None:
+        return None
     if FAST is not None and plain_list(text):
         try:
-            return yaml.load(text, Loader=FAST)  # noqa: S506 - the base loader makes only strings, lists and dicts
+            return _plain(yaml.load(text, Loader=FAST))  # noqa: S506 - the base loader makes only strings, lists and dicts
         except (yaml.YAMLError, TypeError, RecursionError):
             pass
     try:
@@ -280,18 +312,21 @@ def _tree(text: str):
         return None
 
 
-def _plain(node):
-    """A YAML node as dicts, lists and strings."""
-    if isinstance(node, yaml.MappingNode):
-        return {_key(k): _plain(v) for k, v in node.value}
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(v) for v in node.value]
-    return node.value
+def _plain(value):
+    """A YAML node, or values the base loader made, as dicts, lists and strings without the characters no page may
+    hold (an old version was never validated)."""
+    if isinstance(value, yaml.MappingNode):
+        return {_key(k): _plain(v) for k, v in value.value}
+    if isinstance(value, dict):
+        return {printable(str(k)): _plain(v) for k, v in value.items()}
+    if isinstance(value, (yaml.SequenceNode, list)):
+        return [_plain(v) for v in (value.value if isinstance(value, yaml.SequenceNode) else value)]
+    return printable(value.value if isinstance(value, yaml.Node) else value) if value is not None else None
 
 
 def _key(node) -> str:
     """A mapping key as text."""
-    return node.value if isinstance(node, yaml.ScalarNode) else repr(_plain(node))
+    return printable(node.value) if isinstance(node, yaml.ScalarNode) else repr(_plain(node))
 
 
 def _figures(kind: Kind, prefix: str, record: dict, owner: tuple, languages: tuple[str, ...]) -> dict:
@@ -313,15 +348,16 @@ def _figures(kind: Kind, prefix: str, record: dict, owner: tuple, languages: tup
 
 
 def _figure(raw, key: str, languages: tuple[str, ...]) -> Figure | None:
-    """A figure from its raw mapping, or None when it has no number; its label and tie in each of the site's
-    languages (the base's first) in `texts`, as the validator gathers them."""
+    """A figure from its raw mapping, or None when it has no number a page could write; its label and tie in each of
+    the site's languages (the base's first) in `texts`, as the validator gathers them."""
     if not isinstance(raw, dict) or not isinstance(raw.get("value"), str):
         return None
     try:
         value = Decimal(raw["value"].replace("_", ""))
     except InvalidOperation:
         return None
-    if not value.is_finite():
+    if not value.is_finite() or (value and value.adjusted() >= MAX_DIGITS) or \
+            value.normalize().as_tuple().exponent < -MAX_DECIMALS:  # the bounds of today's figures: what pages write
         return None
     fields = {name: raw[name] for name in (*DATA[1:], "label") if isinstance(raw.get(name), str)}
     base, *others = languages

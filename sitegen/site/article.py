@@ -18,8 +18,10 @@ from ..errors import Location, Problems
 SAFE_SCHEMES = ("http", "https", "mailto")
 LINK_ATTR = re.compile(r'\s(?:href|src)="([^"]*)"')  # Markdown writes every attribute double-quoted
 SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
-# Where Markdown reads a link's address: an inline link `](url)` and a reference definition `[r]: url`.
-DESTINATION = re.compile(r"\]\([ \t]*<?([^)\s>]+)|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.M)
+# Where an article writes a link's address: an inline link `](url)`, a reference definition `[r]: url`, and the
+# attribute of raw HTML (`<a href="url">`, which Markdown keeps as text, its attribute still checked).
+DESTINATION = re.compile(r"\]\([ \t]*<?([^)\s>]+)|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)"
+                         r"|\s(?:href|src)[ \t]*=[ \t]*\"([^\"]*)\"", re.M)
 BRACKET_OR_BLANK = re.compile(r"[\[\]]|\n[ \t]*\n")
 TAG = re.compile(r"<[^>]*>")
 SECONDS = 10.0  # Markdown's time for one article: far above any real one, so a pathological text cannot freeze
@@ -144,12 +146,12 @@ def link_location(article: model.Article, url: str) -> Location | None:
     """Where the article's Markdown writes the address `url` (as found in its HTML), if it does."""
     wanted, prefix = unescape(url), None
     for m in DESTINATION.finditer(article.body):
-        written = m.group(1) or m.group(2)
-        value = unescape(written)
+        group = m.lastindex or 1
+        value = unescape(m.group(group))
         if value == wanted:
-            return body_location(article, m.start(1) if m.group(1) else m.start(2))
+            return body_location(article, m.start(group))
         if prefix is None and value and wanted.startswith(value):  # `](a(b))`: the address holds parentheses
-            prefix = m.start(1) if m.group(1) else m.start(2)
+            prefix = m.start(group)
     return body_location(article, prefix) if prefix is not None else None
 
 
