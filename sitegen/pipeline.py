@@ -29,7 +29,7 @@ from .output.search import Index, index_pages, strings_files, words
 from .output.swap import recover
 from .output.write import File, Output, Staging, Update, check_outputs, digest, written_or_failed
 from .site.article import convert, link_location
-from .site.plan import Page, plan, searchable
+from .site.plan import Page, plan
 from .site.render import Renderer, make_env
 from .site.urls import LOCAL_BASE_URL
 
@@ -267,7 +267,7 @@ class PageMaker:
             return None
         self.rendered += 1
         data, reads = result.html.encode("utf-8"), _ordered(result.reads)
-        searched = searchable(page.dest)
+        searched = page.searchable
         if self.index is not None and searched:
             self.index.add(page.dest, result.html)
         written = self.sink.put(Output(page.dest, data, f"page {page.dest}"))

@@ -246,10 +246,21 @@ def test_the_index_leaves_out_figures_and_pages_readers_do_not_search():
             '<section class="cited" aria-labelledby="c"><ol><li>x</li></ol></section>')
     assert search.words(html.encode()) == \
         b'<p>GDP \0\0<a href="#s">1</a> (as of \0)</p>\0\0\0<ol><li>x</li></ol>'  # nested: in anchors' text
-    dests = ("index.html", "404.html", "search/index.html", "zh/search/index.html", "projects/page/2/index.html",
-             "projects/index.html", "projects/page/index.html", "zh/projects/x/index.html", "data/facts.json")
-    assert [d for d in dests if search.searchable(d)] == ["index.html", "projects/index.html",
-                                                         "projects/page/index.html", "zh/projects/x/index.html"]
+
+
+
+def test_readers_search_every_page_but_those_models_pages_yaml_and_paging_leave_out(tmp_path):
+    """A page says whether search lists it (data-pagefind-body on its <main>): the pages models/pages.yaml marks
+    `searchable: false` (the search and changes pages, the 404 page) and the later pages of a list are left out."""
+    root = make_site(tmp_path / "site")
+    for path in (root / "models").glob("*.yaml"):
+        path.write_text(path.read_text().replace("per_page: 100", "per_page: 1"))
+    assert run_build(root).returncode == 0
+    out = root / "_site"
+    searched = {p.relative_to(out).as_posix() for p in out.rglob("*.html") if b"data-pagefind-body" in p.read_bytes()}
+    assert {"index.html", "projects/index.html", "projects/chip-line/index.html"} <= searched
+    assert not searched & {"404.html", "search/index.html", "changes/index.html"}
+    assert not [p for p in searched if "/page/" in p] and (out / "industries/page/2/index.html").is_file()
 
 
 def bundle(out: Path) -> dict[str, bytes]:
@@ -269,8 +280,9 @@ def test_two_builds_of_the_real_site_are_byte_identical_index_included(tmp_path)
     assert not [f for f in files if "-ui" in f or "highlight" in f]  # Pagefind's own interfaces are not published
     entry = json.loads(files["pagefind/pagefind-entry.json"])
     pages = [p.relative_to(first).as_posix() for p in first.rglob("*.html")]
-    searched = {"en": [p for p in pages if search.searchable(p) and not p.startswith("zh/")],
-                "zh-hans": [p for p in pages if search.searchable(p) and p.startswith("zh/")]}
+    searchable = [p for p in pages if b"data-pagefind-body" in (first / p).read_bytes()]
+    searched = {"en": [p for p in searchable if not p.startswith("zh/")],
+                "zh-hans": [p for p in searchable if p.startswith("zh/")]}
     assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == \
         {lang: len(found) for lang, found in searched.items()}  # Pagefind read the whole site, indexed these alone
     assert len(pages) > len(searched["en"]) + len(searched["zh-hans"]) > 70

@@ -41,6 +41,8 @@ from .fields import (
 from .languages import BASES, QUALIFIERS, Language, Languages, UnitName, load_languages
 from .languages import FILE as LANGUAGES_FILE
 from .load import load_yaml
+from .pages import FILE as PAGES_FILE
+from .pages import SitePage, load_pages
 from .quotes import QuoteStatesFigure
 
 SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")  # a value's multiplier, as its source writes it
@@ -257,6 +259,7 @@ class Registry:
     languages: tuple[str, ...]
     declared_languages: Languages
     by_name: dict = field(default_factory=dict)
+    pages: tuple[SitePage, ...] = ()  # the pages that belong to no kind (models/pages.yaml)
 
     def __post_init__(self):
         self.by_name.update({k.name: k for k in self.kinds} | {k.one: k for k in self.kinds if k.one != k.name})
@@ -696,7 +699,7 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     site = tuple(langs[code] for code in languages)
     kinds = []
     for path in sorted((root / "models").glob("*.yaml")):
-        if path.name == Path(LANGUAGES_FILE).name:
+        if path.name in (Path(LANGUAGES_FILE).name, Path(PAGES_FILE).name):
             continue
         source = path.relative_to(root).as_posix()
         doc = load_yaml(path, source, problems)
@@ -721,7 +724,8 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
             "no kinds of content are declared",
             "the project needs its models/*.yaml files (see models/README.md)",
         )
-    registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages, langs)
+    registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages, langs,
+                        pages=load_pages(root, problems))
     if not problems.errors:  # a chart names other kinds and their fields: checked once they all read well
         check_declared(registry, problems)
     return registry

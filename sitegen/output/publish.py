@@ -91,7 +91,7 @@ def sitemap(content: Content, pages: list[Page], base_url: str, languages: tuple
     alternates = ""
     rows = []
     for p in pages:
-        if p.kind == "404":
+        if not p.listed:
             continue
         if len(languages) > 1:
             first = languages[0].code

@@ -17,7 +17,6 @@ from collections import deque
 
 from ..content.model import Content
 from ..errors import BuildFailed, Location, SiteError
-from ..site.plan import searchable
 from ..site.render import SEARCH_STRINGS
 from .write import Output
 
@@ -244,9 +243,8 @@ def _bundle(files: dict[str, bytes]) -> list[Output]:
 
 
 def index_pages(pages) -> list[Output]:
-    """The bundle of the pages ((dest, html) pairs; the searchable ones are indexed)."""
+    """The bundle of the searchable pages ((dest, html) pairs)."""
     with Index() as index:
         for dest, html in pages:
-            if searchable(dest):
-                index.add(dest, html)
+            index.add(dest, html)
         return index.bundle()

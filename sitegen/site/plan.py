@@ -1,28 +1,10 @@
 """The page plan: every page of the site, kind by kind as models/ declares them, in every language."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..content import model
 from ..content.kinds import Registry
-
-# Pages that belong to no kind of content: (kind, dest, template, navigation slot and label or None).
-SITE_PAGES = (
-    ("data", "data/index.html", "data.html", (7, "nav_data")),
-    ("changes", "changes/index.html", "changes.html", None),
-    ("search", "search/index.html", "search.html", None),  # the header's search box is its way in
-    ("404", "404.html", "404.html", None),
-)
-# The pages readers find through search: every page but the 404 page, the search page itself, the changes page
-# (figures and dates) and the later pages of a list (the first lists the same kind). Their <main> says so
-# (data-pagefind-body), so that Pagefind indexes them alone.
-UNSEARCHED = re.compile(r"(?:^|/)(?:404\.html|search/index\.html|changes/index\.html|[^/]+/page/\d+/index\.html)$")
-
-
-def searchable(dest: str) -> bool:
-    """Whether a file of the site is a page readers find through search."""
-    return dest.endswith(".html") and not UNSEARCHED.search(dest)
 
 
 @dataclass(frozen=True)
@@ -38,6 +20,8 @@ class Page:
     number: int = 1  # for a list split into pages: this page's number, of `count`
     count: int = 1
     lang: str = ""  # the code of the page's language: its dest starts with LANG/ unless it is the site's first
+    searchable: bool = True  # whether readers find it through search (its <main> says so, for Pagefind)
+    listed: bool = True  # whether the sitemap lists it
 
 
 def plan(views: dict[str, model.Content], registry: Registry) -> list[Page]:
@@ -75,7 +59,8 @@ def _plan(content: model.Content, registry: Registry, prefix: str, lang: str) ->
         if p.item:
             pages += [Page(f"{base}/{getattr(i, kind.key)}/index.html", p.item, kind.name, kind.one, item=i, lang=lang)
                       for i in items]
-    pages += [Page(prefix + dest, template, name, lang=lang) for name, dest, template, _ in SITE_PAGES]
+    pages += [Page(prefix + page.dest, page.template, page.name, lang=lang, searchable=page.searchable,
+                   listed=page.sitemap) for page in registry.pages]
     return pages
 
 
@@ -86,7 +71,8 @@ def navigation(registry: Registry) -> tuple[tuple[str, str], ...]:
         for k in registry.kinds
         if k.pages and k.pages.nav is not None
     ]
-    slots += [(nav[0], nav[1], dest.removesuffix("index.html")) for _, dest, _, nav in SITE_PAGES if nav]
+    slots += [(page.nav, page.label, page.dest.removesuffix("index.html")) for page in registry.pages
+              if page.nav is not None]
     return tuple((label, path) for _, label, path in sorted(slots))
 
 
@@ -102,6 +88,7 @@ def paginated(base: str, template: str, kind: str, items: tuple, size: int, lang
             number=n,
             count=len(chunks),
             lang=lang,
+            searchable=n == 1,
         )
         for n, chunk in enumerate(chunks, 1)
     ]

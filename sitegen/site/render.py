@@ -22,7 +22,7 @@ from .changes import present
 from .charts import Charts
 from .jsonld import JsonLd
 from .numbers import format_figure, human_date
-from .plan import SITE_PAGES, Page, navigation, searchable
+from .plan import Page, navigation
 from .reads import KEYS, Recorder, TrackedContent, TrackedObject
 from .urls import absolute, base_path, page_href, page_url
 
@@ -168,7 +168,6 @@ class Renderer:
             changes=self.changes,
             changed=self.changed,
             section_label=self.section_label,
-            searchable=lambda page: searchable(page.dest),
             search_lists=self.search_lists,
             # The page's citations, as globals so that macros imported without the page's context (cached once)
             # see them.
@@ -235,7 +234,7 @@ class Renderer:
         if kind is not None and kind.pages is not None and kind.pages.nav is not None:
             key = kind.pages.label or f"nav_{kind.name}"
         else:
-            key = next((nav[1] for name, _, _, nav in SITE_PAGES if name == kind_name and nav), "")
+            key = next((page.label for page in self.registry.pages if page.name == kind_name and page.nav), "")
         return self.strings[key] if key else ""
 
     def search_lists(self) -> list[tuple[str, str, list[tuple[str, str, str | None]]]]:
