@@ -279,7 +279,7 @@ def check(project: Project, planned: Planned, made: Made, sink, problems: Proble
     """Refuse output paths that leave the folder or clash, then check every internal link and #anchor."""
     check_outputs(made.origins, problems)
     problems.raise_if_any()
-    articles = {page.dest: page.item for page in planned.pages if page.one == "article"}
+    articles = {page.dest: page.item for page in planned.pages if page.dated}
     infos = {dest: entry.links for dest, entry in made.entries.items() if entry.links is not None}
     check_links(infos, set(made.entries), project.base_url, project.shown, problems, read=sink.read,
                 blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None)

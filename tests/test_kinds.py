@@ -142,7 +142,8 @@ def test_a_mistake_in_a_model_is_reported_at_its_line(tmp_path):
 
 
 def test_the_kinds_are_listed_in_one_place():
-    names = sorted(p.stem for p in (REPO / "models").glob("*.yaml") if p.name not in ("languages.yaml", "pages.yaml"))
+    names = sorted(p.stem for p in (REPO / "models").glob("*.yaml")
+                   if p.name not in ("languages.yaml", "pages.yaml"))  # not kinds
     assert names == ["articles", "companies", "events", "industries", "profile", "projects", "site", "sources",
                      "strings"]
     for path in (REPO / "sitegen").rglob("*.py"):  # no module names the content's kinds
@@ -299,3 +300,27 @@ def test_a_mistake_in_a_chart_is_reported_at_its_line(tmp_path):
     ]
     assert "did you mean 'chart_peer_gdp_title'?" in result.stderr and "did you mean 'first_year'?" in result.stderr
     assert "did you mean 'profile.gdp.2022'?" in result.stderr
+
+
+def test_the_engine_names_no_place_kind_or_figure_of_ours():
+    """Issue 24 item 3: what makes this profile is declared (models/, content/, templates/): no code of sitegen/
+    names the city, its peers, a kind of our content or one of our fields: no string constant of one word, and no
+    attribute, is one of them (messages, docstrings and comments may use the words)."""
+    import ast
+    ours = {"jiangyin", "kunshan", "江阴", "昆山", "gdp", "profile", "projects", "project", "companies", "company",
+            "events", "event", "industries", "industry", "investment", "summit", "summits", "articles", "article"}
+    found = []
+    for path in sorted((REPO / "sitegen").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                words = set(re.findall(r"[a-z]+|[\u4e00-\u9fff]+", node.value.lower()))
+                if " " not in node.value and "|" not in node.value and words & ours:  # (a pattern's vocabulary aside)
+                    found.append(f"{path.relative_to(REPO)}:{node.lineno} {node.value!r}")
+            elif isinstance(node, ast.Attribute) and node.attr in ours:
+                found.append(f"{path.relative_to(REPO)}:{node.lineno} .{node.attr}")
+    assert found == []

@@ -213,7 +213,7 @@ class Hostname(Text):
             parts = split_url(value if "//" in value else "//" + value)
             host = (parts.hostname or "") if parts else ""
             return cx.error(node, f"'{value}' is not a host name", f"write only the host name, e.g. '{host}'"
-                            if host and self.pattern.match(host) else "write a host name such as jiangyin.example.org")
+                            if host and self.pattern.match(host) else "write a host name such as data.example.org")
         return value
 
     def json_schema(self):

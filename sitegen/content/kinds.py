@@ -95,7 +95,8 @@ def figure(units: tuple[str, ...], help: str = "", required: bool = True) -> Rec
                              "compiler is named", required=False)),
         "scope": localized(Text("rank: among whom, and by what measure, e.g. 'county-level cities in China, by GDP'",
                                 required=False)),
-        "shared_with": localized(Text("rank: who shares the place, when it is a tie, e.g. 'Kunshan'", required=False)),
+        "shared_with": localized(Text("rank: who shares the place, when it is a tie, e.g. the other city's name",
+                                      required=False)),
         "basis": Choice(BASES, "percent-change: real (at comparable prices, inflation removed) or nominal (at "
                         "current prices)", required=False),
         "quote": Text("the short passage of the source that states the number, verbatim, in the source's language",
@@ -321,6 +322,9 @@ _SPEC_FIELDS: dict[str, Field] = {
     "help": Text("what an editor should write, shown in errors and by the editor", required=False),
     "required": Flag("false when the field may be left out (figures and notes may always be)", required=False),
     "localized": Flag("true when the field has a twin per language (name_zh ...)", required=False, default=False),
+    "names": Key("a figure, or a map of figures: the interface string naming its figures where they have no label "
+                 "of their own (projects_count: '2023 summit: projects'; a map's by its key: 'GDP 2022')",
+                 required=False),
     "max_len": Number("text: the most characters allowed", required=False, integer=True, minimum=1),
     "options": ListOf(Text("an allowed value"), "choice: the allowed values", required=False, min_items=1),
     "to": Slug("ref: the kind whose item ids it names", required=False),
@@ -440,6 +444,15 @@ MODEL = Record(
 
 
 def _field(spec: dict, where: Location, problems: Problems, langs: Languages) -> Field | None:
+    """A model's field declaration as a Field (with the interface string naming its figures, if declared); None
+    (reported) when it names an unknown kind of setting."""
+    made = _made_field(spec, where, problems, langs)
+    if made is not None:
+        made.names = spec.get("names") or ""
+    return made
+
+
+def _made_field(spec: dict, where: Location, problems: Problems, langs: Languages) -> Field | None:
     """A model's field declaration as a Field; None (reported) when it names an unknown kind of setting."""
     kind, help = spec["type"], spec.get("help") or ""
     required = spec["required"] if spec["required"] is not None else kind not in ("figures", "notes")
@@ -465,7 +478,7 @@ def _field(spec: dict, where: Location, problems: Problems, langs: Languages) ->
     }
     if kind in make:
         return make[kind]()
-    parts = [_field(spec[name], where, problems, langs) if spec.get(name) else None
+    parts = [_made_field(spec[name], where, problems, langs) if spec.get(name) else None
              for name in ("of", "key", "value")]
     if kind == "list" and parts[0] is not None:
         return ListOf(parts[0], help, required, min_items=spec.get("min") or 0)
@@ -744,8 +757,8 @@ def json_schemas(registry: Registry) -> dict[str, dict]:
     return {
         name: {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": f"https://jiangyin-profile.invalid/schema/{name}",
-            "title": f"Jiangyin profile: {title}",
+            "$id": f"https://sitegen.invalid/schema/{name}",
+            "title": f"Content: {title}",
             **field.json_schema(),
         }
         for name, (field, title) in sorted(docs.items())

@@ -63,9 +63,10 @@ def site_files(registry: Registry, views: dict[str, Content], pages: list[Page],
     languages = tuple(registry.language(code) for code in views)
     content = views[languages[0].code]
     files = [sitemap(content, pages, base_url, languages), robots(base_url)]
+    index = _feed_index(registry)
     for lang in languages:
         view, prefix = views[lang.code], "" if lang is languages[0] else f"{lang.code}/"
-        files.append(feed(view, [p for p in pages if p.lang == lang.code], base_url, lang, prefix))
+        files.append(feed(view, [p for p in pages if p.lang == lang.code], base_url, lang, prefix, index))
         files.append(changes_feed(view, (changes or {}).get(lang.code, ()), base_url, lang, prefix, history))
     files.append(Output(".nojekyll", b"", "publish: tells GitHub Pages not to run Jekyll on a branch deploy"))
     if content.site.domain:
@@ -80,7 +81,7 @@ def article_updated(page: Page) -> str:
 
 def lastmod(content: Content, page: Page) -> str:
     """The date a page last changed: the data update (figures change everywhere), or an article's later revision."""
-    return max(content.site.updated, article_updated(page)) if page.one == "article" else content.site.updated
+    return max(content.site.updated, article_updated(page)) if page.dated else content.site.updated
 
 
 def sitemap(content: Content, pages: list[Page], base_url: str, languages: tuple[Language, ...]) -> Output:
@@ -119,14 +120,21 @@ def atom_time(date: str) -> str:
     return f"{date}T00:00:00Z"
 
 
-def feed(content: Content, pages: list[Page], base_url: str, lang: Language, prefix: str = "") -> Output:
+def _feed_index(registry: Registry) -> str:
+    """The index page of the kind written in Markdown (the articles': news/index.html), which the feed names."""
+    kind = next((k for k in registry.of_shape("markdown") if k.pages is not None), None)
+    return f"{kind.pages.section}/index.html" if kind is not None and kind.pages.section else "index.html"
+
+
+def feed(content: Content, pages: list[Page], base_url: str, lang: Language, prefix: str = "",
+         index: str = "index.html") -> Output:
     """feed.xml (or LANG/feed.xml): an Atom feed of one language's articles, newest first, each with its title,
     dates and summary."""
     base, site = base_path(base_url), content.site
     strings = content.strings[lang.code]
-    articles = [p for p in pages if p.one == "article"]
+    articles = [p for p in pages if p.dated]
     updated = max([article_updated(p) for p in articles], default=site.updated)
-    news = absolute(base_url, page_url(f"{prefix}news/index.html", base))
+    news = absolute(base_url, page_url(f"{prefix}{index}", base))
     here = f"{escape(absolute(base_url, base))}{prefix}feed.xml"
     head = (
         f'<?xml version="1.0" encoding="utf-8"?>\n'

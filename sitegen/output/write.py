@@ -74,7 +74,7 @@ def check_outputs(outputs: list[tuple[str, str]], problems: Problems) -> None:
 
 
 MARKER = ".sitegen-output"  # in every output folder a build made: only such a folder is ever replaced
-MARKER_TEXT = b"This folder is made by build.py (the Jiangyin profile generator), which replaces it whole.\n"
+MARKER_TEXT = b"This folder is made by build.py (the site generator), which replaces it whole.\n"
 
 
 def foreign(out_dir: Path) -> bool:

@@ -22,6 +22,7 @@ class Page:
     lang: str = ""  # the code of the page's language: its dest starts with LANG/ unless it is the site's first
     searchable: bool = True  # whether readers find it through search (its <main> says so, for Pagefind)
     listed: bool = True  # whether the sitemap lists it
+    dated: bool = False  # an item's page of a kind written in Markdown (an article): the feed lists it by its dates
 
 
 def plan(views: dict[str, model.Content], registry: Registry) -> list[Page]:
@@ -57,8 +58,8 @@ def _plan(content: model.Content, registry: Registry, prefix: str, lang: str) ->
                 else [Page(f"{base}/index.html", p.index, kind.name, items=items, lang=lang)]
             )
         if p.item:
-            pages += [Page(f"{base}/{getattr(i, kind.key)}/index.html", p.item, kind.name, kind.one, item=i, lang=lang)
-                      for i in items]
+            pages += [Page(f"{base}/{getattr(i, kind.key)}/index.html", p.item, kind.name, kind.one, item=i, lang=lang,
+                           dated=kind.shape == "markdown") for i in items]
     pages += [Page(prefix + page.dest, page.template, page.name, lang=lang, searchable=page.searchable,
                    listed=page.sitemap) for page in registry.pages]
     return pages

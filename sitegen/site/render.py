@@ -20,7 +20,7 @@ from ..content.validate import REF, ref_parts, resolve_ref, string_location
 from ..errors import Location, Problems
 from .changes import present
 from .charts import Charts
-from .jsonld import JsonLd
+from .jsonld import jsonld
 from .numbers import format_figure, human_date
 from .plan import Page, navigation
 from .reads import KEYS, Recorder, TrackedContent, TrackedObject
@@ -140,9 +140,9 @@ class Renderer:
         return dict(
             url=self.url,
             url_for=self.url_for,
-            site=TrackedObject(content.site, ("site", ""), self.recorder),
+            **{name: TrackedObject(record, (name, ""), self.recorder)  # each single record by its kind's name: site
+               for name, record in content.records.items()},
             content=self.content,
-            profile=TrackedObject(content.profile, ("profile", ""), self.recorder),
             t=self.strings,
             lang=lang,
             lang_tag=tongue.tag,
@@ -179,14 +179,7 @@ class Renderer:
             nav=tuple((Markup(escape(self.strings.get(key, ""))), self.url(path))
                       for key, path in navigation(registry)),
             charts=Charts(self.content, registry, lang),  # charts.ID: as models/ declare them
-            ld=JsonLd(
-                self.content,
-                lambda path: self.absolute(self.url(path)),  # ld.city() ...
-                lambda kind, ident: self.absolute(self.url_for(kind, ident)),
-                tongue,
-                self.other_text,
-                lambda path: self.absolute(self.shared(path)),
-            ),
+            jsonld=jsonld,
         )
 
     def url(self, path: str = "") -> str:
@@ -347,13 +340,15 @@ class Renderer:
         """A figure's label, or one made from where it lives: 'GDP 2022', '2023 summit: projects'."""
         if fig.label:
             return fig.label
-        t = self.strings
         kind, _, rest = fig.key.partition(".")
         ident, _, name = rest.partition(".")
-        if not self.registry[kind].collection:
-            return f"{t['gdp']} {name}" if ident == "gdp" else name.replace("-", " ").capitalize()
+        fields = self.registry[kind].record.fields
+        if not self.registry[kind].collection:  # a record's map of figures: 'GDP 2022', else its key in words
+            names = getattr(fields.get(ident), "names", "")
+            return f"{self.strings[names]} {name}" if names else name.replace("-", " ").capitalize()
         item = getattr(self.content, kind)[ident]
-        field = {"projects": t["projects_count"], "investment": t["investment"]}.get(name, name.replace("-", " "))
+        names = getattr(fields.get(name), "names", "")
+        field = self.strings[names] if names else name.replace("-", " ")
         return f"{getattr(item, 'short_name', item.name)}: {field.lower()}"
 
     def figure_owner(self, fig: model.Figure) -> tuple[str, str]:
