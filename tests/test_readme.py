@@ -17,14 +17,20 @@ from conftest import REPO
 from test_subpath import check_crawl, crawl, fetch
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
+DOCS = "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "docs").glob("*.md")))
 NOT_RUN = {  # commands the README names that this test does not run, and why
     "python3 -m pip install -r requirements.txt": "installs packages (CI runs it)",
     "bash .ci/install": "installs test tools (CI runs it)",
     "python3 -m pytest": "the suite itself",
+    'python3 -m pytest -m "not browser and not slow"': "the suite itself (its fast subset)",
+    "KILL_TEST_RUNS=200 KILL_TEST_PROJECTS=2000 python3 -m pytest tests/test_kill.py": "a long run of a test here",
+    "CAMPAIGN_EDITS=1000 python3 -m pytest tests/test_incremental.py -k campaign": "a long run of a test here",
+    "bash ../shared/anchors/install_anchors.sh": "installs the benchmark's anchors (Hugo, Pagefind) outside the project",
+    "python3 bench/run.py": "minutes long (tests/test_bench.py runs it small)",
+    "python3 bench/run.py --projects 10000 --runs 3": "minutes long (tests/test_bench.py runs it small)",
+    "python3 bench/run.py --real --runs 7": "a minute long (tests/test_bench.py runs it small)",
     "UPDATE_GOLDEN=1 python3 -m pytest tests/test_golden.py": "rewrites the golden copy",
     "python3 tools/make_images.py": "rewrites the committed images with Chromium",
-    "python3 bench/run.py --projects 1000": "minutes long (tests/test_bench.py runs it small)",
-    "python3 bench/run.py --projects 10000 --runs 1": "minutes long (tests/test_bench.py runs it small)",
     "python3 bench/reload_latency.py": "needs Chromium and minutes",
     "python3 bench/serve_idle.py --static-files 2000 --edits 500": "minutes long",
     "python3 -m pytest tests/test_properties.py --hypothesis-profile=long": "a long run of the suite's own tests",
@@ -34,11 +40,12 @@ NOT_RUN = {  # commands the README names that this test does not run, and why
 
 
 def readme_commands() -> list[str]:
-    """Every shell command in the README: lines of its bash blocks (comments dropped) and inline `python3 ...`."""
+    """Every shell command in the README and docs/: lines of their bash blocks (comments dropped) and inline
+    `python3 ...` (after any VARIABLE=value)."""
     found = []
-    for block in re.findall(r"```bash\n(.*?)```", README, re.S):
+    for block in re.findall(r"```bash\n(.*?)```", README + DOCS, re.S):
         found += [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
-    found += re.findall(r"`((?:python3|UPDATE_GOLDEN=1|bash) [^`]+)`", README)
+    found += re.findall(r"`((?:[A-Z_]+=\S+ )*(?:python3|bash) [^`]+)`", README + DOCS)
     commands = []
     for line in found:
         for command in line.split(" && ") if "printf" not in line else [line]:
