@@ -33,6 +33,8 @@ from .site.plan import Page, plan
 from .site.render import Renderer, make_env
 from .site.urls import LOCAL_BASE_URL
 
+REGISTRY = fingerprint("registry")  # the models, as kept in the state
+
 
 @dataclass(frozen=True)
 class Project:
@@ -165,9 +167,11 @@ def load(project: Project, inputs: dict[str, tuple], last: State | None, problem
     content and the static files; convert the articles' Markdown."""
     root = project.root
     _check_inside(root, inputs, problems)
-    registry = load_registry(root, problems)
-    problems.raise_if_any()
     parsed = Memo(last, "parsed")
+    registry = parsed.get(REGISTRY) or load_registry(root, problems)
+    problems.raise_if_any()
+    if not problems.warnings:
+        parsed[REGISTRY] = registry  # the same for every state with this stamp, which holds the models' digests
     content = load_content(root, problems, registry, parsed)
     problems.raise_if_any()
     past = read_history(root, registry, parsed, problems)

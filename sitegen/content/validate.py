@@ -42,7 +42,7 @@ def load_content(root: Path, problems: Problems, registry: kinds.Registry | None
     parsed, strings, prints = {}, {}, {}
     for kind in registry.kinds:
         if kind.shape == "strings":
-            strings = _parse_strings(content_dir, kind, problems, registry, prints)
+            strings = _parse_strings(content_dir, kind, problems, registry, memo, prints)
         elif kind.shape == "markdown":
             parsed[kind.name] = _parse_articles(content_dir, kind, problems, refs, registry, prints)
         else:
@@ -161,19 +161,30 @@ def _fingerprints(registry: kinds.Registry, content: model.Content, prints: dict
 
 
 def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, registry: kinds.Registry,
-                   prints: dict) -> dict:
-    """Load the UI strings of every language file in content/i18n/; their fingerprint goes into `prints`. Every
-    language of the site has its file, with the same keys as the base language's."""
+                   memo: MutableMapping, prints: dict) -> dict:
+    """Load the UI strings of every language file in content/i18n/, each taken from `memo` when its text was parsed
+    before; their fingerprint goes into `prints`. Every language of the site has its file, with the same keys as the
+    base language's."""
     languages = registry.languages
     out, texts = {}, []
     for path in sorted((content_dir / kind.file).glob("*.yaml")):
         source = _rel(path, content_dir)
         text = read_text(path, source, problems)
-        doc = load_yaml(path, source, problems, text) if text is not None else None
-        table = registry.strings.parse(doc.root, Cx(source, problems)) if doc is not None else INVALID
+        if text is None:
+            continue
+        key = fingerprint(kind.name, source, text)
+        table = memo.get(key)
+        if table is None:
+            mine = Problems()
+            doc = load_yaml(path, source, mine, text)
+            table = registry.strings.parse(doc.root, Cx(source, mine)) if doc is not None else INVALID
+            problems.errors += mine.errors
+            problems.warnings += mine.warnings
+            if table is not INVALID and not mine.errors and not mine.warnings:
+                memo[key] = table
         if table is not INVALID:
             out[path.stem] = model.UiStrings({key: model.UiText(text, key) for key, text in table.items()})
-            texts += [source, doc.text]
+            texts += [source, text]
     prints["strings"] = fingerprint(*texts)
     for lang in languages:
         if lang not in out and not problems.errors:

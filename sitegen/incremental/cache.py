@@ -169,20 +169,30 @@ def collector_paused() -> Iterator[None]:
 
 
 def template_cache(root: Path):
-    """The project's compiled templates kept between runs (Jinja's own cache), or None where its folder cannot be
-    made (a read-only checkout, a `.cache` that is a file): then every template is compiled on each run. A file it
-    cannot read whole (cut short by a full disk or a killed write) or cannot write is passed over, and the template
-    compiled again."""
+    """The project's compiled templates kept between runs (Jinja's own cache, and in memory for the preview's
+    rebuilds), or None where its folder cannot be made (a read-only checkout, a `.cache` that is a file): then every
+    template is compiled on each run. A file it cannot read whole (cut short by a full disk or a killed write) or
+    cannot write is passed over, and the template compiled again."""
     import jinja2
 
     class TemplateCache(jinja2.FileSystemBytecodeCache):
+        def __init__(self, folder: str):
+            super().__init__(folder)
+            self.codes: dict[str, tuple] = {}  # each template's source checksum and code, as last loaded or compiled
+
         def load_bytecode(self, bucket) -> None:
-            try:
-                super().load_bytecode(bucket)
-            except Exception:  # noqa: BLE001 - whatever is wrong with the file, compiling the template again mends it
+            checksum, bucket.code = self.codes.get(bucket.key, (None, None))
+            if checksum != bucket.checksum:
                 bucket.reset()
+                try:
+                    super().load_bytecode(bucket)
+                except Exception:  # noqa: BLE001 - whatever is wrong with the file, compiling the template again mends it
+                    bucket.reset()
+                if bucket.code is not None:
+                    self.codes[bucket.key] = bucket.checksum, bucket.code
 
         def dump_bytecode(self, bucket) -> None:
+            self.codes[bucket.key] = bucket.checksum, bucket.code
             try:
                 super().dump_bytecode(bucket)
             except OSError:

@@ -4,18 +4,20 @@ the characters that could end the <script> element early, so no text in the cont
 from __future__ import annotations
 
 import json
+import re
 
 from markupsafe import Markup
 
 CONTEXT = "https://schema.org"
 SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+UNSAFE = re.compile("[<>&\u2028\u2029]")
 
 
 def jsonld(doc: dict) -> Markup:
     """A <script type="application/ld+json"> element holding doc in the schema.org context; '<', '>' and '&' are
     written as \\u escapes."""
     text = json.dumps({"@context": CONTEXT, **_present(doc)}, ensure_ascii=False, separators=(",", ":"))
-    return Markup('<script type="application/ld+json">' + text.translate(str.maketrans(SAFE)) + "</script>")
+    return Markup('<script type="application/ld+json">' + UNSAFE.sub(lambda m: SAFE[m.group()], text) + "</script>")
 
 
 def _present(value):
