@@ -79,8 +79,9 @@ def fingerprint(*texts: str) -> bytes:
 
 def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, memo: MutableMapping,
                 prints: dict):
-    """Load one kind's file and parse its root field; a list file item by item. Each parsed item's fingerprint (its
-    text's, or the whole file's) goes into `prints`, by the item's id()."""
+    """Load one kind's file and parse its root field (taken from `memo` when its text was parsed before); a list file
+    item by item. Each parsed item's fingerprint (its text's, or the whole file's) goes into `prints`, by the item's
+    id()."""
     path = content_dir / kind.file
     source = _rel(path, content_dir)
     if not path.is_file():
@@ -92,16 +93,30 @@ def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: l
     chunks = split_items(text) if kind.collection else None
     if chunks is not None:
         return _parse_list(kind, source, chunks, problems, refs, memo, prints)
-    doc = load_yaml(path, source, problems, text)
-    parsed = INVALID if doc is None else kind.root.parse(doc.root, Cx(source, problems, refs))
-    if parsed is not INVALID and kind.collection:
-        parsed = tuple(_key_entity(kind, item) for item in parsed)
+    key = fingerprint(kind.name, source, text)
+    parsed, found_refs = memo.get(key) or _parse_file(kind, path, source, text, problems, memo, key)
+    refs.extend(found_refs)
     if not kind.collection:
         prints[(kind.name, "")] = fingerprint(source, text)
     elif parsed is not INVALID:
         for item in parsed:
             prints[id(item)] = fingerprint(source, text)
     return parsed
+
+
+def _parse_file(kind: kinds.Kind, path: Path, source: str, text: str, problems: Problems, memo: MutableMapping,
+                key: bytes) -> tuple:
+    """A whole file parsed: (its root field's value or INVALID, its references), kept in `memo` when it is valid."""
+    mine, found_refs = Problems(), []
+    doc = load_yaml(path, source, mine, text)
+    parsed = INVALID if doc is None else kind.root.parse(doc.root, Cx(source, mine, found_refs))
+    if parsed is not INVALID and kind.collection:
+        parsed = tuple(_key_entity(kind, item) for item in parsed)
+    problems.errors += mine.errors
+    problems.warnings += mine.warnings
+    if parsed is not INVALID and not mine.errors and not mine.warnings:
+        memo[key] = parsed, tuple(found_refs)
+    return parsed, tuple(found_refs)
 
 
 def _parse_list(kind: kinds.Kind, source: str, chunks: list[tuple[int, str]], problems: Problems, refs: list,
