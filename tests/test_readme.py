@@ -25,7 +25,7 @@ NOT_RUN = {  # commands the README names that this test does not run, and why
     'python3 -m pytest -m "not browser and not slow"': "the suite itself (its fast subset)",
     "KILL_TEST_RUNS=200 KILL_TEST_PROJECTS=2000 python3 -m pytest tests/test_kill.py": "a long run of a test here",
     "CAMPAIGN_EDITS=1000 python3 -m pytest tests/test_incremental.py -k campaign": "a long run of a test here",
-    "bash ../shared/anchors/install_anchors.sh": "installs the benchmark's anchors (Hugo, Pagefind) outside the project",
+    "bash ../shared/anchors/install_anchors.sh": "installs the benchmark's anchors outside the project",
     "python3 bench/run.py": "minutes long (tests/test_bench.py runs it small)",
     "python3 bench/run.py --projects 10000 --runs 3": "minutes long (tests/test_bench.py runs it small)",
     "python3 bench/run.py --real --runs 7": "a minute long (tests/test_bench.py runs it small)",

@@ -243,9 +243,10 @@ def test_the_index_leaves_out_figures_and_pages_readers_do_not_search():
     html = ('<p>GDP <span class="fig" title="x">475.4 billion yuan</span><sup class="cite"><a href="#s">1</a></sup>'
             ' (as of <time datetime="2023">2023</time>)</p><svg class="c"><text>9</text></svg>'
             '<p class="chart-summary">Grew 5%</p>'
-            '<section class="cited" aria-labelledby="c"><ol><li>x</li></ol></section>')
+            '<section class="cited" aria-labelledby="c"><ol><li>x</li></ol></section>'
+            '<details class="quote" data-pagefind-ignore><summary>Words</summary><q>475.4 billion</q></details>')
     assert search.words(html.encode()) == \
-        b'<p>GDP \0\0<a href="#s">1</a> (as of \0)</p>\0\0\0<ol><li>x</li></ol>'  # nested: in anchors' text
+        b'<p>GDP \0\0<a href="#s">1</a> (as of \0)</p>\0\0\0<ol><li>x</li></ol>\0'  # nested: in anchors' text
 
 
 
@@ -295,7 +296,9 @@ def test_an_edit_of_figures_keeps_the_index_and_an_edit_of_words_remakes_it(tmp_
     assert run_build(root).returncode == 0
     before = bundle(out)
     mtimes = {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*")}
-    edit(root, "content/events.yaml", "value: 217", "value: 219")  # a figure only: the index stays
+    edit(root, "content/events.yaml", "value: 217", "value: 219")  # figures only: the index stays, ...
+    edit(root, "content/events.yaml", "value: 100", "value: 120")
+    edit(root, "content/events.yaml", "over 100 billion", "over 120 billion")  # ... the source's words with them
     result = run_build(root)
     assert result.returncode == 0 and "pages rendered" in result.stdout, result.stdout
     assert bundle(out) == before and {p: p.stat().st_mtime_ns for p in (out / "pagefind").rglob("*")} == mtimes

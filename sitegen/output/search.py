@@ -34,7 +34,8 @@ FIGURES = re.compile(
     r'<span class="fig"[^>]*>[^<]*</span>|<span data-fact="[^"]*">[^<]*</span>|<time[^>]*>[^<]*</time>'
     r'|<data value="[^"]*">[^<]*</data>'
     r'|<sup class="cite">.*?</sup>|<svg\b.*?</svg>|<p class="chart-(?:summary|source)">.*?</p>'
-    r'|<section class="cited".*?</section>|<script\b.*?</script>|<span class="changed">.*?</span>', re.S)
+    r'|<section class="cited".*?</section>|<script\b.*?</script>|<span class="changed">.*?</span>'
+    r'|<details class="quote" data-pagefind-ignore>.*?</details>', re.S)
 # The files of the bundle a search needs: its script, worker, WebAssembly, entry, metadata and index chunks (not
 # Pagefind's ready-made interfaces, which the site does not use).
 NEEDED = re.compile(r"(?:pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta"
@@ -50,7 +51,8 @@ def _blank(match: re.Match) -> str:
     own text out of the page, but the text of an element nested in it reaches the text of the anchor (an element
     with an id) around it, which its bundle holds (a footnote's number, a "changed on" link)."""
     element = match.group(0)
-    if element.count("<") == 2 or element.startswith(("<svg", "<script")):  # text alone; or nothing Pagefind reads
+    if element.count("<") == 2 or element.startswith(("<svg", "<script", "<details")):  # text alone; or nothing
+        # Pagefind reads (data-pagefind-ignore leaves out the element's whole text)
         return "\0"
     inner = element[element.index(">") + 1:element.rindex("</")]
     kept, depth = ["\0"], 0
