@@ -127,7 +127,7 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
     # Render every output, check paths and links, index for search; write as files are made, swap in at the end.
     last = held_by(project, last) if write else None  # outputs are kept only from a folder that holds them
     with writing(project, last, write, search) as (sink, index):
-        made = render(project, loaded, planned, last, sink, index, problems, templates)
+        made = render(project, loaded, planned, last, sink, index, problems, templates, rows)
         check(project, planned, made, sink, problems)
         bundle, stale = search_index(made, last, sink, index, search and write)
         written = sink.commit()
