@@ -62,17 +62,46 @@ def _at(ref) -> Location:
 def cited_sources(field: Field, value) -> set[str]:
     """The ids of every source a value cites, by its field's declaration: references to sources, and the sources of
     its figures and notes, however deeply nested."""
+    return {source for _, source in _citing(field, value)}
+
+
+def _citing(field: Field, value):
+    """(field, id) for every reference to a source in a value, walking only the fields that can hold one."""
     if value is None:
-        return set()
+        return
     if isinstance(field, Ref):
-        return {value} if field.kind == "sources" else set()
+        if field.kind == "sources":
+            yield field, value
+    elif isinstance(field, ListOf):
+        for v in value:
+            yield from _citing(field.item, v)
+    elif isinstance(field, MapOf):
+        for v in value.values():
+            yield from _citing(field.value, v)
+    elif isinstance(field, Record):
+        for name, f in _citing_fields(field):
+            yield from _citing(f, getattr(value, name, None))
+
+
+def _citing_fields(record: Record) -> tuple:
+    """The fields of a record that can hold a reference to a source (kept on the record: its declaration is fixed)."""
+    found = record.__dict__.get("_citing_fields")
+    if found is None:
+        found = record._citing_fields = tuple((name, f) for name, f in record.fields.items() if _can_cite(f))
+    return found
+
+
+def _can_cite(field: Field) -> bool:
+    """Whether a field's values can hold a reference to a source, however deeply nested."""
+    if isinstance(field, Ref):
+        return field.kind == "sources"
     if isinstance(field, ListOf):
-        return set().union(*(cited_sources(field.item, v) for v in value))
+        return _can_cite(field.item)
     if isinstance(field, MapOf):
-        return set().union(*(cited_sources(field.value, v) for v in value.values()))
+        return _can_cite(field.value)
     if isinstance(field, Record):
-        return set().union(*(cited_sources(f, getattr(value, name, None)) for name, f in field.fields.items()))
-    return set()
+        return bool(_citing_fields(field))
+    return False
 
 
 def _check_openable(kind: Kind, item, content: model.Content, problems: Problems) -> None:
