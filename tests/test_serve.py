@@ -59,7 +59,7 @@ def wait_until_listening(page, count):
     while len(page.live_infos) < count:
         assert time.time() < deadline, "livereload never connected"
         page.wait_for_timeout(20)
-    page.wait_for_timeout(50)
+    page.wait_for_timeout(250)  # generous: under load the server may take a while to read the frame
 
 
 def save_and_wait_for_reload(page, path, old, new):
