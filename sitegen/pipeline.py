@@ -297,13 +297,21 @@ def search_index(made: Made, last: State | None, sink, index, search: bool) -> t
     words = combined(entry.words for entry in made.entries.values() if entry.words)
     if index is not None:
         return Bundle({out.dest: sink.put(out) for out in index.bundle()}, words), False
-    kept = last.bundle if last is not None else Bundle()
+    kept = _kept_bundle(last.bundle if last is not None else Bundle(), words, search, sink)
+    if kept is not None:
+        return kept
+    pages = ((dest, sink.read(dest).decode("utf-8")) for dest, entry in made.entries.items() if entry.words)
+    return Bundle({out.dest: sink.put(out) for out in index_pages(pages)}, words), False
+
+
+def _kept_bundle(kept: Bundle, words, search: bool, sink) -> tuple[Bundle, bool] | None:
+    """The last search bundle, kept while the searchable pages' words are the same or search is off (then stale);
+    None when the index must be made again."""
     if kept.files and (kept.words == words or not search):
         return keep_bundle(kept, sink), kept.words != words
     if not search:
         return Bundle(), True
-    pages = ((dest, sink.read(dest).decode("utf-8")) for dest, entry in made.entries.items() if entry.words)
-    return Bundle({out.dest: sink.put(out) for out in index_pages(pages)}, words), False
+    return None
 
 
 def keep_bundle(bundle: Bundle, sink) -> Bundle:

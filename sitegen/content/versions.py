@@ -115,22 +115,42 @@ def compare(registry: Registry, before: dict, after: dict, reader: Reader) -> Di
 
 def _difference(registry: Registry, old: Side, new: Side, order: dict) -> Difference:
     """The difference between what two sides read."""
+    unread = old.unread | new.unread  # a version that cannot be read: its kind counts as edited, nothing is listed
+    added = _listed(new, old, unread, order)
+    removed = _listed(old, new, unread, order)
+    gone = {(u.kind, u.id) for u in added + removed}
+    edited = _edited(registry, old, new, unread, gone)
+    changed, grew, shrank = _figure_changes(old, new, unread, gone)
+    kinds = sorted(edited, key=lambda k: (order.get(k, len(order)), k))
+    return Difference(tuple(changed), tuple(grew), tuple(shrank), tuple(u for u in added if u.kind != "sources"),
+                      tuple(removed), tuple(u for u in added if u.kind == "sources"),
+                      tuple((k, len(edited[k])) for k in kinds))
+
+
+def _listed(side: Side, other: Side, unread: set, order: dict) -> list[ItemChange]:
+    """The listed items one side reads and the other does not (of kinds both could read), in the kinds' order."""
     def by_kind(u):
         return order.get(u.kind, len(order)), u.kind, u.id
-    unread = old.unread | new.unread  # a version that cannot be read: its kind counts as edited, nothing is listed
-    added = sorted((ItemChange(*k, new.units[k][0]) for k in new.units.keys() - old.units.keys()
-                    if new.units[k][2] and k[0] not in unread), key=by_kind)
-    removed = sorted((ItemChange(*k, old.units[k][0]) for k in old.units.keys() - new.units.keys()
-                      if old.units[k][2] and k[0] not in unread), key=by_kind)
-    gone = {(u.kind, u.id) for u in added + removed}
+    return sorted((ItemChange(*k, side.units[k][0]) for k in side.units.keys() - other.units.keys()
+                   if side.units[k][2] and k[0] not in unread), key=by_kind)
+
+
+def _edited(registry: Registry, old: Side, new: Side, unread: set, gone: set) -> dict[str, set]:
+    """The items edited, by kind (an article's editions are one article); a kind with a version that cannot be
+    read counts as edited."""
     edited: dict[str, set] = {kind: {""} for kind in unread}
     markdown = {k.name for k in registry.of_shape("markdown")}
     for unit in (old.units.keys() ^ new.units.keys()) | {
             k for k in old.units.keys() & new.units.keys() if old.units[k][1] != new.units[k][1]}:
         kind, ident = unit
-        ident = ident.partition(".")[0] if kind in markdown else ident  # an article's editions are one article
+        ident = ident.partition(".")[0] if kind in markdown else ident
         if (kind, ident) not in gone and kind not in unread:
             edited.setdefault(kind, set()).add(ident)
+    return edited
+
+
+def _figure_changes(old: Side, new: Side, unread: set, gone: set) -> tuple[list, list, list]:
+    """The figures changed, and those that came or went with an item that stayed."""
     changed, grew, shrank = [], [], []
     for key in sorted(old.figures.keys() | new.figures.keys()):
         was, now = old.figures.get(key), new.figures.get(key)
@@ -138,14 +158,16 @@ def _difference(registry: Registry, old: Side, new: Side, order: dict) -> Differ
             fields = _differ(was[1], now[1])
             if fields:
                 changed.append(FigureChange(key, was[1], now[1], fields))
-        elif now and now[0] not in gone and now[0] in old.units and now[0][0] not in unread:
+        elif now and _stayed(now[0], old, gone, unread):
             grew.append(FigureChange(key, None, now[1]))
-        elif was and was[0] not in gone and was[0] in new.units and was[0][0] not in unread:
+        elif was and _stayed(was[0], new, gone, unread):
             shrank.append(FigureChange(key, was[1], None))
-    kinds = sorted(edited, key=lambda k: (order.get(k, len(order)), k))
-    return Difference(tuple(changed), tuple(grew), tuple(shrank), tuple(u for u in added if u.kind != "sources"),
-                      tuple(removed), tuple(u for u in added if u.kind == "sources"),
-                      tuple((k, len(edited[k])) for k in kinds))
+    return changed, grew, shrank
+
+
+def _stayed(unit, other: Side, gone: set, unread: set) -> bool:
+    """Whether the item a figure belongs to is on the other side too, neither added nor removed nor unreadable."""
+    return unit not in gone and unit in other.units and unit[0] not in unread
 
 
 def _differ(old: Figure, new: Figure) -> tuple[str, ...]:
