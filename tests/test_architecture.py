@@ -75,3 +75,33 @@ def test_the_linter_passes():
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
+
+
+def _blocks(path: Path):
+    """Every function and method of a file, as radon measures them: (name, cyclomatic complexity, lines)."""
+    from radon.complexity import cc_visit
+    for block in cc_visit(path.read_text()):
+        for fn in [*getattr(block, "methods", []), block]:
+            name = f"{block.name}.{fn.name}" if fn is not block else fn.name
+            yield name, fn.complexity, fn.endline - fn.lineno + 1
+
+
+def test_the_pipeline_reads_straight():
+    """The pipeline's stages, like MkDocs' build(): no function over 40 lines or over complexity 10."""
+    over = [(name, cc, lines) for name, cc, lines in _blocks(PACKAGE / "pipeline.py") if cc > 10 or lines > 40]
+    assert not over, over
+
+
+def test_no_function_in_the_package_is_too_tangled():
+    """No function in sitegen/ above cyclomatic complexity 20 (radon)."""
+    over = [(path.relative_to(REPO).as_posix(), name, cc) for path in MODULES for name, cc, _ in _blocks(path)
+            if cc > 20]
+    assert not over, over
+
+
+def test_the_state_a_build_leaves_is_small():
+    """What a build leaves for the next one has at most 8 fields."""
+    from dataclasses import fields
+
+    from sitegen.incremental.cache import State
+    assert len(fields(State)) <= 8, [f.name for f in fields(State)]

@@ -5,9 +5,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import REPO
 
 
+@pytest.mark.slow  # builds the site several times
 def test_benchmark_runs_and_reports_every_figure():
     result = subprocess.run([sys.executable, str(REPO / "bench/run.py"), "--projects", "10", "--runs", "1"],
                             capture_output=True, text=True, timeout=300)
@@ -18,6 +20,7 @@ def test_benchmark_runs_and_reports_every_figure():
         assert figures[key] > 0, key
 
 
+@pytest.mark.slow  # builds the site several times
 def test_benchmark_measures_the_real_site_from_a_copy():
     before = sorted(p.name for p in REPO.iterdir())
     result = subprocess.run([sys.executable, str(REPO / "bench/run.py"), "--real", "--runs", "1"],

@@ -333,6 +333,7 @@ def locations(value) -> list:
     return []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_list_files_parsed_item_by_item_match_a_fresh_parse(tmp_path, seed):
     """A list file is parsed item by item, an item whose text is unchanged taken from the memo of the last good
