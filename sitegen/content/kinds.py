@@ -624,39 +624,9 @@ def for_site(field: Field, languages: tuple[Language, ...], langs: Languages) ->
 def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language, ...],
           langs: Languages) -> Kind | None:
     """One model file's declaration as a Kind."""
-    fields = {}
-    for name, spec in (decl.get("fields") or {}).items():
-        if name in RESERVED:
-            problems.error(spec["loc"], f"'{name}' is a name the generator gives every record",
-                           "name the field otherwise")
-            continue
-        made = _field(spec, spec["loc"], problems, langs)
-        if made is not None:
-            fields[name] = made
-    rules = tuple(
-        When(
-            *next(iter((r["when"] or r["unless"]).items())),
-            require=tuple(r.get("require") or ()),
-            forbid=tuple(r.get("forbid") or ()),
-            hint=r.get("hint") or "",
-            refuse=tuple((k, tuple(v)) for k, v in (r.get("refuse") or {}).items()),
-            negate=not r["when"],
-        )
-        for r in decl.get("rules") or ()
-        if r["when"] or r["unless"]
-    )
-    for r in decl.get("rules") or ():
-        if bool(r["when"]) == bool(r["unless"]):
-            problems.error(r["loc"], "a rule needs one of 'when' and 'unless'", "e.g. when: {kind: [press-release]}")
-    for table in decl.get("downloads") or ():
-        known = set(fields) | {table.rows, table.key}
-        for column in table.columns:
-            if column not in known:
-                problems.error(
-                    table.loc,
-                    f"column '{column}' of {table.name}.csv is not a field of {decl['kind']}",
-                    did_you_mean(column, known - {None}) or "list fields declared under 'fields:'",
-                )
+    fields = _kind_fields(decl, problems, langs)
+    rules = _rules(decl, problems)
+    _check_downloads(decl, fields, problems)
     for chart in (decl.get("charts") or {}).values():
         _check_units(chart, langs, problems)
     shape, one = decl["shape"], decl.get("one") or decl["kind"]
@@ -677,6 +647,53 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
         source,
     )
     return replace(kind, charts=declared(kind, decl.get("charts") or {}))
+
+
+def _kind_fields(decl: dict, problems: Problems, langs: Languages) -> dict:
+    """A kind's declared fields, each made from its spec (a name the generator gives every record refused)."""
+    fields = {}
+    for name, spec in (decl.get("fields") or {}).items():
+        if name in RESERVED:
+            problems.error(spec["loc"], f"'{name}' is a name the generator gives every record",
+                           "name the field otherwise")
+            continue
+        made = _field(spec, spec["loc"], problems, langs)
+        if made is not None:
+            fields[name] = made
+    return fields
+
+
+def _rules(decl: dict, problems: Problems) -> tuple:
+    """A kind's rules, each with one of 'when' and 'unless'."""
+    rules = tuple(
+        When(
+            *next(iter((r["when"] or r["unless"]).items())),
+            require=tuple(r.get("require") or ()),
+            forbid=tuple(r.get("forbid") or ()),
+            hint=r.get("hint") or "",
+            refuse=tuple((k, tuple(v)) for k, v in (r.get("refuse") or {}).items()),
+            negate=not r["when"],
+        )
+        for r in decl.get("rules") or ()
+        if r["when"] or r["unless"]
+    )
+    for r in decl.get("rules") or ():
+        if bool(r["when"]) == bool(r["unless"]):
+            problems.error(r["loc"], "a rule needs one of 'when' and 'unless'", "e.g. when: {kind: [press-release]}")
+    return rules
+
+
+def _check_downloads(decl: dict, fields: dict, problems: Problems) -> None:
+    """Each download's columns are fields of the kind."""
+    for table in decl.get("downloads") or ():
+        known = set(fields) | {table.rows, table.key}
+        for column in table.columns:
+            if column not in known:
+                problems.error(
+                    table.loc,
+                    f"column '{column}' of {table.name}.csv is not a field of {decl['kind']}",
+                    did_you_mean(column, known - {None}) or "list fields declared under 'fields:'",
+                )
 
 
 def _check_units(chart: ChartSpec, langs: Languages, problems: Problems) -> None:
