@@ -5,8 +5,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:
+    from yaml import _yaml
 
 from ..errors import Location, Problems
 
@@ -164,7 +168,7 @@ DEEP_INDENT = re.compile(r"^ {32}", re.M)  # a block collection on such a line m
 COMPACT_RUN = re.compile(r"(?:[-?:][ \t]+(?:[&!][^ \t\n]*[ \t]+)*){16}")  # '- - - ...': a level for each
 
 
-def too_deep(text: str) -> yaml.Mark | None:
+def too_deep(text: str) -> yaml.Mark | _yaml.Mark | None:
     """Where YAML text first nests lists and mappings more than MAX_DEPTH deep, or None; read without composing.
 
     A cheap bound first: a block collection starting at column c is at most 2c + 2 deep (each level moves right,
