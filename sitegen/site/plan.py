@@ -45,7 +45,9 @@ def _plan(content: model.Content, registry: Registry, prefix: str, lang: str) ->
             continue
         base = prefix + p.section if p.section else prefix.rstrip("/")
         if not kind.collection:
-            pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.name, kind.one, lang=lang))
+            if p.item:  # as for a collection's items: a page only with its template
+                pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.name, kind.one,
+                                  lang=lang))
             continue
         items = tuple(getattr(content, kind.name).values())
         if p.sort:
