@@ -476,6 +476,7 @@ class Record(Field):
     reshapes the values once they are valid, before the object is built (kinds.Twins.fold gathers a text's twins)."""
 
     fold: Callable[[dict], dict] | None = None
+    _citing_fields: tuple[tuple[str, Field], ...]  # its fields that can cite a source (content.provenance's memo)
 
     expected = "a mapping (key: value lines)"
 

@@ -211,9 +211,21 @@ class Kind:
         return self.shape in ("list", "markdown")
 
     @property
+    def item_record(self) -> Record:
+        """The record one item is read by: every kind has one but the interface strings."""
+        if self.record is None:
+            raise TypeError(f"the kind {self.name} holds interface strings, not records")
+        return self.record
+
+    @property
+    def fields(self) -> dict[str, Field]:
+        """The fields of one item by name (none for the interface strings)."""
+        return self.record.fields if self.record else {}
+
+    @property
     def root(self) -> Field:
         """What the content file holds: a list of records, or one."""
-        return ListOf(self.record, min_items=self.min_items) if self.shape == "list" else self.record
+        return ListOf(self.item_record, min_items=self.min_items) if self.shape == "list" else self.item_record
 
     @property
     def key(self) -> str:
@@ -746,12 +758,12 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
 
 def json_schemas(registry: Registry) -> dict[str, dict]:
     """JSON Schema documents for every content file, keyed by schema file name, made from the kinds' fields."""
-    docs = {}
+    docs: dict[str, tuple[Field, str]] = {}
     for k in registry.kinds:
         if k.shape == "strings":
             docs["strings.schema.json"] = (STRINGS, "UI strings")
         elif k.shape == "markdown":
-            docs[f"{k.one}.schema.json"] = (k.record, f"{k.one} front matter")
+            docs[f"{k.one}.schema.json"] = (k.item_record, f"{k.one} front matter")
         else:
             docs[f"{Path(k.file).stem}.schema.json"] = (k.root, k.name)
     return {

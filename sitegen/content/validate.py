@@ -153,7 +153,8 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
     """Parse one list item (its text starts at line offset + 1): (the keyed item or INVALID, its references)."""
     item_refs: list = []
     node = parse_yaml(chunk, source, problems, line_offset=offset)
-    item = kind.record.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
+    item = kind.item_record.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None \
+        else INVALID
     if item is not INVALID:
         item = _key_entity(kind, item)
     return item, tuple(item_refs)
@@ -264,7 +265,7 @@ def _parse_articles(
         if doc is None:
             continue
         cx = Cx(source, problems, refs, doc.line_offset)
-        meta = kind.record.parse(doc.root, cx)
+        meta = kind.item_record.parse(doc.root, cx)
         if meta is INVALID:
             continue
         slug = meta.slug or _slug_from_name(path.with_name(stem + ".md"), doc, cx)
@@ -374,7 +375,7 @@ def _key_record(kind: kinds.Kind, record, figures: dict):
     """A single record with its figures keyed under the kind's name and the field's (profile.gdp.2022,
     profile.figures.area); a map of figures keyed by year is put in year order."""
     changes = {}
-    for name, f in kind.record.fields.items():
+    for name, f in kind.fields.items():
         value = getattr(record, name, None)  # a twin (title_zh) is in its text's `texts`
         shape = kinds.shape_of(f)
         if shape in ("figures", "figure-map"):

@@ -239,7 +239,7 @@ class Renderer:
             if kind.pages.nav is None:
                 continue
             items = getattr(self.content, kind.name)
-            named = "name" in kind.record.fields
+            named = "name" in kind.fields
             names = items.column("name") if named else items.column("title")
             texts = items.column("texts") if named else {}
             declared = items.column(f"name_{self.twin}") if named and self.twin not in self.languages else {}
@@ -342,7 +342,7 @@ class Renderer:
             return fig.label
         kind, _, rest = fig.key.partition(".")
         ident, _, name = rest.partition(".")
-        fields = self.registry[kind].record.fields
+        fields = self.registry[kind].fields
         if not self.registry[kind].collection:  # a record's map of figures: 'GDP 2022', else its key in words
             names = getattr(fields.get(ident), "names", "")
             return f"{self.strings[names]} {name}" if names else name.replace("-", " ").capitalize()
