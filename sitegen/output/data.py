@@ -107,9 +107,8 @@ def facts_json(content: Content, languages: tuple[Language, ...], rows: dict | N
             record = figure_record(fig, content, languages)
             line = rows[mark] = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
         made.append(line)
-    rows = made
-    data = b"".join((head.encode(), b', "figures": [\n', b",\n".join(rows), b"\n]}\n"))  # a figure a line: diffable
-    return Output("data/facts.json", data, "data: every figure as JSON"), len(rows)
+    data = b"".join((head.encode(), b', "figures": [\n', b",\n".join(made), b"\n]}\n"))  # a figure a line: diffable
+    return Output("data/facts.json", data, "data: every figure as JSON"), len(made)
 
 
 def _mark(what: str, owner: bytes | None, source: bytes | None) -> bytes:
@@ -200,7 +199,8 @@ def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
         return list(getattr(getattr(content, kind.name), table.rows).items())
     items = getattr(content, kind.name).values()
     if table.sort:
-        items = sorted(items, key=lambda item: getattr(item, table.sort))
+        sort = table.sort
+        items = sorted(items, key=lambda item: getattr(item, sort))
     return [(None, item) for item in items]
 
 
