@@ -6,6 +6,7 @@ must name an output and, with a #fragment, an id on that page."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from html import unescape
 from sys import intern
@@ -133,7 +134,7 @@ def _origin_and_base(base_url: str) -> tuple[str, str]:
     return "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
 
 
-def inspector(base_url: str):
+def inspector(base_url: str) -> Callable[[str, bytes], PageInfo]:
     """A function (dest, html) -> PageInfo for pages of a site at base_url, to run while pages are rendered."""
     origin, base = _origin_and_base(base_url)
     shared: dict = {}
