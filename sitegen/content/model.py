@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import Location
 
@@ -156,6 +156,17 @@ class Content:
                                                                   other.figures, other.editions)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+class ContentView(Protocol):
+    """What a reference is resolved in and a page's sources are read from: the Content itself, or the view of it
+    that templates see (site.reads.TrackedContent); a kind's items are its attribute by the kind's name."""
+
+    @property
+    def figures(self) -> dict[str, Figure]: ...
+
+    @property
+    def sources(self) -> dict[str, Item]: ...
 
 
 class StringError(Exception):

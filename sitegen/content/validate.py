@@ -439,7 +439,7 @@ def _check_refs(registry: kinds.Registry, content: model.Content, refs: list[Ref
         problems.error(Location(source, line, col), f"unknown {one} '{ident}'", hint)
 
 
-def resolve_ref(path: str, content: model.Content, registry: kinds.Registry):
+def resolve_ref(path: str, content: model.ContentView, registry: kinds.Registry):
     """Find what an article reference names: a Figure, or an item with a page (kind, item), or None."""
     if path in content.figures:
         return content.figures[path]
