@@ -80,6 +80,13 @@ class Series:
         """The series' name in summary placeholders: its id, else the value it tests for, else its field."""
         return self.id or self.has or self.field or self.label or ""
 
+    @property
+    def drawn(self) -> str:
+        """The field it draws: every series has one but a series of `figures`."""
+        if self.field is None:
+            raise ValueError(f"the series {self.ident} draws figures, not a field")
+        return self.field
+
 
 @dataclass(frozen=True)
 class Mark:
