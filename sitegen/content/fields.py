@@ -97,6 +97,8 @@ class Field:
     """Base of every field type; `help` documents it in errors and in the JSON Schema."""
 
     expected = "a value"
+    localized = False  # a text with a twin per language of the site (label_zh beside label), as models/ declares
+    names = ""  # a figure field's: the interface string naming its figures where they have no label
 
     def __init__(self, help: str = "", required: bool = True, default: Any = None):
         self.help, self.required, self.default = help, required, default
