@@ -293,7 +293,7 @@ def load_languages(root: Path, problems: Problems) -> Languages | None:
                        f"{FILE} (see models/README.md)")
         return None
     doc = load_yaml(path, FILE, problems)
-    if doc is None or doc.root is None:  # (a document load_yaml gives has a root)
+    if doc is None:
         return None
     cx, nodes, before = Cx(FILE, problems), {}, len(problems.errors)
     if isinstance(doc.root, yaml.MappingNode):

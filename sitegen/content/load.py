@@ -32,11 +32,11 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", r
 
 @dataclass(frozen=True)
 class Document:
-    """One content file: its YAML root node (or None) and, for Markdown, the body after the front matter."""
+    """One content file: its YAML root node and, for Markdown, the body after the front matter."""
 
     source: str
     text: str
-    root: yaml.Node | None
+    root: yaml.Node
     body: str = ""
     body_line: int = 1
     line_offset: int = 0  # lines of the file above the YAML text (front matter starts below its '---')
