@@ -51,7 +51,7 @@ class Digests(dict):
             return self.outputs.get(what, MISSING)
         if kind == "history":
             if not what:
-                return MISSING if self.history is None else combined([_text(self.history)])
+                return combined([_text(self.history)])
             entry = self.history.marks.get(what)
             return MISSING if entry is None else combined([_text((entry.date, entry.anchor))])
         if type(what) is Mark:
