@@ -8,7 +8,7 @@ folder holds it). The output is the same bytes either way."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +23,11 @@ from .incremental import cache
 from .incremental.cache import Bundle, Entry, Memo, State
 from .incremental.digests import Digests, combined
 from .output.data import data_files
-from .output.links import check_links, inspector
+from .output.links import PageInfo, check_links, inspector
 from .output.publish import asset_names, compact, fingerprinted, site_files
 from .output.search import Index, index_pages, strings_files, words
 from .output.swap import recover
-from .output.write import File, Output, Staging, Update, check_outputs, digest, written_or_failed
+from .output.write import File, Output, Sink, Staging, Update, check_outputs, digest, written_or_failed
 from .site.article import convert, link_location
 from .site.plan import Page, plan
 from .site.render import Renderer, make_env
@@ -152,6 +152,7 @@ def writing(project: Project, last: State | None, write: bool, search: bool) -> 
     files `last` knows, only those that changed. A write that fails is the user's error, named by its file."""
     with ExitStack() as stack:
         stack.enter_context(written_or_failed(project.out_dir, project.shown))
+        sink: Sink
         if not write:
             sink = stack.enter_context(Memory())
         elif last is None:
@@ -174,6 +175,7 @@ def load(project: Project, inputs: dict[str, tuple], last: State | None, problem
         parsed[REGISTRY] = registry  # the same for every state with this stamp, which holds the models' digests
     content = load_content(root, problems, registry, parsed)
     problems.raise_if_any()
+    assert content is not None  # (None only with an error reported)
     past = read_history(root, registry, parsed, problems)
     bodies = {}
     for kind in registry.of_shape("markdown"):
@@ -251,8 +253,8 @@ class PageMaker:
 
     renderers: dict[str, Renderer]
     digests: dict[str, Digests]
-    inspect: object
-    sink: object
+    inspect: Callable[[str, bytes], PageInfo]
+    sink: Sink
     index: Index | None
     problems: Problems
     rendered: int = 0

@@ -28,8 +28,8 @@ def signals_held() -> Iterator[None]:
     finally:
         for sig, handler in held.items():
             signal.signal(sig, handler)
-        for sig in caught:
-            signal.raise_signal(sig)  # now, to the handler it was meant for
+        for signum in caught:
+            signal.raise_signal(signum)  # now, to the handler it was meant for
 
 
 def ending_with_this_process():

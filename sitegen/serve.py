@@ -21,6 +21,7 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
@@ -28,7 +29,7 @@ from livereload.server import LiveScriptInjector
 from tornado import escape, ioloop, web
 
 from .errors import BuildFailed, SiteError, excerpt
-from .incremental.cache import WATCHED, Bundle, template_cache
+from .incremental.cache import WATCHED, Bundle, State, template_cache
 from .incremental.digests import combined
 from .output.search import index_pages
 from .output.write import Update
@@ -48,10 +49,10 @@ class Session:
 
     def __init__(self, root: Path, out_dir: Path, base_url: str, log=print):
         self.root, self.out_dir, self.base_url, self.log = root, out_dir, base_url, log
-        self.state = None
+        self.state: State | None = None
         self.errors: list[str] = []
         self.stale = False  # the search index lags behind the pages' words (edits never run Pagefind)
-        self.indexing = None  # the background job making it again, if one runs
+        self.indexing: Background | None = None  # the background job making it again, if one runs
         self.templates = template_cache(root)
 
     def rebuild(self) -> bool:
@@ -164,6 +165,7 @@ class Background:
         with it."""
         if self.error is not None:
             raise self.error
+        assert self.result is not None  # (taken once done, and not cancelled)
         with Update(self.out_dir, self.state.held()) as update:
             for entry in self.state.outputs.values():
                 update.keep(entry.file)
@@ -249,7 +251,7 @@ class Reloader:
 
     def __init__(self, session: Session):
         self.session = session
-        self.idle = None  # the loop's timeout for the idle work
+        self.idle: Any = None  # the loop's timeout for the idle work (its handle)
 
     def changed(self) -> None:
         """Rebuild and reload; collect now if rebuilds left too much garbage; do the idle work once idle."""
@@ -301,7 +303,13 @@ def loopback(host: str) -> bool:
         return False
 
 
-class Guarded:
+if TYPE_CHECKING:
+    _Handler = web.RequestHandler
+else:
+    _Handler = object
+
+
+class Guarded(_Handler):
     """Mixed into every handler of the preview: bound to loopback, it answers only requests addressed to a loopback
     name (a DNS-rebinding page elsewhere names its own host) and websockets opened by its own pages."""
 
@@ -380,7 +388,7 @@ def application(session: Session, prefix: str, host: str, port: int) -> web.Appl
     Guarded.port = port if loopback(host) else 0
     LiveReloadHandler.live_css = False
     LiveReloadHandler.watcher = SimpleNamespace(filepath=None)  # reload_waiters() logs what its watcher last saw
-    handlers = [
+    handlers: list[Any] = [
         (r"/livereload", type("Live", (Guarded, LiveReloadHandler), {})),
         (r"/forcereload", type("Force", (Guarded, ForceReloadHandler), {})),
         (r"/livereload.js", type("LiveJs", (Guarded, LiveReloadJSHandler), {})),
@@ -457,7 +465,7 @@ class Lock:
 
     def __init__(self, out_dir: Path):
         self.path = out_dir.with_name(f".{out_dir.name}.preview.lock")
-        self.file = None
+        self.file: IO[str] | None = None
 
     def take(self) -> str:
         """Lock the folder: '' when taken, else who holds it."""

@@ -80,6 +80,13 @@ class Series:
         """The series' name in summary placeholders: its id, else the value it tests for, else its field."""
         return self.id or self.has or self.field or self.label or ""
 
+    @property
+    def drawn(self) -> str:
+        """The field it draws: every series has one but a series of `figures`."""
+        if self.field is None:
+            raise ValueError(f"the series {self.ident} draws figures, not a field")
+        return self.field
+
 
 @dataclass(frozen=True)
 class Mark:
@@ -164,7 +171,7 @@ def _check_chart(spec: ChartSpec, kind, registry, downloads: set, problems: Prob
         error("csv", f"no download is named '{spec.csv}'",
               did_you_mean(spec.csv, downloads) or "name a CSV declared under 'downloads:' in models/")
     if spec.mark is not None:
-        _check_mark(spec, kind, problems)
+        _check_mark(spec, spec.mark, kind, problems)
     ids: dict[str, Series] = {}
     for s in spec.series:
         _check_series(spec, s, kind, registry, problems)
@@ -191,9 +198,8 @@ def _check_rows(spec: ChartSpec, kind, error) -> None:
                 error(key, f"field '{name}' of {kind.name} is not a text", "name the rows by a text field, e.g. name")
 
 
-def _check_mark(spec: ChartSpec, kind, problems: Problems) -> None:
+def _check_mark(spec: ChartSpec, mark: Mark, kind, problems: Problems) -> None:
     """A mark tests one field of the rows' items for some of its values."""
-    mark = spec.mark
     if len(mark.when) != 1:
         problems.error(mark.at.get("when", mark.loc), "a mark tests one field", "e.g. when: {measure: [started]}")
         return
@@ -215,7 +221,7 @@ def _check_series(spec: ChartSpec, s: Series, kind, registry, problems: Problems
     owner = registry.by_name.get(s.kind or kind.name)
     if owner is None:
         names = [k.name for k in registry.kinds]
-        problems.error(s.at["kind"], f"unknown kind '{s.kind}'", did_you_mean(s.kind, names) or
+        problems.error(s.at["kind"], f"unknown kind '{s.kind}'", did_you_mean(s.kind or "", names) or
                        "known kinds: " + ", ".join(names))
         return
     if bool(s.figures) == bool(s.field):
@@ -227,7 +233,7 @@ def _check_series(spec: ChartSpec, s: Series, kind, registry, problems: Problems
         return
     found = owner.record.fields.get(s.field) if owner.record else None
     if found is None:
-        problems.error(s.at["field"], f"{owner.name} has no field '{s.field}'", _fields_hint(s.field, owner))
+        problems.error(s.at["field"], f"{owner.name} has no field '{s.field}'", _fields_hint(s.drawn, owner))
         return
     problem = _series_problem(spec, s, found, owner, kind, registry)
     if problem:
@@ -343,12 +349,12 @@ def check_content(registry, content: model.Content, problems: Problems, locate) 
         _check_figures(spec, content, problems)
 
 
-def declared_strings(spec: ChartSpec, registry) -> list[tuple[str, Location, Any]]:
+def declared_strings(spec: ChartSpec, registry) -> list[tuple[str, Location | None, Any]]:
     """The strings a chart uses: (key, where it is declared (None for the renderer's own), its role: what fills
     its placeholders)."""
-    found = [(spec.title, spec.at.get("title", spec.loc), "title")]
+    found: list[tuple[str, Location | None, Any]] = [(spec.title, spec.at.get("title", spec.loc), "title")]
     found += [(key, spec.at.get(f"summary.{n}", spec.loc), "summary") for n, key in enumerate(spec.summary)]
-    found += [(spec.head, spec.at.get("head", spec.loc), "plain")]
+    found += [(spec.head or "", spec.at.get("head", spec.loc), "plain")]  # (declared() gives every chart one)
     for s in spec.series:
         found += [(key, s.at[name], s) for name, key in (("label", s.label), ("head", s.head)) if key]
     if spec.mark is not None:
@@ -462,6 +468,6 @@ def series_figures(spec: ChartSpec, s: Series, content) -> list:
         return [content.figures[k] for k in s.figures if k in content.figures]
     source = getattr(content, s.kind or spec.kind)
     if spec.by == "item":
-        return [f for f in (getattr(i, s.field) for i in source.values()) if f is not None]
-    maps = [getattr(i, s.field) for i in source.values()] if s.each else [getattr(source, s.field)]
+        return [f for f in (getattr(i, s.drawn) for i in source.values()) if f is not None]
+    maps = [getattr(i, s.drawn) for i in source.values()] if s.each else [getattr(source, s.drawn)]
     return [f for m in maps for f in (m or {}).values()]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from sys import intern
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
 
 import yaml
@@ -58,7 +58,7 @@ class Cx:
 RefValue = tuple[str, str, str, int, int]
 
 
-def yaml_reading(node: yaml.ScalarNode) -> tuple[str, str]:
+def yaml_reading(node: yaml.Node) -> tuple[str, str]:
     """Say what YAML made of an unquoted scalar, and how to get text instead."""
     raw, tag = node.value, node.tag.removeprefix(TAG)
     quote = f"quote it: '{raw}'" if "'" not in raw else f'quote it: "{raw}"'
@@ -97,6 +97,8 @@ class Field:
     """Base of every field type; `help` documents it in errors and in the JSON Schema."""
 
     expected = "a value"
+    localized = False  # a text with a twin per language of the site (label_zh beside label), as models/ declares
+    names = ""  # a figure field's: the interface string naming its figures where they have no label
 
     def __init__(self, help: str = "", required: bool = True, default: Any = None):
         self.help, self.required, self.default = help, required, default
@@ -322,7 +324,8 @@ class Number(Field):
                 f"the number {_cut(node.value)} is too large: at most {MAX_DIGITS} digits before the decimal point",
                 "write a smaller value with a scale, e.g. value: 1.5 and scale: trillion",
             )
-        if value and value.normalize().as_tuple().exponent < -MAX_DECIMALS:
+        exponent = value.normalize().as_tuple().exponent  # an int: the number is finite
+        if value and isinstance(exponent, int) and exponent < -MAX_DECIMALS:
             return cx.error(
                 node,
                 f"the number {_cut(node.value)} has more than {MAX_DECIMALS} digits after the decimal point",
@@ -420,7 +423,7 @@ class ListOf(Field):
         return INVALID if any(i is INVALID for i in items) else tuple(items)
 
     def json_schema(self):
-        schema = {"type": "array", "items": self.item.json_schema()}
+        schema: dict[str, Any] = {"type": "array", "items": self.item.json_schema()}
         if self.min_items:
             schema["minItems"] = self.min_items
         return self._described(schema)
@@ -438,7 +441,9 @@ class MapOf(Field):
     def parse(self, node, cx):
         if not isinstance(node, yaml.MappingNode):
             return self.wrong(node, cx)
-        out, ok, written = {}, True, {}
+        out: dict = {}
+        written: dict = {}
+        ok = True
         for knode, vnode in node.value:
             k, v = self.key.parse(knode, cx), self.value.parse(vnode, cx)
             ok = ok and k is not INVALID and v is not INVALID
@@ -473,6 +478,7 @@ class Record(Field):
     reshapes the values once they are valid, before the object is built (kinds.Twins.fold gathers a text's twins)."""
 
     fold: Callable[[dict], dict] | None = None
+    _citing_fields: tuple[tuple[str, Field], ...]  # its fields that can cite a source (content.provenance's memo)
 
     expected = "a mapping (key: value lines)"
 
@@ -483,7 +489,7 @@ class Record(Field):
         help: str = "",
         required: bool = True,
         title: str = "",
-        rules: tuple[When, ...] = (),
+        rules: tuple[Rule, ...] = (),
     ):
         super().__init__(help, required)
         self.cls, self.fields, self.title, self.rules = cls, fields, title, rules
@@ -566,6 +572,15 @@ class Given:
         raise KeyError(name)
 
 
+class Rule(Protocol):
+    """A rule across a record's fields (When, and the kinds' own): reports what breaks it, and says it as JSON
+    Schema."""
+
+    def check(self, values: dict, keys: Given, node: yaml.Node, cx: Cx) -> bool: ...
+
+    def json_schema(self) -> dict: ...
+
+
 @dataclass(frozen=True)
 class When:
     """A rule across a record's fields: when `field` is one of `values` (or, with `negate`, none of them), the keys
@@ -587,7 +602,7 @@ class When:
         """'unit is rank' or 'unit is not percent-change', for messages."""
         return f"{self.field} is {'not ' if self.negate else ''}{' or '.join(self.values)}"
 
-    def check(self, values: dict, keys: dict, node: yaml.Node, cx: Cx) -> bool:
+    def check(self, values: dict, keys: Given, node: yaml.Node, cx: Cx) -> bool:
         """Report every key the rule requires, forbids or refuses; True when there was nothing to report. `keys`
         maps each key given to its (key, value) nodes."""
         if not self.applies(values.get(self.field)):
@@ -624,7 +639,7 @@ class When:
         then: dict = {}
         if self.require:
             then["required"] = list(self.require)
-        props = {name: False for name in self.forbid}
+        props: dict[str, Any] = {name: False for name in self.forbid}
         props |= {name: {"not": {"enum": list(bad)}} for name, bad in self.refuse}
         if props:
             then["properties"] = props

@@ -17,9 +17,13 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from .kinds import Registry
 from .versions import FOLDER, Difference, FigureChange, ItemChange, Reader, compare
+
+if TYPE_CHECKING:
+    import subprocess
 
 __all__ = ["Entry", "FigureChange", "History", "ItemChange", "head", "read"]
 TIMEOUT = 60  # seconds a git process may take before the history is given up as unavailable
@@ -136,7 +140,8 @@ def read(root: Path, registry: Registry, key: str, reason: str = "") -> History:
     if isinstance(log, str) or log.returncode:
         said = "" if isinstance(log, str) else log.stderr.decode("utf-8", "replace").strip().partition("\n")[0]
         return History(reason=log if isinstance(log, str) else f"git log failed: {said.removeprefix('fatal: ')}")
-    entries, seen = [], {}
+    entries: list[Entry] = []
+    seen: dict[str, int] = {}
     with Blobs(root) as blobs:
         reader = Reader(blobs.read)
         for before, after, date, shas in _runs(_commits(log.stdout, prefix)):
@@ -199,20 +204,30 @@ def calendar_date(date: str) -> str:
     return "9999-12-31" if re.match(r"\d{5}", date) else "0001-01-01"
 
 
-def _runs(commits: list) -> list[tuple[dict, dict, str, tuple[str, ...]]]:
-    """Consecutive commits of one date as (files before, files after, date, commits): files map path -> blob."""
-    runs, files = [], {}
+class Run(NamedTuple):
+    """Consecutive commits of one date: the files before and after them (path -> blob), the date, the commits."""
+
+    before: dict[str, str]
+    after: dict[str, str]
+    date: str
+    shas: tuple[str, ...]
+
+
+def _runs(commits: list) -> list[Run]:
+    """Consecutive commits of one date, each run with the files before and after it."""
+    runs: list[Run] = []
+    files: dict[str, str] = {}
     for sha, date, changes in commits:
-        if not runs or runs[-1][2] != date:
-            runs.append((dict(files), files, date, ()))
+        if not runs or runs[-1].date != date:
+            runs.append(Run(dict(files), files, date, ()))
         files = dict(files)
         for path, blob in changes:
             if blob is None:
                 files.pop(path, None)
             else:
                 files[path] = blob
-        before, _, _, shas = runs[-1]
-        runs[-1] = (before, files, date, shas + (sha,))
+        run = runs[-1]
+        runs[-1] = run._replace(after=files, shas=run.shas + (sha,))
     return runs
 
 
@@ -222,43 +237,50 @@ class Blobs:
     gone); the process is stopped after TIMEOUT seconds, like every git of the history."""
 
     def __init__(self, root: Path):
-        self.root, self.process, self.timer = root, None, None
+        self.root = root
+        self.process: subprocess.Popen[bytes] | None = None
+        self.timer: threading.Timer | None = None
 
     def __enter__(self) -> "Blobs":
         return self
 
     def __exit__(self, *exc) -> None:
         if self.process is not None:
-            self.timer.cancel()
+            if self.timer is not None:
+                self.timer.cancel()
             self.process.kill()
             self.process.wait()
             for stream in (self.process.stdin, self.process.stdout):
                 with contextlib.suppress(OSError):  # a pipe to a process gone
-                    stream.close()
+                    if stream is not None:
+                        stream.close()
 
     def read(self, blob: str) -> bytes | None:
         """A blob's bytes, or None."""
         import subprocess
 
-        if self.process is None:
+        process = self.process
+        if process is None:
             try:
-                self.process = subprocess.Popen(_command("cat-file", "--batch"), cwd=self.root, env=_env(),
-                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                stderr=subprocess.DEVNULL)
+                process = self.process = subprocess.Popen(_command("cat-file", "--batch"), cwd=self.root, env=_env(),
+                                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                          stderr=subprocess.DEVNULL)
             except OSError:
                 return None
-            self.timer = threading.Timer(TIMEOUT, self.process.kill)
-            self.timer.daemon = True
-            self.timer.start()
+            timer = self.timer = threading.Timer(TIMEOUT, process.kill)
+            timer.daemon = True
+            timer.start()
+        stdin, stdout = process.stdin, process.stdout
+        assert stdin is not None and stdout is not None  # both piped
         try:
-            self.process.stdin.write(blob.encode("ascii") + b"\n")
-            self.process.stdin.flush()
-            header = self.process.stdout.readline().split()
+            stdin.write(blob.encode("ascii") + b"\n")
+            stdin.flush()
+            header = stdout.readline().split()
             if len(header) != 3 or header[0] != blob.encode("ascii"):  # "<id> missing": an object the clone lacks
                 return None
             size = int(header[2])
-            data = self.process.stdout.read(size)
-            self.process.stdout.read(1)  # the line break after the object
+            data = stdout.read(size)
+            stdout.read(1)  # the line break after the object
         except (OSError, ValueError):
             return None
         return data if len(data) == size else None

@@ -23,6 +23,7 @@ from .fields import (
     Date,
     Field,
     Flag,
+    Given,
     Hostname,
     ListOf,
     MapOf,
@@ -57,7 +58,7 @@ class GrowthAsPercent:
 
     pattern = re.compile(GROWTH_WORDS)
 
-    def check(self, values: dict, keys: dict, node, cx) -> bool:
+    def check(self, values: dict, keys: Given, node, cx) -> bool:
         """Report a percent figure whose label names a change."""
         if values.get("unit") == "percent" and values.get("label") and self.pattern.search(values["label"]):
             return cx.error(keys["unit"][1], "a growth rate needs 'unit: percent-change' and its basis",
@@ -211,9 +212,21 @@ class Kind:
         return self.shape in ("list", "markdown")
 
     @property
+    def item_record(self) -> Record:
+        """The record one item is read by: every kind has one but the interface strings."""
+        if self.record is None:
+            raise TypeError(f"the kind {self.name} holds interface strings, not records")
+        return self.record
+
+    @property
+    def fields(self) -> dict[str, Field]:
+        """The fields of one item by name (none for the interface strings)."""
+        return self.record.fields if self.record else {}
+
+    @property
     def root(self) -> Field:
         """What the content file holds: a list of records, or one."""
-        return ListOf(self.record, min_items=self.min_items) if self.shape == "list" else self.record
+        return ListOf(self.item_record, min_items=self.min_items) if self.shape == "list" else self.item_record
 
     @property
     def key(self) -> str:
@@ -473,8 +486,8 @@ def _made_field(spec: dict, where: Location, problems: Problems, langs: Language
         "language": lambda: Choice(tuple(langs.declared), help, required),
         "ref": lambda: Ref(spec.get("to") or "", help, required),
         "figure": lambda: figure(units, help, required),
-        "figures": lambda: figures(units, *([help] if help else []), required=required),
-        "notes": lambda: notes(*([help] if help else []), required=required),
+        "figures": lambda: figures(units, help, required=required) if help else figures(units, required=required),
+        "notes": lambda: notes(help, required=required) if help else notes(required=required),
     }
     if kind in make:
         return make[kind]()
@@ -511,7 +524,7 @@ class Twins:
     def __init__(self, names: tuple[str, ...], languages: tuple[Language, ...]):
         self.names, self.first, self.others = names, languages[0], languages[1:]
 
-    def check(self, values: dict, keys: dict, node, cx) -> bool:
+    def check(self, values: dict, keys: Given, node, cx) -> bool:
         """Report a missing or orphaned twin, at the field (or the record)."""
         ok = True
         for name in self.names:
@@ -558,7 +571,7 @@ class TranslatedNames:
     def __init__(self, names: tuple[str, ...]):
         self.names = names
 
-    def check(self, values: dict, keys: dict, node, cx) -> bool:
+    def check(self, values: dict, keys: Given, node, cx) -> bool:
         """Report a listed name that is not a text field of the record."""
         bad = [n for n in values.get("translated") or () if n not in self.names]
         for name in bad:
@@ -583,21 +596,27 @@ def for_site(field: Field, languages: tuple[Language, ...], langs: Languages) ->
     (the fields whose text is ours, not a source's); nested records (figures, notes, list items) likewise. Prose gets
     the time-relative words of every declared language."""
     if isinstance(field, Prose):
-        new = copy.copy(field)
-        new.words = langs.time_words
-        return new
+        prose = copy.copy(field)
+        prose.words = langs.time_words
+        return prose
     if isinstance(field, ListOf):
-        new = copy.copy(field)
-        new.item = for_site(field.item, languages, langs)
-        return new
+        listed = copy.copy(field)
+        listed.item = for_site(field.item, languages, langs)
+        return listed
     if isinstance(field, MapOf):
-        new = copy.copy(field)
-        new.value = for_site(field.value, languages, langs)
-        return new
+        mapped = copy.copy(field)
+        mapped.value = for_site(field.value, languages, langs)
+        return mapped
     if not isinstance(field, Record):
         return field
+    return record_for_site(field, languages, langs)
+
+
+def record_for_site(field: Record, languages: tuple[Language, ...], langs: Languages) -> Record:
+    """A record for a site in these languages: for_site() of a record, typed as one."""
     new = copy.copy(field)
-    fields, names = {}, []
+    fields: dict[str, Field] = {}
+    names: list[str] = []
     for name, f in field.fields.items():
         fields[name] = for_site(f, languages, langs)
         if getattr(f, "localized", False) and languages:
@@ -633,7 +652,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
     record = None
     if shape != "strings":
         cls = model.item_class(one.title().replace("-", ""))
-        record = for_site(Record(cls, fields, title=decl["title"], rules=rules), languages, langs)
+        record = record_for_site(Record(cls, fields, title=decl["title"], rules=rules), languages, langs)
     kind = Kind(
         decl["kind"],
         one,
@@ -667,7 +686,8 @@ def _rules(decl: dict, problems: Problems) -> tuple:
     """A kind's rules, each with one of 'when' and 'unless'."""
     rules = tuple(
         When(
-            *next(iter((r["when"] or r["unless"]).items())),
+            name,
+            values,
             require=tuple(r.get("require") or ()),
             forbid=tuple(r.get("forbid") or ()),
             hint=r.get("hint") or "",
@@ -676,6 +696,7 @@ def _rules(decl: dict, problems: Problems) -> tuple:
         )
         for r in decl.get("rules") or ()
         if r["when"] or r["unless"]
+        for name, values in [next(iter((r["when"] or r["unless"]).items()))]  # the one field it tests
     )
     for r in decl.get("rules") or ():
         if bool(r["when"]) == bool(r["unless"]):
@@ -699,7 +720,9 @@ def _check_downloads(decl: dict, fields: dict, problems: Problems) -> None:
 def _check_units(chart: ChartSpec, langs: Languages, problems: Problems) -> None:
     """Report a chart's unit that models/languages.yaml does not declare: a series' among the units of figures, a dot
     chart's among every unit (the nouns rows are counted in)."""
-    for owner, units in ((chart, tuple(langs.units)), *((s, langs.figure_units) for s in chart.series)):
+    owners: list[tuple[ChartSpec | Series, tuple[str, ...]]] = [(chart, tuple(langs.units))]
+    owners += [(s, langs.figure_units) for s in chart.series]
+    for owner, units in owners:
         if owner.unit is not None and owner.unit not in units:
             problems.error(owner.at["unit"], f"'{owner.unit}' is not one of: {', '.join(units)}",
                            did_you_mean(owner.unit, units) or "declare it under units: in models/languages.yaml")
@@ -738,7 +761,7 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
             kind = _kind(decl, source, problems, site, langs)
             if kind is not None:
                 kinds.append(kind)
-    names = {}
+    names: dict[str, str] = {}  # a kind's name, or one item's -> the models file that declares it
     for kind in kinds:
         for name in {kind.name, kind.one}:
             if name in names:
@@ -763,12 +786,12 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
 
 def json_schemas(registry: Registry) -> dict[str, dict]:
     """JSON Schema documents for every content file, keyed by schema file name, made from the kinds' fields."""
-    docs = {}
+    docs: dict[str, tuple[Field, str]] = {}
     for k in registry.kinds:
         if k.shape == "strings":
             docs["strings.schema.json"] = (STRINGS, "UI strings")
         elif k.shape == "markdown":
-            docs[f"{k.one}.schema.json"] = (k.record, f"{k.one} front matter")
+            docs[f"{k.one}.schema.json"] = (k.item_record, f"{k.one} front matter")
         else:
             docs[f"{Path(k.file).stem}.schema.json"] = (k.root, k.name)
     return {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from string import Formatter
+from typing import Literal
 
 import yaml
 
@@ -23,6 +24,7 @@ from .prose import TimeWords
 FILE = "models/languages.yaml"
 PLURALS = ("zero", "one", "two", "few", "many", "other")  # CLDR's plural and ordinal categories
 LENGTHS = ("long", "short", "narrow")  # how fully CLDR writes a unit: '12.5 square kilometres', '12.5 km²', '12.5km²'
+Length = Literal["long", "short", "narrow"]
 QUALIFIERS = ("over", "about", "nearly", "under")  # a figure's `qualifier`, as its source says it
 BASES = ("real", "nominal")  # a growth rate's `basis`
 PUNCTUATION = ("stop", "end", "colon", "comma", "list", "semi", "open", "close", "quote", "space")
@@ -35,7 +37,7 @@ class Unit:
     counts its rows in."""
 
     cldr: str | None = None
-    length: str = "long"
+    length: Length = "long"
     ordinal: bool = False
     figures: bool = True
     loc: Location = field(default=Location(""), compare=False)

@@ -5,8 +5,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:
+    from yaml import _yaml
 
 from ..errors import Location, Problems
 
@@ -28,11 +32,11 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", r
 
 @dataclass(frozen=True)
 class Document:
-    """One content file: its YAML root node (or None) and, for Markdown, the body after the front matter."""
+    """One content file: its YAML root node and, for Markdown, the body after the front matter."""
 
     source: str
     text: str
-    root: yaml.Node | None
+    root: yaml.Node
     body: str = ""
     body_line: int = 1
     line_offset: int = 0  # lines of the file above the YAML text (front matter starts below its '---')
@@ -164,7 +168,7 @@ DEEP_INDENT = re.compile(r"^ {32}", re.M)  # a block collection on such a line m
 COMPACT_RUN = re.compile(r"(?:[-?:][ \t]+(?:[&!][^ \t\n]*[ \t]+)*){16}")  # '- - - ...': a level for each
 
 
-def too_deep(text: str) -> yaml.Mark | None:
+def too_deep(text: str) -> yaml.Mark | _yaml.Mark | None:
     """Where YAML text first nests lists and mappings more than MAX_DEPTH deep, or None; read without composing.
 
     A cheap bound first: a block collection starting at column c is at most 2c + 2 deep (each level moves right,

@@ -54,7 +54,7 @@ class Localizer:
 
     def _item(self, lang: str, kind: Kind, item, figures: dict):
         """One item's copy: its texts in `lang`, its figures and notes from that language's copies."""
-        return self._copy(lang, item, lambda: _localized(kind.record, item, lang, figures, self))
+        return self._copy(lang, item, lambda: _localized(kind.item_record, item, lang, figures, self))
 
 
 def _changes(obj, lang: str) -> dict:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import Location
 
@@ -76,13 +77,16 @@ class Item:
     def __init__(self, **fields):
         self.__dict__.update(fields)
 
+    if TYPE_CHECKING:  # its fields are declared in models/, so the checker reads each as Any
+        def __getattr__(self, name: str) -> Any: ...
+
     def __eq__(self, other) -> bool:
         if type(other) is not type(self):
             return NotImplemented
         a, b = self.__dict__, other.__dict__
         return a.keys() == b.keys() and all(a[k] == b[k] for k in a if k != "loc")
 
-    __hash__ = None  # unhashable, like a frozen dataclass holding dicts
+    __hash__ = None  # type: ignore[assignment]  # unhashable, like a frozen dataclass holding dicts
 
     def __repr__(self) -> str:
         ident = self.__dict__.get("id") or self.__dict__.get("slug") or ""
@@ -131,6 +135,16 @@ class Content:
         self.editions = editions or {}  # language -> kind -> items, for kinds written once per language (articles)
         self.fingerprints: dict = {}  # each read by id -> the fingerprint of the text it comes from (validate)
 
+    @property
+    def site(self) -> Item:
+        """The site's settings (the record of kind site), which the generator itself reads."""
+        return self.records["site"]
+
+    @property
+    def sources(self) -> dict[str, Item]:
+        """The sources by id, which every figure and note cites."""
+        return self.collections["sources"]
+
     def edition(self, lang: str, kind: str) -> dict:
         """A kind's items in one language: the collection itself, or its edition in that language."""
         return self.editions.get(lang, {}).get(kind, self.collections[kind]) if lang in self.editions else \
@@ -141,7 +155,18 @@ class Content:
                                                self.editions) == (other.records, other.collections, other.strings,
                                                                   other.figures, other.editions)
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ContentView(Protocol):
+    """What a reference is resolved in and a page's sources are read from: the Content itself, or the view of it
+    that templates see (site.reads.TrackedContent); a kind's items are its attribute by the kind's name."""
+
+    @property
+    def figures(self) -> dict[str, Figure]: ...
+
+    @property
+    def sources(self) -> dict[str, Item]: ...
 
 
 class StringError(Exception):

@@ -31,7 +31,7 @@ def _items(kind: Kind, content: model.Content) -> list:
 
 def _check_figure_keys(kind: Kind, items: list, content: model.Content, refs: list, problems: Problems) -> None:
     """Each figure key of a field declared with `source_kinds` must name a figure whose source is of those kinds."""
-    for name, field in kind.record.fields.items():
+    for name, field in kind.fields.items():
         key_field = field.item if isinstance(field, ListOf) else field
         if not isinstance(key_field, FigureKey) or not key_field.source_kinds:
             continue
@@ -83,7 +83,7 @@ def _citing(field: Field, value):
             yield from _citing(f, getattr(value, name, None))
 
 
-def _citing_fields(record: Record) -> tuple:
+def _citing_fields(record: Record) -> tuple[tuple[str, Field], ...]:
     """The fields of a record that can hold a reference to a source (kept on the record: its declaration is fixed)."""
     found = record.__dict__.get("_citing_fields")
     if found is None:
@@ -106,7 +106,7 @@ def _can_cite(field: Field) -> bool:
 
 def _check_openable(kind: Kind, item, content: model.Content, problems: Problems) -> None:
     """Warn when an item's page cites only sources without an address a reader can open."""
-    cited = sorted(s for s in cited_sources(kind.record, item) if s in content.sources)
+    cited = sorted(s for s in cited_sources(kind.item_record, item) if s in content.sources)
     if cited and not any(content.sources[s].url or getattr(content.sources[s], "copy_url", None) for s in cited):
         name = getattr(item, kind.key, None) or kind.name
         problems.warn(

@@ -81,9 +81,10 @@ def stated(quote: str) -> list[Stated]:
         if m.group("arabic"):
             value = Decimal(m.group("arabic").replace(",", ""))
         elif m.group("cjk"):
-            value = chinese_number(m.group("cjk"))
-            if value is None:
+            cjk = chinese_number(m.group("cjk"))
+            if cjk is None:
                 continue
+            value = cjk
         else:
             word = m.group("word").lower()
             value = Decimal(EN_NUMBERS.get(word, EN_ORDINALS.get(word, 0)))
@@ -143,14 +144,14 @@ def check(values: dict) -> list[tuple[str, str, str]]:
                             "are read), or correct the value; a sum or conversion says how with 'derived: ...'")]
     qualifier = values.get("qualifier")
     if not any(n.qualifier == qualifier for n in matches):
-        said = matches[0]
+        first = matches[0]
         if qualifier is None:
-            problems.append(("value", f"the quote gives {said.text} with the qualifier '{said.qualifier}'",
-                             f"add 'qualifier: {said.qualifier}' to the figure"))
+            problems.append(("value", f"the quote gives {first.text} with the qualifier '{first.qualifier}'",
+                             f"add 'qualifier: {first.qualifier}' to the figure"))
         else:
             problems.append(("qualifier", f"the quote does not say '{qualifier}' of {shown}"
-                             + (f"; it says '{said.qualifier}'" if said.qualifier else ""),
-                             f"write 'qualifier: {said.qualifier}'" if said.qualifier else "remove the qualifier"))
+                             + (f"; it says '{first.qualifier}'" if first.qualifier else ""),
+                             f"write 'qualifier: {first.qualifier}'" if first.qualifier else "remove the qualifier"))
     return problems
 
 

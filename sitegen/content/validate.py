@@ -7,11 +7,12 @@ import re
 from bisect import bisect_right
 from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
 from ..errors import Location, Problems
 from . import kinds, model, provenance
 from .chartspec import check_content
-from .fields import INVALID, SLUG, Cx, RefValue, did_you_mean, slugify
+from .fields import INVALID, SLUG, Cx, MapOf, RefValue, did_you_mean, slugify
 from .load import (
     Document,
     load_markdown,
@@ -39,7 +40,9 @@ def load_content(root: Path, problems: Problems, registry: kinds.Registry | None
     content_dir = root / "content"
     memo = {} if memo is None else memo
     refs: list[RefValue] = []
-    parsed, strings, prints = {}, {}, {}
+    parsed: dict[str, Any] = {}
+    strings: dict = {}
+    prints: dict = {}  # (kind, id) or an item's id() -> the fingerprint of its text
     for kind in registry.kinds:
         if kind.shape == "strings":
             strings = _parse_strings(content_dir, kind, problems, registry, memo, prints)
@@ -107,7 +110,8 @@ def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: l
 def _parse_file(kind: kinds.Kind, path: Path, source: str, text: str, problems: Problems, memo: MutableMapping,
                 key: bytes) -> tuple:
     """A whole file parsed: (its root field's value or INVALID, its references), kept in `memo` when it is valid."""
-    mine, found_refs = Problems(), []
+    mine = Problems()
+    found_refs: list[RefValue] = []
     doc = load_yaml(path, source, mine, text)
     parsed = INVALID if doc is None else kind.root.parse(doc.root, Cx(source, mine, found_refs))
     if parsed is not INVALID and kind.collection:
@@ -153,7 +157,8 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
     """Parse one list item (its text starts at line offset + 1): (the keyed item or INVALID, its references)."""
     item_refs: list = []
     node = parse_yaml(chunk, source, problems, line_offset=offset)
-    item = kind.record.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
+    item = kind.item_record.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None \
+        else INVALID
     if item is not INVALID:
         item = _key_entity(kind, item)
     return item, tuple(item_refs)
@@ -181,7 +186,8 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, regi
     before; their fingerprint goes into `prints`. Every language of the site has its file, with the same keys as the
     base language's."""
     languages = registry.languages
-    out, texts = {}, []
+    out: dict[str, model.UiStrings] = {}
+    texts: list[str] = []
     for path in sorted((content_dir / kind.file).glob("*.yaml")):
         source = _rel(path, content_dir)
         text = read_text(path, source, problems)
@@ -209,7 +215,7 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, regi
                 f"the site's languages include {lang}: its interface strings are required, with the same "
                 f"keys as {languages[0]}.yaml",
             )
-    base = out.get(languages[0]) or {}
+    base: dict = out.get(languages[0]) or {}
     for lang, table in out.items():
         if table and base and lang != languages[0]:
             for key in sorted(set(base) - set(table)):
@@ -264,7 +270,7 @@ def _parse_articles(
         if doc is None:
             continue
         cx = Cx(source, problems, refs, doc.line_offset)
-        meta = kind.record.parse(doc.root, cx)
+        meta = kind.item_record.parse(doc.root, cx)
         if meta is INVALID:
             continue
         slug = meta.slug or _slug_from_name(path.with_name(stem + ".md"), doc, cx)
@@ -284,8 +290,8 @@ def _parse_articles(
                     f"no {registry.language(lang).english_name} edition of this article",
                     f"write content/{kind.file}/{twin}: every article has an edition in each of the site's languages",
                 )
-    for slug, found in texts.items():
-        prints[(kind.name, slug)] = fingerprint(*found)
+    for slug, read in texts.items():
+        prints[(kind.name, slug)] = fingerprint(*read)
     return editions
 
 
@@ -324,7 +330,9 @@ def _slug_from_name(path: Path, doc: Document, cx: Cx):
 def _assemble(registry: kinds.Registry, parsed: dict, strings: dict, problems: Problems) -> model.Content:
     """Index each collection by id (reporting duplicates) and give every figure its global key."""
     figures: dict[str, model.Figure] = {}
-    records, collections, editions = {}, {}, {}
+    records: dict[str, model.Item] = {}
+    collections: dict[str, dict] = {}
+    editions: dict[str, dict[str, dict]] = {}  # language -> kind -> items by slug
     for kind in registry.kinds:
         if kind.shape == "single":
             records[kind.name] = _key_record(kind, parsed[kind.name], figures)
@@ -345,7 +353,7 @@ def _assemble(registry: kinds.Registry, parsed: dict, strings: dict, problems: P
 
 def _index(kind: str, items, key, problems: Problems) -> dict:
     """Map id -> item in file order, reporting an id used twice."""
-    out = {}
+    out: dict = {}
     for item in items:
         k = key(item)
         if k in out:
@@ -373,11 +381,11 @@ def _key_map(prefix: str, table: dict, figures: dict | None = None) -> dict:
 def _key_record(kind: kinds.Kind, record, figures: dict):
     """A single record with its figures keyed under the kind's name and the field's (profile.gdp.2022,
     profile.figures.area); a map of figures keyed by year is put in year order."""
-    changes = {}
-    for name, f in kind.record.fields.items():
-        value = getattr(record, name, None)  # a twin (title_zh) is in its text's `texts`
+    changes: dict[str, Any] = {}
+    for name, f in kind.fields.items():
+        value: Any = getattr(record, name, None)  # a twin (title_zh) is in its text's `texts`
         shape = kinds.shape_of(f)
-        if shape in ("figures", "figure-map"):
+        if shape in ("figures", "figure-map") and isinstance(f, MapOf):  # (a map of figures is a MapOf)
             table = dict(sorted(value.items())) if isinstance(f.key, kinds.Year) else value
             changes[name] = _key_map(f"{kind.name}.{name}", table, figures)
         elif shape == "figure" and value is not None:
@@ -390,7 +398,7 @@ def _key_entity(kind: kinds.Kind, item):
     (companies.jcet.revenue-2023), its figure fields and maps under the field's name (events.summit-2023.projects).
     Done once, as it is parsed; the parse cache keeps the keyed item."""
     prefix = f"{kind.name}.{getattr(item, kind.key)}"
-    changes = {}
+    changes: dict[str, Any] = {}
     for name in kind.figure_fields:
         fig = getattr(item, name)
         if fig is not None:
@@ -438,7 +446,7 @@ def _check_refs(registry: kinds.Registry, content: model.Content, refs: list[Ref
         problems.error(Location(source, line, col), f"unknown {one} '{ident}'", hint)
 
 
-def resolve_ref(path: str, content: model.Content, registry: kinds.Registry):
+def resolve_ref(path: str, content: model.ContentView, registry: kinds.Registry):
     """Find what an article reference names: a Figure, or an item with a page (kind, item), or None."""
     if path in content.figures:
         return content.figures[path]

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import yaml
 
@@ -67,13 +68,22 @@ class Difference:
     first: tuple[tuple[str, int], ...] = ()
 
 
+class Unit(NamedTuple):
+    """What one side reads of a unit (an item, a record, an article edition, a strings file): its names by language,
+    what changes when it is edited (a signature or a blob id), and whether it is listed (can be added or removed;
+    the others are only edited)."""
+
+    names: tuple[tuple[str, str], ...]
+    signature: object
+    listed: bool
+
+
 @dataclass
 class Side:
-    """One side of a comparison: units ((kind, id) -> (names, signature, listed): an item, a record, an article
-    edition, a strings file; a listed unit can be added or removed, the others are only edited), figures (key ->
-    (owner unit, Figure)), and the kinds whose file could not be read."""
+    """One side of a comparison: units ((kind, id) -> Unit), figures (key -> (owner unit, Figure)), and the kinds
+    whose file could not be read."""
 
-    units: dict = field(default_factory=dict)
+    units: dict[tuple[str, str], Unit] = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     unread: set = field(default_factory=set)
 
@@ -131,8 +141,8 @@ def _listed(side: Side, other: Side, unread: set, order: dict) -> list[ItemChang
     """The listed items one side reads and the other does not (of kinds both could read), in the kinds' order."""
     def by_kind(u):
         return order.get(u.kind, len(order)), u.kind, u.id
-    return sorted((ItemChange(*k, side.units[k][0]) for k in side.units.keys() - other.units.keys()
-                   if side.units[k][2] and k[0] not in unread), key=by_kind)
+    return sorted((ItemChange(*k, side.units[k].names) for k in side.units.keys() - other.units.keys()
+                   if side.units[k].listed and k[0] not in unread), key=by_kind)
 
 
 def _edited(registry: Registry, old: Side, new: Side, unread: set, gone: set) -> dict[str, set]:
@@ -141,7 +151,7 @@ def _edited(registry: Registry, old: Side, new: Side, unread: set, gone: set) ->
     edited: dict[str, set] = {kind: {""} for kind in unread}
     markdown = {k.name for k in registry.of_shape("markdown")}
     for unit in (old.units.keys() ^ new.units.keys()) | {
-            k for k in old.units.keys() & new.units.keys() if old.units[k][1] != new.units[k][1]}:
+            k for k in old.units.keys() & new.units.keys() if old.units[k].signature != new.units[k].signature}:
         kind, ident = unit
         ident = ident.partition(".")[0] if kind in markdown else ident
         if (kind, ident) not in gone and kind not in unread:
@@ -195,7 +205,9 @@ def _pair(path: str, a: str | None, b: str | None, registry: Registry, reader: R
     is the same in both are left out unread."""
     kind = _kind_of(path, registry)
     if kind is None:
-        return tuple(Side({("other", path): ((), blob, False)}) if blob else Side() for blob in (a, b))
+        def other(blob: str | None) -> Side:
+            return Side({("other", path): Unit((), blob, False)}) if blob else Side()
+        return other(a), other(b)
     if kind.shape == "list":
         data = [reader.read(blob) if blob else b"" for blob in (a, b)]
         texts = [_text(found) if found is not None else None for found in data]
@@ -207,8 +219,8 @@ def _pair(path: str, a: str | None, b: str | None, registry: Registry, reader: R
             now = _items(kind, _unshared([c for _, c in chunks[1]], same), known, registry)
             reader.items[path] = known
             return was, now
-        return tuple(_whole(path, blob, text, kind, registry, reader) for blob, text in zip((a, b), texts))
-    return tuple(_version(path, blob, kind, registry, reader) for blob in (a, b))
+        return _whole(path, a, texts[0], kind, registry, reader), _whole(path, b, texts[1], kind, registry, reader)
+    return _version(path, a, kind, registry, reader), _version(path, b, kind, registry, reader)
 
 
 def _unshared(chunks: list[str], same: Counter) -> list[str]:
@@ -263,7 +275,7 @@ def _read(path: str, blob: str, text: str, kind: Kind, registry: Registry) -> Si
         tree = _tree(text)
         if isinstance(tree, dict):
             side.figures.update(_figures(kind, kind.name, tree, (kind.name, ""), registry.languages))
-            side.units[(kind.name, "")] = ((), _signature(kind, tree), False)
+            side.units[(kind.name, "")] = Unit((), _signature(kind, tree), False)
         else:
             side.unread.add(kind.name)
     elif kind.shape == "markdown" and path.endswith(".md"):
@@ -273,9 +285,9 @@ def _read(path: str, blob: str, text: str, kind: Kind, registry: Registry) -> Si
         title = front.get("title") if isinstance(front, dict) else None
         lang = name.rpartition(".")[2] if "." in name else registry.languages[0]
         names = ((lang, title),) if isinstance(title, str) else ()
-        side.units[(kind.name, name)] = (names, blob, "." not in name)
+        side.units[(kind.name, name)] = Unit(names, blob, "." not in name)
     else:
-        side.units[(kind.name, path[len(f"{FOLDER}/{kind.file}/"):])] = ((), blob, False)
+        side.units[(kind.name, path[len(f"{FOLDER}/{kind.file}/"):])] = Unit((), blob, False)
     return side
 
 
@@ -290,7 +302,7 @@ def _list(kind: Kind, tree, registry: Registry) -> Side:
         ident = item.get("id") if isinstance(item, dict) else None
         if isinstance(ident, str):
             side.figures.update(_figures(kind, f"{kind.name}.{ident}", item, (kind.name, ident), registry.languages))
-            side.units[(kind.name, ident)] = (_names(item, registry), _signature(kind, item), True)
+            side.units[(kind.name, ident)] = Unit(_names(item, registry), _signature(kind, item), True)
     return side
 
 
@@ -378,8 +390,10 @@ def _figure(raw, key: str, languages: tuple[str, ...]) -> Figure | None:
         value = Decimal(raw["value"].replace("_", ""))
     except InvalidOperation:
         return None
-    if not value.is_finite() or (value and value.adjusted() >= MAX_DIGITS) or \
-            value.normalize().as_tuple().exponent < -MAX_DECIMALS:  # the bounds of today's figures: what pages write
+    if not value.is_finite() or (value and value.adjusted() >= MAX_DIGITS):
+        return None
+    exponent = value.normalize().as_tuple().exponent  # an int: the value is finite
+    if not isinstance(exponent, int) or exponent < -MAX_DECIMALS:  # the bounds of today's figures: what pages write
         return None
     fields = {name: raw[name] for name in (*DATA[1:], "label") if isinstance(raw.get(name), str)}
     base, *others = languages

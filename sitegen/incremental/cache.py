@@ -11,7 +11,7 @@ import importlib.util
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,8 +54,8 @@ class State:
 
     stamp: str  # the generator's code and libraries, the models, the output folder and the base URL it is for
     inputs: dict[str, tuple] = field(default_factory=dict)  # input file -> (mtime_ns, size, digest)
-    parsed: dict = field(default_factory=dict)  # the loader's memo: parsed content by the digest of its text
-    outputs: dict[str, Entry] = field(default_factory=dict)  # every output file but the search bundle's, by path
+    parsed: Mapping = field(default_factory=dict)  # the loader's memo: parsed content by the digest of its text
+    outputs: Mapping[str, Entry] = field(default_factory=dict)  # every output file but the search bundle's, by path
     rows: dict = field(default_factory=dict)  # the downloads' lines, by the fingerprints of what each shows
     bundle: Bundle = field(default_factory=Bundle)
     manifest: dict[str, tuple[int, int]] = field(default_factory=dict)  # output file -> (size, mtime_ns) on disk

@@ -50,8 +50,10 @@ class Digests(dict):
         if kind == "output":
             return self.outputs.get(what, MISSING)
         if kind == "history":
-            entry = self.history.marks.get(what) if what else self.history
-            return MISSING if entry is None else combined([_text((entry.date, entry.anchor) if what else entry)])
+            if not what:
+                return combined([_text(self.history)])
+            entry = self.history.marks.get(what)
+            return MISSING if entry is None else combined([_text((entry.date, entry.anchor))])
         if type(what) is Mark:
             return self._collection(kind, what)
         return MISSING  # no such item (any there is a fingerprint)

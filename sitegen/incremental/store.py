@@ -28,7 +28,8 @@ class Stored(Mapping):
     build's state holding the very same value has not changed it)."""
 
     def __init__(self, raw: dict):
-        self.raw, self.made = raw, {}
+        self.raw = raw
+        self.made: dict = {}
 
     def __getitem__(self, key):
         found = self.made.get(key)
@@ -96,9 +97,10 @@ def save(root: Path, state: State, out_dir: Path, last: State | None = None) -> 
     """Store a build's state with the manifest of the folder it wrote, writing only what differs from the state
     it started from (`last`, as load() read it); never raises: the cache is optional."""
     held, before = state.held(), last.held() if last is not None else {}
-    kept = {dest for dest, file in held.items() if before.get(dest) == file and dest in last.manifest}
+    known = last.manifest if last is not None else {}
+    kept = {dest for dest, file in held.items() if before.get(dest) == file and dest in known}
     fresh = manifest(out_dir, (dest for dest in held if dest not in kept))
-    state.manifest = {dest: last.manifest[dest] if dest in kept else fresh[dest] for dest in held}
+    state.manifest = {dest: known[dest] if dest in kept else fresh[dest] for dest in held}
     try:
         _save(root, state, last)
     except sqlite3.DatabaseError:  # not a database, or a damaged one: made anew

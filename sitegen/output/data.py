@@ -107,9 +107,8 @@ def facts_json(content: Content, languages: tuple[Language, ...], rows: dict | N
             record = figure_record(fig, content, languages)
             line = rows[mark] = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
         made.append(line)
-    rows = made
-    data = b"".join((head.encode(), b', "figures": [\n', b",\n".join(rows), b"\n]}\n"))  # a figure a line: diffable
-    return Output("data/facts.json", data, "data: every figure as JSON"), len(rows)
+    data = b"".join((head.encode(), b', "figures": [\n', b",\n".join(made), b"\n]}\n"))  # a figure a line: diffable
+    return Output("data/facts.json", data, "data: every figure as JSON"), len(made)
 
 
 def _mark(what: str, owner: bytes | None, source: bytes | None) -> bytes:
@@ -200,7 +199,8 @@ def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
         return list(getattr(getattr(content, kind.name), table.rows).items())
     items = getattr(content, kind.name).values()
     if table.sort:
-        items = sorted(items, key=lambda item: getattr(item, table.sort))
+        sort = table.sort
+        items = sorted(items, key=lambda item: getattr(item, sort))
     return [(None, item) for item in items]
 
 
@@ -212,7 +212,7 @@ def _columns(kind: Kind, table: Table, column: str, others: tuple[str, ...]) -> 
     twins = _twins(kind, table, column, others)
     if twins:
         return (column, *twins)
-    if column == table.rows or shape_of(kind.record.fields[column]) == "figure":
+    if column == table.rows or shape_of(kind.fields[column]) == "figure":
         return tuple(f"{column}_{c}" for c in FIGURE_COLUMNS)
     if column == "source" and kind.name != "sources":
         return SOURCE_COLUMNS
@@ -221,12 +221,12 @@ def _columns(kind: Kind, table: Table, column: str, others: tuple[str, ...]) -> 
 
 def _twins(kind: Kind, table: Table, column: str, others: tuple[str, ...]) -> tuple[str, ...]:
     """The columns of a text's twins in the site's other languages (name_zh beside name), unless declared."""
-    field = kind.record.fields.get(column)
+    field = kind.fields.get(column)
     return tuple(
         f"{column}_{lang}"
         for lang in others
         if getattr(field, "localized", False)
-        and f"{column}_{lang}" in kind.record.fields
+        and f"{column}_{lang}" in kind.fields
         and f"{column}_{lang}" not in table.columns
     )
 
@@ -236,7 +236,7 @@ def _row(content: Content, kind: Kind, table: Table, others: tuple[str, ...], ke
     row = {}
     for column in table.columns:
         base, _, lang = column.rpartition("_")
-        if lang in others and getattr(kind.record.fields.get(base), "localized", False):
+        if lang in others and getattr(kind.fields.get(base), "localized", False):
             row[column] = _text(value, base, lang) or ""
             continue
         if column == table.key:
@@ -247,7 +247,7 @@ def _row(content: Content, kind: Kind, table: Table, others: tuple[str, ...], ke
             row.update(_source_cells(content, value.source))
         else:
             cell = getattr(value, column)
-            if isinstance(cell, Figure) or (cell is None and shape_of(kind.record.fields[column]) == "figure"):
+            if isinstance(cell, Figure) or (cell is None and shape_of(kind.fields[column]) == "figure"):
                 row.update(_figure_cells(cell, column))
             else:
                 row[column] = ";".join(cell) if isinstance(cell, tuple) else "" if cell is None else cell

@@ -6,6 +6,7 @@ must name an output and, with a #fragment, an id on that page."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from html import unescape
 from sys import intern
@@ -35,7 +36,7 @@ def parse_page(html: bytes) -> tuple[str, list[str]]:
     urls = []
     for node in tree.css("[href], [src], [action], [poster], meta[content]"):
         attributes = node.attributes
-        urls += [attributes[key] for key in URL_ATTRS if attributes.get(key) is not None]
+        urls += [value for key in URL_ATTRS if (value := attributes.get(key)) is not None]
         content = attributes.get("content") if node.tag == "meta" else None
         if content and "://" in content:
             urls.append(content)
@@ -48,7 +49,7 @@ class PageInfo(NamedTuple):
     repeats the menu's and the footer's): where a broken one is written is looked up again in the page."""
 
     ids: str  # every id of the page, one a line ("\nmain\nsrc-a\n"): one string, not thousands
-    count: int
+    links: int
     targets: tuple
 
     def has(self, ident: str) -> bool:
@@ -133,7 +134,7 @@ def _origin_and_base(base_url: str) -> tuple[str, str]:
     return "{0.scheme}://{0.netloc}".format(urlsplit(base_url)), base_path(base_url)
 
 
-def inspector(base_url: str):
+def inspector(base_url: str) -> Callable[[str, bytes], PageInfo]:
     """A function (dest, html) -> PageInfo for pages of a site at base_url, to run while pages are rendered."""
     origin, base = _origin_and_base(base_url)
     shared: dict = {}
@@ -162,7 +163,7 @@ def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, wher
             written = Location(f"{where}/{dest}", *position(page, link[1]))
         problems.error(written, f"broken link '{link[0]}' on {page_url(dest, base)}{also}: {problem}",
                        "fix the link in the template or article that writes it")
-    return sum(info.count for info in infos.values())
+    return sum(info.links for info in infos.values())
 
 
 def _wrong_targets(infos: dict[str, PageInfo], dests: set[str], base: str) -> dict[tuple, str]:

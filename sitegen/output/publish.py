@@ -122,8 +122,8 @@ def atom_time(date: str) -> str:
 
 def _feed_index(registry: Registry) -> str:
     """The index page of the kind written in Markdown (the articles': news/index.html), which the feed names."""
-    kind = next((k for k in registry.of_shape("markdown") if k.pages is not None), None)
-    return f"{kind.pages.section}/index.html" if kind is not None and kind.pages.section else "index.html"
+    pages = next((k.pages for k in registry.of_shape("markdown") if k.pages is not None), None)
+    return f"{pages.section}/index.html" if pages is not None and pages.section else "index.html"
 
 
 def feed(content: Content, pages: list[Page], base_url: str, lang: Language, prefix: str = "",

@@ -14,11 +14,16 @@ import re
 import signal
 import threading
 from collections import deque
+from typing import TYPE_CHECKING, Any
 
 from ..content.model import Content
 from ..errors import BuildFailed, Location, SiteError
 from ..site.render import SEARCH_STRINGS
 from .write import Output
+
+if TYPE_CHECKING:
+    from pagefind.index import PagefindIndex
+    from pagefind.service import PagefindService
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
 IN_BUNDLE = BUNDLE + "/"
@@ -107,7 +112,8 @@ class Index:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="search index", daemon=True)
         self.pending: deque = deque()
-        self.service = self.index = None
+        self.service: PagefindService | None = None
+        self.index: PagefindIndex | None = None
 
     def __enter__(self) -> "Index":
         try:
@@ -122,10 +128,10 @@ class Index:
         return self
 
     async def _open(self, make):
-        self.service = _service()  # in the loop's thread: it binds the loop that runs it
-        await self.service.launch()
-        created = await self.service.create_index({"exclude_selectors": list(EXCLUDE)})
-        return make(config=None, _service=self.service, _index_id=created._index_id)
+        service = self.service = _service()  # in the loop's thread: it binds the loop that runs it
+        await service.launch()
+        created = await service.create_index({"exclude_selectors": list(EXCLUDE)})
+        return make(config=None, _service=service, _index_id=created._index_id)
 
     def __exit__(self, *exc) -> None:
         self.close()
@@ -147,6 +153,13 @@ class Index:
             self.thread.join()
         self.loop.close()
 
+    @property
+    def _opened(self) -> PagefindIndex:
+        """The index that __enter__ opened."""
+        if self.index is None:
+            raise RuntimeError("the search index is used before it is opened")
+        return self.index
+
     def _wait(self, coro, timeout: float | None = None):
         """Run a coroutine on the service's loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
@@ -155,7 +168,7 @@ class Index:
         """Send one page (by its path in the site: Pagefind makes its URL as for a file there)."""
         if len(self.pending) >= IN_FLIGHT:
             self._answer(self.pending.popleft())
-        call = self.index.add_html_file(content=html, source_path=dest)
+        call = self._opened.add_html_file(content=html, source_path=dest)
         self.pending.append(asyncio.run_coroutine_threadsafe(call, self.loop))
 
     def _answer(self, waiting):
@@ -164,6 +177,7 @@ class Index:
         try:
             return waiting.result()
         except Ended:
+            assert self.service is not None  # (close() alone forgets it)
             code = self._wait(self.service._backend.wait(), timeout=10)
             if code == -signal.SIGINT:
                 raise KeyboardInterrupt from None
@@ -177,7 +191,7 @@ class Index:
         the last of its own writes is on disk."""
         while self.pending:
             self._answer(self.pending.popleft())
-        files = self._answer(asyncio.run_coroutine_threadsafe(self.index.get_files(), self.loop))
+        files = self._answer(asyncio.run_coroutine_threadsafe(self._opened.get_files(), self.loop))
         return _bundle({file["path"]: file["content"] for file in files})
 
 
@@ -194,7 +208,7 @@ def _service():
                     said = await _message(self._backend.stdout)
                     answer = json.loads(base64.b64decode(said))
                     waiting = self._responses.pop(answer.get("message_id"), None)
-                    payload = answer.get("payload") or {}
+                    payload: Any = answer.get("payload") or {}  # JSON, as the service's types describe it
                     if waiting is None or waiting.done():
                         continue
                     if payload.get("type") == "Error":

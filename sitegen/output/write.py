@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from ..errors import BuildFailed, Location, Problems, SiteError
 from ..proc import signals_held
@@ -142,6 +142,18 @@ def write_file(folder: str, dest: str, data: bytes) -> None:
         os.close(fd)
 
 
+class Sink(Protocol):
+    """Where a build's files go: Staging, Update, or pipeline.Memory (a check, which writes nothing)."""
+
+    def put(self, out: Output) -> File: ...
+
+    def keep(self, file: File) -> None: ...
+
+    def read(self, dest: str) -> bytes: ...
+
+    def commit(self) -> int: ...
+
+
 class Staging:
     """A full build's writer: every file goes into a new folder beside the output folder as it is made; commit()
     swaps that folder in for the output folder whole. Used as a context: whatever was not committed is removed."""
@@ -167,6 +179,10 @@ class Staging:
             write_file(str(self.folder), out.dest, out.data)
         self.files[out.dest] = out.file
         return self.files[out.dest]
+
+    def keep(self, file: File) -> None:
+        """Never asked: a full build has no folder to keep a file from (it writes every file)."""
+        raise TypeError(f"a full build keeps no file: {file.dest}")
 
     def read(self, dest: str) -> bytes:
         """The bytes of a file written."""

@@ -103,7 +103,9 @@ def _figure(change: FigureChange, page) -> FigureLine:
         owner, href = page.figure_owner(current)
         what = Link(f"{owner}{page.punctuation['colon']}{page.label(current)}", href)
     else:
-        old = _localized(change.old or change.new, page.lang)
+        last = change.old or change.new
+        assert last is not None  # a change has the figure before it or after it, or both
+        old = _localized(last, page.lang)
         what = Link(old.label or change.key)
     value = as_of = source = None
     if change.old is None or change.new is None:

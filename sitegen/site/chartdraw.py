@@ -49,7 +49,7 @@ class Category:
     """A row of a chart: a year or an item, its label, and whether it is marked."""
 
     label: str
-    key: object  # the year, or the item's id
+    key: int | str  # the year, or the item's id
     item: object = None
     marked: bool = False
 
@@ -229,9 +229,10 @@ def _gaps(f: Frame) -> list[bool]:
 
 def _marked_legend(f: Frame, body: list[str], top: float, gap: float = 6) -> float:
     """The legend of marked rows, when a row is marked; returns the new top."""
-    if not any(c.marked for c in f.cats):
+    mark = f.spec.mark
+    if mark is None or not any(c.marked for c in f.cats):  # (a marked row has a mark)
         return top
-    more, top = legend(f.id, top + gap, f"{f.mark} {f.t[f.spec.mark.legend]}")
+    more, top = legend(f.id, top + gap, f"{f.mark} {f.t[mark.legend]}")
     body += more
     return top
 
@@ -431,7 +432,7 @@ def dots(f: Frame) -> tuple[list[str], float, str]:
     col_w = 72
     x0 = WIDTH - col_w * len(f.series)
     heads = [wrap(s.label, col_w - 4) for s in f.series]
-    top = max(map(len, heads), default=1) * LINE + 6
+    top: float = max(map(len, heads), default=1) * LINE + 6
     body = [
         _text(x0 + col_w * (k + 0.5), LINE * (j + 1), line, "chart-col", "middle")
         for k, lines in enumerate(heads)

@@ -5,11 +5,12 @@ site has."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 
 from ..content import model
-from ..content.chartspec import ChartSpec, names_in, value_key
+from ..content.chartspec import ChartSpec, Series, names_in, value_key
 from ..content.fields import did_you_mean
 from ..content.languages import Language
 from .chartdraw import DRAWINGS, Category, Drawn, Frame, svg
@@ -24,7 +25,7 @@ class Row:
 
     label: str
     cells: tuple
-    link: tuple[str, str] | None = None
+    link: tuple[str, str | int] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def categories(spec: ChartSpec, content) -> tuple[Category, ...]:
         items = list(getattr(content, spec.kind).values())
         if spec.sort:
             items = sorted(items, key=by(spec.sort.lstrip("-")), reverse=spec.sort.startswith("-"))
-        mark, keys = spec.mark, [getattr(i, "id", None) or getattr(i, "slug", "") for i in items]
+        keys: list[Any] = [getattr(i, "id", None) or getattr(i, "slug", "") for i in items]  # ids, or slugs
+        mark = spec.mark
         return tuple(Category(getattr(i, spec.label) or key, key, i, mark is not None and getattr(i, mark.field) in
                               mark.values) for i, key in zip(items, keys))
     years = sorted({year for _, _, table in _year_maps(spec, content) for year in table}, key=int)
@@ -60,19 +62,19 @@ def by(name: str):
     return lambda item: (getattr(item, name) is None, getattr(item, name) if getattr(item, name) is not None else "")
 
 
-def _year_maps(spec: ChartSpec, content) -> list[tuple[object, str, dict]]:
+def _year_maps(spec: ChartSpec, content) -> list[tuple[Series, str, dict]]:
     """Each series of a chart by year as (its declaration, its id, its figures by year); `each` gives one per item
     (its id the item's)."""
-    found = []
+    found: list[tuple[Series, str, dict]] = []
     for s in spec.series:
         if s.figures:
             figs = (content.figures[key] for key in s.figures)
             found.append((s, s.ident, {int(f.as_of[:4]): f for f in figs}))
         elif s.each:
-            found += [(s, ident, getattr(item, s.field) or {})
+            found += [(s, ident, getattr(item, s.drawn) or {})
                       for ident, item in getattr(content, s.kind or spec.kind).items()]
         else:
-            found.append((s, s.ident, getattr(getattr(content, s.kind or spec.kind), s.field) or {}))
+            found.append((s, s.ident, getattr(getattr(content, s.kind or spec.kind), s.drawn) or {}))
     return found
 
 
@@ -88,13 +90,14 @@ def gathered(spec: ChartSpec, cats: tuple[Category, ...], content, t: dict, lang
     out = []
     for s in spec.series:
         if spec.type != "dot":
-            out.append(_drawn(s, s.ident, tuple(getattr(c.item, s.field) for c in cats), t, lang, content))
+            out.append(_drawn(s, s.ident, tuple(getattr(c.item, s.drawn) for c in cats), t, lang, content))
         elif s.has is not None:
-            out.append(_drawn(s, s.ident, tuple(s.has in _members(getattr(c.item, s.field)) for c in cats), t, lang,
+            out.append(_drawn(s, s.ident, tuple(s.has in _members(getattr(c.item, s.drawn)) for c in cats), t, lang,
                               content))
         else:
+            assert s.latest is not None and s.kind is not None  # a dot series tests `has`, or the `latest` of `kind`
             picked = max(getattr(content, s.kind).values(), key=by(s.latest), default=None)
-            listed = getattr(picked, s.field, None) or ()
+            listed = getattr(picked, s.drawn, None) or ()
             if listed:
                 values = tuple(c.key in listed for c in cats)
                 out.append(_drawn(s, s.ident, values, t, lang, content, fields=vars(picked)))
@@ -107,7 +110,7 @@ def _members(value) -> tuple:
 
 
 def _drawn(s, ident: str, values: tuple, t: dict, lang: Language, content, name: str = "",
-           fields: dict = None) -> Drawn:
+           fields: dict | None = None) -> Drawn:
     """A series with its unit and display scale, its label and heading filled in ({unit}: 'billion yuan')."""
     figs = [v for v in values if isinstance(v, model.Figure)]
     unit, exp = s.unit or (figs[0].unit if figs else None), display_exp([base_value(v) for v in figs], lang)
@@ -180,7 +183,8 @@ def table(f: Frame) -> tuple[tuple[str, ...], tuple[Row, ...], tuple[str, ...]]:
     every figure's, and for a row without figures its item's."""
     t, spec, mark = f.t, f.spec, f.spec.mark
     columns = (t[spec.head], *(s.label for s in f.series), *((t[mark.column],) if mark and mark.column else ()))
-    rows, sources = [], []
+    rows: list[Row] = []
+    sources: list[str | None] = []
     for k, cat in enumerate(f.cats):
         cells = tuple(_cell(s.values[k], f) for s in f.series)
         if mark and mark.column:

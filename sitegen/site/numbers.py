@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from ..content.languages import Language
+from ..content.languages import Language, Length
 from ..content.model import Figure
 
 SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "wan": 4, "yi": 8}  # a value's, as written
@@ -102,14 +102,14 @@ def _compact(value: Decimal, digits: int, locale: str) -> str:
 
 
 @_answered
-def _unit(value: Decimal, pattern: str, unit: str, length: str, locale: str) -> str:
+def _unit(value: Decimal, pattern: str, unit: str, length: Length, locale: str) -> str:
     """A number with a unit CLDR names, the number by a CLDR number pattern: '12.5 km²', '5.9%', '3 years'."""
     from babel.units import format_unit
     return format_unit(value, unit, length, format=pattern, locale=_cldr(locale))
 
 
 @_answered
-def _unit_words(word: str, unit: str, length: str, locale: str) -> str:
+def _unit_words(word: str, unit: str, length: Length, locale: str) -> str:
     """The words of a unit CLDR names at a display scale (its word), without a number: 'km²', '%', 'years', '年',
     'million km²'."""
     from babel.units import format_unit
@@ -121,9 +121,15 @@ def _unit_words(word: str, unit: str, length: str, locale: str) -> str:
 def _digits(value: Decimal, places: int | None, grouped: bool = True) -> str:
     """A CLDR number pattern for a value, its digits grouped or not: every decimal it has, or rounded to `places`."""
     if places is None:
-        places = max(0, -value.normalize().as_tuple().exponent)
+        places = _places(value)
     whole = "#,##0" if grouped else "0"
     return whole + "." + "#" * places if places else whole
+
+
+def _places(value: Decimal) -> int:
+    """How many digits a value has after the decimal point, trailing zeros left out (none for a whole number)."""
+    exponent = value.normalize().as_tuple().exponent  # an int: every value is finite
+    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def base_value(fig: Figure) -> Decimal:
@@ -152,7 +158,7 @@ def number(fig: Figure, lang: Language, short: bool = False) -> str:
         return _form(lang.ordinals, int(value), lang.locale, "ordinal").format(n=int(value))
     exp = display_exp([value], lang) if (short or fig.scale) and not unit.cldr else 0
     if exp:
-        digits = 1 if short else max(0, -value.scaleb(-exp).normalize().as_tuple().exponent)
+        digits = 1 if short else _places(value.scaleb(-exp))
         return _compact(value, digits, lang.locale)
     return _decimal(value, _digits(value, 1 if short and value < 1000 else None, lang.grouping), lang.locale)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..content import model
 from ..content.kinds import Registry
@@ -15,7 +16,7 @@ class Page:
     template: str
     kind: str  # the kind's name (projects), or a site page's (data, 404)
     one: str = ""  # on an item's page, the name of one item of its kind (project); else ''
-    item: object = None
+    item: Any = None  # the item (an Item: its fields are Any to the checker too), or None
     items: tuple = ()
     number: int = 1  # for a list split into pages: this page's number, of `count`
     count: int = 1
@@ -45,7 +46,9 @@ def _plan(content: model.Content, registry: Registry, prefix: str, lang: str) ->
             continue
         base = prefix + p.section if p.section else prefix.rstrip("/")
         if not kind.collection:
-            pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.name, kind.one, lang=lang))
+            if p.item:  # as for a collection's items: a page only with its template
+                pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.name, kind.one,
+                                  lang=lang))
             continue
         items = tuple(getattr(content, kind.name).values())
         if p.sort:

@@ -42,7 +42,7 @@ CODE_PLACEHOLDERS = {"changes_entry": ("date",), "search_count_one": ("n",), "se
 class Citations:
     """The sources cited on one page, numbered in order of first citation, and the figure anchors placed."""
 
-    content: model.Content
+    content: model.ContentView
     order: list = field(default_factory=list)
     anchored: set = field(default_factory=set)
     marked: set = field(default_factory=set)  # figures whose anchor got its "changed on" note
@@ -96,7 +96,7 @@ class Renderer:
         root: Path,
         base_url: str,
         lang: str,
-        env: jinja2.Environment | None = None,
+        env: TrackingEnvironment | None = None,
         assets: dict[str, str] | None = None,
         downloads: tuple = (),
         history: History | None = None,
@@ -105,7 +105,7 @@ class Renderer:
         self.root, self.lang, self.templates, self.registry = root, lang, root / "templates", registry
         self._downloads = downloads  # the files under data/, with their sizes, for the Data page
         self.bodies = bodies or {}  # article bodies as HTML (site.article.Converted), by their Markdown
-        self.page_cites: Citations | None = None
+        self.page_cites: Citations | None = None  # the page being rendered's (read as self.cites)
         self.assets = assets or {}  # static path -> fingerprinted path, e.g. style.css -> style.3f9a1c2e.css
         self.history = history or History(reason="not read")  # the committed changes of content/
         self._changes: tuple | None = None  # the history as this language's changes page shows it
@@ -131,6 +131,13 @@ class Renderer:
         self._dates: dict = {}  # content date -> in words (a site repeats few dates many times)
         updated = str(content.site.updated)
         self._year_before = f"{int(updated[:4]) - 1}{updated[4:]}" if updated[:4].isdigit() else updated
+
+    @property
+    def cites(self) -> Citations:
+        """The citations of the page being rendered."""
+        if self.page_cites is None:
+            raise RuntimeError("citations are read outside a page's rendering")
+        return self.page_cites
 
     def _globals(self, content: model.Content) -> dict:
         """What every template sees besides its page: the URL makers, the tracked content and its records, the
@@ -171,10 +178,10 @@ class Renderer:
             search_lists=self.search_lists,
             # The page's citations, as globals so that macros imported without the page's context (cached once)
             # see them.
-            cite=lambda source: self.page_cites.cite(source),
-            cited=lambda: self.page_cites.cited(),
-            anchor=lambda fig: self.page_cites.anchor(fig),
-            article_html=lambda article: self.article_html(article, self.page_cites),
+            cite=lambda source: self.cites.cite(source),
+            cited=lambda: self.cites.cited(),
+            anchor=lambda fig: self.cites.anchor(fig),
+            article_html=lambda article: self.article_html(article, self.cites),
             # .get: a missing menu string is reported by check_strings before any page is rendered
             nav=tuple((Markup(escape(self.strings.get(key, ""))), self.url(path))
                       for key, path in navigation(registry)),
@@ -236,10 +243,10 @@ class Renderer:
         depends on the items' names, texts and ids only: a figure edit leaves it alone."""
         lists = []
         for kind in self.registry.linked:
-            if kind.pages.nav is None:
+            if kind.pages is None or kind.pages.nav is None:
                 continue
             items = getattr(self.content, kind.name)
-            named = "name" in kind.record.fields
+            named = "name" in kind.fields
             names = items.column("name") if named else items.column("title")
             texts = items.column("texts") if named else {}
             declared = items.column(f"name_{self.twin}") if named and self.twin not in self.languages else {}
@@ -311,7 +318,7 @@ class Renderer:
         clock's: two builds of one commit are the same)."""
         self.recorder.record("history", fig.key)
         entry = self.history.marks.get(fig.key)
-        if entry is None or entry.date <= self._year_before or not self.page_cites.mark(fig):
+        if entry is None or entry.date <= self._year_before or not self.cites.mark(fig):
             return Markup("")
         p, text = self.punctuation, self.strings["changed_on"]
         words = escape(text.format(date=self.human_date(entry.date)))
@@ -342,7 +349,7 @@ class Renderer:
             return fig.label
         kind, _, rest = fig.key.partition(".")
         ident, _, name = rest.partition(".")
-        fields = self.registry[kind].record.fields
+        fields = self.registry[kind].fields
         if not self.registry[kind].collection:  # a record's map of figures: 'GDP 2022', else its key in words
             names = getattr(fields.get(ident), "names", "")
             return f"{self.strings[names]} {name}" if names else name.replace("-", " ").capitalize()
@@ -502,7 +509,7 @@ class TrackingEnvironment(jinja2.Environment):
         return Globals(d if d is not None else {}, self.globals)
 
 
-def make_env(templates: Path, bytecode: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+def make_env(templates: Path, bytecode: jinja2.BytecodeCache | None = None) -> TrackingEnvironment:
     """A Jinja environment: autoescaped, strict about undefined names, deterministic; compiled templates are
     kept in `bytecode` between runs when given."""
     return TrackingEnvironment(
