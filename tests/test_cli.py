@@ -60,7 +60,7 @@ def test_base_url_prefixes_every_internal_url(site):
 def test_root_base_url(site):
     assert run_build(site, "--base-url", "https://example.com").returncode == 0
     html = (site / "_site/index.html").read_text()
-    assert re.search(r'href="/style\.[0-9a-f]{8}\.css"', html) and 'href="/projects/chip-line/"' in html
+    assert re.search(r'href="/style\.[0-9a-f]{8}\.css"', html) and 'href="/projects/"' in html
     assert '<link rel="canonical" href="https://example.com/">' in html
 
 
