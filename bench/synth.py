@@ -80,6 +80,8 @@ def write_site(root: Path, projects: int) -> Path:
             f"  {y}:\n" + _figure("    ", 100 + y % 100 * 10, "CNY", src[0], y, "billion") for y in range(2015, 2024)
         )
     )
+    (content / "zones.yaml").write_text("[]\n")  # kinds the synthetic city has no items of
+    (content / "indicators.yaml").write_text("- id: gdp\n  name: GDP\n  series: [profile.gdp.2022, profile.gdp.2023]\n")
     (content / "articles/summit.md").write_text(
         "---\ntitle: The summit\ndate: 2023-10-31\nsummary: What was signed.\nsources: [source-0]\n---\n\n"
         "Investors signed [[events.summit-2023.projects]] worth [[events.summit-2023.investment]].\n"

@@ -109,7 +109,7 @@ def test_history_reads_the_change_entries(built):
     assert [(c.key, str(c.old.value), str(c.new.value)) for c in older.figures] == [
         ("profile.gdp.2021", "458.033", "460")]
     assert first.first == (("industries", 2), ("companies", 1), ("projects", 1), ("events", 1), ("articles", 1),
-                           ("sources", 2))
+                           ("sources", 2), ("zones", 1), ("indicators", 1))
     assert set(found.marks) == {"events.summit-2023.investment", "events.summit-2023.projects",
                                 "profile.figures.population", "profile.gdp.2021"}
 
@@ -144,7 +144,8 @@ def test_the_changes_page_lists_each_date_in_english(built):
     assert ('<bdi><a href="/mini/economy/#fact-profile-gdp-2021">Mini City: GDP 2021</a></bdi>: '
             "<del>458.033 billion yuan</del> → <ins>460 billion yuan</ins>") in section(html, "change-2022-11-30")
     assert "<p>First publication of the data: industries (2), companies (1), projects (1), summits (1), " \
-           "articles (1), sources (2).</p>" in section(html, "change-2022-05-01")
+           "articles (1), sources (2), development zones (1), indicators of the home page panel (1).</p>" in section(
+               html, "change-2022-05-01")
     assert '<link rel="alternate" type="application/atom+xml" title="Mini Profile: What changed" ' \
            'href="/mini/changes.xml">' in html
 

@@ -13,7 +13,7 @@ def test_build_writes_site_and_prints_one_summary_line(site):
     result = run_build(site)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert re.fullmatch(r"Built 18 pages \(68 files, \d+ KB\) into _site/ in \d+\.\d\d s\.\n", result.stdout)
+    assert re.fullmatch(r"Built 20 pages \(76 files, \d+ KB\) into _site/ in \d+\.\d\d s\.\n", result.stdout)
     for dest in ["index.html", "404.html", "sources/index.html", "news/summit/index.html",
                  "projects/chip-line/index.html", "companies/chipco/index.html", "industries/chips/index.html",
                  "summits/summit-2023/index.html", "sitemap.xml", "robots.txt", "feed.xml", ".nojekyll",
@@ -27,7 +27,7 @@ def test_build_writes_site_and_prints_one_summary_line(site):
 def test_check_validates_without_writing(site):
     result = run_build(site, "check")
     assert result.returncode == 0
-    assert re.fullmatch(r"Checked 18 pages: no errors \(\d+\.\d\d s\)\.\n", result.stdout)
+    assert re.fullmatch(r"Checked 20 pages: no errors \(\d+\.\d\d s\)\.\n", result.stdout)
     assert not (site / "_site").exists()
 
 
@@ -60,7 +60,7 @@ def test_base_url_prefixes_every_internal_url(site):
 def test_root_base_url(site):
     assert run_build(site, "--base-url", "https://example.com").returncode == 0
     html = (site / "_site/index.html").read_text()
-    assert re.search(r'href="/style\.[0-9a-f]{8}\.css"', html) and 'href="/projects/chip-line/"' in html
+    assert re.search(r'href="/style\.[0-9a-f]{8}\.css"', html) and 'href="/projects/"' in html
     assert '<link rel="canonical" href="https://example.com/">' in html
 
 

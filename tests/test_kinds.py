@@ -144,8 +144,8 @@ def test_a_mistake_in_a_model_is_reported_at_its_line(tmp_path):
 def test_the_kinds_are_listed_in_one_place():
     names = sorted(p.stem for p in (REPO / "models").glob("*.yaml")
                    if p.name not in ("languages.yaml", "pages.yaml"))  # not kinds
-    assert names == ["articles", "companies", "events", "industries", "profile", "projects", "site", "sources",
-                     "strings"]
+    assert names == ["articles", "companies", "events", "indicators", "industries", "profile", "projects", "site",
+                     "sources", "strings", "zones"]
     for path in (REPO / "sitegen").rglob("*.py"):  # no module names the content's kinds
         text = path.read_text()
         assert not re.search(r"\(\s*\"industries\",\s*\"companies\"", text), path

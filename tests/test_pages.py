@@ -62,7 +62,7 @@ def check_page(path, site_dir):
 def test_fixture_pages(site):
     assert run_build(site).returncode == 0
     pages = sorted((site / "_site").rglob("*.html"))
-    assert len(pages) == 18  # the economy page (the profile) beside the home page (the site)
+    assert len(pages) == 20  # the economy page (the profile) beside the home page (the site); a zone and its index
     for page in pages:
         check_page(page, site / "_site")
 

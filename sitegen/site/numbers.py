@@ -137,6 +137,23 @@ def base_value(fig: Figure) -> Decimal:
     return fig.value.scaleb(SCALES[fig.scale]) if fig.scale else fig.value
 
 
+def percent_change(latest: Figure, before: Figure, basis: str | None = None,
+                   derived: str | None = None) -> Figure | None:
+    """The change of a figure on the one a year before it, in per cent to one decimal, as a figure derived from the
+    two (its source is the later one's; `basis` says real or nominal where that applies, `derived` how it was made).
+    None when the two cannot be compared exactly: different units, a qualifier ('over'), a rank or a rate, a zero, or
+    years that are not consecutive."""
+    year, prior = str(latest.as_of)[:4], str(before.as_of)[:4]
+    comparable = (latest.unit == before.unit and latest.unit not in ("rank", "percent", "percent-change")
+                  and not latest.qualifier and not before.qualifier and year.isdigit() and prior.isdigit()
+                  and int(year) - int(prior) == 1 and base_value(before) != 0)
+    if not comparable:
+        return None
+    value = ((base_value(latest) / base_value(before) - 1) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    return Figure(value=value, unit="percent-change", as_of=latest.as_of, source=latest.source, basis=basis,
+                  derived=derived, estimate=bool(latest.estimate or before.estimate) or None)
+
+
 def decimal_text(value: Decimal, places: int | None = None, group: str = "") -> str:
     """Write a decimal without exponent or trailing zeros, rounded to `places` if given, grouped with `group` (for
     the downloads, in no language)."""

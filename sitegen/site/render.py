@@ -21,7 +21,7 @@ from ..errors import Location, Problems
 from .changes import present
 from .charts import Charts
 from .jsonld import jsonld
-from .numbers import format_figure, human_date
+from .numbers import format_figure, human_date, percent_change
 from .plan import Page, navigation
 from .reads import KEYS, Recorder, TrackedContent, TrackedObject
 from .urls import absolute, base_path, page_href, page_url
@@ -171,6 +171,7 @@ class Renderer:
             absolute=self.absolute,
             downloads=self.downloads,
             as_of=self.as_of,
+            percent_change=percent_change,
             history=self.history,
             changes=self.changes,
             changed=self.changed,
