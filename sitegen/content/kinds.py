@@ -22,6 +22,7 @@ from .fields import (
     Cx,
     Date,
     Field,
+    FigureKey,
     Flag,
     Hostname,
     ListOf,
@@ -141,18 +142,6 @@ class Key(Text):
 
     def json_schema(self):
         return self._described({"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"})
-
-
-class FigureKey(Text):
-    """The global key of a figure, such as profile.gdp.2022; checked once every figure is known. With
-    `source_kinds`, the figure must cite a source of one of those kinds (content.provenance checks it)."""
-
-    source_kinds: tuple[str, ...] = ()
-
-    def check(self, value, node, cx):
-        loc = cx.at(node)
-        cx.refs.append(("figures", value, loc.source, loc.line, loc.col))
-        return value
 
 
 STRINGS = MapOf(Key("string key"), Prose("the text shown"), "UI strings: key: text")
@@ -390,6 +379,7 @@ CHART = Located(
                           "string FIELD_VALUE)", required=False),
         }, "rows to hatch and star, and leave out of the summary's comparison", required=False, title="Mark"),
         "csv": Slug("the download under data/ holding its data: NAME of data/NAME.csv", required=False),
+        "since": Year("by year: the first year it draws (a series' earlier years are left out)", required=False),
     },
     title="Chart",
 )

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 SCALE_EXP = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "wan": 4, "yi": 8}
 SCALE_NAMES = {"wan": "万", "yi": "亿"}  # how a scale is written in a message, when not in English
-# Scale words after a number in a quote, with their powers of ten.
+# Scale words after a number in a quote, with their powers of ten (in simplified and in traditional script).
 SCALE_WORDS = {"万亿": 12, "千亿": 11, "百亿": 10, "亿": 8, "千万": 7, "百万": 6, "万": 4, "trillion": 12,
-               "萬億": 12, "千億": 11, "百億": 10, "億": 8, "千萬": 7, "百萬": 6, "萬": 4,  # as traditional script writes them
+               "萬億": 12, "千億": 11, "百億": 10, "億": 8, "千萬": 7, "百萬": 6, "萬": 4,
                "billion": 9, "bln": 9, "bn": 9, "million": 6, "mln": 6, "mn": 6, "thousand": 3}
 CN_DIGITS = dict(zip("零〇一二两兩三四五六七八九", (0, 0, 1, 2, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
 CN_UNITS = {"十": 1, "百": 2, "千": 3}

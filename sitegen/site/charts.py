@@ -51,7 +51,8 @@ def categories(spec: ChartSpec, content) -> tuple[Category, ...]:
         mark, keys = spec.mark, [getattr(i, "id", None) or getattr(i, "slug", "") for i in items]
         return tuple(Category(getattr(i, spec.label) or key, key, i, mark is not None and getattr(i, mark.field) in
                               mark.values) for i, key in zip(items, keys))
-    years = sorted({year for _, _, table in _year_maps(spec, content) for year in table}, key=int)
+    years = sorted({year for _, _, table in _year_maps(spec, content) for year in table
+                    if spec.since is None or int(year) >= spec.since}, key=int)
     return tuple(Category(str(year), year) for year in years)
 
 
@@ -69,11 +70,16 @@ def _year_maps(spec: ChartSpec, content) -> list[tuple[object, str, dict]]:
             figs = (content.figures[key] for key in s.figures)
             found.append((s, s.ident, {int(f.as_of[:4]): f for f in figs}))
         elif s.each:
-            found += [(s, ident, getattr(item, s.field) or {})
+            found += [(s, ident, _figures(getattr(item, s.field), content))
                       for ident, item in getattr(content, s.kind or spec.kind).items()]
         else:
-            found.append((s, s.ident, getattr(getattr(content, s.kind or spec.kind), s.field) or {}))
+            found.append((s, s.ident, _figures(getattr(getattr(content, s.kind or spec.kind), s.field), content)))
     return found
+
+
+def _figures(table: dict | None, content) -> dict:
+    """A map of figures by year, its figure keys (a map naming figures held elsewhere) looked up."""
+    return {year: content.figures[f] if isinstance(f, str) else f for year, f in (table or {}).items()}
 
 
 def gathered(spec: ChartSpec, cats: tuple[Category, ...], content, t: dict, lang: Language) -> tuple[Drawn, ...]:
