@@ -19,7 +19,21 @@ import yaml
 
 from ..errors import Location, Problems
 from . import model
-from .fields import INVALID, Choice, Date, FigureKey, ListOf, MapOf, Number, Period, Record, Ref, Text, Year, did_you_mean
+from .fields import (
+    INVALID,
+    Choice,
+    Date,
+    FigureKey,
+    ListOf,
+    MapOf,
+    Number,
+    Period,
+    Record,
+    Ref,
+    Text,
+    Year,
+    did_you_mean,
+)
 
 TYPES = ("bar", "line", "grouped-bar", "dot")
 BY = ("year", "item")
@@ -110,9 +124,8 @@ class ChartSpec:
     """One declared chart: its id (charts.ID in templates, chart-ID on the page), the kind whose model declares it,
     its type, its rows (`by`: year, or the kind's items ordered by `sort` and named by `label`), its series, its
     strings (title, summary alternatives, the table's first column `head`: by default 'year', or the string named
-    after one item of the kind), the count noun of a dot chart's rows
-    (`unit`), its marked rows, its CSV download and, by year, the first year it draws (`since`). `link`: its rows link to
-    their items' pages."""
+    after one item of the kind), the count noun of a dot chart's rows (`unit`), its marked rows, its CSV download and,
+    by year, the first year it draws (`since`). `link`: its rows link to their items' pages."""
 
     type: str
     by: str
