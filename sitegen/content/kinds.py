@@ -165,13 +165,16 @@ class Pages:
 @dataclass(frozen=True)
 class Download:
     """A CSV under data/: its name, the rows (the kind's items, or a map field of a single record, keyed by
-    `key`), their order (`sort`: a field) and its columns (fields; a figure takes eight columns, `source` four)."""
+    `key`), their order (`sort`: a field) and its columns (fields; a figure takes eight columns, `source` four).
+    `maps`: several year maps of a single record (of figures, or of figure keys) in one long table, a row per entry,
+    with the columns `map` (the field's name), `key` (the year), `figure` and `source`."""
 
     name: str
     columns: tuple[str, ...]
     rows: str | None = None
     key: str | None = None
     sort: str | None = None
+    maps: tuple[str, ...] = ()
     loc: Location = field(default=Location(""), compare=False)
 
 
@@ -413,13 +416,17 @@ MODEL = Record(
         ),
         "downloads": ListOf(
             Record(
-                lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw),
+                lambda loc, columns, maps=None, **kw: Download(columns=tuple(columns), maps=tuple(maps or ()),
+                                                              loc=loc, **kw),
                 {
                     "name": Slug("the CSV's name: data/NAME.csv"),
                     "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
                     "rows": Key("a map field of a single record to make the rows from", required=False),
                     "key": Key("the column holding each row's map key", required=False),
                     "sort": Key("the field its rows are ordered by", required=False),
+                    "maps": ListOf(Key("a year map of the record"), "a single record's year maps to make one long "
+                                   "table from: a row per entry, with the columns map, KEY, figure and source",
+                                   required=False, min_items=1),
                 },
             ),
             "its CSV files under data/",
@@ -640,6 +647,17 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
             problems.error(r["loc"], "a rule needs one of 'when' and 'unless'", "e.g. when: {kind: [press-release]}")
     for table in decl.get("downloads") or ():
         known = set(fields) | {table.rows, table.key}
+        if table.maps:
+            known = {"map", "figure", "source", table.key}
+            for name in table.maps:
+                f = fields.get(name)
+                if not (isinstance(f, MapOf) and isinstance(f.key, Year) and (
+                        isinstance(f.value, FigureKey) or getattr(f.value, "cls", None) is model.Figure)):
+                    problems.error(table.loc, f"'{name}' of {decl['kind']} is not a map of figures (or of figure keys) "
+                                   "by year", "list the record's year maps under 'maps:'")
+            if decl["shape"] != "single" or not table.key:
+                problems.error(table.loc, f"{table.name}.csv: 'maps' makes a long table of one record's year maps",
+                               "use it in a model of shape single, with 'key: year' naming the year's column")
         for column in table.columns:
             if column not in known:
                 problems.error(
