@@ -266,3 +266,35 @@ def test_since_is_for_charts_by_year(site):
     edit(site, "models/events.yaml", "    sort: date\n", "    sort: date\n    since: 2020\n")
     done = run_build(site)
     assert done.returncode == 1 and "only a chart by year starts at a year" in done.stderr
+
+
+DEPTH_FILES = ("peers.yaml", "rankings.yaml", "series.yaml")
+
+
+ABOUTS = {f"{m}_about" for m in ("gdp", "gdp_growth", "industrial_output", "revenue", "trade", "population", "income",
+                                  "listed", "fdi")}
+
+
+def test_the_new_files_say_the_same_in_both_languages(monkeypatch):
+    import test_parity
+    monkeypatch.setattr(test_parity, "FILES", DEPTH_FILES)
+    monkeypatch.setattr(test_parity, "PROSE", (*test_parity.PROSE, *sorted(ABOUTS), "intro"))
+    pairs = test_parity.yaml_pairs()
+    assert len(pairs) > 50 and any(".gdp_about" in where for where, _, _ in pairs)
+    assert [f"{where}: {d}" for where, en, zh in pairs for d in test_parity.differences(en, zh)] == []
+
+
+@pytest.mark.parametrize("name", DEPTH_FILES)
+def test_the_new_files_keep_the_rules_of_the_chinese_texts(name, monkeypatch):
+    import test_zh_text
+    monkeypatch.setattr(test_zh_text, "TEXT_KEYS", test_zh_text.TEXT_KEYS | ABOUTS | {"intro"})
+    test_zh_text.test_every_text_field_has_its_chinese_sibling_on_the_next_line(name)
+    test_zh_text.test_chinese_values_are_chinese_and_every_sibling_has_its_english(name)
+    test_zh_text.test_translated_names_only_name_fields_of_its_item_after_the_last_name(name)
+
+
+def test_the_new_files_name_in_chinese_only_what_sources_name(monkeypatch):
+    import test_zh_text
+    monkeypatch.setattr(test_zh_text, "FILES", DEPTH_FILES)
+    test_zh_text.test_chinese_names_not_marked_as_ours_come_from_a_source()
+    test_zh_text.test_no_chinese_text_shares_a_long_run_with_a_quoted_source()
