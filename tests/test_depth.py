@@ -298,3 +298,13 @@ def test_the_new_files_name_in_chinese_only_what_sources_name(monkeypatch):
     monkeypatch.setattr(test_zh_text, "FILES", DEPTH_FILES)
     test_zh_text.test_chinese_names_not_marked_as_ours_come_from_a_source()
     test_zh_text.test_no_chinese_text_shares_a_long_run_with_a_quoted_source()
+
+
+def test_the_search_index_holds_the_new_pages_in_both_languages(out):
+    import gzip
+    indexed = set()
+    for fragment in (out / "pagefind" / "fragment").glob("*.pf_fragment"):
+        text = gzip.decompress(fragment.read_bytes()).decode("utf-8").removeprefix("pagefind_dcd")
+        indexed.add(json.loads(text)["url"])
+    for path in ("peers/", "peers/kunshan/", "peers/cixi/", "series/", "rankings/"):
+        assert f"/{path}" in indexed and f"/zh/{path}" in indexed, path
