@@ -173,6 +173,9 @@ def test_a_peer_page_shows_its_places_in_the_rankings_with_ties(out):
     html = read(out, "peers/kunshan")
     assert "1st, shared with Jiangyin" in html and "CCID Consulting" in html
     assert "（与江阴市并列）" in read(out, "zh/peers/kunshan")
+    # a place the city's own report gives, from a list it does not name, stands apart from the named lists
+    own = read(out, "peers/changshu").split('id="own-rankings"')[1].split("</section>")[0]
+    assert own.count(">4th<") == 3 and "not named; stated in Changshu" in own and "百强县第四" in own
 
 
 def test_the_rankings_of_different_publishers_stand_side_by_side(out):
