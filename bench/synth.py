@@ -82,6 +82,11 @@ def write_site(root: Path, projects: int) -> Path:
     )
     (content / "zones.yaml").write_text("[]\n")  # kinds the synthetic city has no items of
     (content / "indicators.yaml").write_text("- id: gdp\n  name: GDP\n  series: [profile.gdp.2022, profile.gdp.2023]\n")
+    # The kinds in depth: no peer cities or rankings, and the synthetic city's GDP as its series, named by key.
+    (content / "peers.yaml").write_text("[]\n")
+    (content / "rankings.yaml").write_text("[]\n")
+    (content / "series.yaml").write_text(
+        "name: Synthetic year by year\ngdp:\n" + "".join(f"  {y}: profile.gdp.{y}\n" for y in range(2015, 2024)))
     (content / "articles/summit.md").write_text(
         "---\ntitle: The summit\ndate: 2023-10-31\nsummary: What was signed.\nsources: [source-0]\n---\n\n"
         "Investors signed [[events.summit-2023.projects]] worth [[events.summit-2023.investment]].\n"

@@ -15,7 +15,8 @@ def test_benchmark_runs_and_reports_every_figure():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    assert figures["projects"] == 10 and figures["pages"] == 46  # with the economy page and an empty zones index
+    # with the economy, peers, rankings and series pages, and an empty zones index
+    assert figures["projects"] == 10 and figures["pages"] == 49
     for key in ("cold_s", "floor_s", "cold_vs_floor", "cpu_s", "peak_mb"):
         assert figures[key] > 0, key
 

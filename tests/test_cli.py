@@ -13,7 +13,7 @@ def test_build_writes_site_and_prints_one_summary_line(site):
     result = run_build(site)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert re.fullmatch(r"Built 20 pages \(76 files, \d+ KB\) into _site/ in \d+\.\d\d s\.\n", result.stdout)
+    assert re.fullmatch(r"Built 23 pages \(88 files, \d+ KB\) into _site/ in \d+\.\d\d s\.\n", result.stdout)
     for dest in ["index.html", "404.html", "sources/index.html", "news/summit/index.html",
                  "projects/chip-line/index.html", "companies/chipco/index.html", "industries/chips/index.html",
                  "summits/summit-2023/index.html", "sitemap.xml", "robots.txt", "feed.xml", ".nojekyll",
@@ -27,7 +27,7 @@ def test_build_writes_site_and_prints_one_summary_line(site):
 def test_check_validates_without_writing(site):
     result = run_build(site, "check")
     assert result.returncode == 0
-    assert re.fullmatch(r"Checked 20 pages: no errors \(\d+\.\d\d s\)\.\n", result.stdout)
+    assert re.fullmatch(r"Checked 23 pages: no errors \(\d+\.\d\d s\)\.\n", result.stdout)
     assert not (site / "_site").exists()
 
 

@@ -144,31 +144,31 @@ def test_a_mistake_in_a_model_is_reported_at_its_line(tmp_path):
 def test_the_kinds_are_listed_in_one_place():
     names = sorted(p.stem for p in (REPO / "models").glob("*.yaml")
                    if p.name not in ("languages.yaml", "pages.yaml"))  # not kinds
-    assert names == ["articles", "companies", "events", "indicators", "industries", "profile", "projects", "site",
-                     "sources", "strings", "zones"]
+    assert names == ["articles", "companies", "events", "indicators", "industries", "peers", "profile", "projects",
+                     "rankings", "series", "site", "sources", "strings", "zones"]
     for path in (REPO / "sitegen").rglob("*.py"):  # no module names the content's kinds
         text = path.read_text()
         assert not re.search(r"\(\s*\"industries\",\s*\"companies\"", text), path
 
 
 PEERS_MODEL = """\
-# Peer cities, with a line chart of their GDP beside the profile's: declared here, drawn by the generic renderer.
-kind: peers
+# Neighbouring cities, with a line chart of their GDP beside the profile's: declared, drawn by the generic renderer.
+kind: neighbours
 order: 5
-one: peer
+one: neighbour
 shape: list
-file: peers.yaml
+file: neighbours.yaml
 title: Peer
-pages: {section: peers, item: peer.html, index: peers.html, nav: 4}
+pages: {section: neighbours, item: neighbour.html, index: neighbours.html, nav: 4}
 downloads:
-  - {name: peers, columns: [id, name, source]}
+  - {name: neighbours, columns: [id, name, source]}
 fields:
   id: {type: slug, help: "unique id"}
   name: {type: text, help: name of the city}
   source: {type: ref, to: sources, help: id of the main source}
   gdp: {type: map, key: {type: year}, value: {type: figure}, help: "GDP by year"}
 charts:
-  peer-gdp:
+  neighbour-gdp:
     type: line
     by: year
     title: chart_peer_gdp_title
@@ -176,7 +176,7 @@ charts:
     series:
       - {kind: profile, field: gdp, label: chart_peer_city}
       - {field: gdp, each: true}
-    csv: peers
+    csv: neighbours
 """
 
 PEERS = """\
@@ -197,10 +197,10 @@ PEERS = """\
 PEERS_PAGE = """\
 {% extends "base.html" %}
 {% from "_macros.html" import chart %}
-{% block title %}{{ t.peers_title }}{% endblock %}
+{% block title %}{{ t.neighbours_title }}{% endblock %}
 {% block content %}
-<h1>{{ t.peers_title }}</h1>
-{{ chart(charts["peer-gdp"], level=2) }}
+<h1>{{ t.neighbours_title }}</h1>
+{{ chart(charts["neighbour-gdp"], level=2) }}
 {% endblock %}
 """
 
@@ -215,36 +215,37 @@ PEER_PAGE = """\
 """
 
 PEER_STRINGS = """\
-nav_peers: Peers
-peers_title: Peer cities
-peer: Peer
-data_holds_peers: "Peer cities."
-chart_peer_gdp_title: "Gross domestic product of peer cities, {unit}"
+nav_neighbours: Neighbours
+neighbours_title: Neighbouring cities
+neighbour: Peer
+data_holds_neighbours: "Neighbouring cities."
+chart_peer_gdp_title: "Gross domestic product of neighbour cities, {unit}"
 chart_peer_gdp_summary: "{profile.name}'s GDP {trend} from {first} in {first_year} to {last} in {last_year}; the table \
-gives its peers' beside it."
+gives its neighbours' beside it."
 chart_peer_city: "{profile.name}"
 """
 
 
 def peers_site(tmp_path):
-    return kind_site(tmp_path, {"models/peers.yaml": PEERS_MODEL, "content/peers.yaml": PEERS,
-                                "templates/peers.html": PEERS_PAGE, "templates/peer.html": PEER_PAGE}, PEER_STRINGS)
+    return kind_site(tmp_path, {"models/neighbours.yaml": PEERS_MODEL, "content/neighbours.yaml": PEERS,
+                                "templates/neighbours.html": PEERS_PAGE, "templates/neighbour.html": PEER_PAGE},
+                     PEER_STRINGS)
 
 
 def test_a_chart_declared_in_a_model_needs_no_engine_change(tmp_path):
     root = peers_site(tmp_path)
     result = run_build(root, "--base-url", "https://example.org/mini/")
     assert result.returncode == 0, result.stderr
-    page = (root / "_site/peers/index.html").read_text()
-    figure = re.search(r'<figure class="chart" id="chart-peer-gdp">.*?</figure>', page, re.S).group(0)
+    page = (root / "_site/neighbours/index.html").read_text()
+    figure = re.search(r'<figure class="chart" id="chart-neighbour-gdp">.*?</figure>', page, re.S).group(0)
     svg = re.search(r"<svg .*?</svg>", figure, re.S).group(0)
     # Its accessible name is its summary, the first declared sentence whose placeholders all have a value.
     name = re.search(r'role="img" aria-labelledby="([^"]+)"', svg).group(1)
     summary = ("Mini City&#39;s GDP grew from 458 billion yuan in 2021 to 475.4 billion yuan in 2022; the table gives "
-               "its peers&#39; beside it.")
+               "its neighbours&#39; beside it.")
     assert re.search(rf'<title id="{name}">([^<]*)</title>', svg).group(1) == summary
     assert f'<p class="chart-summary">{summary}</p>' in figure
-    assert "<h2 class=\"chart-title\">Gross domestic product of peer cities, billion yuan</h2>" in figure
+    assert "<h2 class=\"chart-title\">Gross domestic product of neighbour cities, billion yuan</h2>" in figure
     # A line per series over its consecutive years: River Town has no 2021, so its two points stand apart.
     assert len(re.findall(r'<polyline points="[^"]+" class="chart-line series-1"/>', svg)) == 1  # Mini City
     assert len(re.findall(r'class="chart-line series-2" stroke-dasharray="7 3"/>', svg)) == 1  # River Town's
@@ -262,41 +263,43 @@ def test_a_chart_declared_in_a_model_needs_no_engine_change(tmp_path):
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S) for r in rows]
     assert [[c == "no data" for c in row] for row in cells] == [[True, False, True], [False, True, False],
                                                                 [False, False, False]]
-    assert '<td id="fact-peers-river-town-gdp-2020">' in rows[0] and 'class="cite"' in cells[0][1]
-    assert '<a href="/mini/data/peers.csv" type="text/csv" download>' in figure
-    # An edit to a peer's figure redraws the chart on an incremental build, as a fresh build draws it.
-    edit(root, "content/peers.yaml", "value: 131,", "value: 140.4,")
+    assert '<td id="fact-neighbours-river-town-gdp-2020">' in rows[0] and 'class="cite"' in cells[0][1]
+    assert '<a href="/mini/data/neighbours.csv" type="text/csv" download>' in figure
+    # An edit to a neighbour's figure redraws the chart on an incremental build, as a fresh build draws it.
+    edit(root, "content/neighbours.yaml", "value: 131,", "value: 140.4,")
     assert run_build(root, "--base-url", "https://example.org/mini/").returncode == 0
-    again = (root / "_site/peers/index.html").read_text()
+    again = (root / "_site/neighbours/index.html").read_text()
     assert ">140.4 billion yuan<" in again or "140.4" in re.search(r"<svg .*?</svg>", again, re.S).group(0)
     assert run_build(root, "--fresh", "--out", str(tmp_path / "fresh"), "--base-url",
                      "https://example.org/mini/").returncode == 0
-    assert (tmp_path / "fresh/peers/index.html").read_text() == again
+    assert (tmp_path / "fresh/neighbours/index.html").read_text() == again
 
 
 def test_a_mistake_in_a_chart_is_reported_at_its_line(tmp_path):
     root = peers_site(tmp_path)
-    edit(root, "models/peers.yaml", "type: line", "type: pie")
-    edit(root, "models/peers.yaml", "{field: gdp, each: true}", "{field: gpd, each: true}")
+    edit(root, "models/neighbours.yaml", "type: line", "type: pie")
+    edit(root, "models/neighbours.yaml", "{field: gdp, each: true}", "{field: gpd, each: true}")
     result = run_build(root)
-    assert errors_of(result) == ["models/peers.yaml:18:11: error: 'pie' is not one of: bar, line, grouped-bar, dot"]
+    assert errors_of(result) == [
+        "models/neighbours.yaml:18:11: error: 'pie' is not one of: bar, line, grouped-bar, dot"]
     assert "hint: bar (horizontal bars" in result.stderr
-    edit(root, "models/peers.yaml", "type: pie", "type: line")
+    edit(root, "models/neighbours.yaml", "type: pie", "type: line")
     result = run_build(root)
-    assert errors_of(result) == ["models/peers.yaml:24:17: error: peers has no field 'gpd'"]
+    assert errors_of(result) == ["models/neighbours.yaml:24:17: error: neighbours has no field 'gpd'"]
     assert "did you mean 'gdp'?" in result.stderr
-    edit(root, "models/peers.yaml", "{field: gpd, each: true}", "{field: name, each: true}")
+    edit(root, "models/neighbours.yaml", "{field: gpd, each: true}", "{field: name, each: true}")
     assert errors_of(run_build(root)) == [
-        "models/peers.yaml:24:17: error: field 'name' of peers is not a map of figures by year"]
-    edit(root, "models/peers.yaml", "{field: name, each: true}",
+        "models/neighbours.yaml:24:17: error: field 'name' of neighbours is not a map of figures (or of figure "
+        "keys) by year"]
+    edit(root, "models/neighbours.yaml", "{field: name, each: true}",
          "{figures: [profile.gdp.2021, profile.gpd.2022], label: chart_peer_city}")
-    edit(root, "models/peers.yaml", "title: chart_peer_gdp_title", "title: chart_peer_gdp_titel")
+    edit(root, "models/neighbours.yaml", "title: chart_peer_gdp_title", "title: chart_peer_gdp_titel")
     edit(root, "content/i18n/en.yaml", "in {first_year} to", "in {first_yaer} to")
     result = run_build(root)
     assert errors_of(result) == [
         "content/i18n/en.yaml:17:25: error: string 'chart_peer_gdp_summary' has the unknown placeholder {first_yaer}",
-        "models/peers.yaml:20:12: error: string 'chart_peer_gdp_titel' is not in content/i18n/en.yaml",
-        "models/peers.yaml:24:38: error: unknown figure 'profile.gpd.2022'",
+        "models/neighbours.yaml:20:12: error: string 'chart_peer_gdp_titel' is not in content/i18n/en.yaml",
+        "models/neighbours.yaml:24:38: error: unknown figure 'profile.gpd.2022'",
     ]
     assert "did you mean 'chart_peer_gdp_title'?" in result.stderr and "did you mean 'first_year'?" in result.stderr
     assert "did you mean 'profile.gdp.2022'?" in result.stderr

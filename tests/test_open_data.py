@@ -176,7 +176,7 @@ def test_only_those_pages_carry_json_ld(real):
             "index.html",
             "data/index.html",
             "news/2023-jiangyin-development-summit/index.html",
-            *(p for p in kinds if re.fullmatch(r"(summits|companies|zones)/[^/]+/index\.html", p)),
+            *(p for p in kinds if re.fullmatch(r"(summits|companies|zones|peers)/[^/]+/index\.html", p)),
         )
     }
 

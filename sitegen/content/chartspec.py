@@ -19,7 +19,21 @@ import yaml
 
 from ..errors import Location, Problems
 from . import model
-from .fields import INVALID, Choice, Date, ListOf, MapOf, Number, Period, Record, Ref, Text, Year, did_you_mean
+from .fields import (
+    INVALID,
+    Choice,
+    Date,
+    FigureKey,
+    ListOf,
+    MapOf,
+    Number,
+    Period,
+    Record,
+    Ref,
+    Text,
+    Year,
+    did_you_mean,
+)
 
 TYPES = ("bar", "line", "grouped-bar", "dot")
 BY = ("year", "item")
@@ -117,8 +131,8 @@ class ChartSpec:
     """One declared chart: its id (charts.ID in templates, chart-ID on the page), the kind whose model declares it,
     its type, its rows (`by`: year, or the kind's items ordered by `sort` and named by `label`), its series, its
     strings (title, summary alternatives, the table's first column `head`: by default 'year', or the string named
-    after one item of the kind), the count noun of a dot chart's rows
-    (`unit`), its marked rows and its CSV download. `link`: its rows link to their items' pages."""
+    after one item of the kind), the count noun of a dot chart's rows (`unit`), its marked rows, its CSV download and,
+    by year, the first year it draws (`since`). `link`: its rows link to their items' pages."""
 
     type: str
     by: str
@@ -131,6 +145,7 @@ class ChartSpec:
     unit: str | None = None
     mark: Mark | None = None
     csv: str | None = None
+    since: int | None = None
     id: str = ""
     kind: str = ""
     link: bool = False
@@ -183,6 +198,8 @@ def _check_chart(spec: ChartSpec, kind, registry, downloads: set, problems: Prob
 
 def _check_rows(spec: ChartSpec, kind, error) -> None:
     """The chart's type fits its rows (years or items), and the fields naming and sorting items exist."""
+    if spec.since is not None and spec.by != "year":
+        error("since", "only a chart by year starts at a year", "remove 'since: ...'")
     if spec.type == "line" and spec.by != "year":
         error("by", "a line chart runs over years", "write 'by: year', or make it a bar chart")
     if spec.type == "dot" and spec.by != "item":
@@ -265,8 +282,8 @@ def _series_problem(spec: ChartSpec, s: Series, found, owner, kind, registry) ->
         if not _is_figure(found):
             return "field", f"field '{s.field}' of {owner.name} is not a figure", _shapes_hint(owner, "figure")
         return None
-    if not (isinstance(found, MapOf) and isinstance(found.key, Year) and _is_figure(found.value)):
-        return "field", f"field '{s.field}' of {owner.name} is not a map of figures by year", \
+    if not _is_year_map(found):
+        return "field", f"field '{s.field}' of {owner.name} is not a map of figures (or of figure keys) by year", \
             _shapes_hint(owner, "year map")
     if owner.collection and not s.each:
         return "field", f"{owner.name} holds many items: a series by year draws one item's map", \
@@ -305,6 +322,11 @@ def _is_figure(f) -> bool:
     return isinstance(f, Record) and f.cls is model.Figure
 
 
+def _is_year_map(f) -> bool:
+    """Whether a field maps years to figures, or to the keys of figures held elsewhere (profile.gdp.2022)."""
+    return isinstance(f, MapOf) and isinstance(f.key, Year) and (_is_figure(f.value) or isinstance(f.value, FigureKey))
+
+
 def _options(f) -> tuple[str, ...] | None:
     """The values a choice (or a list of choices) may take, or None for another field."""
     if isinstance(f, ListOf):
@@ -321,8 +343,7 @@ def _fields_hint(name: str, kind) -> str:
 def _shapes_hint(kind, shape: str) -> str:
     """The kind's fields of the shape a chart needs."""
     fields = kind.record.fields if kind.record else {}
-    fits = [n for n, f in fields.items() if (_is_figure(f) if shape == "figure" else
-                                              isinstance(f, MapOf) and isinstance(f.key, Year) and _is_figure(f.value))]
+    fits = [n for n, f in fields.items() if (_is_figure(f) if shape == "figure" else _is_year_map(f))]
     return f"its fields of that shape: {', '.join(fits)}" if fits else f"{kind.name} has no {shape} field"
 
 
@@ -470,4 +491,5 @@ def series_figures(spec: ChartSpec, s: Series, content) -> list:
     if spec.by == "item":
         return [f for f in (getattr(i, s.drawn) for i in source.values()) if f is not None]
     maps = [getattr(i, s.drawn) for i in source.values()] if s.each else [getattr(source, s.drawn)]
-    return [f for m in maps for f in (m or {}).values()]
+    return [content.figures.get(f) if isinstance(f, str) else f for m in maps for year, f in (m or {}).items()
+            if (not isinstance(f, str) or f in content.figures) and (spec.since is None or year >= spec.since)]

@@ -283,6 +283,18 @@ class Ref(Slug):
         return value
 
 
+class FigureKey(Text):
+    """The global key of a figure, such as profile.gdp.2022; checked once every figure is known. With
+    `source_kinds`, the figure must cite a source of one of those kinds (content.provenance checks it)."""
+
+    source_kinds: tuple[str, ...] = ()
+
+    def check(self, value, node, cx):
+        loc = cx.at(node)
+        cx.refs.append(("figures", value, loc.source, loc.line, loc.col))
+        return value
+
+
 MAX_DIGITS, MAX_DECIMALS = 15, 9  # bounds every figure fits in, so arithmetic on it stays exact and quick
 
 

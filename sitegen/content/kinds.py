@@ -22,6 +22,7 @@ from .fields import (
     Cx,
     Date,
     Field,
+    FigureKey,
     Flag,
     Given,
     Hostname,
@@ -144,18 +145,6 @@ class Key(Text):
         return self._described({"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"})
 
 
-class FigureKey(Text):
-    """The global key of a figure, such as profile.gdp.2022; checked once every figure is known. With
-    `source_kinds`, the figure must cite a source of one of those kinds (content.provenance checks it)."""
-
-    source_kinds: tuple[str, ...] = ()
-
-    def check(self, value, node, cx):
-        loc = cx.at(node)
-        cx.refs.append(("figures", value, loc.source, loc.line, loc.col))
-        return value
-
-
 STRINGS = MapOf(Key("string key"), Prose("the text shown"), "UI strings: key: text")
 
 
@@ -177,13 +166,16 @@ class Pages:
 @dataclass(frozen=True)
 class Download:
     """A CSV under data/: its name, the rows (the kind's items, or a map field of a single record, keyed by
-    `key`), their order (`sort`: a field) and its columns (fields; a figure takes eight columns, `source` four)."""
+    `key`), their order (`sort`: a field) and its columns (fields; a figure takes eight columns, `source` four).
+    `maps`: several year maps of a single record (of figures, or of figure keys) in one long table, a row per entry,
+    with the columns `map` (the field's name), `key` (the year), `figure` and `source`."""
 
     name: str
     columns: tuple[str, ...]
     rows: str | None = None
     key: str | None = None
     sort: str | None = None
+    maps: tuple[str, ...] = ()
     loc: Location = field(default=Location(""), compare=False)
 
 
@@ -403,6 +395,7 @@ CHART = Located(
                           "string FIELD_VALUE)", required=False),
         }, "rows to hatch and star, and leave out of the summary's comparison", required=False, title="Mark"),
         "csv": Slug("the download under data/ holding its data: NAME of data/NAME.csv", required=False),
+        "since": Year("by year: the first year it draws (a series' earlier years are left out)", required=False),
     },
     title="Chart",
 )
@@ -436,13 +429,17 @@ MODEL = Record(
         ),
         "downloads": ListOf(
             Record(
-                lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw),
+                lambda loc, columns, maps=None, **kw: Download(columns=tuple(columns), maps=tuple(maps or ()),
+                                                              loc=loc, **kw),
                 {
                     "name": Slug("the CSV's name: data/NAME.csv"),
                     "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
                     "rows": Key("a map field of a single record to make the rows from", required=False),
                     "key": Key("the column holding each row's map key", required=False),
                     "sort": Key("the field its rows are ordered by", required=False),
+                    "maps": ListOf(Key("a year map of the record"), "a single record's year maps to make one long "
+                                   "table from: a row per entry, with the columns map, KEY, figure and source",
+                                   required=False, min_items=1),
                 },
             ),
             "its CSV files under data/",
@@ -708,6 +705,9 @@ def _check_downloads(decl: dict, fields: dict, problems: Problems) -> None:
     """Each download's columns are fields of the kind."""
     for table in decl.get("downloads") or ():
         known = set(fields) | {table.rows, table.key}
+        if table.maps:
+            known = {"map", "figure", "source", table.key}
+            _check_maps(decl, table, fields, problems)
         for column in table.columns:
             if column not in known:
                 problems.error(
@@ -715,6 +715,19 @@ def _check_downloads(decl: dict, fields: dict, problems: Problems) -> None:
                     f"column '{column}' of {table.name}.csv is not a field of {decl['kind']}",
                     did_you_mean(column, known - {None}) or "list fields declared under 'fields:'",
                 )
+
+
+def _check_maps(decl: dict, table, fields: dict, problems: Problems) -> None:
+    """A download's 'maps' (one long table of a single record's year maps) name maps of figures by year."""
+    for name in table.maps:
+        f = fields.get(name)
+        if not (isinstance(f, MapOf) and isinstance(f.key, Year) and (
+                isinstance(f.value, FigureKey) or getattr(f.value, "cls", None) is model.Figure)):
+            problems.error(table.loc, f"'{name}' of {decl['kind']} is not a map of figures (or of figure keys) "
+                           "by year", "list the record's year maps under 'maps:'")
+    if decl["shape"] != "single" or not table.key:
+        problems.error(table.loc, f"{table.name}.csv: 'maps' makes a long table of one record's year maps",
+                       "use it in a model of shape single, with 'key: year' naming the year's column")
 
 
 def _check_units(chart: ChartSpec, langs: Languages, problems: Problems) -> None:

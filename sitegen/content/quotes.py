@@ -11,10 +11,11 @@ from decimal import Decimal
 
 SCALE_EXP = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "wan": 4, "yi": 8}
 SCALE_NAMES = {"wan": "万", "yi": "亿"}  # how a scale is written in a message, when not in English
-# Scale words after a number in a quote, with their powers of ten.
+# Scale words after a number in a quote, with their powers of ten (in simplified and in traditional script).
 SCALE_WORDS = {"万亿": 12, "千亿": 11, "百亿": 10, "亿": 8, "千万": 7, "百万": 6, "万": 4, "trillion": 12,
+               "萬億": 12, "千億": 11, "百億": 10, "億": 8, "千萬": 7, "百萬": 6, "萬": 4,
                "billion": 9, "bln": 9, "bn": 9, "million": 6, "mln": 6, "mn": 6, "thousand": 3}
-CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
+CN_DIGITS = dict(zip("零〇一二两兩三四五六七八九", (0, 0, 1, 2, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
 CN_UNITS = {"十": 1, "百": 2, "千": 3}
 EN_NUMBERS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
@@ -25,7 +26,7 @@ EN_ORDINALS = {w: n for n, w in enumerate(
 _SCALE = "|".join(sorted(SCALE_WORDS, key=len, reverse=True))
 NUMBER = re.compile(
     rf"(?P<arabic>(?<![\d.])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)"
-    rf"|(?P<cjk>[零〇一二两三四五六七八九十百千万亿]+)"
+    rf"|(?P<cjk>[零〇一二两兩三四五六七八九十百千万亿萬億]+)"
     rf"|(?P<word>\b(?:{'|'.join(sorted(EN_NUMBERS | EN_ORDINALS, key=len, reverse=True))})\b)",
     re.IGNORECASE,
 )
@@ -64,7 +65,7 @@ def chinese_number(run: str) -> Decimal | None:
             section += (digit if digit is not None else 1) * Decimal(10) ** CN_UNITS[ch]
             digit, seen = None, True
         else:  # 万 or 亿: everything so far is counted in it
-            exp = 4 if ch == "万" else 8
+            exp = 4 if ch in "万萬" else 8
             amount = section + (digit or 0)
             total = (total + (amount or (0 if total else 1))) * Decimal(10) ** exp
             section, digit = Decimal(0), None

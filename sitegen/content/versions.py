@@ -114,7 +114,8 @@ def compare(registry: Registry, before: dict, after: dict, reader: Reader) -> Di
         for path, blob in after.items():
             kind = _kind_of(path, registry)
             counts.update(_count(kind, path, reader.read(blob)) if kind is not None else {})
-        return Difference(first=tuple(sorted(counts.items(), key=lambda kn: (order.get(kn[0], len(order)), kn[0]))))
+        found = (kn for kn in counts.items() if kn[1])  # a kind with no items yet is not said to be published
+        return Difference(first=tuple(sorted(found, key=lambda kn: (order.get(kn[0], len(order)), kn[0]))))
     old, new = Side(), Side()
     for path in sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p)):
         was, now = _pair(path, before.get(path), after.get(path), registry, reader)

@@ -181,8 +181,10 @@ def collection_csvs(content: Content, registry: Registry, rows: dict | None = No
             for key, value in _rows(content, kind, table):
                 single = key is not None or not kind.collection
                 owner = (kind.name, "") if single else (kind.name, getattr(value, kind.key))
+                if table.maps:  # a line of a long table shows one figure, wherever it is held
+                    owner = ("figures", value.key)
                 source = getattr(value, "source", None) if kind.name != "sources" else None
-                which = head + str(key if single else owner[1])
+                which = head + str(key if single else owner[1]) + (f" {value.key}" if table.maps else "")
                 mark = _mark(which, prints.get(owner), prints.get(("sources", source)))
                 line = rows.get(mark)
                 if line is None:
@@ -194,7 +196,12 @@ def collection_csvs(content: Content, registry: Registry, rows: dict | None = No
 
 
 def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
-    """A table's rows as (key, value): a collection's items (key None), or a single record's map field."""
+    """A table's rows as (key, value): a collection's items (key None), a single record's map field, or for a long
+    table the entries of several ((its field, its key), the figure, a figure key looked up)."""
+    if table.maps:
+        record = getattr(content, kind.name)
+        return [((name, year), content.figures[f] if isinstance(f, str) else f)
+                for name in table.maps for year, f in (getattr(record, name) or {}).items()]
     if table.rows:
         return list(getattr(getattr(content, kind.name), table.rows).items())
     items = getattr(content, kind.name).values()
@@ -207,8 +214,10 @@ def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
 def _columns(kind: Kind, table: Table, column: str, others: tuple[str, ...]) -> tuple[str, ...]:
     """The CSV columns one declared column becomes: a figure eleven, the source five, a localized text its twins in
     the site's other languages too, others one."""
-    if column == table.key:
+    if column == table.key or (table.maps and column == "map"):
         return (column,)
+    if table.maps and column in ("figure", "source"):
+        return tuple(f"figure_{c}" for c in FIGURE_COLUMNS) if column == "figure" else SOURCE_COLUMNS
     twins = _twins(kind, table, column, others)
     if twins:
         return (column, *twins)
@@ -233,6 +242,12 @@ def _twins(kind: Kind, table: Table, column: str, others: tuple[str, ...]) -> tu
 
 def _row(content: Content, kind: Kind, table: Table, others: tuple[str, ...], key, value) -> dict:
     """One row of a table: each declared column's cells (a twin, name_zh, from the item's texts)."""
+    if table.maps:  # map, key, figure, source
+        name, year = key
+        cells: dict[str | None, dict] = {"map": {"map": name}, table.key: {table.key: year},
+                                         "figure": _figure_cells(value, "figure"),
+                                         "source": _source_cells(content, value.source)}
+        return {k: v for column in table.columns for k, v in cells[column].items()}
     row = {}
     for column in table.columns:
         base, _, lang = column.rpartition("_")

@@ -53,7 +53,8 @@ def categories(spec: ChartSpec, content) -> tuple[Category, ...]:
         mark = spec.mark
         return tuple(Category(getattr(i, spec.label) or key, key, i, mark is not None and getattr(i, mark.field) in
                               mark.values) for i, key in zip(items, keys))
-    years = sorted({year for _, _, table in _year_maps(spec, content) for year in table}, key=int)
+    years = sorted({year for _, _, table in _year_maps(spec, content) for year in table
+                    if spec.since is None or int(year) >= spec.since}, key=int)
     return tuple(Category(str(year), year) for year in years)
 
 
@@ -71,11 +72,16 @@ def _year_maps(spec: ChartSpec, content) -> list[tuple[Series, str, dict]]:
             figs = (content.figures[key] for key in s.figures)
             found.append((s, s.ident, {int(f.as_of[:4]): f for f in figs}))
         elif s.each:
-            found += [(s, ident, getattr(item, s.drawn) or {})
+            found += [(s, ident, _figures(getattr(item, s.drawn), content))
                       for ident, item in getattr(content, s.kind or spec.kind).items()]
         else:
-            found.append((s, s.ident, getattr(getattr(content, s.kind or spec.kind), s.drawn) or {}))
+            found.append((s, s.ident, _figures(getattr(getattr(content, s.kind or spec.kind), s.drawn), content)))
     return found
+
+
+def _figures(table: dict | None, content) -> dict:
+    """A map of figures by year, its figure keys (a map naming figures held elsewhere) looked up."""
+    return {year: content.figures[f] if isinstance(f, str) else f for year, f in (table or {}).items()}
 
 
 def gathered(spec: ChartSpec, cats: tuple[Category, ...], content, t: dict, lang: Language) -> tuple[Drawn, ...]:

@@ -365,6 +365,9 @@ class Renderer:
         if not self.registry[kind].collection:
             return getattr(self.content, kind).name, self.url(self.registry.section(kind) + "/") + "#" + fig.anchor
         item = getattr(self.content, kind)[rest.split(".")[0]]
+        pages = self.registry[kind].pages
+        if pages is not None and pages.index and not pages.item:  # its items are shown on the kind's index page
+            return item.name, self.url(self.registry.section(kind) + "/") + "#" + fig.anchor
         return item.name, self.url_for(kind, item.id) + "#" + fig.anchor
 
     def check_templates(self, problems: Problems) -> None:
