@@ -41,6 +41,7 @@ from .fields import (
 from .languages import BASES, QUALIFIERS, Language, Languages, UnitName, load_languages
 from .languages import FILE as LANGUAGES_FILE
 from .load import load_yaml
+from .modelcheck import LocatedDecl, check_registry, check_rule, check_spec
 from .pages import FILE as PAGES_FILE
 from .pages import SitePage, load_pages
 from .quotes import QuoteStatesFigure
@@ -171,6 +172,7 @@ class Pages:
     label: str = ""
     per_page: int | None = None
     sort: str | None = None
+    at: dict = field(default_factory=dict, compare=False)  # where each key's value is (modelcheck reports there)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ class Download:
     key: str | None = None
     sort: str | None = None
     loc: Location = field(default=Location(""), compare=False)
+    at: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,7 @@ class Kind:
     min_items: int = 0
     source: str = ""  # the models file that declares it
     charts: tuple[ChartSpec, ...] = ()  # the charts of its data (sitegen.content.chartspec)
+    at: dict = field(default_factory=dict, compare=False)  # where each key of its model is (modelcheck)
 
     @property
     def collection(self) -> bool:
@@ -334,11 +338,11 @@ _SPEC_FIELDS: dict[str, Field] = {
     "source_kinds": ListOf(Text("a kind of source"), "figure_key: the kinds of source the figure must cite (the "
                            "kind of the original document, when it was read in a copy)", required=False, min_items=1),
 }
-SPEC = Record(_declared, _SPEC_FIELDS, title="Field")
-_NESTED = Record(_declared, _SPEC_FIELDS, "a nested field: a list's items, a map's keys or values", required=False)
+SPEC = LocatedDecl(_declared, _SPEC_FIELDS, title="Field")
+_NESTED = LocatedDecl(_declared, _SPEC_FIELDS, "a nested field: a list's items, a map's keys or values", required=False)
 _SPEC_FIELDS.update(of=_NESTED, key=_NESTED, value=_NESTED)  # the same declaration, recursively
 
-RULE = Record(_declared, {
+RULE = LocatedDecl(_declared, {
     "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values the rule applies to",
                   required=False),
     "unless": MapOf(Key("field"), ListOf(Text("value"), min_items=1),
@@ -394,7 +398,7 @@ CHART = Located(
     title="Chart",
 )
 
-MODEL = Record(
+MODEL = LocatedDecl(
     _declared,
     {
         "kind": Slug("the collection's name, e.g. projects: content.projects in templates, the first part of keys"),
@@ -408,7 +412,7 @@ MODEL = Record(
         "order": Number("its place among the kinds: pages, downloads and checks go in this order", integer=True),
         "min": Number("list: the fewest items allowed", required=False, integer=True),
         "title": Text("its name in the JSON Schema"),
-        "pages": Record(
+        "pages": Located(
             lambda loc, section=None, label=None, **kw: Pages((section or "").strip("/"), label=label or "", **kw),
             {
                 "section": Text("the folder of its pages under the site root ('/' for the root)", required=False),
@@ -422,7 +426,7 @@ MODEL = Record(
             required=False,
         ),
         "downloads": ListOf(
-            Record(
+            Located(
                 lambda loc, columns, **kw: Download(columns=tuple(columns), loc=loc, **kw),
                 {
                     "name": Slug("the CSV's name: data/NAME.csv"),
@@ -449,6 +453,7 @@ def _field(spec: dict, where: Location, problems: Problems, langs: Languages) ->
     made = _made_field(spec, where, problems, langs)
     if made is not None:
         made.names = spec.get("names") or ""
+        made.where = spec.get("at", {}) | {"": where}  # where its model declares it (modelcheck reports there)
     return made
 
 
@@ -630,7 +635,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
             problems.error(spec["loc"], f"'{name}' is a name the generator gives every record",
                            "name the field otherwise")
             continue
-        made = _field(spec, spec["loc"], problems, langs)
+        made = _field(spec, spec["loc"], problems, langs) if check_spec(spec, problems) else None
         if made is not None:
             fields[name] = made
     rules = tuple(
@@ -648,6 +653,8 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
     for r in decl.get("rules") or ():
         if bool(r["when"]) == bool(r["unless"]):
             problems.error(r["loc"], "a rule needs one of 'when' and 'unless'", "e.g. when: {kind: [press-release]}")
+        else:
+            check_rule(r, fields, problems)
     for table in decl.get("downloads") or ():
         known = set(fields) | {table.rows, table.key}
         for column in table.columns:
@@ -676,7 +683,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
         decl.get("min") or 0,
         source,
     )
-    return replace(kind, charts=declared(kind, decl.get("charts") or {}))
+    return replace(kind, charts=declared(kind, decl.get("charts") or {}), at=decl["at"])
 
 
 def _check_units(chart: ChartSpec, langs: Languages, problems: Problems) -> None:
@@ -740,6 +747,8 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages, langs,
                         pages=load_pages(root, problems))
     if not problems.errors:  # a chart names other kinds and their fields: checked once they all read well
+        check_registry(registry, root, problems)
+    if not problems.errors:
         check_declared(registry, problems)
     return registry
 
