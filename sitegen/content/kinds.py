@@ -635,7 +635,8 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
             problems.error(spec["loc"], f"'{name}' is a name the generator gives every record",
                            "name the field otherwise")
             continue
-        made = _field(spec, spec["loc"], problems, langs) if check_spec(spec, problems) else None
+        check_spec(spec, problems)
+        made = _field(spec, spec["loc"], problems, langs)
         if made is not None:
             fields[name] = made
     rules = tuple(
