@@ -41,7 +41,7 @@ from .fields import (
 from .languages import BASES, QUALIFIERS, Language, Languages, UnitName, load_languages
 from .languages import FILE as LANGUAGES_FILE
 from .load import load_yaml
-from .modelcheck import LocatedDecl, check_registry, check_rule, check_spec
+from .modelcheck import LocatedDecl, check_registry, check_rule, check_site_languages, check_spec
 from .pages import FILE as PAGES_FILE
 from .pages import SitePage, load_pages
 from .quotes import QuoteStatesFigure
@@ -715,6 +715,7 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     langs = load_languages(root, problems)
     if langs is None:  # reported: nothing can be read without its languages
         return Registry((), (), Languages({}, {}))
+    check_site_languages(root, langs.declared, problems)
     languages = tuple(code for code in languages or site_languages(root, langs) if code in langs) or \
         (next(iter(langs.declared)),)  # when site.yaml is mistaken, its validation says so
     site = tuple(langs[code] for code in languages)

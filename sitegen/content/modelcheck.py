@@ -12,6 +12,7 @@ import yaml
 
 from ..errors import Location, Problems
 from .fields import INVALID, Date, ListOf, MapOf, Number, Record, Ref, Text, did_you_mean
+from .load import load_yaml, location
 
 
 class LocatedDecl(Record):
@@ -240,3 +241,34 @@ def _check_refs(field, registry, kind, problems: Problems, where: dict | None = 
                            f"'{field.kind}' is not a kind of many items" if target is not None else
                            f"no kind is named '{field.kind}'", did_you_mean(field.kind, names) or
                            "refer to a kind of many items, by its name: " + ", ".join(names))
+
+
+def check_site_languages(root: Path, declared, problems: Problems) -> None:
+    """The languages content/site.yaml asks for, checked before any content is read, since every record is made for
+    them: each declared in models/languages.yaml, and the first the one the texts are written in without a code
+    (a text given as a twin in it, 'title_zh' beside 'title', says the order is turned round). Otherwise every text
+    of the content would be reported, and the mistake lost among them. Its other mistakes are left to its validation."""
+    quiet = Problems()
+    doc = load_yaml(root / "content" / "site.yaml", "content/site.yaml", quiet)
+    nodes = dict((k.value, (k, v)) for k, v in doc.root.value if isinstance(k, yaml.ScalarNode)) \
+        if doc is not None and isinstance(doc.root, yaml.MappingNode) else {}
+    node = nodes.get("languages", (None, None))[1]
+    if not isinstance(node, yaml.SequenceNode):
+        return
+    codes = []
+    for item in node.value:
+        if isinstance(item, yaml.ScalarNode) and item.value not in declared:
+            problems.error(location("content/site.yaml", item), f"'{item.value}' is not one of: {', '.join(declared)}",
+                           did_you_mean(item.value, declared) or "declare it in models/languages.yaml (see "
+                           "models/README.md)")
+        elif isinstance(item, yaml.ScalarNode):
+            codes.append(item.value)
+    base = codes[0] if codes else None
+    twin = next((key for key in nodes if base and key.endswith("_" + base) and key[: -len(base) - 1] in nodes), None)
+    if twin is not None:
+        order = [code for code in codes if code != base] or [next((c for c in declared if c != base), "")]
+        order += [base]
+        problems.error(location("content/site.yaml", node), f"the site's first language is {base}, but its texts are "
+                       f"written in another: '{twin}' stands beside '{twin[: -len(base) - 1]}'",
+                       f"the first language is the one the texts are written in without a code: languages: "
+                       f"[{', '.join(order)}]")

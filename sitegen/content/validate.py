@@ -213,13 +213,23 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, regi
     base = out.get(languages[0]) or {}
     for lang, table in out.items():
         if table and base and lang != languages[0]:
-            for key in sorted(set(base) - set(table)):
-                problems.error(
-                    Location(f"content/{kind.file}/{lang}.yaml", 1, 1),
-                    f"missing string '{key}'",
-                    f"every language file needs the same keys as {languages[0]}.yaml: add '{key}: ...'",
-                )
+            _same_keys(content_dir, kind, lang, table, base, languages[0], problems)
     return out
+
+
+def _same_keys(content_dir: Path, kind: kinds.Kind, lang: str, table: dict, base: dict, first: str,
+               problems: Problems) -> None:
+    """A language's strings file has the first language's keys, and no other (one would never be shown)."""
+    for key in sorted(set(base) - set(table)):
+        problems.error(
+            Location(f"content/{kind.file}/{lang}.yaml", 1, 1),
+            f"missing string '{key}'",
+            f"every language file needs the same keys as {first}.yaml: add '{key}: ...'",
+        )
+    for key in sorted(set(table) - set(base)):
+        problems.error(string_location(content_dir.parent, lang, key), f"string '{key}' is not in {first}.yaml",
+                       did_you_mean(key, set(base) - set(table)) or f"every language file has the same keys as "
+                       f"{first}.yaml: remove it, or add it there too")
 
 
 def string_location(root: Path, lang: str, key: str) -> Location:
