@@ -8,7 +8,10 @@ import re
 
 import pytest
 from conftest import REPO, edit, make_site, run_build
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_hardening import errors_of
+from test_properties import BUILD_SECONDS, PLACE, cpu_limit, edit_line
 
 A = "content/articles/2023-jiangyin-development-summit"  # the real content's article, in English and Chinese
 
@@ -278,3 +281,119 @@ def test_a_strings_file_holds_only_the_first_languages_keys(tmp_path):
     edit(root, "content/i18n/zh.yaml", "nav_home:", "nav_hme: 首页\nnav_home:")
     assert errors_of(run_build(root, "check")) == ["content/i18n/zh.yaml:6:10: error: string 'nav_hme' is not in "
                                                    "en.yaml"]
+
+
+# Property runs: any mutation of the models, or of the interface strings, builds or fails with every error at a real
+# file:line:col (a file-level error only for a file that is not there, or one that is not read at all), never with
+# another exception (build.py's exit 3) or a hang. In-process builds that write nothing, on the mini site (models) and
+# on the real content in both languages (strings).
+
+MODEL_FILES = sorted(p.name for p in (REPO / "models").glob("*.yaml"))
+KINDS = [p.removesuffix(".yaml") for p in MODEL_FILES]
+WORDS = KINDS + ["nope", "/", "", "records", "figures", "editions", "collections", "strings", "zh", "data", "search",
+                 "changes", "pagefind", "loc", "texts", "translated", "id", "name", "date", "-date", "investment",
+                 "figures", "notes", "source", "x.yaml", "/etc/passwd", "../x", "nope.html", "home.html", "0", "-1",
+                 "99", "1.5", "true", "false", "null", "{}", "[]", "[a, b]", "{a: b}", "text", "prose", "ref",
+                 "number", "choice", "list", "map", "figure", "single", "list", "markdown", "item", "year", "by"]
+VALUE = re.compile(r"(?<=: )[^,{}\[\]\n#]+|(?<=\[)[^,\]\n]+|(?<=, )[^,:{}\[\]\n]+")
+
+
+@st.composite
+def model_mutation(draw) -> tuple[str, str]:
+    """(a models/ file, its text after one to three edits: a value swapped for a word the models use or misuse, or
+    one of the line edits of the content's property runs)."""
+    rel = "models/" + draw(st.sampled_from(MODEL_FILES))
+    lines = (REPO / rel).read_text(encoding="utf-8").split("\n")
+    for _ in range(draw(st.integers(1, 3))):
+        n = draw(st.integers(0, len(lines) - 1))
+        values = list(VALUE.finditer(lines[n]))
+        if values and draw(st.booleans()):
+            m = draw(st.sampled_from(values))
+            lines[n] = lines[n][:m.start()] + draw(st.sampled_from(WORDS)) + lines[n][m.end():]
+        else:
+            edit_line(draw, lines, n)
+    return rel, "\n".join(lines)
+
+
+@st.composite
+def strings_mutation(draw) -> tuple[str, str]:
+    """(an interface strings file, its text with one to three values edited: a placeholder misspelt, dropped or
+    added, a brace, a key renamed, or a line edit)."""
+    rel = draw(st.sampled_from(["content/i18n/en.yaml", "content/i18n/zh.yaml"]))
+    lines = (REPO / rel).read_text(encoding="utf-8").split("\n")
+    for _ in range(draw(st.integers(1, 3))):
+        n = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["placeholder", "brace", "key", "line"]))
+        if op == "placeholder" and "{" in lines[n]:
+            lines[n] = re.sub(r"\{\w*\}", draw(st.sampled_from(["{yaer}", "", "{n}", "{year}", "{}", "{0}", "{n!r}",
+                                                                 "{n:>{m}}", "{count}", "{a.b}"])), lines[n], count=1)
+        elif op == "brace":
+            col = draw(st.integers(0, len(lines[n])))
+            lines[n] = lines[n][:col] + draw(st.sampled_from(["{", "}", "{{", "{x}", "{site.title}"])) + lines[n][col:]
+        elif op == "key" and ":" in lines[n]:
+            lines[n] = draw(st.sampled_from(["x", "nav_hme", "page_of", "chart_", "a" * 3])) + \
+                lines[n][lines[n].index(":"):]
+        else:
+            edit_line(draw, lines, n)
+    return rel, "\n".join(lines)
+
+
+class Edited:
+    """A site some of whose files an example edits and the next example restores."""
+
+    def __init__(self, root, files):
+        self.root, self.original = root, {rel: (root / rel).read_bytes() for rel in files}
+
+    def __repr__(self) -> str:
+        return f"Edited({self.root.name})"
+
+    def build_placed(self, rel: str, text: str) -> None:
+        """Build the site with one file edited (the others as they were): it builds, or every error is placed (a
+        page's error, such as a broken link, at its line in the page the build made in memory: _site/...)."""
+        from sitegen.errors import BuildFailed
+        from sitegen.pipeline import build
+
+        for name, data in self.original.items():
+            (self.root / name).write_bytes(data)
+        (self.root / rel).write_bytes(text.encode("utf-8", "surrogatepass"))
+        try:
+            with cpu_limit(BUILD_SECONDS):
+                build(self.root, self.root / "_site", write=False)
+        except BuildFailed as failed:
+            for error in failed.errors:
+                self.assert_placed(error)
+
+    def assert_placed(self, error) -> None:
+        """An error names a line and column of a file, or a file that is not there or is not read."""
+        text, path = error.format(), self.root / error.loc.source
+        if not error.loc.line:
+            assert not path.is_file() or error.loc.source.startswith("models/"), text
+        elif not error.loc.source.startswith("_site/"):
+            assert PLACE.match(text) and path.is_file(), text
+            assert error.loc.line <= path.read_bytes().count(b"\n") + 1, text
+
+
+@pytest.fixture(scope="module")
+def mini_models(tmp_path_factory):
+    root = make_site(tmp_path_factory.mktemp("models") / "site")
+    return Edited(root, [f"models/{name}" for name in MODEL_FILES])
+
+
+@pytest.fixture(scope="module")
+def real_strings(tmp_path_factory):
+    root = make_site(tmp_path_factory.mktemp("strings") / "site", content=REPO / "content")
+    return Edited(root, ["content/i18n/en.yaml", "content/i18n/zh.yaml"])
+
+
+@pytest.mark.slow
+@settings(max_examples=settings().max_examples * 2 // 5 or 1, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(edit=model_mutation())
+def test_any_model_mutation_builds_or_fails_at_a_real_line(mini_models, edit):
+    mini_models.build_placed(*edit)
+
+
+@pytest.mark.slow
+@settings(max_examples=settings().max_examples * 3 // 10 or 1, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(edit=strings_mutation())
+def test_any_strings_mutation_builds_or_fails_at_a_real_line(real_strings, edit):
+    real_strings.build_placed(*edit)
