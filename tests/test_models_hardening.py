@@ -386,14 +386,16 @@ def real_strings(tmp_path_factory):
 
 
 @pytest.mark.slow
-@settings(max_examples=settings().max_examples * 2 // 5 or 1, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=settings().max_examples * 2 // 5 or 1,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(edit=model_mutation())
 def test_any_model_mutation_builds_or_fails_at_a_real_line(mini_models, edit):
     mini_models.build_placed(*edit)
 
 
 @pytest.mark.slow
-@settings(max_examples=settings().max_examples * 3 // 10 or 1, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=settings().max_examples * 3 // 10 or 1,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(edit=strings_mutation())
 def test_any_strings_mutation_builds_or_fails_at_a_real_line(real_strings, edit):
     real_strings.build_placed(*edit)
