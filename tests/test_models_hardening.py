@@ -172,6 +172,10 @@ SILENT = {
                        "models/sources.yaml:41:13: error: the rule names 'reliabilty', which is not a field here"),
     "require-unknown": ("models/sources.yaml", "require: [copy_url, copy_site]", "require: [copy_url, copysite]",
                         "models/sources.yaml:47:14: error: the rule names 'copysite', which is not a field here"),
+    "nav-duplicate": ("models/projects.yaml", "nav: 3", "nav: 2", "models/projects.yaml:8:75: error: navigation "
+                      "slot 2 is taken by the pages of industries (models/industries.yaml)"),
+    "nav-duplicate-page": ("models/projects.yaml", "nav: 3", "nav: 9", "models/projects.yaml:8:75: error: "
+                           "navigation slot 9 is taken by the data page (models/pages.yaml)"),
     "yml": ("models/parks.yml", None, "kind: parks\n", "models/parks.yml: error: 'parks.yml' is not read: models are "
             "named *.yaml"),
 }

@@ -83,6 +83,7 @@ def check_registry(registry, root: Path, problems: Problems) -> None:
     """Report what the models declare that no build could make: see the module's docstring."""
     _check_files(root, problems)
     _check_built_in(registry, problems)
+    _check_slots(registry, problems)
     taken = _reserved_sections(registry)
     for kind in registry.kinds:
         _check_names(kind, problems)
@@ -120,6 +121,21 @@ def _check_built_in(registry, problems: Problems) -> None:
     if not registry.of_shape("strings"):
         problems.error(Location("models/strings.yaml"), "the generator needs a kind of shape strings (the interface "
                        "strings, content/i18n/)", "restore models/strings.yaml (see models/README.md)")
+
+
+def _check_slots(registry, problems: Problems) -> None:
+    """Each place in the main navigation is one page's: two on one slot would be ordered by nothing they say."""
+    slots = [(page.nav, page.loc, f"the {page.name} page (models/pages.yaml)") for page in registry.pages
+             if page.nav is not None]
+    slots += [(k.pages.nav, k.pages.at.get("nav", k.pages.at.get("", Location(k.source, 1, 1))),
+               f"the pages of {k.name} ({k.source})") for k in registry.kinds if k.pages and k.pages.nav is not None]
+    taken: dict[int, str] = {}
+    for nav, loc, who in sorted(slots, key=lambda slot: (slot[1].source, slot[1].line)):
+        if nav in taken:
+            free = next(n for n in range(1, len(slots) + 2) if n not in taken and n not in {s[0] for s in slots})
+            problems.error(loc, f"navigation slot {nav} is taken by {taken[nav]}",
+                           f"give each page its own slot, e.g. {free} (the menu lists them by slot)")
+        taken.setdefault(nav, who)
 
 
 def _check_names(kind, problems: Problems) -> None:
