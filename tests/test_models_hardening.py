@@ -114,6 +114,9 @@ MODEL_MISTAKES = {
     "folder-a-file": ("models/articles.yaml", "file: articles", "file: site.yaml",
                       "models/articles.yaml:6:7: error: content/site.yaml is a file: a kind of shape markdown reads "
                       "a folder"),
+    "file-twice": ("models/projects.yaml", "file: projects.yaml", "file: companies.yaml",
+                   "models/projects.yaml:6:7: error: content/companies.yaml is read by the kind companies "
+                   "(models/companies.yaml) already"),
     "no-site": ("models/site.yaml", None, None,
                 "models/site.yaml: error: the generator needs a kind 'site' of shape single"),
     "no-strings": ("models/strings.yaml", None, None,

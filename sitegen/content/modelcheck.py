@@ -84,10 +84,14 @@ def check_registry(registry, root: Path, problems: Problems) -> None:
     _check_files(root, problems)
     _check_built_in(registry, problems)
     _check_slots(registry, problems)
-    taken = _reserved_sections(registry)
+    taken, files = _reserved_sections(registry), {}
     for kind in registry.kinds:
         _check_names(kind, problems)
         _check_file(kind, root, problems)
+        if kind.file in files:
+            problems.error(kind.at.get("file", Location(kind.source, 1, 1)), f"content/{kind.file} is read by "
+                           f"{files[kind.file]} already", "give each kind its own file")
+        files.setdefault(kind.file, f"the kind {kind.name} ({kind.source})")
         if kind.pages is not None:
             _check_pages(kind, root, taken, problems)
         for table in kind.downloads:
