@@ -406,3 +406,22 @@ def test_any_model_mutation_builds_or_fails_at_a_real_line(mini_models, edit):
 @given(edit=strings_mutation())
 def test_any_strings_mutation_builds_or_fails_at_a_real_line(real_strings, edit):
     real_strings.build_placed(*edit)
+
+
+# Chinese text written without a Chinese character: English pasted into a Chinese field. A name with no Chinese form
+# is written as in English, the same text (the real content names two companies so, as their sources do).
+
+@pytest.mark.parametrize("old, new, error", [
+    ('name_zh: "江苏长电科技股份有限公司"', 'name_zh: "JCET Group"',
+     "content/companies.yaml:9:12: error: 'name_zh' holds no Chinese character: 'JCET Group'"),
+    ('summary_zh: "江阴的一家制药企业。', 'summary_zh: "A drug company in Jiangyin." # ',
+     "content/companies.yaml:89:15: error: 'summary_zh' holds no Chinese character: 'A drug company in Jiangyin.'"),
+], ids=["name", "prose"])
+def test_a_chinese_text_holds_a_chinese_character(tmp_path, old, new, error):
+    root = real_site(tmp_path)
+    edit(root, "content/companies.yaml", old, new)
+    assert errors_of(run_build(root, "check")) == [error]
+    edit(root, "content/companies.yaml", new, old)
+    edit(root, "content/companies.yaml", 'name_zh: "江苏长电科技股份有限公司"', 'name_zh: "JCET"')  # as in English
+    assert run_build(root, "check").returncode == 0
+

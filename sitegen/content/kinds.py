@@ -513,8 +513,9 @@ class Twins:
     site (name_zh beside name), and no twin stands without its field. Once the record is valid, `fold` gathers each
     text and its twins into the record's `texts` ({name: {language: text}}), where every later stage reads them."""
 
-    def __init__(self, names: tuple[str, ...], languages: tuple[Language, ...]):
+    def __init__(self, names: tuple[str, ...], languages: tuple[Language, ...], prose: tuple[str, ...] = ()):
         self.names, self.first, self.others = names, languages[0], languages[1:]
+        self.prose, self.scripts = prose, {lang.code: re.compile(lang.script) for lang in self.others if lang.script}
 
     def check(self, values: dict, keys: dict, node, cx) -> bool:
         """Report a missing or orphaned twin, at the field (or the record)."""
@@ -540,7 +541,21 @@ class Twins:
                         is True
                         and ok
                     )
+                elif values.get(twin) is not None and lang.code in self.scripts:
+                    ok = self._in_script(name, lang, values, keys, cx) and ok
         return ok
+
+    def _in_script(self, name: str, lang: Language, values: dict, keys, cx) -> bool:
+        """A text in a language with a script of its own holds one of its characters; a name (not prose) with no
+        form in it may be the first language's, the same."""
+        twin = f"{name}_{lang.code}"
+        text = values[twin]
+        if self.scripts[lang.code].search(text) or (name not in self.prose and text == values[name]):
+            return True
+        cx.error(keys[twin][1], f"'{twin}' holds no {lang.english_name} character: '{text}'",
+                 f"write it in {lang.english_name}" + ("" if name in self.prose else f"; a name with no "
+                 f"{lang.english_name} form is written as in {self.first.english_name}, the same as '{name}'"))
+        return False
 
     def fold(self, values: dict) -> dict:
         """The values with each localized text's twins taken into `texts`, by language, the base language first."""
@@ -620,7 +635,7 @@ def for_site(field: Field, languages: tuple[Language, ...], langs: Languages) ->
             "the fields whose text is our own translation, not a source's (shown marked as such)",
             required=False,
         )
-        twins = Twins(tuple(names), languages)
+        twins = Twins(tuple(names), languages, tuple(n for n in names if isinstance(field.fields[n], Prose)))
         new.rules, new.fold = field.rules + (twins, TranslatedNames(texts)), twins.fold
     new.fields = fields
     return new
