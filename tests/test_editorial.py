@@ -172,7 +172,8 @@ def _fill(record: Record, data: dict, path: str, tokens: dict) -> None:
         if held is None:
             if name.removesuffix("_zh") in ("by", "scope", "shared_with") and data.get("unit") != "rank":
                 continue
-            data[name] = tokens.setdefault(where, f"Zentinel{chr(65 + len(tokens) // 26)}{chr(65 + len(tokens) % 26)}")
+            token = tokens.setdefault(where, f"Zentinel{chr(65 + len(tokens) // 26)}{chr(65 + len(tokens) % 26)}")
+            data[name] = "哨" + token if name.endswith("_zh") else token  # a Chinese text holds a Chinese character
         elif data.get(name):
             values = [data[name]] if held == "one" else data[name] if held == "list" else data[name].values()
             for value in values:

@@ -18,7 +18,7 @@ one: park
 shape: list
 file: parks.yaml
 title: Park
-pages: {section: parks, item: park.html, index: parks.html, nav: 4, per_page: 100}
+pages: {section: parks, item: park.html, index: parks.html, nav: 6, per_page: 100}
 downloads:
   - {name: parks, columns: [id, name, industry, area, source]}
 fields:
@@ -100,7 +100,7 @@ def test_a_new_kind_is_one_declaration_plus_its_templates(tmp_path):
     index = (out / "parks/index.html").read_text()
     assert '<a href="/mini/parks/chip-park/">Chip Park</a>' in index and "River Park" in index
     nav = re.search(r"<nav aria-label=\"Main\">(.*?)</nav>", (out / "index.html").read_text(), re.S).group(1)
-    assert re.findall(r">([^<]+)</a>", nav)[5:8] == ["Summits", "Parks", "News"]  # its slot, 4 (after nav_events)
+    assert re.findall(r">([^<]+)</a>", nav)[5:8] == ["Summits", "Parks", "News"]  # its slot, 6 (after nav_events, 5)
     sitemap = (out / "sitemap.xml").read_text()
     assert "https://example.org/mini/parks/" in sitemap and "https://example.org/mini/parks/river-park/" in sitemap
     rows = list(csv.DictReader(io.StringIO((out / "data/parks.csv").read_text())))
@@ -159,7 +159,7 @@ one: neighbour
 shape: list
 file: neighbours.yaml
 title: Peer
-pages: {section: neighbours, item: neighbour.html, index: neighbours.html, nav: 4}
+pages: {section: neighbours, item: neighbour.html, index: neighbours.html, nav: 6}
 downloads:
   - {name: neighbours, columns: [id, name, source]}
 fields:

@@ -99,6 +99,7 @@ class Field:
     expected = "a value"
     localized = False  # a text with a twin per language of the site (label_zh beside label), as models/ declares
     names = ""  # a figure field's: the interface string naming its figures where they have no label
+    where: dict  # where its model declares it and its settings: set by the model reader on declared fields only
 
     def __init__(self, help: str = "", required: bool = True, default: Any = None):
         self.help, self.required, self.default = help, required, default

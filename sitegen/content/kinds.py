@@ -43,6 +43,7 @@ from .fields import (
 from .languages import BASES, QUALIFIERS, Language, Languages, UnitName, load_languages
 from .languages import FILE as LANGUAGES_FILE
 from .load import load_yaml
+from .modelcheck import LocatedDecl, check_registry, check_rule, check_site_languages, check_spec
 from .pages import FILE as PAGES_FILE
 from .pages import SitePage, load_pages
 from .quotes import QuoteStatesFigure
@@ -161,6 +162,7 @@ class Pages:
     label: str = ""
     per_page: int | None = None
     sort: str | None = None
+    at: dict = field(default_factory=dict, compare=False)  # where each key's value is (modelcheck reports there)
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ class Download:
     sort: str | None = None
     maps: tuple[str, ...] = ()
     loc: Location = field(default=Location(""), compare=False)
+    at: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ class Kind:
     min_items: int = 0
     source: str = ""  # the models file that declares it
     charts: tuple[ChartSpec, ...] = ()  # the charts of its data (sitegen.content.chartspec)
+    at: dict = field(default_factory=dict, compare=False)  # where each key of its model is (modelcheck)
 
     @property
     def collection(self) -> bool:
@@ -339,11 +343,11 @@ _SPEC_FIELDS: dict[str, Field] = {
     "source_kinds": ListOf(Text("a kind of source"), "figure_key: the kinds of source the figure must cite (the "
                            "kind of the original document, when it was read in a copy)", required=False, min_items=1),
 }
-SPEC = Record(_declared, _SPEC_FIELDS, title="Field")
-_NESTED = Record(_declared, _SPEC_FIELDS, "a nested field: a list's items, a map's keys or values", required=False)
+SPEC = LocatedDecl(_declared, _SPEC_FIELDS, title="Field")
+_NESTED = LocatedDecl(_declared, _SPEC_FIELDS, "a nested field: a list's items, a map's keys or values", required=False)
 _SPEC_FIELDS.update(of=_NESTED, key=_NESTED, value=_NESTED)  # the same declaration, recursively
 
-RULE = Record(_declared, {
+RULE = LocatedDecl(_declared, {
     "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values the rule applies to",
                   required=False),
     "unless": MapOf(Key("field"), ListOf(Text("value"), min_items=1),
@@ -400,7 +404,7 @@ CHART = Located(
     title="Chart",
 )
 
-MODEL = Record(
+MODEL = LocatedDecl(
     _declared,
     {
         "kind": Slug("the collection's name, e.g. projects: content.projects in templates, the first part of keys"),
@@ -414,7 +418,7 @@ MODEL = Record(
         "order": Number("its place among the kinds: pages, downloads and checks go in this order", integer=True),
         "min": Number("list: the fewest items allowed", required=False, integer=True),
         "title": Text("its name in the JSON Schema"),
-        "pages": Record(
+        "pages": Located(
             lambda loc, section=None, label=None, **kw: Pages((section or "").strip("/"), label=label or "", **kw),
             {
                 "section": Text("the folder of its pages under the site root ('/' for the root)", required=False),
@@ -428,7 +432,7 @@ MODEL = Record(
             required=False,
         ),
         "downloads": ListOf(
-            Record(
+            Located(
                 lambda loc, columns, maps=None, **kw: Download(columns=tuple(columns), maps=tuple(maps or ()),
                                                               loc=loc, **kw),
                 {
@@ -459,6 +463,7 @@ def _field(spec: dict, where: Location, problems: Problems, langs: Languages) ->
     made = _made_field(spec, where, problems, langs)
     if made is not None:
         made.names = spec.get("names") or ""
+        made.where = spec.get("at", {}) | {"": where}  # where its model declares it (modelcheck reports there)
     return made
 
 
@@ -518,8 +523,9 @@ class Twins:
     site (name_zh beside name), and no twin stands without its field. Once the record is valid, `fold` gathers each
     text and its twins into the record's `texts` ({name: {language: text}}), where every later stage reads them."""
 
-    def __init__(self, names: tuple[str, ...], languages: tuple[Language, ...]):
+    def __init__(self, names: tuple[str, ...], languages: tuple[Language, ...], prose: tuple[str, ...] = ()):
         self.names, self.first, self.others = names, languages[0], languages[1:]
+        self.prose, self.scripts = prose, {lang.code: re.compile(lang.script) for lang in self.others if lang.script}
 
     def check(self, values: dict, keys: Given, node, cx) -> bool:
         """Report a missing or orphaned twin, at the field (or the record)."""
@@ -545,7 +551,21 @@ class Twins:
                         is True
                         and ok
                     )
+                elif values.get(twin) is not None and lang.code in self.scripts:
+                    ok = self._in_script(name, lang, values, keys, cx) and ok
         return ok
+
+    def _in_script(self, name: str, lang: Language, values: dict, keys, cx) -> bool:
+        """A text in a language with a script of its own holds one of its characters; a name (not prose) with no
+        form in it may be the first language's, the same."""
+        twin = f"{name}_{lang.code}"
+        text = values[twin]
+        if self.scripts[lang.code].search(text) or (name not in self.prose and text == values[name]):
+            return True
+        cx.error(keys[twin][1], f"'{twin}' holds no {lang.english_name} character: '{text}'",
+                 f"write it in {lang.english_name}" + ("" if name in self.prose else f"; a name with no "
+                 f"{lang.english_name} form is written as in {self.first.english_name}, the same as '{name}'"))
+        return False
 
     def fold(self, values: dict) -> dict:
         """The values with each localized text's twins taken into `texts`, by language, the base language first."""
@@ -631,7 +651,7 @@ def record_for_site(field: Record, languages: tuple[Language, ...], langs: Langu
             "the fields whose text is our own translation, not a source's (shown marked as such)",
             required=False,
         )
-        twins = Twins(tuple(names), languages)
+        twins = Twins(tuple(names), languages, tuple(n for n in names if isinstance(field.fields[n], Prose)))
         new.rules, new.fold = field.rules + (twins, TranslatedNames(texts)), twins.fold
     new.fields = fields
     return new
@@ -641,7 +661,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
           langs: Languages) -> Kind | None:
     """One model file's declaration as a Kind."""
     fields = _kind_fields(decl, problems, langs)
-    rules = _rules(decl, problems)
+    rules = _rules(decl, fields, problems)
     _check_downloads(decl, fields, problems)
     for chart in (decl.get("charts") or {}).values():
         _check_units(chart, langs, problems)
@@ -662,7 +682,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
         decl.get("min") or 0,
         source,
     )
-    return replace(kind, charts=declared(kind, decl.get("charts") or {}))
+    return replace(kind, charts=declared(kind, decl.get("charts") or {}), at=decl["at"])
 
 
 def _kind_fields(decl: dict, problems: Problems, langs: Languages) -> dict:
@@ -673,13 +693,14 @@ def _kind_fields(decl: dict, problems: Problems, langs: Languages) -> dict:
             problems.error(spec["loc"], f"'{name}' is a name the generator gives every record",
                            "name the field otherwise")
             continue
+        check_spec(spec, problems)
         made = _field(spec, spec["loc"], problems, langs)
         if made is not None:
             fields[name] = made
     return fields
 
 
-def _rules(decl: dict, problems: Problems) -> tuple:
+def _rules(decl: dict, fields: dict, problems: Problems) -> tuple:
     """A kind's rules, each with one of 'when' and 'unless'."""
     rules = tuple(
         When(
@@ -698,6 +719,8 @@ def _rules(decl: dict, problems: Problems) -> tuple:
     for r in decl.get("rules") or ():
         if bool(r["when"]) == bool(r["unless"]):
             problems.error(r["loc"], "a rule needs one of 'when' and 'unless'", "e.g. when: {kind: [press-release]}")
+        else:
+            check_rule(r, fields, problems)
     return rules
 
 
@@ -760,6 +783,7 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     langs = load_languages(root, problems)
     if langs is None:  # reported: nothing can be read without its languages
         return Registry((), (), Languages({}, {}))
+    check_site_languages(root, langs.declared, problems)
     languages = tuple(code for code in languages or site_languages(root, langs) if code in langs) or \
         (next(iter(langs.declared)),)  # when site.yaml is mistaken, its validation says so
     site = tuple(langs[code] for code in languages)
@@ -793,6 +817,8 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages, langs,
                         pages=load_pages(root, problems))
     if not problems.errors:  # a chart names other kinds and their fields: checked once they all read well
+        check_registry(registry, root, problems)
+    if not problems.errors:
         check_declared(registry, problems)
     return registry
 

@@ -65,6 +65,7 @@ class Language:
     bases: dict[str, str]
     tie: str
     units: dict[str, Unit] = field(default_factory=dict)
+    script: str | None = None  # a character class its texts hold at least one of ('[一-鿿]'), when it has one
     loc: Location = field(default=Location(""))
 
     @property
@@ -282,6 +283,8 @@ def language_record(units: dict[str, Unit]) -> Record:
         "bases": _record("a growth rate's basis: {f} is the figure", BASES,
                          lambda name: Pattern(f"{name}: {{f}} is the figure", ("f",))),
         "tie": Pattern("a tied rank: {f} is the rank, {with} who shares it", ("f", "with")),
+        "script": Regex("a character class of its script: every text in it holds one (a name with no form in "
+                        "it is written as in the first language)", required=False),
     }, "a language", title="Language", rules=(EveryUnit(units),))
 
 

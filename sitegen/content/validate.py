@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import Location, Problems
 from . import kinds, model, provenance
 from .chartspec import check_content
+from .editions import check_editions
 from .fields import INVALID, SLUG, Cx, MapOf, RefValue, did_you_mean, slugify
 from .load import (
     Document,
@@ -218,13 +219,23 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, regi
     base: dict = out.get(languages[0]) or {}
     for lang, table in out.items():
         if table and base and lang != languages[0]:
-            for key in sorted(set(base) - set(table)):
-                problems.error(
-                    Location(f"content/{kind.file}/{lang}.yaml", 1, 1),
-                    f"missing string '{key}'",
-                    f"every language file needs the same keys as {languages[0]}.yaml: add '{key}: ...'",
-                )
+            _same_keys(content_dir, kind, lang, table, base, languages[0], problems)
     return out
+
+
+def _same_keys(content_dir: Path, kind: kinds.Kind, lang: str, table: dict, base: dict, first: str,
+               problems: Problems) -> None:
+    """A language's strings file has the first language's keys, and no other (one would never be shown)."""
+    for key in sorted(set(base) - set(table)):
+        problems.error(
+            Location(f"content/{kind.file}/{lang}.yaml", 1, 1),
+            f"missing string '{key}'",
+            f"every language file needs the same keys as {first}.yaml: add '{key}: ...'",
+        )
+    for key in sorted(set(table) - set(base)):
+        problems.error(string_location(content_dir.parent, lang, key), f"string '{key}' is not in {first}.yaml",
+                       did_you_mean(key, set(base) - set(table)) or f"every language file has the same keys as "
+                       f"{first}.yaml: remove it, or add it there too")
 
 
 def string_location(root: Path, lang: str, key: str) -> Location:
@@ -247,7 +258,7 @@ def _parse_articles(
     languages = registry.languages
     editions: dict[str, list] = {lang: [] for lang in languages}
     names: dict[str, dict] = {}  # file name without language -> language -> source
-    texts: dict[str, list] = {}  # slug -> the text of each edition
+    read: dict[str, tuple] = {}  # source -> (its article, its text, where each front matter value is)
     for path in sorted((content_dir / kind.file).glob("*")):
         if path.suffix.lower() in MARKDOWN_SUFFIXES and path.suffix != ".md":
             problems.error(
@@ -278,8 +289,7 @@ def _parse_articles(
             continue
         article = _with(meta, slug=slug, body=doc.body, body_line=doc.body_line, lang=lang)
         check_article_prose(article, doc, problems, registry.declared_languages.time_words)
-        editions[lang].append(article)
-        texts.setdefault(slug, []).append(doc.text)
+        read[source] = article, doc.text, {k.value: location(source, v, doc.line_offset) for k, v in doc.root.value}
     for stem, found in names.items():
         for lang in languages:
             if lang not in found:
@@ -290,8 +300,26 @@ def _parse_articles(
                     f"no {registry.language(lang).english_name} edition of this article",
                     f"write content/{kind.file}/{twin}: every article has an edition in each of the site's languages",
                 )
-    for slug, read in texts.items():
-        prints[(kind.name, slug)] = fingerprint(*read)
+    return _editions(kind, names, read, registry, prints, editions, problems)
+
+
+def _editions(kind: kinds.Kind, names: dict, found: dict, registry: kinds.Registry, prints: dict, editions: dict,
+              problems: Problems) -> dict[str, list]:
+    """The articles by language, each edition checked against its first language's and given its slug, in the
+    files' order; each article's fingerprint (of every edition's text) into `prints` by (kind, slug)."""
+    languages, texts = registry.languages, {}  # type: tuple[tuple[str, ...], dict[str, list]]
+    english = {code: registry.language(code).english_name for code in languages}
+    fronts = {source: front for source, (_, _, front) in found.items()}
+    for group in names.values():
+        made = check_editions({lang: found[source][0] for lang, source in group.items() if source in found}, fronts,
+                              languages, english, problems)
+        for article in made.values():
+            found[article.loc.source] = (article, *found[article.loc.source][1:])
+    for source, (article, text, _) in sorted(found.items()):
+        editions[article.lang].append(article)
+        texts.setdefault(article.slug, []).append(text)
+    for slug, parts in texts.items():
+        prints[(kind.name, slug)] = fingerprint(*parts)
     return editions
 
 

@@ -22,6 +22,7 @@ from .changes import present
 from .charts import Charts
 from .jsonld import jsonld
 from .numbers import format_figure, human_date, percent_change
+from .placeholders import check_filled
 from .plan import Page, navigation
 from .reads import KEYS, Recorder, TrackedContent, TrackedObject
 from .urls import absolute, base_path, page_href, page_url
@@ -444,6 +445,7 @@ class Renderer:
                     strings[key].format(**dict.fromkeys(CODE_PLACEHOLDERS[key], ""))
                 except model.StringError as exc:
                     problems.error(string_location(self.root, self.lang, key), exc.message, self._string_hint(exc))
+        check_filled(self.env, strings, lambda key: string_location(self.root, self.lang, key), problems)
 
     def _string_hint(self, exc: model.StringError) -> str:
         """Where a faulty string is used (the template line, when a template uses it), and how to fix it."""
