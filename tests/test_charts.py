@@ -96,11 +96,11 @@ def test_summits_that_counted_construction_starts_are_hatched_starred_and_explai
     chart = draw(real, "summits")
     svg = str(chart.svg)
     assert svg.count('class="chart-bar marked" fill="url(#chart-summits-hatch)"') == 2 + 1  # two panels + legend
-    assert ">2017 conference *<" in svg and ">2019 conference<" in svg
+    assert ">2017 conference *<" in svg and ">2019 trade fair<" in svg
     assert ">* construction starts, not signings<" in svg
     assert "2017 conference counted projects starting or completing construction" in chart.note
     assert [r.cells[2] for r in chart.rows][0] == "projects starting or completing construction"
-    assert "91 projects at the 2019 conference, and 217 projects" in chart.summary  # signed summits only
+    assert "91 projects at the 2019 trade fair, and 217 projects" in chart.summary  # signed summits only
     assert chart.summary.startswith("Only the years for which a count was found are shown")  # no trend read in
 
 
