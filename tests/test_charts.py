@@ -123,7 +123,7 @@ def test_tier_matrix_marks_membership_by_shape_and_counts_each_column(real):
     members = sum(len(i.tiers) for i in real.industries.values()) + len(real.events["summit-2023"].fields)
     assert svg.count('class="chart-dot"') == members
     assert svg.count('class="chart-ring"') == 3 * len(real.industries) - members
-    assert "with High-end equipment in both." in chart.summary  # the name as it is written
+    assert "Named in both: High-end equipment." in chart.summary  # the name as it is written
     assert chart.rows[0].link == ("industries", "high-end-textiles")
     assert chart.columns == ("Industry", "Pillar", "Emerging", "2023 summit field")
 
