@@ -463,11 +463,12 @@ class MapOf(Field):
 
     def json_schema(self):
         key = self.key.json_schema()
-        names = (
-            {"type": "string", "pattern": key["pattern"]}
-            if "pattern" in key
-            else {"type": "string", "pattern": r"^\d{4}$"}
-        )
+        if "pattern" in key:
+            names = {"type": "string", "pattern": key["pattern"]}
+        elif "enum" in key:  # a choice: a project's stages
+            names = {"type": "string", "enum": key["enum"]}
+        else:
+            names = {"type": "string", "pattern": r"^\d{4}$"}
         return self._described(
             {"type": "object", "propertyNames": names, "additionalProperties": self.value.json_schema()}
         )

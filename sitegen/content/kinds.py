@@ -98,8 +98,9 @@ def figure(units: tuple[str, ...], help: str = "", required: bool = True) -> Rec
                                 required=False)),
         "shared_with": localized(Text("rank: who shares the place, when it is a tie, e.g. the other city's name",
                                       required=False)),
-        "basis": Choice(BASES, "percent-change: real (at comparable prices, inflation removed) or nominal (at "
-                        "current prices)", required=False),
+        "basis": Choice(BASES, "percent-change: real (at comparable prices, inflation removed), nominal (at "
+                        "current prices), or unstated (the source does not say, and nothing settles it)",
+                        required=False),
         "quote": Text("the short passage of the source that states the number, verbatim, in the source's language",
                       required=False),
         "derived": localized(Prose("for a sum or conversion of what the source says: how it was made from it",
