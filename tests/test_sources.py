@@ -17,6 +17,7 @@ from markupsafe import escape
 from test_errors import errors_of, hint_after
 
 from sitegen.content.quotes import check, chinese_number
+from sitegen.site.article import Converted
 
 
 def line_of(root, rel: str, text: str) -> int:
@@ -284,3 +285,14 @@ def test_each_stage_of_a_project_has_its_own_date_and_brackets_follow_the_langua
     listing = (out / prefix / "projects/index.html").read_text(encoding="utf-8")
     sources = (out / prefix / "sources/index.html").read_text(encoding="utf-8")
     assert brackets[0] in listing and brackets[1] in sources
+
+
+def test_the_quotes_follow_the_block_that_holds_the_figures():
+    """After a paragraph or heading (which hold no block); inside a list item (before a list nested in it) or a
+    table cell; one disclosure for the figures of one block."""
+    m = "\ue000"
+    html = (f"<h2>A {m}0{m}</h2>\n<p>B {m}1{m} and {m}2{m}</p>\n<ul>\n<li>C {m}3{m}\n<ul><li>D {m}4{m}</li></ul></li>\n"
+            f"</ul>\n<table><tr><td>E {m}5{m}</td></tr></table>")
+    out = Converted(html, m).fill([f"[{n}]" for n in range(6)], after=lambda slots: f"<Q{slots}>")
+    assert out == ("<h2>A [0]</h2><Q[0]>\n<p>B [1] and [2]</p><Q[1, 2]>\n<ul>\n<li>C [3]\n<Q[3]><ul><li>D [4]<Q[4]>"
+                   "</li></ul></li>\n</ul>\n<table><tr><td>E [5]<Q[5]></td></tr></table>")
