@@ -296,3 +296,14 @@ def test_the_quotes_follow_the_block_that_holds_the_figures():
     out = Converted(html, m).fill([f"[{n}]" for n in range(6)], after=lambda slots: f"<Q{slots}>")
     assert out == ("<h2>A [0]</h2><Q[0]>\n<p>B [1] and [2]</p><Q[1, 2]>\n<ul>\n<li>C [3]\n<Q[3]><ul><li>D [4]<Q[4]>"
                    "</li></ul></li>\n</ul>\n<table><tr><td>E [5]<Q[5]></td></tr></table>")
+
+
+def test_a_stage_dated_but_not_reached_is_an_error_at_its_key(tmp_path):
+    """Finding 7: stage_dates (keys_in: status) gives dates only to the stages the project lists."""
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    edit(root, "content/projects.yaml", "stage_dates: {under-construction: 2022-07,",
+         "stage_dates: {signed: 2022-01, under-construction: 2022-07,")
+    line = line_of(root, "content/projects.yaml", "  stage_dates: {signed")
+    assert errors_of(run_build(root)) == [
+        f"content/projects.yaml:{line}:17: error: 'signed' is not in status: stage_dates gives dates only to what "
+        "status lists"]

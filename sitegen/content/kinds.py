@@ -25,6 +25,7 @@ from .fields import (
     Flag,
     Given,
     Hostname,
+    KeysWithin,
     ListOf,
     MapOf,
     Number,
@@ -345,6 +346,8 @@ _SPEC_FIELDS: dict[str, Field] = {
     "min": Number("list: the fewest items allowed", required=False, integer=True),
     "integer": Flag("number: true for whole numbers", required=False, default=False),
     "minimum": Number("number: the smallest value allowed", required=False, integer=True),
+    "keys_in": Key("map: a list field of the same record whose values its keys must be among (stage_dates: status)",
+                   required=False),
     "source_kinds": ListOf(Text("a kind of source"), "figure_key: the kinds of source the figure must cite (the "
                            "kind of the original document, when it was read in a copy)", required=False, min_items=1),
 }
@@ -645,7 +648,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
           langs: Languages) -> Kind | None:
     """One model file's declaration as a Kind."""
     fields = _kind_fields(decl, problems, langs)
-    rules = _rules(decl, problems)
+    rules = _rules(decl, problems) + _keys_within(decl, problems)
     _check_downloads(decl, fields, problems)
     for chart in (decl.get("charts") or {}).values():
         _check_units(chart, langs, problems)
@@ -703,6 +706,22 @@ def _rules(decl: dict, problems: Problems) -> tuple:
         if bool(r["when"]) == bool(r["unless"]):
             problems.error(r["loc"], "a rule needs one of 'when' and 'unless'", "e.g. when: {kind: [press-release]}")
     return rules
+
+
+def _keys_within(decl: dict, problems: Problems) -> tuple:
+    """A rule for each map whose keys must be among the values of a list of the same record (`keys_in`)."""
+    specs = decl.get("fields") or {}
+    made = []
+    for name, spec in specs.items():
+        among = spec.get("keys_in")
+        if among is None:
+            continue
+        if spec["type"] != "map" or among not in specs or specs[among]["type"] != "list":
+            problems.error(spec["loc"], f"keys_in: '{among}' is not a list field of this kind, or '{name}' is not "
+                           "a map", "keys_in belongs to a map, and names a list field of the same kind")
+            continue
+        made.append(KeysWithin(name, among))
+    return tuple(made)
 
 
 def _check_downloads(decl: dict, fields: dict, problems: Problems) -> None:
