@@ -100,11 +100,11 @@ def test_summits_that_counted_construction_starts_are_hatched_starred_and_explai
     chart = draw(real, "summits")
     svg = str(chart.svg)
     assert svg.count('class="chart-bar marked" fill="url(#chart-summits-hatch)"') == 2 + 1  # two panels + legend
-    assert ">2017 conference *<" in svg and ">2019 conference<" in svg
+    assert ">2017 conference *<" in svg and ">2019 trade fair<" in svg
     assert ">* construction starts, not signings<" in svg
     assert "2017 conference counted projects starting or completing construction" in chart.note
     assert [r.cells[2] for r in chart.rows][0] == "projects starting or completing construction"
-    assert "91 projects at the 2019 conference, and 217 projects" in chart.summary  # signed summits only
+    assert "91 projects at the 2019 trade fair, and 217 projects" in chart.summary  # signed summits only
     assert chart.summary.startswith("Only the years for which a count was found are shown")  # no trend read in
 
 
@@ -127,7 +127,7 @@ def test_tier_matrix_marks_membership_by_shape_and_counts_each_column(real):
     members = sum(len(i.tiers) for i in real.industries.values()) + len(real.events["summit-2023"].fields)
     assert svg.count('class="chart-dot"') == members
     assert svg.count('class="chart-ring"') == 3 * len(real.industries) - members
-    assert "with High-end equipment in both." in chart.summary  # the name as it is written
+    assert "Named in both: High-end equipment." in chart.summary  # the name as it is written
     assert chart.rows[0].link == ("industries", "high-end-textiles")
     assert chart.columns == ("Industry", "Pillar", "Emerging", "2023 summit field")
 

@@ -103,7 +103,7 @@ MODEL_MISTAKES = {
     "when-empty": ("models/sources.yaml", "  - when: {kind: [encyclopedia]}", "  - when: {}",
                    "models/sources.yaml:40:5: error: a rule needs one of 'when' and 'unless'"),
     "field-loc": ("models/projects.yaml", "  notes: {type: notes}", "  notes: {type: notes}\n  loc: {type: text}",
-                  "models/projects.yaml:25:8: error: 'loc' is a name the generator gives every record"),
+                  "models/projects.yaml:28:8: error: 'loc' is a name the generator gives every record"),
     "file-absolute": ("models/projects.yaml", "file: projects.yaml", "file: /etc/passwd",
                       "models/projects.yaml:6:7: error: '/etc/passwd' is not a path inside content/"),
     "file-outside": ("models/projects.yaml", "file: projects.yaml", "file: ../projects.yaml",
@@ -201,17 +201,17 @@ def test_what_a_model_said_in_vain_is_an_error_at_its_line(tmp_path, case):
 
 @pytest.mark.parametrize("rel, old, new, error", [
     ("content/i18n/en.yaml", "Page {n} of", "Page {nn} of",
-     "content/i18n/en.yaml:170:10: error: string 'page_of' has the unknown placeholder {nn}"),
+     "content/i18n/en.yaml:173:10: error: string 'page_of' has the unknown placeholder {nn}"),
     ("content/i18n/en.yaml", 'and {n} more"', 'and {m} more"',
-     "content/i18n/en.yaml:173:13: error: string 'more_items' has the unknown placeholder {m}"),
+     "content/i18n/en.yaml:176:13: error: string 'more_items' has the unknown placeholder {m}"),
     ("content/i18n/zh.yaml", "另有{n}项\"", "另有{m}项\"",
-     "content/i18n/zh.yaml:173:13: error: string 'more_items' has the unknown placeholder {m}"),
+     "content/i18n/zh.yaml:176:13: error: string 'more_items' has the unknown placeholder {m}"),
     ("content/i18n/zh.yaml", "（{year}年）", "（{yaer}年）",
      "content/i18n/zh.yaml:23:21: error: string 'home_latest_summit' has the unknown placeholder {yaer}"),
     ("content/i18n/en.yaml", "as of {year}", "as of {yaer}",
      "content/i18n/en.yaml:28:15: error: string 'status_as_of' has the unknown placeholder {yaer}"),
     ("content/i18n/zh.yaml", "共{count}页", "共{cuont}页",
-     "content/i18n/zh.yaml:170:10: error: string 'page_of' has the unknown placeholder {cuont}"),
+     "content/i18n/zh.yaml:173:10: error: string 'page_of' has the unknown placeholder {cuont}"),
 ], ids=["replace-en", "replace-more", "replace-zh", "replace-year-zh", "format-en", "replace-second"])
 def test_a_misspelled_placeholder_is_an_error_at_the_strings_line(tmp_path, rel, old, new, error):
     root = real_site(tmp_path)

@@ -13,9 +13,11 @@ from decimal import Decimal
 import pytest
 import yaml
 from conftest import REPO, commit, edit, make_site, run_build
+from markupsafe import escape
 from test_errors import errors_of, hint_after
 
 from sitegen.content.quotes import check, chinese_number
+from sitegen.site.article import Converted
 
 
 def line_of(root, rel: str, text: str) -> int:
@@ -228,3 +230,80 @@ def test_a_quote_opens_from_the_keyboard(browser, live_site):
     page.keyboard.press("Space")
     assert not details.evaluate("d => d.open")
     ctx.close()
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_every_figure_of_the_article_has_its_quote_after_its_paragraph(real, prefix):
+    """Section 2: a reader reaches the source's words for each figure of the article without leaving it: one
+    disclosure after each paragraph lists the paragraph's figures with their quotes (a <details> cannot stand in a
+    <p>)."""
+    root, out = real
+    facts = {f["key"]: f for f in json.loads((out / "data/facts.json").read_text(encoding="utf-8"))["figures"]}
+    page = (out / prefix / "news/2023-jiangyin-development-summit/index.html").read_text(encoding="utf-8")
+    body = page[page.index('<article class="prose">'):page.index("</article>")]
+    blocks = re.split(r'<details class="quote quotes" data-pagefind-ignore>(.*?)</details>', body, flags=re.S)
+    shown = 0
+    for text, quotes in zip(blocks[::2], blocks[1::2] + [""]):
+        for key in re.findall(r'<span class="fig" data-fact="([^"]+)">', text):
+            quote = facts[key]["quote"]
+            assert quote and str(escape(quote)) in quotes, key  # in the disclosure right after its paragraph
+            shown += 1
+    assert shown == len(re.findall(r'<span class="fig" data-fact=', body)) > 20
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_the_summits_table_and_the_home_sentence_show_their_figures_quotes(real, prefix):
+    _, out = real
+    summits = (out / prefix / "summits/index.html").read_text(encoding="utf-8")
+    start = summits.index("<tbody>", summits.index("</figure>"))  # the table after the chart's
+    table = summits[start:summits.index("</tbody>", start)]
+    cells = re.findall(r"<td[^>]*>.*?</td>", table, re.S)
+    assert len(cells) == 10 and all('<details class="quote" data-pagefind-ignore>' in c for c in cells)
+    assert "经洽会期间" in table  # the 2019 whole-fair note, beside its count
+    home = (out / prefix / "index.html").read_text(encoding="utf-8")
+    latest = home[home.index(f'<p><a href="/{prefix}summits/summit-2023/"><bdi>'):]
+    sentence, after = latest.split("</p>", 1)
+    assert after.lstrip().startswith('<details class="quote quotes" data-pagefind-ignore>')
+    assert "217 projects involving a total investment over 100 billion yuan were signed</q>" in after
+
+
+@pytest.mark.parametrize("prefix, stages, brackets", [
+    ("", "Under construction (as of July 2022)</li><li class=\"badge badge-provincial-major\">Jiangsu major project "
+         "(as of 2023)</li><li class=\"badge badge-line-opened\">Line-opening ceremony held (as of September 2024)",
+     ["Project (company)", "Figures citing this source ("]),
+    ("zh/", "在建（截至2022年7月）</li><li class=\"badge badge-provincial-major\">江苏省重大项目（截至2023年）"
+            "</li><li class=\"badge badge-line-opened\">举行通线仪式（截至2024年9月）",
+     ["项目（企业）", "引用此来源的数据（"]),
+])
+def test_each_stage_of_a_project_has_its_own_date_and_brackets_follow_the_language(real, prefix, stages, brackets):
+    """Finding 7: JCET's stages each with their date (no one 'as of' for all three); finding 25: the brackets of
+    interface text are the language's own (full-width in Chinese)."""
+    _, out = real
+    page = (out / prefix / "projects/jcet-wafer-level-microsystem-integration/index.html").read_text(encoding="utf-8")
+    badges = re.search(r'<ul class="badges".*?</ul>(.{0,40})', page, re.S)
+    assert stages in badges.group(0) and 'class="as-of"' not in badges.group(1)
+    listing = (out / prefix / "projects/index.html").read_text(encoding="utf-8")
+    sources = (out / prefix / "sources/index.html").read_text(encoding="utf-8")
+    assert brackets[0] in listing and brackets[1] in sources
+
+
+def test_the_quotes_follow_the_block_that_holds_the_figures():
+    """After a paragraph or heading (which hold no block); inside a list item (before a list nested in it) or a
+    table cell; one disclosure for the figures of one block."""
+    m = "\ue000"
+    html = (f"<h2>A {m}0{m}</h2>\n<p>B {m}1{m} and {m}2{m}</p>\n<ul>\n<li>C {m}3{m}\n<ul><li>D {m}4{m}</li></ul></li>\n"
+            f"</ul>\n<table><tr><td>E {m}5{m}</td></tr></table>")
+    out = Converted(html, m).fill([f"[{n}]" for n in range(6)], after=lambda slots: f"<Q{slots}>")
+    assert out == ("<h2>A [0]</h2><Q[0]>\n<p>B [1] and [2]</p><Q[1, 2]>\n<ul>\n<li>C [3]\n<Q[3]><ul><li>D [4]<Q[4]>"
+                   "</li></ul></li>\n</ul>\n<table><tr><td>E [5]<Q[5]></td></tr></table>")
+
+
+def test_a_stage_dated_but_not_reached_is_an_error_at_its_key(tmp_path):
+    """Finding 7: stage_dates (keys_in: status) gives dates only to the stages the project lists."""
+    root = make_site(tmp_path / "site", content=REPO / "content")
+    edit(root, "content/projects.yaml", "stage_dates: {under-construction: 2022-07,",
+         "stage_dates: {signed: 2022-01, under-construction: 2022-07,")
+    line = line_of(root, "content/projects.yaml", "  stage_dates: {signed")
+    assert errors_of(run_build(root)) == [
+        f"content/projects.yaml:{line}:17: error: 'signed' is not in status: stage_dates gives dates only to what "
+        "status lists"]

@@ -476,11 +476,12 @@ class MapOf(Field):
 
     def json_schema(self):
         key = self.key.json_schema()
-        names = (
-            {"type": "string", "pattern": key["pattern"]}
-            if "pattern" in key
-            else {"type": "string", "pattern": r"^\d{4}$"}
-        )
+        if "pattern" in key:
+            names = {"type": "string", "pattern": key["pattern"]}
+        elif "enum" in key:  # a choice: a project's stages
+            names = {"type": "string", "enum": key["enum"]}
+        else:
+            names = {"type": "string", "pattern": r"^\d{4}$"}
         return self._described(
             {"type": "object", "propertyNames": names, "additionalProperties": self.value.json_schema()}
         )
@@ -563,8 +564,8 @@ class Record(Field):
         }
         if self.title:
             schema["title"] = self.title
-        if self.rules:
-            schema["allOf"] = [rule.json_schema() for rule in self.rules]
+        if any(made := [rule.json_schema() for rule in self.rules]):
+            schema["allOf"] = [rule for rule in made if rule]
         return self._described(schema)
 
 
@@ -658,6 +659,30 @@ class When:
             then["properties"] = props
         cond = {"properties": {self.field: {"not": match} if self.negate else match}, "required": [self.field]}
         return {"if": cond, "then": then}
+
+
+@dataclass(frozen=True)
+class KeysWithin:
+    """A rule across a record's fields: every key of the map `field` is one of the values of the list `among` (a
+    project's stage_dates name stages in its status)."""
+
+    field: str
+    among: str
+
+    def check(self, values: dict, keys: Given, node: yaml.Node, cx: Cx) -> bool:
+        """Report each key of the map that the list does not hold, at that key."""
+        allowed = values.get(self.among) or ()
+        ok = True
+        for key in values.get(self.field) or {}:
+            if key not in allowed:
+                given = keys[self.field][1]
+                at = next((k for k, _ in getattr(given, "value", ()) if getattr(k, "value", None) == str(key)), given)
+                ok = cx.error(at, f"'{key}' is not in {self.among}: {self.field} gives dates only to what {self.among} "
+                              "lists", f"add '{key}' to {self.among}, or remove the line")
+        return ok is True
+
+    def json_schema(self) -> dict:
+        return {}  # JSON Schema cannot compare one property's keys with another's items
 
 
 def closest(word: str, options) -> str | None:

@@ -26,6 +26,7 @@ from .fields import (
     Flag,
     Given,
     Hostname,
+    KeysWithin,
     ListOf,
     MapOf,
     Number,
@@ -100,8 +101,9 @@ def figure(units: tuple[str, ...], help: str = "", required: bool = True) -> Rec
                                 required=False)),
         "shared_with": localized(Text("rank: who shares the place, when it is a tie, e.g. the other city's name",
                                       required=False)),
-        "basis": Choice(BASES, "percent-change: real (at comparable prices, inflation removed) or nominal (at "
-                        "current prices)", required=False),
+        "basis": Choice(BASES, "percent-change: real (at comparable prices, inflation removed), nominal (at "
+                        "current prices), or unstated (the source does not say, and nothing settles it)",
+                        required=False),
         "quote": Text("the short passage of the source that states the number, verbatim, in the source's language",
                       required=False),
         "derived": localized(Prose("for a sum or conversion of what the source says: how it was made from it",
@@ -340,6 +342,8 @@ _SPEC_FIELDS: dict[str, Field] = {
     "min": Number("list: the fewest items allowed", required=False, integer=True),
     "integer": Flag("number: true for whole numbers", required=False, default=False),
     "minimum": Number("number: the smallest value allowed", required=False, integer=True),
+    "keys_in": Key("map: a list field of the same record whose values its keys must be among (stage_dates: status)",
+                   required=False),
     "source_kinds": ListOf(Text("a kind of source"), "figure_key: the kinds of source the figure must cite (the "
                            "kind of the original document, when it was read in a copy)", required=False, min_items=1),
 }
@@ -661,7 +665,7 @@ def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language
           langs: Languages) -> Kind | None:
     """One model file's declaration as a Kind."""
     fields = _kind_fields(decl, problems, langs)
-    rules = _rules(decl, fields, problems)
+    rules = _rules(decl, fields, problems) + _keys_within(decl, problems)
     _check_downloads(decl, fields, problems)
     for chart in (decl.get("charts") or {}).values():
         _check_units(chart, langs, problems)
@@ -722,6 +726,22 @@ def _rules(decl: dict, fields: dict, problems: Problems) -> tuple:
         else:
             check_rule(r, fields, problems)
     return rules
+
+
+def _keys_within(decl: dict, problems: Problems) -> tuple:
+    """A rule for each map whose keys must be among the values of a list of the same record (`keys_in`)."""
+    specs = decl.get("fields") or {}
+    made = []
+    for name, spec in specs.items():
+        among = spec.get("keys_in")
+        if among is None:
+            continue
+        if spec["type"] != "map" or among not in specs or specs[among]["type"] != "list":
+            problems.error(spec["loc"], f"keys_in: '{among}' is not a list field of this kind, or '{name}' is not "
+                           "a map", "keys_in belongs to a map, and names a list field of the same kind")
+            continue
+        made.append(KeysWithin(name, among))
+    return tuple(made)
 
 
 def _check_downloads(decl: dict, fields: dict, problems: Problems) -> None:

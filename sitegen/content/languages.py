@@ -26,7 +26,7 @@ PLURALS = ("zero", "one", "two", "few", "many", "other")  # CLDR's plural and or
 LENGTHS = ("long", "short", "narrow")  # how fully CLDR writes a unit: '12.5 square kilometres', '12.5 km²', '12.5km²'
 Length = Literal["long", "short", "narrow"]
 QUALIFIERS = ("over", "about", "nearly", "under")  # a figure's `qualifier`, as its source says it
-BASES = ("real", "nominal")  # a growth rate's `basis`
+BASES = ("real", "nominal", "unstated")  # a growth rate's `basis`: unstated when the source does not say
 PUNCTUATION = ("stop", "end", "colon", "comma", "list", "semi", "open", "close", "quote", "space")
 
 

@@ -7,6 +7,7 @@ import itertools
 import re
 import signal
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import unescape
@@ -24,6 +25,10 @@ DESTINATION = re.compile(r"\]\([ \t]*<?([^)\s>]+)|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?
                          r"|\s(?:href|src)[ \t]*=[ \t]*\"([^\"]*)\"", re.M)
 BRACKET_OR_BLANK = re.compile(r"[\[\]]|\n[ \t]*\n")
 TAG = re.compile(r"<[^>]*>")
+# The first block boundary after a reference: the end of an element that holds phrasing only (a paragraph, a
+# heading), or a tag that opens or closes a block in which a disclosure may stand.
+BLOCK = re.compile(r"</(?:p|h[1-6])>|</?(?:li|td|th|dd|dt|blockquote|ul|ol|table|pre|div|hr)\b[^>]*>")
+PHRASING_END = re.compile(r"</(?:p|h[1-6])>")
 SECONDS = 10.0  # Markdown's time for one article: far above any real one, so a pathological text cannot freeze
 BRACKET_BUDGET = 2_000_000  # characters Markdown may walk matching '[' with ']' (it walks from every '[' again)
 
@@ -35,10 +40,24 @@ class Converted:
     html: str
     marker: str
 
-    def fill(self, pieces: list[str]) -> str:
-        """The HTML with slot n replaced by pieces[n]; inside a tag (an alt or title text) by its text only."""
+    def fill(self, pieces: list[str], after: Callable[[list[int]], str] | None = None) -> str:
+        """The HTML with slot n replaced by pieces[n]; inside a tag (an alt or title text) by its text only. With
+        `after`, what after(slots) gives follows the block that holds those slots: after its paragraph or heading
+        (which can hold no block), or at the end of its list item or table cell, before any list nested in it."""
         slot = re.compile(f"{self.marker}(\\d+){self.marker}")
-        html = TAG.sub(lambda tag: slot.sub(lambda m: TAG.sub("", pieces[int(m.group(1))]), tag.group()), self.html)
+        html = self.html
+        if after is not None:
+            places: dict[int, list[int]] = {}
+            for m in slot.finditer(html):
+                block = BLOCK.search(html, m.end())
+                if block is None:
+                    at = len(html)
+                else:
+                    at = block.end() if PHRASING_END.fullmatch(block.group()) else block.start()
+                places.setdefault(at, []).append(int(m.group(1)))
+            for at in sorted(places, reverse=True):
+                html = html[:at] + str(after(places[at])) + html[at:]
+        html = TAG.sub(lambda tag: slot.sub(lambda m: TAG.sub("", pieces[int(m.group(1))]), tag.group()), html)
         return slot.sub(lambda m: pieces[int(m.group(1))], html)
 
 

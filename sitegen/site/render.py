@@ -184,6 +184,7 @@ class Renderer:
             cited=lambda: self.cites.cited(),
             anchor=lambda fig: self.cites.anchor(fig),
             article_html=lambda article: self.article_html(article, self.cites),
+            quotes=self.quotes,
             # .get: a missing menu string is reported by check_strings before any page is rendered
             nav=tuple((Markup(escape(self.strings.get(key, ""))), self.url(path))
                       for key, path in navigation(registry)),
@@ -471,12 +472,34 @@ class Renderer:
         """An article body as HTML with its [[references]] replaced by formatted, cited figures (in text order, so
         footnotes number in reading order). The body's Markdown was converted and checked before rendering."""
         done = self.bodies[article.body]
-        pieces = [self._ref_html(*ref_parts(m), cites) for m in REF.finditer(article.body)]
-        return Markup(done.fill(pieces))
+        refs = [ref_parts(m) for m in REF.finditer(article.body)]
+        targets = [resolve_ref(path, self.content, self.registry) for path, _ in refs]
+        pieces = [self._ref_html(target, style, cites) for target, (_, style) in zip(targets, refs, strict=True)]
+        figures = [target if isinstance(target, model.Figure) else None for target in targets]
+        return Markup(done.fill(pieces, after=lambda slots: self.quotes([f for n in slots if (f := figures[n])])))
 
-    def _ref_html(self, path: str, style: str, cites: Citations) -> str:
+    def quotes(self, figures: Sequence[model.Figure]) -> Markup:
+        """The source's own words for each of a paragraph's figures, behind one disclosure after the paragraph (a
+        <details> cannot stand inside a <p>): the figures as shown, then the quote that states them, in the source's
+        language, or how each is derived; figures that one quote states share its line."""
+        p, t = self.punctuation, self.strings
+        lines: dict[str, list[str]] = {}  # the words -> the figures they state, in the order shown
+        for fig in figures:
+            if fig.quote:
+                words = f'<q lang="{escape(self.content.sources[fig.source].language)}">{escape(fig.quote)}</q>'
+            elif fig.derived:
+                words = f"{escape(t['derived'])}{p['colon']}{escape(fig.derived)}"
+            else:
+                continue
+            lines.setdefault(words, []).append(f'<span class="quote-fig">{escape(self.fmt(fig))}</span>')
+        if not lines:
+            return Markup("")
+        rows = "".join(f"<li>{p['list'].join(figs)}{p['colon']}{words}</li>" for words, figs in lines.items())
+        return Markup(f'<details class="quote quotes" data-pagefind-ignore><summary>{escape(t["quotes_show"])}'
+                      f"</summary><ul>{rows}</ul></details>")
+
+    def _ref_html(self, target, style: str, cites: Citations) -> str:
         """The HTML for one article reference: a cited figure or a link to an item."""
-        target = resolve_ref(path, self.content, self.registry)
         if isinstance(target, model.Figure):
             text = self.fmt(target, short=style == "short", bare=style == "bare")
             n, word = cites.cite(target.source), escape(self.content.strings[self.lang]["source"])
