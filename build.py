@@ -4,6 +4,7 @@
 Exit codes: 0 success, 1 content error (or the output could not be written), 2 usage error, 3 a bug in the
 generator, 130 interrupted (Ctrl-C), 141 output pipe closed early, 143 stopped (SIGTERM).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,17 +25,32 @@ sys.dont_write_bytecode = False
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the command line; argparse exits 2 on a usage error."""
     parser = argparse.ArgumentParser(prog="build.py", description="Build the Jiangyin economic profile site.")
-    parser.add_argument("command", nargs="?", default="build", choices=("build", "check", "serve", "schema"),
-                        help="build (default): write the site; check: validate without writing; serve: live preview; "
-                        "schema: regenerate the JSON Schemas in schema/")
-    parser.add_argument("--root", default=str(ROOT), help="project folder holding content/, templates/ and static/ "
-                        "(default: the folder of build.py)")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="build",
+        choices=("build", "check", "serve", "schema"),
+        help="build (default): write the site; check: validate without writing; serve: live preview; "
+        "schema: regenerate the JSON Schemas in schema/",
+    )
+    parser.add_argument(
+        "--root",
+        default=str(ROOT),
+        help="project folder holding content/, templates/ and static/ (default: the folder of build.py)",
+    )
     parser.add_argument("--out", help="output folder (default: _site in the project folder)")
-    parser.add_argument("--base-url", help="public address of the site, e.g. https://user.github.io/repo/ (default: "
-                        "http://127.0.0.1:8000/, links from the site root, to view it locally)")
+    parser.add_argument(
+        "--base-url",
+        help="public address of the site, e.g. https://user.github.io/repo/ (default: "
+        "http://127.0.0.1:8000/, links from the site root, to view it locally)",
+    )
     parser.add_argument("--fresh", action="store_true", help="ignore the cache in .cache/ and build everything")
-    parser.add_argument("--verify", action="store_true", help="build: then build everything afresh into a temporary "
-                        "folder and compare the two, byte for byte (also set by SITEGEN_VERIFY=1)")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="build: then build everything afresh into a temporary "
+        "folder and compare the two, byte for byte (also set by SITEGEN_VERIFY=1)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="serve: address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default: 8000)")
     args = parser.parse_args(argv)
@@ -44,8 +60,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         except ValueError:  # 'https://[x/': an unclosed IPv6 bracket
             parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.netloc or any(c in args.base_url for c in ' "<>\\^`{|}'):
-            parser.error(f"--base-url must be an http(s) address such as https://user.github.io/repo/, "
-                         f"got '{args.base_url}'")
+            parser.error(
+                f"--base-url must be an http(s) address such as https://user.github.io/repo/, got '{args.base_url}'"
+            )
     if not 1 <= args.port <= 65535:
         parser.error(f"--port must be between 1 and 65535, got {args.port}")
     args.root = Path(args.root).resolve()
@@ -62,6 +79,7 @@ def out_dir_problem(root: Path, out: Path) -> str:
     """Why a build may not write an output folder, or ''. It replaces the folder whole: only one that a build made
     (it holds the marker) or an empty one, never a folder of the project or a place where no folder can be made."""
     from sitegen.output.write import MARKER, foreign
+
     if out == root or out in root.parents:
         return f"--out {out} would replace the project itself"
     for name in ("content", "templates", "static", "tests", "sitegen", ".git"):
@@ -108,8 +126,14 @@ def run(args: argparse.Namespace) -> int:
     verify = args.verify or os.environ.get("SITEGEN_VERIFY", "") not in ("", "0")
     gc.disable()  # one build a process: the collector would walk the state it loaded, kept till exit, again and again
     try:
-        result = build_from_cache(root, out, args.base_url, write=args.command == "build", fresh=args.fresh,
-                                  verify=verify and args.command == "build")
+        result = build_from_cache(
+            root,
+            out,
+            args.base_url,
+            write=args.command == "build",
+            fresh=args.fresh,
+            verify=verify and args.command == "build",
+        )
     except BuildFailed as failed:
         for error in failed.errors:
             print(error.format(), file=sys.stderr)
@@ -118,8 +142,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
         return 1
     except VerifyFailed as failed:
-        print(f"error: {failed}\nThis is a bug in the generator, not in your content: an incremental build differs "
-              "from a fresh one. Please report it; build with --fresh meanwhile.", file=sys.stderr)
+        print(
+            f"error: {failed}\nThis is a bug in the generator, not in your content: an incremental build differs "
+            "from a fresh one. Please report it; build with --fresh meanwhile.",
+            file=sys.stderr,
+        )
         return 3
     for warning in result.warnings:
         print(warning.format(), file=sys.stderr)

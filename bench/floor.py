@@ -1,7 +1,8 @@
 """The floor: a minimal jinja2 + markdown loop over the same synthetic projects (no validation, no links).
 
-    python3 bench/floor.py SITE_DIR OUT_DIR
+python3 bench/floor.py SITE_DIR OUT_DIR
 """
+
 import sys
 from pathlib import Path
 
@@ -9,11 +10,16 @@ import jinja2
 import markdown
 import yaml
 
-PAGE = jinja2.Template("<!doctype html><html lang=en><title>{{ p.name }}</title><h1>{{ p.name }}</h1>"
-                       "{{ summary }}<p>{{ p.investment.value }} {{ p.investment.scale }} {{ p.investment.unit }}</p>",
-                       autoescape=True)
-INDEX = jinja2.Template("<!doctype html><html lang=en><title>Projects</title><ul>{% for p in projects %}"
-                        "<li><a href='{{ p.id }}/'>{{ p.name }}</a>{% endfor %}</ul>", autoescape=True)
+PAGE = jinja2.Template(
+    "<!doctype html><html lang=en><title>{{ p.name }}</title><h1>{{ p.name }}</h1>"
+    "{{ summary }}<p>{{ p.investment.value }} {{ p.investment.scale }} {{ p.investment.unit }}</p>",
+    autoescape=True,
+)
+INDEX = jinja2.Template(
+    "<!doctype html><html lang=en><title>Projects</title><ul>{% for p in projects %}"
+    "<li><a href='{{ p.id }}/'>{{ p.name }}</a>{% endfor %}</ul>",
+    autoescape=True,
+)
 
 
 def main(site: Path, out: Path) -> None:

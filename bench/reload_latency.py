@@ -7,6 +7,7 @@ page finished loading. Prints each latency and ends with one line of JSON.
 
     python3 bench/reload_latency.py [--edits 15] [--page summits/]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,15 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
-ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def copy_site(dest: Path) -> Path:
@@ -57,8 +65,11 @@ def measure(edits: int, path: str) -> list[float]:
     """Save a figure `edits` times; return each save-to-loadEventEnd latency in seconds."""
     root = copy_site(Path(tempfile.mkdtemp()) / "site")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     events = root / "content/events.yaml"
     latencies = []
     try:
@@ -75,8 +86,11 @@ def measure(edits: int, path: str) -> list[float]:
                 text = events.read_text()
                 with page.expect_event("load", timeout=10_000):
                     t0 = time.time()
-                    events.write_text(text.replace(f"value: {value}\n", f"value: {value + 1}\n", 1)
-                                      .replace(f'"{value} projects', f'"{value + 1} projects', 1))  # and its quote
+                    events.write_text(
+                        text.replace(f"value: {value}\n", f"value: {value + 1}\n", 1).replace(
+                            f'"{value} projects', f'"{value + 1} projects', 1
+                        )
+                    )  # and its quote
                 value += 1
                 end = page.evaluate(
                     "performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd"

@@ -23,6 +23,7 @@ yaml. The save-to-reload time in Chromium is bench/reload_latency.py's.
 
 Without the anchors installed (bash ../shared/anchors/install_anchors.sh; the workload by make_workload.py), the
 ratios against them are left out and the absolute figures still printed. Ends with one line of JSON per site."""
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,11 @@ import synth  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 ANCHORS = Path(os.environ.get("ANCHORS", Path(os.environ.get("TMPDIR", "/tmp")) / "ssg-anchors"))
 SHARED = REPO.parent / "shared" / "anchors"
-PEAK = ("import resource, runpy, sys; sys.argv = sys.argv[1:]\n"
-        "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
-        "finally:\n    print(f'PEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n")
+PEAK = (
+    "import resource, runpy, sys; sys.argv = sys.argv[1:]\n"
+    "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    "finally:\n    print(f'PEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+)
 
 
 class Run:
@@ -117,24 +120,36 @@ def bench(projects: int, runs: int, against: str | None) -> dict:
     result["pages"] = int(re.search(r"Built (\d+) pages", first.out).group(1))
     floor = lambda: Run([sys.executable, str(REPO / "bench/floor.py"), str(site), str(work / "floor")])  # noqa: E731
     runs_a, runs_b, result["cold_vs_floor"] = paired(lambda: cold(site), floor, runs)
-    result.update(cold_s=med(r.wall for r in runs_a), floor_s=med(r.wall for r in runs_b),
-                  cpu_s=med(r.cpu for r in runs_a), peak_mb=round(max(r.peak for r in runs_a), 1))
+    result.update(
+        cold_s=med(r.wall for r in runs_a),
+        floor_s=med(r.wall for r in runs_b),
+        cpu_s=med(r.cpu for r in runs_a),
+        peak_mb=round(max(r.peak for r in runs_a), 1),
+    )
     if have_anchors(projects):
         hugo_pf = lambda: Run(anchor("hugo-pagefind", projects, "cold", fresh_outroot(work / "anchor")))  # noqa
         _, runs_b, result["cold_vs_hugo_pagefind"] = paired(lambda: cold(site), hugo_pf, runs)
         result["hugo_pagefind_s"] = med(r.wall for r in runs_b)
         Run(anchor("hugo", projects, "again", work / "anchor-warm"))  # Hugo's warm folder, for its edits
         edit = iter(range(10**6))
-        mine = lambda: (synth.edit_one_figure(site, project=projects // 2, value=900 + next(edit) % 2),  # noqa
-                        Run(ours(site)))[1]
-        runs_a, runs_b, result["edit_vs_hugo"] = paired(mine, lambda: Run(anchor("hugo", projects, "edit",
-                                                                                  work / "anchor-warm")), runs)
+
+        def mine():
+            synth.edit_one_figure(site, project=projects // 2, value=900 + next(edit) % 2)
+            return Run(ours(site))
+
+        runs_a, runs_b, result["edit_vs_hugo"] = paired(
+            mine, lambda: Run(anchor("hugo", projects, "edit", work / "anchor-warm")), runs
+        )
         result.update(edit_s=med(r.wall for r in runs_a), hugo_edit_s=med(r.wall for r in runs_b))
-        preview = json.loads(Run([sys.executable, str(REPO / "bench/serve_edit.py"), str(site), "--edits",
-                                  str(max(runs, 3))]).out)
+        preview = json.loads(
+            Run([sys.executable, str(REPO / "bench/serve_edit.py"), str(site), "--edits", str(max(runs, 3))]).out
+        )
         server = hugo_server_rebuild(projects, max(runs, 3))
-        result.update(preview_edit_s=preview["median_s"], hugo_server_rebuild_s=server,
-                      preview_edit_vs_hugo_server=round(preview["median_s"] / server, 3) if server else None)
+        result.update(
+            preview_edit_s=preview["median_s"],
+            hugo_server_rebuild_s=server,
+            preview_edit_vs_hugo_server=round(preview["median_s"] / server, 3) if server else None,
+        )
     if against:
         result[f"cpu_vs_{against}"] = round(result["cpu_s"] / cpu_of(against, projects, runs, work), 3)
     shutil.rmtree(work, ignore_errors=True)
@@ -143,8 +158,11 @@ def bench(projects: int, runs: int, against: str | None) -> dict:
 
 def hugo_server_rebuild(projects: int, edits: int) -> float | None:
     """The median of Hugo's own rebuild times in its dev server after a one-value edit (seconds)."""
-    done = subprocess.run(["bash", str(SHARED / "hugo_server_rebuild.sh"), str(projects), "hugo", str(edits)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", str(SHARED / "hugo_server_rebuild.sh"), str(projects), "hugo", str(edits)],
+        capture_output=True,
+        text=True,
+    )
     times = [float(ms) / 1000 for ms in re.findall(r"Total in (\d+(?:\.\d+)?) ms", done.stdout.split("rebuilds")[-1])]
     return med(times) if times else None
 
@@ -152,13 +170,22 @@ def hugo_server_rebuild(projects: int, edits: int) -> float | None:
 def cpu_of(rev: str, projects: int, runs: int, work: Path) -> float:
     """The median CPU time of a cold build by the generator as it was at a commit, on its own synthetic site."""
     tree = work / f"rev-{rev}"
-    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", str(tree), rev], check=True, capture_output=True
+    )
     try:
         site = work / "rev-site"
-        subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, 'bench'); import synth; "
-                        f"from pathlib import Path; synth.write_site(Path({str(site)!r}), {projects})"],
-                       cwd=tree, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import sys; sys.path.insert(0, 'bench'); import synth; "
+                f"from pathlib import Path; synth.write_site(Path({str(site)!r}), {projects})",
+            ],
+            cwd=tree,
+            check=True,
+            capture_output=True,
+        )
         times = []
         for _ in range(runs):
             for name in ("_site", ".cache"):
@@ -179,9 +206,14 @@ def bench_real(runs: int) -> dict:
     imports = [sys.executable, "-c", "import jinja2, markdown, yaml"]
     runs_a, runs_b, ratio = paired(lambda: Run(ours(root)), lambda: Run(imports), runs)
     shutil.rmtree(root.parent, ignore_errors=True)
-    return {"site": "real", "pages": int(re.search(r"Built (\d+) pages", first.out).group(1)),
-            "cold_s": round(first.wall, 3), "noop_s": med(r.wall for r in runs_a),
-            "imports_s": med(r.wall for r in runs_b), "noop_vs_imports": ratio}
+    return {
+        "site": "real",
+        "pages": int(re.search(r"Built (\d+) pages", first.out).group(1)),
+        "cold_s": round(first.wall, 3),
+        "noop_s": med(r.wall for r in runs_a),
+        "imports_s": med(r.wall for r in runs_b),
+        "noop_vs_imports": ratio,
+    }
 
 
 def main() -> None:
@@ -199,8 +231,11 @@ def main() -> None:
     for r in results:
         print(", ".join(f"{k} {v}" for k, v in r.items()), file=sys.stderr)
     if not all(have_anchors(n) for n in args.projects or ()):
-        print(f"the anchors are not installed under {ANCHORS} for every size: ratios against them left out "
-              "(bash ../shared/anchors/install_anchors.sh, then make_workload.py --n N)", file=sys.stderr)
+        print(
+            f"the anchors are not installed under {ANCHORS} for every size: ratios against them left out "
+            "(bash ../shared/anchors/install_anchors.sh, then make_workload.py --n N)",
+            file=sys.stderr,
+        )
     for r in results:
         print(json.dumps(r))
 

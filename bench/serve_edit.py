@@ -7,6 +7,7 @@ and the reload, without the HTTP server and browser (bench/reload_latency.py mea
 Builds once, then for each edit: writes the figure, waits for the preview's file watcher to hand the change over,
 and rebuilds. Prints one line of JSON: {"edits": N, "median_s": ..., "max_s": ...}, the time from the write to the
 rebuilt site."""
+
 from __future__ import annotations
 
 import argparse
@@ -36,6 +37,7 @@ def watching(folder: Path) -> threading.Event:
             ready.set()  # the first answer, a timeout if nothing changed: it is watching
             if changes:
                 seen.set()
+
     threading.Thread(target=watch, daemon=True).start()
     ready.wait(10)
     return seen

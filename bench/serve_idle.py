@@ -9,6 +9,7 @@ before and after. Ends with one line of JSON:
 
     python3 bench/serve_idle.py [--static-files 2000] [--seconds 20] [--edits 500] [--gap 0.05]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,8 +89,11 @@ def main() -> None:
     args = parser.parse_args()
     root = copy_site(Path(tempfile.mkdtemp(prefix="serve-idle-")) / "site", args.static_files)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for(lambda: answers(port, "</html>"))
         time.sleep(3)  # the background work after the first build
@@ -108,8 +112,17 @@ def main() -> None:
         proc.terminate()
         proc.wait(30)
         shutil.rmtree(root.parent, ignore_errors=True)
-    print(json.dumps({"static_files": args.static_files, "idle_cpu_percent": round(idle, 2), "edits": args.edits,
-                      "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1)}))
+    print(
+        json.dumps(
+            {
+                "static_files": args.static_files,
+                "idle_cpu_percent": round(idle, 2),
+                "edits": args.edits,
+                "rss_before_mb": round(before, 1),
+                "rss_after_mb": round(after, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Synthetic content in the project's own format: N projects with companies, industries, sources and summits."""
+
 from __future__ import annotations
 
 import shutil
@@ -10,9 +11,13 @@ STATUSES = ("signed", "under-construction", "progressing", "provincial-major", "
 
 def _figure(indent: str, value, unit: str, source: str, as_of: int, scale: str = "", qualifier: str = "") -> str:
     """One figure mapping at an indentation."""
-    lines = [f"value: {value}", f"unit: {unit}"] + ([f"scale: {scale}"] if scale else []) + \
-            ([f"qualifier: {qualifier}"] if qualifier else []) + [f"as_of: {as_of}", f"source: {source}"] + \
-            ["quote: '" + " ".join(str(w) for w in (qualifier, value, scale) if w) + "'"]  # the words that state it
+    lines = (
+        [f"value: {value}", f"unit: {unit}"]
+        + ([f"scale: {scale}"] if scale else [])
+        + ([f"qualifier: {qualifier}"] if qualifier else [])
+        + [f"as_of: {as_of}", f"source: {source}"]
+        + ["quote: '" + " ".join(str(w) for w in (qualifier, value, scale) if w) + "'"]
+    )  # the words that state it
     return "".join(f"{indent}{line}\n" for line in lines)
 
 
@@ -29,11 +34,15 @@ def write_site(root: Path, projects: int) -> Path:
     src = [f"source-{i}" for i in range(n_sources)]
     (content / "site.yaml").write_text(
         "title: Synthetic profile\ndescription: Synthetic content for the benchmark.\n"
-        "base_url: https://example.org/bench/\nlanguages: [en]\npublisher: Bench\nupdated: 2024-01-01\n")
-    (content / "sources.yaml").write_text("".join(
-        f"- id: {s}\n  title: Source number {i}\n  publisher: Publisher {i % 7}\n  date: 2023-10-{1 + i % 28:02d}\n"
-        f"  url: https://example.org/source/{i}\n  kind: news\n  language: en\n  reliability: high\n"
-        for i, s in enumerate(src)))
+        "base_url: https://example.org/bench/\nlanguages: [en]\npublisher: Bench\nupdated: 2024-01-01\n"
+    )
+    (content / "sources.yaml").write_text(
+        "".join(
+            f"- id: {s}\n  title: Source number {i}\n  publisher: Publisher {i % 7}\n  date: 2023-10-{1 + i % 28:02d}\n"
+            f"  url: https://example.org/source/{i}\n  kind: news\n  language: en\n  reliability: high\n"
+            for i, s in enumerate(src)
+        )
+    )
     (content / "industries.yaml").write_text(
         "".join(
             f"- id: industry-{i}\n  name: Industry {i}\n  tiers: [{'pillar' if i < 4 else 'emerging'}]\n"
@@ -86,7 +95,8 @@ def write_site(root: Path, projects: int) -> Path:
     (content / "peers.yaml").write_text("[]\n")
     (content / "rankings.yaml").write_text("[]\n")
     (content / "series.yaml").write_text(
-        "name: Synthetic year by year\ngdp:\n" + "".join(f"  {y}: profile.gdp.{y}\n" for y in range(2015, 2024)))
+        "name: Synthetic year by year\ngdp:\n" + "".join(f"  {y}: profile.gdp.{y}\n" for y in range(2015, 2024))
+    )
     (content / "articles/summit.md").write_text(
         "---\ntitle: The summit\ndate: 2023-10-31\nsummary: What was signed.\nsources: [source-0]\n---\n\n"
         "Investors signed [[events.summit-2023.projects]] worth [[events.summit-2023.investment]].\n"

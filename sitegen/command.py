@@ -1,5 +1,6 @@
 """The command line's build: with the state the last command-line build left in .cache/ (none with --fresh), and
 nothing at all to do when no input, commit or output file changed since; optionally verified against a fresh build."""
+
 from __future__ import annotations
 
 import filecmp
@@ -30,8 +31,9 @@ class VerifyFailed(Exception):
     """An incremental build that differs from a fresh one: a bug in the generator."""
 
 
-def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: bool = True, fresh: bool = False,
-                     verify: bool = False) -> Outcome:
+def build_from_cache(
+    root: Path, out_dir: Path, base_url: str | None, write: bool = True, fresh: bool = False, verify: bool = False
+) -> Outcome:
     """A command-line build: what a killed build left undone first, then the build from the last build's state
     (unless `fresh`, or it cannot be trusted), whose state is then written back. With `verify`, the output is then
     compared with a fresh build's, byte for byte (VerifyFailed names the first file that differs)."""
@@ -46,8 +48,9 @@ def build_from_cache(root: Path, out_dir: Path, base_url: str | None, write: boo
         built = build(root, out_dir, base_url, write=write, last=last, templates=cache.template_cache(root))
         if write:
             store.save(root, built.state, out_dir, last)
-        result = Outcome(built.pages, built.files, built.bytes, built.seconds, built.warnings, built.rendered,
-                         built.written)
+        result = Outcome(
+            built.pages, built.files, built.bytes, built.seconds, built.warnings, built.rendered, built.written
+        )
     if verify and write:
         compare_with_fresh(root, out_dir, base_url)
     return result

@@ -1,4 +1,5 @@
 """One error type for a problem in a file, and the list that collects them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -5,6 +5,7 @@ whole at the end.
 The state an earlier build left (incremental.cache.State), when there is one, only saves work at two seams: content
 whose text is unchanged is not parsed again, and an output whose reads are unchanged is not made again (the output
 folder holds it). The output is the same bytes either way."""
+
 from __future__ import annotations
 
 import time
@@ -105,8 +106,15 @@ class BuildResult:
     search_stale: bool = False  # the search index was kept though the pages' words changed (`search` off)
 
 
-def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, write: bool = True,
-          last: State | None = None, search: bool = True, templates=None) -> BuildResult:
+def build(
+    root: Path,
+    out_dir: Path | None = None,
+    base_url: str | None = None,
+    write: bool = True,
+    last: State | None = None,
+    search: bool = True,
+    templates=None,
+) -> BuildResult:
     """Build the site under root into out_dir (default root/_site) for base_url; raise BuildFailed with every user
     error, and with a write that failed (the old site then stays as it was). `last`: the state of an earlier build
     (the same output, with less work); `search` off keeps the last search index, stale if the pages' words changed
@@ -132,11 +140,26 @@ def build(root: Path, out_dir: Path | None = None, base_url: str | None = None, 
         bundle, stale = search_index(made, last, sink, index, search and write)
         written = sink.commit()
 
-    state = State(stamp, inputs, dict(loaded.parsed), made.entries, dict(rows), bundle,
-                  warnings=tuple(problems.warnings))
+    state = State(
+        stamp, inputs, dict(loaded.parsed), made.entries, dict(rows), bundle, warnings=tuple(problems.warnings)
+    )
+    return result(planned, made, state, written, stale, problems, start)
+
+
+def result(planned, made, state: State, written, stale: bool, problems: Problems, start: float) -> BuildResult:
+    """What a build tells its caller: its counts, time and warnings, the state for the next build."""
     files = state.held()
-    return BuildResult(len(planned.pages), len(files), sum(f.size for f in files.values()),
-                       time.perf_counter() - start, problems.warnings, made.rendered, written, state, stale)
+    return BuildResult(
+        len(planned.pages),
+        len(files),
+        sum(f.size for f in files.values()),
+        time.perf_counter() - start,
+        problems.warnings,
+        made.rendered,
+        written,
+        state,
+        stale,
+    )
 
 
 def held_by(project: Project, last: State | None) -> State | None:
@@ -198,13 +221,25 @@ def read_history(root: Path, registry: Registry, parsed: dict, problems: Problem
         past = history.read(root, registry, key, why)
     parsed[fingerprint("history", key)] = past
     if not past.available:
-        problems.warn(Location("content/"), f"no history of the content is available ({past.reason}): the changes "
-                      "page says so", "build from a full git clone (git fetch --unshallow) to list what changed")
+        problems.warn(
+            Location("content/"),
+            f"no history of the content is available ({past.reason}): the changes page says so",
+            "build from a full git clone (git fetch --unshallow) to list what changed",
+        )
     return past
 
 
-def render(project: Project, loaded: Loaded, planned: Planned, last: State | None, sink, index,
-           problems: Problems, templates=None, rows: dict | None = None) -> Made:
+def render(
+    project: Project,
+    loaded: Loaded,
+    planned: Planned,
+    last: State | None,
+    sink,
+    index,
+    problems: Problems,
+    templates=None,
+    rows: dict | None = None,
+) -> Made:
     """Make every output: the static files, the downloads (first: the Data page lists their sizes; `rows`: their
     lines made before, by the fingerprints of what each shows), each page in each language (one whose reads are
     unchanged since `last` is kept as the folder holds it), and the site-wide files."""
@@ -215,8 +250,10 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
     renderers = renderers_for(project, loaded, planned, downloads, templates, problems)
     outputs = {dest: entry.file.digest for dest, entry in made.entries.items()}
     inputs = {rel: found[2] for rel, found in loaded.inputs.items()}
-    digests = {lang: Digests(view, loaded.content.fingerprints, inputs, loaded.history, outputs)
-               for lang, view in loaded.views.items()}
+    digests = {
+        lang: Digests(view, loaded.content.fingerprints, inputs, loaded.history, outputs)
+        for lang, view in loaded.views.items()
+    }
     pages = PageMaker(renderers, digests, inspector(project.base_url), sink, index, problems)
     for page in planned.pages:
         made.origins.append((page.dest, f"page {page.dest}"))
@@ -226,19 +263,33 @@ def render(project: Project, loaded: Loaded, planned: Planned, last: State | Non
     made.rendered = pages.rendered
     problems.raise_if_any()  # a page that failed to render would echo as broken links to it
     changes = {lang: renderer.changes() for lang, renderer in renderers.items()}
-    made.add(site_files(loaded.registry, loaded.views, planned.pages, project.base_url, changes,
-                        loaded.history.available)
-             + strings_files(loaded.views, loaded.registry.languages[0]), sink)
+    made.add(
+        site_files(loaded.registry, loaded.views, planned.pages, project.base_url, changes, loaded.history.available)
+        + strings_files(loaded.views, loaded.registry.languages[0]),
+        sink,
+    )
     return made
 
 
-def renderers_for(project: Project, loaded: Loaded, planned: Planned, downloads: tuple, templates,
-                  problems: Problems) -> dict:
+def renderers_for(
+    project: Project, loaded: Loaded, planned: Planned, downloads: tuple, templates, problems: Problems
+) -> dict:
     """A renderer for each language, once the strings the code needs and every template are found sound."""
-    renderers = {lang: Renderer(view, loaded.registry, project.root, project.base_url, lang,
-                                env=make_env(project.root / "templates", templates), assets=planned.assets,
-                                downloads=downloads, history=loaded.history, bodies=loaded.bodies)
-                 for lang, view in loaded.views.items()}
+    renderers = {
+        lang: Renderer(
+            view,
+            loaded.registry,
+            project.root,
+            project.base_url,
+            lang,
+            env=make_env(project.root / "templates", templates),
+            assets=planned.assets,
+            downloads=downloads,
+            history=loaded.history,
+            bodies=loaded.bodies,
+        )
+        for lang, view in loaded.views.items()
+    }
     for renderer in renderers.values():
         renderer.check_strings(problems)
     next(iter(renderers.values())).check_templates(problems)
@@ -277,8 +328,13 @@ class PageMaker:
         if self.index is not None and searched:
             self.index.add(page.dest, result.html)
         written = self.sink.put(Output(page.dest, data, f"page {page.dest}"))
-        return Entry(reads, self.digests[page.lang].key(reads), written, self.inspect(page.dest, data),
-                     digest(words(data)) if searched else b"")
+        return Entry(
+            reads,
+            self.digests[page.lang].key(reads),
+            written,
+            self.inspect(page.dest, data),
+            digest(words(data)) if searched else b"",
+        )
 
 
 def check(project: Project, planned: Planned, made: Made, sink, problems: Problems) -> None:
@@ -287,8 +343,15 @@ def check(project: Project, planned: Planned, made: Made, sink, problems: Proble
     problems.raise_if_any()
     articles = {page.dest: page.item for page in planned.pages if page.dated}
     infos = {dest: entry.links for dest, entry in made.entries.items() if entry.links is not None}
-    check_links(infos, set(made.entries), project.base_url, project.shown, problems, read=sink.read,
-                blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None)
+    check_links(
+        infos,
+        set(made.entries),
+        project.base_url,
+        project.shown,
+        problems,
+        read=sink.read,
+        blame=lambda dest, url: link_location(articles[dest], url) if dest in articles else None,
+    )
     problems.raise_if_any()
 
 

@@ -1,6 +1,7 @@
 """Processes and signals: Ctrl-C and SIGTERM held while files are swapped, and children that end with the build.
 
 Below every tier (like errors.py): the output folder's swap and the search index's Pagefind process use it."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ A rebuild never raises: on failure the last good site stays served and every HTM
 with the errors (file:line:col, hint, source excerpt), which the next good build reloads away. Rebuilds run on
 tornado's loop, in the main thread (where the Markdown time limit's signal arrives); the watcher's thread only
 hands changes over. One preview per output folder: a lock file beside it says which process serves it."""
+
 from __future__ import annotations
 
 import gc
@@ -60,8 +61,14 @@ class Session:
         start = time.perf_counter()
         self.stop_indexing()  # it reads the pages this build may change
         try:
-            result = build(self.root, self.out_dir, self.base_url, last=self.state, search=self.state is None,
-                           templates=self.templates)
+            result = build(
+                self.root,
+                self.out_dir,
+                self.base_url,
+                last=self.state,
+                search=self.state is None,
+                templates=self.templates,
+            )
         except BuildFailed as failed:
             self.errors = [self._describe(e) for e in failed.errors]
             self.log(
@@ -139,8 +146,9 @@ class Background:
 
     def _run(self) -> None:
         dests = [dest for dest, entry in self.state.outputs.items() if entry.words]
-        pages = ((dest, (self.out_dir / dest).read_text(encoding="utf-8")) for dest in dests
-                 if not self.cancelled.is_set())
+        pages = (
+            (dest, (self.out_dir / dest).read_text(encoding="utf-8")) for dest in dests if not self.cancelled.is_set()
+        )
         try:
             found = index_pages(pages)
             if not self.cancelled.is_set():
@@ -187,8 +195,10 @@ class Watcher:
         self.stopped = threading.Event()
         self.again = threading.Event()  # ends the watch of the input folders, to start it again (or stop)
         self.pending = threading.Event()  # a rebuild is waiting on the loop
-        self.threads = [threading.Thread(target=self._inputs, name="watch inputs", daemon=True),
-                        threading.Thread(target=self._folders, name="watch folders", daemon=True)]
+        self.threads = [
+            threading.Thread(target=self._inputs, name="watch inputs", daemon=True),
+            threading.Thread(target=self._folders, name="watch folders", daemon=True),
+        ]
 
     def start(self) -> None:
         for thread in self.threads:
@@ -220,8 +230,15 @@ class Watcher:
         import watchfiles
 
         try:
-            for _ in watchfiles.watch(*paths, watch_filter=wanted, step=STEP_MS if recursive else 5 * STEP_MS,
-                                      stop_event=stop, recursive=recursive, raise_interrupt=False, rust_timeout=0):
+            for _ in watchfiles.watch(
+                *paths,
+                watch_filter=wanted,
+                step=STEP_MS if recursive else 5 * STEP_MS,
+                stop_event=stop,
+                recursive=recursive,
+                raise_interrupt=False,
+                rust_timeout=0,
+            ):
                 if not recursive:  # an input folder made or removed: watch the folders there are now
                     self.again.set()
                 if not self.pending.is_set():  # one rebuild for the changes made while one runs
@@ -415,8 +432,11 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
     lock = Lock(out_dir)
     holder = lock.take()
     if holder:
-        print(f"error: another preview ({holder}) is building into {out_dir}\n  hint: stop it first (Ctrl+C in its "
-              "terminal), or give this one its own folder with --out", file=sys.stderr)
+        print(
+            f"error: another preview ({holder}) is building into {out_dir}\n  hint: stop it first (Ctrl+C in its "
+            "terminal), or give this one its own folder with --out",
+            file=sys.stderr,
+        )
         return 2
     try:
         problem = _port_problem(host, port)

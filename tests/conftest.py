@@ -1,5 +1,6 @@
 """Shared fixtures: a small site built from tests/fixtures/mini plus the real templates, and build.py run as a
 process."""
+
 from __future__ import annotations
 
 import os
@@ -51,17 +52,30 @@ def edit(root: Path, rel: str, old: str, new: str, count: int = 1) -> None:
 
 def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run build.py as a process against a site folder."""
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
-                          capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def git(root: Path, *args: str, date: str = "2022-05-01") -> str:
     """Run git in root as a fixed editor at a fixed date (noon UTC), with no user or system configuration: commits
     and their dates are the same on every run."""
     stamp = f"{date}T12:00:00+00:00"
-    env = dict(os.environ, GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="editor@example.org", GIT_COMMITTER_NAME="Editor",
-               GIT_COMMITTER_EMAIL="editor@example.org", GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp,
-               GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="Editor",
+        GIT_AUTHOR_EMAIL="editor@example.org",
+        GIT_COMMITTER_NAME="Editor",
+        GIT_COMMITTER_EMAIL="editor@example.org",
+        GIT_AUTHOR_DATE=stamp,
+        GIT_COMMITTER_DATE=stamp,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+    )
     return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True).stdout
 
 
@@ -80,12 +94,14 @@ def with_history(root: Path) -> Path:
     """Give a copy of the real content a git history with something to show on its changes page: published on
     2026-01-15 with the 2023 summit's projects at 210, its last project and last source missing, then the content as
     it is, on the day site.yaml says the data was updated."""
-    now = {rel: (root / rel).read_text(encoding="utf-8") for rel in ("content/events.yaml", "content/projects.yaml",
-                                                                     "content/sources.yaml")}
+    now = {
+        rel: (root / rel).read_text(encoding="utf-8")
+        for rel in ("content/events.yaml", "content/projects.yaml", "content/sources.yaml")
+    }
     edit(root, "content/events.yaml", "value: 217\n", "value: 210\n")
     for rel in ("content/projects.yaml", "content/sources.yaml"):
         text = now[rel]
-        (root / rel).write_text(text[:text.rindex("\n- id:") + 1], encoding="utf-8")
+        (root / rel).write_text(text[: text.rindex("\n- id:") + 1], encoding="utf-8")
     commit(root, "2026-01-15", "The data, first published")
     write_files(root, now)
     updated = re.search(r"^updated: (\S+)$", (root / "content/site.yaml").read_text(encoding="utf-8"), re.M).group(1)
@@ -126,8 +142,15 @@ def leftovers(out: Path) -> list[str]:
 # Browser and HTTP fixtures (real Chromium through Playwright, a real HTTP server).
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # GitHub's Ubuntu runners: /usr/bin/google-chrome
-CHROMIUM_ARGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = REPO / "artifacts"
 
 
@@ -184,6 +207,7 @@ def live_site(tmp_path_factory):
 def browser():
     """One headless Chromium for the whole session."""
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
@@ -196,8 +220,13 @@ def page(browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     pg = ctx.new_page()
     pg.console_errors = []
-    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(
-        m.text if m.location.get("url") != pg.url else "(document) " + m.text))
+    pg.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and pg.console_errors.append(m.text if m.location.get("url") != pg.url else "(document) " + m.text)
+        ),
+    )
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     yield pg
     ctx.close()

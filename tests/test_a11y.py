@@ -1,6 +1,7 @@
 """Accessibility and valid HTML on every page of the real site: axe-core (WCAG 2.x A/AA) in light and dark
 mode with every section rendered and every data table open, reflow at 390 px, the Nu HTML checker over the whole
 output in one call, and keyboard use (skip link, landmarks, focus)."""
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,12 @@ def test_axe_finds_no_wcag_violations_on_any_page_in_light_or_dark_mode(browser,
 
 def test_nu_html_checker_finds_no_errors_in_the_whole_site(live_site):
     _, out = live_site
-    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "json",
-                             "--stdout", str(out)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "json", "--stdout", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(result.stdout)["messages"]
     assert [f"{m.get('url', '').split('/repo/')[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
     assert result.returncode == 0
@@ -58,7 +63,7 @@ def test_every_page_has_one_banner_navigation_main_and_footer(live_site):
     _, out = live_site
     for path in out.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
-        counts = [html.count(tag) for tag in ("<header class=\"site-header\"", "<nav ", "<main ", "<footer ")]
+        counts = [html.count(tag) for tag in ('<header class="site-header"', "<nav ", "<main ", "<footer ")]
         assert counts == [1, 1, 1, 1], path
 
 
@@ -82,8 +87,10 @@ def test_focus_is_visible_on_every_control_of_the_home_page(page, live_site):
     seen = set()
     for _ in range(60):
         page.keyboard.press("Tab")
-        style = page.evaluate("(() => { const e = document.activeElement, s = getComputedStyle(e);"
-                              " return [e.outerHTML.slice(0, 80), s.outlineStyle, parseFloat(s.outlineWidth)] })()")
+        style = page.evaluate(
+            "(() => { const e = document.activeElement, s = getComputedStyle(e);"
+            " return [e.outerHTML.slice(0, 80), s.outlineStyle, parseFloat(s.outlineWidth)] })()"
+        )
         seen.add(style[0])
         assert style[1] != "none" and style[2] >= 2, f"no visible focus on {style[0]}"
     assert len(seen) > 30

@@ -2,6 +2,7 @@
 errors, proc <- content <- site <- output <- incremental <- pipeline <- command <- serve. What reads the content,
 renders and writes (content/, site/, output/) knows nothing of earlier builds: only the pipeline and the entry points
 above it (the command line's build and the preview) know that sitegen/incremental/ exists."""
+
 from __future__ import annotations
 
 import ast
@@ -29,8 +30,11 @@ def imports_of(path: Path) -> set[str]:
             if node.level:
                 base = list(here[: len(here) - node.level + 1])
                 parts = base + (node.module.split(".") if node.module else [])
-                found |= {".".join(parts + ([a.name] if not node.module else [])) for a in node.names} if not \
-                    node.module else {".".join(parts)}
+                found |= (
+                    {".".join(parts + ([a.name] if not node.module else [])) for a in node.names}
+                    if not node.module
+                    else {".".join(parts)}
+                )
             elif node.module and node.module.startswith("sitegen"):
                 rest = node.module.split(".")[1:]
                 found |= {".".join(rest + [a.name]) for a in node.names} if not rest else {".".join(rest)}
@@ -45,7 +49,11 @@ MODULES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py")
 def test_every_module_sits_in_a_tier():
     assert {tier_of(p.relative_to(PACKAGE).with_suffix("").as_posix().replace("/", ".")) for p in MODULES} <= set(TIERS)
     assert sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__") == [
-        "content", "incremental", "output", "site"]
+        "content",
+        "incremental",
+        "output",
+        "site",
+    ]
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(PACKAGE).as_posix())
@@ -62,8 +70,11 @@ def test_imports_point_down_the_stack(path):
 def test_only_the_pipeline_and_the_entry_points_know_earlier_builds():
     for path in [*MODULES, REPO / "build.py"]:
         rel = path.relative_to(REPO).as_posix()
-        if rel.startswith("sitegen/incremental/") or rel in ("sitegen/pipeline.py", "sitegen/command.py",
-                                                              "sitegen/serve.py"):
+        if rel.startswith("sitegen/incremental/") or rel in (
+            "sitegen/pipeline.py",
+            "sitegen/command.py",
+            "sitegen/serve.py",
+        ):
             continue
         assert not {n for n in imports_of(path) if tier_of(n) == "incremental"}, rel
 
@@ -72,14 +83,26 @@ def test_the_linter_passes():
     """ruff, configured in ruff.toml to fit the code as it is written: 120 characters a line, imports in order."""
     import subprocess
     import sys
+
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
+
+def test_the_code_is_formatted():
+    """The code's layout is ruff format's, configured in ruff.toml (120 characters a line)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "."], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def _blocks(path: Path):
     """Every function and method of a file, as radon measures them: (name, cyclomatic complexity, lines)."""
     from radon.complexity import cc_visit
+
     for block in cc_visit(path.read_text()):
         for fn in [*getattr(block, "methods", []), block]:
             name = f"{block.name}.{fn.name}" if fn is not block else fn.name
@@ -94,8 +117,9 @@ def test_the_pipeline_reads_straight():
 
 def test_no_function_in_the_package_is_too_tangled():
     """No function in sitegen/ above cyclomatic complexity 20 (radon)."""
-    over = [(path.relative_to(REPO).as_posix(), name, cc) for path in MODULES for name, cc, _ in _blocks(path)
-            if cc > 20]
+    over = [
+        (path.relative_to(REPO).as_posix(), name, cc) for path in MODULES for name, cc, _ in _blocks(path) if cc > 20
+    ]
     assert not over, over
 
 
@@ -104,6 +128,7 @@ def test_the_state_a_build_leaves_is_small():
     from dataclasses import fields
 
     from sitegen.incremental.cache import State
+
     assert len(fields(State)) <= 8, [f.name for f in fields(State)]
 
 
@@ -113,6 +138,7 @@ def test_the_types_check():
     two."""
     import subprocess
     import sys
+
     done = subprocess.run([sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("Success: no issues found"), done.stdout

@@ -1,4 +1,5 @@
 """The benchmark runs as the README says and ends with its line of JSON (figures are not asserted: no timed tests)."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,12 @@ from conftest import REPO
 
 @pytest.mark.slow  # builds the site several times
 def test_benchmark_runs_and_reports_every_figure():
-    result = subprocess.run([sys.executable, str(REPO / "bench/run.py"), "--projects", "10", "--runs", "1"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench/run.py"), "--projects", "10", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     # with the economy, peers, rankings and series pages, and an empty zones index
@@ -24,8 +29,12 @@ def test_benchmark_runs_and_reports_every_figure():
 @pytest.mark.slow  # builds the site several times
 def test_benchmark_measures_the_real_site_from_a_copy():
     before = sorted(p.name for p in REPO.iterdir())
-    result = subprocess.run([sys.executable, str(REPO / "bench/run.py"), "--real", "--runs", "1"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench/run.py"), "--real", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     figures = json.loads(lines[-1])
@@ -37,9 +46,11 @@ def test_benchmark_measures_the_real_site_from_a_copy():
 
 
 def test_benchmark_scripts_refuse_bad_arguments_without_a_traceback(tmp_path):
-    for script, args in (("bench/run.py", ["--projects", "0"]), ("bench/run.py", ["--runs", "0"]),
-                         ("bench/serve_edit.py", [str(tmp_path)])):
-        result = subprocess.run([sys.executable, str(REPO / script), *args], capture_output=True, text=True,
-                                timeout=60)
+    for script, args in (
+        ("bench/run.py", ["--projects", "0"]),
+        ("bench/run.py", ["--runs", "0"]),
+        ("bench/serve_edit.py", [str(tmp_path)]),
+    ):
+        result = subprocess.run([sys.executable, str(REPO / script), *args], capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and "error:" in result.stderr, (script, args, result.stderr)
         assert "Traceback" not in result.stderr

@@ -1,4 +1,5 @@
 """The real site in real Chromium, served under a project subpath."""
+
 from __future__ import annotations
 
 import pytest

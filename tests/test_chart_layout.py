@@ -1,6 +1,7 @@
 """Chart text as Chromium lays it out: on the home and industries pages, in both languages, on a phone and a desktop,
 no two texts of a chart overlap and none leaves its SVG's viewBox (boxes from getBBox(), in the SVG's units).
 Chinese labels wrap between characters, so a long heading such as 2023年发展大会领域 takes lines of its own."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,14 +33,17 @@ def test_no_chart_text_overlaps_another_or_leaves_its_chart(browser, live_site, 
     page.goto(base + path)
     charts = page.evaluate(PROBLEMS)
     ctx.close()
-    assert [chart for chart, _ in charts] == (["chart-gdp", "chart-summits", "chart-tiers"] if path in ("", "zh/")
-                                              else ["chart-tiers"])
+    assert [chart for chart, _ in charts] == (
+        ["chart-gdp", "chart-summits", "chart-tiers"] if path in ("", "zh/") else ["chart-tiers"]
+    )
     assert all(found == [] for _, found in charts), charts
 
 
 def test_the_check_sees_an_overlap_and_a_text_outside(page):
-    page.set_content('<figure id="planted"><svg class="chart-svg" viewBox="0 0 100 40" font-size="15">'
-                     '<text x="0" y="15">Pillar</text><text x="10" y="20">Emerging</text>'
-                     '<text x="60" y="38">2023年发展大会领域</text></svg></figure>')
+    page.set_content(
+        '<figure id="planted"><svg class="chart-svg" viewBox="0 0 100 40" font-size="15">'
+        '<text x="0" y="15">Pillar</text><text x="10" y="20">Emerging</text>'
+        '<text x="60" y="38">2023年发展大会领域</text></svg></figure>'
+    )
     [(chart, found)] = page.evaluate(PROBLEMS)
     assert chart == "planted" and found == ['"Emerging" overlaps "Pillar"', '"2023年发展大会领域" leaves the viewBox']

@@ -1,5 +1,6 @@
 """The chart renderer as functions: declared charts (models/*.yaml) and the content in, accessible SVG out; its line
 breaking, and the number helpers it uses."""
+
 from __future__ import annotations
 
 import re
@@ -58,10 +59,26 @@ def texts(svg: str) -> list[str]:
 
 def test_the_real_charts_are_declared_not_coded():
     assert list(REGISTRY.charts) == [
-        "gdp", "tiers", "summits", "series-gdp", "series-gdp-growth", "series-industrial-output", "series-revenue",
-        "series-population", "series-income", "series-listed", "series-fdi", "series-trade", "peers-gdp",
-        "peers-growth", "peers-revenue", "peers-industrial-output", "peers-population", "peers-trade-usd",
-        "peers-trade-cny"]
+        "gdp",
+        "tiers",
+        "summits",
+        "series-gdp",
+        "series-gdp-growth",
+        "series-industrial-output",
+        "series-revenue",
+        "series-population",
+        "series-income",
+        "series-listed",
+        "series-fdi",
+        "series-trade",
+        "peers-gdp",
+        "peers-growth",
+        "peers-revenue",
+        "peers-industrial-output",
+        "peers-population",
+        "peers-trade-usd",
+        "peers-trade-cny",
+    ]
     source = (REPO / "sitegen/site/charts.py").read_text() + (REPO / "sitegen/site/chartdraw.py").read_text()
     for name in ("gdp", "summit", "tier", "industr", "jiangyin", "profile", "events"):
         assert name not in source.lower(), name  # the renderer names no figure, place or kind of ours
@@ -162,8 +179,9 @@ def test_chinese_wraps_between_characters_and_never_before_closing_punctuation()
 def years_chart(kind: str, **spec) -> ChartSpec:
     """A chart by year over the profile's GDP and a second series of figures, as a model would declare it."""
     series = (Series(field="gdp", label="gdp", at={}), Series(figures=("profile.gdp.2021",), label="year", id="other"))
-    return ChartSpec(kind, "year", series, "chart_gdp_title", ("chart_gdp_summary",), head="year", id="test",
-                     kind="profile", **spec)
+    return ChartSpec(
+        kind, "year", series, "chart_gdp_title", ("chart_gdp_summary",), head="year", id="test", kind="profile", **spec
+    )
 
 
 @pytest.mark.parametrize("kind", ["line", "grouped-bar"])

@@ -1,4 +1,5 @@
 """build.py as a process: exit codes, the summary line, --out, --base-url, check, determinism."""
+
 from __future__ import annotations
 
 import re
@@ -14,12 +15,29 @@ def test_build_writes_site_and_prints_one_summary_line(site):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert re.fullmatch(r"Built 23 pages \(88 files, \d+ KB\) into _site/ in \d+\.\d\d s\.\n", result.stdout)
-    for dest in ["index.html", "404.html", "sources/index.html", "news/summit/index.html",
-                 "projects/chip-line/index.html", "companies/chipco/index.html", "industries/chips/index.html",
-                 "summits/summit-2023/index.html", "sitemap.xml", "robots.txt", "feed.xml", ".nojekyll",
-                 "changes/index.html", "changes.xml",
-                 "social.png", "favicon.ico", "apple-touch-icon.png", "data/index.html", "data/facts.json",
-                 "data/gdp.csv", "data/schema/sources.schema.json"]:
+    for dest in [
+        "index.html",
+        "404.html",
+        "sources/index.html",
+        "news/summit/index.html",
+        "projects/chip-line/index.html",
+        "companies/chipco/index.html",
+        "industries/chips/index.html",
+        "summits/summit-2023/index.html",
+        "sitemap.xml",
+        "robots.txt",
+        "feed.xml",
+        ".nojekyll",
+        "changes/index.html",
+        "changes.xml",
+        "social.png",
+        "favicon.ico",
+        "apple-touch-icon.png",
+        "data/index.html",
+        "data/facts.json",
+        "data/gdp.csv",
+        "data/schema/sources.schema.json",
+    ]:
         assert (site / "_site" / dest).is_file(), dest
     assert len(list((site / "_site").glob("style.*.css"))) == 1 and not (site / "_site/style.css").exists()
 
@@ -71,8 +89,13 @@ def test_two_builds_are_byte_identical(site, tmp_path):
 
 
 def test_usage_errors_exit_2(site):
-    for args in (["publish"], ["--base-url", "ftp://x/"], ["--port", "eighty"], ["serve", "--port", "99999"],
-                 ["--out", str(site / "content")]):
+    for args in (
+        ["publish"],
+        ["--base-url", "ftp://x/"],
+        ["--port", "eighty"],
+        ["serve", "--port", "99999"],
+        ["--out", str(site / "content")],
+    ):
         result = run_build(site, *args)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr and "usage:" in result.stderr
@@ -106,12 +129,17 @@ def test_cached_rebuild_after_an_edit_equals_a_fresh_build(site, tmp_path):
 def test_a_build_waits_while_another_writes_the_cache(site):
     """The cache is written in one transaction; a build started meanwhile waits for it, then uses it."""
     import sqlite3
+
     assert run_build(site).returncode == 0
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
     db = sqlite3.connect(site / ".cache/sitegen/state.db", isolation_level=None)
     db.execute("BEGIN EXCLUSIVE")  # as a build writing its state holds it
-    waiting = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(site)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    waiting = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--root", str(site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(1.5)
     assert waiting.poll() is None, "the build should wait for the cache being written"
     db.execute("COMMIT")
@@ -171,12 +199,19 @@ def test_ctrl_c_during_a_parallel_build_stops_quietly_and_leaves_no_trace(tmp_pa
     import os
     import signal
     import time
+
     sys.path.insert(0, str(REPO / "bench"))
     import synth  # enough pages for the parallel render
+
     root = synth.write_site(tmp_path / "site", 1500)
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--root", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 60
     while not any((p / "projects").is_dir() for p in root.glob("._site.staging-*")):  # workers are writing pages
         assert proc.poll() is None and time.monotonic() < deadline, "the build ended before it could be stopped"
@@ -191,8 +226,9 @@ def test_ctrl_c_during_a_parallel_build_stops_quietly_and_leaves_no_trace(tmp_pa
 
 
 def test_a_closed_output_pipe_is_not_a_crash(site):
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(site)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--root", str(site)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     proc.stdout.close()  # as `build.py | head -0` does
     with proc.stderr:
         err = proc.stderr.read().decode()

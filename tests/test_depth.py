@@ -1,6 +1,7 @@
 """The profile in depth: Jiangyin's series year by year (/series/), its peers (/peers/ and a page per peer city) and
 the county rankings side by side (/rankings/), each declared as a kind in models/ with its charts, checked on real
 builds of the real content (and of the mini site, for the errors)."""
+
 from __future__ import annotations
 
 import csv
@@ -132,8 +133,17 @@ def test_the_peers_tables_compare_jiangyin_with_every_peer_from_2021(out):
     gdp = chart_table(read(out, "peers"), "peers-gdp")
     assert [text(row[0][2]) for row in gdp["rows"]] == ["2021", "2022", "2023", "2024"]  # `since: 2021`
     heads = re.findall(r'<th scope="col">([^<]*)</th>', read(out, "peers").split('id="chart-peers-gdp-table"')[1])
-    assert heads[:9] == ["Year", "Jiangyin", "Kunshan", "Zhangjiagang", "Changshu", "Taicang", "Yixing", "Jinjiang",
-                         "Cixi"]
+    assert heads[:9] == [
+        "Year",
+        "Jiangyin",
+        "Kunshan",
+        "Zhangjiagang",
+        "Changshu",
+        "Taicang",
+        "Yixing",
+        "Jinjiang",
+        "Cixi",
+    ]
     kunshan_2022 = gdp["rows"][1][2][2]
     assert "500.67 billion yuan" in kunshan_2022 and "5006.7亿元" in kunshan_2022  # the figure and its source's words
 
@@ -209,8 +219,10 @@ def test_the_series_leave_the_years_without_a_source_as_gaps(out):
 
 
 def test_the_series_show_the_later_figure_and_say_the_estimate_was_replaced(out):
-    for path, replaced, later in (("series", "Replaced by the later figure for 2023", "5.9%"),
-                                  ("zh/series", "已被2023年较晚公布的数字取代", "5.9%")):
+    for path, replaced, later in (
+        ("series", "Replaced by the later figure for 2023", "5.9%"),
+        ("zh/series", "已被2023年较晚公布的数字取代", "5.9%"),
+    ):
         html = read(out, path)
         growth = html.split('id="gdp-growth"')[1].split("</section>")[0]
         table = chart_table(html, "series-gdp-growth")
@@ -274,12 +286,15 @@ def test_since_is_for_charts_by_year(site):
 DEPTH_FILES = ("peers.yaml", "rankings.yaml", "series.yaml")
 
 
-ABOUTS = {f"{m}_about" for m in ("gdp", "gdp_growth", "industrial_output", "revenue", "trade", "population", "income",
-                                  "listed", "fdi")}
+ABOUTS = {
+    f"{m}_about"
+    for m in ("gdp", "gdp_growth", "industrial_output", "revenue", "trade", "population", "income", "listed", "fdi")
+}
 
 
 def test_the_new_files_say_the_same_in_both_languages(monkeypatch):
     import test_parity
+
     monkeypatch.setattr(test_parity, "FILES", DEPTH_FILES)
     monkeypatch.setattr(test_parity, "PROSE", (*test_parity.PROSE, *sorted(ABOUTS), "intro"))
     pairs = test_parity.yaml_pairs()
@@ -290,6 +305,7 @@ def test_the_new_files_say_the_same_in_both_languages(monkeypatch):
 @pytest.mark.parametrize("name", DEPTH_FILES)
 def test_the_new_files_keep_the_rules_of_the_chinese_texts(name, monkeypatch):
     import test_zh_text
+
     monkeypatch.setattr(test_zh_text, "TEXT_KEYS", test_zh_text.TEXT_KEYS | ABOUTS | {"intro"})
     test_zh_text.test_every_text_field_has_its_chinese_sibling_on_the_next_line(name)
     test_zh_text.test_chinese_values_are_chinese_and_every_sibling_has_its_english(name)
@@ -298,6 +314,7 @@ def test_the_new_files_keep_the_rules_of_the_chinese_texts(name, monkeypatch):
 
 def test_the_new_files_name_in_chinese_only_what_sources_name(monkeypatch):
     import test_zh_text
+
     monkeypatch.setattr(test_zh_text, "FILES", DEPTH_FILES)
     test_zh_text.test_chinese_names_not_marked_as_ours_come_from_a_source()
     test_zh_text.test_no_chinese_text_shares_a_long_run_with_a_quoted_source()
@@ -305,6 +322,7 @@ def test_the_new_files_name_in_chinese_only_what_sources_name(monkeypatch):
 
 def test_the_search_index_holds_the_new_pages_in_both_languages(out):
     import gzip
+
     indexed = set()
     for fragment in (out / "pagefind" / "fragment").glob("*.pf_fragment"):
         text = gzip.decompress(fragment.read_bytes()).decode("utf-8").removeprefix("pagefind_dcd")

@@ -2,6 +2,7 @@
 companies behind the industries, the development zones linked both ways with the companies in them, and the home
 page's panel of each headline indicator's last known year with its change on the year before, within the home
 page's byte budget."""
+
 from __future__ import annotations
 
 import csv
@@ -42,7 +43,7 @@ def page(out: Path, lang: str, path: str) -> str:
 
 def section(html: str, ident: str) -> str:
     start = html.index(f'<section aria-labelledby="{ident}"')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 # Firms (item 4).
@@ -126,8 +127,14 @@ def figure(key: str) -> dict:
 
 
 def as_figure(d: dict) -> Figure:
-    return Figure(value=Decimal(str(d["value"])), unit=d["unit"], as_of=str(d["as_of"]), source=d["source"],
-                  scale=d.get("scale"), qualifier=d.get("qualifier"))
+    return Figure(
+        value=Decimal(str(d["value"])),
+        unit=d["unit"],
+        as_of=str(d["as_of"]),
+        source=d["source"],
+        scale=d.get("scale"),
+        qualifier=d.get("qualifier"),
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -161,14 +168,25 @@ def test_a_change_is_worked_out_only_from_exact_figures_a_year_apart():
 
     change = percent_change(fig("750", "2024", scale="billion"), fig("7014.1", "2023", scale="yi"), "nominal", "how")
     assert (change.value, change.unit, change.basis, change.derived, change.as_of) == (
-        Decimal("6.9"), "percent-change", "nominal", "how", "2024")
-    assert percent_change(fig("178.2", "2022-12-31", scale="wan", unit="people"),
-                          fig("178.4", "2021-12-31", scale="wan", unit="people")).value == Decimal("-0.1")
+        Decimal("6.9"),
+        "percent-change",
+        "nominal",
+        "how",
+        "2024",
+    )
+    assert percent_change(
+        fig("178.2", "2022-12-31", scale="wan", unit="people"), fig("178.4", "2021-12-31", scale="wan", unit="people")
+    ).value == Decimal("-0.1")
     assert percent_change(fig("5000", "2024", scale="yi", qualifier="over"), fig("4960", "2023", scale="yi")) is None
     assert percent_change(fig("496", "2023"), fig("411.38", "2020")) is None  # not the year before
     assert percent_change(fig("1.1", "2023", unit="USD"), fig("7", "2022")) is None  # not the same unit
-    assert percent_change(fig("5.9", "2023", unit="percent-change", basis="real"),
-                          fig("3", "2022", unit="percent-change", basis="real")) is None  # a rate of a rate
+    assert (
+        percent_change(
+            fig("5.9", "2023", unit="percent-change", basis="real"),
+            fig("3", "2022", unit="percent-change", basis="real"),
+        )
+        is None
+    )  # a rate of a rate
     assert percent_change(fig("5", "2023", estimate=True), fig("4", "2022")).estimate is True
 
 

@@ -1,6 +1,7 @@
 """Every claim as strong as its source: the rules the build enforces on content (who ranks, the basis of a growth rate,
 promotional sources, time-relative words), every caveat reaching a page and the downloads, and no sentence copied
 from the sources the project started from."""
+
 from __future__ import annotations
 
 import csv
@@ -23,25 +24,32 @@ SHARED = REPO / "research"  # the seed release and the facts file, copied from t
 
 # Rules, each reported at its file, line and column.
 
+
 def test_a_rank_needs_who_ranks_and_among_whom(site):
     edit(site, "content/profile.yaml", "    by: not named by the release\n    scope: county-level cities, by GDP\n", "")
     result = run_build(site)
     line = _line(site, "content/profile.yaml", "    label: GDP rank")  # the rank's first line
-    assert errors_of(result) == [f"content/profile.yaml:{line}:5: error: missing keys 'by' and 'scope': required "
-                                 "when unit is rank"]
+    assert errors_of(result) == [
+        f"content/profile.yaml:{line}:5: error: missing keys 'by' and 'scope': required when unit is rank"
+    ]
     assert "who ranks and among whom" in hint_after(result, f"content/profile.yaml:{line}:5")
 
 
 def test_who_ranks_belongs_to_ranks_only(site):
     edit(site, "content/profile.yaml", "    label: Population\n", "    label: Population\n    by: Someone\n")
     line = _line(site, "content/profile.yaml", "    by: Someone")
-    assert errors_of(run_build(site)) == [f"content/profile.yaml:{line}:5: error: 'by' is only for a record whose "
-                                          "unit is rank"]
+    assert errors_of(run_build(site)) == [
+        f"content/profile.yaml:{line}:5: error: 'by' is only for a record whose unit is rank"
+    ]
 
 
 def test_a_tied_rank_is_shown_with_whom_it_is_shared(site):
-    edit(site, "content/profile.yaml", "    scope: county-level cities, by GDP\n",
-         "    scope: county-level cities, by GDP\n    shared_with: Kunshan\n")
+    edit(
+        site,
+        "content/profile.yaml",
+        "    scope: county-level cities, by GDP\n",
+        "    scope: county-level cities, by GDP\n    shared_with: Kunshan\n",
+    )
     assert run_build(site).returncode == 0
     home = (site / "_site/economy/index.html").read_text()  # the profile's page, where its rankings are
     assert "2nd, shared with Kunshan</span>" in home
@@ -61,15 +69,17 @@ GROWTH = """  growth:
 def test_a_growth_rate_needs_its_basis(site):
     edit(site, "content/profile.yaml", "gdp:\n", GROWTH.format(unit="percent-change") + "gdp:\n")
     line = _line(site, "content/profile.yaml", "    label: GDP growth")
-    assert errors_of(run_build(site)) == [f"content/profile.yaml:{line}:5: error: missing key 'basis': required "
-                                          "when unit is percent-change"]
+    assert errors_of(run_build(site)) == [
+        f"content/profile.yaml:{line}:5: error: missing key 'basis': required when unit is percent-change"
+    ]
 
 
 def test_a_growth_rate_written_as_a_plain_percent_is_refused(site):
     edit(site, "content/profile.yaml", "gdp:\n", GROWTH.format(unit="percent") + "gdp:\n")
     result, line = run_build(site), _line(site, "content/profile.yaml", "    unit: percent")
-    assert errors_of(result) == [f"content/profile.yaml:{line}:11: error: a growth rate needs 'unit: percent-change' "
-                                 "and its basis"]
+    assert errors_of(result) == [
+        f"content/profile.yaml:{line}:11: error: a growth rate needs 'unit: percent-change' and its basis"
+    ]
     assert "basis: real" in hint_after(result, f"content/profile.yaml:{line}:11")
 
 
@@ -83,12 +93,18 @@ def test_a_growth_rate_shows_its_basis_everywhere(site):
 
 
 def test_a_press_release_cannot_be_rated_high(site):
-    edit(site, "content/sources.yaml", "  kind: press-release\n  language: en\n  reliability: medium",
-         "  kind: press-release\n  language: en\n  reliability: high")
+    edit(
+        site,
+        "content/sources.yaml",
+        "  kind: press-release\n  language: en\n  reliability: medium",
+        "  kind: press-release\n  language: en\n  reliability: high",
+    )
     result = run_build(site)
     line = _line(site, "content/sources.yaml", "  reliability: high")
-    assert errors_of(result) == [f"content/sources.yaml:{line}:16: error: reliability 'high' is not allowed when "
-                                 "kind is press-release or company"]
+    assert errors_of(result) == [
+        f"content/sources.yaml:{line}:16: error: reliability 'high' is not allowed when "
+        "kind is press-release or company"
+    ]
     assert "attribute its claims" in hint_after(result, f"content/sources.yaml:{line}:16")
 
 
@@ -97,19 +113,22 @@ def test_a_source_says_what_kind_it_is(site):
     assert errors_of(run_build(site))[0].startswith("content/sources.yaml:9:3: error: missing required key 'kind'")
 
 
-@pytest.mark.parametrize("text, found", [
-    ("The latest development summit", ["latest"]),
-    ("It is the largest so far. It grew.", ["so far"]),
-    ("Projects now under way", ["now"]),
-    ("Currently it leads; recently it fell", ["Currently", "recently"]),
-    ("The latest period it reports is the year 2013.", []),  # the sentence names its year
-    ("The most recent summit in the data ({year})", []),  # a computed label
-    ("In 2020 it grew. It now leads.", ["now"]),  # a year in another sentence does not count
-    ("It is known that snow fell in the nowhere town.", []),
-    ("目前江阴领先。", ["目前"]),  # Chinese too
-    ("2023年，江阴目前领先。", []),
-    ("另一个页面没有注明年份。今年增长。", ["今年"]),  # 注明年份 is not 明年
-])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("The latest development summit", ["latest"]),
+        ("It is the largest so far. It grew.", ["so far"]),
+        ("Projects now under way", ["now"]),
+        ("Currently it leads; recently it fell", ["Currently", "recently"]),
+        ("The latest period it reports is the year 2013.", []),  # the sentence names its year
+        ("The most recent summit in the data ({year})", []),  # a computed label
+        ("In 2020 it grew. It now leads.", ["now"]),  # a year in another sentence does not count
+        ("It is known that snow fell in the nowhere town.", []),
+        ("目前江阴领先。", ["目前"]),  # Chinese too
+        ("2023年，江阴目前领先。", []),
+        ("另一个页面没有注明年份。今年增长。", ["今年"]),  # 注明年份 is not 明年
+    ],
+)
 def test_time_relative_words(text, found):
     words = kinds.load_registry(REPO, Problems()).declared_languages.time_words  # every declared language's
     assert [word for _, word in words.find(text)] == found
@@ -122,10 +141,12 @@ def test_time_relative_words_are_errors_at_their_place(site):
     path.write_text(path.read_text() + "\nIt is the biggest so far.\n")
     lines = path.read_text().splitlines()
     errs = errors_of(run_build(site))
-    assert errs == [f"content/articles/{path.name}:{len(lines)}:19: error: time-relative word 'so far' without a year",
-                    "content/companies.yaml:5:12: error: time-relative word 'Now' without a year",
-                    f"content/i18n/en.yaml:{_line(site, 'content/i18n/en.yaml', 'home_news:')}:12: error: "
-                    "time-relative word 'Latest' without a year"]
+    assert errs == [
+        f"content/articles/{path.name}:{len(lines)}:19: error: time-relative word 'so far' without a year",
+        "content/companies.yaml:5:12: error: time-relative word 'Now' without a year",
+        f"content/i18n/en.yaml:{_line(site, 'content/i18n/en.yaml', 'home_news:')}:12: error: "
+        "time-relative word 'Latest' without a year",
+    ]
 
 
 def _line(site: Path, rel: str, start: str) -> int:
@@ -134,6 +155,7 @@ def _line(site: Path, rel: str, start: str) -> int:
 
 
 # Every caveat reaches a page and the downloads.
+
 
 def test_every_figure_note_reaches_the_csv_downloads(tmp_path):
     root = make_site(tmp_path / "site", content=REPO / "content")
@@ -200,8 +222,11 @@ def test_every_text_field_of_the_content_model_reaches_a_page_or_a_download(tmp_
         article.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body)
     result = run_build(root)
     assert result.returncode == 0, result.stderr
-    published = "\n".join(p.read_text(errors="replace") for p in (root / "_site").rglob("*") if p.is_file()
-                          and p.suffix in (".html", ".csv", ".json", ".xml"))
+    published = "\n".join(
+        p.read_text(errors="replace")
+        for p in (root / "_site").rglob("*")
+        if p.is_file() and p.suffix in (".html", ".csv", ".json", ".xml")
+    )
     assert len(tokens) > 40
     assert sorted(path for path, token in tokens.items() if token not in published) == []
 
@@ -224,23 +249,33 @@ def _source_ngrams() -> set[tuple[str, ...]]:
     grams = set()
     for text in texts:
         words = _words(text)
-        grams |= {tuple(words[i:i + OVERLAP]) for i in range(len(words) - OVERLAP + 1)}
+        grams |= {tuple(words[i : i + OVERLAP]) for i in range(len(words) - OVERLAP + 1)}
     return grams
 
 
 def _our_sentences(content) -> list[tuple[str, str]]:
     """(where, text) for every text we wrote: summaries, notes, labels, caveats, article titles, summaries and
     bodies, interface strings; with the names of items and sources (which come from the sources) cut out."""
-    names = sorted({n for kind in ("industries", "companies", "projects", "events")
-                    for item in getattr(content, kind).values()
-                    for n in (item.name, getattr(item, "short_name", None)) if n}
-                   | {s.title for s in content.sources.values()}, key=len, reverse=True)
+    names = sorted(
+        {
+            n
+            for kind in ("industries", "companies", "projects", "events")
+            for item in getattr(content, kind).values()
+            for n in (item.name, getattr(item, "short_name", None))
+            if n
+        }
+        | {s.title for s in content.sources.values()},
+        key=len,
+        reverse=True,
+    )
     cut = re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE)
     texts = [("profile.summary", content.profile.summary)]
     for kind in ("industries", "companies", "projects", "events", "sources"):
         for item in getattr(content, kind).values():
-            texts += [(f"{kind}.{item.id}.summary", getattr(item, "summary", None) or ""),
-                      (f"{kind}.{item.id}.note", getattr(item, "note", None) or "")]
+            texts += [
+                (f"{kind}.{item.id}.summary", getattr(item, "summary", None) or ""),
+                (f"{kind}.{item.id}.note", getattr(item, "note", None) or ""),
+            ]
             texts += [(f"{kind}.{item.id}.notes", n.text) for n in getattr(item, "notes", ())]
     texts += [("profile.notes", n.text) for n in content.profile.notes]
     for key, fig in content.figures.items():
@@ -261,8 +296,11 @@ def test_no_sentence_is_copied_from_the_seed_or_the_quoted_facts():
     for where, text in _our_sentences(content):
         for piece in text.split("|"):
             words = _words(piece)
-            copied += [f"{where}: {' '.join(words[i:i + OVERLAP])}" for i in range(len(words) - OVERLAP + 1)
-                       if tuple(words[i:i + OVERLAP]) in grams]
+            copied += [
+                f"{where}: {' '.join(words[i : i + OVERLAP])}"
+                for i in range(len(words) - OVERLAP + 1)
+                if tuple(words[i : i + OVERLAP]) in grams
+            ]
     assert copied == []
 
 
@@ -270,15 +308,19 @@ def test_the_overlap_check_finds_a_copied_sentence():
     seed = next((SHARED / "seed").glob("*.txt")).read_text()
     sentence = re.search(r"The projects, covering new energy[^.]*\.", seed).group(0)
     words = _words(sentence)
-    assert any(tuple(words[i:i + OVERLAP]) in _source_ngrams() for i in range(len(words) - OVERLAP + 1))
+    assert any(tuple(words[i : i + OVERLAP]) in _source_ngrams() for i in range(len(words) - OVERLAP + 1))
 
 
-@pytest.mark.parametrize("text, found", [
-    ("2023年10月28日，共签约217个项目，增长5.9%。", ["217", "5.9"]),  # figures typed beside Chinese text
-    ("第2名", ["2"]),
-    ("SJ半导体3DIC封装项目和PL-5喷雾剂于2009年5月投产。", []),  # digits in names, dates in Chinese
-    ("[[events.summit-2023.projects]]，[[profile.gdp.2023]]。", []),
-])
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("2023年10月28日，共签约217个项目，增长5.9%。", ["217", "5.9"]),  # figures typed beside Chinese text
+        ("第2名", ["2"]),
+        ("SJ半导体3DIC封装项目和PL-5喷雾剂于2009年5月投产。", []),  # digits in names, dates in Chinese
+        ("[[events.summit-2023.projects]]，[[profile.gdp.2023]]。", []),
+    ],
+)
 def test_figures_typed_in_chinese_prose(text, found):
     from sitegen.content.prose import typed_figures
+
     assert [snippet for _, snippet in typed_figures(text)] == found

@@ -1,4 +1,5 @@
 """Every class of content error prints `path:line:col: error: message`, a hint where one is known, and no traceback."""
+
 from __future__ import annotations
 
 import pytest
@@ -202,8 +203,16 @@ def test_failed_build_leaves_previous_site_untouched(site):
     assert result.returncode == 1 and "_site/ was left as it was" in result.stderr
     assert tree_bytes(site / "_site") == before
     # no staging
-    assert sorted(p.name for p in site.iterdir()) == [".cache", ".git", ".gitignore", "_site", "content", "models",
-                                                      "static", "templates"]
+    assert sorted(p.name for p in site.iterdir()) == [
+        ".cache",
+        ".git",
+        ".gitignore",
+        "_site",
+        "content",
+        "models",
+        "static",
+        "templates",
+    ]
 
 
 def test_article_link_with_unsafe_scheme(site):

@@ -3,6 +3,7 @@ Refresh after an intended change with:
 
     UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Issue 14: hostile or clumsy input ends in exit 0 or in exit 1 with every error at `path:line:col`, in bounded
 time; never a traceback (exit 3), never a hang, never unsafe output. One test (or a few) per numbered item."""
+
 from __future__ import annotations
 
 import re
@@ -26,14 +27,19 @@ def add_to_article(site, text: str) -> int:
 
 # 1. Script injection from articles: the addresses Markdown writes are checked, entities decoded.
 
-@pytest.mark.parametrize("text, col", [
-    ("See [x][r].\n\n[r]: javascript:alert(document.domain)\n", None),
-    ("See [x](&#x6A;avascript:alert(document.domain)).\n", 9),
-    ("See [x](javascript&colon;alert(document.domain)).\n", 9),
-    ("See ![x](JaVaScRiPt:alert(document.domain)).\n", 10),
-    ("See [x](java&#x09;script:alert(document.domain)).\n", 9),
-    ("See [x](&#32;vbscript:msgbox).\n", 9),
-], ids=["reference", "entity", "named-entity", "image", "tab", "space"])
+
+@pytest.mark.parametrize(
+    "text, col",
+    [
+        ("See [x][r].\n\n[r]: javascript:alert(document.domain)\n", None),
+        ("See [x](&#x6A;avascript:alert(document.domain)).\n", 9),
+        ("See [x](javascript&colon;alert(document.domain)).\n", 9),
+        ("See ![x](JaVaScRiPt:alert(document.domain)).\n", 10),
+        ("See [x](java&#x09;script:alert(document.domain)).\n", 9),
+        ("See [x](&#32;vbscript:msgbox).\n", 9),
+    ],
+    ids=["reference", "entity", "named-entity", "image", "tab", "space"],
+)
 def test_article_links_are_checked_as_markdown_writes_them(site, text, col):
     line = add_to_article(site, text)
     errs = errors_of(run_build(site))
@@ -44,12 +50,17 @@ def test_article_links_are_checked_as_markdown_writes_them(site, text, col):
 
 # 5. Every scan of article text is linear.
 
-@pytest.mark.parametrize("text, expect", [
-    ("[[" * 20000, "unclosed reference '[['"),
-    ("a [[b c\n" * 5000, "unclosed reference '[['"),
-    ("<!--" * 20000, None),
-    ("[a " * 20000, "too many unclosed or nested '['"),
-], ids=["refs", "unclosed-lines", "comments", "brackets"])
+
+@pytest.mark.parametrize(
+    "text, expect",
+    [
+        ("[[" * 20000, "unclosed reference '[['"),
+        ("a [[b c\n" * 5000, "unclosed reference '[['"),
+        ("<!--" * 20000, None),
+        ("[a " * 20000, "too many unclosed or nested '['"),
+    ],
+    ids=["refs", "unclosed-lines", "comments", "brackets"],
+)
 def test_pathological_article_text_is_read_in_linear_time(site, text, expect):
     add_to_article(site, text)
     start = time.monotonic()
@@ -64,6 +75,7 @@ def test_pathological_article_text_is_read_in_linear_time(site, text, expect):
 def test_article_scans_scale_linearly():
     from sitegen.content.prose import typed_figures
     from sitegen.content.validate import unclosed_refs
+
     for text in ("<!--" * 50000, "](" * 50000, "```" * 50000, "[[" * 50000, "[[a|" * 50000, "[[ " + " " * 200000):
         start = time.monotonic()
         typed_figures(text), unclosed_refs(text)
@@ -71,6 +83,7 @@ def test_article_scans_scale_linearly():
 
 
 # 17. Article problems are reported at the article's own lines.
+
 
 @pytest.mark.parametrize("command", ["build", "check"])
 def test_broken_link_in_article_is_reported_at_its_markdown_line(site, command):
@@ -80,14 +93,16 @@ def test_broken_link_in_article_is_reported_at_its_markdown_line(site, command):
         f"content/articles/summit.md:{line}:9: error: broken link '/mini/nowhere/' on /mini/news/summit/: "
         "no page or file at /mini/nowhere/",
         f"content/articles/summit.md:{line}:33: error: broken link '../other/' on /mini/news/summit/: "
-        "no page or file at /mini/news/other/"]
+        "no page or file at /mini/news/other/",
+    ]
 
 
 def test_deeply_nested_list_is_an_article_error(site):
     add_to_article(site, "".join("  " * i + "- x\n" for i in range(500)))
     errs = errors_of(run_build(site))
-    assert errs == ["content/articles/summit.md:7:1: error: the Markdown nests too deeply (lists or quotes inside "
-                    "each other)"]
+    assert errs == [
+        "content/articles/summit.md:7:1: error: the Markdown nests too deeply (lists or quotes inside each other)"
+    ]
 
 
 def test_private_use_characters_in_article_stay_text(site):
@@ -110,10 +125,17 @@ def test_reference_inside_a_link_title_becomes_plain_text(site):
 BOMB = "".join(f"x{n}: &a{n} [{', '.join([f'*a{n - 1}' if n else 'x'] * 9)}]\n" for n in range(10))
 
 
-@pytest.mark.parametrize("text, error", [
-    ("tagline: &a [*a]\n", "content/site.yaml:7:10: error: recursive alias: this anchored value contains itself"),
-    (BOMB, "content/site.yaml:15:5: error: aliases repeat this value into 4,412,961,486 more values (at most 100,000)"),
-], ids=["recursive", "bomb"])
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ("tagline: &a [*a]\n", "content/site.yaml:7:10: error: recursive alias: this anchored value contains itself"),
+        (
+            BOMB,
+            "content/site.yaml:15:5: error: aliases repeat this value into 4,412,961,486 more values (at most 100,000)",
+        ),
+    ],
+    ids=["recursive", "bomb"],
+)
 def test_recursive_alias_and_alias_bomb_are_refused(site, text, error):
     path = site / "content/site.yaml"
     path.write_text(path.read_text() + text)
@@ -123,6 +145,7 @@ def test_recursive_alias_and_alias_bomb_are_refused(site, text, error):
 
 
 # 6. Huge numbers are refused at validation.
+
 
 @pytest.mark.parametrize(
     "old, new, error",

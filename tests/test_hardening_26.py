@@ -1,6 +1,7 @@
 """Issue 26, hardening round three: deep nesting, hostile git histories, bidi controls, raw-HTML link lines, and the
 preview under stress (a second preview, a restart on the same port, memory and idle cost). One test (or a few) per
 numbered item of the issue."""
+
 from __future__ import annotations
 
 import html
@@ -26,18 +27,39 @@ DEEP_BLOCK = "- " * 25_000 + "1"
 
 # 1. Deep nesting: refused at its line before libyaml composes it.
 
-@pytest.mark.parametrize("rel, old, new, error", [
-    ("content/site.yaml", "publisher: Test Publisher", "publisher: " + DEEP_FLOW,
-     "content/site.yaml:5:408: error: the YAML nests too deeply: more than 100 lists and mappings inside each other"),
-    ("content/projects.yaml", "  year: 2023\n  event: summit-2023", "  year: 2023\n  event:\n    " + DEEP_BLOCK,
-     "content/projects.yaml:8:201: error: the YAML nests too deeply: more than 100 lists and mappings inside each "
-     "other"),
-    ("content/articles/summit.md", "sources: [release]", "sources: " + "[" * 30_000 + "release" + "]" * 30_000,
-     "content/articles/summit.md:5:109: error: the YAML nests too deeply: more than 100 lists and mappings inside "
-     "each other"),
-    ("models/site.yaml", "\n", "\nx: " + DEEP_FLOW + "\n",
-     "models/site.yaml:2:400: error: the YAML nests too deeply: more than 100 lists and mappings inside each other"),
-], ids=["record-flow", "list-block", "front-matter", "model"])
+
+@pytest.mark.parametrize(
+    "rel, old, new, error",
+    [
+        (
+            "content/site.yaml",
+            "publisher: Test Publisher",
+            "publisher: " + DEEP_FLOW,
+            "content/site.yaml:5:408: error: the YAML nests too deeply: more than 100 lists and mappings inside each other",
+        ),
+        (
+            "content/projects.yaml",
+            "  year: 2023\n  event: summit-2023",
+            "  year: 2023\n  event:\n    " + DEEP_BLOCK,
+            "content/projects.yaml:8:201: error: the YAML nests too deeply: more than 100 lists and mappings inside each "
+            "other",
+        ),
+        (
+            "content/articles/summit.md",
+            "sources: [release]",
+            "sources: " + "[" * 30_000 + "release" + "]" * 30_000,
+            "content/articles/summit.md:5:109: error: the YAML nests too deeply: more than 100 lists and mappings inside "
+            "each other",
+        ),
+        (
+            "models/site.yaml",
+            "\n",
+            "\nx: " + DEEP_FLOW + "\n",
+            "models/site.yaml:2:400: error: the YAML nests too deeply: more than 100 lists and mappings inside each other",
+        ),
+    ],
+    ids=["record-flow", "list-block", "front-matter", "model"],
+)
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_deep_nesting_is_an_error_at_its_line_not_a_crash(site, command, rel, old, new, error):
     edit(site, rel, old, new)
@@ -48,8 +70,10 @@ def test_nesting_within_the_limit_is_read(tmp_path):
     from sitegen.content.load import MAX_DEPTH, parse_yaml
     from sitegen.errors import Problems
 
-    for text in ("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1),
-                 "".join("  " * i + "a:\n" for i in range(MAX_DEPTH - 1)) + "  " * (MAX_DEPTH - 1) + "a: 1\n"):
+    for text in (
+        "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1),
+        "".join("  " * i + "a:\n" for i in range(MAX_DEPTH - 1)) + "  " * (MAX_DEPTH - 1) + "a: 1\n",
+    ):
         problems = Problems()
         assert parse_yaml(text, "x.yaml", problems) is not None and not problems.errors
     problems = Problems()
@@ -58,6 +82,7 @@ def test_nesting_within_the_limit_is_read(tmp_path):
 
 
 # 2, 4, 5, 6, 18: the history of content/ never fails a build, whatever its commits hold.
+
 
 def built_quietly(root, *args: str) -> str:
     """Build a site that must build without an error or a warning; its English changes page."""
@@ -72,8 +97,10 @@ def entry(html: str, date: str) -> str:
 
 
 def test_an_old_version_nested_too_deeply_is_counted_not_fatal(site):
-    files = {rel: (site / rel).read_text() for rel in ("content/projects.yaml", "content/site.yaml",
-                                                      "content/articles/summit.md")}
+    files = {
+        rel: (site / rel).read_text()
+        for rel in ("content/projects.yaml", "content/site.yaml", "content/articles/summit.md")
+    }
     edit(site, "content/projects.yaml", "  year: 2023\n", "  year: 2023\n  deep: " + DEEP_FLOW + "\n")
     edit(site, "content/site.yaml", "publisher: Test Publisher", "publisher:\n  " + DEEP_BLOCK)
     edit(site, "content/articles/summit.md", "sources: [release]", "sources: " + "[" * 30_000)
@@ -92,9 +119,16 @@ def test_an_old_version_nested_too_deeply_is_counted_not_fatal(site):
 def test_a_commit_dated_in_the_year_10000_builds(site):
     edit(site, "content/events.yaml", "value: 217", "value: 218")
     git(site, "add", "-A", "content")
-    env = dict(os.environ, GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="editor@example.org",
-               GIT_COMMITTER_NAME="Editor", GIT_COMMITTER_EMAIL="editor@example.org",
-               GIT_COMMITTER_DATE="@253402344000 +0000", GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="Editor",
+        GIT_AUTHOR_EMAIL="editor@example.org",
+        GIT_COMMITTER_NAME="Editor",
+        GIT_COMMITTER_EMAIL="editor@example.org",
+        GIT_COMMITTER_DATE="@253402344000 +0000",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+    )
     subprocess.run(["git", "commit", "-q", "-m", "From the far future"], cwd=site, env=env, check=True)
     assert git(site, "log", "-1", "--format=%cs") == "10000-01-01\n"
     html = built_quietly(site)
@@ -110,7 +144,8 @@ HOSTILE = "Chip\\x01line\\uFFFE\\u202Eenil\\x7f"  # YAML escapes: a control, a n
 def test_control_characters_of_old_versions_never_reach_the_changes_page_or_feed(site):
     projects = (site / "content/projects.yaml").read_text()
     second = projects.replace("id: chip-line", "id: other-line").replace(
-        "name: Wafer-level packaging line", f'name: "{HOSTILE}"')
+        "name: Wafer-level packaging line", f'name: "{HOSTILE}"'
+    )
     (site / "content/projects.yaml").write_text(projects + second)
     commit(site, "2024-01-03", "A second project, its name full of controls")  # git keeps it: only the build refuses
     (site / "content/projects.yaml").write_text(projects)
@@ -136,17 +171,34 @@ def test_a_submodule_under_content_is_skipped_and_the_rest_listed(site):
 
 # 9. Bidirectional controls: refused in content text at their line (the templates isolate names as well).
 
-@pytest.mark.parametrize("rel, old, new, error", [
-    ("content/companies.yaml", "  name: ChipCo", "  name: ChipCo\u202e Ltd",
-     "content/companies.yaml:2:9: error: the text holds U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control that "
-     "would reorder the text after it, figures included"),
-    ("content/site.yaml", "title: Mini Profile", 'title: "Mini\\u2067Profile"',
-     "content/site.yaml:1:8: error: the text holds U+2067 RIGHT-TO-LEFT ISOLATE, a bidirectional control that would "
-     "reorder the text after it, figures included"),
-    ("content/articles/summit.md", "## The flagship", "## The \u202dflagship",
-     "content/articles/summit.md:9:8: error: the text holds U+202D LEFT-TO-RIGHT OVERRIDE, a bidirectional control "
-     "that would reorder the text after it, figures included"),
-], ids=["name", "escaped-isolate", "article"])
+
+@pytest.mark.parametrize(
+    "rel, old, new, error",
+    [
+        (
+            "content/companies.yaml",
+            "  name: ChipCo",
+            "  name: ChipCo\u202e Ltd",
+            "content/companies.yaml:2:9: error: the text holds U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control that "
+            "would reorder the text after it, figures included",
+        ),
+        (
+            "content/site.yaml",
+            "title: Mini Profile",
+            'title: "Mini\\u2067Profile"',
+            "content/site.yaml:1:8: error: the text holds U+2067 RIGHT-TO-LEFT ISOLATE, a bidirectional control that would "
+            "reorder the text after it, figures included",
+        ),
+        (
+            "content/articles/summit.md",
+            "## The flagship",
+            "## The \u202dflagship",
+            "content/articles/summit.md:9:8: error: the text holds U+202D LEFT-TO-RIGHT OVERRIDE, a bidirectional control "
+            "that would reorder the text after it, figures included",
+        ),
+    ],
+    ids=["name", "escaped-isolate", "article"],
+)
 def test_bidi_controls_are_refused_at_their_line(site, rel, old, new, error):
     edit(site, rel, old, new)
     result = run_build(site)
@@ -161,18 +213,23 @@ def test_bidi_marks_are_text(site):
 
 # 15. A raw-HTML link (kept as text by Markdown, its address still checked) is reported at its own line and column.
 
+
 def test_raw_html_links_are_reported_at_their_own_line_and_column(site):
     path = site / "content/articles/summit.md"
     text = path.read_text()
     line = text.count("\n") + 2
-    path.write_text(text + '\nSee <a href="javascript:alert(document.domain)">this</a>.\n\n'
-                    '<div>\n  <img src="vbscript:msgbox">\n</div>\n')
+    path.write_text(
+        text + '\nSee <a href="javascript:alert(document.domain)">this</a>.\n\n'
+        '<div>\n  <img src="vbscript:msgbox">\n</div>\n'
+    )
     assert errors_of(run_build(site)) == [
         f"content/articles/summit.md:{line}:14: error: link scheme 'javascript:' is not allowed",
-        f"content/articles/summit.md:{line + 3}:13: error: link scheme 'vbscript:' is not allowed"]
+        f"content/articles/summit.md:{line + 3}:13: error: link scheme 'vbscript:' is not allowed",
+    ]
 
 
 # 3, 10, 19, 20, 21: the preview under stress.
+
 
 def fetch(url: str) -> str:
     """A page of a preview (its body, whatever the status)."""
@@ -216,8 +273,12 @@ def test_the_preview_survives_deep_nesting_and_shows_the_error(served):
 
 def run_preview(root, port: int) -> subprocess.CompletedProcess:
     """A preview that is expected to stop by itself."""
-    return subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_a_second_preview_of_one_project_refuses_and_a_dead_ones_lock_is_taken_over(served):
@@ -227,7 +288,8 @@ def test_a_second_preview_of_one_project_refuses_and_a_dead_ones_lock_is_taken_o
     second = run_preview(root, free_port())
     assert second.returncode == 2 and second.stderr == (
         f"error: another preview (process {proc.pid}) is building into {root / '_site'}\n"
-        "  hint: stop it first (Ctrl+C in its terminal), or give this one its own folder with --out\n")
+        "  hint: stop it first (Ctrl+C in its terminal), or give this one its own folder with --out\n"
+    )
     proc.kill()  # no time to remove its lock file: the lock goes with the process
     proc.wait(30)
     assert lock.exists()
@@ -312,8 +374,12 @@ def test_campaign_of_idle_seconds_costs_the_preview_next_to_nothing(site):
 
 def peak_mb(root, *args: str) -> float:
     """The peak resident memory of `build.py check` on a site, as /usr/bin/time reports it."""
-    done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, str(REPO / "build.py"), "check", "--root",
-                           str(root), *args], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", sys.executable, str(REPO / "build.py"), "check", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     return int(done.stderr.strip().splitlines()[-1]) / 1024
 
@@ -376,7 +442,8 @@ def test_old_versions_a_partial_clone_lacks_are_counted_not_fatal(site, tmp_path
     commit(site, "2024-01-03", "A figure")
     git(site, "config", "uploadpack.allowFilter", "true")
     clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "-q", "--filter=blob:none", f"file://{site}", str(clone)], check=True,
-                   capture_output=True)  # the blobs of HEAD only: older versions stay on the server
+    subprocess.run(
+        ["git", "clone", "-q", "--filter=blob:none", f"file://{site}", str(clone)], check=True, capture_output=True
+    )  # the blobs of HEAD only: older versions stay on the server
     html = built_quietly(clone)
     assert "Other edits (text and details, counted, not listed): summits (1)." in entry(html, "2024-01-03")

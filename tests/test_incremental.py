@@ -1,4 +1,5 @@
 """Incremental rebuilds: after any sequence of edits, the output equals a full build byte for byte."""
+
 from __future__ import annotations
 
 import os
@@ -18,11 +19,16 @@ def edit_figure(root: Path, rng: random.Random) -> str:
         ["content/events.yaml", "content/profile.yaml", "content/companies.yaml", "content/projects.yaml"]
     )
     text = (root / path).read_text()
+
     # A figure whose quote writes its value as the YAML does: an editor changes both, as the build checks they agree.
     def quoted(m):
         return re.compile(rf"\n\s+quote: [^\n]*?(?<![\d.,]){re.escape(m.group(2))}(?![\d.,]\d)").search(text, m.end())
-    spots = [(m, q) for m in re.finditer(r"(\n\s+value: )(\d+(?:\.\d+)?)\n", text)
-             if (q := quoted(m)) and not re.search(r"\n\s+value: ", text[m.end():q.start()])]
+
+    spots = [
+        (m, q)
+        for m in re.finditer(r"(\n\s+value: )(\d+(?:\.\d+)?)\n", text)
+        if (q := quoted(m)) and not re.search(r"\n\s+value: ", text[m.end() : q.start()])
+    ]
     m, q = rng.choice(spots)
     new = str(rng.randint(1, 999))
     at = q.end() - len(m.group(2))
@@ -137,7 +143,7 @@ def test_an_english_note_reaches_the_data_page_in_every_language(tmp_path):
     root = make_site(tmp_path / "site", content=REPO / "content")
     state = build(root, root / "_inc").state
     path = root / "content/profile.yaml"
-    path.write_text(path.read_text().replace("    note: \"", "    note: \"Edited. ", 1))
+    path.write_text(path.read_text().replace('    note: "', '    note: "Edited. ', 1))
     build(root, root / "_inc", last=state)
     build(root, tmp_path / "fresh")
     for page in ("data/index.html", "zh/data/index.html"):
@@ -151,10 +157,11 @@ def test_verify_compares_an_incremental_build_with_a_fresh_one(tmp_path):
     import os
 
     from conftest import run_build
+
     root = make_site(tmp_path / "site", content=REPO / "content")
     assert run_build(root).returncode == 0
     path = root / "content/profile.yaml"
-    path.write_text(path.read_text().replace("    note: \"", "    note: \"Edited. ", 1))
+    path.write_text(path.read_text().replace('    note: "', '    note: "Edited. ', 1))
     done = run_build(root, env={**os.environ, "SITEGEN_VERIFY": "1"})
     assert done.returncode == 0, done.stderr
     robots = root / "_site/robots.txt"
@@ -186,6 +193,7 @@ def test_figure_edit_rerenders_only_pages_that_show_it(tmp_path):
 def test_an_edit_after_the_output_was_removed_by_hand_rebuilds_it_whole(tmp_path, search):
     # the preview keeps the last state in memory: a folder (or one page) deleted meanwhile must not be trusted
     import shutil
+
     root = make_site(tmp_path / "site", content=REPO / "content")
     state = build(root, root / "_inc").state
     fresh = tree_bytes(root / "_inc")
@@ -379,12 +387,12 @@ def campaign_edit(root: Path, rng: random.Random) -> str:
             return "nothing to edit"
         m = rng.choice(lines)
         word = rng.choice(["Also", "Again", "另外", "同时"])
-        path.write_text(text[: m.start()] + word + " " + text[m.start():], encoding="utf-8")
+        path.write_text(text[: m.start()] + word + " " + text[m.start() :], encoding="utf-8")
         return f"{path.name}: a line of prose edited"
     m = rng.choice(texts)
     word = rng.choice(["changed", "revised", "修订", "改写"])
     new = f"{m.group(2)} {word}" if rng.random() < 0.7 else m.group(2)[: max(3, len(m.group(2)) // 2)]
-    path.write_text(text[: m.start(2)] + new + text[m.end(2):], encoding="utf-8")
+    path.write_text(text[: m.start(2)] + new + text[m.end(2) :], encoding="utf-8")
     return f"{path.name}: {m.group(1).strip()} edited"
 
 

@@ -7,6 +7,7 @@ The default run kills eight builds of a synthetic site of 437 pages (about 20 s)
 
 (KILL_TEST_SEED=N repeats a run's choices of signal, moment and kind of build; the moments themselves depend on the
 machine's speed.)"""
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,12 @@ import synth  # noqa: E402
 RUNS = int(os.environ.get("KILL_TEST_RUNS", "8"))
 PROJECTS = int(os.environ.get("KILL_TEST_PROJECTS", "370"))
 SEED = int(os.environ.get("KILL_TEST_SEED", str(random.randrange(10**6))))
-HOW = [("SIGINT to the process group (Ctrl-C)", signal.SIGINT, True), ("SIGTERM", signal.SIGTERM, False),
-       ("SIGKILL", signal.SIGKILL, False), ("SIGKILL to the process group", signal.SIGKILL, True)]
+HOW = [
+    ("SIGINT to the process group (Ctrl-C)", signal.SIGINT, True),
+    ("SIGTERM", signal.SIGTERM, False),
+    ("SIGKILL", signal.SIGKILL, False),
+    ("SIGKILL to the process group", signal.SIGKILL, True),
+]
 
 
 def two_versions(root: Path) -> dict[str, dict[str, str]]:
@@ -40,8 +45,10 @@ def two_versions(root: Path) -> dict[str, dict[str, str]]:
     a = {"templates/base.html": base.read_text(), "content/projects.yaml": projects.read_text()}
     synth.edit_one_figure(root, project=1, value=777)
     head, rest = projects.read_text().split("- id: project-3\n")
-    b = {"templates/base.html": a["templates/base.html"].replace("</body>", "<!-- b --></body>"),
-         "content/projects.yaml": head + rest[rest.index("- id: project-4\n"):]}
+    b = {
+        "templates/base.html": a["templates/base.html"].replace("</body>", "<!-- b --></body>"),
+        "content/projects.yaml": head + rest[rest.index("- id: project-4\n") :],
+    }
     assert all(a[rel] != b[rel] for rel in a)
     return {"a": a, "b": b}
 
@@ -49,8 +56,12 @@ def two_versions(root: Path) -> dict[str, dict[str, str]]:
 def run(root: Path, *args: str) -> tuple[int, float]:
     """Build to the end: (exit code, seconds)."""
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root), *args], capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     seconds = time.perf_counter() - start
     assert done.returncode == 0, done.stderr
     return done.returncode, seconds
@@ -71,8 +82,14 @@ def stuck(proc: subprocess.Popen) -> str:
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             if _running_in(stat, proc.pid):
-                found.append((stat.parent.name, (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(),
-                              (stat.parent / "wchan").read_text(), stat.read_text().split(")")[1][:40]))
+                found.append(
+                    (
+                        stat.parent.name,
+                        (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(),
+                        (stat.parent / "wchan").read_text(),
+                        stat.read_text().split(")")[1][:40],
+                    )
+                )
         except OSError:
             pass
     for pid, *_ in found:
@@ -123,11 +140,15 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
         how, sig, group = rng.choice(HOW)
         delay = rng.uniform(0, seconds[kind] * 1.3)  # now and then after the build ended
         about = f"seed {SEED}, trial {trial}: {kind} build from {held} to {target}, {how} after {delay:.3f} s"
-        proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root)]
-                                + ["--fresh"] * (kind == "full"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True,
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-                                env={**os.environ, "PYTHONFAULTHANDLER": "1"})  # a SIGABRT prints every stack
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "--root", str(root)] + ["--fresh"] * (kind == "full"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            env={**os.environ, "PYTHONFAULTHANDLER": "1"},
+        )  # a SIGABRT prints every stack
         time.sleep(delay)
         try:
             os.killpg(proc.pid, sig) if group else os.kill(proc.pid, sig)
@@ -140,8 +161,9 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
         # Stopped while Python itself started, before build.py ran (or set its handlers): Python's own ending,
         # -SIGINT or -SIGTERM, or exit 1 with a report that names no line of build.py ("KeyboardInterrupt", or
         # "Fatal Python error: init_import_site" for a Ctrl-C in its site module).
-        starting = proc.returncode in (-signal.SIGINT, -signal.SIGTERM) or \
-            (proc.returncode == 1 and "build.py" not in err and "Failed:" not in err)
+        starting = proc.returncode in (-signal.SIGINT, -signal.SIGTERM) or (
+            proc.returncode == 1 and "build.py" not in err and "Failed:" not in err
+        )
         assert proc.returncode in (0, 130, 143, -signal.SIGKILL) or starting, f"{about}: exit {proc.returncode}\n{err}"
         assert "Traceback" not in err or starting, f"{about}\n{err}"
         if proc.returncode == -signal.SIGKILL:
@@ -160,8 +182,10 @@ def test_builds_killed_at_random_moments_leave_a_whole_site(tmp_path):
         if outcome == "old":  # it did the stopped build's work again (incrementally): keep the moments in step
             seconds = {k: v * (1 + took / seconds["incremental"]) / 2 for k, v in seconds.items()}
         held = target
-    print(f"kill test: seed {SEED}, {RUNS} builds stopped; the output was the old site {seen.get('old', 0)} times "
-          f"and the new one {seen.get('new', 0)} times")
+    print(
+        f"kill test: seed {SEED}, {RUNS} builds stopped; the output was the old site {seen.get('old', 0)} times "
+        f"and the new one {seen.get('new', 0)} times"
+    )
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -170,8 +194,13 @@ def test_a_stop_while_pagefind_indexes_is_the_builds(tmp_path, sig):
     the two notices first, the build ends as stopped (exit 130, or 143), with no traceback and nothing left beside
     the output folder."""
     root = synth.write_site(tmp_path / "site", PROJECTS)
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "--root", str(root), "--fresh"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--root", str(root), "--fresh"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     end = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < end and not _pagefind_in(proc.pid):
         time.sleep(0.002)

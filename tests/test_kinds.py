@@ -1,5 +1,6 @@
 """A kind of content is declared once, in models/: adding one (industrial parks) to a site takes its model file, its
 content, its templates and its interface strings, and no change to the generator."""
+
 from __future__ import annotations
 
 import csv
@@ -74,7 +75,7 @@ PARKS_PAGE = """\
 {% endblock %}
 """
 
-STRINGS = "nav_parks: Parks\nparks_title: Industrial parks\npark: Park\ndata_holds_parks: \"Industrial parks.\"\n"
+STRINGS = 'nav_parks: Parks\nparks_title: Industrial parks\npark: Park\ndata_holds_parks: "Industrial parks."\n'
 
 
 def kind_site(tmp_path, files: dict, strings: str):
@@ -85,8 +86,16 @@ def kind_site(tmp_path, files: dict, strings: str):
 
 
 def parks_site(tmp_path):
-    return kind_site(tmp_path, {"models/parks.yaml": PARKS_MODEL, "content/parks.yaml": PARKS,
-                                "templates/park.html": PARK_PAGE, "templates/parks.html": PARKS_PAGE}, STRINGS)
+    return kind_site(
+        tmp_path,
+        {
+            "models/parks.yaml": PARKS_MODEL,
+            "content/parks.yaml": PARKS,
+            "templates/park.html": PARK_PAGE,
+            "templates/parks.html": PARKS_PAGE,
+        },
+        STRINGS,
+    )
 
 
 def test_a_new_kind_is_one_declaration_plus_its_templates(tmp_path):
@@ -119,8 +128,10 @@ def test_a_new_kind_is_validated_like_the_others(tmp_path):
     root = parks_site(tmp_path)
     edit(root, "content/parks.yaml", "  summary: A park by the river.", "  sumary: A park by the river.")
     edit(root, "content/parks.yaml", "    value: 12.5", "    value: -12.5")
-    assert errors_of(run_build(root)) == ["content/parks.yaml:6:12: error: negative value -12.5",
-                                          "content/parks.yaml:16:3: error: unknown key 'sumary'"]
+    assert errors_of(run_build(root)) == [
+        "content/parks.yaml:6:12: error: negative value -12.5",
+        "content/parks.yaml:16:3: error: unknown key 'sumary'",
+    ]
     edit(root, "content/parks.yaml", "  sumary:", "  summary:")
     edit(root, "content/parks.yaml", "    value: -12.5", "    value: 12.5")
     edit(root, "content/parks.yaml", "  industry: chips\n  area:", "  industry: chipz\n  area:")
@@ -129,23 +140,46 @@ def test_a_new_kind_is_validated_like_the_others(tmp_path):
 
 def test_a_mistake_in_a_model_is_reported_at_its_line(tmp_path):
     root = parks_site(tmp_path)
-    edit(root, "models/parks.yaml", "  name: {type: text, help: name of the park}",
-         "  name: {type: txt, help: name of the park}")
+    edit(
+        root,
+        "models/parks.yaml",
+        "  name: {type: text, help: name of the park}",
+        "  name: {type: txt, help: name of the park}",
+    )
     errs = errors_of(run_build(root))
     assert len(errs) == 1 and errs[0].startswith("models/parks.yaml:13:16: error: 'txt' is not one of: text, prose")
     edit(root, "models/parks.yaml", "{type: txt,", "{type: text,")
-    edit(root, "models/parks.yaml", "columns: [id, name, industry, area, source]",
-         "columns: [id, name, industry, aera, source]")
+    edit(
+        root,
+        "models/parks.yaml",
+        "columns: [id, name, industry, area, source]",
+        "columns: [id, name, industry, aera, source]",
+    )
     result = run_build(root)
     assert errors_of(result) == ["models/parks.yaml:10:5: error: column 'aera' of parks.csv is not a field of parks"]
     assert "did you mean 'area'?" in result.stderr
 
 
 def test_the_kinds_are_listed_in_one_place():
-    names = sorted(p.stem for p in (REPO / "models").glob("*.yaml")
-                   if p.name not in ("languages.yaml", "pages.yaml"))  # not kinds
-    assert names == ["articles", "companies", "events", "indicators", "industries", "peers", "profile", "projects",
-                     "rankings", "series", "site", "sources", "strings", "zones"]
+    names = sorted(
+        p.stem for p in (REPO / "models").glob("*.yaml") if p.name not in ("languages.yaml", "pages.yaml")
+    )  # not kinds
+    assert names == [
+        "articles",
+        "companies",
+        "events",
+        "indicators",
+        "industries",
+        "peers",
+        "profile",
+        "projects",
+        "rankings",
+        "series",
+        "site",
+        "sources",
+        "strings",
+        "zones",
+    ]
     for path in (REPO / "sitegen").rglob("*.py"):  # no module names the content's kinds
         text = path.read_text()
         assert not re.search(r"\(\s*\"industries\",\s*\"companies\"", text), path
@@ -227,9 +261,16 @@ chart_peer_city: "{profile.name}"
 
 
 def peers_site(tmp_path):
-    return kind_site(tmp_path, {"models/neighbours.yaml": PEERS_MODEL, "content/neighbours.yaml": PEERS,
-                                "templates/neighbours.html": PEERS_PAGE, "templates/neighbour.html": PEER_PAGE},
-                     PEER_STRINGS)
+    return kind_site(
+        tmp_path,
+        {
+            "models/neighbours.yaml": PEERS_MODEL,
+            "content/neighbours.yaml": PEERS,
+            "templates/neighbours.html": PEERS_PAGE,
+            "templates/neighbour.html": PEER_PAGE,
+        },
+        PEER_STRINGS,
+    )
 
 
 def test_a_chart_declared_in_a_model_needs_no_engine_change(tmp_path):
@@ -241,28 +282,33 @@ def test_a_chart_declared_in_a_model_needs_no_engine_change(tmp_path):
     svg = re.search(r"<svg .*?</svg>", figure, re.S).group(0)
     # Its accessible name is its summary, the first declared sentence whose placeholders all have a value.
     name = re.search(r'role="img" aria-labelledby="([^"]+)"', svg).group(1)
-    summary = ("Mini City&#39;s GDP grew from 458 billion yuan in 2021 to 475.4 billion yuan in 2022; the table gives "
-               "its neighbours&#39; beside it.")
+    summary = (
+        "Mini City&#39;s GDP grew from 458 billion yuan in 2021 to 475.4 billion yuan in 2022; the table gives "
+        "its neighbours&#39; beside it."
+    )
     assert re.search(rf'<title id="{name}">([^<]*)</title>', svg).group(1) == summary
     assert f'<p class="chart-summary">{summary}</p>' in figure
-    assert "<h2 class=\"chart-title\">Gross domestic product of neighbour cities, billion yuan</h2>" in figure
+    assert '<h2 class="chart-title">Gross domestic product of neighbour cities, billion yuan</h2>' in figure
     # A line per series over its consecutive years: River Town has no 2021, so its two points stand apart.
     assert len(re.findall(r'<polyline points="[^"]+" class="chart-line series-1"/>', svg)) == 1  # Mini City
     assert len(re.findall(r'class="chart-line series-2" stroke-dasharray="7 3"/>', svg)) == 1  # River Town's
     # legend swatch only (dashed: a line's pattern, beside its colour, tells it apart)
     assert len(re.findall(r'<polyline points="[^"]+" class="chart-line series-3" stroke-dasharray', svg)) == 1
     assert len(re.findall(r'class="chart-point series-2"', svg)) == 2 + 1  # two points, and the legend's marker
-    assert [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t in ("Mini City", "River Town",
-                                                                            "Hill Town")] == [
-        "Mini City", "River Town", "Hill Town"]  # the legend names the series
+    assert [
+        t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t in ("Mini City", "River Town", "Hill Town")
+    ] == ["Mini City", "River Town", "Hill Town"]  # the legend names the series
     # Its table: a row per year, a column per series, each figure cited, a gap said as "no data".
     head = re.findall(r'<th scope="col">([^<]*)</th>', figure)
     assert head == ["Year", "Mini City", "River Town", "Hill Town"]
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", figure, re.S)
     assert [re.search(r"\d{4}", r).group(0) for r in rows] == ["2020", "2021", "2022"]
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S) for r in rows]
-    assert [[c == "no data" for c in row] for row in cells] == [[True, False, True], [False, True, False],
-                                                                [False, False, False]]
+    assert [[c == "no data" for c in row] for row in cells] == [
+        [True, False, True],
+        [False, True, False],
+        [False, False, False],
+    ]
     assert '<td id="fact-neighbours-river-town-gdp-2020">' in rows[0] and 'class="cite"' in cells[0][1]
     assert '<a href="/mini/data/neighbours.csv" type="text/csv" download>' in figure
     # An edit to a neighbour's figure redraws the chart on an incremental build, as a fresh build draws it.
@@ -270,8 +316,12 @@ def test_a_chart_declared_in_a_model_needs_no_engine_change(tmp_path):
     assert run_build(root, "--base-url", "https://example.org/mini/").returncode == 0
     again = (root / "_site/neighbours/index.html").read_text()
     assert ">140.4 billion yuan<" in again or "140.4" in re.search(r"<svg .*?</svg>", again, re.S).group(0)
-    assert run_build(root, "--fresh", "--out", str(tmp_path / "fresh"), "--base-url",
-                     "https://example.org/mini/").returncode == 0
+    assert (
+        run_build(
+            root, "--fresh", "--out", str(tmp_path / "fresh"), "--base-url", "https://example.org/mini/"
+        ).returncode
+        == 0
+    )
     assert (tmp_path / "fresh/neighbours/index.html").read_text() == again
 
 
@@ -281,7 +331,8 @@ def test_a_mistake_in_a_chart_is_reported_at_its_line(tmp_path):
     edit(root, "models/neighbours.yaml", "{field: gdp, each: true}", "{field: gpd, each: true}")
     result = run_build(root)
     assert errors_of(result) == [
-        "models/neighbours.yaml:18:11: error: 'pie' is not one of: bar, line, grouped-bar, dot"]
+        "models/neighbours.yaml:18:11: error: 'pie' is not one of: bar, line, grouped-bar, dot"
+    ]
     assert "hint: bar (horizontal bars" in result.stderr
     edit(root, "models/neighbours.yaml", "type: pie", "type: line")
     result = run_build(root)
@@ -290,9 +341,14 @@ def test_a_mistake_in_a_chart_is_reported_at_its_line(tmp_path):
     edit(root, "models/neighbours.yaml", "{field: gpd, each: true}", "{field: name, each: true}")
     assert errors_of(run_build(root)) == [
         "models/neighbours.yaml:24:17: error: field 'name' of neighbours is not a map of figures (or of figure "
-        "keys) by year"]
-    edit(root, "models/neighbours.yaml", "{field: name, each: true}",
-         "{figures: [profile.gdp.2021, profile.gpd.2022], label: chart_peer_city}")
+        "keys) by year"
+    ]
+    edit(
+        root,
+        "models/neighbours.yaml",
+        "{field: name, each: true}",
+        "{figures: [profile.gdp.2021, profile.gpd.2022], label: chart_peer_city}",
+    )
     edit(root, "models/neighbours.yaml", "title: chart_peer_gdp_title", "title: chart_peer_gdp_titel")
     edit(root, "content/i18n/en.yaml", "in {first_year} to", "in {first_yaer} to")
     result = run_build(root)
@@ -310,15 +366,39 @@ def test_the_engine_names_no_place_kind_or_figure_of_ours():
     names the city, its peers, a kind of our content or one of our fields: no string constant of one word, and no
     attribute, is one of them (messages, docstrings and comments may use the words)."""
     import ast
-    ours = {"jiangyin", "kunshan", "江阴", "昆山", "gdp", "profile", "projects", "project", "companies", "company",
-            "events", "event", "industries", "industry", "investment", "summit", "summits", "articles", "article"}
+
+    ours = {
+        "jiangyin",
+        "kunshan",
+        "江阴",
+        "昆山",
+        "gdp",
+        "profile",
+        "projects",
+        "project",
+        "companies",
+        "company",
+        "events",
+        "event",
+        "industries",
+        "industry",
+        "investment",
+        "summit",
+        "summits",
+        "articles",
+        "article",
+    }
     found = []
     for path in sorted((REPO / "sitegen").rglob("*.py")):
         tree = ast.parse(path.read_text())
-        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                      and node.body and isinstance(node.body[0], ast.Expr)
-                      and isinstance(node.body[0].value, ast.Constant)}
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
                 words = set(re.findall(r"[a-z]+|[\u4e00-\u9fff]+", node.value.lower()))

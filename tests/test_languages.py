@@ -1,5 +1,6 @@
 """A second language is switched on in site.yaml: every page gets a twin under /zh/ with its own lang attribute,
 links between the two, and every text its Chinese twin, checked at file:line:col (never a silent fallback)."""
+
 from __future__ import annotations
 
 import ast
@@ -45,8 +46,10 @@ def add_language(root: Path, languages: tuple[str, ...], mark: str) -> None:
             text = re.sub(r"(?m)^languages:\n(?:- .*\n)+", f"languages: [{', '.join(languages)}]\n", text)
         path.write_text(text)
     strings = yaml.safe_load((root / "content/i18n/en.yaml").read_text())
-    table = {key: value if "{" in value or key.startswith(("date_", "month_")) else f"{mark}{value}"
-             for key, value in strings.items()}
+    table = {
+        key: value if "{" in value or key.startswith(("date_", "month_")) else f"{mark}{value}"
+        for key, value in strings.items()
+    }
     (root / f"content/i18n/{code}.yaml").write_text(yaml.safe_dump(table, allow_unicode=True, sort_keys=False))
     article = next(p for p in (root / "content/articles").glob("*.md") if p.stem.count(".") == 0)
     edition = article.read_text().replace('title: "', f'title: "{mark}')
@@ -88,7 +91,8 @@ def test_a_second_language_gets_a_second_tree_of_pages(tmp_path):
     sitemap = (out / "sitemap.xml").read_text()
     assert '<xhtml:link rel="alternate" hreflang="zh-Hans" href="https://example.org/mini/zh/projects/"/>' in sitemap
     assert (out / "zh/feed.xml").read_text().count("<entry>") == 1 and 'xml:lang="zh-Hans"' in (
-        out / "zh/feed.xml").read_text()
+        out / "zh/feed.xml"
+    ).read_text()
     assert not list(out.glob("zh/data/*.csv"))  # one set of downloads, shared
 
 
@@ -96,8 +100,11 @@ def test_a_missing_chinese_text_is_an_error_at_its_line(tmp_path):
     root = bilingual_site(tmp_path)
     text = (root / "content/companies.yaml").read_text()
     (root / "content/companies.yaml").write_text(re.sub(r"(?m)^  summary_zh: .*\n", "", text, count=1))
-    line = next(n for n, row in enumerate((root / "content/companies.yaml").read_text().splitlines(), 1)
-                if row.startswith("  summary:"))
+    line = next(
+        n
+        for n, row in enumerate((root / "content/companies.yaml").read_text().splitlines(), 1)
+        if row.startswith("  summary:")
+    )
     result = run_build(root)
     assert errors_of(result) == [f"content/companies.yaml:{line}:3: error: 'summary' has no Chinese text 'summary_zh'"]
     assert "languages in content/site.yaml include zh" in result.stderr
@@ -109,8 +116,10 @@ def test_a_missing_chinese_string_or_article_is_an_error(tmp_path):
     path.write_text(re.sub(r"(?m)^nav_data: .*\n", "", path.read_text()))
     next((root / "content/articles").glob("*.zh.md")).unlink()
     errs = errors_of(run_build(root))
-    assert errs == ["content/articles/summit.md:1:1: error: no Chinese edition of this article",
-                    "content/i18n/zh.yaml:1:1: error: missing string 'nav_data'"]
+    assert errs == [
+        "content/articles/summit.md:1:1: error: no Chinese edition of this article",
+        "content/i18n/zh.yaml:1:1: error: missing string 'nav_data'",
+    ]
 
 
 def test_one_language_adds_nothing_of_the_language_axis(tmp_path):
@@ -130,8 +139,9 @@ def test_one_figure_edited_once_changes_both_editions(tmp_path):
     assert run_build(root).returncode == 0  # incremental, from the cache
     home_en, home_zh = ((root / path).read_text() for path in ("_site/index.html", "_site/zh/index.html"))
     # the figures as shown, not the source's words quoted beside them (which the edit leaves as they were)
-    home_en, home_zh = (re.sub(r'<details class="quote.*?</details>', "", html, flags=re.S)
-                        for html in (home_en, home_zh))
+    home_en, home_zh = (
+        re.sub(r'<details class="quote.*?</details>', "", html, flags=re.S) for html in (home_en, home_zh)
+    )
     assert "218 projects" in home_en and "217 projects" not in home_en
     assert "218个项目" in home_zh and "217个项目" not in home_zh
 
@@ -194,8 +204,9 @@ def test_a_third_language_needs_no_engine_change(tmp_path):
             for other, other_prefix in (("en", ""), ("zh", "zh/"), ("de", "de/")):
                 href = f"/mini/{other_prefix}{rel.removesuffix('index.html')}"
                 if rel != "404.html":  # every page names all three, and x-default
-                    assert f'<link rel="alternate" hreflang="{tags[other]}" href="https://example.org{href}">' \
-                        in html, (code, rel, other)
+                    assert (
+                        f'<link rel="alternate" hreflang="{tags[other]}" href="https://example.org{href}">' in html
+                    ), (code, rel, other)
                 switch = f'<a href="{href}" hreflang="{tags[other]}" lang="{tags[other]}">{names[other]}</a>'
                 assert (switch in html) == (other != code), (code, rel, other)  # the switch lists the others
             assert re.search(r'<p class="lang-switch"><a [^>]+>[^<]+</a> <a [^>]+>[^<]+</a></p>', html), rel
@@ -234,10 +245,14 @@ def test_a_third_language_is_checked_for_parity_at_its_lines(tmp_path):
 def test_a_language_not_declared_is_an_error_at_its_line(tmp_path):
     root = bilingual_site(tmp_path)
     edit(root, "content/site.yaml", "languages: [en, zh]", "languages: [en, zh, fr]")
-    line, row = next((n, row) for n, row in enumerate((root / "content/site.yaml").read_text().splitlines(), 1)
-                     if row.startswith("languages:"))
-    assert errors_of(run_build(root)) == [f"content/site.yaml:{line}:{row.index('fr') + 1}: error: 'fr' is not "
-                                          "one of: en, zh"]  # and only that: the twins in zh still count
+    line, row = next(
+        (n, row)
+        for n, row in enumerate((root / "content/site.yaml").read_text().splitlines(), 1)
+        if row.startswith("languages:")
+    )
+    assert errors_of(run_build(root)) == [
+        f"content/site.yaml:{line}:{row.index('fr') + 1}: error: 'fr' is not one of: en, zh"
+    ]  # and only that: the twins in zh still count
 
 
 def test_a_mistaken_language_declaration_is_an_error_at_its_line(tmp_path):
@@ -250,6 +265,7 @@ def test_a_mistaken_language_declaration_is_an_error_at_its_line(tmp_path):
     def at(text: str, nth: int = 1) -> str:
         n = [n for n, row in enumerate(lines, 1) if text in row][nth - 1]
         return f"models/languages.yaml:{n}:{lines[n - 1].index(text.strip()) + 1}"
+
     assert errors_of(run_build(root)) == [
         f"{at('en_UK')}: error: 'en_UK' is not a CLDR locale",
         at('"over {x}"') + ": error: unknown placeholder {x} in 'over {x}'",  # at its value's quote
@@ -261,19 +277,35 @@ def _named_languages(path: Path, codes: set[str]) -> list[str]:
     """Where a module names a language as data: a string that is a language's code, tag or locale, or a name (an
     attribute, a key, a piece of an f-string) ending in _CODE. Docstrings and comments may give examples."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docs = {id(node.body[0].value) for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body
-            and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    docs = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
     suffix = re.compile(rf"_(?:{'|'.join(sorted(codes))})$")
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
             text = node.value
-            if text in codes or suffix.search(text) or re.fullmatch(r"[a-z]{2}(?:[-_][A-Za-z]+)+", text) and \
-                    text.split("-")[0].split("_")[0] in codes:
+            if (
+                text in codes
+                or suffix.search(text)
+                or re.fullmatch(r"[a-z]{2}(?:[-_][A-Za-z]+)+", text)
+                and text.split("-")[0].split("_")[0] in codes
+            ):
                 found.append(f"{path}:{node.lineno}: {text!r}")
-        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else \
-            node.arg if isinstance(node, (ast.arg, ast.keyword)) and node.arg else ""
+        name = (
+            node.attr
+            if isinstance(node, ast.Attribute)
+            else node.id
+            if isinstance(node, ast.Name)
+            else node.arg
+            if isinstance(node, (ast.arg, ast.keyword)) and node.arg
+            else ""
+        )
         if suffix.search(name):
             found.append(f"{path}:{node.lineno}: {name}")
     return found
@@ -294,7 +326,9 @@ def test_a_unit_not_declared_is_an_error_at_its_line(tmp_path):
     lines = (root / "models/profile.yaml").read_text().splitlines()
     line = next(n for n, row in enumerate(lines, 1) if "unit: CYN" in row)
     result = run_build(root)
-    assert errors_of(result) == [f"models/profile.yaml:{line}:{lines[line - 1].index('CYN') + 1}: error: 'CYN' is not "
-                                 "one of: CNY, USD, EUR, people, km2, percent, percent-change, rank, years, projects, "
-                                 "companies, enterprises, employees, funds, guests"]
+    assert errors_of(result) == [
+        f"models/profile.yaml:{line}:{lines[line - 1].index('CYN') + 1}: error: 'CYN' is not "
+        "one of: CNY, USD, EUR, people, km2, percent, percent-change, rank, years, projects, "
+        "companies, enterprises, employees, funds, guests"
+    ]
     assert "did you mean 'CNY'?" in result.stderr

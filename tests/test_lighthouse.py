@@ -6,6 +6,7 @@ frame a second after painting it (seen on identical runs of the home page on a b
 idle all along), and on a machine busy with other work total blocking time loses a point or two; Lighthouse then
 scores that against the page. So a run below 100 is repeated (up to three runs) and each category keeps its best
 score: a real regression fails every run."""
+
 from __future__ import annotations
 
 import json

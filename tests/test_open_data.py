@@ -1,6 +1,7 @@
 """Open data and provenance on the real content: the downloads under data/ (CSV, facts.json, schemas) and the Data
 page that lists them, schema.org JSON-LD, "Cite this", as-of dates beside figures, and source entries that lead to
 the sources page."""
+
 from __future__ import annotations
 
 import calendar
@@ -61,7 +62,11 @@ def test_csv_figures_keep_the_stored_values(real):
     for row in read_csv(out, "gdp"):
         fig = content.profile.gdp[int(row["year"])]
         assert (row["gdp_value"], row["gdp_unit"], row["gdp_scale"], row["gdp_source"]) == (
-            f"{fig.value.normalize():f}", fig.unit, fig.scale, fig.source)
+            f"{fig.value.normalize():f}",
+            fig.unit,
+            fig.scale,
+            fig.source,
+        )
 
 
 def test_facts_json_holds_every_figure_with_its_source_spelled_out(real):
@@ -73,16 +78,34 @@ def test_facts_json_holds_every_figure_with_its_source_spelled_out(real):
     for key, fig in content.figures.items():
         record, source = figures[key], content.sources[fig.source]
         assert (record["value"], record["unit"], str(record["as_of"]), record["anchor"]) == (
-            float(fig.value) if fig.value % 1 else int(fig.value), fig.unit, str(fig.as_of), fig.anchor)
+            float(fig.value) if fig.value % 1 else int(fig.value),
+            fig.unit,
+            str(fig.as_of),
+            fig.anchor,
+        )
         copy = {"url": source.copy_url, "site": source.copy_site, "kind": source.copy_kind} if source.copy_url else None
-        assert record["source"] == {"id": source.id, "title": source.title, "publisher": source.publisher,
-                                    "date": source.date, "url": source.url, "retrieved": source.retrieved,
-                                    "kind": source.kind, "language": source.language, "copy": copy,
-                                    "reliability": source.reliability, "note": source.note}
+        assert record["source"] == {
+            "id": source.id,
+            "title": source.title,
+            "publisher": source.publisher,
+            "date": source.date,
+            "url": source.url,
+            "retrieved": source.retrieved,
+            "kind": source.kind,
+            "language": source.language,
+            "copy": copy,
+            "reliability": source.reliability,
+            "note": source.note,
+        }
         assert record["quote"] == fig.quote and record["estimate"] == bool(fig.estimate)
         assert record["derived"] == fig.derived
         assert (record["note"], record["basis"], record["by"], record["scope"], record["shared_with"]) == (
-            fig.note, fig.basis, fig.by, fig.scope, fig.shared_with)
+            fig.note,
+            fig.basis,
+            fig.by,
+            fig.scope,
+            fig.shared_with,
+        )
 
 
 class Rows(HTMLParser):

@@ -1,5 +1,6 @@
 """The output folder is never left half-written: an interrupted or failing build leaves the old site or the new one,
 whole, and no temporaries; only a folder a build made is ever replaced; the caches are optional."""
+
 from __future__ import annotations
 
 import os
@@ -18,21 +19,26 @@ from conftest import REPO, edit, folders, leftovers, make_site, run_build, tree_
 from sitegen.errors import BuildFailed
 from sitegen.pipeline import build
 
-ADDED_PROJECT = ("\n- id: second-line\n  name: A second line\n  company: chipco\n  industry: chips\n"
-                 "  status: [signed]\n  year: 2024\n  summary: A second line, added by the test.\n  source: release\n")
+ADDED_PROJECT = (
+    "\n- id: second-line\n  name: A second line\n  company: chipco\n  industry: chips\n"
+    "  status: [signed]\n  year: 2024\n  summary: A second line, added by the test.\n  source: release\n"
+)
 
 
 def versions(root: Path) -> dict[str, dict[str, str]]:
     """Two versions of a site's files: "old" as it is, and "new", with an edit that changes a template, a figure
     (pages and data files) and adds a project (new pages in new folders, and the lists that show it). write_files()
     puts one in place."""
-    old = {rel: (root / rel).read_text() for rel in ("content/events.yaml", "content/projects.yaml",
-                                                       "templates/project.html")}
+    old = {
+        rel: (root / rel).read_text()
+        for rel in ("content/events.yaml", "content/projects.yaml", "templates/project.html")
+    }
     new = dict(old)
     new["content/events.yaml"] = old["content/events.yaml"].replace("    value: 217\n", "    value: 218\n")
     new["content/projects.yaml"] = old["content/projects.yaml"] + ADDED_PROJECT
-    new["templates/project.html"] = old["templates/project.html"].replace("{% block content %}",
-                                                                         "{% block content %}<!-- new version -->")
+    new["templates/project.html"] = old["templates/project.html"].replace(
+        "{% block content %}", "{% block content %}<!-- new version -->"
+    )
     assert all(new[rel] != old[rel] for rel in old)
     return {"old": old, "new": new}
 
@@ -53,6 +59,7 @@ def cut_short(write, step: int, how: str) -> int:
                     os.kill(os.getpid(), signal.SIGINT)
                 calls[0] += 1
                 return real(src, dst, **kwargs)
+
             os.replace = os.rename = replace
             write()
             code = 0
@@ -72,6 +79,7 @@ def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_pa
     build rolls back (or finishes) first; one interrupted (SIGINT) there finishes the swap or never starts it. An
     incremental build starts from the state of the build of the old site, as the command line's does."""
     from sitegen.output.swap import recover
+
     root = make_site(tmp_path / "site")
     out = root / "_site"
     sources, sites = versions(root), {}
@@ -140,9 +148,11 @@ def dead_pid() -> int:
 def limited(max_bytes: int):
     """A preexec_fn: files the child writes may not grow past max_bytes (write() fails with EFBIG, as on a full
     disk)."""
+
     def apply():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+
     return apply
 
 
@@ -153,12 +163,18 @@ def test_a_write_error_is_reported_and_leaves_the_old_site(site, fresh):
     assert run_build(site).returncode == 0
     old = tree_bytes(site / "_site")
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(site)] + ["--fresh"] * fresh,
-                            capture_output=True, text=True, timeout=120, preexec_fn=limited(6000))
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--root", str(site)] + ["--fresh"] * fresh,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limited(6000),
+    )
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "bug" not in result.stderr
-    assert re.search(r"^_site/\S+: error: cannot write this file: File too large\n  hint: ", result.stderr,
-                     re.M), result.stderr
+    assert re.search(r"^_site/\S+: error: cannot write this file: File too large\n  hint: ", result.stderr, re.M), (
+        result.stderr
+    )
     assert result.stderr.endswith("Failed: 1 error; _site/ was left as it was.\n")
     assert tree_bytes(site / "_site") == old
     assert leftovers(site / "_site") == []
@@ -170,6 +186,7 @@ def test_a_write_error_while_pages_are_written_names_the_page(tmp_path, monkeypa
     site after an edit) is named as the site's file, and the old site stays."""
     from sitegen.errors import BuildFailed
     from sitegen.output import write
+
     root = make_site(tmp_path / "site")
     last = build(root).state if incremental else None
     before = tree_bytes(root / "_site") if incremental else {}
@@ -180,12 +197,14 @@ def test_a_write_error_while_pages_are_written_names_the_page(tmp_path, monkeypa
         if b'<ol class="sources">' in data and b'lang="en"' in data:  # the English Sources page
             raise OSError(28, "No space left on device", f"{folder}/{dest}")
         real(folder, dest, data)
+
     monkeypatch.setattr(write, "write_file", write_file)
     with pytest.raises(BuildFailed) as failed:
         build(root, last=last)
     assert [e.format() for e in failed.value.errors][0] == (
         "_site/sources/index.html: error: cannot write this file: No space left on device\n"
-        "  hint: free some space and build again; the old site was left as it was")
+        "  hint: free some space and build again; the old site was left as it was"
+    )
     assert tree_bytes(root / "_site") == before and leftovers(root / "_site") == []
 
 
@@ -260,8 +279,14 @@ def test_a_read_only_checkout_builds_elsewhere(site, tmp_path):
     if os.geteuid() == 0:  # root writes anywhere: make the checkout a read-only mount, in a mount namespace
         if not shutil.which("unshare") or subprocess.run(["unshare", "-m", "true"]).returncode:
             pytest.skip("needs a non-root user or unshare")
-        prefix = ["unshare", "-m", "sh", "-c", f'mount --bind "{site}" "{site}" && '
-                  f'mount -o remount,bind,ro "{site}" && exec "$@"', "sh"]
+        prefix = [
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            f'mount --bind "{site}" "{site}" && mount -o remount,bind,ro "{site}" && exec "$@"',
+            "sh",
+        ]
     else:
         prefix = []
         for path in [site, *site.rglob("*")]:
@@ -283,6 +308,7 @@ def test_a_compiled_template_cut_short_is_compiled_again(site):
     is ignored, in every command."""
     assert run_build(site).returncode == 0
     from jinja2.bccache import bc_magic
+
     for command in (["--fresh"], ["check"], []):
         files = list((site / ".cache/sitegen/templates").iterdir())
         assert files
@@ -297,7 +323,7 @@ def test_pages_written_while_rendered_leave_no_trace_when_the_build_fails(tmp_pa
     build(root, root / "_site")
     before = tree_bytes(root / "_site")
     # every page renders (and is written to the staging folder), then the link check fails the build
-    edit(root, "templates/base.html", "</footer>", '<a href="{{ url(\'no-such-page/\') }}">x</a></footer>')
+    edit(root, "templates/base.html", "</footer>", "<a href=\"{{ url('no-such-page/') }}\">x</a></footer>")
     with pytest.raises(BuildFailed) as failed:
         build(root, root / "_site")
     assert "broken link" in failed.value.errors[0].message
@@ -307,7 +333,7 @@ def test_pages_written_while_rendered_leave_no_trace_when_the_build_fails(tmp_pa
 
 def test_a_killed_builds_leftovers_are_removed_by_the_next_build(tmp_path):
     root = make_site(tmp_path / "site", content=REPO / "content")
-    dead = 2 ** 22 + 12345  # above Linux's largest process id: no such process
+    dead = 2**22 + 12345  # above Linux's largest process id: no such process
     for name in (f"._site.staging-{dead}", f"._site.old-{dead}"):
         (root / name / "x").mkdir(parents=True)
     (root / "._site.notes-1").mkdir()  # not ours: left alone

@@ -1,4 +1,5 @@
 """Properties every built page has, checked on the fixture site and on the real content."""
+
 from __future__ import annotations
 
 import re
@@ -110,13 +111,23 @@ def test_changing_one_figure_changes_it_everywhere(tmp_path):
     assert result.returncode == 0, result.stderr
     # Source titles are quoted as published ("... sees 217 projects signed ..."): they are not our figure. JSON-LD
     # holds no figure, only such titles.
-    titles = re.compile(r'<li id="src-[^"]*">.*?(?=<time|<span class="reliability)|<script type="application/ld\+json">'
-                        r'.*?</script>', re.S)
-    pages = {p.relative_to(root / "_site").as_posix(): titles.sub("", p.read_text())
-             for p in (root / "_site").rglob("*.html")}
+    titles = re.compile(
+        r'<li id="src-[^"]*">.*?(?=<time|<span class="reliability)|<script type="application/ld\+json">'
+        r".*?</script>",
+        re.S,
+    )
+    pages = {
+        p.relative_to(root / "_site").as_posix(): titles.sub("", p.read_text())
+        for p in (root / "_site").rglob("*.html")
+    }
     # (217 as a number of its own: not the decimals of another, 208.217, nor a drawing's coordinate, y="217")
     assert not [name for name, html in pages.items() if re.search(r'(?<![\d.="])217(?![\d.])', html)]
     showing = sorted(name for name, html in pages.items() if "218 projects" in html)
-    for expected in ("index.html", "summits/index.html", "summits/summit-2023/index.html",
-                     "news/2023-jiangyin-development-summit/index.html", "sources/index.html"):
+    for expected in (
+        "index.html",
+        "summits/index.html",
+        "summits/summit-2023/index.html",
+        "news/2023-jiangyin-development-summit/index.html",
+        "sources/index.html",
+    ):
         assert expected in showing

@@ -11,6 +11,7 @@ What counts, decided here and checked on the real content and on pairs made to f
   a thing not said or not found, a limit ("only"), a promotional claim, real or nominal, a claim passed on as
   reported;
 - in the article, each section also refers to the same [[figures]] in both languages."""
+
 from __future__ import annotations
 
 import re
@@ -23,22 +24,43 @@ from test_zh_text import dicts
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
-FILES = ("site.yaml", "profile.yaml", "industries.yaml", "companies.yaml", "projects.yaml", "events.yaml",
-         "sources.yaml")
+FILES = (
+    "site.yaml",
+    "profile.yaml",
+    "industries.yaml",
+    "companies.yaml",
+    "projects.yaml",
+    "events.yaml",
+    "sources.yaml",
+)
 PROSE = ("summary", "note", "text", "coverage", "derived", "description", "tagline")
 REF = re.compile(r"\[\[([^\]|]+)(?:\|[^\]]*)?\]\]")
 # Sources named in the texts: (English, Chinese) patterns.
 NAMED = [
-    (r"Xinhua Silk Road", r"新华丝路"), (r"Xinhua Jiangsu", r"新华网江苏"), (r"China Daily", r"中国日报"),
-    (r"Yicai", r"第一财经"), (r"Wikipedia", r"维基百科"), (r"TrendForce", r"TrendForce|集邦"),
-    (r"Jiangsu News|江苏新闻", r"江苏新闻"), (r"China News Service", r"中新社|中新网"),
+    (r"Xinhua Silk Road", r"新华丝路"),
+    (r"Xinhua Jiangsu", r"新华网江苏"),
+    (r"China Daily", r"中国日报"),
+    (r"Yicai", r"第一财经"),
+    (r"Wikipedia", r"维基百科"),
+    (r"TrendForce", r"TrendForce|集邦"),
+    (r"Jiangsu News|江苏新闻", r"江苏新闻"),
+    (r"China News Service", r"中新社|中新网"),
     (r"Economic Information Daily", r"经济参考报"),
-    (r"Wuxi Daily", r"无锡日报"), (r"Jiangnan Evening News", r"江南晚报"), (r"statistics bureau", r"统计局"),
-    (r"New Year address|\bthe address\b", r"新春献词|献词"), (r"work report", r"工作报告"), (r"Zhongjun", r"中郡"),
+    (r"Wuxi Daily", r"无锡日报"),
+    (r"Jiangnan Evening News", r"江南晚报"),
+    (r"statistics bureau", r"统计局"),
+    (r"New Year address|\bthe address\b", r"新春献词|献词"),
+    (r"work report", r"工作报告"),
+    (r"Zhongjun", r"中郡"),
     (r"CCID", r"赛迪"),
-    (r"CAICT", r"中国信息通信研究院"), (r"PR Newswire", r"美通社"), (r"江阴发布", r"江阴发布"),
-    (r"provincial news feature|Jiangsu news feature", r"中国江苏网"), (r"encyclopedia", r"(?<!维基)百科"),
-    (r"self-media", r"自媒体"), (r"\b(?:press |promotional )?releases?\b", r"通稿|新闻稿"), (r"Juece", r"决策"),
+    (r"CAICT", r"中国信息通信研究院"),
+    (r"PR Newswire", r"美通社"),
+    (r"江阴发布", r"江阴发布"),
+    (r"provincial news feature|Jiangsu news feature", r"中国江苏网"),
+    (r"encyclopedia", r"(?<!维基)百科"),
+    (r"self-media", r"自媒体"),
+    (r"\b(?:press |promotional )?releases?\b", r"通稿|新闻稿"),
+    (r"Juece", r"决策"),
 ]
 # Words that hold a caveat's characters but are none: 无锡 (Wuxi), 实际使用外资 (capital actually used), 名单 (a list),
 # 数据 (data), 一只 (a measure word), 不变 (unchanged), 不过 (however), 无关 (unrelated).
@@ -46,21 +68,31 @@ NOT_CAVEATS = re.compile(r"无锡|实际使用|实际到位|不同|名单|单位
 CAVEATS = {
     "estimate": (r"\bestimat|\bexpected\b", r"预计|估计|预期"),
     "inference": (r"\binfer|\breads? (?:it|them|this|as)\b|\bread as\b|\breading\b", r"推断|理解|按.{0,8}处理"),
-    "not said or found": (r"\bnot\b|\bno\b|\bnone\b|\bnor\b|\bwithout\b|\bneither\b|n't\b|\bundated\b",
-                          r"没有|未|不|无|并非"),
+    "not said or found": (
+        r"\bnot\b|\bno\b|\bnone\b|\bnor\b|\bwithout\b|\bneither\b|n't\b|\bundated\b",
+        r"没有|未|不|无|并非",
+    ),
     "only": (r"\bonly\b|\balone\b|\bsole\b|\bseparately\b", r"只|仅|唯一|单独|单这"),
     "promotional": (r"\bpromotional\b|\bpromotes?\b", r"宣传"),
     "basis": (r"\breal\b|\bnominal\b|current prices|comparable prices", r"实际|名义|当年价格|可比价格|现价"),
     # a claim given as a report's: what a named source says is matched by the named-source check; this catches a
     # text that passes on what "other reports" or an unnamed "according to" say while its twin states it flatly
-    "reported": (r"\baccording to\b|\bother reports\b|\bas (?:[\w-]+ ){0,3}reported\b|\bquot(?:es|ed)\b",
-                 r"(?<![根数依])据(?!以|此)|其他报道|援引|转引"),
+    "reported": (
+        r"\baccording to\b|\bother reports\b|\bas (?:[\w-]+ ){0,3}reported\b|\bquot(?:es|ed)\b",
+        r"(?<![根数依])据(?!以|此)|其他报道|援引|转引",
+    ),
 }
-MONTHS = {m: n for n, m in enumerate("January February March April May June July August September October November "
-                                     "December".split(), 1)}
+MONTHS = {
+    m: n
+    for n, m in enumerate(
+        "January February March April May June July August September October November December".split(), 1
+    )
+}
 SCALES = {"billion": 9, "million": 6, "trillion": 12, "亿": 8, "万": 4}
-NUMBER = re.compile(r"(?<![A-Za-z0-9_.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
-                    rf"(billion|million|trillion|亿|万)?|\b({'|'.join(MONTHS)})\b")
+NUMBER = re.compile(
+    r"(?<![A-Za-z0-9_.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
+    rf"(billion|million|trillion|亿|万)?|\b({'|'.join(MONTHS)})\b"
+)
 
 
 def numbers(text: str) -> set:
@@ -126,8 +158,9 @@ def article_pairs() -> list[tuple[str, str, str]]:
         a, b = sections(en), sections(zh)
         assert len(a) == len(b), f"{en.name}: {len(a)} sections, the Chinese edition {len(b)}"
         pairs += [(f"{en.name} section {i}", x, y) for i, (x, y) in enumerate(zip(a, b))]
-        meta = [yaml.safe_load(p.read_text(encoding="utf-8").split("\n---\n", 1)[0].removeprefix("---\n"))
-                for p in (en, zh)]
+        meta = [
+            yaml.safe_load(p.read_text(encoding="utf-8").split("\n---\n", 1)[0].removeprefix("---\n")) for p in (en, zh)
+        ]
         pairs.append((f"{en.name} summary", meta[0]["summary"], meta[1]["summary"]))
     return pairs
 
@@ -144,18 +177,33 @@ def test_each_section_of_the_article_says_the_same_in_both_languages():
     assert found == []
 
 
-@pytest.mark.parametrize("en, zh, expected", [
-    ("The address does not say real or nominal.", "献词给出了增速。",
-     ["a caveat (not said or found) in English only", "a caveat (basis) in English only"]),
-    ("Construction began in July 2022.", "项目于2023年7月开工。", ["numbers ['2022', '7'] against ['2023', '7']"]),
-    ("Over 500 billion yuan in 2024.", "2024年超过5000亿元。", []),
-    ("The Wuxi Daily reported it.", "据报道，项目已开工。",
-     ["source 'Wuxi Daily' named in English only", "a caveat (reported) in Chinese only"]),
-    ("ProteLight develops peptide drugs.", "据其他报道，普莱医药研发多肽药物。",
-     ["a caveat (reported) in Chinese only"]),
-    ("Over 3,300 firms, according to the release.", "据通稿，有3300多家企业。", []),
-    ("Investors signed [[events.x.projects]].", "签约[[events.x.investment]]。",
-     ["references ['events.x.projects'] against ['events.x.investment']"]),
-])
+@pytest.mark.parametrize(
+    "en, zh, expected",
+    [
+        (
+            "The address does not say real or nominal.",
+            "献词给出了增速。",
+            ["a caveat (not said or found) in English only", "a caveat (basis) in English only"],
+        ),
+        ("Construction began in July 2022.", "项目于2023年7月开工。", ["numbers ['2022', '7'] against ['2023', '7']"]),
+        ("Over 500 billion yuan in 2024.", "2024年超过5000亿元。", []),
+        (
+            "The Wuxi Daily reported it.",
+            "据报道，项目已开工。",
+            ["source 'Wuxi Daily' named in English only", "a caveat (reported) in Chinese only"],
+        ),
+        (
+            "ProteLight develops peptide drugs.",
+            "据其他报道，普莱医药研发多肽药物。",
+            ["a caveat (reported) in Chinese only"],
+        ),
+        ("Over 3,300 firms, according to the release.", "据通稿，有3300多家企业。", []),
+        (
+            "Investors signed [[events.x.projects]].",
+            "签约[[events.x.investment]]。",
+            ["references ['events.x.projects'] against ['events.x.investment']"],
+        ),
+    ],
+)
 def test_a_difference_between_the_languages_is_found(en, zh, expected):
     assert differences(en, zh) == expected

@@ -5,6 +5,7 @@ leaves the previous output byte-identical; a successful incremental build equals
 
 The default profile runs a few dozen examples; `python3 -m pytest tests/test_properties.py --hypothesis-profile=long`
 runs thousands (see the README's Tests section)."""
+
 from __future__ import annotations
 
 import os
@@ -26,18 +27,76 @@ from sitegen.errors import BuildFailed, Problems
 from sitegen.pipeline import build
 from sitegen.site.article import time_limit
 
-FILES = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "content").rglob("*")
-               if p.is_file() and p.suffix in (".yaml", ".md"))
+FILES = sorted(
+    p.relative_to(REPO).as_posix()
+    for p in (REPO / "content").rglob("*")
+    if p.is_file() and p.suffix in (".yaml", ".md")
+)
 BUILD_SECONDS = 20  # CPU seconds one build may take before the test calls it a hang (a real one takes under one)
 PLACE = re.compile(r"^[^\s:]+:\d+:\d+: (?:error|warning): ")
 
 # Text an editor, a paste or an attacker may put into a line: YAML's special characters, numbers in every YAML
 # spelling, aliases and anchors, Markdown, and unicode (CJK, private use, controls, surrogate escapes).
-SNIPPETS = ["&a ", "*a", "<<: *a", "&a [*a]", "- ", ": ", "'", '"', "[", "]", "{", "}", "#", "|", ">", "!", "%", "@",
-            "`", "---", "...", "\t", "  ", "\\", '"\\x01"', '"\\0"', '"\\ud800"', "1.0e+999999", "0x1F", "0o17", "012",
-            "1_000", "2006.0", "1:20", "-5", ".inf", ".nan", "9" * 40, "no", "~", "null", "2023-10-28", "[[", "]]",
-            "[[profile.gdp.2022]]", "[[nope]]", "<!--", "](javascript:x)", "[x][r]", "\n[r]: javascript:x", "&#x6A;",
-            "\ue000", "\ue0001\ue001", "江阴", "\u200b", "\ufeff", "é", "\U0001F600"]
+SNIPPETS = [
+    "&a ",
+    "*a",
+    "<<: *a",
+    "&a [*a]",
+    "- ",
+    ": ",
+    "'",
+    '"',
+    "[",
+    "]",
+    "{",
+    "}",
+    "#",
+    "|",
+    ">",
+    "!",
+    "%",
+    "@",
+    "`",
+    "---",
+    "...",
+    "\t",
+    "  ",
+    "\\",
+    '"\\x01"',
+    '"\\0"',
+    '"\\ud800"',
+    "1.0e+999999",
+    "0x1F",
+    "0o17",
+    "012",
+    "1_000",
+    "2006.0",
+    "1:20",
+    "-5",
+    ".inf",
+    ".nan",
+    "9" * 40,
+    "no",
+    "~",
+    "null",
+    "2023-10-28",
+    "[[",
+    "]]",
+    "[[profile.gdp.2022]]",
+    "[[nope]]",
+    "<!--",
+    "](javascript:x)",
+    "[x][r]",
+    "\n[r]: javascript:x",
+    "&#x6A;",
+    "\ue000",
+    "\ue0001\ue001",
+    "江阴",
+    "\u200b",
+    "\ufeff",
+    "é",
+    "\U0001f600",
+]
 payload = st.lists(st.one_of(st.sampled_from(SNIPPETS), st.text(max_size=8)), max_size=4).map("".join)
 
 
@@ -56,24 +115,32 @@ def edit_line(draw, lines: list[str], n: int) -> None:
     line = lines[n] if n < len(lines) else ""
     op = draw(st.sampled_from(["replace", "insert", "delete", "duplicate", "indent", "dedent", "number", "splice"]))
     if op == "replace":
-        lines[n:n + 1] = [draw(payload)]
+        lines[n : n + 1] = [draw(payload)]
     elif op == "insert":
         lines.insert(n, draw(payload))
     elif op == "delete":
-        del lines[n:n + 1]
+        del lines[n : n + 1]
     elif op == "duplicate":
         lines.insert(n, line)
     elif op == "indent":
-        lines[n:n + 1] = [" " * draw(st.integers(1, 4)) + line]
+        lines[n : n + 1] = [" " * draw(st.integers(1, 4)) + line]
     elif op == "dedent":
-        lines[n:n + 1] = [line[draw(st.integers(1, 4)):] if line.startswith(" ") else line]
+        lines[n : n + 1] = [line[draw(st.integers(1, 4)) :] if line.startswith(" ") else line]
     elif op == "number":
-        number = draw(st.one_of(st.sampled_from(SNIPPETS[27:40]), st.integers().map(str),
-                                st.floats(allow_nan=True).map(repr), st.decimals(allow_nan=False).map(str)))
-        lines[n:n + 1] = [re.sub(r"\d+(?:\.\d+)?", number, line, count=1) if re.search(r"\d", line) else line + number]
+        number = draw(
+            st.one_of(
+                st.sampled_from(SNIPPETS[27:40]),
+                st.integers().map(str),
+                st.floats(allow_nan=True).map(repr),
+                st.decimals(allow_nan=False).map(str),
+            )
+        )
+        lines[n : n + 1] = [
+            re.sub(r"\d+(?:\.\d+)?", number, line, count=1) if re.search(r"\d", line) else line + number
+        ]
     else:
         col = draw(st.integers(0, len(line)))
-        lines[n:n + 1] = [line[:col] + draw(payload) + line[col:]]
+        lines[n : n + 1] = [line[:col] + draw(payload) + line[col:]]
 
 
 class Hang(AssertionError):
@@ -138,8 +205,10 @@ def built(project, tmp_path_factory):
     return state, pristine, out
 
 
-@settings(max_examples=settings().max_examples // 4 or 1,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=settings().max_examples // 4 or 1,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(edit=mutation())
 def test_any_edit_builds_or_keeps_the_old_site_and_incremental_equals_fresh(project, built, edit, tmp_path_factory):
     state, pristine, out = built
@@ -166,10 +235,31 @@ def test_any_edit_builds_or_keeps_the_old_site_and_incremental_equals_fresh(proj
 
 MINI = REPO / "tests" / "fixtures" / "mini" / "content"
 MINI_FILES = sorted(p.relative_to(MINI.parent).as_posix() for p in MINI.rglob("*") if p.is_file())
-DATES = ["2022-05-01T12:00:00+00:00", "2022-05-01T23:59:59-12:00", "2021-01-01T00:00:00+14:00", "@0 +0000",
-         "@253402344000 +0000", "@4102444800 +0000", "2099-12-31T23:59:59+14:00", "2024-02-29T12:00:00+00:00"]
-OPERATIONS = ["figure", "syntax", "deep", "binary", "latin-1", "controls", "rename", "delete", "submodule", "merge",
-              "front-matter", "empty", "restore"]
+DATES = [
+    "2022-05-01T12:00:00+00:00",
+    "2022-05-01T23:59:59-12:00",
+    "2021-01-01T00:00:00+14:00",
+    "@0 +0000",
+    "@253402344000 +0000",
+    "@4102444800 +0000",
+    "2099-12-31T23:59:59+14:00",
+    "2024-02-29T12:00:00+00:00",
+]
+OPERATIONS = [
+    "figure",
+    "syntax",
+    "deep",
+    "binary",
+    "latin-1",
+    "controls",
+    "rename",
+    "delete",
+    "submodule",
+    "merge",
+    "front-matter",
+    "empty",
+    "restore",
+]
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
@@ -178,8 +268,10 @@ def git_history(draw) -> tuple[list, bool]:
     """(commits as (date, [(operation, file, data)]), whether the working tree is made valid again at the end)."""
     commits = []
     for _ in range(draw(st.integers(1, 5))):
-        changes = [(draw(st.sampled_from(OPERATIONS)), draw(st.sampled_from(MINI_FILES)), draw(st.binary(max_size=40)))
-                   for _ in range(draw(st.integers(1, 3)))]
+        changes = [
+            (draw(st.sampled_from(OPERATIONS)), draw(st.sampled_from(MINI_FILES)), draw(st.binary(max_size=40)))
+            for _ in range(draw(st.integers(1, 3)))
+        ]
         commits.append((draw(st.sampled_from(DATES)), changes))
     return commits, draw(st.booleans()) or draw(st.booleans())
 
@@ -225,12 +317,21 @@ def change(root: Path, operation: str, rel: str, data: bytes, n: str) -> None:
 
 def commit_at(root: Path, stamp: str) -> None:
     """Commit every change under content/ with an author and committer date git takes as written."""
-    env = dict(os.environ, GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="editor@example.org", GIT_COMMITTER_NAME="Editor",
-               GIT_COMMITTER_EMAIL="editor@example.org", GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp,
-               GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="Editor",
+        GIT_AUTHOR_EMAIL="editor@example.org",
+        GIT_COMMITTER_NAME="Editor",
+        GIT_COMMITTER_EMAIL="editor@example.org",
+        GIT_AUTHOR_DATE=stamp,
+        GIT_COMMITTER_DATE=stamp,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+    )
     subprocess.run(["git", "add", "-A", "content"], cwd=root, env=env, check=True, capture_output=True)
-    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "An edit"], cwd=root, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "commit", "-q", "--allow-empty", "-m", "An edit"], cwd=root, env=env, check=True, capture_output=True
+    )
 
 
 def assert_placed_lines(stderr: str, root: Path) -> None:
@@ -255,8 +356,10 @@ def mini_repo(tmp_path_factory) -> Path:
     return commit(make_site(tmp_path_factory.mktemp("history") / "site"), "2020-01-01", "The mini site")
 
 
-@settings(max_examples=settings().max_examples // 10 or 1,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=settings().max_examples // 10 or 1,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(history=git_history())
 def test_any_git_history_builds_or_fails_at_a_real_line(mini_repo, history, tmp_path_factory):
     root = tmp_path_factory.mktemp("example") / "site"

@@ -1,5 +1,6 @@
 """Publishing files and checks on the fixture site: sitemap, robots.txt, Atom feed, .nojekyll, CNAME, canonical and
 OpenGraph meta, fingerprinted CSS, the in-memory link check, and the committed images."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,6 +38,7 @@ def page_urls(out) -> set[str]:
 
 
 # sitemap.xml, robots.txt, feed.xml, .nojekyll, CNAME
+
 
 def test_sitemap_lists_every_page_once_with_absolute_urls(built):
     urls = ET.parse(built / "sitemap.xml").getroot().findall(f"{SITEMAP}url")
@@ -85,11 +87,14 @@ def test_domain_must_be_a_bare_host_name(site):
     edit(site, "content/site.yaml", "languages: [en]", "languages: [en]\ndomain: https://jiangyin.example.org/")
     result = run_build(site)
     assert result.returncode == 1
-    assert ("content/site.yaml:5:9: error: 'https://jiangyin.example.org/' is not a host name\n"
-            "  hint: write only the host name, e.g. 'jiangyin.example.org'") in result.stderr
+    assert (
+        "content/site.yaml:5:9: error: 'https://jiangyin.example.org/' is not a host name\n"
+        "  hint: write only the host name, e.g. 'jiangyin.example.org'"
+    ) in result.stderr
 
 
 # canonical, OpenGraph, Twitter card, icons
+
 
 def head_of(path) -> str:
     return path.read_text().split("</head>")[0]
@@ -120,6 +125,7 @@ def test_social_image_and_icons_have_the_sizes_browsers_expect():
     def png_size(data: bytes) -> tuple[int, int]:
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         return struct.unpack(">II", data[16:24])
+
     assert png_size((REPO / "static/social.png").read_bytes()) == (1200, 630)
     assert png_size((REPO / "static/apple-touch-icon.png").read_bytes()) == (180, 180)
     ico = (REPO / "static/favicon.ico").read_bytes()
@@ -137,6 +143,7 @@ def test_social_card_shows_names_and_no_figure():
 
 # fingerprinted CSS
 
+
 def test_stylesheet_is_published_minified_under_a_hash_of_its_bytes(built):
     published = minify_css((REPO / "static/style.css").read_bytes())
     digest = hashlib.sha256(published).hexdigest()[:8]
@@ -149,10 +156,14 @@ def test_stylesheet_is_published_minified_under_a_hash_of_its_bytes(built):
 
 
 def test_minifying_keeps_strings_selectors_and_media_queries_as_they_mean():
-    css = (b'a :hover, b > i { content: "* ";  color:  red ; } /* note */\n'
-           b'@media (min-width: 40em) { .x { margin: 0 auto; } }\n.q::before { content: ": ;} /* x */"; }\n')
-    assert minify_css(css) == (b'a :hover,b>i{content:"* ";color:red}@media (min-width:40em){.x{margin:0 auto}}'
-                               b'.q::before{content:": ;} /* x */"}\n')
+    css = (
+        b'a :hover, b > i { content: "* ";  color:  red ; } /* note */\n'
+        b'@media (min-width: 40em) { .x { margin: 0 auto; } }\n.q::before { content: ": ;} /* x */"; }\n'
+    )
+    assert minify_css(css) == (
+        b'a :hover,b>i{content:"* ";color:red}@media (min-width:40em){.x{margin:0 auto}}'
+        b'.q::before{content:": ;} /* x */"}\n'
+    )
 
 
 def test_css_edit_renames_the_file_everywhere_also_incrementally(tmp_path):
@@ -170,6 +181,7 @@ def test_css_edit_renames_the_file_everywhere_also_incrementally(tmp_path):
 
 # the link check
 
+
 def links_of(pages: dict[str, str], base_url: str, problems: Problems) -> int:
     """Check the links of some pages (path -> HTML) among their paths, as a build does; return how many."""
     inspect = inspector(base_url)
@@ -178,12 +190,13 @@ def links_of(pages: dict[str, str], base_url: str, problems: Problems) -> int:
 
 
 def test_link_check_resolves_relative_root_relative_and_absolute_links():
-    outputs = ({
+    outputs = {
         "index.html": '<p id="top"><a href="a/">a</a> <a href="/repo/a#x">a</a> <a href="#top">top</a>\n'
-                      '<a href="https://h.example/repo/a/">abs</a> <a href="https://h.example/other-repo/">other</a>\n'
-                      '<a href="mailto:x@example.org">m</a> <a href="https://elsewhere.example/">e</a></p>',
+        '<a href="https://h.example/repo/a/">abs</a> <a href="https://h.example/other-repo/">other</a>\n'
+        '<a href="mailto:x@example.org">m</a> <a href="https://elsewhere.example/">e</a></p>',
         "a/index.html": '<h1 id="x">x</h1><a href="../">up</a> <link href="../style.css"> <a href="/repo">root</a>',
-        "style.css": ""})
+        "style.css": "",
+    }
     problems = Problems()
     # the other project, mailto and elsewhere are not ours
     assert links_of(outputs, "https://h.example/repo/", problems) == 7
@@ -191,9 +204,11 @@ def test_link_check_resolves_relative_root_relative_and_absolute_links():
 
 
 def test_link_check_names_page_line_column_and_why():
-    outputs = ({
+    outputs = {
         "index.html": '<p>\n  <a href="missing/">m</a> <a href="/style.css">s</a>\n<a href="a/#nope">n</a></p>',
-        "a/index.html": '<p><a href="../missing/">m</a></p>', "style.css": ""})
+        "a/index.html": '<p><a href="../missing/">m</a></p>',
+        "style.css": "",
+    }
     problems = Problems()
     links_of(outputs, "https://h.example/repo/", problems)
     assert [e.format().splitlines()[0] for e in problems.errors] == [
@@ -201,16 +216,18 @@ def test_link_check_names_page_line_column_and_why():
         "no page or file at /repo/missing/",
         "_site/index.html:2:28: error: broken link '/style.css' on /repo/: it leaves the base path /repo/, "
         "so it breaks when the site is served there",
-        "_site/index.html:3:1: error: broken link 'a/#nope' on /repo/: /repo/a/ has no element with id 'nope'"]
+        "_site/index.html:3:1: error: broken link 'a/#nope' on /repo/: /repo/a/ has no element with id 'nope'",
+    ]
 
 
 def test_link_check_reads_a_name_anchors_meta_urls_and_single_quotes_but_not_comments():
-    outputs = ({
+    outputs = {
         "index.html": '<meta name="viewport" content="width=device-width">\n'
-                      '<meta property="og:url" content="https://h.example/repo/gone/">\n'
-                      '<!-- <a href="commented-out/">x</a> <a id="hidden"></a> -->\n'
-                      "<a href='a/#old'>old anchor</a> <a href=\"#hidden\">h</a>",
-        "a/index.html": '<p><a class="x" name="old"></a></p>'})
+        '<meta property="og:url" content="https://h.example/repo/gone/">\n'
+        '<!-- <a href="commented-out/">x</a> <a id="hidden"></a> -->\n'
+        "<a href='a/#old'>old anchor</a> <a href=\"#hidden\">h</a>",
+        "a/index.html": '<p><a class="x" name="old"></a></p>',
+    }
     problems = Problems()
     links_of(outputs, "https://h.example/repo/", problems)
     assert [e.format().splitlines()[0] for e in problems.errors] == [
@@ -261,15 +278,18 @@ def test_check_and_build_fail_on_planted_broken_links_and_leave_the_site(site):
 def test_link_check_reads_links_as_a_browser_does_unquoted_and_in_capitals():
     """Issue 24 item 4: the link check parses HTML (Lexbor, through selectolax): an unquoted or upper-case attribute
     is a link like any other, and an entity in it is decoded."""
-    outputs = {"index.html": '<p>\n<A HREF=/repo/no-such-page/>x</A> <a href="a/?x=1&amp;y=2#top">a</a>\n'
-                             "<img SRC='/repo/gone.png' alt=''></p>",
-               "a/index.html": '<h1 ID=top>t</h1>'}
+    outputs = {
+        "index.html": '<p>\n<A HREF=/repo/no-such-page/>x</A> <a href="a/?x=1&amp;y=2#top">a</a>\n'
+        "<img SRC='/repo/gone.png' alt=''></p>",
+        "a/index.html": "<h1 ID=top>t</h1>",
+    }
     problems = Problems()
     assert links_of(outputs, "https://h.example/repo/", problems) == 3
     assert [e.format().splitlines()[0] for e in problems.errors] == [
         "_site/index.html:2:1: error: broken link '/repo/no-such-page/' on /repo/: no page or file at "
         "/repo/no-such-page/",
-        "_site/index.html:3:1: error: broken link '/repo/gone.png' on /repo/: no page or file at /repo/gone.png"]
+        "_site/index.html:3:1: error: broken link '/repo/gone.png' on /repo/: no page or file at /repo/gone.png",
+    ]
 
 
 def test_link_check_catches_an_anchor_that_vanished_from_another_page():

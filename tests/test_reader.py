@@ -1,5 +1,6 @@
 """The reader's experience of the real site in real Chromium: page weight, no scripts or third-party hosts,
 reading without JavaScript, dark mode, print, charts on a phone, planned amounts, and screenshots for review."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,14 @@ from test_a11y import RENDER_ALL
 HOME_BUDGET = 60 * 1024
 PROJECT = "projects/sj-3dic-packaging/"
 ARTICLE = "news/2023-jiangyin-development-summit/"
-SHOTS = {"home": "", "project": PROJECT, "article": ARTICLE,
-         "zh-home": "zh/", "zh-project": "zh/" + PROJECT, "zh-article": "zh/" + ARTICLE}
+SHOTS = {
+    "home": "",
+    "project": PROJECT,
+    "article": ARTICLE,
+    "zh-home": "zh/",
+    "zh-project": "zh/" + PROJECT,
+    "zh-article": "zh/" + ARTICLE,
+}
 
 
 def loaded_bytes(browser, url: str) -> dict[str, int]:
@@ -47,8 +54,10 @@ FETCHED = re.compile(
 
 # The only script a page runs: on the first focus of the search box, it imports the site's own search module (from
 # the site's root, fingerprinted); the search page imports that module itself. JSON-LD is data, never run.
-LOADER = re.compile(r'<script>addEventListener\("focusin",e=>e\.target\.id=="q"&&'
-                    r'import\("(/repo/search\.[0-9a-f]{8}\.js)"\)\)</script>')
+LOADER = re.compile(
+    r'<script>addEventListener\("focusin",e=>e\.target\.id=="q"&&'
+    r'import\("(/repo/search\.[0-9a-f]{8}\.js)"\)\)</script>'
+)
 SEARCH_MODULE = re.compile(r'<script type="module" src="(/repo/search\.[0-9a-f]{8}\.js)"></script>')
 
 
@@ -59,7 +68,8 @@ def test_pages_run_no_script_but_the_search_box_loader_and_load_nothing_from_oth
         scripts = re.findall(r"<script\b[^>]*>", html)
         search_page = path.relative_to(out).as_posix() in ("search/index.html", "zh/search/index.html")
         allowed = {'<script type="application/ld+json">', "<script>"} | (
-            {m.group(0).removesuffix("</script>") for m in SEARCH_MODULE.finditer(html)} if search_page else set())
+            {m.group(0).removesuffix("</script>") for m in SEARCH_MODULE.finditer(html)} if search_page else set()
+        )
         assert set(scripts) <= allowed and not re.search(r"<[^>]+\son[a-z]+=", html), path
         loaders = LOADER.findall(html)
         assert len(loaders) == scripts.count("<script>") == 1, path  # the loader, once, and nothing else inline

@@ -1,6 +1,7 @@
 """Every command the README names works as written, run in a copy of the project: each `python3 build.py ...`
 builds, checks or serves, and a site it builds for local viewing loads whole from `python3 -m http.server`.
 A command added to the README that this file does not know how to run fails the test until it is added here."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,7 @@ NOT_RUN = {  # commands the README names that this test does not run, and why
     "python3 bench/reload_latency.py": "needs Chromium and minutes",
     "python3 bench/serve_idle.py --static-files 2000 --edits 500": "minutes long",
     "python3 -m pytest tests/test_properties.py --hypothesis-profile=long": "a long run of the suite's own tests",
-    "printf '#!/bin/sh\\nexec python3 build.py check\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit":
-        "installs a git hook (its command, build.py check, runs here)",
+    "printf '#!/bin/sh\\nexec python3 build.py check\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit": "installs a git hook (its command, build.py check, runs here)",
 }
 
 
@@ -73,16 +73,27 @@ def free_port() -> int:
 
 def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run a command as a shell would, with this Python as python3."""
-    return subprocess.run(command.replace("python3 ", f"{sys.executable} ", 1), shell=True, cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        command.replace("python3 ", f"{sys.executable} ", 1),
+        shell=True,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 class Background:
     """A command running until the block ends (a server), stopped with Ctrl-C."""
 
     def __init__(self, command: str, cwd: Path):
-        self.proc = subprocess.Popen(command.replace("python3 ", f"{sys.executable} ", 1).split(), cwd=cwd,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            command.replace("python3 ", f"{sys.executable} ", 1).split(),
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
     def __enter__(self):
         return self

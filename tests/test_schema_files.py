@@ -1,4 +1,5 @@
 """The generated JSON Schemas accept the real content and reject what the validator rejects."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,11 @@ from conftest import FIXTURE, REPO, make_site, run_build
 from sitegen.content.kinds import load_registry
 from sitegen.errors import Problems
 
-SCHEMA_OF = {k.file: f"{k.file.removesuffix('.yaml')}.schema.json" for k in load_registry(REPO, Problems()).kinds
-             if k.shape in ("list", "single")}
+SCHEMA_OF = {
+    k.file: f"{k.file.removesuffix('.yaml')}.schema.json"
+    for k in load_registry(REPO, Problems()).kinds
+    if k.shape in ("list", "single")
+}
 SCHEMA_OF["i18n/en.yaml"] = "strings.schema.json"
 
 
@@ -48,17 +52,17 @@ def test_real_content_is_valid_against_its_schema(rel):
 
 
 BAD = [
-    ("projects.yaml", "    value: 10\n", "    value: -10\n"),                       # negative amount
-    ("projects.yaml", "  summary:", "  sumary:"),                                      # unknown key
-    ("projects.yaml", "- id: chip-line", "- id: Chip_Line"),                           # invalid id
+    ("projects.yaml", "    value: 10\n", "    value: -10\n"),  # negative amount
+    ("projects.yaml", "  summary:", "  sumary:"),  # unknown key
+    ("projects.yaml", "- id: chip-line", "- id: Chip_Line"),  # invalid id
     ("sources.yaml", "url: https://example.org/report", "url: javascript:alert(1)"),  # URL scheme
-    ("events.yaml", "    value: 217\n", "    value: '217'\n"),                        # number as text
-    ("companies.yaml", "  name: ChipCo", "  name: no"),                               # YAML boolean trap
-    ("companies.yaml", "  name: ChipCo", "  name: 012345"),                           # YAML octal trap
-    ("projects.yaml", "  company: chipco\n", ""),                                     # missing required key
-    ("projects.yaml", "  status: [provincial-major]", "  status: [major]"),           # not one of the choices
-    ("profile.yaml", "    unit: rank", "    unit: ranks"),                            # unknown unit
-    ("site.yaml", "updated: 2024-01-02", "updated: 2 January 2024"),                  # not a date
+    ("events.yaml", "    value: 217\n", "    value: '217'\n"),  # number as text
+    ("companies.yaml", "  name: ChipCo", "  name: no"),  # YAML boolean trap
+    ("companies.yaml", "  name: ChipCo", "  name: 012345"),  # YAML octal trap
+    ("projects.yaml", "  company: chipco\n", ""),  # missing required key
+    ("projects.yaml", "  status: [provincial-major]", "  status: [major]"),  # not one of the choices
+    ("profile.yaml", "    unit: rank", "    unit: ranks"),  # unknown unit
+    ("site.yaml", "updated: 2024-01-02", "updated: 2 January 2024"),  # not a date
 ]
 
 

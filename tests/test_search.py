@@ -1,6 +1,7 @@
 """Search (issue 17): Pagefind's index of each build, the box in the header and the search page, in real Chromium on
 the real site under a subpath; the index's bytes (deterministic, made only when pages' words change, never by the
 preview's edit loop); and what the build leaves out of the index."""
+
 from __future__ import annotations
 
 import json
@@ -95,8 +96,10 @@ def test_search_works_from_the_keyboard_alone_and_is_announced(page, live_site):
     assert page.evaluate("document.activeElement.id") == "q"
     page.keyboard.press("Tab")  # Tab reaches the results too: they follow the box
     assert page.evaluate("document.activeElement.getAttribute('href')") == first
-    style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle,"
-                          " parseFloat(s.outlineWidth)] })()")
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle,"
+        " parseFloat(s.outlineWidth)] })()"
+    )
     assert style[0] != "none" and style[1] >= 2  # focus visible
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.id") == "q" and not page.locator(".search-panel").is_visible()
@@ -240,14 +243,16 @@ def test_keys_an_input_method_is_still_composing_do_not_search(page, live_site):
 
 
 def test_the_index_leaves_out_figures_and_pages_readers_do_not_search():
-    html = ('<p>GDP <span class="fig" title="x">475.4 billion yuan</span><sup class="cite"><a href="#s">1</a></sup>'
-            ' (as of <time datetime="2023">2023</time>)</p><svg class="c"><text>9</text></svg>'
-            '<p class="chart-summary">Grew 5%</p>'
-            '<section class="cited" aria-labelledby="c"><ol><li>x</li></ol></section>'
-            '<details class="quote" data-pagefind-ignore><summary>Words</summary><q>475.4 billion</q></details>')
-    assert search.words(html.encode()) == \
-        b'<p>GDP \0\0<a href="#s">1</a> (as of \0)</p>\0\0\0<ol><li>x</li></ol>\0'  # nested: in anchors' text
-
+    html = (
+        '<p>GDP <span class="fig" title="x">475.4 billion yuan</span><sup class="cite"><a href="#s">1</a></sup>'
+        ' (as of <time datetime="2023">2023</time>)</p><svg class="c"><text>9</text></svg>'
+        '<p class="chart-summary">Grew 5%</p>'
+        '<section class="cited" aria-labelledby="c"><ol><li>x</li></ol></section>'
+        '<details class="quote" data-pagefind-ignore><summary>Words</summary><q>475.4 billion</q></details>'
+    )
+    assert (
+        search.words(html.encode()) == b'<p>GDP \0\0<a href="#s">1</a> (as of \0)</p>\0\0\0<ol><li>x</li></ol>\0'
+    )  # nested: in anchors' text
 
 
 def test_readers_search_every_page_but_those_models_pages_yaml_and_paging_leave_out(tmp_path):
@@ -276,16 +281,23 @@ def test_two_builds_of_the_real_site_are_byte_identical_index_included(tmp_path)
     assert run_build(root, "--out", str(second), "--fresh").returncode == 0
     assert tree_bytes(first) == tree_bytes(second)
     files = bundle(first)
-    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json", "pagefind/pagefind-worker.js",
-            "pagefind/wasm.en.pagefind"} <= set(files)
+    assert {
+        "pagefind/pagefind.js",
+        "pagefind/pagefind-entry.json",
+        "pagefind/pagefind-worker.js",
+        "pagefind/wasm.en.pagefind",
+    } <= set(files)
     assert not [f for f in files if "-ui" in f or "highlight" in f]  # Pagefind's own interfaces are not published
     entry = json.loads(files["pagefind/pagefind-entry.json"])
     pages = [p.relative_to(first).as_posix() for p in first.rglob("*.html")]
     searchable = [p for p in pages if b"data-pagefind-body" in (first / p).read_bytes()]
-    searched = {"en": [p for p in searchable if not p.startswith("zh/")],
-                "zh-hans": [p for p in searchable if p.startswith("zh/")]}
-    assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == \
-        {lang: len(found) for lang, found in searched.items()}  # Pagefind read the whole site, indexed these alone
+    searched = {
+        "en": [p for p in searchable if not p.startswith("zh/")],
+        "zh-hans": [p for p in searchable if p.startswith("zh/")],
+    }
+    assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {
+        lang: len(found) for lang, found in searched.items()
+    }  # Pagefind read the whole site, indexed these alone
     assert len(pages) > len(searched["en"]) + len(searched["zh-hans"]) > 70
     assert (first / "search/strings.json").is_file() and (first / "zh/search/strings.json").is_file()
 
@@ -320,6 +332,7 @@ def test_the_previews_edit_loop_never_runs_pagefind_and_it_indexes_in_the_backgr
     import time
 
     from sitegen import serve
+
     root = make_site(tmp_path / "site")
     out = root / "_site"
     session = serve.Session(root, out, "http://127.0.0.1:8000/", log=lambda text: None)
@@ -351,7 +364,8 @@ def test_the_previews_edit_loop_never_runs_pagefind_and_it_indexes_in_the_backgr
     assert run_build(root, "--out", str(fresh), "--fresh", "--base-url", "http://127.0.0.1:8000/").returncode == 0
     assert bundle(out) == bundle(fresh)  # the index of the pages as they are
     assert {d: f.digest for d, f in session.state.bundle.files.items()} == {
-        d: digest(b) for d, b in bundle(out).items()}  # and the preview's state knows its files
+        d: digest(b) for d, b in bundle(out).items()
+    }  # and the preview's state knows its files
     assert not [p.name for p in root.iterdir() if p.name.startswith("._site.")]
 
 
@@ -359,6 +373,7 @@ def test_the_previews_edit_loop_never_runs_pagefind_and_it_indexes_in_the_backgr
 def test_results_shown_in_the_box_and_on_the_search_page_meet_wcag(browser, live_site, scheme):
     from axe_playwright_python.sync_playwright import Axe
     from test_a11y import WCAG, violations
+
     base, _ = live_site
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
     ctx.add_init_script(Axe().axe_script)
@@ -394,6 +409,7 @@ def test_an_edit_of_one_languages_words_remakes_that_languages_index_only(tmp_pa
 def test_a_build_without_pagefind_fails_with_the_fix_and_leaves_the_old_site(site, monkeypatch):
     from sitegen.errors import BuildFailed
     from sitegen.pipeline import build
+
     assert run_build(site).returncode == 0
     before = tree_bytes(site / "_site")
     monkeypatch.setitem(sys.modules, "pagefind_bin_extended", None)  # as if requirements.txt were not installed

@@ -1,4 +1,5 @@
 """The live preview in real Chromium against a real `build.py serve` process."""
+
 from __future__ import annotations
 
 import gc
@@ -21,8 +22,11 @@ def free_port() -> int:
 def start_preview(root, *args, port: int = 0) -> tuple[subprocess.Popen, int]:
     """Start `build.py serve` on a port (a free one by default) and wait until it listens."""
     port = port or free_port()
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port),
-                             *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 20
     while time.time() < deadline:
         try:
@@ -47,8 +51,10 @@ def open_live(page, url):
     """Open a page and wait until its livereload client has introduced itself (sent 'info'): only then does the
     server count the tab among those to reload."""
     page.live_infos = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: '"info"' in str(frame) and
-                                            page.live_infos.append(frame)))
+    page.on(
+        "websocket",
+        lambda ws: ws.on("framesent", lambda frame: '"info"' in str(frame) and page.live_infos.append(frame)),
+    )
     page.goto(url)
     wait_until_listening(page, 1)
 
@@ -74,8 +80,10 @@ def save_and_wait_for_reload(page, path, old, new):
 
 # The 2023 conference's projects: its value and the source's words quoted with it, which an editor changes together
 # (the build checks that the quote states the value).
-SIGNED = ('    value: {v}\n    unit: projects\n    as_of: "2023-10-28"\n    source: xinhua-2023-summit\n'
-          '    quote: "{n} projects')
+SIGNED = (
+    '    value: {v}\n    unit: projects\n    as_of: "2023-10-28"\n    source: xinhua-2023-summit\n'
+    '    quote: "{n} projects'
+)
 
 
 def signed(n, broken: bool = False) -> str:
@@ -96,8 +104,10 @@ def test_edit_break_and_fix_in_the_browser(page, preview):
     overlay = page.locator("#sitegen-error")
     assert overlay.is_visible()
     line = next(n for n, text in enumerate(events.read_text().splitlines(), 1) if "value: [218" in text)
-    assert (f"content/events.yaml:{line + 1}:9: error: YAML syntax: did not find expected ',' or ']'\n"
-            f"  hint: the '[' at line {line}, column 12 is not closed with ']'") in overlay.inner_text()
+    assert (
+        f"content/events.yaml:{line + 1}:9: error: YAML syntax: did not find expected ',' or ']'\n"
+        f"  hint: the '[' at line {line}, column 12 is not closed with ']'"
+    ) in overlay.inner_text()
     assert "value: [218" in overlay.inner_text()  # the source excerpt
     assert proc.poll() is None, "the server died on a bad edit"
 

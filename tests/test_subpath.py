@@ -1,6 +1,7 @@
 """The real site served like GitHub Pages serves it, crawled over HTTP: under a project subpath (/repo/) and at a
 domain root. Every link and asset answers 200 and none leaves the base path; the sitemap, feed and robots.txt agree
 with what the crawl found; the 404 page works at any depth in real Chromium."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,11 @@ class Collector(HTMLParser):
         for name, value in attrs:
             if name == "id" and value:
                 self.ids.add(value)
-            elif value and (name in ("href", "src") or (tag == "meta" and name == "content" and "://" in value)
-                            or (tag == "form" and name == "action")):  # the search box submits to the search page
+            elif value and (
+                name in ("href", "src")
+                or (tag == "meta" and name == "content" and "://" in value)
+                or (tag == "form" and name == "action")
+            ):  # the search box submits to the search page
                 self.urls.append(value)
 
 
@@ -46,11 +50,16 @@ class Crawl:
         """Counts for the report: pages, links (internal, external), assets."""
         host = urlsplit(start).netloc
         internal = [u for _, u in self.links if urlsplit(u).netloc == host]
-        return {"base": start, "pages": len(self.ids), "links": len(self.links), "internal_links": len(internal),
-                "external_links": len(self.links) - len(internal),
-                "anchored_links": sum(1 for u in internal if urlsplit(u).fragment),
-                "assets": sorted(u.removeprefix(start) for u in self.status if u not in self.ids),
-                "urls_fetched": len(self.status)}
+        return {
+            "base": start,
+            "pages": len(self.ids),
+            "links": len(self.links),
+            "internal_links": len(internal),
+            "external_links": len(self.links) - len(internal),
+            "anchored_links": sum(1 for u in internal if urlsplit(u).fragment),
+            "assets": sorted(u.removeprefix(start) for u in self.status if u not in self.ids),
+            "urls_fetched": len(self.status),
+        }
 
 
 def fetch(url: str) -> tuple[int, str, bytes]:
@@ -183,8 +192,9 @@ def test_404_page_loads_its_assets_at_any_depth(page, live_site):
 def test_the_crawler_catches_what_breaks_under_a_subpath(tmp_path):
     (tmp_path / "repo").mkdir()
     (tmp_path / "style.css").write_text("")  # exists at the domain root, as on a local server, not under /repo/
-    (tmp_path / "repo/index.html").write_text('<link rel="stylesheet" href="/style.css"><a href="gone/">x</a>'
-                                              '<a href="#nowhere">y</a>')
+    (tmp_path / "repo/index.html").write_text(
+        '<link rel="stylesheet" href="/style.css"><a href="gone/">x</a><a href="#nowhere">y</a>'
+    )
     server, origin = start_server(tmp_path)
     try:
         found = crawl(origin + "/repo/")

@@ -1,5 +1,6 @@
 """The GitHub Pages workflow: linted with actionlint (kjanat's build, which knows current action versions), and the
 properties a deploy depends on."""
+
 from __future__ import annotations
 
 import shutil
@@ -27,8 +28,11 @@ def test_actionlint_passes():
 
 def test_actionlint_knows_the_action_versions_we_use(tmp_path):
     broken = tmp_path / "pages.yml"  # an unknown major would silently turn input checking off: prove it is on
-    broken.write_text(WORKFLOW.read_text().replace("python-version:", "python_version:")
-                      .replace("steps.pages.outputs.base_url", "steps.pages.outputs.base_uri"))
+    broken.write_text(
+        WORKFLOW.read_text()
+        .replace("python-version:", "python_version:")
+        .replace("steps.pages.outputs.base_url", "steps.pages.outputs.base_uri")
+    )
     result = actionlint(broken)
     assert result.returncode == 1
     assert result.stdout.count('input "python_version" is not defined in action "actions/setup-python@') == 2

@@ -35,6 +35,7 @@ What is checked, and the rules decided for it:
 5. No time-relative word (最新, 目前, 现在, 当前, 迄今, 至今, 截至目前, 近期, 近年来, 今年, 去年, 明年, and
    如今, 近日, 日前, 近来) in a Chinese sentence that names no year or date (a {year} placeholder counts).
 """
+
 from __future__ import annotations
 
 import re
@@ -49,16 +50,58 @@ SHARED = Path(__file__).resolve().parents[1] / "research"
 FACTS = SHARED / "facts" / "jiangyin-facts.yaml"
 ARTICLE_EN = CONTENT / "articles" / "2023-jiangyin-development-summit.md"
 ARTICLE_ZH = CONTENT / "articles" / "2023-jiangyin-development-summit.zh.md"
-FILES = ("site.yaml", "profile.yaml", "industries.yaml", "companies.yaml", "projects.yaml", "events.yaml",
-         "sources.yaml")
+FILES = (
+    "site.yaml",
+    "profile.yaml",
+    "industries.yaml",
+    "companies.yaml",
+    "projects.yaml",
+    "events.yaml",
+    "sources.yaml",
+)
 
-TEXT_KEYS = {"name", "short_name", "status", "parent", "province", "summary", "tagline", "description", "publisher",
-             "country", "label", "note", "by", "scope", "shared_with", "text", "coverage", "derived", "listing"}
+TEXT_KEYS = {
+    "name",
+    "short_name",
+    "status",
+    "parent",
+    "province",
+    "summary",
+    "tagline",
+    "description",
+    "publisher",
+    "country",
+    "label",
+    "note",
+    "by",
+    "scope",
+    "shared_with",
+    "text",
+    "coverage",
+    "derived",
+    "listing",
+}
 NAME_FIELDS = {"name", "name_zh", "publisher_zh", "by_zh", "label_zh"}
 SOURCED_NAMES = ("name_zh", "parent_zh", "province_zh", "shared_with_zh")
 CUT_NAMES = ("name_zh", "short_name_zh", "parent_zh", "province_zh", "shared_with_zh")
-TIME_WORDS = ("截至目前", "近年来", "最新", "目前", "现在", "当前", "迄今", "至今", "近期", "今年", "去年", "明年",
-              "如今", "近日", "日前", "近来")
+TIME_WORDS = (
+    "截至目前",
+    "近年来",
+    "最新",
+    "目前",
+    "现在",
+    "当前",
+    "迄今",
+    "至今",
+    "近期",
+    "今年",
+    "去年",
+    "明年",
+    "如今",
+    "近日",
+    "日前",
+    "近来",
+)
 CJK = re.compile(r"[\u3400-\u9fff]")
 REF = re.compile(r"\[\[([^\]|]+)(?:\|[^\]]*)?\]\]")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -10,6 +10,7 @@
 
 Rerun it after changing the title, the tagline or the icon. CHROMIUM names the browser (default /usr/bin/chromium).
 """
+
 from __future__ import annotations
 
 import os

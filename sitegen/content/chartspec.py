@@ -7,6 +7,7 @@ kinds once every model is read (check_declared), and against the content once th
 strings exist in every language and name only the placeholders the chart gives, its figures exist, and a series (or
 a chart's shared axis) holds figures of one unit. Every mistake is reported at its line, in the model or the
 strings file."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,8 +39,12 @@ from .fields import (
 TYPES = ("bar", "line", "grouped-bar", "dot")
 BY = ("year", "item")
 # The strings the renderer itself uses, by the charts that need them (the rest a declaration names).
-ENGINE_STRINGS = {"any": ("chart_no_data",), "trend": ("chart_up", "chart_down"), "mark": ("chart_mark",),
-                  "dot": ("chart_total", "cell_yes", "cell_no", "and_list")}
+ENGINE_STRINGS = {
+    "any": ("chart_no_data",),
+    "trend": ("chart_up", "chart_down"),
+    "mark": ("chart_mark",),
+    "dot": ("chart_total", "cell_yes", "cell_no", "and_list"),
+}
 
 
 class Explained(Choice):
@@ -47,8 +52,11 @@ class Explained(Choice):
 
     def check(self, value, node, cx):
         if value not in self.options:
-            return cx.error(node, f"'{value}' is not one of: {', '.join(self.options)}",
-                            did_you_mean(value, self.options) or self.help)
+            return cx.error(
+                node,
+                f"'{value}' is not one of: {', '.join(self.options)}",
+                did_you_mean(value, self.options) or self.help,
+            )
         return value
 
 
@@ -156,12 +164,20 @@ class ChartSpec:
 def declared(kind, charts: dict) -> tuple[ChartSpec, ...]:
     """A model's charts, each given its id and kind (and whether its rows have pages to link to)."""
     linked = bool(kind.collection and kind.pages and kind.pages.item)
-    return tuple(replace(spec, id=name, kind=kind.name, link=linked and spec.by == "item",
-                         head=spec.head or ("year" if spec.by == "year" else kind.one))
-                 for name, spec in charts.items())
+    return tuple(
+        replace(
+            spec,
+            id=name,
+            kind=kind.name,
+            link=linked and spec.by == "item",
+            head=spec.head or ("year" if spec.by == "year" else kind.one),
+        )
+        for name, spec in charts.items()
+    )
 
 
 # Checks once every model is read.
+
 
 def check_declared(registry, problems: Problems) -> None:
     """Report charts that name unknown kinds, fields, downloads or values, or draw fields of the wrong shape."""
@@ -170,29 +186,39 @@ def check_declared(registry, problems: Problems) -> None:
     for kind in registry.kinds:
         for spec in kind.charts:
             if spec.id in seen:
-                problems.error(spec.loc, f"chart '{spec.id}' is declared twice",
-                               f"it is already declared in {seen[spec.id]}: give one another id")
+                problems.error(
+                    spec.loc,
+                    f"chart '{spec.id}' is declared twice",
+                    f"it is already declared in {seen[spec.id]}: give one another id",
+                )
             seen.setdefault(spec.id, spec.loc.source)
             _check_chart(spec, kind, registry, downloads, problems)
 
 
 def _check_chart(spec: ChartSpec, kind, registry, downloads: set, problems: Problems) -> None:
     """One chart's type and rows, mark, download and series."""
+
     def error(key: str, message: str, hint: str = "") -> None:
         problems.error(spec.at.get(key, spec.loc), message, hint)
 
     _check_rows(spec, kind, error)
     if spec.csv and spec.csv not in downloads:
-        error("csv", f"no download is named '{spec.csv}'",
-              did_you_mean(spec.csv, downloads) or "name a CSV declared under 'downloads:' in models/")
+        error(
+            "csv",
+            f"no download is named '{spec.csv}'",
+            did_you_mean(spec.csv, downloads) or "name a CSV declared under 'downloads:' in models/",
+        )
     if spec.mark is not None:
         _check_mark(spec, spec.mark, kind, problems)
     ids: dict[str, Series] = {}
     for s in spec.series:
         _check_series(spec, s, kind, registry, problems)
         if s.ident in ids and not s.each:  # (the series of `each` are named after their items)
-            problems.error(s.loc, f"two series of chart '{spec.id}' are called '{s.ident}'",
-                           "give one an 'id:' of its own (summaries name series by it)")
+            problems.error(
+                s.loc,
+                f"two series of chart '{spec.id}' are called '{s.ident}'",
+                "give one an 'id:' of its own (summaries name series by it)",
+            )
         ids.setdefault(s.ident, s) if s.each else ids.update({s.ident: s})
 
 
@@ -205,8 +231,11 @@ def _check_rows(spec: ChartSpec, kind, error) -> None:
     if spec.type == "dot" and spec.by != "item":
         error("by", "a dot chart has a row per item", "write 'by: item'")
     if spec.by == "item" and not kind.collection:
-        error("by", f"{kind.name} is one record, not a list of items: a chart by item needs items",
-              "draw its maps of figures by year: 'by: year'")
+        error(
+            "by",
+            f"{kind.name} is one record, not a list of items: a chart by item needs items",
+            "draw its maps of figures by year: 'by: year'",
+        )
     elif spec.by == "item":
         for key, name in (("label", spec.label), ("sort", (spec.sort or "").lstrip("-"))):
             if name and name not in kind.record.fields:
@@ -229,8 +258,11 @@ def _check_mark(spec: ChartSpec, mark: Mark, kind, problems: Problems) -> None:
     elif isinstance(found, Choice):
         for value in mark.values:
             if value not in found.options:
-                problems.error(mark.at["when"], f"'{value}' is not one of: {', '.join(found.options)}",
-                               did_you_mean(value, found.options))
+                problems.error(
+                    mark.at["when"],
+                    f"'{value}' is not one of: {', '.join(found.options)}",
+                    did_you_mean(value, found.options),
+                )
 
 
 def _check_series(spec: ChartSpec, s: Series, kind, registry, problems: Problems) -> None:
@@ -238,12 +270,18 @@ def _check_series(spec: ChartSpec, s: Series, kind, registry, problems: Problems
     owner = registry.by_name.get(s.kind or kind.name)
     if owner is None:
         names = [k.name for k in registry.kinds]
-        problems.error(s.at["kind"], f"unknown kind '{s.kind}'", did_you_mean(s.kind or "", names) or
-                       "known kinds: " + ", ".join(names))
+        problems.error(
+            s.at["kind"],
+            f"unknown kind '{s.kind}'",
+            did_you_mean(s.kind or "", names) or "known kinds: " + ", ".join(names),
+        )
         return
     if bool(s.figures) == bool(s.field):
-        problems.error(s.loc, "a series draws either a 'field' or 'figures'",
-                       "field: the name of a field of figures; figures: a list of figure keys")
+        problems.error(
+            s.loc,
+            "a series draws either a 'field' or 'figures'",
+            "field: the name of a field of figures; figures: a list of figure keys",
+        )
         return
     if s.figures:
         _check_figures_series(spec, s, problems)
@@ -256,15 +294,21 @@ def _check_series(spec: ChartSpec, s: Series, kind, registry, problems: Problems
     if problem:
         problems.error(s.at.get(problem[0], s.loc), problem[1], problem[2])
     elif not s.label and not s.each:
-        problems.error(s.loc, "a series needs a 'label': the interface string naming it",
-                       "e.g. label: projects_count (a key of content/i18n/*.yaml)")
+        problems.error(
+            s.loc,
+            "a series needs a 'label': the interface string naming it",
+            "e.g. label: projects_count (a key of content/i18n/*.yaml)",
+        )
 
 
 def _check_figures_series(spec: ChartSpec, s: Series, problems: Problems) -> None:
     """Figures by key are drawn at their years, in a chart that is not a dot chart, and named."""
     if spec.by != "year" or spec.type == "dot":
-        problems.error(s.at["figures"], "a series of figures goes in a chart by year",
-                       "each figure is drawn at the year it holds for: write 'by: year'")
+        problems.error(
+            s.at["figures"],
+            "a series of figures goes in a chart by year",
+            "each figure is drawn at the year it holds for: write 'by: year'",
+        )
     if not s.label:
         problems.error(s.loc, "a series of figures needs a 'label': the interface string naming it")
 
@@ -283,11 +327,17 @@ def _series_problem(spec: ChartSpec, s: Series, found, owner, kind, registry) ->
             return "field", f"field '{s.field}' of {owner.name} is not a figure", _shapes_hint(owner, "figure")
         return None
     if not _is_year_map(found):
-        return "field", f"field '{s.field}' of {owner.name} is not a map of figures (or of figure keys) by year", \
-            _shapes_hint(owner, "year map")
+        return (
+            "field",
+            f"field '{s.field}' of {owner.name} is not a map of figures (or of figure keys) by year",
+            _shapes_hint(owner, "year map"),
+        )
     if owner.collection and not s.each:
-        return "field", f"{owner.name} holds many items: a series by year draws one item's map", \
-            "add 'each: true' to draw one series per item"
+        return (
+            "field",
+            f"{owner.name} holds many items: a series by year draws one item's map",
+            "add 'each: true' to draw one series per item",
+        )
     if s.each and not owner.collection:
         return "each", f"{owner.name} is one record: 'each' draws one series per item of a list", "remove 'each'"
     return None
@@ -296,24 +346,36 @@ def _series_problem(spec: ChartSpec, s: Series, found, owner, kind, registry) ->
 def _dot_problem(s: Series, found, owner, kind) -> tuple[str, str, str] | None:
     """A dot series tests a list of choices for a value, or the latest item's list of the rows' ids."""
     if (s.has is None) == (s.latest is None):
-        return "field", "a dot chart's series needs 'has' or 'latest'", \
-            "has: a value the row's list holds (has: pillar); latest: the field that orders another kind's items " \
-            "(latest: date), whose latest item lists the rows in 'field'"
+        return (
+            "field",
+            "a dot chart's series needs 'has' or 'latest'",
+            "has: a value the row's list holds (has: pillar); latest: the field that orders another kind's items "
+            "(latest: date), whose latest item lists the rows in 'field'",
+        )
     if s.has is not None:
         options = _options(found)
         if owner is not kind or options is None:
-            return "field", f"field '{s.field}' of {owner.name} is not a choice or a list of choices of {kind.name}", \
-                "'has' tests a field such as tiers: {type: list, of: {type: choice, ...}}"
+            return (
+                "field",
+                f"field '{s.field}' of {owner.name} is not a choice or a list of choices of {kind.name}",
+                "'has' tests a field such as tiers: {type: list, of: {type: choice, ...}}",
+            )
         if s.has not in options:
             return "has", f"'{s.has}' is not one of: {', '.join(options)}", did_you_mean(s.has, options)
         return None
     if not (isinstance(found, ListOf) and isinstance(found.item, Ref) and found.item.kind == kind.name):
-        return "field", f"field '{s.field}' of {owner.name} is not a list of {kind.name}", \
-            f"'latest' reads a list of {kind.name} ids, e.g. fields: {{type: list, of: {{type: ref, to: {kind.name}}}}}"
+        return (
+            "field",
+            f"field '{s.field}' of {owner.name} is not a list of {kind.name}",
+            f"'latest' reads a list of {kind.name} ids, e.g. fields: {{type: list, of: {{type: ref, to: {kind.name}}}}}",
+        )
     orders = [n for n, f in owner.record.fields.items() if isinstance(f, (Date, Period, Year, Number))]
     if s.latest not in orders:
-        return "latest", f"'{s.latest}' is not a date or number of {owner.name}", \
-            f"its dates and numbers: {', '.join(orders)}" if orders else f"{owner.name} has no date to order it by"
+        return (
+            "latest",
+            f"'{s.latest}' is not a date or number of {owner.name}",
+            f"its dates and numbers: {', '.join(orders)}" if orders else f"{owner.name} has no date to order it by",
+        )
     return None
 
 
@@ -349,6 +411,7 @@ def _shapes_hint(kind, shape: str) -> str:
 
 # Checks once the content is read: strings, their placeholders, figures and units.
 
+
 def check_content(registry, content: model.Content, problems: Problems, locate) -> None:
     """Report a chart's strings missing in some language or naming placeholders it does not give (at the strings
     file's line: `locate(lang, key)`), figure keys that name no figure, and a series (or a shared axis) of figures in
@@ -361,8 +424,11 @@ def check_content(registry, content: model.Content, problems: Problems, locate) 
             for key, where, role in declared_strings(spec, registry):
                 if key not in strings:
                     add = f"add a line '{key}: ...' to content/i18n/{lang}.yaml"
-                    problems.error(where or locate(lang, key), f"string '{key}' is not in content/i18n/{lang}.yaml",
-                                   did_you_mean(key, strings) or add if where else f"charts need it: {add}")
+                    problems.error(
+                        where or locate(lang, key),
+                        f"string '{key}' is not in content/i18n/{lang}.yaml",
+                        did_you_mean(key, strings) or add if where else f"charts need it: {add}",
+                    )
                     continue
                 allowed = placeholders(spec, role, ids, registry)
                 for message, hint in _placeholder_problems(key, strings[key], allowed):
@@ -380,8 +446,11 @@ def declared_strings(spec: ChartSpec, registry) -> list[tuple[str, Location | No
         found += [(key, s.at[name], s) for name, key in (("label", s.label), ("head", s.head)) if key]
     if spec.mark is not None:
         mark = spec.mark
-        found += [(key, mark.at[name], name) for name, key in
-                  (("legend", mark.legend), ("note", mark.note), ("column", mark.column)) if key]
+        found += [
+            (key, mark.at[name], name)
+            for name, key in (("legend", mark.legend), ("note", mark.note), ("column", mark.column))
+            if key
+        ]
         options = _options(registry[spec.kind].record.fields.get(mark.field)) if mark.column else None
         found += [(value_key(mark.field, v), mark.at["column"], "plain") for v in options or ()]
     engine = ENGINE_STRINGS["any"] + ENGINE_STRINGS["dot" if spec.type == "dot" else "trend"]
@@ -414,9 +483,11 @@ def placeholders(spec: ChartSpec, role, ids: list[str], registry) -> frozenset[s
 def _texts(fields: dict, registry) -> list[str]:
     """The text fields of a record, without the twins of its localized ones (a page's copy says name in its own
     language)."""
+
     def twin(name: str) -> bool:
         base, _, lang = name.rpartition("_")
         return lang in registry.languages[1:] and base in fields
+
     return [n for n, f in fields.items() if isinstance(f, Text) and not twin(n)]
 
 
@@ -448,8 +519,12 @@ def _placeholder_problems(key: str, text: str, allowed: frozenset[str]) -> list[
     for name, spec, conv in found:
         if name not in allowed:
             close = did_you_mean(name, allowed)
-            out.append((f"string '{key}' has the unknown placeholder {{{name}}}",
-                        (f"{close} " if close else "") + f"placeholders it can use: {can}"))
+            out.append(
+                (
+                    f"string '{key}' has the unknown placeholder {{{name}}}",
+                    (f"{close} " if close else "") + f"placeholders it can use: {can}",
+                )
+            )
         elif spec or conv:
             out.append((f"string '{key}': write the placeholder as {{{name}}}", "charts format their numbers"))
     return out
@@ -461,8 +536,11 @@ def _check_figures(spec: ChartSpec, content: model.Content, problems: Problems) 
     for s in spec.series:
         for n, key in enumerate(s.figures):
             if key not in content.figures:
-                problems.error(s.at.get(f"figures.{n}", s.loc), f"unknown figure '{key}'",
-                               did_you_mean(key, content.figures) or "use a figure key such as profile.gdp.2022")
+                problems.error(
+                    s.at.get(f"figures.{n}", s.loc),
+                    f"unknown figure '{key}'",
+                    did_you_mean(key, content.figures) or "use a figure key such as profile.gdp.2022",
+                )
         found = series_figures(spec, s, content)
         _one_unit(spec, found, s.unit, problems)
         axis += found
@@ -475,9 +553,11 @@ def _one_unit(spec: ChartSpec, figures: list, unit: str | None, problems: Proble
     unit = unit or (Counter(f.unit for f in figures).most_common(1)[0][0] if figures else None)
     for fig in figures:
         if fig.unit != unit:
-            problems.error(fig.loc, f"figure {fig.key} is in {fig.unit}, but chart '{spec.id}' draws it beside "
-                           f"figures in {unit}", f"give the figures one unit, or draw this one in another chart "
-                           f"({spec.loc.source})")
+            problems.error(
+                fig.loc,
+                f"figure {fig.key} is in {fig.unit}, but chart '{spec.id}' draws it beside figures in {unit}",
+                f"give the figures one unit, or draw this one in another chart ({spec.loc.source})",
+            )
             return
 
 
@@ -491,5 +571,9 @@ def series_figures(spec: ChartSpec, s: Series, content) -> list:
     if spec.by == "item":
         return [f for f in (getattr(i, s.drawn) for i in source.values()) if f is not None]
     maps = [getattr(i, s.drawn) for i in source.values()] if s.each else [getattr(source, s.drawn)]
-    return [content.figures.get(f) if isinstance(f, str) else f for m in maps for year, f in (m or {}).items()
-            if (not isinstance(f, str) or f in content.figures) and (spec.since is None or year >= spec.since)]
+    return [
+        content.figures.get(f) if isinstance(f, str) else f
+        for m in maps
+        for year, f in (m or {}).items()
+        if (not isinstance(f, str) or f in content.figures) and (spec.since is None or year >= spec.since)
+    ]

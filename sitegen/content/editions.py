@@ -1,6 +1,7 @@
 """The editions of one article (NAME.md in the site's first language, NAME.CODE.md in each other one) are one article
 written in several languages: they share its address (slug), its dates, its sources and its [[references]], and each
 is checked against the first. An edition that names no slug of its own takes the first edition's."""
+
 from __future__ import annotations
 
 from ..errors import Location, Problems
@@ -22,9 +23,11 @@ def check_editions(group: dict, fronts: dict, languages: tuple, names: dict, pro
             continue
         at = fronts.get(article.loc.source, {})
         if "slug" in at and article.slug != first.slug:
-            problems.error(at["slug"], "the editions of one article share its slug: the "
-                           f"{names[languages[0]]} edition's is '{first.slug}'",
-                           "remove 'slug:' from this edition: it takes the first edition's")
+            problems.error(
+                at["slug"],
+                f"the editions of one article share its slug: the {names[languages[0]]} edition's is '{first.slug}'",
+                "remove 'slug:' from this edition: it takes the first edition's",
+            )
         for key in SHARED:
             _compare(key, first, article, at, names[languages[0]], problems)
         _compare_refs(first, article, names, problems)
@@ -37,13 +40,17 @@ def _compare(key: str, first, article, at: dict, first_name: str, problems: Prob
     mine, theirs = getattr(article, key, None), getattr(first, key, None)
     if key == "sources":
         lacks, adds = sorted(set(theirs or ()) - set(mine or ())), sorted(set(mine or ()) - set(theirs or ()))
-        said = "; ".join(([f"it lacks {', '.join(lacks)}"] if lacks else []) + ([f"it adds {', '.join(adds)}"]
-                                                                                 if adds else []))
+        said = "; ".join(
+            ([f"it lacks {', '.join(lacks)}"] if lacks else []) + ([f"it adds {', '.join(adds)}"] if adds else [])
+        )
     else:
         said = "" if mine == theirs else f"the {first_name} edition's is {theirs or 'not given'}"
     if said:
-        problems.error(at.get(key, article.loc), f"the editions of one article share its {key}: {said}",
-                       f"give this edition the same {key} as the {first_name} one")
+        problems.error(
+            at.get(key, article.loc),
+            f"the editions of one article share its {key}: {said}",
+            f"give this edition the same {key} as the {first_name} one",
+        )
 
 
 def _compare_refs(first, article, names: dict, problems: Problems) -> None:
@@ -53,10 +60,11 @@ def _compare_refs(first, article, names: dict, problems: Problems) -> None:
     for one, other in ((first, article), (article, first)):
         for path, offset in refs[one.lang].items():
             if path not in refs[other.lang]:
-                problems.error(_body_location(one, offset), f"[[{path}]] is not in the "
-                               f"{names[other.lang]} edition ({other.loc.source})",
-                               "the editions of one article show the same figures and items: add it there, or "
-                               "remove it here")
+                problems.error(
+                    _body_location(one, offset),
+                    f"[[{path}]] is not in the {names[other.lang]} edition ({other.loc.source})",
+                    "the editions of one article show the same figures and items: add it there, or remove it here",
+                )
 
 
 def _refs(article) -> dict[str, int]:

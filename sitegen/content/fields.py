@@ -1,4 +1,5 @@
 """Declarative field types: each parses a YAML node with precise errors and describes itself as JSON Schema."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -143,8 +144,11 @@ class Text(Field):
         if bad:
             return cx.error(node, *bad[1:])
         if self.max_len and len(value) > self.max_len:
-            return cx.error(node, f"too long: {len(value)} characters, at most {self.max_len}",
-                            "shorten it; search engines cut longer text")
+            return cx.error(
+                node,
+                f"too long: {len(value)} characters, at most {self.max_len}",
+                "shorten it; search engines cut longer text",
+            )
         return self.check(intern(value) if len(value) <= SHORT else value, node, cx)
 
     def check(self, value: str, node: yaml.Node, cx: Cx) -> Any:
@@ -192,8 +196,9 @@ class Slug(Text):
 
     def check(self, value, node, cx):
         if not SLUG.match(value):
-            return cx.error(node, f"'{value}' is not a valid id: use only a-z, 0-9 and single hyphens",
-                            f"try '{slugify(value)}'")
+            return cx.error(
+                node, f"'{value}' is not a valid id: use only a-z, 0-9 and single hyphens", f"try '{slugify(value)}'"
+            )
         return value
 
     def json_schema(self):
@@ -215,8 +220,13 @@ class Hostname(Text):
         if not self.pattern.match(value):
             parts = split_url(value if "//" in value else "//" + value)
             host = (parts.hostname or "") if parts else ""
-            return cx.error(node, f"'{value}' is not a host name", f"write only the host name, e.g. '{host}'"
-                            if host and self.pattern.match(host) else "write a host name such as data.example.org")
+            return cx.error(
+                node,
+                f"'{value}' is not a host name",
+                f"write only the host name, e.g. '{host}'"
+                if host and self.pattern.match(host)
+                else "write a host name such as data.example.org",
+            )
         return value
 
     def json_schema(self):
@@ -242,8 +252,9 @@ class Url(Text):
     def check(self, value, node, cx):
         parts = split_url(value)
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or URL_UNSAFE.search(value):
-            return cx.error(node, f"'{value}' is not an http(s) URL",
-                            "write the full address, starting with https:// or http://")
+            return cx.error(
+                node, f"'{value}' is not an http(s) URL", "write the full address, starting with https:// or http://"
+            )
         return value
 
     def json_schema(self):
@@ -260,8 +271,9 @@ class Choice(Text):
 
     def check(self, value, node, cx):
         if value not in self.options:
-            return cx.error(node, f"'{value}' is not one of: {', '.join(self.options)}",
-                            did_you_mean(value, self.options))
+            return cx.error(
+                node, f"'{value}' is not one of: {', '.join(self.options)}", did_you_mean(value, self.options)
+            )
         return value
 
     def json_schema(self):
@@ -677,8 +689,11 @@ class KeysWithin:
             if key not in allowed:
                 given = keys[self.field][1]
                 at = next((k for k, _ in getattr(given, "value", ()) if getattr(k, "value", None) == str(key)), given)
-                ok = cx.error(at, f"'{key}' is not in {self.among}: {self.field} gives dates only to what {self.among} "
-                              "lists", f"add '{key}' to {self.among}, or remove the line")
+                ok = cx.error(
+                    at,
+                    f"'{key}' is not in {self.among}: {self.field} gives dates only to what {self.among} lists",
+                    f"add '{key}' to {self.among}, or remove the line",
+                )
         return ok is True
 
     def json_schema(self) -> dict:

@@ -8,6 +8,7 @@ Two git processes per reading, whatever the length of the history: one `git log 
 blobs, one `git cat-file --batch` for the file versions compared, asked for one at a time (a file no kind reads is
 compared by its blob id, never read); `head()` (one `git rev-parse`) keys the result,
 so a build at the same commit reads nothing again."""
+
 from __future__ import annotations
 
 import contextlib
@@ -79,8 +80,18 @@ def head(root: Path) -> tuple[str, str]:
 def _head_from_files(root: Path) -> tuple[str, str] | None:
     """head() from .git/HEAD and the branch's ref, loose or packed, in an ordinary repository; None where anything is
     less plain (a worktree or submodule's .git file, GIT_DIR set, a ref table, a symbolic ref elsewhere)."""
-    if any(name in os.environ for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES",
-                                           "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_NAMESPACE", "GIT_SHALLOW_FILE")):
+    if any(
+        name in os.environ
+        for name in (
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_COMMON_DIR",
+            "GIT_CEILING_DIRECTORIES",
+            "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+            "GIT_NAMESPACE",
+            "GIT_SHALLOW_FILE",
+        )
+    ):
         return None
     project = root.resolve()
     top = next((folder for folder in (project, *project.parents) if (folder / ".git").exists()), None)
@@ -135,8 +146,20 @@ def read(root: Path, registry: Registry, key: str, reason: str = "") -> History:
     if not key:
         return History(reason=reason)
     prefix = key.partition(":")[2]
-    log = _git(root, "log", "--first-parent", "--diff-merges=first-parent", "--raw", "--no-renames", "--no-abbrev",
-               "-z", "--format=%x01%H %cs", key.partition(":")[0], "--", FOLDER)
+    log = _git(
+        root,
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "-z",
+        "--format=%x01%H %cs",
+        key.partition(":")[0],
+        "--",
+        FOLDER,
+    )
     if isinstance(log, str) or log.returncode:
         said = "" if isinstance(log, str) else log.stderr.decode("utf-8", "replace").strip().partition("\n")[0]
         return History(reason=log if isinstance(log, str) else f"git log failed: {said.removeprefix('fatal: ')}")
@@ -159,8 +182,15 @@ def _git(root: Path, *args: str, feed: bytes | None = None):
     import subprocess  # here: a build whose HEAD did not move runs no git (1.5 ms of imports saved)
 
     try:
-        return subprocess.run(_command(*args), cwd=root, capture_output=True, timeout=TIMEOUT, env=_env(),
-                              input=feed, stdin=None if feed is not None else subprocess.DEVNULL)
+        return subprocess.run(
+            _command(*args),
+            cwd=root,
+            capture_output=True,
+            timeout=TIMEOUT,
+            env=_env(),
+            input=feed,
+            stdin=None if feed is not None else subprocess.DEVNULL,
+        )
     except FileNotFoundError:
         return "git is not installed"
     except (OSError, subprocess.SubprocessError) as exc:
@@ -262,9 +292,14 @@ class Blobs:
         process = self.process
         if process is None:
             try:
-                process = self.process = subprocess.Popen(_command("cat-file", "--batch"), cwd=self.root, env=_env(),
-                                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                          stderr=subprocess.DEVNULL)
+                process = self.process = subprocess.Popen(
+                    _command("cat-file", "--batch"),
+                    cwd=self.root,
+                    env=_env(),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                )
             except OSError:
                 return None
             timer = self.timer = threading.Timer(TIMEOUT, process.kill)

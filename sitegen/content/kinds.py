@@ -2,6 +2,7 @@
 them. A kind's declaration gives its content file, its fields (with help text), its pages (URL section, templates,
 navigation slot) and its downloads; the validator, the page plan, the downloads and the JSON Schemas all read the
 Registry made from them. The shapes every kind shares (a figure, named figures, sourced notes) are built in here."""
+
 from __future__ import annotations
 
 import copy
@@ -51,8 +52,10 @@ from .quotes import QuoteStatesFigure
 
 SCALES = ("thousand", "million", "billion", "trillion", "wan", "yi")  # a value's multiplier, as its source writes it
 GROWTH_WORDS = r"[Gg]rowth|[Gg]rew|[Ii]ncrease|[Rr]ise|[Rr]ose|[Cc]hange|[Dd]ecline|[Ff]ell|[Ff]all"
-RANK_HINT = ("a ranking says who ranks and among whom, e.g. 'by: Yicai, as cited by China Daily' and "
-             "'scope: county-level economies in China, by GDP'")
+RANK_HINT = (
+    "a ranking says who ranks and among whom, e.g. 'by: Yicai, as cited by China Daily' and "
+    "'scope: county-level economies in China, by GDP'"
+)
 
 
 class GrowthAsPercent:
@@ -64,16 +67,26 @@ class GrowthAsPercent:
     def check(self, values: dict, keys: Given, node, cx) -> bool:
         """Report a percent figure whose label names a change."""
         if values.get("unit") == "percent" and values.get("label") and self.pattern.search(values["label"]):
-            return cx.error(keys["unit"][1], "a growth rate needs 'unit: percent-change' and its basis",
-                            "write 'unit: percent-change' and 'basis: real' or 'basis: nominal' (real growth is at "
-                            "comparable prices)") is True
+            return (
+                cx.error(
+                    keys["unit"][1],
+                    "a growth rate needs 'unit: percent-change' and its basis",
+                    "write 'unit: percent-change' and 'basis: real' or 'basis: nominal' (real growth is at "
+                    "comparable prices)",
+                )
+                is True
+            )
         return True
 
     def json_schema(self) -> dict:
         """The same rule for editors: a label naming a change may not go with the unit percent."""
-        return {"if": {"properties": {"unit": {"const": "percent"}, "label": {"pattern": GROWTH_WORDS}},
-                       "required": ["unit", "label"]},
-                "then": {"properties": {"unit": {"not": {"const": "percent"}}}}}
+        return {
+            "if": {
+                "properties": {"unit": {"const": "percent"}, "label": {"pattern": GROWTH_WORDS}},
+                "required": ["unit", "label"],
+            },
+            "then": {"properties": {"unit": {"not": {"const": "percent"}}}},
+        }
 
 
 def localized(field: Field) -> Field:
@@ -85,38 +98,73 @@ def localized(field: Field) -> Field:
 def figure(units: tuple[str, ...], help: str = "", required: bool = True) -> Record:
     """The one shape every figure has: a number, its unit (one of `units`) and scale, a qualifier, an as-of period, a
     source."""
-    return Record(model.Figure, {
-        "value": Number("the number as the source gives it, e.g. 475.418"),
-        "unit": Choice(units, "what is counted or the currency"),
-        "scale": Choice(SCALES, "multiplier of value: billion means value x 1,000,000,000; yi (亿) x 100,000,000",
-                        required=False),
-        "qualifier": Choice(QUALIFIERS, "when the source says 'over', 'about', 'nearly' or 'under'", required=False),
-        "as_of": Period("the year, month or day the figure holds for"),
-        "source": Ref("sources", "id of the source in sources.yaml"),
-        "label": localized(Prose("a short name for the figure on cards and lists", required=False)),
-        "note": localized(Prose("a caveat or remark, shown with the figure and in the downloads", required=False)),
-        "by": localized(Text("rank: who publishes the ranking (an institute, a newspaper), or who reported it when no "
-                             "compiler is named", required=False)),
-        "scope": localized(Text("rank: among whom, and by what measure, e.g. 'county-level cities in China, by GDP'",
-                                required=False)),
-        "shared_with": localized(Text("rank: who shares the place, when it is a tie, e.g. the other city's name",
-                                      required=False)),
-        "basis": Choice(BASES, "percent-change: real (at comparable prices, inflation removed), nominal (at "
-                        "current prices), or unstated (the source does not say, and nothing settles it)",
-                        required=False),
-        "quote": Text("the short passage of the source that states the number, verbatim, in the source's language",
-                      required=False),
-        "derived": localized(Prose("for a sum or conversion of what the source says: how it was made from it",
-                                   required=False)),
-        "estimate": Flag("true when the source gives the number as an estimate (预计, expected), not an outcome",
-                         required=False),
-    }, help=help, required=required, title="Figure", rules=(
-        When("unit", ("rank",), require=("by", "scope"), hint=RANK_HINT),
-        When("unit", ("rank",), forbid=("by", "scope", "shared_with"), negate=True),
-        When("unit", ("percent-change",), require=("basis",), hint="say whether the growth is real (at comparable "
-             "prices) or nominal: 'basis: real' or 'basis: nominal'"),
-        When("unit", ("percent-change",), forbid=("basis",), negate=True),
-        GrowthAsPercent(), QuoteStatesFigure()))
+    return Record(
+        model.Figure,
+        {
+            "value": Number("the number as the source gives it, e.g. 475.418"),
+            "unit": Choice(units, "what is counted or the currency"),
+            "scale": Choice(
+                SCALES,
+                "multiplier of value: billion means value x 1,000,000,000; yi (亿) x 100,000,000",
+                required=False,
+            ),
+            "qualifier": Choice(
+                QUALIFIERS, "when the source says 'over', 'about', 'nearly' or 'under'", required=False
+            ),
+            "as_of": Period("the year, month or day the figure holds for"),
+            "source": Ref("sources", "id of the source in sources.yaml"),
+            "label": localized(Prose("a short name for the figure on cards and lists", required=False)),
+            "note": localized(Prose("a caveat or remark, shown with the figure and in the downloads", required=False)),
+            "by": localized(
+                Text(
+                    "rank: who publishes the ranking (an institute, a newspaper), or who reported it when no "
+                    "compiler is named",
+                    required=False,
+                )
+            ),
+            "scope": localized(
+                Text(
+                    "rank: among whom, and by what measure, e.g. 'county-level cities in China, by GDP'", required=False
+                )
+            ),
+            "shared_with": localized(
+                Text("rank: who shares the place, when it is a tie, e.g. the other city's name", required=False)
+            ),
+            "basis": Choice(
+                BASES,
+                "percent-change: real (at comparable prices, inflation removed), nominal (at "
+                "current prices), or unstated (the source does not say, and nothing settles it)",
+                required=False,
+            ),
+            "quote": Text(
+                "the short passage of the source that states the number, verbatim, in the source's language",
+                required=False,
+            ),
+            "derived": localized(
+                Prose("for a sum or conversion of what the source says: how it was made from it", required=False)
+            ),
+            "estimate": Flag(
+                "true when the source gives the number as an estimate (预计, expected), not an outcome", required=False
+            ),
+        },
+        help=help,
+        required=required,
+        title="Figure",
+        rules=(
+            When("unit", ("rank",), require=("by", "scope"), hint=RANK_HINT),
+            When("unit", ("rank",), forbid=("by", "scope", "shared_with"), negate=True),
+            When(
+                "unit",
+                ("percent-change",),
+                require=("basis",),
+                hint="say whether the growth is real (at comparable "
+                "prices) or nominal: 'basis: real' or 'basis: nominal'",
+            ),
+            When("unit", ("percent-change",), forbid=("basis",), negate=True),
+            GrowthAsPercent(),
+            QuoteStatesFigure(),
+        ),
+    )
 
 
 class Figures(MapOf):
@@ -124,16 +172,23 @@ class Figures(MapOf):
     (companies.jcet.revenue-2023); a single record's keep the field's name (profile.figures.area)."""
 
 
-def figures(units: tuple[str, ...], help: str = "named figures: id: {value, unit, as_of, source}",
-            required: bool = False) -> Figures:
+def figures(
+    units: tuple[str, ...], help: str = "named figures: id: {value, unit, as_of, source}", required: bool = False
+) -> Figures:
     """A set of named figures."""
     return Figures(Slug("figure id"), figure(units), help, required=required)
 
 
 def notes(help: str = "sourced statements in our own words", required: bool = False) -> ListOf:
     """Sourced statements in our own words."""
-    return ListOf(Record(model.Note, {"text": localized(Prose("the statement, in our own words")),
-                                      "source": Ref("sources", "id of the source")}), help, required=required)
+    return ListOf(
+        Record(
+            model.Note,
+            {"text": localized(Prose("the statement, in our own words")), "source": Ref("sources", "id of the source")},
+        ),
+        help,
+        required=required,
+    )
 
 
 class Key(Text):
@@ -303,8 +358,10 @@ class Registry:
     @cached_property
     def schema_files(self) -> dict[str, bytes]:
         """The JSON Schema files of the content, as committed under schema/ and published under data/schema/."""
-        return {name: (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-                for name, doc in json_schemas(self).items()}
+        return {
+            name: (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+            for name, doc in json_schemas(self).items()
+        }
 
     @cached_property
     def charts(self) -> dict[str, ChartSpec]:
@@ -319,8 +376,27 @@ class Registry:
 
 # How models/*.yaml are read: the same declarative fields as the content, so a mistake in a model is reported at
 # its line too.
-FIELD_TYPES = ("text", "prose", "slug", "url", "hostname", "date", "period", "year", "number", "choice", "ref",
-               "list", "map", "figure", "figures", "notes", "key", "figure_key", "language")
+FIELD_TYPES = (
+    "text",
+    "prose",
+    "slug",
+    "url",
+    "hostname",
+    "date",
+    "period",
+    "year",
+    "number",
+    "choice",
+    "ref",
+    "list",
+    "map",
+    "figure",
+    "figures",
+    "notes",
+    "key",
+    "figure_key",
+    "language",
+)
 
 
 def _declared(loc, **values) -> dict:
@@ -333,75 +409,132 @@ _SPEC_FIELDS: dict[str, Field] = {
     "help": Text("what an editor should write, shown in errors and by the editor", required=False),
     "required": Flag("false when the field may be left out (figures and notes may always be)", required=False),
     "localized": Flag("true when the field has a twin per language (name_zh ...)", required=False, default=False),
-    "names": Key("a figure, or a map of figures: the interface string naming its figures where they have no label "
-                 "of their own (projects_count: '2023 summit: projects'; a map's by its key: 'GDP 2022')",
-                 required=False),
+    "names": Key(
+        "a figure, or a map of figures: the interface string naming its figures where they have no label "
+        "of their own (projects_count: '2023 summit: projects'; a map's by its key: 'GDP 2022')",
+        required=False,
+    ),
     "max_len": Number("text: the most characters allowed", required=False, integer=True, minimum=1),
     "options": ListOf(Text("an allowed value"), "choice: the allowed values", required=False, min_items=1),
     "to": Slug("ref: the kind whose item ids it names", required=False),
     "min": Number("list: the fewest items allowed", required=False, integer=True),
     "integer": Flag("number: true for whole numbers", required=False, default=False),
     "minimum": Number("number: the smallest value allowed", required=False, integer=True),
-    "keys_in": Key("map: a list field of the same record whose values its keys must be among (stage_dates: status)",
-                   required=False),
-    "source_kinds": ListOf(Text("a kind of source"), "figure_key: the kinds of source the figure must cite (the "
-                           "kind of the original document, when it was read in a copy)", required=False, min_items=1),
+    "keys_in": Key(
+        "map: a list field of the same record whose values its keys must be among (stage_dates: status)", required=False
+    ),
+    "source_kinds": ListOf(
+        Text("a kind of source"),
+        "figure_key: the kinds of source the figure must cite (the "
+        "kind of the original document, when it was read in a copy)",
+        required=False,
+        min_items=1,
+    ),
 }
 SPEC = LocatedDecl(_declared, _SPEC_FIELDS, title="Field")
 _NESTED = LocatedDecl(_declared, _SPEC_FIELDS, "a nested field: a list's items, a map's keys or values", required=False)
 _SPEC_FIELDS.update(of=_NESTED, key=_NESTED, value=_NESTED)  # the same declaration, recursively
 
-RULE = LocatedDecl(_declared, {
-    "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values the rule applies to",
-                  required=False),
-    "unless": MapOf(Key("field"), ListOf(Text("value"), min_items=1),
-                    "the field and the values the rule does not apply to (it applies to every other value, and to "
-                    "none)", required=False),
-    "require": ListOf(Key("field"), "fields that must be given", required=False),
-    "forbid": ListOf(Key("field"), "fields that must not be given", required=False),
-    "refuse": MapOf(Key("field"), ListOf(Text("value")), "values a field may not take", required=False),
-    "hint": Text("how to fix it", required=False),
-}, title="Rule")
+RULE = LocatedDecl(
+    _declared,
+    {
+        "when": MapOf(
+            Key("field"),
+            ListOf(Text("value"), min_items=1),
+            "the field and the values the rule applies to",
+            required=False,
+        ),
+        "unless": MapOf(
+            Key("field"),
+            ListOf(Text("value"), min_items=1),
+            "the field and the values the rule does not apply to (it applies to every other value, and to none)",
+            required=False,
+        ),
+        "require": ListOf(Key("field"), "fields that must be given", required=False),
+        "forbid": ListOf(Key("field"), "fields that must not be given", required=False),
+        "refuse": MapOf(Key("field"), ListOf(Text("value")), "values a field may not take", required=False),
+        "hint": Text("how to fix it", required=False),
+    },
+    title="Rule",
+)
 
 STRING_KEY = "an interface string (a key of content/i18n/*.yaml)"
 CHART = Located(
     lambda loc, **kw: ChartSpec(loc=loc, **kw),
     {
-        "type": Explained(TYPES, "bar (horizontal bars; several series: one panel each), line, grouped-bar or dot (a "
-                              "matrix of dots: which rows pass each series' test)"),
+        "type": Explained(
+            TYPES,
+            "bar (horizontal bars; several series: one panel each), line, grouped-bar or dot (a "
+            "matrix of dots: which rows pass each series' test)",
+        ),
         "by": Explained(BY, "its rows: year (the years of its series' maps of figures) or item (the kind's items)"),
-        "series": ListOf(Located(lambda loc, **kw: Series(loc=loc, **kw), {
-            "field": Key("the field it draws: a figure (by item), a map of figures by year (by year), a list of "
-                         "choices or ids (dot)", required=False),
-            "kind": Slug("the kind whose field it draws, when not the chart's own", required=False),
-            "figures": ListOf(FigureKey("a figure key such as profile.gdp.2022"),
-                              "figures by key, each drawn at the year it holds for", required=False),
-            "label": Key(f"its name in the table, legend and summary: {STRING_KEY}", required=False),
-            "head": Key(f"bar: its panel's heading, {STRING_KEY} (default: label)", required=False),
-            "has": Text("dot: the value the row's list (field) holds", required=False),
-            "latest": Key("dot: the field (a date) that picks the latest item of kind; its list (field) names the "
-                          "rows that get a dot", required=False),
-            "each": Flag("by year, of a list kind: one series per item", required=False, default=False),
-            "unit": UnitName("the unit of every figure it draws (models/languages.yaml)", required=False),
-            "id": Slug("its name in summary placeholders (default: has, else field)", required=False),
-        }, title="Series"), "what it draws, in order", min_items=1),
+        "series": ListOf(
+            Located(
+                lambda loc, **kw: Series(loc=loc, **kw),
+                {
+                    "field": Key(
+                        "the field it draws: a figure (by item), a map of figures by year (by year), a list of "
+                        "choices or ids (dot)",
+                        required=False,
+                    ),
+                    "kind": Slug("the kind whose field it draws, when not the chart's own", required=False),
+                    "figures": ListOf(
+                        FigureKey("a figure key such as profile.gdp.2022"),
+                        "figures by key, each drawn at the year it holds for",
+                        required=False,
+                    ),
+                    "label": Key(f"its name in the table, legend and summary: {STRING_KEY}", required=False),
+                    "head": Key(f"bar: its panel's heading, {STRING_KEY} (default: label)", required=False),
+                    "has": Text("dot: the value the row's list (field) holds", required=False),
+                    "latest": Key(
+                        "dot: the field (a date) that picks the latest item of kind; its list (field) names the "
+                        "rows that get a dot",
+                        required=False,
+                    ),
+                    "each": Flag("by year, of a list kind: one series per item", required=False, default=False),
+                    "unit": UnitName("the unit of every figure it draws (models/languages.yaml)", required=False),
+                    "id": Slug("its name in summary placeholders (default: has, else field)", required=False),
+                },
+                title="Series",
+            ),
+            "what it draws, in order",
+            min_items=1,
+        ),
         "title": Key(f"its title, {STRING_KEY}; {{unit}} is the first series' unit"),
-        "summary": ListOf(Key(STRING_KEY), "its one-sentence summary, the SVG's accessible name: the first of these "
-                          "strings whose placeholders all have a value", min_items=1),
-        "head": Key(f"the table's first column heading, {STRING_KEY} (default: year, or the kind's one)",
-                    required=False),
+        "summary": ListOf(
+            Key(STRING_KEY),
+            "its one-sentence summary, the SVG's accessible name: the first of these "
+            "strings whose placeholders all have a value",
+            min_items=1,
+        ),
+        "head": Key(
+            f"the table's first column heading, {STRING_KEY} (default: year, or the kind's one)", required=False
+        ),
         "label": Key("by item: the field naming each row (default: name)", required=False, default="name"),
-        "sort": Text("by item: the field its rows are ordered by ('-date': newest first); default: file order",
-                     required=False),
-        "unit": UnitName("dot: what its rows are, counted in the summary (industries: '4 industries')",
-                         required=False),
-        "mark": Located(lambda loc, **kw: Mark(loc=loc, **kw), {
-            "when": MapOf(Key("field"), ListOf(Text("value"), min_items=1), "the field and the values that mark a row"),
-            "legend": Key(f"what the star means, {STRING_KEY}"),
-            "note": Key(f"said of each marked row under the chart, {STRING_KEY}; {{name}} is the row", required=False),
-            "column": Key(f"a table column showing the field's value ({STRING_KEY} heading; each value through the "
-                          "string FIELD_VALUE)", required=False),
-        }, "rows to hatch and star, and leave out of the summary's comparison", required=False, title="Mark"),
+        "sort": Text(
+            "by item: the field its rows are ordered by ('-date': newest first); default: file order", required=False
+        ),
+        "unit": UnitName("dot: what its rows are, counted in the summary (industries: '4 industries')", required=False),
+        "mark": Located(
+            lambda loc, **kw: Mark(loc=loc, **kw),
+            {
+                "when": MapOf(
+                    Key("field"), ListOf(Text("value"), min_items=1), "the field and the values that mark a row"
+                ),
+                "legend": Key(f"what the star means, {STRING_KEY}"),
+                "note": Key(
+                    f"said of each marked row under the chart, {STRING_KEY}; {{name}} is the row", required=False
+                ),
+                "column": Key(
+                    f"a table column showing the field's value ({STRING_KEY} heading; each value through the "
+                    "string FIELD_VALUE)",
+                    required=False,
+                ),
+            },
+            "rows to hatch and star, and leave out of the summary's comparison",
+            required=False,
+            title="Mark",
+        ),
         "csv": Slug("the download under data/ holding its data: NAME of data/NAME.csv", required=False),
         "since": Year("by year: the first year it draws (a series' earlier years are left out)", required=False),
     },
@@ -437,17 +570,22 @@ MODEL = LocatedDecl(
         ),
         "downloads": ListOf(
             Located(
-                lambda loc, columns, maps=None, **kw: Download(columns=tuple(columns), maps=tuple(maps or ()),
-                                                              loc=loc, **kw),
+                lambda loc, columns, maps=None, **kw: Download(
+                    columns=tuple(columns), maps=tuple(maps or ()), loc=loc, **kw
+                ),
                 {
                     "name": Slug("the CSV's name: data/NAME.csv"),
                     "columns": ListOf(Key("a field"), "its columns, in order", min_items=1),
                     "rows": Key("a map field of a single record to make the rows from", required=False),
                     "key": Key("the column holding each row's map key", required=False),
                     "sort": Key("the field its rows are ordered by", required=False),
-                    "maps": ListOf(Key("a year map of the record"), "a single record's year maps to make one long "
-                                   "table from: a row per entry, with the columns map, KEY, figure and source",
-                                   required=False, min_items=1),
+                    "maps": ListOf(
+                        Key("a year map of the record"),
+                        "a single record's year maps to make one long "
+                        "table from: a row per entry, with the columns map, KEY, figure and source",
+                        required=False,
+                        min_items=1,
+                    ),
                 },
             ),
             "its CSV files under data/",
@@ -497,8 +635,9 @@ def _made_field(spec: dict, where: Location, problems: Problems, langs: Language
     }
     if kind in make:
         return make[kind]()
-    parts = [_made_field(spec[name], where, problems, langs) if spec.get(name) else None
-             for name in ("of", "key", "value")]
+    parts = [
+        _made_field(spec[name], where, problems, langs) if spec.get(name) else None for name in ("of", "key", "value")
+    ]
     if kind == "list" and parts[0] is not None:
         return ListOf(parts[0], help, required, min_items=spec.get("min") or 0)
     if kind == "map" and parts[1] is not None and parts[2] is not None:
@@ -550,8 +689,11 @@ class Twins:
                     )
                 elif values.get(twin) is not None and values.get(name) is None:
                     ok = (
-                        cx.error(keys[twin][0], f"'{twin}' without '{name}'",
-                                 f"add '{name}: ...' in {self.first.english_name} beside it")
+                        cx.error(
+                            keys[twin][0],
+                            f"'{twin}' without '{name}'",
+                            f"add '{name}: ...' in {self.first.english_name} beside it",
+                        )
                         is True
                         and ok
                     )
@@ -566,9 +708,17 @@ class Twins:
         text = values[twin]
         if self.scripts[lang.code].search(text) or (name not in self.prose and text == values[name]):
             return True
-        cx.error(keys[twin][1], f"'{twin}' holds no {lang.english_name} character: '{text}'",
-                 f"write it in {lang.english_name}" + ("" if name in self.prose else f"; a name with no "
-                 f"{lang.english_name} form is written as in {self.first.english_name}, the same as '{name}'"))
+        cx.error(
+            keys[twin][1],
+            f"'{twin}' holds no {lang.english_name} character: '{text}'",
+            f"write it in {lang.english_name}"
+            + (
+                ""
+                if name in self.prose
+                else f"; a name with no "
+                f"{lang.english_name} form is written as in {self.first.english_name}, the same as '{name}'"
+            ),
+        )
         return False
 
     def fold(self, values: dict) -> dict:
@@ -661,8 +811,9 @@ def record_for_site(field: Record, languages: tuple[Language, ...], langs: Langu
     return new
 
 
-def _kind(decl: dict, source: str, problems: Problems, languages: tuple[Language, ...],
-          langs: Languages) -> Kind | None:
+def _kind(
+    decl: dict, source: str, problems: Problems, languages: tuple[Language, ...], langs: Languages
+) -> Kind | None:
     """One model file's declaration as a Kind."""
     fields = _kind_fields(decl, problems, langs)
     rules = _rules(decl, fields, problems) + _keys_within(decl, problems)
@@ -694,8 +845,9 @@ def _kind_fields(decl: dict, problems: Problems, langs: Languages) -> dict:
     fields = {}
     for name, spec in (decl.get("fields") or {}).items():
         if name in RESERVED:
-            problems.error(spec["loc"], f"'{name}' is a name the generator gives every record",
-                           "name the field otherwise")
+            problems.error(
+                spec["loc"], f"'{name}' is a name the generator gives every record", "name the field otherwise"
+            )
             continue
         check_spec(spec, problems)
         made = _field(spec, spec["loc"], problems, langs)
@@ -737,8 +889,11 @@ def _keys_within(decl: dict, problems: Problems) -> tuple:
         if among is None:
             continue
         if spec["type"] != "map" or among not in specs or specs[among]["type"] != "list":
-            problems.error(spec["loc"], f"keys_in: '{among}' is not a list field of this kind, or '{name}' is not "
-                           "a map", "keys_in belongs to a map, and names a list field of the same kind")
+            problems.error(
+                spec["loc"],
+                f"keys_in: '{among}' is not a list field of this kind, or '{name}' is not a map",
+                "keys_in belongs to a map, and names a list field of the same kind",
+            )
             continue
         made.append(KeysWithin(name, among))
     return tuple(made)
@@ -764,13 +919,22 @@ def _check_maps(decl: dict, table, fields: dict, problems: Problems) -> None:
     """A download's 'maps' (one long table of a single record's year maps) name maps of figures by year."""
     for name in table.maps:
         f = fields.get(name)
-        if not (isinstance(f, MapOf) and isinstance(f.key, Year) and (
-                isinstance(f.value, FigureKey) or getattr(f.value, "cls", None) is model.Figure)):
-            problems.error(table.loc, f"'{name}' of {decl['kind']} is not a map of figures (or of figure keys) "
-                           "by year", "list the record's year maps under 'maps:'")
+        if not (
+            isinstance(f, MapOf)
+            and isinstance(f.key, Year)
+            and (isinstance(f.value, FigureKey) or getattr(f.value, "cls", None) is model.Figure)
+        ):
+            problems.error(
+                table.loc,
+                f"'{name}' of {decl['kind']} is not a map of figures (or of figure keys) by year",
+                "list the record's year maps under 'maps:'",
+            )
     if decl["shape"] != "single" or not table.key:
-        problems.error(table.loc, f"{table.name}.csv: 'maps' makes a long table of one record's year maps",
-                       "use it in a model of shape single, with 'key: year' naming the year's column")
+        problems.error(
+            table.loc,
+            f"{table.name}.csv: 'maps' makes a long table of one record's year maps",
+            "use it in a model of shape single, with 'key: year' naming the year's column",
+        )
 
 
 def _check_units(chart: ChartSpec, langs: Languages, problems: Problems) -> None:
@@ -780,8 +944,11 @@ def _check_units(chart: ChartSpec, langs: Languages, problems: Problems) -> None
     owners += [(s, langs.figure_units) for s in chart.series]
     for owner, units in owners:
         if owner.unit is not None and owner.unit not in units:
-            problems.error(owner.at["unit"], f"'{owner.unit}' is not one of: {', '.join(units)}",
-                           did_you_mean(owner.unit, units) or "declare it under units: in models/languages.yaml")
+            problems.error(
+                owner.at["unit"],
+                f"'{owner.unit}' is not one of: {', '.join(units)}",
+                did_you_mean(owner.unit, units) or "declare it under units: in models/languages.yaml",
+            )
 
 
 def site_languages(root: Path, langs: Languages | None = None) -> tuple[str, ...]:
@@ -804,8 +971,9 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
     if langs is None:  # reported: nothing can be read without its languages
         return Registry((), (), Languages({}, {}))
     check_site_languages(root, langs.declared, problems)
-    languages = tuple(code for code in languages or site_languages(root, langs) if code in langs) or \
-        (next(iter(langs.declared)),)  # when site.yaml is mistaken, its validation says so
+    languages = tuple(code for code in languages or site_languages(root, langs) if code in langs) or (
+        next(iter(langs.declared)),
+    )  # when site.yaml is mistaken, its validation says so
     site = tuple(langs[code] for code in languages)
     kinds = []
     for path in sorted((root / "models").glob("*.yaml")):
@@ -834,8 +1002,9 @@ def load_registry(root: Path, problems: Problems, languages: tuple[str, ...] | N
             "no kinds of content are declared",
             "the project needs its models/*.yaml files (see models/README.md)",
         )
-    registry = Registry(tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages, langs,
-                        pages=load_pages(root, problems))
+    registry = Registry(
+        tuple(sorted(kinds, key=lambda k: (k.order, k.name))), languages, langs, pages=load_pages(root, problems)
+    )
     if not problems.errors:  # a chart names other kinds and their fields: checked once they all read well
         check_registry(registry, root, problems)
     if not problems.errors:

@@ -4,6 +4,7 @@ itself, its tags (HTML and hreflang, OpenGraph), its CLDR locale, its punctuatio
 writes what CLDR does not know (units with their measure words, qualifiers, the basis of a growth rate, ties, ranks).
 Read with the same field engine as the models, so a mistake is reported at its line. What CLDR knows (dates, digits,
 plural rules, display scales, the units it names) is Babel's, by each language's locale: see site.numbers."""
+
 from __future__ import annotations
 
 import functools
@@ -188,8 +189,11 @@ class CldrUnit(Text):
 
     def check(self, value, node, cx):
         if not _cldr_unit(value):
-            return cx.error(node, f"'{value}' is not a CLDR unit",
-                            "write one such as area-square-kilometer, concentr-percent or duration-year")
+            return cx.error(
+                node,
+                f"'{value}' is not a CLDR unit",
+                "write one such as area-square-kilometer, concentr-percent or duration-year",
+            )
         return value
 
 
@@ -215,8 +219,11 @@ class EveryUnit:
         """Report each unit without a pattern, at the language's `units:`."""
         missing = [name for name in self.needed if name not in (values.get("units") or {})]
         for name in missing:
-            cx.error(keys["units"][0] if "units" in keys else node, f"no pattern for the unit '{name}'",
-                     f"add '{name}: ...' under units: (its pattern, e.g. \"{{n}} {name}\")")
+            cx.error(
+                keys["units"][0] if "units" in keys else node,
+                f"no pattern for the unit '{name}'",
+                f"add '{name}: ...' under units: (its pattern, e.g. \"{{n}} {name}\")",
+            )
         return not missing
 
     def json_schema(self) -> dict:
@@ -230,8 +237,11 @@ class Regex(Text):
         try:
             re.compile(value)
         except re.error as exc:
-            return cx.error(node, f"'{value}' is not a regular expression: {exc}",
-                            "most words are written as they are; escape ( ) [ ] ? * + . with a backslash")
+            return cx.error(
+                node,
+                f"'{value}' is not a regular expression: {exc}",
+                "most words are written as they are; escape ( ) [ ] ? * + . with a backslash",
+            )
         return value
 
 
@@ -249,51 +259,95 @@ def _record(help: str, names: tuple[str, ...], make) -> Record:
     return Record(lambda loc, **values: values, {name: make(name) for name in names}, help)
 
 
-UNIT = Record(lambda loc, **kw: Unit(loc=loc, **kw), {
-    "cldr": CldrUnit("the CLDR unit that writes it in every language, e.g. area-square-kilometer", required=False),
-    "length": Choice(LENGTHS, "cldr: long ('12.5 square kilometres'), short ('12.5 km²') or narrow", required=False,
-                     default="long"),
-    "ordinal": Flag("true: the number is a place in a ranking ('2nd', '第2名')", required=False, default=False),
-    "figures": Flag("false: only a chart's count of its rows uses it", required=False, default=True),
-}, "a unit", required=False)
+UNIT = Record(
+    lambda loc, **kw: Unit(loc=loc, **kw),
+    {
+        "cldr": CldrUnit("the CLDR unit that writes it in every language, e.g. area-square-kilometer", required=False),
+        "length": Choice(
+            LENGTHS,
+            "cldr: long ('12.5 square kilometres'), short ('12.5 km²') or narrow",
+            required=False,
+            default="long",
+        ),
+        "ordinal": Flag("true: the number is a place in a ranking ('2nd', '第2名')", required=False, default=False),
+        "figures": Flag("false: only a chart's count of its rows uses it", required=False, default=True),
+    },
+    "a unit",
+    required=False,
+)
 
 
 def language_record(units: dict[str, Unit]) -> Record:
     """How one language is declared, for these units."""
-    return Record(lambda loc, **kw: Language(code="", loc=loc, patterns=kw.pop("units"), **kw), {
-        "name": Text("the language named in itself, for the switch between languages, e.g. 中文"),
-        "tag": Text("its BCP 47 tag, for <html lang>, hreflang and the feeds, e.g. zh-Hans"),
-        "locale": Locale("its CLDR locale, for dates, digits, plural rules and display scales, e.g. zh_Hans_CN"),
-        "og_locale": Text("its OpenGraph locale, e.g. zh_CN"),
-        "scales_from": Number("the smallest display scale it writes figures with, e.g. 1000000 (12,345 is written "
-                              "in full)", integer=True, minimum=1),
-        "grouping": Flag("false: numbers are written without grouping their digits (3300, 1595138), though CLDR "
-                         "groups them", required=False, default=True),
-        "punctuation": _record("how it punctuates the sentences templates put together", PUNCTUATION,
-                               lambda name: Verbatim(f"{name}, in quotes (quote: {{}} is the quoted text)")),
-        "time_words": ListOf(Regex("a time-relative word, as a regular expression"), "words that need a year "
-                             "beside them ('latest', '目前')", required=False),
-        "whole_words": Flag("true: its time words match whole words only ('now', not 'known')", required=False,
-                            default=False),
-        "units": MapOf(Choice(tuple(units), "a unit declared under units:"), Forms(), "each unit's pattern: {n} is "
-                       "the number with its scale word ('475.4 billion')", required=False),
-        "ordinals": Forms("a place in a ranking: {n} is the number ('{n}th'), by CLDR ordinal category"),
-        "qualifiers": _record("a qualified figure: {f} is the figure ('over {f}')", QUALIFIERS,
-                              lambda name: Pattern(f"{name}: {{f}} is the figure", ("f",))),
-        "bases": _record("a growth rate's basis: {f} is the figure", BASES,
-                         lambda name: Pattern(f"{name}: {{f}} is the figure", ("f",))),
-        "tie": Pattern("a tied rank: {f} is the rank, {with} who shares it", ("f", "with")),
-        "script": Regex("a character class of its script: every text in it holds one (a name with no form in "
-                        "it is written as in the first language)", required=False),
-    }, "a language", title="Language", rules=(EveryUnit(units),))
+    return Record(
+        lambda loc, **kw: Language(code="", loc=loc, patterns=kw.pop("units"), **kw),
+        {
+            "name": Text("the language named in itself, for the switch between languages, e.g. 中文"),
+            "tag": Text("its BCP 47 tag, for <html lang>, hreflang and the feeds, e.g. zh-Hans"),
+            "locale": Locale("its CLDR locale, for dates, digits, plural rules and display scales, e.g. zh_Hans_CN"),
+            "og_locale": Text("its OpenGraph locale, e.g. zh_CN"),
+            "scales_from": Number(
+                "the smallest display scale it writes figures with, e.g. 1000000 (12,345 is written in full)",
+                integer=True,
+                minimum=1,
+            ),
+            "grouping": Flag(
+                "false: numbers are written without grouping their digits (3300, 1595138), though CLDR groups them",
+                required=False,
+                default=True,
+            ),
+            "punctuation": _record(
+                "how it punctuates the sentences templates put together",
+                PUNCTUATION,
+                lambda name: Verbatim(f"{name}, in quotes (quote: {{}} is the quoted text)"),
+            ),
+            "time_words": ListOf(
+                Regex("a time-relative word, as a regular expression"),
+                "words that need a year beside them ('latest', '目前')",
+                required=False,
+            ),
+            "whole_words": Flag(
+                "true: its time words match whole words only ('now', not 'known')", required=False, default=False
+            ),
+            "units": MapOf(
+                Choice(tuple(units), "a unit declared under units:"),
+                Forms(),
+                "each unit's pattern: {n} is the number with its scale word ('475.4 billion')",
+                required=False,
+            ),
+            "ordinals": Forms("a place in a ranking: {n} is the number ('{n}th'), by CLDR ordinal category"),
+            "qualifiers": _record(
+                "a qualified figure: {f} is the figure ('over {f}')",
+                QUALIFIERS,
+                lambda name: Pattern(f"{name}: {{f}} is the figure", ("f",)),
+            ),
+            "bases": _record(
+                "a growth rate's basis: {f} is the figure",
+                BASES,
+                lambda name: Pattern(f"{name}: {{f}} is the figure", ("f",)),
+            ),
+            "tie": Pattern("a tied rank: {f} is the rank, {with} who shares it", ("f", "with")),
+            "script": Regex(
+                "a character class of its script: every text in it holds one (a name with no form in "
+                "it is written as in the first language)",
+                required=False,
+            ),
+        },
+        "a language",
+        title="Language",
+        rules=(EveryUnit(units),),
+    )
 
 
 def load_languages(root: Path, problems: Problems) -> Languages | None:
     """Read models/languages.yaml; None (reported) when it is missing or mistaken."""
     path = root / FILE
     if not path.is_file():
-        problems.error(Location(FILE), "file is missing", "the project declares its languages and units in "
-                       f"{FILE} (see models/README.md)")
+        problems.error(
+            Location(FILE),
+            "file is missing",
+            f"the project declares its languages and units in {FILE} (see models/README.md)",
+        )
         return None
     doc = load_yaml(path, FILE, problems)
     if doc is None:
@@ -305,19 +359,22 @@ def load_languages(root: Path, problems: Problems) -> Languages | None:
         if key not in nodes:
             problems.error(cx.at(doc.root), f"missing required key '{key}'", f"add a line '{key}:' (see {FILE})")
     for key in nodes.keys() - {"units", "languages"}:
-        problems.error(cx.at(next(k for k, _ in doc.root.value if k.value == key)), f"unknown key '{key}'",
-                       "the file holds units: and languages:")
+        problems.error(
+            cx.at(next(k for k, _ in doc.root.value if k.value == key)),
+            f"unknown key '{key}'",
+            "the file holds units: and languages:",
+        )
     if len(problems.errors) > before:
         return None
     units = MapOf(UnitName("a unit's name, e.g. km2"), UNIT, "the units figures may have").parse(nodes["units"], cx)
     if units is INVALID:
         return None
     found = MapOf(Code("a language code"), language_record(units), "the languages", required=True).parse(
-        nodes["languages"], cx)
+        nodes["languages"], cx
+    )
     if found is INVALID:
         return None
     if not found:
         problems.error(cx.at(nodes["languages"]), "no language is declared", "declare one under languages:")
         return None
     return Languages(units, {code: replace(lang, code=code, units=units) for code, lang in found.items()})
-

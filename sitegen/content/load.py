@@ -1,4 +1,5 @@
 """Read content files into raw documents: YAML node trees with line marks, Markdown bodies."""
+
 from __future__ import annotations
 
 import re
@@ -70,11 +71,18 @@ def refused_char(text: str) -> tuple[int, str, str] | None:
         return None
     char = bad.group()
     if BIDI.match(char):
-        return (bad.start(), f"the text holds U+{ord(char):04X} {unicodedata.name(char)}, a bidirectional control "
-                "that would reorder the text after it, figures included", "delete it: most editors do not show it, "
-                "so retype the text around it; a name in another script needs no control, the pages isolate it")
-    return (bad.start(), f"the text holds the control character U+{ord(char):04X}, which no page or feed may hold",
-            "remove it: in double quotes, an escape such as \\x01 or \\0 writes one")
+        return (
+            bad.start(),
+            f"the text holds U+{ord(char):04X} {unicodedata.name(char)}, a bidirectional control "
+            "that would reorder the text after it, figures included",
+            "delete it: most editors do not show it, "
+            "so retype the text around it; a name in another script needs no control, the pages isolate it",
+        )
+    return (
+        bad.start(),
+        f"the text holds the control character U+{ord(char):04X}, which no page or feed may hold",
+        "remove it: in double quotes, an escape such as \\x01 or \\0 writes one",
+    )
 
 
 def printable(text: str) -> str:

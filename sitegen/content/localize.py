@@ -2,6 +2,7 @@
 language, a copy in which every localized text holds that language's text (`name` holds `texts["name"]["zh"]`),
 figures, notes and articles included. Every object keeps its `texts` in every language, so a page can show a text in
 another language too. A copy is made once per source object: a figure and the item that holds it share one copy."""
+
 from __future__ import annotations
 
 from .fields import ListOf, Record
@@ -39,10 +40,10 @@ class Localizer:
 
     def _view(self, content: Content, lang: str) -> Content:
         """One language's copy of the content."""
-        figures = {key: self._copy(lang, fig, lambda fig=fig: _texts(fig, lang))
-                   for key, fig in content.figures.items()}
-        records = {name: self._item(lang, self.registry[name], item, figures)
-                   for name, item in content.records.items()}
+        figures = {
+            key: self._copy(lang, fig, lambda fig=fig: _texts(fig, lang)) for key, fig in content.figures.items()
+        }
+        records = {name: self._item(lang, self.registry[name], item, figures) for name, item in content.records.items()}
         collections = {}
         for name, items in content.collections.items():
             kind = self.registry[name]

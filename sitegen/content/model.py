@@ -1,4 +1,5 @@
 """The validated content: frozen objects the templates read. Ids refer across kinds; `Content` indexes them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class Item:
         self.__dict__.update(fields)
 
     if TYPE_CHECKING:  # its fields are declared in models/, so the checker reads each as Any
+
         def __getattr__(self, name: str) -> Any: ...
 
     def __eq__(self, other) -> bool:
@@ -115,10 +117,17 @@ def __getattr__(name: str):
 def replace(item, **changes):
     """A copy of an item, a figure or the content with some fields changed."""
     if isinstance(item, Content):
+
         def pick(table: dict) -> dict:
             return {name: changes.get(name, value) for name, value in table.items()}
-        return Content(pick(item.records), pick(item.collections), changes.get("strings", item.strings),
-                       changes.get("figures", item.figures), item.editions)
+
+        return Content(
+            pick(item.records),
+            pick(item.collections),
+            changes.get("strings", item.strings),
+            changes.get("figures", item.figures),
+            item.editions,
+        )
     new = object.__new__(type(item))
     new.__dict__.update(item.__dict__, **changes)
     return new
@@ -147,13 +156,20 @@ class Content:
 
     def edition(self, lang: str, kind: str) -> dict:
         """A kind's items in one language: the collection itself, or its edition in that language."""
-        return self.editions.get(lang, {}).get(kind, self.collections[kind]) if lang in self.editions else \
-            self.collections[kind]
+        return (
+            self.editions.get(lang, {}).get(kind, self.collections[kind])
+            if lang in self.editions
+            else self.collections[kind]
+        )
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, Content) and (self.records, self.collections, self.strings, self.figures,
-                                               self.editions) == (other.records, other.collections, other.strings,
-                                                                  other.figures, other.editions)
+        return isinstance(other, Content) and (
+            self.records,
+            self.collections,
+            self.strings,
+            self.figures,
+            self.editions,
+        ) == (other.records, other.collections, other.strings, other.figures, other.editions)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -196,11 +212,15 @@ class UiText(str):
             return str.format(self, *args, **kwargs)
         except (KeyError, IndexError) as exc:
             names = ", ".join("{" + name + "}" for name in kwargs) or "none"
-            raise StringError(self.key, f"string '{self.key}' has the unknown placeholder {{{exc.args[0]}}}",
-                              f"placeholders it can use: {names}") from None
+            raise StringError(
+                self.key,
+                f"string '{self.key}' has the unknown placeholder {{{exc.args[0]}}}",
+                f"placeholders it can use: {names}",
+            ) from None
         except ValueError as exc:
-            raise StringError(self.key, f"string '{self.key}': {exc}",
-                              "write a placeholder as {name}, and a brace as {{ or }}") from None
+            raise StringError(
+                self.key, f"string '{self.key}': {exc}", "write a placeholder as {name}, and a brace as {{ or }}"
+            ) from None
 
 
 class UiStrings(dict):

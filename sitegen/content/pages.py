@@ -2,6 +2,7 @@
 in its model, under `pages:`): where each is written in every language, its template, its place in the navigation,
 and whether search and the sitemap list it. Read with the same field engine as the models, so a mistake is reported
 at its line."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,17 +35,25 @@ def _page(loc, **fields) -> SitePage:
     return SitePage(name="", loc=loc, **{k: v for k, v in fields.items() if v is not None})
 
 
-PAGE = Record(_page, {
-    "dest": Text("where it is written, under each language's folder: data/index.html, 404.html"),
-    "template": Text("its template in templates/, e.g. data.html"),
-    "nav": Number("its slot in the main navigation (the kinds' pages have theirs)", required=False, integer=True,
-                  minimum=1),
-    "label": Text("the interface string naming it in the navigation and in search results, e.g. nav_data",
-                  required=False),
-    "searchable": Flag("false: search does not list it (the search page itself, the 404 page)", required=False,
-                       default=True),
-    "sitemap": Flag("false: the sitemap does not list it (the 404 page)", required=False, default=True),
-}, "a page", title="Page")
+PAGE = Record(
+    _page,
+    {
+        "dest": Text("where it is written, under each language's folder: data/index.html, 404.html"),
+        "template": Text("its template in templates/, e.g. data.html"),
+        "nav": Number(
+            "its slot in the main navigation (the kinds' pages have theirs)", required=False, integer=True, minimum=1
+        ),
+        "label": Text(
+            "the interface string naming it in the navigation and in search results, e.g. nav_data", required=False
+        ),
+        "searchable": Flag(
+            "false: search does not list it (the search page itself, the 404 page)", required=False, default=True
+        ),
+        "sitemap": Flag("false: the sitemap does not list it (the 404 page)", required=False, default=True),
+    },
+    "a page",
+    title="Page",
+)
 PAGES = MapOf(Slug("the page's name, as templates know it (page.kind)"), PAGE, "the pages that belong to no kind")
 
 
@@ -60,6 +69,9 @@ def load_pages(root: Path, problems: Problems) -> tuple[SitePage, ...]:
     pages = tuple(SitePage(**{**vars(page), "name": str(name)}) for name, page in found.items())
     for page in pages:
         if page.nav is not None and not page.label:
-            problems.error(page.loc, f"page '{page.name}' has a navigation slot but no label",
-                           "add 'label:' naming the interface string the menu shows, e.g. nav_data")
+            problems.error(
+                page.loc,
+                f"page '{page.name}' has a navigation slot but no label",
+                "add 'label:' naming the interface string the menu shows, e.g. nav_data",
+            )
     return pages

@@ -1,15 +1,18 @@
 """Find figures typed into prose, so every figure in an article comes from the YAML through a [[reference]].
 
 Years (1900-2099) and ordinals (4th, 21st) may stand; so may digits inside names such as 3DIC or PL-5."""
+
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
-UNITS = (r"%|per\s?cent|percent|billion|million|trillion|thousand|bn|mn|yuan|rmb|cny|usd|eur|euros?|dollars?"
-         r"|km2|km²|km|square\s+kilomet(?:re|er)s?|mu|people|persons|residents|projects?|compan(?:y|ies)|firms?"
-         r"|enterprises?|employees|workers|funds?|guests|tonnes?|tons?|teu|times|years?")
+UNITS = (
+    r"%|per\s?cent|percent|billion|million|trillion|thousand|bn|mn|yuan|rmb|cny|usd|eur|euros?|dollars?"
+    r"|km2|km²|km|square\s+kilomet(?:re|er)s?|mu|people|persons|residents|projects?|compan(?:y|ies)|firms?"
+    r"|enterprises?|employees|workers|funds?|guests|tonnes?|tons?|teu|times|years?"
+)
 SCALE_WORDS = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|several|a)\s+(?:billion|million|trillion)"
 )
@@ -93,8 +96,9 @@ class TimeWords:
     words, as regular expressions, matched as whole words in a language that says so ('now', not 'known')."""
 
     def __init__(self, languages: Iterable[tuple[Sequence[str], bool]]):
-        parts = [rf"\b(?:{'|'.join(words)})\b" if whole else f"(?:{'|'.join(words)})"
-                 for words, whole in languages if words]
+        parts = [
+            rf"\b(?:{'|'.join(words)})\b" if whole else f"(?:{'|'.join(words)})" for words, whole in languages if words
+        ]
         self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
     def find(self, text: str) -> list[tuple[int, str]]:
@@ -107,5 +111,6 @@ class TimeWords:
         masked = _masked(text)
         ends = [0] + [e.end() for e in SENTENCE_END.finditer(masked)] + [len(masked)]
         dated = {bisect_right(ends, d.start()) for d in DATED.finditer(masked)}  # sentences naming a year or date
-        return [(m.start(), m.group(0)) for m in self.pattern.finditer(masked)
-                if bisect_right(ends, m.start()) not in dated]
+        return [
+            (m.start(), m.group(0)) for m in self.pattern.finditer(masked) if bisect_right(ends, m.start()) not in dated
+        ]

@@ -1,6 +1,7 @@
 """Checks on where the content's figures come from, once every file is read: a figure key that a model declares with
 `source_kinds` (the home page's headline cards) names a figure citing a source of those kinds, and every page of an
 item cites at least one source a reader can open (its own address, or a copy's)."""
+
 from __future__ import annotations
 
 from ..errors import Location, Problems

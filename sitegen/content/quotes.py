@@ -3,6 +3,7 @@ second, 第二, five-billion) are read with their scale words and the qualifier 
 over, nearly), and one of them must be the figure: its value with its scale, and its qualifier. A figure that is
 a sum or a conversion of what the source says gives `derived:` instead, saying how; an estimate the source gives
 (预计, expected) says so with `estimate: true`, and only then."""
+
 from __future__ import annotations
 
 import re
@@ -12,17 +13,46 @@ from decimal import Decimal
 SCALE_EXP = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12, "wan": 4, "yi": 8}
 SCALE_NAMES = {"wan": "万", "yi": "亿"}  # how a scale is written in a message, when not in English
 # Scale words after a number in a quote, with their powers of ten (in simplified and in traditional script).
-SCALE_WORDS = {"万亿": 12, "千亿": 11, "百亿": 10, "亿": 8, "千万": 7, "百万": 6, "万": 4, "trillion": 12,
-               "萬億": 12, "千億": 11, "百億": 10, "億": 8, "千萬": 7, "百萬": 6, "萬": 4,
-               "billion": 9, "bln": 9, "bn": 9, "million": 6, "mln": 6, "mn": 6, "thousand": 3}
+SCALE_WORDS = {
+    "万亿": 12,
+    "千亿": 11,
+    "百亿": 10,
+    "亿": 8,
+    "千万": 7,
+    "百万": 6,
+    "万": 4,
+    "trillion": 12,
+    "萬億": 12,
+    "千億": 11,
+    "百億": 10,
+    "億": 8,
+    "千萬": 7,
+    "百萬": 6,
+    "萬": 4,
+    "billion": 9,
+    "bln": 9,
+    "bn": 9,
+    "million": 6,
+    "mln": 6,
+    "mn": 6,
+    "thousand": 3,
+}
 CN_DIGITS = dict(zip("零〇一二两兩三四五六七八九", (0, 0, 1, 2, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
 CN_UNITS = {"十": 1, "百": 2, "千": 3}
-EN_NUMBERS = {w: n for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
-EN_ORDINALS = {w: n for n, w in enumerate(
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
-    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split())}
+EN_NUMBERS = {
+    w: n
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+        "eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
+EN_ORDINALS = {
+    w: n
+    for n, w in enumerate(
+        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+        "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+    )
+}
 _SCALE = "|".join(sorted(SCALE_WORDS, key=len, reverse=True))
 NUMBER = re.compile(
     rf"(?P<arabic>(?<![\d.])(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)"
@@ -33,8 +63,21 @@ NUMBER = re.compile(
 AFTER_SCALE = re.compile(rf"\s*-?\s*({_SCALE})(?![A-Za-z])", re.IGNORECASE)
 # Qualifier words, before the number (超过5000亿, over 100) or just after it and its scale (60多家, 150余家, 200左右).
 BEFORE = {
-    "over": ("超过", "超", "逾", "突破", "站上", "多于", "高于", "more than", "over", "above", "exceeding", "exceeded",
-             "in excess of"),
+    "over": (
+        "超过",
+        "超",
+        "逾",
+        "突破",
+        "站上",
+        "多于",
+        "高于",
+        "more than",
+        "over",
+        "above",
+        "exceeding",
+        "exceeded",
+        "in excess of",
+    ),
     "about": ("大约", "约", "about", "around", "approximately", "roughly", "some"),
     "nearly": ("将近", "接近", "近", "nearly", "almost", "close to"),
     "under": ("不到", "不足", "少于", "低于", "less than", "fewer than", "under", "below"),
@@ -93,14 +136,14 @@ def stated(quote: str) -> list[Stated]:
         if scale and not m.group("cjk"):  # a Chinese run holds its own 万 and 亿
             exp, end = SCALE_WORDS[scale.group(1).lower()], scale.end()
             pos = end
-        found.append(Stated(quote[m.start():end].strip(), value.scaleb(exp), _qualifier(quote, m.start(), end)))
+        found.append(Stated(quote[m.start() : end].strip(), value.scaleb(exp), _qualifier(quote, m.start(), end)))
     return found
 
 
 def _qualifier(quote: str, start: int, end: int) -> str | None:
     """The qualifier written just before a number or just after it and its unit."""
-    before = quote[max(0, start - 16):start].lower().rstrip(" 了的达")
-    after = quote[end:end + 4].lstrip("元美家个名位人项")
+    before = quote[max(0, start - 16) : start].lower().rstrip(" 了的达")
+    after = quote[end : end + 4].lstrip("元美家个名位人项")
     for qualifier, words in BEFORE.items():
         if any(before.endswith(w) for w in words) and not before.endswith(NOT_QUALIFIERS):
             return qualifier
@@ -126,9 +169,14 @@ def check(values: dict) -> list[tuple[str, str, str]]:
     if not quote:
         if derived:
             return []
-        return [("", "missing key 'quote': the source's own words that state the figure",
-                 "copy the short passage of the source that gives the number, in its language: 'quote: ...'; a sum "
-                 "or a conversion of what the source says gives 'derived: ...' instead, saying how")]
+        return [
+            (
+                "",
+                "missing key 'quote': the source's own words that state the figure",
+                "copy the short passage of the source that gives the number, in its language: 'quote: ...'; a sum "
+                "or a conversion of what the source says gives 'derived: ...' instead, saying how",
+            )
+        ]
     if derived:  # the quote states what it was derived from, not the figure itself
         return []
     problems = _estimate(quote, values.get("estimate"))
@@ -140,19 +188,34 @@ def check(values: dict) -> list[tuple[str, str, str]]:
     if not matches:
         said = [n.text for n in numbers if not YEAR.match(n.text) or YEAR.match(shown)]
         words = f"it says {', '.join(dict.fromkeys(said))}" if said else "it states no other number"
-        return problems + [("value", f"the quote does not state {shown}; {words}",
-                            "copy the number as the source writes it (a scale such as 亿 or billion, and separators, "
-                            "are read), or correct the value; a sum or conversion says how with 'derived: ...'")]
+        return problems + [
+            (
+                "value",
+                f"the quote does not state {shown}; {words}",
+                "copy the number as the source writes it (a scale such as 亿 or billion, and separators, "
+                "are read), or correct the value; a sum or conversion says how with 'derived: ...'",
+            )
+        ]
     qualifier = values.get("qualifier")
     if not any(n.qualifier == qualifier for n in matches):
         first = matches[0]
         if qualifier is None:
-            problems.append(("value", f"the quote gives {first.text} with the qualifier '{first.qualifier}'",
-                             f"add 'qualifier: {first.qualifier}' to the figure"))
+            problems.append(
+                (
+                    "value",
+                    f"the quote gives {first.text} with the qualifier '{first.qualifier}'",
+                    f"add 'qualifier: {first.qualifier}' to the figure",
+                )
+            )
         else:
-            problems.append(("qualifier", f"the quote does not say '{qualifier}' of {shown}"
-                             + (f"; it says '{first.qualifier}'" if first.qualifier else ""),
-                             f"write 'qualifier: {first.qualifier}'" if first.qualifier else "remove the qualifier"))
+            problems.append(
+                (
+                    "qualifier",
+                    f"the quote does not say '{qualifier}' of {shown}"
+                    + (f"; it says '{first.qualifier}'" if first.qualifier else ""),
+                    f"write 'qualifier: {first.qualifier}'" if first.qualifier else "remove the qualifier",
+                )
+            )
     return problems
 
 
@@ -160,11 +223,21 @@ def _estimate(quote: str, estimate: bool | None) -> list[tuple[str, str, str]]:
     """An estimate in the quote must be marked on the figure, and a figure marked as one must quote it."""
     word = ESTIMATE.search(quote)
     if word and not estimate:
-        return [("quote", f"the quote gives an estimate ('{word.group(0)}')",
-                 "add 'estimate: true' to the figure: the page then says it is an estimate")]
+        return [
+            (
+                "quote",
+                f"the quote gives an estimate ('{word.group(0)}')",
+                "add 'estimate: true' to the figure: the page then says it is an estimate",
+            )
+        ]
     if estimate and not word:
-        return [("estimate", "the figure is marked as an estimate, but its quote does not say so",
-                 "quote the words that make it an estimate (预计, expected), or remove 'estimate: true'")]
+        return [
+            (
+                "estimate",
+                "the figure is marked as an estimate, but its quote does not say so",
+                "quote the words that make it an estimate (预计, expected), or remove 'estimate: true'",
+            )
+        ]
     return []
 
 

@@ -1,4 +1,5 @@
 """Raw documents -> the validated Content: fields first, across every file, then cross-references."""
+
 from __future__ import annotations
 
 import functools
@@ -30,8 +31,9 @@ REF_STYLES = ("", "bare", "short")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 
 
-def load_content(root: Path, problems: Problems, registry: kinds.Registry | None = None,
-                 memo: MutableMapping | None = None) -> model.Content | None:
+def load_content(
+    root: Path, problems: Problems, registry: kinds.Registry | None = None, memo: MutableMapping | None = None
+) -> model.Content | None:
     """Read and validate everything under root/content, kind by kind as models/ declares them; report problems
     instead of raising.
 
@@ -81,8 +83,9 @@ def fingerprint(*texts: str) -> bytes:
     return digest.digest()
 
 
-def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, memo: MutableMapping,
-                prints: dict):
+def _parse_kind(
+    content_dir: Path, kind: kinds.Kind, problems: Problems, refs: list, memo: MutableMapping, prints: dict
+):
     """Load one kind's file and parse its root field (taken from `memo` when its text was parsed before); a list file
     item by item. Each parsed item's fingerprint (its text's, or the whole file's) goes into `prints`, by the item's
     id()."""
@@ -108,8 +111,9 @@ def _parse_kind(content_dir: Path, kind: kinds.Kind, problems: Problems, refs: l
     return parsed
 
 
-def _parse_file(kind: kinds.Kind, path: Path, source: str, text: str, problems: Problems, memo: MutableMapping,
-                key: bytes) -> tuple:
+def _parse_file(
+    kind: kinds.Kind, path: Path, source: str, text: str, problems: Problems, memo: MutableMapping, key: bytes
+) -> tuple:
     """A whole file parsed: (its root field's value or INVALID, its references), kept in `memo` when it is valid."""
     mine = Problems()
     found_refs: list[RefValue] = []
@@ -124,8 +128,15 @@ def _parse_file(kind: kinds.Kind, path: Path, source: str, text: str, problems: 
     return parsed, tuple(found_refs)
 
 
-def _parse_list(kind: kinds.Kind, source: str, chunks: list[tuple[int, str]], problems: Problems, refs: list,
-                memo: MutableMapping, prints: dict):
+def _parse_list(
+    kind: kinds.Kind,
+    source: str,
+    chunks: list[tuple[int, str]],
+    problems: Problems,
+    refs: list,
+    memo: MutableMapping,
+    prints: dict,
+):
     """A plain list file's items, parsed one by one, each taken from `memo` when its text (at its line) was parsed
     before. An item that ends inside a quote or bracket may have been cut in the wrong place: then PyYAML reads the
     whole file (an error is reported either way)."""
@@ -158,8 +169,9 @@ def _parse_item(kind: kinds.Kind, source: str, offset: int, chunk: str, problems
     """Parse one list item (its text starts at line offset + 1): (the keyed item or INVALID, its references)."""
     item_refs: list = []
     node = parse_yaml(chunk, source, problems, line_offset=offset)
-    item = kind.item_record.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None \
-        else INVALID
+    item = (
+        kind.item_record.parse(node.value[0], Cx(source, problems, item_refs, offset)) if node is not None else INVALID
+    )
     if item is not INVALID:
         item = _key_entity(kind, item)
     return item, tuple(item_refs)
@@ -181,8 +193,14 @@ def _fingerprints(registry: kinds.Registry, content: model.Content, prints: dict
     return found
 
 
-def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, registry: kinds.Registry,
-                   memo: MutableMapping, prints: dict) -> dict:
+def _parse_strings(
+    content_dir: Path,
+    kind: kinds.Kind,
+    problems: Problems,
+    registry: kinds.Registry,
+    memo: MutableMapping,
+    prints: dict,
+) -> dict:
     """Load the UI strings of every language file in content/i18n/, each taken from `memo` when its text was parsed
     before; their fingerprint goes into `prints`. Every language of the site has its file, with the same keys as the
     base language's."""
@@ -223,8 +241,9 @@ def _parse_strings(content_dir: Path, kind: kinds.Kind, problems: Problems, regi
     return out
 
 
-def _same_keys(content_dir: Path, kind: kinds.Kind, lang: str, table: dict, base: dict, first: str,
-               problems: Problems) -> None:
+def _same_keys(
+    content_dir: Path, kind: kinds.Kind, lang: str, table: dict, base: dict, first: str, problems: Problems
+) -> None:
     """A language's strings file has the first language's keys, and no other (one would never be shown)."""
     for key in sorted(set(base) - set(table)):
         problems.error(
@@ -233,9 +252,12 @@ def _same_keys(content_dir: Path, kind: kinds.Kind, lang: str, table: dict, base
             f"every language file needs the same keys as {first}.yaml: add '{key}: ...'",
         )
     for key in sorted(set(table) - set(base)):
-        problems.error(string_location(content_dir.parent, lang, key), f"string '{key}' is not in {first}.yaml",
-                       did_you_mean(key, set(base) - set(table)) or f"every language file has the same keys as "
-                       f"{first}.yaml: remove it, or add it there too")
+        problems.error(
+            string_location(content_dir.parent, lang, key),
+            f"string '{key}' is not in {first}.yaml",
+            did_you_mean(key, set(base) - set(table))
+            or f"every language file has the same keys as {first}.yaml: remove it, or add it there too",
+        )
 
 
 def string_location(root: Path, lang: str, key: str) -> Location:
@@ -303,16 +325,28 @@ def _parse_articles(
     return _editions(kind, names, read, registry, prints, editions, problems)
 
 
-def _editions(kind: kinds.Kind, names: dict, found: dict, registry: kinds.Registry, prints: dict, editions: dict,
-              problems: Problems) -> dict[str, list]:
+def _editions(
+    kind: kinds.Kind,
+    names: dict,
+    found: dict,
+    registry: kinds.Registry,
+    prints: dict,
+    editions: dict,
+    problems: Problems,
+) -> dict[str, list]:
     """The articles by language, each edition checked against its first language's and given its slug, in the
     files' order; each article's fingerprint (of every edition's text) into `prints` by (kind, slug)."""
     languages, texts = registry.languages, {}  # type: tuple[tuple[str, ...], dict[str, list]]
     english = {code: registry.language(code).english_name for code in languages}
     fronts = {source: front for source, (_, _, front) in found.items()}
     for group in names.values():
-        made = check_editions({lang: found[source][0] for lang, source in group.items() if source in found}, fronts,
-                              languages, english, problems)
+        made = check_editions(
+            {lang: found[source][0] for lang, source in group.items() if source in found},
+            fronts,
+            languages,
+            english,
+            problems,
+        )
         for article in made.values():
             found[article.loc.source] = (article, *found[article.loc.source][1:])
     for source, (article, text, _) in sorted(found.items()):

@@ -7,6 +7,7 @@ that cannot be read at all counts as one edit of its kind, listing nothing.
 
 A list file is compared item by item as written: an item whose text is the same in both versions is not parsed at
 all, so comparing two versions of a file of thousands of items costs what the edit touched."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -133,17 +134,31 @@ def _difference(registry: Registry, old: Side, new: Side, order: dict) -> Differ
     edited = _edited(registry, old, new, unread, gone)
     changed, grew, shrank = _figure_changes(old, new, unread, gone)
     kinds = sorted(edited, key=lambda k: (order.get(k, len(order)), k))
-    return Difference(tuple(changed), tuple(grew), tuple(shrank), tuple(u for u in added if u.kind != "sources"),
-                      tuple(removed), tuple(u for u in added if u.kind == "sources"),
-                      tuple((k, len(edited[k])) for k in kinds))
+    return Difference(
+        tuple(changed),
+        tuple(grew),
+        tuple(shrank),
+        tuple(u for u in added if u.kind != "sources"),
+        tuple(removed),
+        tuple(u for u in added if u.kind == "sources"),
+        tuple((k, len(edited[k])) for k in kinds),
+    )
 
 
 def _listed(side: Side, other: Side, unread: set, order: dict) -> list[ItemChange]:
     """The listed items one side reads and the other does not (of kinds both could read), in the kinds' order."""
+
     def by_kind(u):
         return order.get(u.kind, len(order)), u.kind, u.id
-    return sorted((ItemChange(*k, side.units[k].names) for k in side.units.keys() - other.units.keys()
-                   if side.units[k].listed and k[0] not in unread), key=by_kind)
+
+    return sorted(
+        (
+            ItemChange(*k, side.units[k].names)
+            for k in side.units.keys() - other.units.keys()
+            if side.units[k].listed and k[0] not in unread
+        ),
+        key=by_kind,
+    )
 
 
 def _edited(registry: Registry, old: Side, new: Side, unread: set, gone: set) -> dict[str, set]:
@@ -152,7 +167,8 @@ def _edited(registry: Registry, old: Side, new: Side, unread: set, gone: set) ->
     edited: dict[str, set] = {kind: {""} for kind in unread}
     markdown = {k.name for k in registry.of_shape("markdown")}
     for unit in (old.units.keys() ^ new.units.keys()) | {
-            k for k in old.units.keys() & new.units.keys() if old.units[k].signature != new.units[k].signature}:
+        k for k in old.units.keys() & new.units.keys() if old.units[k].signature != new.units[k].signature
+    }:
         kind, ident = unit
         ident = ident.partition(".")[0] if kind in markdown else ident
         if (kind, ident) not in gone and kind not in unread:
@@ -183,8 +199,9 @@ def _stayed(unit, other: Side, gone: set, unread: set) -> bool:
 
 def _differ(old: Figure, new: Figure) -> tuple[str, ...]:
     """Which of value (with its unit, scale, qualifier ...), as_of and source differ between two figures."""
-    shown = any(getattr(old, f) != getattr(new, f) for f in VALUE) or \
-        old.texts.get("shared_with") != new.texts.get("shared_with")
+    shown = any(getattr(old, f) != getattr(new, f) for f in VALUE) or old.texts.get("shared_with") != new.texts.get(
+        "shared_with"
+    )
     fields = ("value",) if shown else ()
     return fields + tuple(f for f in ("as_of", "source") if getattr(old, f) != getattr(new, f))
 
@@ -194,9 +211,12 @@ def _kind_of(path: str, registry: Registry) -> Kind | None:
     (`*.md`, `*.yaml`), as the build does, so a draft in a subfolder is no part of the history."""
     for kind in registry.kinds:
         folder = f"{FOLDER}/{kind.file}"
-        if path == folder or (kind.shape in ("markdown", "strings") and path.startswith(folder + "/")
-                              and "/" not in path[len(folder) + 1:]
-                              and path.endswith(".md" if kind.shape == "markdown" else ".yaml")):
+        if path == folder or (
+            kind.shape in ("markdown", "strings")
+            and path.startswith(folder + "/")
+            and "/" not in path[len(folder) + 1 :]
+            and path.endswith(".md" if kind.shape == "markdown" else ".yaml")
+        ):
             return kind
     return None
 
@@ -206,8 +226,10 @@ def _pair(path: str, a: str | None, b: str | None, registry: Registry, reader: R
     is the same in both are left out unread."""
     kind = _kind_of(path, registry)
     if kind is None:
+
         def other(blob: str | None) -> Side:
             return Side({("other", path): Unit((), blob, False)}) if blob else Side()
+
         return other(a), other(b)
     if kind.shape == "list":
         data = [reader.read(blob) if blob else b"" for blob in (a, b)]
@@ -280,7 +302,7 @@ def _read(path: str, blob: str, text: str, kind: Kind, registry: Registry) -> Si
         else:
             side.unread.add(kind.name)
     elif kind.shape == "markdown" and path.endswith(".md"):
-        name = printable(path[len(f"{FOLDER}/{kind.file}/"):-3])
+        name = printable(path[len(f"{FOLDER}/{kind.file}/") : -3])
         match = FRONT_MATTER.match(text)
         front = _tree(match.group(1) or "") if match else None
         title = front.get("title") if isinstance(front, dict) else None
@@ -288,7 +310,7 @@ def _read(path: str, blob: str, text: str, kind: Kind, registry: Registry) -> Si
         names = ((lang, title),) if isinstance(title, str) else ()
         side.units[(kind.name, name)] = Unit(names, blob, "." not in name)
     else:
-        side.units[(kind.name, path[len(f"{FOLDER}/{kind.file}/"):])] = Unit((), blob, False)
+        side.units[(kind.name, path[len(f"{FOLDER}/{kind.file}/") :])] = Unit((), blob, False)
     return side
 
 
@@ -398,8 +420,13 @@ def _figure(raw, key: str, languages: tuple[str, ...]) -> Figure | None:
         return None
     fields = {name: raw[name] for name in (*DATA[1:], "label") if isinstance(raw.get(name), str)}
     base, *others = languages
-    texts = Texts({name: {base: raw[name], **{lang: _str(raw.get(f"{name}_{lang}")) for lang in others}}
-                   for name in TEXTS if isinstance(raw.get(name), str)})
+    texts = Texts(
+        {
+            name: {base: raw[name], **{lang: _str(raw.get(f"{name}_{lang}")) for lang in others}}
+            for name in TEXTS
+            if isinstance(raw.get(name), str)
+        }
+    )
     return Figure(value=value, **{"unit": "", "as_of": "", "source": ""} | fields, texts=texts, key=key)
 
 
@@ -422,8 +449,11 @@ def _signature(kind: Kind, record: dict):
 
 def _texts(raw):
     """A raw figure without its data."""
-    return {k: v for k, v in raw.items() if k not in DATA and k.rpartition("_")[0] not in DATA} \
-        if isinstance(raw, dict) else raw
+    return (
+        {k: v for k, v in raw.items() if k not in DATA and k.rpartition("_")[0] not in DATA}
+        if isinstance(raw, dict)
+        else raw
+    )
 
 
 def _names(item: dict, registry: Registry) -> tuple[tuple[str, str], ...]:

@@ -3,6 +3,7 @@ of what it read, with what the output folder holds. The preview keeps it in memo
 store.py keeps it in .cache/sitegen/. It is only ever a speed-up: a state made by other code, for another output
 folder or base URL, or for an output folder that was touched since, is not used; one that cannot be read or written
 just means a build does all its work."""
+
 from __future__ import annotations
 
 import gc

@@ -1,4 +1,5 @@
 """The digest of every read an output can make (site.reads), for one language's view of this build's inputs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,9 @@ class Digests(dict):
     outputs of this build) currently holds, as a digest, by read: an item's is its fingerprint; the others are
     made on first use."""
 
-    def __init__(self, view: Content, fingerprints: dict, inputs: dict[str, bytes], history: History,
-                 outputs: dict[str, bytes]):
+    def __init__(
+        self, view: Content, fingerprints: dict, inputs: dict[str, bytes], history: History, outputs: dict[str, bytes]
+    ):
         super().__init__(fingerprints)
         self.view, self.fingerprints, self.inputs = view, fingerprints, inputs
         self.history, self.outputs = history, outputs

@@ -2,6 +2,7 @@
 state the same way). A build writes only what changed since the state it started from, in one transaction: a build
 killed meanwhile leaves the last state whole, and two builds at once take turns. Values are pickled, and read back
 only when asked for."""
+
 from __future__ import annotations
 
 import pickle
@@ -84,10 +85,16 @@ def load(root: Path, out_dir: Path) -> State | None:
             bundle = {}
             for dest, size, digest, mtime in db.execute("SELECT dest, size, digest, mtime FROM bundle"):
                 bundle[dest], held[dest] = File(dest, size, digest), (size, mtime)
-            state = State(pickle.loads(meta["stamp"]), pickle.loads(meta["inputs"]),
-                          Stored(dict(db.execute("SELECT key, value FROM parsed"))), StoredOutputs(outputs, files),
-                          dict(db.execute("SELECT key, line FROM rows")), Bundle(bundle, meta.get("words", b"")),
-                          held, pickle.loads(meta["warnings"]))
+            state = State(
+                pickle.loads(meta["stamp"]),
+                pickle.loads(meta["inputs"]),
+                Stored(dict(db.execute("SELECT key, value FROM parsed"))),
+                StoredOutputs(outputs, files),
+                dict(db.execute("SELECT key, line FROM rows")),
+                Bundle(bundle, meta.get("words", b"")),
+                held,
+                pickle.loads(meta["warnings"]),
+            )
     except Exception:  # noqa: BLE001 - any unreadable or foreign cache just means a full build
         return None
     return state if manifest(out_dir, state.manifest) == state.manifest else None
@@ -118,8 +125,12 @@ def _save(root: Path, state: State, last: State | None) -> None:
     with closing(_database(root)) as db, collector_paused():
         db.execute("BEGIN IMMEDIATE")
         stored = dict(db.execute("SELECT name, value FROM meta")).get("stamp")
-        if last is None or not isinstance(last.outputs, Stored) or stored != pickle.dumps(last.stamp) \
-                or last.stamp != state.stamp:
+        if (
+            last is None
+            or not isinstance(last.outputs, Stored)
+            or stored != pickle.dumps(last.stamp)
+            or last.stamp != state.stamp
+        ):
             for table in ("meta", "parsed", "outputs", "bundle", "rows"):
                 db.execute(f"DELETE FROM {table}")
             last = State("")
@@ -130,18 +141,32 @@ def _save(root: Path, state: State, last: State | None) -> None:
 def _write(db: sqlite3.Connection, state: State, last: State) -> None:
     """Write what `state` holds that `last` (as the database holds it) does not, and remove what it no longer
     holds."""
-    meta = {"format": FORMAT, "stamp": pickle.dumps(state.stamp), "inputs": pickle.dumps(state.inputs),
-            "words": state.bundle.words, "warnings": pickle.dumps(state.warnings)}
+    meta = {
+        "format": FORMAT,
+        "stamp": pickle.dumps(state.stamp),
+        "inputs": pickle.dumps(state.inputs),
+        "words": state.bundle.words,
+        "warnings": pickle.dumps(state.warnings),
+    }
     db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
     size_mtime = state.manifest
     _sync(db, "parsed", "key", last.parsed, state.parsed, lambda key, value: (key, _pickled(value)))
-    _sync(db, "outputs", "dest", last.outputs, state.outputs,
-          lambda dest, entry: (dest, _pickled(entry), entry.file.size, entry.file.digest, size_mtime[dest][1]), 5)
+    _sync(
+        db,
+        "outputs",
+        "dest",
+        last.outputs,
+        state.outputs,
+        lambda dest, entry: (dest, _pickled(entry), entry.file.size, entry.file.digest, size_mtime[dest][1]),
+        5,
+    )
     _sync(db, "rows", "key", last.rows, state.rows, lambda key, line: (key, line))
     if state.bundle.files is not last.bundle.files:
         db.execute("DELETE FROM bundle")
-        db.executemany("INSERT INTO bundle VALUES (?, ?, ?, ?)", [(dest, file.size, file.digest, size_mtime[dest][1])
-                                                                  for dest, file in state.bundle.files.items()])
+        db.executemany(
+            "INSERT INTO bundle VALUES (?, ?, ?, ?)",
+            [(dest, file.size, file.digest, size_mtime[dest][1]) for dest, file in state.bundle.files.items()],
+        )
 
 
 def _sync(db: sqlite3.Connection, table: str, column: str, old: Mapping, new: Mapping, row, width: int = 2) -> None:

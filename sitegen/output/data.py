@@ -1,6 +1,7 @@
 """Open data: every figure as JSON, one CSV per collection with source columns, and the JSON Schemas, under data/.
 
 Pure functions of the validated content; values are written exactly as stored (no rounding), in stable order."""
+
 from __future__ import annotations
 
 import csv
@@ -17,8 +18,19 @@ from ..content.model import Content, Figure
 from ..site.numbers import base_value, decimal_text, format_figure
 from .write import Output
 
-FIGURE_COLUMNS = ("value", "scale", "unit", "qualifier", "value_in_units", "as_of", "source", "note", "quote",
-                  "estimate", "derived")
+FIGURE_COLUMNS = (
+    "value",
+    "scale",
+    "unit",
+    "qualifier",
+    "value_in_units",
+    "as_of",
+    "source",
+    "note",
+    "quote",
+    "estimate",
+    "derived",
+)
 SOURCE_COLUMNS = ("source", "source_title", "source_publisher", "source_url", "source_copy_url")
 MEDIA_TYPES = {".csv": "text/csv", ".json": "application/json"}
 
@@ -85,7 +97,8 @@ def figure_record(fig: Figure, content: Content, languages: tuple[Language, ...]
             "kind": source.kind,
             "language": getattr(source, "language", None),
             "copy": {"url": source.copy_url, "site": source.copy_site, "kind": source.copy_kind}
-            if getattr(source, "copy_url", None) else None,
+            if getattr(source, "copy_url", None)
+            else None,
             "reliability": source.reliability,
             "note": source.note,
         },
@@ -149,8 +162,13 @@ def _figure_cells(fig: Figure | None, prefix: str) -> dict:
 def _source_cells(content: Content, source_id: str) -> dict:
     """The source columns of a row."""
     s = content.sources[source_id]
-    return {"source": s.id, "source_title": s.title, "source_publisher": s.publisher, "source_url": s.url or "",
-            "source_copy_url": getattr(s, "copy_url", None) or ""}
+    return {
+        "source": s.id,
+        "source_title": s.title,
+        "source_publisher": s.publisher,
+        "source_url": s.url or "",
+        "source_copy_url": getattr(s, "copy_url", None) or "",
+    }
 
 
 class _CsvLines:
@@ -200,8 +218,11 @@ def _rows(content: Content, kind: Kind, table: Table) -> list[tuple]:
     table the entries of several ((its field, its key), the figure, a figure key looked up)."""
     if table.maps:
         record = getattr(content, kind.name)
-        return [((name, year), content.figures[f] if isinstance(f, str) else f)
-                for name in table.maps for year, f in (getattr(record, name) or {}).items()]
+        return [
+            ((name, year), content.figures[f] if isinstance(f, str) else f)
+            for name in table.maps
+            for year, f in (getattr(record, name) or {}).items()
+        ]
     if table.rows:
         return list(getattr(getattr(content, kind.name), table.rows).items())
     items = getattr(content, kind.name).values()
@@ -244,9 +265,12 @@ def _row(content: Content, kind: Kind, table: Table, others: tuple[str, ...], ke
     """One row of a table: each declared column's cells (a twin, name_zh, from the item's texts)."""
     if table.maps:  # map, key, figure, source
         name, year = key
-        cells: dict[str | None, dict] = {"map": {"map": name}, table.key: {table.key: year},
-                                         "figure": _figure_cells(value, "figure"),
-                                         "source": _source_cells(content, value.source)}
+        cells: dict[str | None, dict] = {
+            "map": {"map": name},
+            table.key: {table.key: year},
+            "figure": _figure_cells(value, "figure"),
+            "source": _source_cells(content, value.source),
+        }
         return {k: v for column in table.columns for k, v in cells[column].items()}
     row = {}
     for column in table.columns:
@@ -266,8 +290,11 @@ def _row(content: Content, kind: Kind, table: Table, others: tuple[str, ...], ke
                 row.update(_figure_cells(cell, column))
             else:
                 row[column] = ";".join(cell) if isinstance(cell, tuple) else "" if cell is None else cell
-                row.update((f"{column}_{lang}", _text(value, column, lang) or "")
-                           for lang in others if f"{column}_{lang}" in _twins(kind, table, column, others))
+                row.update(
+                    (f"{column}_{lang}", _text(value, column, lang) or "")
+                    for lang in others
+                    if f"{column}_{lang}" in _twins(kind, table, column, others)
+                )
     return row
 
 

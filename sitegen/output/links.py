@@ -3,6 +3,7 @@
 A link is internal when it is relative or root-relative (it must then stay under the base path: a link to /x.css
 from a site served under /repo/ breaks on GitHub Pages), or absolute under the base URL (canonical, og:image). It
 must name an output and, with a #fragment, an id on that page."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,9 @@ from ..site.urls import base_path, page_url
 SKIP_SCHEMES = ("mailto", "tel", "data", "javascript")
 URL_ATTRS = ("href", "src", "action", "poster")  # and `content`, when it holds an absolute URL (<meta content>)
 # Where a link's attribute is written, to name its line when it is broken: in any case, quoted or not.
-WRITTEN = re.compile(r"""[\s"'/](?:href|src|action|poster|content)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
-                     re.I)
+WRITTEN = re.compile(
+    r"""[\s"'/](?:href|src|action|poster|content)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I
+)
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
@@ -75,7 +77,7 @@ def _target(url: str, here: str, origin: str, base: str) -> tuple | None:
     if url.startswith(base):  # the common cases, without urljoin: /base/x/#y and https://host/base/x/
         return _rooted(url)
     if url.startswith(origin) and url.startswith(base, len(origin)):
-        return _rooted(url[len(origin):])
+        return _rooted(url[len(origin) :])
     if url.startswith("#"):
         return _decoded(here), _decoded(url[1:]), ""
     try:
@@ -141,8 +143,9 @@ def inspector(base_url: str) -> Callable[[str, bytes], PageInfo]:
     return lambda dest, html: page_info(html, dest, origin, base, shared)
 
 
-def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, where: str, problems: Problems,
-                read, blame=None) -> int:
+def check_links(
+    infos: dict[str, PageInfo], dests: set[str], base_url: str, where: str, problems: Problems, read, blame=None
+) -> int:
     """Report every broken internal link or anchor of the pages (`infos`, by path) against the site's files
     (`dests`) at `where/dest:line:col`; return how many links were checked. A link broken the same way on many pages
     (one written by a shared template) is reported once, with a count; at the place `blame(dest, url)` names when it
@@ -161,8 +164,11 @@ def check_links(infos: dict[str, PageInfo], dests: set[str], base_url: str, wher
         written = blame(dest, link[0]) if blame is not None else None
         if written is None:
             written = Location(f"{where}/{dest}", *position(page, link[1]))
-        problems.error(written, f"broken link '{link[0]}' on {page_url(dest, base)}{also}: {problem}",
-                       "fix the link in the template or article that writes it")
+        problems.error(
+            written,
+            f"broken link '{link[0]}' on {page_url(dest, base)}{also}: {problem}",
+            "fix the link in the template or article that writes it",
+        )
     return sum(info.links for info in infos.values())
 
 
@@ -185,7 +191,7 @@ def _wrong_targets(infos: dict[str, PageInfo], dests: set[str], base: str) -> di
 
 def named_file(path: str, base: str, dests: set[str]) -> str | None:
     """The file of the site an internal path names, or None."""
-    rel = path[len(base):]
+    rel = path[len(base) :]
     dest = rel + "index.html" if rel == "" or rel.endswith("/") else rel
     if dest in dests:
         return dest

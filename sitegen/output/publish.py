@@ -1,6 +1,7 @@
 """What a host such as GitHub Pages needs besides the pages: fingerprinted asset names, sitemap.xml, robots.txt,
 the Atom feed, .nojekyll and CNAME. Pure functions of the content, the page plan and the base URL; no clock,
 so two builds of the same input give the same bytes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -55,8 +56,14 @@ def fingerprinted(static: list[Output], names: dict[str, str]) -> list[Output]:
     return [replace(out, dest=names.get(out.dest, out.dest)) for out in static]
 
 
-def site_files(registry: Registry, views: dict[str, Content], pages: list[Page], base_url: str,
-               changes: dict[str, tuple[EntryView, ...]] | None = None, history: bool = False) -> list[Output]:
+def site_files(
+    registry: Registry,
+    views: dict[str, Content],
+    pages: list[Page],
+    base_url: str,
+    changes: dict[str, tuple[EntryView, ...]] | None = None,
+    history: bool = False,
+) -> list[Output]:
     """Every site-wide file for the host: sitemap.xml, robots.txt, a feed of articles and one of data changes per
     language (feed.xml and changes.xml; LANG/feed.xml and LANG/changes.xml for each other language), .nojekyll and,
     with a domain, CNAME."""
@@ -99,13 +106,20 @@ def sitemap(content: Content, pages: list[Page], base_url: str, languages: tuple
             dest = p.dest.removeprefix(f"{p.lang}/") if p.lang != first else p.dest
             alternates = "".join(
                 f'<xhtml:link rel="alternate" hreflang="{lang.tag}" href="'
-                f'{escape(absolute(base_url, page_url(dest if lang.code == first else f"{lang.code}/{dest}", base)))}'
-                '"/>' for lang in languages)
-        rows.append(f"  <url><loc>{escape(absolute(base_url, page_url(p.dest, base)))}</loc>"
-                    f"<lastmod>{lastmod(content, p)}</lastmod>{alternates}</url>\n")
+                f"{escape(absolute(base_url, page_url(dest if lang.code == first else f'{lang.code}/{dest}', base)))}"
+                '"/>'
+                for lang in languages
+            )
+        rows.append(
+            f"  <url><loc>{escape(absolute(base_url, page_url(p.dest, base)))}</loc>"
+            f"<lastmod>{lastmod(content, p)}</lastmod>{alternates}</url>\n"
+        )
     space = ' xmlns:xhtml="http://www.w3.org/1999/xhtml"' if len(languages) > 1 else ""
-    xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{space}>\n'
-           + "".join(rows) + "</urlset>\n")
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{space}>\n'
+        + "".join(rows)
+        + "</urlset>\n"
+    )
     return Output("sitemap.xml", xml.encode("utf-8"), "publish: sitemap of every page")
 
 
@@ -126,8 +140,9 @@ def _feed_index(registry: Registry) -> str:
     return f"{pages.section}/index.html" if pages is not None and pages.section else "index.html"
 
 
-def feed(content: Content, pages: list[Page], base_url: str, lang: Language, prefix: str = "",
-         index: str = "index.html") -> Output:
+def feed(
+    content: Content, pages: list[Page], base_url: str, lang: Language, prefix: str = "", index: str = "index.html"
+) -> Output:
     """feed.xml (or LANG/feed.xml): an Atom feed of one language's articles, newest first, each with its title,
     dates and summary."""
     base, site = base_path(base_url), content.site
@@ -168,8 +183,14 @@ def feed_entry(page: Page, url: str) -> str:
     )
 
 
-def changes_feed(content: Content, entries: tuple[EntryView, ...], base_url: str, lang: Language, prefix: str = "",
-                 history: bool = True) -> Output:
+def changes_feed(
+    content: Content,
+    entries: tuple[EntryView, ...],
+    base_url: str,
+    lang: Language,
+    prefix: str = "",
+    history: bool = True,
+) -> Output:
     """changes.xml (or LANG/changes.xml): an Atom feed of the data changes in one language, a publish date an entry,
     newest first, each with what changed as HTML (values formatted in the language, links absolute)."""
     base, site, t = base_path(base_url), content.site, content.strings[lang.code]
@@ -195,8 +216,11 @@ def changes_feed(content: Content, entries: tuple[EntryView, ...], base_url: str
         f'    <content type="html">{escape(change_html(e, t, lang, base_url))}</content>\n  </entry>\n'
         for e in entries
     )
-    return Output(f"{prefix}changes.xml", (head + body + "</feed>\n").encode("utf-8"),
-                  f"publish: Atom feed of the data changes in {lang.code}")
+    return Output(
+        f"{prefix}changes.xml",
+        (head + body + "</feed>\n").encode("utf-8"),
+        f"publish: Atom feed of the data changes in {lang.code}",
+    )
 
 
 def change_html(entry: EntryView, t, lang: Language, base_url: str) -> str:
@@ -221,14 +245,18 @@ def change_html(entry: EntryView, t, lang: Language, base_url: str) -> str:
     if entry.first:
         counts = p["list"].join(f"{_escape(what)}{p['open']}{n}{p['close']}" for what, n in entry.first)
         html.append(f"<p>{_escape(t['changes_first'])}{p['colon']}{counts}{p['end']}</p>")
-    for key, lines in (("changes_figures", entry.figures), ("changes_figures_added", entry.figures_added),
-                       ("changes_figures_removed", entry.figures_removed)):
+    for key, lines in (
+        ("changes_figures", entry.figures),
+        ("changes_figures_added", entry.figures_added),
+        ("changes_figures_removed", entry.figures_removed),
+    ):
         if lines:
             html.append(f"<p>{_escape(t[key])}</p><ul>{''.join(figure(line) for line in lines)}</ul>")
     for key, groups in (("changes_added", entry.added), ("changes_removed", entry.removed)):
         if groups:
-            items = "".join(f"<li>{_escape(g.label)}{p['colon']}{p['list'].join(link(i) for i in g.items)}</li>"
-                            for g in groups)
+            items = "".join(
+                f"<li>{_escape(g.label)}{p['colon']}{p['list'].join(link(i) for i in g.items)}</li>" for g in groups
+            )
             html.append(f"<p>{_escape(t[key])}</p><ul>{items}</ul>")
     if entry.sources:
         items = "".join(f"<li>{link(s)}</li>" for s in entry.sources)

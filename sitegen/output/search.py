@@ -5,6 +5,7 @@ is written sorted).
 
 It indexes words, never figures: the values, dates and footnote numbers a figure edit changes are left out (EXCLUDE),
 so words() tells, page by page, whether the index a build would make is the one the site holds."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,23 @@ IN_BUNDLE = BUNDLE + "/"
 # What Pagefind leaves out of every page: the header, footer and skip link (the same on every page), and what a
 # figure edit changes: values, dates, the sizes of the downloads, footnote numbers, the charts and their one-line
 # summaries, the sources list.
-EXCLUDE = ("header", "footer", ".skip", ".fig", "[data-fact]", "time", "data", ".as-of", ".cite", "svg",
-           ".chart-summary", ".chart-source", ".cited", ".pager", ".changed")
+EXCLUDE = (
+    "header",
+    "footer",
+    ".skip",
+    ".fig",
+    "[data-fact]",
+    "time",
+    "data",
+    ".as-of",
+    ".cite",
+    "svg",
+    ".chart-summary",
+    ".chart-source",
+    ".cited",
+    ".pager",
+    ".changed",
+)
 # The same elements as they are written by the templates, each replaced by a mark when pages are compared: pages
 # that read the same after it give Pagefind the same words. Each pattern matches whole elements of EXCLUDE only, so
 # that what it leaves is never less than what Pagefind reads (the mark keeps each element's place).
@@ -40,11 +56,15 @@ FIGURES = re.compile(
     r'|<data value="[^"]*">[^<]*</data>'
     r'|<sup class="cite">.*?</sup>|<svg\b.*?</svg>|<p class="chart-(?:summary|source)">.*?</p>'
     r'|<section class="cited".*?</section>|<script\b.*?</script>|<span class="changed">.*?</span>'
-    r'|<details class="quote" data-pagefind-ignore>.*?</details>', re.S)
+    r'|<details class="quote" data-pagefind-ignore>.*?</details>',
+    re.S,
+)
 # The files of the bundle a search needs: its script, worker, WebAssembly, entry, metadata and index chunks (not
 # Pagefind's ready-made interfaces, which the site does not use).
-NEEDED = re.compile(r"(?:pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta"
-                    r"|wasm\.[^/]+\.pagefind|index/[^/]+\.pf_index|fragment/[^/]+\.pf_fragment)")
+NEEDED = re.compile(
+    r"(?:pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|pagefind\.[^/]+\.pf_meta"
+    r"|wasm\.[^/]+\.pagefind|index/[^/]+\.pf_index|fragment/[^/]+\.pf_fragment)"
+)
 
 
 TAG = re.compile(r"(<[^>]*>)")
@@ -59,7 +79,7 @@ def _blank(match: re.Match) -> str:
     if element.count("<") == 2 or element.startswith(("<svg", "<script", "<details")):  # text alone; or nothing
         # Pagefind reads (data-pagefind-ignore leaves out the element's whole text)
         return "\0"
-    inner = element[element.index(">") + 1:element.rindex("</")]
+    inner = element[element.index(">") + 1 : element.rindex("</")]
     kept, depth = ["\0"], 0
     for token in TAG.split(inner):
         if token.startswith("</"):
@@ -123,8 +143,15 @@ class Index:
             self.index = self._wait(self._open(PagefindIndex))
         except (ImportError, FileNotFoundError) as exc:
             self.close()
-            raise BuildFailed([SiteError(Location("requirements.txt"), f"Pagefind cannot be found ({exc})",
-                                         "install it: python3 -m pip install -r requirements.txt")]) from None
+            raise BuildFailed(
+                [
+                    SiteError(
+                        Location("requirements.txt"),
+                        f"Pagefind cannot be found ({exc})",
+                        "install it: python3 -m pip install -r requirements.txt",
+                    )
+                ]
+            ) from None
         return self
 
     async def _open(self, make):

@@ -1,6 +1,7 @@
 """Files into the output folder whole: a staging folder swapped in for it, or changed files swapped in under a
 journal. Ctrl-C and SIGTERM wait while files are swapped; what a SIGKILL leaves beside the output folder,
 recover() rolls back or finishes before the next build does anything else."""
+
 from __future__ import annotations
 
 import json

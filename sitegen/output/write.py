@@ -2,6 +2,7 @@
 into a folder whose files are known (its manifest: what each holds) writes only the files whose bytes differ, beside
 it, and swaps them in under a journal (swap.py). Either way an interrupted build leaves the old site or the new one,
 whole. Only a folder a build made (it holds the marker) is ever replaced; no path may leave it or be written twice."""
+
 from __future__ import annotations
 
 import errno
@@ -49,8 +50,13 @@ def digest(data: bytes) -> bytes:
 
 def safe_dest(dest: str) -> bool:
     """True when a dest path stays inside the output folder."""
-    return (bool(dest) and not dest.startswith("/") and "\\" not in dest and "\0" not in dest
-            and ".." not in dest.split("/"))
+    return (
+        bool(dest)
+        and not dest.startswith("/")
+        and "\\" not in dest
+        and "\0" not in dest
+        and ".." not in dest.split("/")
+    )
 
 
 def check_outputs(outputs: list[tuple[str, str]], problems: Problems) -> None:
@@ -66,9 +72,13 @@ def check_outputs(outputs: list[tuple[str, str]], problems: Problems) -> None:
         elif dest.lower() in seen:
             first = seen[dest.lower()]
             place = next((o for o in (origin, first) if o.startswith("static/")), origin)  # a file to fix
-            problems.error(Location(place), f"'{dest}' is written twice: by {first} and by {origin}",
-                           f"rename or remove {place}: the build makes {dest} itself" if place.startswith("static/")
-                           else "give one of them another id or file name")
+            problems.error(
+                Location(place),
+                f"'{dest}' is written twice: by {first} and by {origin}",
+                f"rename or remove {place}: the build makes {dest} itself"
+                if place.startswith("static/")
+                else "give one of them another id or file name",
+            )
         else:
             seen[dest.lower()] = origin
 
@@ -108,9 +118,12 @@ def _write_error(exc: OSError, out_dir: Path, shown: str) -> SiteError | None:
         rest = rest[1:]
     what = "this file" if rest else "into this folder"
     full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-    return SiteError(Location("/".join((shown, *rest))), f"cannot write {what}: {exc.strerror or exc}",
-                     ("free some space and build again" if full else "choose an --out you can write to")
-                     + "; the old site was left as it was")
+    return SiteError(
+        Location("/".join((shown, *rest))),
+        f"cannot write {what}: {exc.strerror or exc}",
+        ("free some space and build again" if full else "choose an --out you can write to")
+        + "; the old site was left as it was",
+    )
 
 
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
@@ -135,7 +148,7 @@ def write_file(folder: str, dest: str, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     except OSError as exc:  # a full disk: say which file
         raise OSError(exc.errno, exc.strerror, path) from None
     finally:

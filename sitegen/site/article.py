@@ -1,5 +1,6 @@
 """Article bodies as HTML: Markdown converted once per body, in bounded time, every link it writes checked as a
 browser reads it, and every link traced back to its line in the Markdown."""
+
 from __future__ import annotations
 
 import functools
@@ -21,8 +22,11 @@ LINK_ATTR = re.compile(r'\s(?:href|src)="([^"]*)"')  # Markdown writes every att
 SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 # Where an article writes a link's address: an inline link `](url)`, a reference definition `[r]: url`, and the
 # attribute of raw HTML (`<a href="url">`, which Markdown keeps as text, its attribute still checked).
-DESTINATION = re.compile(r"\]\([ \t]*<?([^)\s>]+)|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)"
-                         r"|\s(?:href|src)[ \t]*=[ \t]*\"([^\"]*)\"", re.M)
+DESTINATION = re.compile(
+    r"\]\([ \t]*<?([^)\s>]+)|^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)"
+    r"|\s(?:href|src)[ \t]*=[ \t]*\"([^\"]*)\"",
+    re.M,
+)
 BRACKET_OR_BLANK = re.compile(r"[\[\]]|\n[ \t]*\n")
 TAG = re.compile(r"<[^>]*>")
 # The first block boundary after a reference: the end of an element that holds phrasing only (a paragraph, a

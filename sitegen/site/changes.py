@@ -2,6 +2,7 @@
 feed: each figure that changed named and linked to its anchor, its old and new values formatted in the language,
 items and sources named (and linked while they exist), other edits counted by kind. Figures are read from the
 history as each date published them; names and links from the content being built."""
+
 from __future__ import annotations
 
 import re
@@ -79,11 +80,13 @@ def present(history: History, page) -> tuple[EntryView, ...]:
 def _entry(entry: Entry, page) -> EntryView:
     """One entry for one language."""
     return EntryView(
-        entry.date, entry.anchor,
+        entry.date,
+        entry.anchor,
         tuple(_figure(change, page) for change in entry.figures),
         tuple(_figure(change, page) for change in entry.figures_added),
         tuple(_figure(change, page) for change in entry.figures_removed),
-        _groups(entry.added, page), _groups(entry.removed, page),
+        _groups(entry.added, page),
+        _groups(entry.removed, page),
         tuple(_source(item.id, page, item) for item in entry.sources),
         tuple((kind_label(kind, page), n) for kind, n in entry.edits),
         tuple((kind_label(kind, page), n) for kind, n in entry.first),
@@ -167,8 +170,9 @@ def _item(item: ItemChange, page) -> Link:
     kind = page.registry.by_name.get(item.kind)
     collection = getattr(page.content, item.kind) if kind is not None and kind.collection else {}
     if kind is not None and kind.shape == "markdown":
-        found = next((a for a in collection.values()
-                      if PurePosixPath(a.loc.source).name.partition(".")[0] == item.id), None)
+        found = next(
+            (a for a in collection.values() if PurePosixPath(a.loc.source).name.partition(".")[0] == item.id), None
+        )
         if found is not None:
             return Link(found.title, page.url_for(item.kind, found.slug))
     elif item.id in collection:

@@ -7,6 +7,7 @@ every chart; marked bars are hatched and starred, and series differ by pattern, 
 so no meaning rests on colour alone. Text is measured by estimate (text_width), generously, and wraps at spaces or,
 in Chinese and Japanese, between characters (wrap); lines are LINE apart, more than a line box of the chart's font.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -101,8 +102,9 @@ def wide(c: str) -> bool:
 
 def text_width(text: str, bold: bool = False) -> float:
     """An estimate of a label's width in SVG units, generous enough for wide fonts such as DejaVu Sans."""
-    width = sum(FONT * (1.0 if wide(c) else _GLYPH.get(c, 0.7 if c.isupper() else 0.64 if c.isdigit() else 0.58))
-                for c in text)
+    width = sum(
+        FONT * (1.0 if wide(c) else _GLYPH.get(c, 0.7 if c.isupper() else 0.64 if c.isdigit() else 0.58)) for c in text
+    )
     return width * 1.1 if bold else width
 
 
@@ -165,6 +167,7 @@ def hatch(chart_id: str, name: str = "hatch", angle: int = 45, cls: str = "") ->
 
 # Bars: one panel per series.
 
+
 def bar_panel(
     chart_id: str, bars: list[Bar], top: float, heading: str, lang: Language, mark: str, missing: str = ""
 ) -> tuple[list[str], float]:
@@ -204,10 +207,14 @@ def bar_row(chart_id: str, bar: Bar, x0: float, top: float, length: float, value
     """One bar of a row (hatched when marked) and its value label; a row with no figure gets the label alone."""
     mid = top + ROW / 2
     fill = f' fill="url(#{chart_id}-hatch)"' if bar.marked else ""
-    rect = [] if bar.figure is None else [
-        f'<rect x="{_n(x0)}" y="{_n(mid - BAR / 2)}" width="{_n(length)}" height="{BAR}" '
-        f'class="chart-bar{" marked" if bar.marked else ""}"{fill}/>'
-    ]
+    rect = (
+        []
+        if bar.figure is None
+        else [
+            f'<rect x="{_n(x0)}" y="{_n(mid - BAR / 2)}" width="{_n(length)}" height="{BAR}" '
+            f'class="chart-bar{" marked" if bar.marked else ""}"{fill}/>'
+        ]
+    )
     return rect + [_text(x0 + length + 5, mid + FONT * 0.35, value, "chart-value" if rect else "chart-label")]
 
 
@@ -252,6 +259,7 @@ def bars(f: Frame) -> tuple[list[str], float, str]:
 
 
 # Several series on one axis: a legend, then grouped bars or lines.
+
 
 def series_legend(f: Frame, line: bool) -> tuple[list[str], float]:
     """A swatch and the wrapped label of each series, one under another: a bar's fill, or a line with its marker."""
@@ -333,8 +341,9 @@ def marker(k: int, x: float, y: float) -> str:
         return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" {cls}/>'
     if shape == 1:
         return f'<rect x="{_n(x - 3.5)}" y="{_n(y - 3.5)}" width="7" height="7" {cls}/>'
-    points = ((x, y - 5), (x + 5, y + 4), (x - 5, y + 4)) if shape == 2 else \
-        ((x, y - 5), (x + 5, y), (x, y + 5), (x - 5, y))
+    points = (
+        ((x, y - 5), (x + 5, y + 4), (x - 5, y + 4)) if shape == 2 else ((x, y - 5), (x + 5, y), (x, y + 5), (x - 5, y))
+    )
     return f'<polygon points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in points)}" {cls}/>'
 
 
@@ -402,12 +411,16 @@ def _polyline(k: int, s: Drawn, x, y, years: list[int]) -> list[str]:
             runs[-1].append(point)
         else:
             runs.append([point])
-    out = [f'<polyline points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in run)}" {_line_look(k)}/>'
-           for run in runs if len(run) > 1]
+    out = [
+        f'<polyline points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in run)}" {_line_look(k)}/>'
+        for run in runs
+        if len(run) > 1
+    ]
     return out + [marker(k, a, b) for run in runs for a, b in run]
 
 
 # Dots: a matrix of rows by series.
+
 
 def matrix_row(name: str, marks: list[bool], x0: float, col_w: float, top: float) -> tuple[list[str], float]:
     """One row of a dot matrix: its wrapped name and a dot or a ring per column; returns elements and height."""

@@ -2,6 +2,7 @@
 one generic renderer gathers a chart's rows and series from the content, says them in a summary sentence (the SVG's
 accessible name) and a data table, and has chartdraw.py draw them as inline SVG. Nothing here knows which charts a
 site has."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,10 +52,19 @@ def categories(spec: ChartSpec, content) -> tuple[Category, ...]:
             items = sorted(items, key=by(spec.sort.lstrip("-")), reverse=spec.sort.startswith("-"))
         keys: list[Any] = [getattr(i, "id", None) or getattr(i, "slug", "") for i in items]  # ids, or slugs
         mark = spec.mark
-        return tuple(Category(getattr(i, spec.label) or key, key, i, mark is not None and getattr(i, mark.field) in
-                              mark.values) for i, key in zip(items, keys))
-    years = sorted({year for _, _, table in _year_maps(spec, content) for year in table
-                    if spec.since is None or int(year) >= spec.since}, key=int)
+        return tuple(
+            Category(getattr(i, spec.label) or key, key, i, mark is not None and getattr(i, mark.field) in mark.values)
+            for i, key in zip(items, keys)
+        )
+    years = sorted(
+        {
+            year
+            for _, _, table in _year_maps(spec, content)
+            for year in table
+            if spec.since is None or int(year) >= spec.since
+        },
+        key=int,
+    )
     return tuple(Category(str(year), year) for year in years)
 
 
@@ -72,8 +82,10 @@ def _year_maps(spec: ChartSpec, content) -> list[tuple[Series, str, dict]]:
             figs = (content.figures[key] for key in s.figures)
             found.append((s, s.ident, {int(f.as_of[:4]): f for f in figs}))
         elif s.each:
-            found += [(s, ident, _figures(getattr(item, s.drawn), content))
-                      for ident, item in getattr(content, s.kind or spec.kind).items()]
+            found += [
+                (s, ident, _figures(getattr(item, s.drawn), content))
+                for ident, item in getattr(content, s.kind or spec.kind).items()
+            ]
         else:
             found.append((s, s.ident, _figures(getattr(getattr(content, s.kind or spec.kind), s.drawn), content)))
     return found
@@ -98,8 +110,9 @@ def gathered(spec: ChartSpec, cats: tuple[Category, ...], content, t: dict, lang
         if spec.type != "dot":
             out.append(_drawn(s, s.ident, tuple(getattr(c.item, s.drawn) for c in cats), t, lang, content))
         elif s.has is not None:
-            out.append(_drawn(s, s.ident, tuple(s.has in _members(getattr(c.item, s.drawn)) for c in cats), t, lang,
-                              content))
+            out.append(
+                _drawn(s, s.ident, tuple(s.has in _members(getattr(c.item, s.drawn)) for c in cats), t, lang, content)
+            )
         else:
             assert s.latest is not None and s.kind is not None  # a dot series tests `has`, or the `latest` of `kind`
             picked = max(getattr(content, s.kind).values(), key=by(s.latest), default=None)
@@ -115,8 +128,9 @@ def _members(value) -> tuple:
     return value if isinstance(value, tuple) else (value,)
 
 
-def _drawn(s, ident: str, values: tuple, t: dict, lang: Language, content, name: str = "",
-           fields: dict | None = None) -> Drawn:
+def _drawn(
+    s, ident: str, values: tuple, t: dict, lang: Language, content, name: str = "", fields: dict | None = None
+) -> Drawn:
     """A series with its unit and display scale, its label and heading filled in ({unit}: 'billion yuan')."""
     figs = [v for v in values if isinstance(v, model.Figure)]
     unit, exp = s.unit or (figs[0].unit if figs else None), display_exp([base_value(v) for v in figs], lang)
@@ -162,12 +176,20 @@ def summary_values(f: Frame) -> dict:
         have = [k for k in rows if s.values[k] is not None]
         if have:
             last = s.values[have[-1]]
-            values[s.id], values[f"{s.id}_number"] = format_figure(last, lang, short=True), \
-                format_figure(last, lang, short=True, bare=True)
+            values[s.id], values[f"{s.id}_number"] = (
+                format_figure(last, lang, short=True),
+                format_figure(last, lang, short=True, bare=True),
+            )
         if n == 0 and have:
             a, b = s.values[have[0]], s.values[have[-1]]
-            values.update({"first": format_figure(a, lang, short=True), "last": format_figure(b, lang, short=True),
-                           f"first_{row}": f.cats[have[0]].label, f"last_{row}": f.cats[have[-1]].label})
+            values.update(
+                {
+                    "first": format_figure(a, lang, short=True),
+                    "last": format_figure(b, lang, short=True),
+                    f"first_{row}": f.cats[have[0]].label,
+                    f"last_{row}": f.cats[have[-1]].label,
+                }
+            )
             if len(have) > 1:
                 values["trend"] = t["chart_up"] if base_value(b) >= base_value(a) else t["chart_down"]
     return values
@@ -217,15 +239,28 @@ def make_chart(spec: ChartSpec, content, lang: Language) -> Chart:
     cats = categories(spec, content)
     f = Frame(f"chart-{spec.id}", spec, cats, gathered(spec, cats, content, t, lang), t, lang)
     first = f.series[0] if f.series else None
-    title = fill(t[spec.title], {"unit": unit_words(first.unit, first.exp, lang) if first and first.unit else ""},
-                 content)
+    title = fill(
+        t[spec.title], {"unit": unit_words(first.unit, first.exp, lang) if first and first.unit else ""}, content
+    )
     summary = summarize(f, content)
     body, height, defs = DRAWINGS[spec.type](f)
     columns, rows, sources = table(f)
-    note = " ".join(fill(t[spec.mark.note], {"name": c.label}, content) for c in cats if c.marked) \
-        if spec.mark and spec.mark.note else ""
-    return Chart(f.id, title, summary, svg(f.id, height, summary, body, defs), columns, rows, sources, note,
-                 f"data/{spec.csv}.csv" if spec.csv else "")
+    note = (
+        " ".join(fill(t[spec.mark.note], {"name": c.label}, content) for c in cats if c.marked)
+        if spec.mark and spec.mark.note
+        else ""
+    )
+    return Chart(
+        f.id,
+        title,
+        summary,
+        svg(f.id, height, summary, body, defs),
+        columns,
+        rows,
+        sources,
+        note,
+        f"data/{spec.csv}.csv" if spec.csv else "",
+    )
 
 
 class ChartNotDeclared(Exception):

@@ -1,6 +1,7 @@
 """schema.org JSON-LD, as templates declare it: jsonld() writes a mapping the template builds from the content into
 a <script type="application/ld+json">, leaving out what is empty (an optional field is absent, not null) and escaping
 the characters that could end the <script> element early, so no text in the content can break out of it."""
+
 from __future__ import annotations
 
 import json

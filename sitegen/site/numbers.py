@@ -3,6 +3,7 @@ data comes from CLDR through Babel, by the language's locale: dates, digits and 
 rules, display scales ('475.4 billion', '4754.2亿': format_compact_decimal) and the units CLDR names ('12.5 km²',
 '3年': format_unit). What CLDR does not know is declared per language in models/languages.yaml: the units with their
 measure words, qualifiers, the basis of a growth rate, ties and the pattern of a place in a ranking."""
+
 from __future__ import annotations
 
 import functools
@@ -17,6 +18,7 @@ SAMPLE = Decimal("2.5")  # a number of CLDR's plural category 'other' in every l
 
 def _answered(ask):
     """Memoize a CLDR lookup by its arguments, a Decimal by its text (1.0 is not 1: CLDR's 'v' differs)."""
+
     @functools.lru_cache(maxsize=4096)
     def asked(*args):
         return ask(*(Decimal(a[1]) if type(a) is tuple and a[:1] == ("decimal",) else a for a in args))
@@ -24,6 +26,7 @@ def _answered(ask):
     @functools.wraps(ask)
     def answer(*args):
         return asked(*(("decimal", str(a)) if type(a) is Decimal else a for a in args))
+
     return answer
 
 
@@ -31,6 +34,7 @@ def _answered(ask):
 def _cldr(locale: str):
     """A Babel locale, loaded on first use."""
     from babel import Locale
+
     return Locale.parse(locale)
 
 
@@ -44,6 +48,7 @@ def _rules(kind: str, locale: str) -> dict[str, str]:
 def _rule(kind: str, locale: str):
     """A locale's plural ('plural') or ordinal ('ordinal') rule, as a function of a number to its category."""
     from babel.plural import PluralRule
+
     return PluralRule(_rules(kind, locale))
 
 
@@ -67,6 +72,7 @@ def human_date(value: str, locale: str) -> str:
     import datetime
 
     from babel.dates import format_date, format_skeleton
+
     parts = [int(p) for p in value.split("-")]
     day = datetime.date(parts[0], *(parts[1:] + [1] * (3 - len(parts))))
     if len(parts) == 3:
@@ -91,6 +97,7 @@ def scales(locale: str, smallest: int) -> tuple[tuple[int, str], ...]:
 def _decimal(value: Decimal, pattern: str, locale: str) -> str:
     """A number by a CLDR number pattern, in a locale's digits and marks."""
     from babel.numbers import format_decimal
+
     return format_decimal(value, format=pattern, locale=_cldr(locale))
 
 
@@ -98,6 +105,7 @@ def _decimal(value: Decimal, pattern: str, locale: str) -> str:
 def _compact(value: Decimal, digits: int, locale: str) -> str:
     """A number with its display scale word, to `digits` decimals: '475.4 billion', '4754.2亿'."""
     from babel.numbers import format_compact_decimal
+
     return format_compact_decimal(value, format_type="long", locale=_cldr(locale), fraction_digits=digits)
 
 
@@ -105,6 +113,7 @@ def _compact(value: Decimal, digits: int, locale: str) -> str:
 def _unit(value: Decimal, pattern: str, unit: str, length: Length, locale: str) -> str:
     """A number with a unit CLDR names, the number by a CLDR number pattern: '12.5 km²', '5.9%', '3 years'."""
     from babel.units import format_unit
+
     return format_unit(value, unit, length, format=pattern, locale=_cldr(locale))
 
 
@@ -113,6 +122,7 @@ def _unit_words(word: str, unit: str, length: Length, locale: str) -> str:
     """The words of a unit CLDR names at a display scale (its word), without a number: 'km²', '%', 'years', '年',
     'million km²'."""
     from babel.units import format_unit
+
     if word:
         return format_unit(word, unit, length, locale=_cldr(locale))
     return _unit(SAMPLE, "0.#", unit, length, locale).replace(_decimal(SAMPLE, "0.#", locale), "", 1).strip()
@@ -137,21 +147,36 @@ def base_value(fig: Figure) -> Decimal:
     return fig.value.scaleb(SCALES[fig.scale]) if fig.scale else fig.value
 
 
-def percent_change(latest: Figure, before: Figure, basis: str | None = None,
-                   derived: str | None = None) -> Figure | None:
+def percent_change(
+    latest: Figure, before: Figure, basis: str | None = None, derived: str | None = None
+) -> Figure | None:
     """The change of a figure on the one a year before it, in per cent to one decimal, as a figure derived from the
     two (its source is the later one's; `basis` says real or nominal where that applies, `derived` how it was made).
     None when the two cannot be compared exactly: different units, a qualifier ('over'), a rank or a rate, a zero, or
     years that are not consecutive."""
     year, prior = str(latest.as_of)[:4], str(before.as_of)[:4]
-    comparable = (latest.unit == before.unit and latest.unit not in ("rank", "percent", "percent-change")
-                  and not latest.qualifier and not before.qualifier and year.isdigit() and prior.isdigit()
-                  and int(year) - int(prior) == 1 and base_value(before) != 0)
+    comparable = (
+        latest.unit == before.unit
+        and latest.unit not in ("rank", "percent", "percent-change")
+        and not latest.qualifier
+        and not before.qualifier
+        and year.isdigit()
+        and prior.isdigit()
+        and int(year) - int(prior) == 1
+        and base_value(before) != 0
+    )
     if not comparable:
         return None
     value = ((base_value(latest) / base_value(before) - 1) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
-    return Figure(value=value, unit="percent-change", as_of=latest.as_of, source=latest.source, basis=basis,
-                  derived=derived, estimate=bool(latest.estimate or before.estimate) or None)
+    return Figure(
+        value=value,
+        unit="percent-change",
+        as_of=latest.as_of,
+        source=latest.source,
+        basis=basis,
+        derived=derived,
+        estimate=bool(latest.estimate or before.estimate) or None,
+    )
 
 
 def decimal_text(value: Decimal, places: int | None = None, group: str = "") -> str:

@@ -1,6 +1,7 @@
 """The placeholders the templates give the interface strings they fill, read from the templates themselves: a string
 filled with `t.KEY|replace("{n}", ...)` or `t.KEY.format(n=...)` may name only those. A misspelled one ('{yaer}')
 would otherwise be shown as it is, on pages that only some content makes (a second index page), in any language."""
+
 from __future__ import annotations
 
 import functools
@@ -81,8 +82,13 @@ def _keys(node: nodes.Node) -> list[str]:
         return _keys(node.expr1) + (_keys(node.expr2) if node.expr2 is not None else [])
     if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name) and node.node.name == "t":
         return [node.attr]
-    if isinstance(node, nodes.Getitem) and isinstance(node.node, nodes.Name) and node.node.name == "t" and \
-            isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+    if (
+        isinstance(node, nodes.Getitem)
+        and isinstance(node.node, nodes.Name)
+        and node.node.name == "t"
+        and isinstance(node.arg, nodes.Const)
+        and isinstance(node.arg.value, str)
+    ):
         return [node.arg.value]
     return []
 
@@ -106,5 +112,8 @@ def check_filled(env: jinja2.Environment, strings: dict, where, problems) -> Non
             if (use.key, name) not in seen:
                 seen.add((use.key, name))
                 can = ", ".join("{" + n + "}" for n in sorted(use.given)) or "none"
-                problems.error(where(use.key), f"string '{use.key}' has the unknown placeholder {{{name}}}",
-                               f"placeholders it can use: {can} (used at templates/{use.template}:{use.line})")
+                problems.error(
+                    where(use.key),
+                    f"string '{use.key}' has the unknown placeholder {{{name}}}",
+                    f"placeholders it can use: {can} (used at templates/{use.template}:{use.line})",
+                )

@@ -1,4 +1,5 @@
 """The page plan: every page of the site, kind by kind as models/ declares them, in every language."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,8 +48,9 @@ def _plan(content: model.Content, registry: Registry, prefix: str, lang: str) ->
         base = prefix + p.section if p.section else prefix.rstrip("/")
         if not kind.collection:
             if p.item:  # as for a collection's items: a page only with its template
-                pages.append(Page(f"{base}/index.html" if base else "index.html", p.item, kind.name, kind.one,
-                                  lang=lang))
+                pages.append(
+                    Page(f"{base}/index.html" if base else "index.html", p.item, kind.name, kind.one, lang=lang)
+                )
             continue
         items = tuple(getattr(content, kind.name).values())
         if p.sort:
@@ -61,10 +63,22 @@ def _plan(content: model.Content, registry: Registry, prefix: str, lang: str) ->
                 else [Page(f"{base}/index.html", p.index, kind.name, items=items, lang=lang)]
             )
         if p.item:
-            pages += [Page(f"{base}/{getattr(i, kind.key)}/index.html", p.item, kind.name, kind.one, item=i, lang=lang,
-                           dated=kind.shape == "markdown") for i in items]
-    pages += [Page(prefix + page.dest, page.template, page.name, lang=lang, searchable=page.searchable,
-                   listed=page.sitemap) for page in registry.pages]
+            pages += [
+                Page(
+                    f"{base}/{getattr(i, kind.key)}/index.html",
+                    p.item,
+                    kind.name,
+                    kind.one,
+                    item=i,
+                    lang=lang,
+                    dated=kind.shape == "markdown",
+                )
+                for i in items
+            ]
+    pages += [
+        Page(prefix + page.dest, page.template, page.name, lang=lang, searchable=page.searchable, listed=page.sitemap)
+        for page in registry.pages
+    ]
     return pages
 
 
@@ -75,8 +89,9 @@ def navigation(registry: Registry) -> tuple[tuple[str, str], ...]:
         for k in registry.kinds
         if k.pages and k.pages.nav is not None
     ]
-    slots += [(page.nav, page.label, page.dest.removesuffix("index.html")) for page in registry.pages
-              if page.nav is not None]
+    slots += [
+        (page.nav, page.label, page.dest.removesuffix("index.html")) for page in registry.pages if page.nav is not None
+    ]
     return tuple((label, path) for _, label, path in sorted(slots))
 
 

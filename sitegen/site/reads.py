@@ -7,6 +7,7 @@ their order and membership); (kind, KEYS) for its membership and order only; (ki
 of every item; (name, "") for a single record ("site", "profile"); ("template", name) for a template file; ("static",
 path) for a static file; ("history", "") for the history of the content and ("history", key) for one figure's last
 change in it; ("output", dest) for another output of the build (a download whose size a page shows)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence

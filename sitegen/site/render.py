@@ -1,5 +1,6 @@
 """Pages into HTML: the Jinja environment, what templates see, and rendering with what each page read and its errors
 at their file and line."""
+
 from __future__ import annotations
 
 import traceback
@@ -28,15 +29,42 @@ from .reads import KEYS, Recorder, TrackedContent, TrackedObject
 from .urls import absolute, base_path, page_href, page_url
 
 # The search box's words, which the build writes for its script (search/strings.json).
-SEARCH_STRINGS = ("search_label", "search_count_one", "search_count_other", "search_none", "search_all",
-                  "search_more", "search_failed")
-CODE_STRINGS = ("news_title", "news_intro", "source", "changes_title", "changes_intro", "changes_none", "changes_entry",
-                "changes_figures", "changes_figures_added", "changes_figures_removed", "changes_added",
-                "changes_removed", "changes_sources", "changes_edits", "changes_first",
-                "changes_field_as_of", *SEARCH_STRINGS)  # read outside templates (the feeds, the search box)
+SEARCH_STRINGS = (
+    "search_label",
+    "search_count_one",
+    "search_count_other",
+    "search_none",
+    "search_all",
+    "search_more",
+    "search_failed",
+)
+CODE_STRINGS = (
+    "news_title",
+    "news_intro",
+    "source",
+    "changes_title",
+    "changes_intro",
+    "changes_none",
+    "changes_entry",
+    "changes_figures",
+    "changes_figures_added",
+    "changes_figures_removed",
+    "changes_added",
+    "changes_removed",
+    "changes_sources",
+    "changes_edits",
+    "changes_first",
+    "changes_field_as_of",
+    *SEARCH_STRINGS,
+)  # read outside templates (the feeds, the search box)
 # The placeholders those strings are given (the feed's titles, the search box's counts), checked before any is used.
-CODE_PLACEHOLDERS = {"changes_entry": ("date",), "search_count_one": ("n",), "search_count_other": ("n",),
-                     "search_none": ("q",), "search_more": ("n",)}
+CODE_PLACEHOLDERS = {
+    "changes_entry": ("date",),
+    "search_count_one": ("n",),
+    "search_count_other": ("n",),
+    "search_none": ("q",),
+    "search_more": ("n",),
+}
 
 
 @dataclass
@@ -122,8 +150,9 @@ class Renderer:
         self.prefix = "" if lang == self.languages[0] else f"{lang}/"  # where this language's pages live
         # the language whose text a page shows beside a name in its own: the site's first other than the page's; on
         # a site in one language, the first declared other (a model may give a field in it: name_zh)
-        self.twin = next((code for code in (*self.languages, *registry.declared_languages.declared) if code != lang),
-                         None)
+        self.twin = next(
+            (code for code in (*self.languages, *registry.declared_languages.declared) if code != lang), None
+        )
         self.env = env or make_env(self.templates)
         self.env.recorder = self.recorder
         self.env.globals.update(self._globals(content))
@@ -148,8 +177,10 @@ class Renderer:
         return dict(
             url=self.url,
             url_for=self.url_for,
-            **{name: TrackedObject(record, (name, ""), self.recorder)  # each single record by its kind's name: site
-               for name, record in content.records.items()},
+            **{
+                name: TrackedObject(record, (name, ""), self.recorder)  # each single record by its kind's name: site
+                for name, record in content.records.items()
+            },
             content=self.content,
             t=self.strings,
             lang=lang,
@@ -186,8 +217,9 @@ class Renderer:
             article_html=lambda article: self.article_html(article, self.cites),
             quotes=self.quotes,
             # .get: a missing menu string is reported by check_strings before any page is rendered
-            nav=tuple((Markup(escape(self.strings.get(key, ""))), self.url(path))
-                      for key, path in navigation(registry)),
+            nav=tuple(
+                (Markup(escape(self.strings.get(key, ""))), self.url(path)) for key, path in navigation(registry)
+            ),
             charts=Charts(self.content, registry, lang),  # charts.ID: as models/ declare them
             jsonld=jsonld,
         )
@@ -325,8 +357,10 @@ class Renderer:
             return Markup("")
         p, text = self.punctuation, self.strings["changed_on"]
         words = escape(text.format(date=self.human_date(entry.date)))
-        return Markup(f'<span class="changed">{p["open"]}<a href="{escape(self.url("changes/"))}#{entry.anchor}">'
-                      f'{words}</a>{p["close"]}</span>')
+        return Markup(
+            f'<span class="changed">{p["open"]}<a href="{escape(self.url("changes/"))}#{entry.anchor}">'
+            f"{words}</a>{p['close']}</span>"
+        )
 
     def human_date(self, value: str | int | None) -> str:
         """'2023-10-31' -> '31 October 2023', '2017-09' -> 'September 2017', '2022' -> '2022'."""
@@ -495,8 +529,10 @@ class Renderer:
         if not lines:
             return Markup("")
         rows = "".join(f"<li>{p['list'].join(figs)}{p['colon']}{words}</li>" for words, figs in lines.items())
-        return Markup(f'<details class="quote quotes" data-pagefind-ignore><summary>{escape(t["quotes_show"])}'
-                      f"</summary><ul>{rows}</ul></details>")
+        return Markup(
+            f'<details class="quote quotes" data-pagefind-ignore><summary>{escape(t["quotes_show"])}'
+            f"</summary><ul>{rows}</ul></details>"
+        )
 
     def _ref_html(self, target, style: str, cites: Citations) -> str:
         """The HTML for one article reference: a cited figure or a link to an item."""

@@ -1,4 +1,5 @@
 """Public addresses: a site path under the base path, absolute URLs for canonical links and feeds."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
