@@ -24,6 +24,8 @@ PAGES = {
     "zh-home": "zh/",
     "zh-project": "zh/projects/sj-3dic-packaging/",
     "zh-article": "zh/news/2023-jiangyin-development-summit/",
+    "peers": "peers/",  # the widest tables and the most charts
+    "zh-peers": "zh/peers/",
 }
 RUNS = [(name, "mobile") for name in PAGES] + [("home", "desktop")]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
