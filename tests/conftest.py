@@ -154,6 +154,9 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO / "artifacts"
 
 
+COMPRESSED = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".csv", ".webmanifest"}
+
+
 class QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
     """Static file handler that serves 404.html for missing paths, like GitHub Pages, and logs nothing."""
 
@@ -161,6 +164,26 @@ class QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def send_head(self):
+        """A text file gzipped when the browser accepts it, as GitHub Pages sends it (Lighthouse times what is sent)."""
+        import gzip
+
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not accepts or path.suffix not in COMPRESSED or not path.is_file() or self.path.endswith(("/..", "/.")):
+            return super().send_head()
+        if path.suffix == ".html" and not self.path.split("?")[0].endswith(("/", ".html")):
+            return super().send_head()  # a folder without its slash: the standard redirect
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return __import__("io").BytesIO(body)
 
     def send_error(self, code, message=None, explain=None):
         page = self.not_found_page
