@@ -5,6 +5,7 @@ output in one call, and keyboard use (skip link, landmarks, focus)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 from axe_playwright_python.sync_playwright import Axe
@@ -60,11 +61,16 @@ def test_nu_html_checker_finds_no_errors_in_the_whole_site(live_site):
 
 
 def test_every_page_has_one_banner_navigation_main_and_footer(live_site):
+    """One banner, one site navigation, one main and one footer; any other navigation (a page's contents, a pager)
+    is labelled, so a screen reader's list of landmarks tells them apart."""
     _, out = live_site
     for path in out.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
-        counts = [html.count(tag) for tag in ('<header class="site-header"', "<nav ", "<main ", "<footer ")]
-        assert counts == [1, 1, 1, 1], path
+        counts = [html.count(tag) for tag in ('<header class="site-header"', "<main ", "<footer ")]
+        assert counts == [1, 1, 1], path
+        navs = re.findall(r"<nav [^>]*>", html)
+        assert all("aria-label" in nav for nav in navs), path  # aria-label or aria-labelledby
+        assert len([nav for nav in navs if "class=" not in nav and "labelledby" not in nav]) == 1, path
 
 
 def test_skip_link_is_first_visible_on_focus_and_moves_focus_to_main(page, live_site):

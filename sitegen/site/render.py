@@ -278,8 +278,11 @@ class Renderer:
         depends on the items' names, texts and ids only: a figure edit leaves it alone."""
         lists = []
         for kind in self.registry.linked:
-            if kind.pages is None or kind.pages.nav is None:
-                continue
+            label = self.menu_label(kind.name) or (
+                self.strings[kind.pages.label] if kind.pages and kind.pages.label else ""
+            )
+            if kind.pages is None or not kind.pages.item or not label:
+                continue  # a kind with no item pages, or with no name for them (in the menu, or its pages' label)
             items = getattr(self.content, kind.name)
             named = "name" in kind.fields
             names = items.column("name") if named else items.column("title")
@@ -290,7 +293,7 @@ class Renderer:
                 name = name or ""
                 other = (texts.get(ident) or {}).get("name", {}).get(self.twin) or declared.get(ident)
                 rows.append((name, self.url_for(kind.name, ident), other if other != name else None))
-            lists.append((kind.name, self.menu_label(kind.name), rows))
+            lists.append((kind.name, label, rows))
         return lists
 
     def asset(self, path: str) -> str:
