@@ -106,6 +106,15 @@ def stop_on_sigterm(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
+def failure(failed, kept: str) -> int:
+    """Print a build's errors at their lines and the count (with what became of the output); exit code 1."""
+    for error in failed.errors:
+        print(error.format(), file=sys.stderr)
+    n = len(failed.errors)
+    print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
+    return 1
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the chosen command and print its outcome; return the exit code."""
     from sitegen.errors import BuildFailed
@@ -114,7 +123,10 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         from sitegen.pipeline import write_schemas
 
-        changed = write_schemas(root)
+        try:
+            changed = write_schemas(root)
+        except BuildFailed as failed:
+            return failure(failed, "")
         print(f"Wrote {len(changed)} changed schema file(s) to schema/." if changed else "schema/ is up to date.")
         return 0
     if args.command == "serve":
@@ -135,12 +147,7 @@ def run(args: argparse.Namespace) -> int:
             verify=verify and args.command == "build",
         )
     except BuildFailed as failed:
-        for error in failed.errors:
-            print(error.format(), file=sys.stderr)
-        n = len(failed.errors)
-        kept = f"; {display(out, root)}/ was left as it was" if args.command == "build" else ""
-        print(f"Failed: {n} error{'s' * (n != 1)}{kept}.", file=sys.stderr)
-        return 1
+        return failure(failed, f"; {display(out, root)}/ was left as it was" if args.command == "build" else "")
     except VerifyFailed as failed:
         print(
             f"error: {failed}\nThis is a bug in the generator, not in your content: an incremental build differs "

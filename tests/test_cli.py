@@ -234,3 +234,18 @@ def test_a_closed_output_pipe_is_not_a_crash(site):
         err = proc.stderr.read().decode()
     assert proc.wait() == 141 and err == ""
     assert (site / "_site/index.html").is_file()  # the build itself was done
+
+
+def test_schema_on_a_broken_model_is_an_error_at_its_line(tmp_path):
+    """`build.py schema` reads the models as a build does: a mistake in one is exit 1 at its line, no traceback."""
+    import shutil
+
+    shutil.copytree(REPO / "models", tmp_path / "models")
+    path = tmp_path / "models/zones.yaml"
+    path.write_text(path.read_text().replace("kind: zones\n", "kind: zones\nbogus: 1\n", 1))
+    result = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "schema", "--root", str(tmp_path)], capture_output=True, text=True
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("models/zones.yaml:4:1: error: unknown key 'bogus'"), result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "schema").exists()

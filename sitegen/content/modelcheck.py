@@ -375,6 +375,8 @@ def check_site_languages(root: Path, declared, problems: Problems) -> None:
     (a text given as a twin in it, 'title_zh' beside 'title', says the order is turned round). Otherwise every text
     of the content would be reported, and the mistake lost among them. Its other mistakes are left to its validation."""
     quiet = Problems()
+    if not (root / "content" / "site.yaml").is_file():
+        return  # reported where the content is read
     doc = load_yaml(root / "content" / "site.yaml", "content/site.yaml", quiet)
     nodes = (
         dict((k.value, (k, v)) for k, v in doc.root.value if isinstance(k, yaml.ScalarNode))
