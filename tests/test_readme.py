@@ -24,6 +24,7 @@ NOT_RUN = {  # commands the README names that this test does not run, and why
     "bash .ci/install": "installs test tools (CI runs it)",
     "python3 -m pytest": "the suite itself",
     'python3 -m pytest -m "not browser and not slow"': "the suite itself (its fast subset)",
+    'python3 -m pytest -n auto --dist loadfile -m "not browser and not slow"': "the suite itself (its fast subset)",
     "KILL_TEST_RUNS=200 KILL_TEST_PROJECTS=2000 python3 -m pytest tests/test_kill.py": "a long run of a test here",
     "CAMPAIGN_EDITS=1000 python3 -m pytest tests/test_incremental.py -k campaign": "a long run of a test here",
     "bash ../shared/anchors/install_anchors.sh": "installs the benchmark's anchors outside the project",
