@@ -38,6 +38,8 @@ from .pipeline import build
 from .site.urls import base_path
 
 STEP_MS = 20  # watchfiles hands a batch of changes over once no other change came for this long
+DEBOUNCE_MS = 1600  # ... or once it has grouped changes for this long (watchfiles' default)
+WATCH_SETUP_S = 10  # the preview waits at most this long for its watches to be set up before its first build
 IDLE_AFTER_S = 1.0  # this long after the last rebuild, the preview is idle: the search index is made again in the
 # background and the cyclic collector runs ...
 GARBAGE = 50_000  # ... and right after a reload once rebuilds have made this many objects since it last ran (each
@@ -187,7 +189,9 @@ class Watcher:
     """The inputs watched with watchfiles (inotify, FSEvents, ReadDirectoryChangesW: an idle preview costs nothing)
     from two threads: the input folders, recursively, and the project folder alone, for an input folder made or
     removed (then the first is started again on the folders there are). Each batch of changes is handed to
-    `changed`, on tornado's loop. Hidden files and folders are no input (cache.input_files), nor is anything else."""
+    `changed`, on tornado's loop. Hidden files and folders are no input (cache.input_files), nor is anything else.
+    start() returns once both watches are set up, so that a save made from then on is never missed (the first build
+    comes after it: a save made while it runs brings a rebuild once the loop starts)."""
 
     def __init__(self, root: Path, changed):
         self.root, self.changed = root.resolve(), changed
@@ -195,6 +199,7 @@ class Watcher:
         self.stopped = threading.Event()
         self.again = threading.Event()  # ends the watch of the input folders, to start it again (or stop)
         self.pending = threading.Event()  # a rebuild is waiting on the loop
+        self.ready = [threading.Event(), threading.Event()]  # each watch is set up (or has failed once)
         self.threads = [
             threading.Thread(target=self._inputs, name="watch inputs", daemon=True),
             threading.Thread(target=self._folders, name="watch folders", daemon=True),
@@ -203,6 +208,8 @@ class Watcher:
     def start(self) -> None:
         for thread in self.threads:
             thread.start()
+        for ready in self.ready:
+            ready.wait(WATCH_SETUP_S)
 
     def stop(self) -> None:
         """End both watches (within a step) and wait for them."""
@@ -212,40 +219,48 @@ class Watcher:
             thread.join(5)
 
     def _inputs(self) -> None:
+        first = True
         while not self.stopped.is_set():
             folders = [self.root / name for name in WATCHED if (self.root / name).is_dir()]
             self.again.clear()
             if folders:
-                self._watch(folders, self._input, self.again, recursive=True)
+                # started again (an input folder made or removed): a file saved in between brings a rebuild too
+                self._watch(folders, self._input, self.again, recursive=True, ready=self.ready[0], catch_up=not first)
             else:
+                self.ready[0].set()
                 self.again.wait()
+            first = False
 
     def _folders(self) -> None:
         while not self.stopped.is_set():
-            self._watch([self.root], self._folder, self.stopped, recursive=False)
+            self._watch([self.root], self._folder, self.stopped, recursive=False, ready=self.ready[1])
 
-    def _watch(self, paths: list[Path], wanted, stop: threading.Event, recursive: bool) -> None:
+    def _watch(self, paths: list[Path], wanted, stop: threading.Event, recursive: bool, ready, catch_up=False) -> None:
         """Hand over changes until `stop` is set, or until the watch fails (a folder removed under it): then wait
-        a moment and return, to be started again."""
-        import watchfiles
+        a moment and return, to be started again. watchfiles.watch() less its generator, whose watch starts at some
+        point after the first call: RustNotify's is set up when it returns."""
+        from watchfiles._rust_notify import RustNotify
 
+        polling = os.environ.get("WATCHFILES_FORCE_POLLING", "").lower() not in ("", "0", "false", "disable")
         try:
-            for _ in watchfiles.watch(
-                *paths,
-                watch_filter=wanted,
-                step=STEP_MS if recursive else 5 * STEP_MS,
-                stop_event=stop,
-                recursive=recursive,
-                raise_interrupt=False,
-                rust_timeout=0,
-            ):
-                if not recursive:  # an input folder made or removed: watch the folders there are now
-                    self.again.set()
-                if not self.pending.is_set():  # one rebuild for the changes made while one runs
-                    self.pending.set()
-                    self.loop.add_callback(self._changed)
+            with RustNotify([str(p) for p in paths], False, polling, 300, recursive, False) as notify:
+                ready.set()
+                if catch_up:
+                    self._hand_over()
+                while not stop.is_set():
+                    changes = notify.watch(DEBOUNCE_MS, STEP_MS if recursive else 5 * STEP_MS, 0, stop)
+                    if isinstance(changes, set) and any(wanted(change, path) for change, path in changes):
+                        if not recursive:  # an input folder made or removed: watch the folders there are now
+                            self.again.set()
+                        self._hand_over()
         except (OSError, RuntimeError):  # notify's errors: a watched folder gone, too many watches
+            ready.set()
             stop.wait(0.5)
+
+    def _hand_over(self) -> None:
+        if not self.pending.is_set():  # one rebuild for the changes made while one runs
+            self.pending.set()
+            self.loop.add_callback(self._changed)
 
     def _changed(self) -> None:
         self.pending.clear()
@@ -448,15 +463,18 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
 
 
 def _run(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> int:
-    """Build, listen, then watch and rebuild until Ctrl+C or SIGTERM."""
+    """Watch, build, listen, then rebuild on each save until Ctrl+C or SIGTERM."""
     prefix = base_path(base_url or "/")
     local = f"http://{host}:{port}{prefix}"
     gc.disable()  # Reloader collects when idle
     session = Session(root, out_dir, local, log=lambda text: print(text, file=sys.stderr, flush=True))
-    session.rebuild()
+    watcher = Watcher(root, Reloader(session).changed)
+    watcher.start()  # before the first build: a save from now on is never missed
     try:
+        session.rebuild()
         application(session, prefix, host, port).listen(port, address=host)
     except OSError as exc:  # taken between the check and now
+        watcher.stop()
         return _cannot_listen(host, port, exc.strerror or str(exc))
     print(f"Serving {local} (watching content/, templates/, static/; Ctrl+C to stop)", flush=True)
     if not loopback(host):
@@ -466,8 +484,6 @@ def _run(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) 
             file=sys.stderr,
             flush=True,
         )
-    watcher = Watcher(root, Reloader(session).changed)
-    watcher.start()
     try:
         ioloop.IOLoop.current().start()
     except KeyboardInterrupt:

@@ -120,21 +120,21 @@ EDITS = [
 STATE = [None]
 
 
-@pytest.mark.parametrize("seed, page_size", [(1, 100), (2, 100), (3, 3)])
+@pytest.mark.parametrize("seed, page_size", [(1, 100), (3, 3)])
 def test_random_edits_rebuild_incrementally_to_the_full_build(tmp_path, seed, page_size):
     rng = random.Random(seed)
     root = make_site(tmp_path / "site", content=REPO / "content")
     set_page_size(root, page_size)  # 3: the project index spans pages
     STATE[0] = build(root, root / "_inc").state
     partial = 0
-    for step in range(12):
+    for step in range(8):  # the campaign below makes these edits too, among others
         what = rng.choice(EDITS)(root, rng)
         result = build(root, root / "_inc", last=STATE[0])
         STATE[0] = result.state
         build(root, tmp_path / f"full-{step}")
         assert tree_bytes(root / "_inc") == tree_bytes(tmp_path / f"full-{step}"), f"step {step}: {what}"
         partial += result.rendered < result.pages
-    assert partial >= 3, "most edits should re-render only some pages"
+    assert partial >= 2, "most edits should re-render only some pages"
 
 
 def test_an_english_note_reaches_the_data_page_in_every_language(tmp_path):
@@ -342,7 +342,7 @@ def locations(value) -> list:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_list_files_parsed_item_by_item_match_a_fresh_parse(tmp_path, seed):
     """A list file is parsed item by item, an item whose text is unchanged taken from the memo of the last good
     load; whatever the edit, the content, its locations, errors and warnings equal a load without the memo."""
@@ -352,7 +352,7 @@ def test_list_files_parsed_item_by_item_match_a_fresh_parse(tmp_path, seed):
     root = make_site(tmp_path / "site", content=REPO / "content")
     rng, good = random.Random(seed), {}
     assert load_content(root, Problems(), memo=good) is not None
-    for path in ("content/projects.yaml", "content/companies.yaml") * 20:
+    for path in ("content/projects.yaml", "content/companies.yaml") * 12:
         before = (root / path).read_text()
         (root / path).write_text(mutate(before, rng))
         memo, again, fresh = dict(good), Problems(), Problems()
@@ -367,7 +367,7 @@ def test_list_files_parsed_item_by_item_match_a_fresh_parse(tmp_path, seed):
             good = memo
 
 
-CAMPAIGN = int(os.environ.get("CAMPAIGN_EDITS", "40"))  # 1,000 or more for a long run
+CAMPAIGN = int(os.environ.get("CAMPAIGN_EDITS", "16"))  # 1,000 or more for a long run (an edit takes two builds)
 CAMPAIGN_SEED = int(os.environ.get("CAMPAIGN_SEED", str(random.randrange(10**6))))
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import weakref
+from pathlib import Path
 
 import pytest
 from conftest import REPO, make_site
@@ -22,11 +23,13 @@ def free_port() -> int:
 def start_preview(root, *args, port: int = 0) -> tuple[subprocess.Popen, int]:
     """Start `build.py serve` on a port (a free one by default) and wait until it listens."""
     port = port or free_port()
+    log = open(Path(root).parent / f"preview-{port}.log", "ab")  # what it printed, for a failing test to show
     proc = subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "serve", "--root", str(root), "--port", str(port), *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+    log.close()
     deadline = time.time() + 20
     while time.time() < deadline:
         try:
