@@ -270,6 +270,7 @@ def site_pages(out: Path) -> list[str]:
 # and property runs, which build the site dozens or hundreds of times.
 BROWSER_FIXTURES = {"browser", "page", "live_site"}
 BROWSER_FILES = {"test_lighthouse.py", "test_a11y.py"}
+EXCLUSIVE_FILES = {"test_lighthouse.py"}  # scores that count the page's main-thread time: run with no test beside
 SLOW_FILES = {"test_kill.py", "test_properties.py", "test_output.py"}
 SLOW_NAMES = ("random", "campaign", "killed", "stopped_at_any")
 
@@ -283,3 +284,31 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if name in SLOW_FILES or any(word in item.name for word in SLOW_NAMES):
             item.add_marker(pytest.mark.slow)
+        if name in EXCLUSIVE_FILES:
+            item.add_marker(pytest.mark.exclusive)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Under pytest-xdist, a test marked `exclusive` runs (set-up and fixtures included) while no other process runs
+    a test, and the others wait until it ends: a lock file shared by the run's processes, taken by the exclusive test
+    alone and by every other test together, with a second lock in front so that a waiting exclusive test goes next."""
+    workerinput = getattr(item.config, "workerinput", None)
+    if workerinput is None:  # one process: nothing runs beside
+        yield
+        return
+    import fcntl
+    import tempfile
+
+    stem = Path(tempfile.gettempdir()) / f"sitegen-tests-{workerinput['testrunuid']}"
+    with open(f"{stem}.queue", "a") as queue, open(f"{stem}.cpu", "a") as cpu:
+        exclusive = item.get_closest_marker("exclusive") is not None
+        fcntl.flock(queue, fcntl.LOCK_EX)
+        fcntl.flock(cpu, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        if not exclusive:
+            fcntl.flock(queue, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(cpu, fcntl.LOCK_UN)
+            fcntl.flock(queue, fcntl.LOCK_UN)

@@ -1,0 +1,26 @@
+// Run Lighthouse on several pages with one Chromium and one Node process (a run of the CLI spends half its time
+// starting both). Usage: node tests/lighthouse.mjs JOB.json, where the job file holds
+// {"chrome": path, "flags": [...], "categories": [...], "runs": [{"url", "form": "mobile"|"desktop", "out"}]};
+// each run's report (JSON) is written to its `out`. Lighthouse resets storage and cache before each page.
+import fs from 'node:fs';
+import lighthouse from 'lighthouse';
+import desktopConfig from 'lighthouse/core/config/desktop-config.js';
+import * as chromeLauncher from 'chrome-launcher';
+
+const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const chrome = await chromeLauncher.launch({chromePath: job.chrome, chromeFlags: job.flags});
+try {
+  for (const run of job.runs) {
+    const flags = {
+      port: chrome.port,
+      output: 'json',
+      logLevel: 'error',
+      onlyCategories: job.categories,
+      disableFullPageScreenshot: true,
+    };
+    const result = await lighthouse(run.url, flags, run.form === 'desktop' ? desktopConfig : undefined);
+    fs.writeFileSync(run.out, result.report);
+  }
+} finally {
+  await chrome.kill();
+}
