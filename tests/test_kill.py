@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import synth  # noqa: E402
 
 RUNS = int(os.environ.get("KILL_TEST_RUNS", "8"))
-PROJECTS = int(os.environ.get("KILL_TEST_PROJECTS", "370"))
+PROJECTS = int(os.environ.get("KILL_TEST_PROJECTS", "200"))
 SEED = int(os.environ.get("KILL_TEST_SEED", str(random.randrange(10**6))))
 HOW = [
     ("SIGINT to the process group (Ctrl-C)", signal.SIGINT, True),
