@@ -31,7 +31,7 @@ from .output.swap import recover
 from .output.write import File, Output, Sink, Staging, Update, check_outputs, digest, written_or_failed
 from .site.article import convert, link_location
 from .site.plan import Page, plan
-from .site.render import Renderer, make_env
+from .site.render import CompiledTemplates, Renderer, make_env
 from .site.urls import LOCAL_BASE_URL
 
 REGISTRY = fingerprint("registry")  # the models, as kept in the state
@@ -275,6 +275,7 @@ def renderers_for(
     project: Project, loaded: Loaded, planned: Planned, downloads: tuple, templates, problems: Problems
 ) -> dict:
     """A renderer for each language, once the strings the code needs and every template are found sound."""
+    templates = CompiledTemplates() if templates is None else templates  # compiled once for every language
     renderers = {
         lang: Renderer(
             view,

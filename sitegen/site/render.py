@@ -577,6 +577,22 @@ class TrackingEnvironment(jinja2.Environment):
         return Globals(d if d is not None else {}, self.globals)
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates in memory, for the environments of one build's languages to share when no cache kept
+    between runs is given (each would otherwise compile every template again)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, tuple] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        checksum, code = self.codes.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[bucket.key] = bucket.checksum, bucket.code
+
+
 def make_env(templates: Path, bytecode: jinja2.BytecodeCache | None = None) -> TrackingEnvironment:
     """A Jinja environment: autoescaped, strict about undefined names, deterministic; compiled templates are
     kept in `bytecode` between runs when given."""
