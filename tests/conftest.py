@@ -272,7 +272,7 @@ BROWSER_FIXTURES = {"browser", "page", "live_site"}
 BROWSER_FILES = {"test_lighthouse.py", "test_a11y.py"}
 EXCLUSIVE_FILES = {"test_lighthouse.py"}  # scores that count the page's main-thread time: run with no test beside
 SLOW_FILES = {"test_kill.py", "test_properties.py", "test_output.py"}
-SLOW_NAMES = ("random", "campaign", "killed", "stopped_at_any")
+SLOW_NAMES = ("random", "campaign", "killed", "stopped_at_each")
 
 
 # The longest files first (a file runs whole in one process, see pytest.ini): one left for the end would keep one

@@ -118,7 +118,7 @@ def stops(kinds: list[str]) -> list[int]:
 
 @pytest.mark.parametrize("how", ["kill", "interrupt"])
 @pytest.mark.parametrize("incremental", [True, False], ids=["incremental", "full"])
-def test_a_build_stopped_at_any_rename_leaves_the_old_site_or_the_new_one(tmp_path, how, incremental):
+def test_a_build_stopped_at_each_kind_of_rename_leaves_the_old_site_or_the_new_one(tmp_path, how, incremental):
     """Issue 14, item 7: a build killed (SIGKILL) at any step of putting its files in place leaves what the next
     build rolls back (or finishes) first; one interrupted (SIGINT) there finishes the swap or never starts it. An
     incremental build starts from the state of the build of the old site, as the command line's does."""
