@@ -329,3 +329,14 @@ def test_the_search_index_holds_the_new_pages_in_both_languages(out):
         indexed.add(json.loads(text)["url"])
     for path in ("peers/", "peers/kunshan/", "peers/cixi/", "series/", "rankings/"):
         assert f"/{path}" in indexed and f"/zh/{path}" in indexed, path
+
+
+def test_every_chart_title_names_its_unit_though_jiangyin_has_no_figure(out):
+    """The peers' revenue and trade charts have no series for Jiangyin (no source gives its figures), and their
+    titles took the unit from that empty first series: "budget revenue, : the data", "一般公共预算收入（）"."""
+    for page in ("peers", "zh/peers"):
+        text = read(out, page)
+        titles = re.findall(r"<h3[^>]*>(.*?)</h3>", text) + re.findall(r"<caption[^>]*>(.*?)</caption>", text, re.S)
+        assert len(titles) > 10
+        assert [t for t in titles if ", :" in t or t.endswith(",") or "（）" in t] == [], page
+        assert ("budget revenue, billion yuan" if page == "peers" else "一般公共预算收入（亿元）") in text

@@ -238,7 +238,7 @@ def make_chart(spec: ChartSpec, content, lang: Language) -> Chart:
     t = content.strings[lang.code]
     cats = categories(spec, content)
     f = Frame(f"chart-{spec.id}", spec, cats, gathered(spec, cats, content, t, lang), t, lang)
-    first = f.series[0] if f.series else None
+    first = next((s for s in f.series if s.unit), None)  # the first series with figures: one may have none
     title = fill(
         t[spec.title], {"unit": unit_words(first.unit, first.exp, lang) if first and first.unit else ""}, content
     )
