@@ -407,3 +407,28 @@ def test_a_stage_dated_but_not_reached_is_an_error_at_its_key(tmp_path):
         f"content/projects.yaml:{line}:17: error: 'signed' is not in status: stage_dates gives dates only to what "
         "status lists"
     ]
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_every_figure_in_a_table_has_its_quote_in_its_cell_but_on_the_home_page(real, prefix):
+    """Issue 23, section 2: the source's words beside every figure, chart data tables included; a derived figure
+    says how instead. The home page's charts leave them to the economy and conferences pages, which show the same
+    figures with their quotes (17 quotes would take the home page past its byte budget), and its panel of last known
+    years to the cards above it (the tests above check both)."""
+    _, out = real
+    checked = 0
+    for path in sorted((out / prefix).rglob("index.html")):
+        rel = path.relative_to(out).as_posix()
+        if prefix == "" and rel.startswith("zh/"):
+            continue
+        if rel == f"{prefix}index.html":
+            continue
+        page = path.read_text(encoding="utf-8")
+        for table in re.findall(r"<table.*?</table>", page, re.S):
+            for cell in re.findall(r"<td[^>]*>(?:(?!</td>).)*?</td>", table, re.S):
+                if 'class="fig"' not in cell:
+                    continue
+                checked += 1
+                if '<details class="quote" data-pagefind-ignore>' not in cell:
+                    assert 'class="fig-note"' in cell and cell.count('class="fig"') == 1, f"{rel}: {cell[:300]}"
+    assert checked > 150
