@@ -340,3 +340,11 @@ def test_every_chart_title_names_its_unit_though_jiangyin_has_no_figure(out):
         assert len(titles) > 10
         assert [t for t in titles if ", :" in t or t.endswith(",") or "（）" in t] == [], page
         assert ("budget revenue, billion yuan" if page == "peers" else "一般公共预算收入（亿元）") in text
+
+
+def test_the_first_six_cities_of_a_peers_chart_differ_in_colour(out):
+    """The palette repeated every three series: Jiangyin and Changshu were drawn in one colour on the peers charts
+    (told apart by marker and dash alone)."""
+    chart = re.search(r'<figure class="chart" id="chart-peers-gdp">.*?</figure>', read(out, "peers"), re.S).group(0)
+    legend = re.findall(r'class="chart-line (series-\d)"', chart)
+    assert len(legend) >= 8 and len(set(legend[:6])) == 6, legend

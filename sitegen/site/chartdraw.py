@@ -322,9 +322,12 @@ def grouped(f: Frame) -> tuple[list[str], float, str]:
     return body, top + 2, _patterns(f)
 
 
+COLOURS = 6  # each with 3:1 contrast or more against the page, in light and dark mode (WCAG 1.4.11)
+
+
 def colour(k: int) -> str:
-    """The class that colours series k (the stylesheet's --bar, --bar-2, --bar-3, in turn)."""
-    return f"series-{k % 3 + 1}"
+    """The class that colours series k (the stylesheet's --bar to --bar-6, in turn: the peers' charts draw eight)."""
+    return f"series-{k % COLOURS + 1}"
 
 
 def _line_look(k: int) -> str:
