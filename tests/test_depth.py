@@ -348,3 +348,21 @@ def test_the_first_six_cities_of_a_peers_chart_differ_in_colour(out):
     chart = re.search(r'<figure class="chart" id="chart-peers-gdp">.*?</figure>', read(out, "peers"), re.S).group(0)
     legend = re.findall(r'class="chart-line (series-\d)"', chart)
     assert len(legend) >= 8 and len(set(legend[:6])) == 6, legend
+
+
+@pytest.mark.parametrize("prefix", ["", "zh/"])
+def test_the_panel_marks_a_figure_from_a_source_rated_low(out, prefix):
+    """The panel shows each indicator's last known figure whatever its source (an aggregator, an encyclopedia
+    mirror): such a figure says so beside it, in the page's language."""
+    rated = {s["id"]: s["reliability"] for s in yaml.safe_load((REPO / "content/sources.yaml").read_text("utf-8"))}
+    home = read(out, prefix.rstrip("/") or ".")
+    panel = re.search(r'<section aria-labelledby="latest">.*?</section>', home, re.S).group(0)
+    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", panel, re.S)
+    marks = 0
+    for row in rows:
+        value = re.search(r"<td>.*?</td>", row, re.S).group(0)
+        low = rated[re.search(r'href="#src-([^"]+)"', value).group(1)] == "low"
+        assert ('class="reliability"' in value) == low, value[:200]
+        marks += low
+    assert len(rows) >= 5 and marks >= 1
+    assert ("(Reliability: low)" if prefix == "" else "（可靠性：低）") in panel
