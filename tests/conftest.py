@@ -61,10 +61,10 @@ def run_build(root: Path, *args: str, env: dict | None = None) -> subprocess.Com
     )
 
 
-def git(root: Path, *args: str, date: str = "2022-05-01") -> str:
-    """Run git in root as a fixed editor at a fixed date (noon UTC), with no user or system configuration: commits
-    and their dates are the same on every run."""
-    stamp = f"{date}T12:00:00+00:00"
+def git(root: Path, *args: str, date: str = "2022-05-01", stamp: str | None = None) -> str:
+    """Run git in root as a fixed editor at a fixed date (noon UTC), or at `stamp` as git takes it, with no user or
+    system configuration: commits and their dates are the same on every run."""
+    stamp = stamp or f"{date}T12:00:00+00:00"
     env = dict(
         os.environ,
         GIT_AUTHOR_NAME="Editor",
@@ -114,6 +114,20 @@ def site(tmp_path: Path) -> Path:
     """A fresh copy of the mini fixture site, committed to a git repository as a checkout is (one commit, on the
     day its site.yaml says the data was updated): its changes page has a history to show, and a build no warning."""
     return commit(make_site(tmp_path / "site"), "2024-01-02", "The mini site")
+
+
+def docstring_ids(tree) -> set[int]:
+    """The ids of the docstring nodes of a module's syntax tree (its own, its classes' and its functions')."""
+    import ast
+
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

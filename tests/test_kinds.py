@@ -8,7 +8,7 @@ import io
 import json
 import re
 
-from conftest import REPO, edit, make_site, run_build
+from conftest import REPO, docstring_ids, edit, make_site, run_build
 from test_errors import errors_of
 
 PARKS_MODEL = """\
@@ -391,14 +391,7 @@ def test_the_engine_names_no_place_kind_or_figure_of_ours():
     found = []
     for path in sorted((REPO / "sitegen").rglob("*.py")):
         tree = ast.parse(path.read_text())
-        docstrings = {
-            id(node.body[0].value)
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-        }
+        docstrings = docstring_ids(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
                 words = set(re.findall(r"[a-z]+|[\u4e00-\u9fff]+", node.value.lower()))

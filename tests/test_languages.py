@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import yaml
-from conftest import REPO, edit, make_site, run_build, tree_bytes
+from conftest import REPO, docstring_ids, edit, make_site, run_build, tree_bytes
 from test_errors import errors_of
 
 from sitegen.content import kinds
@@ -277,14 +277,7 @@ def _named_languages(path: Path, codes: set[str]) -> list[str]:
     """Where a module names a language as data: a string that is a language's code, tag or locale, or a name (an
     attribute, a key, a piece of an f-string) ending in _CODE. Docstrings and comments may give examples."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docs = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
+    docs = docstring_ids(tree)
     suffix = re.compile(rf"_(?:{'|'.join(sorted(codes))})$")
     found = []
     for node in ast.walk(tree):

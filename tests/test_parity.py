@@ -20,19 +20,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_zh_text import dicts
+from test_zh_text import FILES, dicts
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT = REPO / "content"
-FILES = (
-    "site.yaml",
-    "profile.yaml",
-    "industries.yaml",
-    "companies.yaml",
-    "projects.yaml",
-    "events.yaml",
-    "sources.yaml",
-)
 PROSE = ("summary", "note", "text", "coverage", "derived", "description", "tagline")
 REF = re.compile(r"\[\[([^\]|]+)(?:\|[^\]]*)?\]\]")
 # Sources named in the texts: (English, Chinese) patterns.

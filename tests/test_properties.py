@@ -8,11 +8,9 @@ runs thousands (see the README's Tests section)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
-import subprocess
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -317,21 +315,8 @@ def change(root: Path, operation: str, rel: str, data: bytes, n: str) -> None:
 
 def commit_at(root: Path, stamp: str) -> None:
     """Commit every change under content/ with an author and committer date git takes as written."""
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="Editor",
-        GIT_AUTHOR_EMAIL="editor@example.org",
-        GIT_COMMITTER_NAME="Editor",
-        GIT_COMMITTER_EMAIL="editor@example.org",
-        GIT_AUTHOR_DATE=stamp,
-        GIT_COMMITTER_DATE=stamp,
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-    )
-    subprocess.run(["git", "add", "-A", "content"], cwd=root, env=env, check=True, capture_output=True)
-    subprocess.run(
-        ["git", "commit", "-q", "--allow-empty", "-m", "An edit"], cwd=root, env=env, check=True, capture_output=True
-    )
+    git(root, "add", "-A", "content", stamp=stamp)
+    git(root, "commit", "-q", "--allow-empty", "-m", "An edit", stamp=stamp)
 
 
 def assert_placed_lines(stderr: str, root: Path) -> None:
