@@ -91,6 +91,16 @@ class Made:
             self.origins.append((out.dest, out.origin))
 
 
+@dataclass(frozen=True)
+class Early:
+    """Pages to make before the others, and what to call with each one's bytes once it is made (the preview: the pages
+    its tabs show, served before the rest of the rebuild is done). Called only when the output folder holds the files
+    those pages load (the stylesheet and scripts under their fingerprinted names), and only for a page made again."""
+
+    dests: frozenset[str]
+    ready: Callable[[str, bytes], None]
+
+
 @dataclass
 class BuildResult:
     """What a build did: counts, time, warnings, and the state the next build may start from."""
@@ -114,11 +124,13 @@ def build(
     last: State | None = None,
     search: bool = True,
     templates=None,
+    early: Early | None = None,
 ) -> BuildResult:
     """Build the site under root into out_dir (default root/_site) for base_url; raise BuildFailed with every user
     error, and with a write that failed (the old site then stays as it was). `last`: the state of an earlier build
     (the same output, with less work); `search` off keeps the last search index, stale if the pages' words changed
-    (the preview, which indexes in the background); `templates`: Jinja's bytecode cache."""
+    (the preview, which indexes in the background); `templates`: Jinja's bytecode cache; `early`: pages to make first
+    (see Early)."""
     start, problems = time.perf_counter(), Problems()
     project = Project(root, (out_dir or root / "_site").resolve(), base_url or LOCAL_BASE_URL)
     if write:
@@ -135,7 +147,7 @@ def build(
     # Render every output, check paths and links, index for search; write as files are made, swap in at the end.
     last = held_by(project, last) if write else None  # outputs are kept only from a folder that holds them
     with writing(project, last, write, search) as (sink, index):
-        made = render(project, loaded, planned, last, sink, index, problems, templates, rows)
+        made = render(project, loaded, planned, last, sink, index, problems, templates, rows, early)
         check(project, planned, made, sink, problems)
         bundle, stale = search_index(made, last, sink, index, search and write)
         written = sink.commit()
@@ -239,25 +251,21 @@ def render(
     problems: Problems,
     templates=None,
     rows: dict | None = None,
+    early: Early | None = None,
 ) -> Made:
     """Make every output: the static files, the downloads (first: the Data page lists their sizes; `rows`: their
     lines made before, by the fingerprints of what each shows), each page in each language (one whose reads are
-    unchanged since `last` is kept as the folder holds it), and the site-wide files."""
+    unchanged since `last` is kept as the folder holds it; the `early` ones first), and the site-wide files."""
     made = Made({}, [])
     data, downloads = data_files(loaded.content, loaded.registry, loaded.registry.schema_files, rows)
     made.add(fingerprinted(loaded.static, planned.assets) + data, sink)
     del data  # written: their bytes are let go
     renderers = renderers_for(project, loaded, planned, downloads, templates, problems)
-    outputs = {dest: entry.file.digest for dest, entry in made.entries.items()}
-    inputs = {rel: found[2] for rel, found in loaded.inputs.items()}
-    digests = {
-        lang: Digests(view, loaded.content.fingerprints, inputs, loaded.history, outputs)
-        for lang, view in loaded.views.items()
-    }
-    pages = PageMaker(renderers, digests, inspector(project.base_url), sink, index, problems)
+    pages = PageMaker(renderers, digests_of(loaded, made), inspector(project.base_url), sink, index, problems)
+    first = _made_first(pages, planned, last, early)
     for page in planned.pages:
         made.origins.append((page.dest, f"page {page.dest}"))
-        entry = pages.kept(page, last) or pages.make(page)
+        entry = first.pop(page.dest) if page.dest in first else pages.kept(page, last) or pages.make(page)
         if entry is not None:
             made.entries[page.dest] = entry
     made.rendered = pages.rendered
@@ -269,6 +277,31 @@ def render(
         sink,
     )
     return made
+
+
+def digests_of(loaded: Loaded, made: Made) -> dict[str, Digests]:
+    """What a page may read, in each language, as digests: the content, the input files, the history and the outputs
+    made before the pages (the downloads, whose sizes the Data page shows)."""
+    outputs = {dest: entry.file.digest for dest, entry in made.entries.items()}
+    inputs = {rel: found[2] for rel, found in loaded.inputs.items()}
+    return {
+        lang: Digests(view, loaded.content.fingerprints, inputs, loaded.history, outputs)
+        for lang, view in loaded.views.items()
+    }
+
+
+def _made_first(pages: "PageMaker", planned: Planned, last: State | None, early: Early | None) -> dict:
+    """The entries of the pages `early` names, made before the others; each one's bytes handed to `early.ready` when
+    the folder holds the assets it loads (it does not when a stylesheet or script changed)."""
+    if early is None:
+        return {}
+    held = last.outputs if last is not None else {}
+    ready = early.ready if all(name in held for name in planned.assets.values()) else None
+    return {
+        page.dest: pages.kept(page, last) or pages.make(page, ready)
+        for page in planned.pages
+        if page.dest in early.dests
+    }
 
 
 def renderers_for(
@@ -318,8 +351,9 @@ class PageMaker:
             self.sink.keep(entry.file)
         return entry
 
-    def make(self, page: Page) -> Entry | None:
-        """The page's entry, or None when it failed to render (the error is reported)."""
+    def make(self, page: Page, ready: Callable[[str, bytes], None] | None = None) -> Entry | None:
+        """The page's entry, or None when it failed to render (the error is reported); `ready` is called with its
+        bytes once it is written."""
         result = self.renderers[page.lang].render(page, self.problems)
         if result is None:
             return None
@@ -329,6 +363,8 @@ class PageMaker:
         if self.index is not None and searched:
             self.index.add(page.dest, result.html)
         written = self.sink.put(Output(page.dest, data, f"page {page.dest}"))
+        if ready is not None:
+            ready(page.dest, data)
         return Entry(
             reads,
             self.digests[page.lang].key(reads),

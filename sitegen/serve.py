@@ -4,13 +4,17 @@ livereload's websocket telling every open tab to reload.
 A rebuild never raises: on failure the last good site stays served and every HTML page carries an overlay
 with the errors (file:line:col, hint, source excerpt), which the next good build reloads away. Rebuilds run on
 tornado's loop, in the main thread (where the Markdown time limit's signal arrives); the watcher's thread only
-hands changes over. One preview per output folder: a lock file beside it says which process serves it."""
+hands changes over, and tornado runs in a thread of its own, so that a tab can load the page it shows as soon as that
+page is made again, while the rest of the rebuild goes on (the other tabs reload once it is done). One preview per
+output folder: a lock file beside it says which process serves it."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import html
 import ipaddress
+import json
 import mimetypes
 import os
 import re
@@ -23,7 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
@@ -34,7 +38,7 @@ from .incremental.cache import WATCHED, Bundle, State, template_cache
 from .incremental.digests import combined
 from .output.search import index_pages
 from .output.write import Update
-from .pipeline import build
+from .pipeline import Early, build
 from .site.urls import base_path
 
 STEP_MS = 20  # watchfiles hands a batch of changes over once no other change came for this long
@@ -44,6 +48,8 @@ IDLE_AFTER_S = 1.0  # this long after the last rebuild, the preview is idle: the
 # background and the cyclic collector runs ...
 GARBAGE = 50_000  # ... and right after a reload once rebuilds have made this many objects since it last ran (each
 # rebuild leaves cycles behind: saves a second apart would otherwise grow the preview without end)
+SWITCH_S = 0.0005  # how long a rebuild holds the interpreter before the server's thread may answer a tab (Python's
+# default, 5 ms, let each step of answering a request wait that long while a rebuild ran)
 FINGERPRINT = re.compile(r"\.[0-9a-f]{8}\.(?:css|js)$")
 
 
@@ -57,10 +63,14 @@ class Session:
         self.stale = False  # the search index lags behind the pages' words (edits never run Pagefind)
         self.indexing: Background | None = None  # the background job making it again, if one runs
         self.templates = template_cache(root)
+        self.early: dict[str, bytes] = {}  # pages a rebuild has made and not yet swapped in, served meanwhile
 
-    def rebuild(self) -> bool:
-        """Build (incrementally after the first good build); never raises. True when the build succeeded."""
+    def rebuild(self, shown: frozenset[str] = frozenset(), ready=None) -> bool:
+        """Build (incrementally after the first good build); never raises. True when the build succeeded. The pages
+        `shown` names are made first; each one made again is served from `early` until the build ends, and
+        `ready(dest)` is called (from this thread) once it can be."""
         start = time.perf_counter()
+        early = Early(shown, lambda dest, data: self._made_early(dest, data, ready)) if shown else None
         self.stop_indexing()  # it reads the pages this build may change
         try:
             result = build(
@@ -70,27 +80,35 @@ class Session:
                 last=self.state,
                 search=self.state is None,
                 templates=self.templates,
+                early=early,
             )
         except BuildFailed as failed:
+            self.early = {}
             self.errors = [self._describe(e) for e in failed.errors]
             self.log(
                 "\n".join(self.errors) + f"\nFailed: {len(failed.errors)} error(s); still serving the last good site."
             )
             return False
         except Exception:  # noqa: BLE001 - a generator bug must not stop the preview
+            self.early = {}
             self.errors = ["internal error (a bug in the generator, not in your content):\n" + traceback.format_exc()]
             self.log(self.errors[0])
             return False
         for warning in result.warnings:
             self.log(warning.format())
         verb = "Rebuilt" if self.state is not None else "Built"
-        self.state, self.errors = result.state, []
+        self.state, self.errors, self.early = result.state, [], {}
         self.stale = self.stale or result.search_stale
         self.log(
             f"{verb} {result.rendered} of {result.pages} pages, wrote {result.written} files "
             f"in {(time.perf_counter() - start) * 1000:.0f} ms."
         )
         return True
+
+    def _made_early(self, dest: str, data: bytes, ready) -> None:
+        self.early[dest] = data
+        if ready is not None:
+            ready(dest)
 
     def index_when_idle(self, done=None) -> None:
         """Bring the search index up to date, out of the edit loop: start making it in the background when it is
@@ -189,16 +207,14 @@ class Watcher:
     """The inputs watched with watchfiles (inotify, FSEvents, ReadDirectoryChangesW: an idle preview costs nothing)
     from two threads: the input folders, recursively, and the project folder alone, for an input folder made or
     removed (then the first is started again on the folders there are). Each batch of changes is handed to
-    `changed`, on tornado's loop. Hidden files and folders are no input (cache.input_files), nor is anything else.
+    `changed()`, called from the watching thread. Hidden files and folders are no input (cache.input_files), nor is anything else.
     start() returns once both watches are set up, so that a save made from then on is never missed (the first build
     comes after it: a save made while it runs brings a rebuild once the loop starts)."""
 
     def __init__(self, root: Path, changed):
         self.root, self.changed = root.resolve(), changed
-        self.loop = ioloop.IOLoop.current()
         self.stopped = threading.Event()
         self.again = threading.Event()  # ends the watch of the input folders, to start it again (or stop)
-        self.pending = threading.Event()  # a rebuild is waiting on the loop
         self.ready = [threading.Event(), threading.Event()]  # each watch is set up (or has failed once)
         self.threads = [
             threading.Thread(target=self._inputs, name="watch inputs", daemon=True),
@@ -246,25 +262,16 @@ class Watcher:
             with RustNotify([str(p) for p in paths], False, polling, 300, recursive, False) as notify:
                 ready.set()
                 if catch_up:
-                    self._hand_over()
+                    self.changed()
                 while not stop.is_set():
                     changes = notify.watch(DEBOUNCE_MS, STEP_MS if recursive else 5 * STEP_MS, 0, stop)
                     if isinstance(changes, set) and any(wanted(change, path) for change, path in changes):
                         if not recursive:  # an input folder made or removed: watch the folders there are now
                             self.again.set()
-                        self._hand_over()
+                        self.changed()
         except (OSError, RuntimeError):  # notify's errors: a watched folder gone, too many watches
             ready.set()
             stop.wait(0.5)
-
-    def _hand_over(self) -> None:
-        if not self.pending.is_set():  # one rebuild for the changes made while one runs
-            self.pending.set()
-            self.loop.add_callback(self._changed)
-
-    def _changed(self) -> None:
-        self.pending.clear()
-        self.changed()
 
     def _input(self, change, path: str) -> bool:
         """Whether a change is one of an input file (not hidden, nor in a hidden folder)."""
@@ -275,38 +282,160 @@ class Watcher:
         return Path(path).name in WATCHED
 
 
-class Reloader:
-    """What the preview does on tornado's loop: on each batch of changes a rebuild, then a reload of every open
-    tab (whether the build passed or failed); once idle, the search index made again in the background and the
-    cyclic collector, which serve() switches off so that it never runs between a save and the reload (at 10,000
-    projects it would add a tenth to the rebuild), unless rebuilds in quick succession left too much garbage."""
+class Preview:
+    """What the preview does in its main thread, between the watcher's threads and the server's: on each batch of
+    changes a rebuild (one for the changes made while one runs), the pages the tabs show made first and each of those
+    tabs reloaded as soon as its page is, then every other tab (whether the build passed or failed); once idle, the
+    search index made again in the background and the cyclic collector, which serve() switches off so that it never
+    runs between a save and the reload (at 10,000 projects it would add a tenth to the rebuild), unless rebuilds in
+    quick succession left too much garbage."""
 
-    def __init__(self, session: Session):
-        self.session = session
-        self.idle: Any = None  # the loop's timeout for the idle work (its handle)
+    def __init__(self, session: Session, server: "Server | None" = None):
+        self.session, self.server = session, server
+        self.wake = threading.Event()
+        self.changes = False  # a batch of changes came (set by a watcher's thread)
+        self.indexed = False  # the background index has ended (set by its thread)
+        self.idle_at: float | None = None  # when the idle work is due
 
     def changed(self) -> None:
-        """Rebuild and reload; collect now if rebuilds left too much garbage; do the idle work once idle."""
-        self.session.rebuild()
-        LiveReloadHandler.reload_waiters(path="*")
-        loop = ioloop.IOLoop.current()
+        """A batch of changes came: rebuild (called from a watcher's thread)."""
+        self.changes = True
+        self.wake.set()
+
+    def run(self) -> None:
+        """Rebuild on each batch of changes, and do the idle work once idle, until interrupted."""
+        while True:
+            timeout = None if self.idle_at is None else max(0.0, self.idle_at - time.monotonic())
+            self.wake.wait(timeout)
+            self.wake.clear()
+            if self.changes:
+                self.changes = False
+                self.rebuild()
+            elif self.indexed:
+                self.indexed = False
+                self.session.index_when_idle()
+            elif self.idle_at is not None and time.monotonic() >= self.idle_at:
+                self.when_idle()
+
+    def rebuild(self) -> None:
+        """Rebuild, the pages the tabs show first, each tab reloaded once its page is made; then reload the others;
+        collect now if rebuilds left too much garbage."""
+        server = self.server
+        assert server is not None
+        tabs = server.tabs
+        passed = self.session.rebuild(tabs.shown, lambda dest: server.call(tabs.reload_showing, dest))
+        server.call(tabs.reload_others, passed)
         if gc.get_count()[0] > GARBAGE:
-            loop.add_callback(gc.collect)  # after the reload message has gone out
-        if self.idle is not None:
-            loop.remove_timeout(self.idle)
-        self.idle = loop.call_later(IDLE_AFTER_S, self.when_idle)
+            server.call(gc.collect)  # after the reload messages have gone out
+        self.idle_at = time.monotonic() + IDLE_AFTER_S
 
     def when_idle(self) -> None:
         """Collect cycles and bring the search index up to date in the background."""
-        self.idle = None
+        self.idle_at = None
         gc.collect()
-        loop = ioloop.IOLoop.current()
-        self.session.index_when_idle(lambda job: loop.add_callback(self.indexed, job))
+        self.session.index_when_idle(self._indexed)
 
-    def indexed(self, job) -> None:
-        """Swap in the search index a background job made, unless a rebuild has stopped it since."""
-        if job is self.session.indexing:
-            self.session.index_when_idle()
+    def _indexed(self, job) -> None:
+        """The background index has ended: swap it in (called from its thread; a rebuild meanwhile stops it)."""
+        self.indexed = True
+        self.wake.set()
+
+
+class Tabs:
+    """The open tabs (livereload's websockets) and the pages they show, on the server's thread. A rebuild reloads a
+    tab as soon as the page it shows is made again (reload_showing), then every other (reload_others). A tab whose
+    page was served from those early bytes needs no second reload: each time one is served, the next tab to say it
+    shows that page is counted as up to date."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.showing: dict[Any, str] = {}  # tab -> the output file of the page it shows
+        self.shown: frozenset[str] = frozenset()  # those pages (read by the main thread)
+        self.reloaded: set = set()  # tabs reloaded early in this rebuild
+        self.served: dict[str, int] = {}  # early pages served in this rebuild, by how many times
+
+    def opened(self, tab, url: str) -> None:
+        """A tab said which page it shows."""
+        path = urlsplit(url).path
+        if not path.startswith(self.prefix):
+            return
+        dest = page_file(unquote(path[len(self.prefix) :]))
+        self.showing[tab] = dest
+        self.shown = frozenset(self.showing.values())
+        if self.served.get(dest):
+            self.served[dest] -= 1
+            self.reloaded.add(tab)
+
+    def closed(self, tab) -> None:
+        if self.showing.pop(tab, None) is not None:
+            self.shown = frozenset(self.showing.values())
+        self.reloaded.discard(tab)
+
+    def served_early(self, dest: str) -> None:
+        self.served[dest] = self.served.get(dest, 0) + 1
+
+    def reload_showing(self, dest: str) -> None:
+        """Reload the tabs that show a page made again (its bytes are served early)."""
+        tabs = [tab for tab, shows in self.showing.items() if shows == dest and tab not in self.reloaded]
+        self.reloaded.update(tabs)
+        reload(tabs)
+
+    def reload_others(self, passed: bool) -> None:
+        """The rebuild has ended: reload every tab not reloaded early (every tab when it failed: the overlay)."""
+        reload([tab for tab in LiveReloadHandler.waiters if not passed or tab not in self.reloaded])
+        self.reloaded, self.served = set(), {}
+
+
+def reload(tabs) -> None:
+    """Tell these tabs to reload (livereload's message)."""
+    message = {"command": "reload", "path": "*", "liveCSS": False, "liveImg": True}
+    for tab in tabs:
+        tab.send_message(message)
+
+
+def page_file(path: str) -> str:
+    """The output file a path under the base path names: 'x/' -> 'x/index.html', '' -> 'index.html'."""
+    return path + "index.html" if not path or path.endswith("/") else path
+
+
+class Server:
+    """The preview's server (tornado: the site, livereload's websocket) on an event loop in a thread of its own; call()
+    runs a function there."""
+
+    def __init__(self, app: web.Application, tabs: Tabs, host: str, port: int):
+        self.app, self.tabs, self.host, self.port = app, tabs, host, port
+        self.loop: Any = None
+        self.listening = threading.Event()
+        self.error: OSError | None = None
+        self.thread = threading.Thread(target=self._run, name="server", daemon=True)
+
+    def start(self) -> None:
+        """Listen, or raise the OSError that prevents it."""
+        self.thread.start()
+        self.listening.wait()
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        self.loop = ioloop.IOLoop.current()
+        try:
+            self.app.listen(self.port, address=self.host)
+        except OSError as exc:  # taken between the check and now
+            self.error = exc
+            return
+        finally:
+            self.listening.set()
+        self.loop.start()
+
+    def call(self, function, *args) -> None:
+        """Run function(*args) on the server's loop."""
+        self.loop.add_callback(function, *args)
+
+    def stop(self) -> None:
+        if self.loop is not None and self.thread.is_alive():
+            self.loop.add_callback(self.loop.stop)
+            self.thread.join(5)
 
 
 def overlay(errors: list[str]) -> bytes:
@@ -369,11 +498,30 @@ class Guarded(_Handler):
         return not self.port or (parts.scheme == "http" and self.allowed(parts.netloc))
 
 
+class Tab(Guarded, LiveReloadHandler):
+    """livereload's websocket of one tab, which tells `tabs` what page the tab shows (its 'info' message says)."""
+
+    tabs: Tabs
+
+    def on_message(self, message):
+        super().on_message(message)
+        try:
+            said = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(said, dict) and said.get("command") == "info" and isinstance(said.get("url"), str):
+            self.tabs.opened(self, said["url"])
+
+    def on_close(self):
+        super().on_close()
+        self.tabs.closed(self)
+
+
 class SiteHandler(Guarded, web.RequestHandler):
     """Serves the output folder under the base path, 404.html for missing paths, and the error overlay."""
 
-    def initialize(self, session: Session):
-        self.session = session
+    def initialize(self, session: Session, tabs: Tabs):
+        self.session, self.tabs = session, tabs
 
     def head(self, path: str) -> None:
         self.get(path)  # tornado sends the headers of GET without its body
@@ -385,10 +533,10 @@ class SiteHandler(Guarded, web.RequestHandler):
             raise web.HTTPError(404) from None
         if found is None:
             return
-        status, target, body = found
+        status, target, body, errors = found
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if ctype == "text/html" and self.session.errors:
-            body = body.replace(b"</body>", overlay(self.session.errors) + b"</body>", 1)
+        if ctype == "text/html" and errors:
+            body = body.replace(b"</body>", overlay(errors) + b"</body>", 1)
         self.set_status(status)
         self.set_header("Content-Type", ctype + ("; charset=utf-8" if ctype.startswith("text/") else ""))
         # Fingerprinted files (style.3f9a1c2e.css) never change under their name: let the browser keep them.
@@ -397,8 +545,9 @@ class SiteHandler(Guarded, web.RequestHandler):
         )
         self.write(body)
 
-    def _file(self, path: str) -> tuple[int, Path, bytes] | None:
-        """(status, file, its bytes) for a path under the output folder; None after redirecting a folder to its '/'."""
+    def _file(self, path: str) -> tuple[int, Path, bytes, list[str]] | None:
+        """(status, file, its bytes, the errors to show over it) for a path under the output folder; None after
+        redirecting a folder to its '/'. A page made by the rebuild under way shows none: that build has not failed."""
         out = self.session.out_dir
         target = (out / path).resolve()
         if not target.is_relative_to(out.resolve()):
@@ -408,23 +557,29 @@ class SiteHandler(Guarded, web.RequestHandler):
                 self.redirect(self.request.path + "/")
                 return None
             target = target / "index.html"
+        dest = page_file(path)
+        early = self.session.early.get(dest)
+        if early is not None:  # made by the rebuild under way, not yet swapped in
+            self.tabs.served_early(dest)
+            return 200, out / dest, early, []
         status = 200
         if not target.is_file():
             status, target = 404, out / "404.html"
-        return status, target, target.read_bytes() if target.is_file() else NOT_BUILT
+        return status, target, target.read_bytes() if target.is_file() else NOT_BUILT, self.session.errors
 
 
-def application(session: Session, prefix: str, host: str, port: int) -> web.Application:
-    """The site under its base path (and a redirect from '/' to it), and livereload's websocket, client script and
-    reload trigger; each handler guarded (see Guarded), every HTML page given livereload's snippet."""
+def application(session: Session, tabs: Tabs, prefix: str, host: str, port: int) -> web.Application:
+    """The site under its base path (and a redirect from '/' to it), and livereload's websocket (its tabs kept in
+    `tabs`), client script and reload trigger; each handler guarded (see Guarded), every HTML page given livereload's
+    snippet."""
     Guarded.port = port if loopback(host) else 0
     LiveReloadHandler.live_css = False
     LiveReloadHandler.watcher = SimpleNamespace(filepath=None)  # reload_waiters() logs what its watcher last saw
     handlers: list[Any] = [
-        (r"/livereload", type("Live", (Guarded, LiveReloadHandler), {})),
+        (r"/livereload", type("Live", (Tab,), {"tabs": tabs})),
         (r"/forcereload", type("Force", (Guarded, ForceReloadHandler), {})),
         (r"/livereload.js", type("LiveJs", (Guarded, LiveReloadJSHandler), {})),
-        (f"{prefix}(.*)", SiteHandler, {"session": session}),
+        (f"{prefix}(.*)", SiteHandler, {"session": session, "tabs": tabs}),
     ]
     if prefix != "/":
         handlers.append((r"/", type("Redirect", (Guarded, web.RedirectHandler), {}), {"url": prefix}))
@@ -432,12 +587,13 @@ def application(session: Session, prefix: str, host: str, port: int) -> web.Appl
     return web.Application(handlers=handlers, debug=False, transforms=[transform])
 
 
-# livereload's snippet: its client script, loaded from the page's own host and port.
+# livereload's snippet: its client script, loaded from the page's own host and port once the page has loaded (fetched
+# before, it held every reload's load event back by 5-60 ms here).
 LIVE_SCRIPT = (
-    '<script type="text/javascript">(function(){var s=document.createElement("script");'
+    '<script type="text/javascript">addEventListener("load",function(){var s=document.createElement("script");'
     "var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
     's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
-    "document.head.appendChild(s);})();</script>"
+    "document.head.appendChild(s);});</script>"
 )
 
 
@@ -463,16 +619,20 @@ def serve(root: Path, out_dir: Path, base_url: str | None, host: str, port: int)
 
 
 def _run(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) -> int:
-    """Watch, build, listen, then rebuild on each save until Ctrl+C or SIGTERM."""
+    """Watch, build, listen (in the server's thread), then rebuild on each save until Ctrl+C or SIGTERM."""
     prefix = base_path(base_url or "/")
     local = f"http://{host}:{port}{prefix}"
-    gc.disable()  # Reloader collects when idle
+    gc.disable()  # Preview collects when idle
+    sys.setswitchinterval(SWITCH_S)
     session = Session(root, out_dir, local, log=lambda text: print(text, file=sys.stderr, flush=True))
-    watcher = Watcher(root, Reloader(session).changed)
+    tabs = Tabs(prefix)
+    server = Server(application(session, tabs, prefix, host, port), tabs, host, port)
+    preview = Preview(session, server)
+    watcher = Watcher(root, preview.changed)
     watcher.start()  # before the first build: a save from now on is never missed
     try:
         session.rebuild()
-        application(session, prefix, host, port).listen(port, address=host)
+        server.start()
     except OSError as exc:  # taken between the check and now
         watcher.stop()
         return _cannot_listen(host, port, exc.strerror or str(exc))
@@ -485,11 +645,12 @@ def _run(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) 
             flush=True,
         )
     try:
-        ioloop.IOLoop.current().start()
+        preview.run()
     except KeyboardInterrupt:
         pass  # Ctrl+C: the normal way out
     finally:
         watcher.stop()
+        server.stop()
         session.stop_indexing()
     return 0
 

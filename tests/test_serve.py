@@ -129,6 +129,36 @@ def test_two_quick_saves_both_reach_the_page(page, preview):
     assert "301 projects" in page.inner_text("main")
 
 
+def test_the_page_a_tab_shows_reloads_before_the_rest_of_the_rebuild(page, tmp_path):
+    """The page a tab shows is made first and served from the rebuild under way, so the tab reloads before the other
+    pages are made (here the sources pages are made slow); a tab on a page the edit leaves as it was reloads once the
+    rebuild is done; each tab once."""
+    template = (REPO / "templates/sources.html").read_text()
+    slow = template.replace("{% endblock %}", "{% for i in range(200000) %}{% endfor %}{% endblock %}")
+    root = make_site(tmp_path / "site", {"templates/sources.html": slow}, content=REPO / "content")
+    proc, port = start_preview(root)
+    log = root.parent / f"preview-{port}.log"
+    try:
+        other = page.context.new_page()
+        open_live(page, f"http://127.0.0.1:{port}/")
+        open_live(other, f"http://127.0.0.1:{port}/companies/")
+        rebuilds_at_load: dict[str, list[int]] = {"home": [], "companies": []}
+        for name, tab in (("home", page), ("companies", other)):
+            tab.on("load", lambda _, name=name: rebuilds_at_load[name].append(log.read_text().count("Rebuilt ")))
+        events = root / "content/events.yaml"
+        events.write_text(events.read_text().replace(signed(217), signed(218), 1))
+        deadline = time.time() + 20
+        while not rebuilds_at_load["companies"] or log.read_text().count("Rebuilt ") < 1:
+            assert time.time() < deadline, f"no reload: {rebuilds_at_load}\n{log.read_text()}"
+            page.wait_for_timeout(20)
+        page.wait_for_timeout(1000)  # a second reload would come by now
+        assert rebuilds_at_load == {"home": [0], "companies": [1]}, log.read_text()
+        assert "218 projects" in page.inner_text("main")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def test_template_and_string_edits_reload(page, preview):
     root, base, _ = preview
     open_live(page, base + "sources/")
@@ -181,11 +211,11 @@ def test_a_busy_port_is_a_usage_error_before_anything_is_built(tmp_path):
 
 
 def test_preview_collects_cycles_when_idle_not_during_a_rebuild(tmp_path):
-    """serve() switches the cyclic collector off; the reloader collects once the preview is idle."""
-    from sitegen.serve import Reloader, Session
+    """serve() switches the cyclic collector off; the preview collects once it is idle."""
+    from sitegen.serve import Preview, Session
 
     root = make_site(tmp_path / "site", content=REPO / "content")
-    reloader = Reloader(Session(root, tmp_path / "out", "http://127.0.0.1:8000/", log=lambda line: None))
+    reloader = Preview(Session(root, tmp_path / "out", "http://127.0.0.1:8000/", log=lambda line: None))
     was = gc.isenabled()
     gc.disable()
     try:

@@ -416,6 +416,7 @@ def check_content(registry, content: model.Content, problems: Problems, locate) 
     """Report a chart's strings missing in some language or naming placeholders it does not give (at the strings
     file's line: `locate(lang, key)`), figure keys that name no figure, and a series (or a shared axis) of figures in
     more than one unit."""
+    records = record_texts(registry)
     for spec in registry.charts.values():
         ids = [s.ident for s in spec.series if not s.each]
         ids += [i for s in spec.series if s.each for i in getattr(content, s.kind or spec.kind)]
@@ -430,7 +431,7 @@ def check_content(registry, content: model.Content, problems: Problems, locate) 
                         did_you_mean(key, strings) or add if where else f"charts need it: {add}",
                     )
                     continue
-                allowed = placeholders(spec, role, ids, registry)
+                allowed = placeholders(spec, role, ids, registry, records)
                 for message, hint in _placeholder_problems(key, strings[key], allowed):
                     problems.error(locate(lang, key), message, hint)
         _check_figures(spec, content, problems)
@@ -463,10 +464,14 @@ def value_key(name: str, value: str) -> str:
     return f"{name}_{value}".replace("-", "_")
 
 
-def placeholders(spec: ChartSpec, role, ids: list[str], registry) -> frozenset[str]:
+def record_texts(registry) -> frozenset[str]:
+    """The text fields of the single records, as every chart string may name them ({profile.name})."""
+    return frozenset(f"{k.name}.{n}" for k in registry.of_shape("single") for n in _texts(k.record.fields, registry))
+
+
+def placeholders(spec: ChartSpec, role, ids: list[str], registry, records: frozenset[str]) -> frozenset[str]:
     """The placeholders a chart's string may name, by its role: the title, the summary, a series' label (a Series),
-    a marked row's note, or plain text. Every string may name a text field of a single record ({profile.name})."""
-    records = {f"{k.name}.{n}" for k in registry.of_shape("single") for n in _texts(k.record.fields, registry)}
+    a marked row's note, or plain text; and every string the text fields of the single records (`records`)."""
     unit = set() if spec.type == "dot" else {"unit"}
     if role == "title":
         return frozenset(records | unit)
