@@ -409,19 +409,35 @@ def test_a_stage_dated_but_not_reached_is_an_error_at_its_key(tmp_path):
     ]
 
 
+def element(page: str, ident: str) -> str:
+    """The HTML of the element with an id, from its start tag to its end tag (nested ones of its name counted)."""
+    start = re.search(rf'<([a-z0-9]+)\b[^>]* id="{re.escape(ident)}"', page)
+    assert start, f"no element has the id {ident}"
+    tag, depth = start.group(1), 0
+    for mark in re.finditer(rf"<(/?){tag}\b", page[start.start() :]):
+        depth += -1 if mark.group(1) else 1
+        if depth == 0:
+            return page[start.start() : start.start() + mark.start()]
+    raise AssertionError(f"the element {ident} is not closed")
+
+
+QUOTE_LINK = re.compile(r'<a class="quote" href="([^"#]*)#([^"]+)" aria-label="([^"]+)">([^<]+)</a>')
+
+
 @pytest.mark.parametrize("prefix", ["", "zh/"])
-def test_every_figure_in_a_table_has_its_quote_in_its_cell_but_on_the_home_page(real, prefix):
+def test_every_figure_in_a_table_has_its_quote_in_its_cell_or_a_link_to_where_it_is_shown(real, prefix):
     """Issue 23, section 2: the source's words beside every figure, chart data tables included; a derived figure
-    says how instead. The home page's charts leave them to the economy and conferences pages, which show the same
-    figures with their quotes (17 quotes would take the home page past its byte budget), and its panel of last known
-    years to the cards above it (the tests above check both)."""
+    says how instead. The home page's tables, within its byte budget (17 quotes in its charts' tables would take it
+    past), link each figure to where its quote is shown: its charts' figures to their own pages (the economy page,
+    each conference's), its panel's headline figures to their cards above. The link's target exists and shows the
+    same figure (its text and source) with that figure's own quote; each link's name says which figure."""
     _, out = real
-    checked = 0
+    facts = {f["anchor"]: f for f in json.loads((out / "data/facts.json").read_text(encoding="utf-8"))["figures"]}
+    text = "text_zh" if prefix else "text"
+    checked, linked = 0, {}
     for path in sorted((out / prefix).rglob("index.html")):
         rel = path.relative_to(out).as_posix()
         if prefix == "" and rel.startswith("zh/"):
-            continue
-        if rel == f"{prefix}index.html":
             continue
         page = path.read_text(encoding="utf-8")
         for table in re.findall(r"<table.*?</table>", page, re.S):
@@ -429,6 +445,23 @@ def test_every_figure_in_a_table_has_its_quote_in_its_cell_but_on_the_home_page(
                 if 'class="fig"' not in cell:
                     continue
                 checked += 1
-                if '<details class="quote" data-pagefind-ignore>' not in cell:
+                if '<details class="quote" data-pagefind-ignore>' in cell:
+                    continue
+                link = QUOTE_LINK.search(cell)
+                if not link:
                     assert 'class="fig-note"' in cell and cell.count('class="fig"') == 1, f"{rel}: {cell[:300]}"
+                    continue
+                href, anchor, name, shown = link.groups()
+                fact = facts[anchor]
+                source = fact["source"]["id"]
+                figure = f'<span class="fig">{escape(fact[text])}</span><sup class="cite"><a href="#src-{source}"'
+                assert cell.count('class="fig"') == 1 and figure in cell, f"{rel}: {cell[:300]}"  # the cell's figure
+                there = page if href == "" else (out / href.lstrip("/") / "index.html").read_text(encoding="utf-8")
+                target = element(there, anchor)
+                assert figure in target, f"{rel} -> {href}#{anchor}"  # the same figure, from the same source
+                assert f">{escape(fact['quote'])}</q></details>" in target, f"{rel} -> {href}#{anchor}"  # its quote
+                assert shown in name and name != shown  # it names the figure, out of context too
+                linked.setdefault(rel, []).append(name)
     assert checked > 150
+    assert list(linked) == [f"{prefix}index.html"] and len(linked[f"{prefix}index.html"]) >= 17 + 3
+    assert all(len(set(names)) == len(names) for names in linked.values())  # no two links named alike
