@@ -48,8 +48,6 @@ IDLE_AFTER_S = 1.0  # this long after the last rebuild, the preview is idle: the
 # background and the cyclic collector runs ...
 GARBAGE = 50_000  # ... and right after a reload once rebuilds have made this many objects since it last ran (each
 # rebuild leaves cycles behind: saves a second apart would otherwise grow the preview without end)
-SWITCH_S = 0.0005  # how long a rebuild holds the interpreter before the server's thread may answer a tab (Python's
-# default, 5 ms, let each step of answering a request wait that long while a rebuild ran)
 FINGERPRINT = re.compile(r"\.[0-9a-f]{8}\.(?:css|js)$")
 
 
@@ -623,7 +621,6 @@ def _run(root: Path, out_dir: Path, base_url: str | None, host: str, port: int) 
     prefix = base_path(base_url or "/")
     local = f"http://{host}:{port}{prefix}"
     gc.disable()  # Preview collects when idle
-    sys.setswitchinterval(SWITCH_S)
     session = Session(root, out_dir, local, log=lambda text: print(text, file=sys.stderr, flush=True))
     tabs = Tabs(prefix)
     server = Server(application(session, tabs, prefix, host, port), tabs, host, port)
