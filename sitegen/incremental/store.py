@@ -103,6 +103,8 @@ def load(root: Path, out_dir: Path) -> State | None:
 def save(root: Path, state: State, out_dir: Path, last: State | None = None) -> None:
     """Store a build's state with the manifest of the folder it wrote, writing only what differs from the state
     it started from (`last`, as load() read it); never raises: the cache is optional."""
+    if last is not None and last.stamp != state.stamp:
+        last = None  # the build did not start from it (other code or models): it wrote every file anew
     held, before = state.held(), last.held() if last is not None else {}
     known = last.manifest if last is not None else {}
     kept = {dest for dest, file in held.items() if before.get(dest) == file and dest in known}
