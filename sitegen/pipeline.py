@@ -325,7 +325,7 @@ def renderers_for(
         for lang, view in loaded.views.items()
     }
     for renderer in renderers.values():
-        renderer.check_strings(problems)
+        renderer.check_strings(problems, loaded.parsed)
     next(iter(renderers.values())).check_templates(problems)
     problems.raise_if_any()
     return renderers

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import jinja2
 from jinja2 import nodes
 
+from ..content.validate import fingerprint
+
 
 @dataclass(frozen=True)
 class Use:
@@ -22,9 +24,11 @@ class Use:
     line: int
 
 
-def filled_strings(env: jinja2.Environment) -> list[Use]:
+def filled_strings(env: jinja2.Environment, memo: dict | None = None) -> list[Use]:
     """Every place a template fills an interface string with |replace or .format, in the templates' order (a
-    template that does not parse is left to the template check)."""
+    template that does not parse is left to the template check); `memo`: each template's, by its text, kept from
+    the last build's state (a command-line build would otherwise parse every template again)."""
+    memo = {} if memo is None else memo
     uses: list[Use] = []
     assert env.loader is not None  # the renderer's environment loads the templates folder
     for name in sorted(env.list_templates(filter_func=lambda n: not n.startswith(".") and n.endswith(".html"))):
@@ -32,7 +36,11 @@ def filled_strings(env: jinja2.Environment) -> list[Use]:
             source = env.loader.get_source(env, name)[0]
         except (jinja2.TemplateError, UnicodeDecodeError):
             continue
-        uses += _template_uses(name, source)
+        key = fingerprint("template uses", name, source)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _template_uses(name, source)
+        uses += found
     return uses
 
 
@@ -102,11 +110,11 @@ def unknown_placeholders(text: str, given: frozenset[str]) -> list[str]:
     return list(dict.fromkeys(name for name in found if name not in given))
 
 
-def check_filled(env: jinja2.Environment, strings: dict, where, problems) -> None:
+def check_filled(env: jinja2.Environment, strings: dict, where, problems, memo: dict | None = None) -> None:
     """Report a string that names a placeholder a template filling it does not give, at the string (`where(key)`);
-    once per string and placeholder."""
+    once per string and placeholder (`memo`: see filled_strings)."""
     seen = set()
-    for use in filled_strings(env):
+    for use in filled_strings(env, memo):
         text = strings.get(use.key) if use.key in strings else None
         for name in unknown_placeholders(text, use.given) if isinstance(text, str) else ():
             if (use.key, name) not in seen:

@@ -470,9 +470,10 @@ class Renderer:
             )
         return None
 
-    def check_strings(self, problems: Problems) -> None:
+    def check_strings(self, problems: Problems, memo: dict | None = None) -> None:
         """Report UI strings the generator's own code needs (the menu, the feeds, the search box) missing from the
-        strings file, or naming a placeholder the code does not give."""
+        strings file, or naming a placeholder the code does not give (`memo`: the templates' uses of strings, by
+        their text, from the last build)."""
         strings = self.strings
         for key in (*(label for label, _ in navigation(self.registry)), *CODE_STRINGS):
             if key not in strings:
@@ -483,7 +484,7 @@ class Renderer:
                     strings[key].format(**dict.fromkeys(CODE_PLACEHOLDERS[key], ""))
                 except model.StringError as exc:
                     problems.error(string_location(self.root, self.lang, key), exc.message, self._string_hint(exc))
-        check_filled(self.env, strings, lambda key: string_location(self.root, self.lang, key), problems)
+        check_filled(self.env, strings, lambda key: string_location(self.root, self.lang, key), problems, memo)
 
     def _string_hint(self, exc: model.StringError) -> str:
         """Where a faulty string is used (the template line, when a template uses it), and how to fix it."""
