@@ -8,7 +8,6 @@ so words() tells, page by page, whether the index a build would make is the one 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import re
@@ -129,6 +128,8 @@ class Index:
     requests from a pipe that closes when the build ends, however it ends)."""
 
     def __init__(self) -> None:
+        import asyncio  # here, as in each function that uses it: an edit that indexes nothing never imports it (40 ms)
+
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="search index", daemon=True)
         self.pending: deque = deque()
@@ -189,10 +190,14 @@ class Index:
 
     def _wait(self, coro, timeout: float | None = None):
         """Run a coroutine on the service's loop and wait for its result."""
+        import asyncio
+
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def add(self, dest: str, html: str) -> None:
         """Send one page (by its path in the site: Pagefind makes its URL as for a file there)."""
+        import asyncio
+
         if len(self.pending) >= IN_FLIGHT:
             self._answer(self.pending.popleft())
         call = self._opened.add_html_file(content=html, source_path=dest)
@@ -216,6 +221,8 @@ class Index:
         """The bundle, once every page is indexed, as outputs under pagefind/ in path order: what a search needs, the
         entry file with its languages sorted. Asked for as data, not written by Pagefind: its service answers before
         the last of its own writes is on disk."""
+        import asyncio
+
         while self.pending:
             self._answer(self.pending.popleft())
         files = self._answer(asyncio.run_coroutine_threadsafe(self._opened.get_files(), self.loop))
@@ -226,6 +233,8 @@ def _service():
     """Pagefind's service process, as pagefind.service starts it, but reading its answers as they come: the
     package's own loop sleeps 0.1 s before each one (ten pages a second); and failing every request still waiting
     when the process ends (stopped with the build's Ctrl-C), instead of waiting for ever."""
+    import asyncio
+
     from pagefind.service import PagefindService
 
     class Service(PagefindService):
@@ -263,6 +272,8 @@ def _failed(message: str) -> BuildFailed:
 
 async def _message(stream) -> bytes:
     """One message from Pagefind's service: base64 up to a comma, however long (the bundle is one message)."""
+    import asyncio
+
     parts = []
     while True:
         try:
