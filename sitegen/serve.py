@@ -321,6 +321,7 @@ class Preview:
         server = self.server
         assert server is not None
         tabs = server.tabs
+        server.call(tabs.started)
         passed = self.session.rebuild(tabs.shown, lambda dest: server.call(tabs.reload_showing, dest))
         server.call(tabs.reload_others, passed)
         if gc.get_count()[0] > GARBAGE:
@@ -341,36 +342,46 @@ class Preview:
 
 class Tabs:
     """The open tabs (livereload's websockets) and the pages they show, on the server's thread. A rebuild reloads a
-    tab as soon as the page it shows is made again (reload_showing), then every other (reload_others). A tab whose
-    page was served from those early bytes needs no second reload: each time one is served, the next tab to say it
-    shows that page is counted as up to date."""
+    tab as soon as the page it shows is made again (reload_showing), then every other (reload_others). Each page
+    served is noted with the build it comes from (`served`: the last good build's, or the one under way for a page
+    served early), so that a tab that connects once its page is out of date is reloaded then, and one whose page
+    came early from the build under way is not reloaded again when that build ends."""
 
     def __init__(self, prefix: str):
         self.prefix = prefix
         self.showing: dict[Any, str] = {}  # tab -> the output file of the page it shows
         self.shown: frozenset[str] = frozenset()  # those pages (read by the main thread)
-        self.reloaded: set = set()  # tabs reloaded early in this rebuild
-        self.served: dict[str, int] = {}  # early pages served in this rebuild, by how many times
+        self.reloaded: set = set()  # tabs whose page comes from the build under way
+        self.generation = 0  # good builds swapped in since the preview started
+        self.building = False
+        self.served: dict[str, int] = {}  # page -> the generation of the bytes last served for it
 
     def opened(self, tab, url: str) -> None:
-        """A tab said which page it shows."""
+        """A tab said which page it shows: note it, and reload it now if that page is out of date."""
         path = urlsplit(url).path
         if not path.startswith(self.prefix):
             return
         dest = page_file(unquote(path[len(self.prefix) :]))
         self.showing[tab] = dest
         self.shown = frozenset(self.showing.values())
-        if self.served.get(dest):
-            self.served[dest] -= 1
-            self.reloaded.add(tab)
+        served = self.served.get(dest, self.generation)
+        if self.building and served > self.generation:
+            self.reloaded.add(tab)  # served early: it shows the build under way
+        elif not self.building and served != self.generation:
+            reload([tab])  # served before the last build ended
 
     def closed(self, tab) -> None:
         if self.showing.pop(tab, None) is not None:
             self.shown = frozenset(self.showing.values())
         self.reloaded.discard(tab)
 
-    def served_early(self, dest: str) -> None:
-        self.served[dest] = self.served.get(dest, 0) + 1
+    def serving(self, dest: str, early: bool) -> None:
+        """A file is served: from the build under way (early) or as the output folder holds it."""
+        if dest.endswith(".html"):
+            self.served[dest] = self.generation + early
+
+    def started(self) -> None:
+        self.building = True
 
     def reload_showing(self, dest: str) -> None:
         """Reload the tabs that show a page made again (its bytes are served early)."""
@@ -380,8 +391,10 @@ class Tabs:
 
     def reload_others(self, passed: bool) -> None:
         """The rebuild has ended: reload every tab not reloaded early (every tab when it failed: the overlay)."""
+        self.generation += passed
+        self.building = False
         reload([tab for tab in LiveReloadHandler.waiters if not passed or tab not in self.reloaded])
-        self.reloaded, self.served = set(), {}
+        self.reloaded = set()
 
 
 def reload(tabs) -> None:
@@ -557,8 +570,8 @@ class SiteHandler(Guarded, web.RequestHandler):
             target = target / "index.html"
         dest = page_file(path)
         early = self.session.early.get(dest)
+        self.tabs.serving(dest, early is not None)
         if early is not None:  # made by the rebuild under way, not yet swapped in
-            self.tabs.served_early(dest)
             return 200, out / dest, early, []
         status = 200
         if not target.is_file():

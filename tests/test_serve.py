@@ -159,6 +159,60 @@ def test_the_page_a_tab_shows_reloads_before_the_rest_of_the_rebuild(page, tmp_p
         proc.wait(10)
 
 
+def test_a_tab_is_reloaded_once_whenever_its_page_is_out_of_date():
+    """The preview's record of tabs and pages (on its server's thread), driven as tornado drives it: a tab whose page
+    came from the output folder is reloaded when a rebuild ends, one whose page came early from that rebuild is not,
+    one that connects once its page is out of date (served before a rebuild ended, or early from one that failed) is
+    reloaded as it connects, and every tab is reloaded when a rebuild fails (to show the errors)."""
+    from livereload.handlers import LiveReloadHandler
+
+    from sitegen.serve import Tabs
+
+    class Tab:
+        def __init__(self):
+            self.reloads = 0
+
+        def send_message(self, message):
+            self.reloads += message["command"] == "reload"
+
+    def connect(tab, url):
+        LiveReloadHandler.waiters.add(tab)
+        tabs.opened(tab, url)
+
+    tabs, waiters = Tabs("/repo/"), set(LiveReloadHandler.waiters)
+    LiveReloadHandler.waiters.clear()
+    try:
+        home, other, late, slow = Tab(), Tab(), Tab(), Tab()
+        tabs.serving("index.html", early=False)
+        tabs.serving("companies/index.html", early=False)
+        connect(home, "http://127.0.0.1:8000/repo/")
+        connect(other, "http://127.0.0.1:8000/repo/companies/")
+        assert tabs.shown == {"index.html", "companies/index.html"}
+        tabs.started()
+        tabs.reload_showing("index.html")  # the home page made again, served early
+        assert (home.reloads, other.reloads) == (1, 0)
+        LiveReloadHandler.waiters.discard(home)  # its page reloads: a new websocket
+        tabs.closed(home)
+        tabs.serving("index.html", early=True)
+        connect(late, "http://127.0.0.1:8000/repo/")
+        tabs.serving("summits/index.html", early=False)  # a page the rebuild under way has not swapped in yet
+        tabs.reload_others(passed=True)
+        assert (late.reloads, other.reloads) == (0, 1)
+        connect(slow, "http://127.0.0.1:8000/repo/summits/")  # it loaded its page before the rebuild ended
+        assert slow.reloads == 1
+        tabs.started()
+        tabs.reload_showing("index.html")
+        tabs.serving("index.html", early=True)
+        tabs.reload_others(passed=False)
+        assert (late.reloads, other.reloads, slow.reloads) == (2, 2, 2)
+        later = Tab()
+        connect(later, "http://127.0.0.1:8000/repo/")  # its page came early from the build that failed
+        assert later.reloads == 1
+    finally:
+        LiveReloadHandler.waiters.clear()
+        LiveReloadHandler.waiters.update(waiters)
+
+
 def test_template_and_string_edits_reload(page, preview):
     root, base, _ = preview
     open_live(page, base + "sources/")
