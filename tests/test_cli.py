@@ -7,11 +7,11 @@ import subprocess
 import sys
 import time
 
-from conftest import REPO, edit, run_build, tree_bytes
+from conftest import REPO, edit, run_build_process, tree_bytes
 
 
 def test_build_writes_site_and_prints_one_summary_line(site):
-    result = run_build(site)
+    result = run_build_process(site)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert re.fullmatch(r"Built 23 pages \(88 files, \d+ KB\) into _site/ in \d+\.\d\d s\.\n", result.stdout)
@@ -43,7 +43,7 @@ def test_build_writes_site_and_prints_one_summary_line(site):
 
 
 def test_check_validates_without_writing(site):
-    result = run_build(site, "check")
+    result = run_build_process(site, "check")
     assert result.returncode == 0
     assert re.fullmatch(r"Checked 23 pages: no errors \(\d+\.\d\d s\)\.\n", result.stdout)
     assert not (site / "_site").exists()
@@ -51,7 +51,7 @@ def test_check_validates_without_writing(site):
 
 def test_check_reports_errors_and_exits_1(site):
     edit(site, "content/projects.yaml", "  year: 2023", "  year: '2023'")
-    result = run_build(site, "check")
+    result = run_build_process(site, "check")
     assert result.returncode == 1
     assert "content/projects.yaml:6:9: error: expected a year such as 2023, got the text '2023'" in result.stderr
     assert not (site / "_site").exists()
@@ -59,13 +59,13 @@ def test_check_reports_errors_and_exits_1(site):
 
 def test_out_option(site, tmp_path):
     out = tmp_path / "elsewhere" / "public"
-    result = run_build(site, "--out", str(out))
+    result = run_build_process(site, "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert (out / "index.html").is_file() and not (site / "_site").exists()
 
 
 def test_base_url_prefixes_every_internal_url(site):
-    result = run_build(site, "--base-url", "https://user.github.io/repo/")
+    result = run_build_process(site, "--base-url", "https://user.github.io/repo/")
     assert result.returncode == 0, result.stderr
     for path in (site / "_site").rglob("*.html"):
         html = path.read_text()
@@ -76,15 +76,15 @@ def test_base_url_prefixes_every_internal_url(site):
 
 
 def test_root_base_url(site):
-    assert run_build(site, "--base-url", "https://example.com").returncode == 0
+    assert run_build_process(site, "--base-url", "https://example.com").returncode == 0
     html = (site / "_site/index.html").read_text()
     assert re.search(r'href="/style\.[0-9a-f]{8}\.css"', html) and 'href="/projects/"' in html
     assert '<link rel="canonical" href="https://example.com/">' in html
 
 
 def test_two_builds_are_byte_identical(site, tmp_path):
-    assert run_build(site, "--out", str(tmp_path / "a")).returncode == 0
-    assert run_build(site, "--out", str(tmp_path / "b")).returncode == 0
+    assert run_build_process(site, "--out", str(tmp_path / "a")).returncode == 0
+    assert run_build_process(site, "--out", str(tmp_path / "b")).returncode == 0
     assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
 
 
@@ -96,7 +96,7 @@ def test_usage_errors_exit_2(site):
         ["serve", "--port", "99999"],
         ["--out", str(site / "content")],
     ):
-        result = run_build(site, *args)
+        result = run_build_process(site, *args)
         assert result.returncode == 2, args
         assert "Traceback" not in result.stderr and "usage:" in result.stderr
 
@@ -105,7 +105,7 @@ def test_out_refuses_to_replace_a_foreign_folder(site, tmp_path):
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "thesis.txt").write_text("do not delete")
-    result = run_build(site, "--out", str(precious))
+    result = run_build_process(site, "--out", str(precious))
     assert result.returncode == 2 and "refusing to replace it" in result.stderr
     assert (precious / "thesis.txt").read_text() == "do not delete"
 
@@ -116,13 +116,13 @@ def test_help_runs():
 
 
 def test_cached_rebuild_after_an_edit_equals_a_fresh_build(site, tmp_path):
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     assert (site / ".cache/sitegen/state.db").is_file()
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
-    result = run_build(site)
+    result = run_build_process(site)
     assert result.returncode == 0, result.stderr
     assert re.search(r"; [1-9] pages rendered, [1-9] files written\)", result.stdout), result.stdout
-    assert run_build(site, "--out", str(tmp_path / "fresh"), "--fresh").returncode == 0
+    assert run_build_process(site, "--out", str(tmp_path / "fresh"), "--fresh").returncode == 0
     assert tree_bytes(site / "_site") == tree_bytes(tmp_path / "fresh")
 
 
@@ -130,7 +130,7 @@ def test_a_build_waits_while_another_writes_the_cache(site):
     """The cache is written in one transaction; a build started meanwhile waits for it, then uses it."""
     import sqlite3
 
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
     db = sqlite3.connect(site / ".cache/sitegen/state.db", isolation_level=None)
     db.execute("BEGIN EXCLUSIVE")  # as a build writing its state holds it
@@ -150,16 +150,16 @@ def test_a_build_waits_while_another_writes_the_cache(site):
 
 
 def test_cache_is_rewritten_only_when_the_build_changed_something(site):
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     cached = site / ".cache/sitegen/state.db"
     stamp = cached.stat().st_mtime_ns
-    result = run_build(site)
+    result = run_build_process(site)
     assert "0 pages rendered, 0 files written" in result.stdout and cached.stat().st_mtime_ns == stamp
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
-    assert run_build(site).returncode == 0 and cached.stat().st_mtime_ns != stamp
+    assert run_build_process(site).returncode == 0 and cached.stat().st_mtime_ns != stamp
     stamp = cached.stat().st_mtime_ns
     edit(site, "content/events.yaml", "    value: 218\n", "    value: 217\n")  # back: the cache must follow
-    result = run_build(site)
+    result = run_build_process(site)
     assert re.search(r"; [1-9] pages rendered", result.stdout) and cached.stat().st_mtime_ns != stamp
 
 
@@ -177,9 +177,9 @@ def test_the_build_after_a_change_of_models_starts_from_the_state_that_change_le
 
 
 def test_cache_is_ignored_when_the_output_was_touched(site):
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     (site / "_site/index.html").write_text("tampered")
-    result = run_build(site)
+    result = run_build_process(site)
     assert result.returncode == 0 and "pages rendered" not in result.stdout
     assert "tampered" not in (site / "_site/index.html").read_text()
 
@@ -187,24 +187,24 @@ def test_cache_is_ignored_when_the_output_was_touched(site):
 def test_an_output_file_changed_by_hand_means_a_full_build(site):
     """The cache vouches for the output folder only while every file it wrote is as it was: one changed by hand
     (or by another program) makes the next build a full one, which puts it right."""
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     page = site / "_site/sources/index.html"
     written = page.read_bytes()
     page.write_bytes(written.replace(b"</main>", b"<p>changed by hand</p></main>"))
-    result = run_build(site)
+    result = run_build_process(site)
     assert result.returncode == 0 and "pages rendered" not in result.stdout and page.read_bytes() == written
 
 
 def test_fresh_ignores_the_cache(site):
-    assert run_build(site).returncode == 0
-    result = run_build(site, "--fresh")
+    assert run_build_process(site).returncode == 0
+    result = run_build_process(site, "--fresh")
     assert result.returncode == 0 and "pages rendered" not in result.stdout
 
 
 def test_a_corrupt_cache_means_a_full_build(site):
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     (site / ".cache/sitegen/state.db").write_bytes(b"not a pickle at all")
-    result = run_build(site)
+    result = run_build_process(site)
     assert result.returncode == 0 and "pages rendered" not in result.stdout and result.stderr == ""
 
 

@@ -200,6 +200,7 @@ def test_a_stop_while_pagefind_indexes_is_the_builds(tmp_path, sig):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as at a terminal, however pytest runs
     )
     end = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < end and not _pagefind_in(proc.pid):

@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 import pytest
-from conftest import REPO, edit, folders, leftovers, make_site, run_build, tree_bytes, write_files
+from conftest import REPO, edit, folders, leftovers, make_site, run_build_process, tree_bytes, write_files
 
 from sitegen.errors import BuildFailed
 from sitegen.pipeline import build
@@ -167,7 +167,7 @@ def test_a_build_stopped_at_each_kind_of_rename_leaves_the_old_site_or_the_new_o
 def test_an_interrupted_incremental_build_is_rolled_back_by_the_next_build(site):
     """Issue 14, item 7: the command line recovers from a build killed mid-swap before anything else, so the next
     build finds the old site whole (and its cache still true: it renders only the edit)."""
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     old = tree_bytes(site / "_site")
     update = site / f"._site.update-{dead_pid()}"
     (update / "new").mkdir(parents=True)
@@ -176,12 +176,12 @@ def test_an_interrupted_incremental_build_is_rolled_back_by_the_next_build(site)
     os.replace(site / "_site/index.html", update / "old/c0")
     (update / "journal").write_text('{"changed": ["index.html"], "removed": []}')
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
-    result = run_build(site)
+    result = run_build_process(site)
     assert result.returncode == 0, result.stderr
     assert re.search(r"; [1-9] pages rendered", result.stdout), "the cache held: the old site was whole again"
     assert leftovers(site / "_site") == []
     edit(site, "content/events.yaml", "    value: 218\n", "    value: 217\n")
-    assert run_build(site).returncode == 0 and tree_bytes(site / "_site") == old
+    assert run_build_process(site).returncode == 0 and tree_bytes(site / "_site") == old
 
 
 def dead_pid() -> int:
@@ -206,7 +206,7 @@ def limited(max_bytes: int):
 def test_a_write_error_is_reported_and_leaves_the_old_site(site, fresh):
     """Issue 14, item 8: a write that fails mid-build (here files may not pass 6 KB, as on a full disk) is an error
     (exit 1) naming the file, not a bug; the old site stays whole and no temporary file is left."""
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     old = tree_bytes(site / "_site")
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
     result = subprocess.run(
@@ -257,13 +257,13 @@ def test_a_write_error_while_pages_are_written_names_the_page(tmp_path, monkeypa
 def test_folders_left_by_killed_builds_are_removed_by_any_build(site):
     """Issue 14, item 9: staging and swap folders of builds that were killed (their process is gone) are removed by
     the next build, incremental or not; a live build's are left alone."""
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     dead, alive = dead_pid(), os.getpid()
     for name in (f"._site.staging-{dead}", f"._site.update-{dead}", f"._site.old-{dead}", f"._site.staging-{alive}"):
         (site / name / "projects").mkdir(parents=True)
         (site / name / "projects/page.html").write_text("x" * 1000)
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
-    result = run_build(site)
+    result = run_build_process(site)
     assert re.search(r"; [1-9] pages rendered", result.stdout), result.stdout  # incremental
     assert sorted(p.name for p in site.iterdir() if p.name.startswith("._site")) == [f"._site.staging-{alive}"]
 
@@ -275,7 +275,7 @@ def test_out_refuses_a_folder_no_build_made(site, tmp_path):
     (www / "blog").mkdir(parents=True)
     (www / "index.html").write_text("my home page")
     (www / "blog/post.html").write_text("a post")
-    result = run_build(site, "--out", str(www))
+    result = run_build_process(site, "--out", str(www))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"the output folder {www} holds files that no build made" in result.stderr
     assert "refusing to replace it\n  hint: choose a new or empty folder with --out" in result.stderr
@@ -283,29 +283,29 @@ def test_out_refuses_a_folder_no_build_made(site, tmp_path):
     schema = site / "schema"
     shutil.copytree(REPO / "schema", schema)
     (schema / "index.html").write_text("<p>schemas</p>")
-    assert run_build(site, "--out", str(schema)).returncode == 2 and len(list(schema.iterdir())) > 2
+    assert run_build_process(site, "--out", str(schema)).returncode == 2 and len(list(schema.iterdir())) > 2
     empty = tmp_path / "empty"
     empty.mkdir()
     for out in (empty, tmp_path / "new"):
-        assert run_build(site, "--out", str(out)).returncode == 0
+        assert run_build_process(site, "--out", str(out)).returncode == 0
         assert (out / ".sitegen-output").is_file()
-        assert run_build(site, "--out", str(out), "--fresh").returncode == 0  # made by a build: replaced
+        assert run_build_process(site, "--out", str(out), "--fresh").returncode == 0  # made by a build: replaced
 
 
 def test_the_marker_is_the_same_in_every_build(site, tmp_path):
     """Issue 14, item 12: the marker never makes two builds differ."""
-    assert run_build(site, "--out", str(tmp_path / "a")).returncode == 0
-    assert run_build(site, "--out", str(tmp_path / "b"), "--base-url", "https://example.com/").returncode == 0
+    assert run_build_process(site, "--out", str(tmp_path / "a")).returncode == 0
+    assert run_build_process(site, "--out", str(tmp_path / "b"), "--base-url", "https://example.com/").returncode == 0
     assert (tmp_path / "a/.sitegen-output").read_bytes() == (tmp_path / "b/.sitegen-output").read_bytes()
 
 
 def test_out_in_a_place_that_cannot_hold_a_folder_is_a_usage_error(site):
     """Issue 14, item 15: --out under a file, or where no folder can be made, is refused without a traceback."""
     (site / "notes.txt").write_text("notes")
-    result = run_build(site, "--out", str(site / "notes.txt/x"))
+    result = run_build_process(site, "--out", str(site / "notes.txt/x"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"--out {site / 'notes.txt/x'}: {site / 'notes.txt'} is a file, not a folder" in result.stderr
-    result = run_build(site, "--out", "/proc/x")
+    result = run_build_process(site, "--out", "/proc/x")
     assert result.returncode in (1, 2) and "Traceback" not in result.stderr and "bug" not in result.stderr
     assert "/proc/x" in result.stderr and "hint: choose an --out you can write to" in result.stderr
 
@@ -314,7 +314,7 @@ def test_a_cache_that_is_a_file_is_ignored(site):
     """Issue 14, item 15: the caches are optional: a .cache that is a file changes nothing but the speed."""
     (site / ".cache").write_text("not a folder")
     for command in ([], ["check"], ["--fresh"]):
-        result = run_build(site, *command)
+        result = run_build_process(site, *command)
         assert result.returncode == 0 and result.stderr == "", (command, result.stderr)
 
 
@@ -352,7 +352,7 @@ def test_a_read_only_checkout_builds_elsewhere(site, tmp_path):
 def test_a_compiled_template_cut_short_is_compiled_again(site):
     """Issue 14, item 16: a compiled-template cache file cut short after its header (a full disk, a killed write)
     is ignored, in every command."""
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     from jinja2.bccache import bc_magic
 
     for command in (["--fresh"], ["check"], []):
@@ -360,7 +360,7 @@ def test_a_compiled_template_cut_short_is_compiled_again(site):
         assert files
         for path in files:
             path.write_bytes(bc_magic)
-        result = run_build(site, *command)
+        result = run_build_process(site, *command)
         assert result.returncode == 0 and result.stderr == "", (command, result.stderr)
 
 

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import REPO, commit, git, make_site, run_build, tree_bytes
+from conftest import REPO, commit, git, make_site, run_build_process, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -359,7 +359,7 @@ def test_any_git_history_builds_or_fails_at_a_real_line(mini_repo, history, tmp_
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes((MINI.parent / rel).read_bytes())
         commit_at(root, "2025-01-01T12:00:00+00:00")
-    result = run_build(root)  # a hang: run_build's timeout fails the example
+    result = run_build_process(root)  # a hang: run_build_process's timeout fails the example
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
     if result.returncode == 1:
         assert not restored, result.stderr
