@@ -166,13 +166,13 @@ def test_cache_is_rewritten_only_when_the_build_changed_something(site):
 def test_the_build_after_a_change_of_models_starts_from_the_state_that_change_left(site):
     """A change to the models (or to the generator) makes the next build a full one, which writes every file anew:
     the state it leaves must say so (it once kept the old files' times, so that the build after it was full again)."""
-    assert run_build(site).returncode == 0
+    assert run_build_process(site).returncode == 0
     model = site / "models/site.yaml"
     model.write_text(model.read_text() + "# a comment\n")
-    result = run_build(site)
+    result = run_build_process(site)
     assert result.returncode == 0 and "pages rendered" not in result.stdout
     edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
-    result = run_build(site)
+    result = run_build_process(site)
     assert re.search(r"; [1-9]\d* pages rendered", result.stdout), result.stdout
 
 
