@@ -272,8 +272,13 @@ def start_server(folder: Path, not_found: Path | None = None):
     import http.server
     import threading
 
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):  # a browser that went on
+                super().handle_error(request, client_address)
+
     handler = type("Handler", (QuietHandler,), {"not_found_page": not_found})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    server = Server(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
