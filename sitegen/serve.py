@@ -2,10 +2,10 @@
 livereload's websocket telling every open tab to reload.
 
 A rebuild never raises: on failure the last good site stays served and every HTML page carries an overlay
-with the errors (file:line:col, hint, source excerpt), which the next good build reloads away. Rebuilds run on
-tornado's loop, in the main thread (where the Markdown time limit's signal arrives); the watcher's thread only
-hands changes over, and tornado runs in a thread of its own, so that a tab can load the page it shows as soon as that
-page is made again, while the rest of the rebuild goes on (the other tabs reload once it is done). One preview per
+with the errors (file:line:col, hint, source excerpt), which the next good build reloads away. Rebuilds run in the
+main thread (where the Markdown time limit's signal arrives); the watcher's threads only hand changes over, and
+tornado runs in a thread of its own, so that a tab can load the page it shows as soon as that page is made again,
+while the rest of the rebuild goes on (the other tabs reload once it is done). One preview per
 output folder: a lock file beside it says which process serves it."""
 
 from __future__ import annotations
@@ -205,7 +205,8 @@ class Watcher:
     """The inputs watched with watchfiles (inotify, FSEvents, ReadDirectoryChangesW: an idle preview costs nothing)
     from two threads: the input folders, recursively, and the project folder alone, for an input folder made or
     removed (then the first is started again on the folders there are). Each batch of changes is handed to
-    `changed()`, called from the watching thread. Hidden files and folders are no input (cache.input_files), nor is anything else.
+    `changed()`, called from the watching thread. Hidden files and folders are no input (cache.input_files), nor
+    is anything else.
     start() returns once both watches are set up, so that a save made from then on is never missed (the first build
     comes after it: a save made while it runs brings a rebuild once the loop starts)."""
 
@@ -292,7 +293,7 @@ class Preview:
         self.session, self.server = session, server
         self.wake = threading.Event()
         self.changes = False  # a batch of changes came (set by a watcher's thread)
-        self.indexed = False  # the background index has ended (set by its thread)
+        self.indexed: Any = None  # the background job that has ended (set by its thread)
         self.idle_at: float | None = None  # when the idle work is due
 
     def changed(self) -> None:
@@ -309,9 +310,10 @@ class Preview:
             if self.changes:
                 self.changes = False
                 self.rebuild()
-            elif self.indexed:
-                self.indexed = False
-                self.session.index_when_idle()
+            elif self.indexed is not None:
+                job, self.indexed = self.indexed, None
+                if job is self.session.indexing:  # not one a rebuild stopped (that would start another at once)
+                    self.session.index_when_idle()
             elif self.idle_at is not None and time.monotonic() >= self.idle_at:
                 self.when_idle()
 
@@ -336,7 +338,7 @@ class Preview:
 
     def _indexed(self, job) -> None:
         """The background index has ended: swap it in (called from its thread; a rebuild meanwhile stops it)."""
-        self.indexed = True
+        self.indexed = job
         self.wake.set()
 
 
