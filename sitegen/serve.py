@@ -517,12 +517,16 @@ class Tab(Guarded, LiveReloadHandler):
     tabs: Tabs
 
     def on_message(self, message):
-        super().on_message(message)
+        """livereload's handshake ('hello', then 'info' with the page's address); anything else is ignored (livereload
+        itself raised on a message that is not JSON)."""
         try:
             said = json.loads(message)
         except ValueError:
             return
-        if isinstance(said, dict) and said.get("command") == "info" and isinstance(said.get("url"), str):
+        if not isinstance(said, dict) or not isinstance(said.get("command"), str):
+            return
+        super().on_message(message)
+        if said["command"] == "info" and isinstance(said.get("url"), str):
             self.tabs.opened(self, said["url"])
 
     def on_close(self):

@@ -213,6 +213,36 @@ def test_a_tab_is_reloaded_once_whenever_its_page_is_out_of_date():
         LiveReloadHandler.waiters.update(waiters)
 
 
+def test_a_malformed_livereload_message_is_ignored_without_a_traceback(tmp_path):
+    """Messages on the preview's websocket that are not livereload's handshake (not JSON, not an object, an 'info'
+    with no address) are ignored: nothing printed, the socket and the site still answer."""
+    import asyncio
+    import urllib.request
+
+    from tornado.websocket import websocket_connect
+
+    root = make_site(tmp_path / "site")
+    proc, port = start_preview(root)
+    try:
+
+        async def talk():
+            ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+            for message in ("not json", "[1, 2]", "{}", '{"command": 5}', '{"command": "info", "url": 5}'):
+                await ws.write_message(message)
+            await ws.write_message('{"command": "hello", "protocols": []}')
+            answer = await asyncio.wait_for(ws.read_message(), 10)
+            ws.close()
+            return answer
+
+        assert '"hello"' in asyncio.run(talk())
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/").status == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    log = (root.parent / f"preview-{port}.log").read_text()
+    assert "Traceback" not in log and "Uncaught exception" not in log, log
+
+
 def test_template_and_string_edits_reload(page, preview):
     root, base, _ = preview
     open_live(page, base + "sources/")
