@@ -218,6 +218,7 @@ def test_a_malformed_livereload_message_is_ignored_without_a_traceback(tmp_path)
     with no address) are ignored: nothing printed, the socket and the site still answer."""
     import asyncio
     import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
 
     from tornado.websocket import websocket_connect
 
@@ -234,7 +235,8 @@ def test_a_malformed_livereload_message_is_ignored_without_a_traceback(tmp_path)
             ws.close()
             return answer
 
-        assert '"hello"' in asyncio.run(talk())
+        with ThreadPoolExecutor(1) as thread:  # a thread of its own: Playwright's loop may run in this one
+            assert '"hello"' in thread.submit(lambda: asyncio.run(talk())).result(30)
         assert urllib.request.urlopen(f"http://127.0.0.1:{port}/").status == 200
     finally:
         proc.terminate()
