@@ -203,6 +203,23 @@ def test_link_check_resolves_relative_root_relative_and_absolute_links():
     assert problems.errors == []
 
 
+def test_links_within_a_page_are_judged_at_once_and_only_broken_ones_kept():
+    """A page's links to itself (its contents list, its skip link) are checked against its own ids as it is read:
+    the link check keeps only the broken ones for later, so 10,000 pages' anchors are not all held in memory."""
+    html = (
+        '<main id="main"><a href="#main">skip</a> <a href="#sec-1">1</a> <a href="/repo/p/#sec-1">1 again</a>\n'
+        '<h2 id="sec-1">One</h2> <a href="#">top</a> <a href="#sec-2">2</a> <a href="../">up</a></main>'
+    )
+    info = inspector("https://h.example/repo/")("p/index.html", html.encode())
+    assert info.links == 6
+    assert info.targets == (("/repo/p/", "sec-2", ""), ("/repo/", "", ""))
+    problems = Problems()
+    assert links_of({"p/index.html": html, "index.html": "<p>home</p>"}, "https://h.example/repo/", problems) == 6
+    assert [e.format().splitlines()[0] for e in problems.errors] == [
+        "_site/p/index.html:2:45: error: broken link '#sec-2' on /repo/p/: /repo/p/ has no element with id 'sec-2'"
+    ]
+
+
 def test_link_check_names_page_line_column_and_why():
     outputs = {
         "index.html": '<p>\n  <a href="missing/">m</a> <a href="/style.css">s</a>\n<a href="a/#nope">n</a></p>',

@@ -60,14 +60,17 @@ class PageInfo(NamedTuple):
 
 
 def page_info(html: bytes, dest: str, origin: str, base: str, shared: dict | None = None) -> PageInfo:
-    """Parse a page and resolve its internal links against its own URL (each distinct target kept once in
-    `shared`, when given: pages repeat most of theirs)."""
+    """Parse a page and resolve its internal links against its own URL. A link to the page itself is judged here,
+    against its ids, and kept only when it is broken (most are its table of contents and skip link); each distinct
+    target is kept once in `shared`, when given: pages repeat most of theirs."""
     ids, urls = parse_page(html)
     here = page_url(dest, base)
     targets = [t for t in (_target(url, here, origin, base) for url in urls) if t is not None]
+    own = _decoded(here)
+    kept = [t for t in targets if t[0] != own or t[2] or (t[1] and f"\n{t[1]}\n" not in ids)]
     if shared is not None:
-        targets = [shared.setdefault(t, t) for t in targets]
-    return PageInfo(ids, len(targets), tuple(dict.fromkeys(targets)))
+        kept = [shared.setdefault(t, t) for t in kept]
+    return PageInfo(ids, len(targets), tuple(dict.fromkeys(kept)))
 
 
 def _target(url: str, here: str, origin: str, base: str) -> tuple | None:
@@ -95,7 +98,7 @@ def _target(url: str, here: str, origin: str, base: str) -> tuple | None:
     return intern(path), _decoded(parts.fragment), ""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _rooted(url: str) -> tuple:
     """The target of a link under the base path: the same on every page that has it (the menu, the head)."""
     path, _, fragment = url.partition("#")
@@ -119,7 +122,7 @@ def _first_link_to(html: bytes, target: tuple, dest: str, origin: str, base: str
     raise LookupError(f"no link to {target} on {dest}")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _split(page: str, url: str):
     """A link resolved against its page and split; root-relative links share one entry across pages."""
     return urlsplit(urljoin(page, url))

@@ -242,7 +242,12 @@ def _service():
             try:
                 while True:
                     said = await _message(self._backend.stdout)
-                    answer = json.loads(base64.b64decode(said))
+                    decoded = base64.b64decode(said)
+                    del said  # the bundle's answer is megabytes: two copies at a time at most
+                    text = decoded.decode("utf-8")
+                    del decoded
+                    answer = json.loads(text)
+                    del text
                     waiting = self._responses.pop(answer.get("message_id"), None)
                     payload: Any = answer.get("payload") or {}  # JSON, as the service's types describe it
                     if waiting is None or waiting.done():
@@ -270,17 +275,19 @@ def _failed(message: str) -> BuildFailed:
     return BuildFailed([SiteError(Location(BUNDLE), f"Pagefind could not index the pages: {said}")])
 
 
-async def _message(stream) -> bytes:
-    """One message from Pagefind's service: base64 up to a comma, however long (the bundle is one message)."""
+async def _message(stream) -> bytearray:
+    """One message from Pagefind's service: base64 up to a comma, however long (the bundle is one message, read into
+    one buffer)."""
     import asyncio
 
-    parts = []
+    said = bytearray()
     while True:
         try:
-            parts.append(await stream.readuntil(b","))
-            return b"".join(parts)[:-1]
+            said += await stream.readuntil(b",")
+            del said[-1:]
+            return said
         except asyncio.LimitOverrunError as over:  # longer than the stream's buffer: take what it holds, read on
-            parts.append(await stream.readexactly(over.consumed))
+            said += await stream.readexactly(over.consumed)
 
 
 def _bundle(files: dict[str, bytes]) -> list[Output]:
