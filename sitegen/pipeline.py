@@ -21,7 +21,7 @@ from .content.model import Content
 from .content.validate import fingerprint, load_content
 from .errors import Location, Problems, SiteError
 from .incremental import cache
-from .incremental.cache import Bundle, Entry, Memo, State
+from .incremental.cache import Bundle, Entry, Lines, Memo, State
 from .incremental.digests import Digests, combined
 from .output.data import data_files
 from .output.links import PageInfo, check_links, inspector
@@ -142,10 +142,10 @@ def build(
     # Load and validate the models, the content, its history and the static files; plan every page.
     loaded = load(project, inputs, last, problems)
     planned = Planned(plan(loaded.views, loaded.registry), asset_names(loaded.static))
-    rows = Memo(last, "rows")
 
     # Render every output, check paths and links, index for search; write as files are made, swap in at the end.
     last = held_by(project, last) if write else None  # outputs are kept only from a folder that holds them
+    rows = Lines(last, project.out_dir)  # the downloads' lines are read back from the folder
     with writing(project, last, write, search) as (sink, index):
         made = render(project, loaded, planned, last, sink, index, problems, templates, rows, early)
         check(project, planned, made, sink, problems)
@@ -153,7 +153,7 @@ def build(
         written = sink.commit()
 
     state = State(
-        stamp, inputs, dict(loaded.parsed), made.entries, dict(rows), bundle, warnings=tuple(problems.warnings)
+        stamp, inputs, dict(loaded.parsed), made.entries, rows.done(), bundle, warnings=tuple(problems.warnings)
     )
     return result(planned, made, state, written, stale, problems, start)
 
@@ -250,7 +250,7 @@ def render(
     index,
     problems: Problems,
     templates=None,
-    rows: dict | None = None,
+    rows: Lines | None = None,
     early: Early | None = None,
 ) -> Made:
     """Make every output: the static files, the downloads (first: the Data page lists their sizes; `rows`: their

@@ -201,6 +201,26 @@ def test_fresh_ignores_the_cache(site):
     assert result.returncode == 0 and "pages rendered" not in result.stdout
 
 
+def test_a_cache_of_an_older_layout_is_made_anew(site, tmp_path):
+    """A cache written by an earlier version of the generator, whose tables had other columns, means one full build,
+    which writes the cache in the new layout: the build after it uses it (a cache that could no longer be written
+    would make every build a full one)."""
+    import sqlite3
+
+    assert run_build_process(site).returncode == 0
+    db = sqlite3.connect(site / ".cache/sitegen/state.db", isolation_level=None)
+    db.executescript("DROP TABLE rows; CREATE TABLE rows (key BLOB PRIMARY KEY, line BLOB);")
+    db.execute("UPDATE meta SET value = ? WHERE name = 'format'", (b"1",))
+    db.close()
+    result = run_build_process(site)
+    assert result.returncode == 0 and "pages rendered" not in result.stdout and result.stderr == ""
+    edit(site, "content/events.yaml", "    value: 217\n", "    value: 218\n")
+    result = run_build_process(site)
+    assert re.search(r"; [1-9] pages rendered", result.stdout), result.stdout
+    assert run_build_process(site, "--out", str(tmp_path / "fresh"), "--fresh").returncode == 0
+    assert tree_bytes(site / "_site") == tree_bytes(tmp_path / "fresh")
+
+
 def test_a_corrupt_cache_means_a_full_build(site):
     assert run_build_process(site).returncode == 0
     (site / ".cache/sitegen/state.db").write_bytes(b"not a pickle at all")

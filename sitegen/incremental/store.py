@@ -19,9 +19,10 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS parsed (key BLOB PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS outputs (dest TEXT PRIMARY KEY, entry BLOB, size INTEGER, digest BLOB, mtime INTEGER);
 CREATE TABLE IF NOT EXISTS bundle (dest TEXT PRIMARY KEY, size INTEGER, digest BLOB, mtime INTEGER);
-CREATE TABLE IF NOT EXISTS rows (key BLOB PRIMARY KEY, line BLOB);
+CREATE TABLE IF NOT EXISTS rows (key BLOB PRIMARY KEY, dest TEXT, first INTEGER, past INTEGER);
 """
-FORMAT = b"1"  # the layout of the tables: another means the cache is made anew
+FORMAT = b"2"  # the layout of the tables: another means the cache is made anew
+TABLES = ("meta", "parsed", "outputs", "bundle", "rows")
 
 
 class Stored(Mapping):
@@ -66,6 +67,9 @@ def _database(root: Path) -> sqlite3.Connection:
     folder.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(folder / "state.db", timeout=60, isolation_level=None)
     db.executescript(SCHEMA)
+    found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+    if found is not None and found[0] != FORMAT:  # tables of another layout: made anew
+        db.executescript("".join(f"DROP TABLE {table};" for table in TABLES) + SCHEMA)
     return db
 
 
@@ -90,7 +94,7 @@ def load(root: Path, out_dir: Path) -> State | None:
                 pickle.loads(meta["inputs"]),
                 Stored(dict(db.execute("SELECT key, value FROM parsed"))),
                 StoredOutputs(outputs, files),
-                dict(db.execute("SELECT key, line FROM rows")),
+                {key: (dest, start, end) for key, dest, start, end in db.execute("SELECT * FROM rows")},
                 Bundle(bundle, meta.get("words", b"")),
                 held,
                 pickle.loads(meta["warnings"]),
@@ -133,7 +137,7 @@ def _save(root: Path, state: State, last: State | None) -> None:
             or stored != pickle.dumps(last.stamp)
             or last.stamp != state.stamp
         ):
-            for table in ("meta", "parsed", "outputs", "bundle", "rows"):
+            for table in TABLES:
                 db.execute(f"DELETE FROM {table}")
             last = State("")
         _write(db, state, last)
@@ -162,7 +166,7 @@ def _write(db: sqlite3.Connection, state: State, last: State) -> None:
         lambda dest, entry: (dest, _pickled(entry), entry.file.size, entry.file.digest, size_mtime[dest][1]),
         5,
     )
-    _sync(db, "rows", "key", last.rows, state.rows, lambda key, line: (key, line))
+    _sync(db, "rows", "key", last.rows, state.rows, lambda key, where: (key, *where), 4)
     if state.bundle.files is not last.bundle.files:
         db.execute("DELETE FROM bundle")
         db.executemany(
