@@ -262,13 +262,7 @@ def render(
     del data  # written: their bytes are let go
     renderers = renderers_for(project, loaded, planned, downloads, templates, problems)
     pages = PageMaker(renderers, digests_of(loaded, made), inspector(project.base_url), sink, index, problems)
-    first = _made_first(pages, planned, last, early)
-    for page in planned.pages:
-        made.origins.append((page.dest, f"page {page.dest}"))
-        entry = first.pop(page.dest) if page.dest in first else pages.kept(page, last) or pages.make(page)
-        if entry is not None:
-            made.entries[page.dest] = entry
-    made.rendered = pages.rendered
+    make_pages(pages, planned, last, early, made)
     problems.raise_if_any()  # a page that failed to render would echo as broken links to it
     changes = {lang: renderer.changes() for lang, renderer in renderers.items()}
     made.add(
@@ -277,6 +271,22 @@ def render(
         sink,
     )
     return made
+
+
+def make_pages(pages: "PageMaker", planned: Planned, last: State | None, early: Early | None, made: Made) -> None:
+    """Each page's entry into `made`, in the plan's order; made in another: the `early` ones first, then the pages
+    of no one item (those that list a whole kind are the largest: made while the build holds least), then the rest.
+    Pages are indexed for search in the plan's order all the same: Pagefind's bundle depends on it."""
+    held: dict[str, str] = {}  # the HTML of pages made out of order, until their turn to be indexed
+    first = _made_first(pages, planned, last, early, held)
+    for page in planned.pages:
+        made.origins.append((page.dest, f"page {page.dest}"))
+        if page.dest in held and pages.index is not None:
+            pages.index.add(page.dest, held.pop(page.dest))
+        entry = first.pop(page.dest) if page.dest in first else pages.kept(page, last) or pages.make(page)
+        if entry is not None:
+            made.entries[page.dest] = entry
+    made.rendered = pages.rendered
 
 
 def digests_of(loaded: Loaded, made: Made) -> dict[str, Digests]:
@@ -290,18 +300,23 @@ def digests_of(loaded: Loaded, made: Made) -> dict[str, Digests]:
     }
 
 
-def _made_first(pages: "PageMaker", planned: Planned, last: State | None, early: Early | None) -> dict:
-    """The entries of the pages `early` names, made before the others; each one's bytes handed to `early.ready` when
-    the folder holds the assets it loads (it does not when a stylesheet or script changed)."""
-    if early is None:
-        return {}
-    held = last.outputs if last is not None else {}
-    ready = early.ready if all(name in held for name in planned.assets.values()) else None
-    return {
-        page.dest: pages.kept(page, last) or pages.make(page, ready)
-        for page in planned.pages
-        if page.dest in early.dests
-    }
+def _made_first(pages: "PageMaker", planned: Planned, last: State | None, early: Early | None, held: dict) -> dict:
+    """The entries of the pages made before the others, their HTML left in `held`: those `early` names (each one's
+    bytes handed to `early.ready` when the folder holds the assets it loads: it does not when a stylesheet or script
+    changed), then the pages of no one item (those that list a whole kind are the largest: made while the build
+    holds least)."""
+    ready, wanted = _ready(planned, last, early), early.dests if early is not None else frozenset()
+    first = {p.dest: pages.kept(p, last) or pages.make(p, ready, held) for p in planned.pages if p.dest in wanted}
+    for page in planned.pages:
+        if page.item is None and page.dest not in first:
+            first[page.dest] = pages.kept(page, last) or pages.make(page, held=held)
+    return first
+
+
+def _ready(planned: Planned, last: State | None, early: Early | None) -> Callable[[str, bytes], None] | None:
+    """What to hand an early page's bytes to: `early.ready`, when the folder holds the assets the pages load."""
+    files = last.outputs if last is not None else {}
+    return early.ready if early is not None and all(name in files for name in planned.assets.values()) else None
 
 
 def renderers_for(
@@ -351,27 +366,24 @@ class PageMaker:
             self.sink.keep(entry.file)
         return entry
 
-    def make(self, page: Page, ready: Callable[[str, bytes], None] | None = None) -> Entry | None:
+    def make(self, page: Page, ready: Callable[[str, bytes], None] | None = None, held: dict | None = None):
         """The page's entry, or None when it failed to render (the error is reported); `ready` is called with its
-        bytes once it is written."""
+        bytes once it is written; `held`: where to leave its HTML for the caller to index, rather than index it."""
         result = self.renderers[page.lang].render(page, self.problems)
         if result is None:
             return None
         self.rendered += 1
         data, reads = result.html.encode("utf-8"), _ordered(result.reads)
-        searched = page.searchable
-        if self.index is not None and searched:
-            self.index.add(page.dest, result.html)
+        if self.index is not None and page.searchable:
+            if held is not None:
+                held[page.dest] = result.html
+            else:
+                self.index.add(page.dest, result.html)
         written = self.sink.put(Output(page.dest, data, f"page {page.dest}"))
         if ready is not None:
             ready(page.dest, data)
-        return Entry(
-            reads,
-            self.digests[page.lang].key(reads),
-            written,
-            self.inspect(page.dest, data),
-            digest(words(data)) if searched else b"",
-        )
+        found = digest(words(data)) if page.searchable else b""
+        return Entry(reads, self.digests[page.lang].key(reads), written, self.inspect(page.dest, data), found)
 
 
 def check(project: Project, planned: Planned, made: Made, sink, problems: Problems) -> None:
