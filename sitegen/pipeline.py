@@ -147,7 +147,7 @@ def build(
     last = held_by(project, last) if write else None  # outputs are kept only from a folder that holds them
     rows = Lines(last, project.out_dir)  # the downloads' lines are read back from the folder
     with writing(project, last, write, search) as (sink, index):
-        made = render(project, loaded, planned, last, sink, index, problems, templates, rows, early)
+        made = render(project, loaded, planned, last, sink, index, problems, rows, templates, early)
         check(project, planned, made, sink, problems)
         bundle, stale = search_index(made, last, sink, index, search and write)
         written = sink.commit()
@@ -249,13 +249,13 @@ def render(
     sink,
     index,
     problems: Problems,
+    rows: Lines,
     templates=None,
-    rows: Lines | None = None,
     early: Early | None = None,
 ) -> Made:
     """Make every output: the static files, the downloads (first: the Data page lists their sizes; `rows`: their
     lines made before, by the fingerprints of what each shows), each page in each language (one whose reads are
-    unchanged since `last` is kept as the folder holds it; the `early` ones first), and the site-wide files."""
+    unchanged since `last` is kept as the folder holds it: see make_pages), and the site-wide files."""
     made = Made({}, [])
     data, downloads = data_files(loaded.content, loaded.registry, loaded.registry.schema_files, rows)
     made.add(fingerprinted(loaded.static, planned.assets) + data, sink)

@@ -76,7 +76,7 @@ class State:
 
 
 class Memo(dict):
-    """A memo for one build (the loader's, or the downloads' lines): what it looks up is taken from the same memo of
+    """A memo for one build (the loader's): what it looks up is taken from the same memo of
     the last build's state, so it keeps what this build used, and nothing more."""
 
     def __init__(self, last: "State | None", name: str):
@@ -95,8 +95,8 @@ class Lines:
     back from that file, which the output folder holds as that build wrote it (the state is used only then). The
     lines are never all in memory: at 10,000 projects they are 16 MB."""
 
-    def __init__(self, last: "State | None", out_dir: Path | None):
-        self.old: Mapping = last.rows if last is not None and out_dir is not None else {}
+    def __init__(self, last: "State | None", out_dir: Path):
+        self.old: Mapping = last.rows if last is not None else {}
         self.out_dir = out_dir
         self.files: dict[str, bytes | None] = {}  # the last build's files, read when first asked for
         self.new: dict[bytes, tuple] = {}
@@ -104,7 +104,7 @@ class Lines:
     def get(self, mark: bytes) -> bytes | None:
         """The line made before for this mark, or None."""
         where = self.old.get(mark)
-        if where is None or self.out_dir is None:
+        if where is None:
             return None
         dest, start, end = where
         if dest not in self.files:

@@ -94,7 +94,10 @@ def load(root: Path, out_dir: Path) -> State | None:
                 pickle.loads(meta["inputs"]),
                 Stored(dict(db.execute("SELECT key, value FROM parsed"))),
                 StoredOutputs(outputs, files),
-                {key: (dest, start, end) for key, dest, start, end in db.execute("SELECT * FROM rows")},
+                {
+                    key: (dest, start, end)
+                    for key, dest, start, end in db.execute("SELECT key, dest, first, past FROM rows")
+                },
                 Bundle(bundle, meta.get("words", b"")),
                 held,
                 pickle.loads(meta["warnings"]),

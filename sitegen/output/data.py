@@ -105,14 +105,14 @@ def figure_record(fig: Figure, content: Content, languages: tuple[Language, ...]
     }
 
 
-def facts_json(content: Content, languages: tuple[Language, ...], rows=None) -> tuple[Output, int]:
+def facts_json(content: Content, languages: tuple[Language, ...], rows) -> tuple[Output, int]:
     """data/facts.json: every figure on the site, keyed by its global key; and how many. `rows`: each line made
     before, by the fingerprints of what it shows (the figure's and its source's), taken as it was (a memo: see
     incremental.cache.Lines)."""
     head = json.dumps(
         {"title": content.site.title, "updated": content.site.updated}, ensure_ascii=False, sort_keys=True
     )[:-1]
-    prints, rows = content.fingerprints, NoLines() if rows is None else rows
+    prints = content.fingerprints
     made, marks, which = [], [], f"facts {' '.join(lang.code for lang in languages)} "
     for key, fig in sorted(content.figures.items()):
         mark = _mark(which + key, prints.get(("figures", key)), prints.get(("sources", fig.source)))
@@ -126,16 +126,6 @@ def facts_json(content: Content, languages: tuple[Language, ...], rows=None) -> 
     data = b"".join((start, b",\n".join(made), b"\n]}\n"))  # a figure a line: diffable
     rows.place("data/facts.json", marks, made, len(start), 2)
     return Output("data/facts.json", data, "data: every figure as JSON"), len(made)
-
-
-class NoLines:
-    """No memo of lines (a build that keeps nothing for the next): every line is made."""
-
-    def get(self, mark: bytes) -> bytes | None:
-        return None
-
-    def place(self, dest: str, marks: list, lines: list, start: int, gap: int) -> None:
-        pass
 
 
 def _mark(what: str, owner: bytes | None, source: bytes | None) -> bytes:
@@ -199,12 +189,12 @@ class _CsvLines:
         return self.buf.getvalue().encode("utf-8")
 
 
-def collection_csvs(content: Content, registry: Registry, rows=None) -> list[tuple[Output, int, tuple]]:
+def collection_csvs(content: Content, registry: Registry, rows) -> list[tuple[Output, int, tuple]]:
     """data/*.csv, as each kind's model declares them (the GDP series, industries, companies, projects, summits, the
     sources); with each file's data rows and columns. `rows`: each line made before, by the fingerprints of what it
     shows (its item's and its source's), taken as it was (a memo: see incremental.cache.Lines)."""
     out, lines, prints = [], _CsvLines(), content.fingerprints
-    rows, others = NoLines() if rows is None else rows, registry.languages[1:]
+    others = registry.languages[1:]
     for kind in registry.kinds:
         for table in kind.downloads:
             columns = tuple(c for col in table.columns for c in _columns(kind, table, col, others))
@@ -315,13 +305,11 @@ def _row(content: Content, kind: Kind, table: Table, others: tuple[str, ...], ke
     return row
 
 
-def data_files(
-    content: Content, registry: Registry, schemas: dict[str, bytes], rows=None
-) -> tuple[list[Output], tuple]:
+def data_files(content: Content, registry: Registry, schemas: dict[str, bytes], rows) -> tuple[list[Output], tuple]:
     """Every download under data/ (facts.json, the CSVs and the JSON Schemas of the content files), and the
     catalogue of them the Data page shows. `rows`: the lines made before, by the fingerprints of what each shows
-    (a memo the caller may keep between builds: its get(mark) gives such a line or None, and place() is told where
-    each line is in the file made)."""
+    (the caller's memo, kept between builds: its get(mark) gives such a line or None, and place() is told where each
+    line is in the file made; incremental.cache.Lines)."""
     facts, count = facts_json(content, tuple(registry.language(code) for code in registry.languages), rows)
     made = [(facts, count, ())] + collection_csvs(content, registry, rows)
     made += [(Output(f"data/schema/{name}", data, "data: JSON Schema"), None, ()) for name, data in schemas.items()]
