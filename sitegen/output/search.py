@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import signal
 import threading
@@ -172,8 +173,10 @@ class Index:
         if self.service is not None and getattr(self.service, "_backend", None) is not None:
             backend, self.service = self.service._backend, None
             if backend.returncode is None:
+                # Not backend.kill(): it polls first, and so may reap a Pagefind that a Ctrl-C ended before asyncio's
+                # watcher can (which then warns of an "unknown child process" as the build stops).
                 try:
-                    backend.kill()
+                    os.kill(backend.pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
             self._wait(backend.wait(), timeout=10)
