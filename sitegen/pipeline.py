@@ -295,7 +295,7 @@ def digests_of(loaded: Loaded, made: Made) -> dict[str, Digests]:
     outputs = {dest: entry.file.digest for dest, entry in made.entries.items()}
     inputs = {rel: found[2] for rel, found in loaded.inputs.items()}
     return {
-        lang: Digests(view, loaded.content.fingerprints, inputs, loaded.history, outputs)
+        lang: Digests(view, loaded.content.fingerprints, inputs, loaded.history, outputs, lang, loaded.parsed)
         for lang, view in loaded.views.items()
     }
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import MutableMapping
 
 from ..content.history import History
 from ..content.model import Content
 from ..site.reads import Mark
 
 MISSING = b"-" * 16  # the digest of a read of nothing (an item no longer there): never a real one
+WIDTH = len(MISSING)  # of every digest and fingerprint
 
 
 def combined(parts) -> bytes:
@@ -30,11 +32,20 @@ class Digests(dict):
     made on first use."""
 
     def __init__(
-        self, view: Content, fingerprints: dict, inputs: dict[str, bytes], history: History, outputs: dict[str, bytes]
+        self,
+        view: Content,
+        fingerprints: dict,
+        inputs: dict[str, bytes],
+        history: History,
+        outputs: dict[str, bytes],
+        lang: str = "",
+        memo: MutableMapping | None = None,
     ):
         super().__init__(fingerprints)
         self.view, self.fingerprints, self.inputs = view, fingerprints, inputs
         self.history, self.outputs = history, outputs
+        self.lang, self.memo = lang, {} if memo is None else memo  # the memo: where the columns are kept (below)
+        self._vectors: dict[str, tuple[bytes, list[int]]] = {}  # by kind (_prints)
 
     def __missing__(self, read) -> bytes:
         found = self[read] = self._digest(*read)
@@ -66,6 +77,46 @@ class Digests(dict):
         if mark.what == "keys":
             return combined([_text(tuple(items))])
         if mark.what == "attribute":
-            return combined([_text(tuple((ident, getattr(item, mark.name, None)) for ident, item in items.items()))])
+            return hashlib.blake2b(self._column(kind, items, mark.name), digest_size=WIDTH).digest()
         prints = self.fingerprints
         return combined([_text(tuple(items))] + [prints.get((kind, ident), MISSING) for ident in items])
+
+    def _column(self, kind: str, items: dict, name: str) -> bytes:
+        """One digest of each item's (id, attribute), in order, as one bytes. The memo keeps it with the fingerprints
+        of the items it was made from: an item whose fingerprint is the one at its place then (its text unchanged)
+        has the same digest, and only the others are made again (at 10,000 projects, 10 ms an attribute)."""
+        vector, unknown = self._prints(kind, items)
+        key = combined([b"column\0", self.lang.encode(), b"\0", kind.encode(), b"\0", name.encode()])
+        old = self.memo.get(key)
+        if old is not None and old[0] == vector and not unknown:
+            return old[1]
+        if old is not None and len(old[0]) == len(vector):
+            digests, again = bytearray(old[1]), sorted({*_differing(vector, old[0]), *unknown})
+        else:
+            digests, again = bytearray(WIDTH * len(items)), list(range(len(items)))
+        values = list(items.items()) if again else []
+        for at in again:
+            ident, item = values[at]
+            digests[WIDTH * at : WIDTH * (at + 1)] = combined([_text((ident, getattr(item, name, None)))])
+        self.memo[key] = (vector, bytes(digests))
+        return self.memo[key][1]
+
+    def _prints(self, kind: str, items: dict) -> tuple[bytes, list[int]]:
+        """The fingerprints of a collection's items, in order, as one bytes; and the places of those that have none."""
+        found = self._vectors.get(kind)
+        if found is None:
+            prints = [self.fingerprints.get((kind, ident), MISSING) for ident in items]
+            unknown = [at for at, one in enumerate(prints) if len(one) != WIDTH or one == MISSING]
+            found = self._vectors[kind] = (b"".join(one if len(one) == WIDTH else MISSING for one in prints), unknown)
+        return found
+
+
+def _differing(new: bytes, old: bytes, step: int = 64) -> list[int]:
+    """The places at which two equally long runs of fingerprints differ, looked for `step` at a time."""
+    found = []
+    span = WIDTH * step
+    for start in range(0, len(new), span):
+        if new[start : start + span] != old[start : start + span]:
+            end = min(start + span, len(new))
+            found += [at // WIDTH for at in range(start, end, WIDTH) if new[at : at + WIDTH] != old[at : at + WIDTH]]
+    return found
