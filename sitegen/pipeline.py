@@ -263,6 +263,8 @@ def render(
     renderers = renderers_for(project, loaded, planned, downloads, templates, problems)
     pages = PageMaker(renderers, digests_of(loaded, made), inspector(project.base_url), sink, index, problems)
     make_pages(pages, planned, last, early, made)
+    for digests in pages.digests.values():
+        digests.keep()
     problems.raise_if_any()  # a page that failed to render would echo as broken links to it
     changes = {lang: renderer.changes() for lang, renderer in renderers.items()}
     made.add(

@@ -72,7 +72,7 @@ class State:
     def reusable(self, dest: str, digests: Digests) -> Entry | None:
         """The output a build made at dest, when nothing it read has changed since."""
         entry = self.outputs.get(dest)
-        return entry if entry is not None and digests.key(entry.reads) == entry.key else None
+        return entry if entry is not None and digests.unchanged(entry.reads, entry.key) else None
 
 
 class Memo(dict):

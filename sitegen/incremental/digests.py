@@ -26,6 +26,11 @@ def _text(value) -> bytes:
     return repr(value).encode("utf-8", "surrogatepass")
 
 
+def _changed(entry) -> bytes:
+    """The digest of one figure's last change in the history."""
+    return combined([_text((entry.date, entry.anchor))])
+
+
 class Digests(dict):
     """What each read of one language's view of the content (and of the templates, static files, history and
     outputs of this build) currently holds, as a digest, by read: an item's is its fingerprint; the others are
@@ -46,10 +51,34 @@ class Digests(dict):
         self.history, self.outputs = history, outputs
         self.lang, self.memo = lang, {} if memo is None else memo  # the memo: where the columns are kept (below)
         self._vectors: dict[str, tuple[bytes, list[int]]] = {}  # by kind (_prints)
+        self.update(dict.fromkeys((("history", key) for key in view.figures), MISSING))  # a read on every figure's
+        self.update({("history", key): _changed(entry) for key, entry in history.marks.items()})  # page: made at once
+        self._kept = combined([b"digests\0", lang.encode()])  # where the memo keeps them
+        self._looked = False
+        self._changed: set | None = None  # the reads changed since the last build (_since_last())
 
     def __missing__(self, read) -> bytes:
         found = self[read] = self._digest(*read)
         return found
+
+    def unchanged(self, reads, key: bytes) -> bool:
+        """Whether reads an output of the last build made (`key`: their digest then) hold what they held. None of
+        them changed when none is among the reads whose digest changed since (the last build's digests are in the
+        memo: every read an output it kept or made had, each output's key was made from them); else, or when the
+        last build left none, their digest is made again."""
+        changed = self._since_last()
+        return self.key(reads) == key if changed is None else changed.isdisjoint(reads)
+
+    def _since_last(self) -> set | None:
+        """The reads whose digest differs from the last build's; None when it left none."""
+        if not self._looked:
+            self._looked, old = True, self.memo.get(self._kept)
+            self._changed = None if old is None else {read for read, was in old.items() if self[read] != was}
+        return self._changed
+
+    def keep(self) -> None:
+        """Leave this build's digests in the memo, for the next build's unchanged()."""
+        self.memo[self._kept] = dict(self)
 
     def key(self, reads) -> bytes:
         """One digest of the reads of an output, in the order given."""
@@ -66,7 +95,7 @@ class Digests(dict):
             if not what:
                 return combined([_text(self.history)])
             entry = self.history.marks.get(what)
-            return MISSING if entry is None else combined([_text((entry.date, entry.anchor))])
+            return MISSING if entry is None else _changed(entry)
         if type(what) is Mark:
             return self._collection(kind, what)
         return MISSING  # no such item (any there is a fingerprint)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..content import model
 from ..content.kinds import Registry
 
 
-@dataclass(frozen=True)
-class Page:
-    """One HTML page to write: where, with which template, about which item (or items)."""
+class Page(NamedTuple):
+    """One HTML page to write: where, with which template, about which item (or items). (A named tuple: a site of
+    10,000 projects plans 11,000 pages a build, a frozen dataclass takes five times as long to make.)"""
 
     dest: str
     template: str
@@ -20,7 +19,7 @@ class Page:
     item: Any = None  # the item (an Item: its fields are Any to the checker too), or None
     items: tuple = ()
     number: int = 1  # for a list split into pages: this page's number, of `count`
-    count: int = 1
+    count: int = 1  # type: ignore[assignment]  # (a field, in place of tuple.count)
     lang: str = ""  # the code of the page's language: its dest starts with LANG/ unless it is the site's first
     searchable: bool = True  # whether readers find it through search (its <main> says so, for Pagefind)
     listed: bool = True  # whether the sitemap lists it
