@@ -121,6 +121,7 @@ def strings_files(views: dict[str, Content], first: str) -> list[Output]:
 
 ORIGIN = "search: Pagefind's index of the pages"
 IN_FLIGHT = 64  # pages sent to Pagefind and not yet indexed, at most (each holds its HTML)
+BATCH = 16  # pages handed to the service's thread at once: a hand-over wakes that thread, which then holds the GIL
 
 
 class Index:
@@ -135,6 +136,7 @@ class Index:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="search index", daemon=True)
         self.pending: deque = deque()
+        self.batch: list[tuple[str, str]] = []  # pages not yet handed over
         self.service: PagefindService | None = None
         self.index: PagefindIndex | None = None
 
@@ -200,12 +202,20 @@ class Index:
 
     def add(self, dest: str, html: str) -> None:
         """Send one page (by its path in the site: Pagefind makes its URL as for a file there)."""
+        self.batch.append((dest, html))
+        if len(self.batch) >= BATCH:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Hand the pages waiting to the service's thread, in order (Pagefind's bundle depends on it), once at most
+        IN_FLIGHT pages wait to be indexed."""
         import asyncio
 
-        if len(self.pending) >= IN_FLIGHT:
+        while self.pending and BATCH * len(self.pending) >= IN_FLIGHT:
             self._answer(self.pending.popleft())
-        call = self._opened.add_html_file(content=html, source_path=dest)
-        self.pending.append(asyncio.run_coroutine_threadsafe(call, self.loop))
+        index, batch, self.batch = self._opened, self.batch, []
+        calls = [index.add_html_file(content=html, source_path=dest) for dest, html in batch]
+        self.pending.append(asyncio.run_coroutine_threadsafe(_together(calls), self.loop))
 
     def _answer(self, waiting):
         """The answer to a request; when Pagefind ended before it answered because the build is being stopped (a
@@ -227,11 +237,19 @@ class Index:
         the last of its own writes is on disk."""
         import asyncio
 
+        self._hand_over()
         while self.pending:
             self._answer(self.pending.popleft())
         give_back_memory()  # the pages' memory, before the bundle's megabytes arrive
         files = self._answer(asyncio.run_coroutine_threadsafe(self._opened.get_files(), self.loop))
         return _bundle({file["path"]: file["content"] for file in files})
+
+
+async def _together(calls) -> list:
+    """The answers to requests sent in order (each is written to the service before the next is made)."""
+    import asyncio
+
+    return await asyncio.gather(*calls)
 
 
 def _service():
@@ -243,6 +261,18 @@ def _service():
     from pagefind.service import PagefindService
 
     class Service(PagefindService):
+        async def send(self, payload):
+            """One request, as the package sends it, without formatting it (the page's HTML and all) into two debug
+            messages that no log shows: at 10,000 pages, a third of a second in the thread that holds the GIL."""
+            self._message_id += 1
+            waiting = self._responses[self._message_id] = self._loop.create_future()
+            request = {"message_id": self._message_id, "payload": payload}
+            pipe = self._backend.stdin
+            assert pipe is not None  # (launched with one)
+            pipe.write(base64.b64encode(json.dumps(request).encode("utf-8")) + b",")
+            await pipe.drain()
+            return await waiting
+
         async def _wait_for_responses(self) -> None:
             try:
                 while True:
