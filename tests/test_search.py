@@ -438,3 +438,27 @@ def test_a_pagefind_a_stop_ended_is_reaped_once_and_nothing_is_warned(caplog):
             assert index.service is not None
             os.kill(index.service._backend.pid, signal.SIGINT)
     assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+
+
+def test_a_stop_while_pages_wait_to_be_indexed_leaves_nothing_for_asyncio_to_report(caplog):
+    """A build stopped while pages wait to be sent to Pagefind (a SIGTERM, a Ctrl-C), or after Pagefind itself was
+    stopped (the Ctrl-C reaches the process group), closes the index quietly: nothing is written into Pagefind's
+    closed pipe, and no request's error is left unread (asyncio would print each at exit, after the build's own
+    message)."""
+    import logging
+    import os
+    import signal
+
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    html = "<html><body><main>" + "word " * 2000 + "</main></body></html>"
+    for n in range(20):
+        with pytest.raises((SystemExit, KeyboardInterrupt)), search.Index() as index:
+            for k in range(60):
+                index.add(f"p{k}/index.html", html)
+            if n % 2:  # Pagefind stopped first: the build finds out as it sends more
+                assert index.service is not None
+                os.kill(index.service._backend.pid, signal.SIGINT)
+                for k in range(10 * search.IN_FLIGHT):
+                    index.add(f"q{k}/index.html", html)
+            raise SystemExit(143)
+    assert [r.getMessage()[:80] for r in caplog.records if r.name == "asyncio"] == []

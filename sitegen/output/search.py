@@ -172,6 +172,8 @@ class Index:
         """End the service (killed if it still runs) and the thread."""
         if self.loop.is_closed():
             return
+        if self.thread.is_alive():  # what waits to be sent is never sent (nor written into a pipe Pagefind closed)
+            self._wait(_cancel_all(), timeout=10)
         if self.service is not None and getattr(self.service, "_backend", None) is not None:
             backend, self.service = self.service._backend, None
             if backend.returncode is None:
@@ -245,6 +247,17 @@ class Index:
         return _bundle({file["path"]: file["content"] for file in files})
 
 
+async def _cancel_all() -> None:
+    """Cancel every other task of the loop, and wait until each has ended (its error read: asyncio reports none as
+    never retrieved)."""
+    import asyncio
+
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def _together(calls) -> list:
     """The answers to requests sent in order (each is written to the service before the next is made)."""
     import asyncio
@@ -263,14 +276,21 @@ def _service():
     class Service(PagefindService):
         async def send(self, payload):
             """One request, as the package sends it, without formatting it (the page's HTML and all) into two debug
-            messages that no log shows: at 10,000 pages, a third of a second in the thread that holds the GIL."""
+            messages that no log shows: at 10,000 pages, a third of a second in the thread that holds the GIL. Once
+            Pagefind has ended (a Ctrl-C to the process group), Ended: nothing is written into its closed pipe."""
+            pipe = self._backend.stdin
+            assert pipe is not None  # (launched with one)
+            if pipe.is_closing() or self._backend.returncode is not None:
+                raise Ended()
             self._message_id += 1
             waiting = self._responses[self._message_id] = self._loop.create_future()
             request = {"message_id": self._message_id, "payload": payload}
-            pipe = self._backend.stdin
-            assert pipe is not None  # (launched with one)
             pipe.write(base64.b64encode(json.dumps(request).encode("utf-8")) + b",")
-            await pipe.drain()
+            try:
+                await pipe.drain()
+            except ConnectionError:
+                self._responses.pop(request["message_id"], None)
+                raise Ended() from None
             return await waiting
 
         async def _wait_for_responses(self) -> None:
@@ -295,6 +315,7 @@ def _service():
                 for waiting in self._responses.values():
                     if not waiting.done():
                         waiting.set_exception(Ended())
+                        waiting.exception()  # read: a request cancelled as the build stops never reads it
                 self._responses.clear()
 
     return Service()
