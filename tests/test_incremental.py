@@ -369,7 +369,7 @@ def test_list_files_parsed_item_by_item_match_a_fresh_parse(tmp_path, seed):
             good = memo
 
 
-CAMPAIGN = int(os.environ.get("CAMPAIGN_EDITS", "16"))  # 1,000 or more for a long run (an edit takes two builds)
+CAMPAIGN = int(os.environ.get("CAMPAIGN_EDITS", "8"))  # 1,000 or more for a long run (an edit takes two builds)
 CAMPAIGN_SEED = int(os.environ.get("CAMPAIGN_SEED", str(random.randrange(10**6))))
 
 
