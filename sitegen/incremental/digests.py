@@ -134,7 +134,8 @@ class Digests(dict):
 
     def _changed_items(self, kind: str, items: dict) -> list[int] | None:
         """The places of the items whose fingerprint is not the one the last build read (its digests are in the
-        memo), or that have none; None when the last build left no digests."""
+        memo), or that have none; None when the last build left no digests. (Not taken from _since_last(): the
+        columns are digested while it is being made.)"""
         if kind not in self._moved:
             old, prints = self.memo.get(self._kept), self.fingerprints
             self._moved[kind] = (
