@@ -37,8 +37,12 @@ class Stored(Mapping):
     def __getitem__(self, key):
         found = self.made.get(key)
         if found is None:
-            found = self.made[key] = pickle.loads(self.raw[key])
+            found = self.made[key] = self.value(pickle.loads(self.raw[key]))
         return found
+
+    def value(self, unpickled):
+        """A value as the table's reader uses it, from its unpickled form."""
+        return unpickled
 
     def __contains__(self, key) -> bool:
         return key in self.raw
@@ -62,12 +66,9 @@ class StoredOutputs(Stored):
         super().__init__(raw)
         self.files = files
 
-    def __getitem__(self, key) -> Entry:
-        found = self.made.get(key)
-        if found is None:
-            reads, digest, file, links, words = pickle.loads(self.raw[key])
-            found = self.made[key] = Entry(reads, digest, File(*file), PageInfo(*links) if links else None, words)
-        return found
+    def value(self, unpickled) -> Entry:
+        reads, digest, file, links, words = unpickled  # as _plain() left it
+        return Entry(reads, digest, File(*file), PageInfo(*links) if links else None, words)
 
 
 def _plain(entry: Entry) -> tuple:
