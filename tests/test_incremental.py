@@ -8,10 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_site, tree_bytes
+from conftest import REPO, build, make_site, tree_bytes
 
 from sitegen.errors import BuildFailed
-from sitegen.pipeline import build
 
 
 def edit_figure(root: Path, rng: random.Random) -> str:

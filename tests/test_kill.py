@@ -19,10 +19,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, folders, leftovers, tree_bytes, write_files
+from conftest import REPO, build, folders, leftovers, tree_bytes, write_files
 
 from sitegen.output.swap import recover
-from sitegen.pipeline import build
 
 sys.path.insert(0, str(REPO / "bench"))
 import synth  # noqa: E402

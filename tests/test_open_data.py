@@ -13,11 +13,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, edit, make_site, run_build
+from conftest import REPO, build, edit, make_site, run_build
 
 from sitegen.content.validate import load_content
 from sitegen.errors import Problems
-from sitegen.pipeline import build
 
 BASE = "https://example.org/repo/"
 TABLES = {"projects": "projects", "companies": "companies", "industries": "industries", "summits": "events"}

@@ -14,10 +14,9 @@ import traceback
 from pathlib import Path
 
 import pytest
-from conftest import REPO, edit, folders, leftovers, make_site, run_build_process, tree_bytes, write_files
+from conftest import REPO, build, edit, folders, leftovers, make_site, run_build_process, tree_bytes, write_files
 
 from sitegen.errors import BuildFailed
-from sitegen.pipeline import build
 
 ADDED_PROJECT = (
     "\n- id: second-line\n  name: A second line\n  company: chipco\n  industry: chips\n"

@@ -16,13 +16,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import REPO, commit, git, make_site, run_build_process, tree_bytes
+from conftest import REPO, build, commit, git, make_site, run_build_process, tree_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.content.validate import load_content
 from sitegen.errors import BuildFailed, Problems
-from sitegen.pipeline import build
 from sitegen.site.article import time_limit
 
 FILES = sorted(

@@ -10,12 +10,11 @@ import struct
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import REPO, edit, make_site, run_build, tree_bytes
+from conftest import REPO, build, edit, make_site, run_build, tree_bytes
 
 from sitegen.errors import Problems
 from sitegen.output.links import check_links, inspector
 from sitegen.output.publish import minify_css
-from sitegen.pipeline import build
 
 BASE = "https://user.github.io/repo/"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
