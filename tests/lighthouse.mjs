@@ -17,6 +17,14 @@ try {
       logLevel: 'error',
       onlyCategories: job.categories,
       disableFullPageScreenshot: true,
+      // Lighthouse waits for 1 s of network and main-thread quiet, and 1 s after first paint and after load, sized for
+      // pages on real networks. These come from a local server with nothing from other hosts: 250 ms each gives the
+      // same scores and audits in 3.6 s a run instead of 5.5 s (9 runs: 40 s against 56 s, 2026-12-07).
+      pauseAfterFcpMs: 250,
+      pauseAfterLoadMs: 250,
+      networkQuietThresholdMs: 250,
+      cpuQuietThresholdMs: 250,
+      skipAudits: ['bf-cache'], // weight 0 in every category; it navigates away and back (0.25 s a run)
     };
     const result = await lighthouse(run.url, flags, run.form === 'desktop' ? desktopConfig : undefined);
     fs.writeFileSync(run.out, result.report);

@@ -2,12 +2,13 @@
 the article and the peers page (the widest tables), in both languages, on a phone, and on the home page on a desktop
 too (TOOLING.md §6).
 
-About 6 s per run, all in one Node process with one Chromium (tests/lighthouse.mjs; the CLI spends as long again
-starting both each run), one at a time, and no other test beside them (`exclusive` in conftest.py). Headless Chromium now and then presents a page's first
-frame a second after painting it (seen on identical runs of the home page on a busy machine, with the main thread
-idle all along), and on a machine busy with other work total blocking time loses a point or two; Lighthouse then
-scores that against the page. So a run below 100 is repeated (up to three runs) and each category keeps its best
-score: a real regression fails every run."""
+About 4 s per run (shorter quiet windows than Lighthouse's defaults, for a local server: tests/lighthouse.mjs), all
+in one Node process with one Chromium (the CLI spends as long again starting both each run), one at a time, and no
+other test beside them (`exclusive` in conftest.py). Headless Chromium now and then presents a page's first frame a
+second after painting it (seen on identical runs of the home page on a busy machine, with the main thread idle all
+along), and on a machine busy with other work total blocking time loses a point or two; Lighthouse then scores that
+against the page. So a run below 100 is repeated (up to three runs) and each category keeps its best score: a real
+regression fails every run."""
 
 from __future__ import annotations
 
