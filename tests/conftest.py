@@ -3,6 +3,7 @@ process."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -50,21 +51,23 @@ def edit(root: Path, rel: str, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-_COMPILED: list = []  # the session's compiled templates (build() below)
-
-
 def build(root: Path, out_dir: Path | None = None, *args, **kwargs):
     """sitegen.pipeline.build, sharing the compiled templates between this process's builds as the preview does
     between its rebuilds and the command line does through .cache/ (`templates`): Jinja keys each by the template's
-    file and its source's checksum, so an edited template is compiled again. Compiling every template is a third of a
-    fresh build of the real site, and the random-edit tests build afresh after every edit."""
+    file and its source's checksum, so an edited template is compiled again. Compiling them is a tenth of a fresh
+    build of the real site, and the random-edit tests build afresh after every edit."""
     from sitegen.pipeline import build as build_site
+
+    kwargs.setdefault("templates", _compiled())
+    return build_site(root, out_dir, *args, **kwargs)
+
+
+@functools.cache
+def _compiled():
+    """This process's compiled templates (build() above)."""
     from sitegen.site.render import CompiledTemplates
 
-    if not _COMPILED:
-        _COMPILED.append(CompiledTemplates())
-    kwargs.setdefault("templates", _COMPILED[0])
-    return build_site(root, out_dir, *args, **kwargs)
+    return CompiledTemplates()
 
 
 def run_build_process(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
