@@ -26,6 +26,11 @@ def test_benchmark_runs_and_reports_every_figure():
         assert figures[key] > 0, key
 
 
+# What other tests make in the repository while this one runs: tests/test_architecture.py runs mypy and ruff there,
+# whose caches a fresh clone does not have (seen on 2026-12-07: .mypy_cache appeared during the benchmark).
+BESIDE = {".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__", ".hypothesis"}
+
+
 @pytest.mark.slow  # builds the site several times
 def test_benchmark_measures_the_real_site_from_a_copy():
     before = sorted(p.name for p in REPO.iterdir())
@@ -42,7 +47,8 @@ def test_benchmark_measures_the_real_site_from_a_copy():
     assert figures["pages"] > 30  # the profile's pages, not a synthetic site's
     for key in ("cold_s", "noop_s", "imports_s", "noop_vs_imports"):
         assert figures[key] > 0, key
-    assert sorted(p.name for p in REPO.iterdir()) == before  # built elsewhere: nothing added to the repository
+    added = {p.name for p in REPO.iterdir()} - set(before)  # built elsewhere: nothing added to the repository ...
+    assert added <= BESIDE, added  # ... but what tests running beside this one make there (mypy's and ruff's caches)
 
 
 def test_benchmark_scripts_refuse_bad_arguments_without_a_traceback(tmp_path):
